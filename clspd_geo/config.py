@@ -1,0 +1,84 @@
+"""Settings of the library, as typed constants.
+
+Constants
+---------
+STORAGE_CRS : str
+    ``"EPSG:4326"``. Every layer is stored and displayed in WGS84.
+COMPUTE_CRS : str
+    ``"EPSG:2154"`` (Lambert-93). Distances and areas are measured in it in mainland
+    France and Corsica; overseas territories use their own UTM zone (see :mod:`clspd_geo.crs`).
+DEFAULT_STORE_NAME : str
+    ``"clspd.gpkg"``: file name of the embedded store under :func:`data_dir`.
+BASEMAPS : dict
+    The basemap choices: OpenStreetMap, IGN "Plan IGN v2" and IGN orthophotos from the
+    Géoplateforme, or none (the territory's own layers still draw).
+DEFAULT_BASEMAP : str
+    ``"aucun"`` unless ``CLSPD_BASEMAP`` says otherwise: a police network often has no
+    internet, and a blank background is better than broken tiles.
+HOTSPOT_CELL_M : float
+    ``200.0``: side of the square cells of the overview's incident layer, in metres.
+MAX_MAP_BYTES : int
+    ``2_000_000``: target size of the overview map HTML.
+
+Environment variables (read at call time, so tests can change them):
+``CLSPD_DATA_DIR`` (folder of the store, default ``data/``), ``CLSPD_STORE`` (path of the
+store file, overrides the folder), ``CLSPD_BASEMAP`` (a key of :data:`BASEMAPS`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+STORAGE_CRS = "EPSG:4326"
+COMPUTE_CRS = "EPSG:2154"
+DEFAULT_STORE_NAME = "clspd.gpkg"
+HOTSPOT_CELL_M = 200.0
+MAX_MAP_BYTES = 2_000_000
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Basemap tile services. IGN's Géoplateforme WMTS needs no key for these two layers.
+BASEMAPS: dict[str, dict[str, str]] = {
+    "aucun": {"label": "Aucun fond (hors ligne)", "url": "", "attribution": ""},
+    "osm": {
+        "label": "OpenStreetMap",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": "© les contributeurs d'OpenStreetMap",
+    },
+    "plan_ign": {
+        "label": "Plan IGN (Géoplateforme)",
+        "url": (
+            "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
+            "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+        ),
+        "attribution": "© IGN – Géoplateforme",
+    },
+    "ortho_ign": {
+        "label": "Orthophotos IGN (Géoplateforme)",
+        "url": (
+            "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=ORTHOIMAGERY.ORTHOPHOTOS&STYLE=normal&TILEMATRIXSET=PM"
+            "&FORMAT=image/jpeg&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+        ),
+        "attribution": "© IGN – Géoplateforme",
+    },
+}
+
+
+def default_basemap() -> str:
+    """Return the basemap key from ``CLSPD_BASEMAP``, or ``"aucun"``."""
+    key = os.environ.get("CLSPD_BASEMAP", "aucun")
+    return key if key in BASEMAPS else "aucun"
+
+
+def data_dir() -> Path:
+    """Return the data folder: ``CLSPD_DATA_DIR`` if set, else ``data/`` of the repository."""
+    return Path(os.environ.get("CLSPD_DATA_DIR", REPO_ROOT / "data"))
+
+
+def store_path() -> Path:
+    """Return the path of the embedded store: ``CLSPD_STORE`` if set, else under ``data_dir()``."""
+    env = os.environ.get("CLSPD_STORE")
+    return Path(env) if env else data_dir() / DEFAULT_STORE_NAME

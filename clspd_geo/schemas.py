@@ -1,0 +1,349 @@
+"""The data model: every layer's columns, types and allowed values, in one place.
+
+Each layer of the store is described once by a :class:`LayerSchema`. :func:`validate`
+runs every check and raises one :class:`SchemaError` listing all problems (in French);
+:func:`conform` casts a frame to the schema's dtypes before it is written.
+:func:`markdown` renders the whole model as the README's "Data model" section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from clspd_geo import config, vocab
+from clspd_geo.errors import SchemaError
+
+Dtype = Literal["str", "int", "float", "bool", "datetime", "date"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a layer."""
+
+    name: str
+    dtype: Dtype
+    description: str
+    required: bool = True
+    nullable: bool = False
+    allowed: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    """A layer of the store: name, id column, columns and geometry."""
+
+    name: str
+    title: str
+    description: str
+    id_column: str | None
+    columns: tuple[Column, ...]
+    geometry_types: tuple[str, ...]
+    extra_ok: bool = True
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> list[str]:
+        """Names of the schema's columns, in order."""
+        return [c.name for c in self.columns]
+
+
+_CATS = tuple(c.code for c in vocab.INCIDENT_CATEGORIES)
+_KINDS = tuple(k.code for k in vocab.FACILITY_KINDS)
+
+TERRITOIRE = LayerSchema(
+    "territoire", "Territoire",
+    "The commune(s) the CLSPD covers; several for an intercommunal CISPD.",
+    "insee_code",
+    (
+        Column("insee_code", "str", "INSEE code of the commune (5 characters, 2A/2B, 97x)"),
+        Column("name", "str", "Name of the commune"),
+        Column("population", "int", "Inhabitants (legal population)", nullable=True, minimum=0),
+        Column("fictitious", "bool", "True for the demo territory", required=False),
+    ),
+    ("Polygon", "MultiPolygon"),
+)
+
+QUARTIERS = LayerSchema(
+    "quartiers", "Quartiers",
+    "Sub-areas of the territory (quartiers, IRIS, arrondissements), with the QPV flag.",
+    "quartier_id",
+    (
+        Column("quartier_id", "str", "Identifier of the quartier"),
+        Column("name", "str", "Name of the quartier"),
+        Column("insee_code", "str", "INSEE code of the commune it belongs to"),
+        Column("qpv", "bool", "Quartier prioritaire de la politique de la ville"),
+        Column("population", "int", "Inhabitants, when known", nullable=True, minimum=0),
+    ),
+    ("Polygon", "MultiPolygon"),
+)
+
+CAMERAS = LayerSchema(
+    "cameras", "Caméras de vidéoprotection",
+    "Video-protection cameras and what they are meant to see.",
+    "camera_id",
+    (
+        Column("camera_id", "str", "Identifier of the camera"),
+        Column("name", "str", "Place name or label"),
+        Column("kind", "str", "Kind of camera", allowed=tuple(vocab.CAMERA_KINDS)),
+        Column("status", "str", "Status", allowed=tuple(vocab.CAMERA_STATUSES)),
+        Column("bearing_deg", "float", "Viewing direction, degrees clockwise from north; "
+               "empty for a 360° dome", nullable=True, minimum=0, maximum=360),
+        Column("fov_deg", "float", "Horizontal field of view in degrees (360 for a dome)",
+               minimum=0, maximum=360),
+        Column("range_m", "float", "Useful range in metres", minimum=0),
+        Column("operator", "str", "Operator", allowed=tuple(vocab.CAMERA_OPERATORS)),
+        Column("commissioned_on", "date", "Commissioning date", nullable=True),
+    ),
+    ("Point",),
+)
+
+SECTEURS = LayerSchema(
+    "secteurs", "Secteurs de patrouille",
+    "Patrol sectors of each force.",
+    "sector_id",
+    (
+        Column("sector_id", "str", "Identifier of the sector"),
+        Column("name", "str", "Name of the sector"),
+        Column("force", "str", "Force patrolling it", allowed=tuple(vocab.FORCES)),
+    ),
+    ("Polygon", "MultiPolygon"),
+)
+
+INCIDENTS = LayerSchema(
+    "incidents", "Faits et incidents",
+    "Recorded incidents, one point each, with a category from the vocabulary.",
+    "incident_id",
+    (
+        Column("incident_id", "str", "Identifier of the incident"),
+        Column("occurred_at", "datetime", "Date and time (local time)"),
+        Column("category", "str", "Category (its action field and sensitivity come from the "
+               "vocabulary)", allowed=_CATS),
+        Column("quartier_id", "str", "Quartier it falls in (filled by the store's writers)",
+               required=False, nullable=True),
+    ),
+    ("Point",),
+    notes=("No names, no free text: a point, a time and a category (CNIL guidance to town "
+           "halls).",),
+)
+
+EQUIPEMENTS = LayerSchema(
+    "equipements", "Équipements partenaires",
+    "Partner facilities of every CLSPD member, and places of interest.",
+    "facility_id",
+    (
+        Column("facility_id", "str", "Identifier of the facility"),
+        Column("name", "str", "Name"),
+        Column("kind", "str", "Kind (its partner and action fields come from the vocabulary)",
+               allowed=_KINDS),
+        Column("address", "str", "Postal address", required=False, nullable=True),
+        Column("confidential", "bool", "Address must not be shown outside police "
+               "(e.g. victim shelters)", required=False),
+    ),
+    ("Point",),
+)
+
+ACCIDENTS = LayerSchema(
+    "accidents", "Accidents de la route",
+    "Injury road accidents (BAAC).",
+    "accident_id",
+    (
+        Column("accident_id", "str", "Identifier (BAAC Num_Acc when known)"),
+        Column("occurred_at", "datetime", "Date and time"),
+        Column("killed", "int", "Killed within 30 days", minimum=0),
+        Column("hospitalised", "int", "Hospitalised over 24 h", minimum=0),
+        Column("slightly_injured", "int", "Slightly injured", minimum=0),
+        Column("user_types", "str", "Road users involved, codes joined by ';' ("
+               + ", ".join(vocab.ROAD_USERS) + ")"),
+    ),
+    ("Point",),
+)
+
+LAYERS: dict[str, LayerSchema] = {
+    s.name: s for s in (TERRITOIRE, QUARTIERS, CAMERAS, SECTEURS, INCIDENTS, EQUIPEMENTS,
+                        ACCIDENTS)
+}
+
+
+def schema(name: str) -> LayerSchema:
+    """Return the schema of a layer by name."""
+    try:
+        return LAYERS[name]
+    except KeyError:
+        known = ", ".join(LAYERS)
+        msg = f"La couche « {name} » n'existe pas dans le modèle de données (couches : {known})."
+        raise SchemaError(msg) from None
+
+
+def _bad_values(series: pd.Series, col: Column) -> pd.Series:
+    """Return a boolean mask of values that break the column's rule."""
+    present = series.notna()
+    bad = pd.Series(False, index=series.index)
+    if col.allowed:
+        bad |= present & ~series.astype("string").isin(col.allowed)
+    if col.dtype in ("int", "float") and (col.minimum is not None or col.maximum is not None):
+        num = pd.to_numeric(series, errors="coerce")
+        bad |= present & num.isna()
+        if col.minimum is not None:
+            bad |= num < col.minimum
+        if col.maximum is not None:
+            bad |= num > col.maximum
+    return bad
+
+
+def validate(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFrame:
+    """Check ``gdf`` against its schema and return it unchanged when it passes.
+
+    Every check runs; all problems are reported together in one :class:`SchemaError`
+    (missing columns, null or disallowed values, duplicate ids, null, empty or invalid
+    geometries, wrong geometry types, missing or wrong CRS).
+    """
+    sch = schema(layer) if isinstance(layer, str) else layer
+    problems: list[str] = []
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise SchemaError(f"La couche « {sch.name} » n'est pas une couche géographique.")
+    if gdf.crs is None:
+        problems.append("pas de système de coordonnées (attendu : EPSG:4326)")
+    elif gdf.crs.to_epsg() != 4326:
+        problems.append(f"système de coordonnées {gdf.crs.to_string()} au lieu de EPSG:4326")
+    missing = [c.name for c in sch.columns if c.required and c.name not in gdf.columns]
+    if missing:
+        problems.append("colonnes manquantes : " + ", ".join(missing))
+    for col in sch.columns:
+        if col.name not in gdf.columns:
+            continue
+        series = gdf[col.name]
+        if not col.nullable and col.required and series.isna().any():
+            problems.append(f"{int(series.isna().sum())} valeur(s) vide(s) dans « {col.name} »")
+        bad = _bad_values(series, col)
+        if bad.any():
+            sample = ", ".join(map(str, series[bad].astype(str).unique()[:5]))
+            problems.append(f"{int(bad.sum())} valeur(s) non admise(s) dans « {col.name} » "
+                            f"(par ex. {sample})")
+    if sch.id_column and sch.id_column in gdf.columns:
+        dup = gdf[sch.id_column].duplicated(keep=False) & gdf[sch.id_column].notna()
+        if dup.any():
+            sample = ", ".join(map(str, gdf.loc[dup, sch.id_column].unique()[:5]))
+            problems.append(f"{int(dup.sum())} identifiant(s) en double dans "
+                            f"« {sch.id_column} » (par ex. {sample})")
+    geom = gdf.geometry
+    n_null = int(geom.isna().sum())
+    if n_null:
+        problems.append(f"{n_null} géométrie(s) absente(s)")
+    present = geom[geom.notna()]
+    if len(present):
+        n_empty = int(present.is_empty.sum())
+        if n_empty:
+            problems.append(f"{n_empty} géométrie(s) vide(s)")
+        types = present.geom_type
+        wrong = ~types.isin(sch.geometry_types)
+        if wrong.any():
+            problems.append(f"{int(wrong.sum())} géométrie(s) de type "
+                            f"{', '.join(sorted(types[wrong].unique()))} "
+                            f"(attendu : {', '.join(sch.geometry_types)})")
+        invalid = ~present.is_valid & ~present.is_empty
+        if invalid.any():
+            problems.append(f"{int(invalid.sum())} géométrie(s) invalide(s) "
+                            "(polygones qui se recoupent, par exemple)")
+    if problems:
+        msg = (f"La couche « {sch.name} » ({sch.title}) ne respecte pas le modèle de données : "
+               + " ; ".join(problems)
+               + ". Corrigez le fichier source ou réimportez-le.")
+        raise SchemaError(msg)
+    return gdf
+
+
+def conform(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFrame:
+    """Return a copy of ``gdf`` with the schema's columns cast to their dtypes.
+
+    Columns are ordered as in the schema, then extra columns, then geometry.
+    """
+    sch = schema(layer) if isinstance(layer, str) else layer
+    out = gdf.copy()
+    for col in sch.columns:
+        if col.name not in out.columns:
+            if col.required:
+                continue
+            out[col.name] = None
+        s = out[col.name]
+        if col.dtype == "str":
+            out[col.name] = s.astype("string").astype(object).where(s.notna(), None)
+        elif col.dtype == "int":
+            out[col.name] = pd.to_numeric(s, errors="coerce").astype("Int64")
+        elif col.dtype == "float":
+            out[col.name] = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif col.dtype == "bool":
+            out[col.name] = s.fillna(False).astype(bool)
+        elif col.dtype == "datetime":
+            out[col.name] = pd.to_datetime(s).astype("datetime64[ms]")
+        elif col.dtype == "date":
+            out[col.name] = pd.to_datetime(s).dt.normalize().astype("datetime64[ms]")
+    geom_name = out.geometry.name
+    ordered = [c for c in sch.column_names if c in out.columns]
+    rest = [c for c in out.columns if c not in ordered and c != geom_name]
+    return out[ordered + rest + [geom_name]]
+
+
+def empty(layer: LayerSchema | str) -> gpd.GeoDataFrame:
+    """Return an empty frame with the schema's columns, in EPSG:4326."""
+    sch = schema(layer) if isinstance(layer, str) else layer
+    data = {c.name: pd.Series([], dtype=object) for c in sch.columns}
+    return conform(gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=config.STORAGE_CRS)),
+                   sch)
+
+
+def markdown() -> str:
+    """Render the data model as Markdown (the README's "Data model" section)."""
+    lines: list[str] = []
+    for sch in LAYERS.values():
+        lines.append(f"### `{sch.name}` — {sch.title}")
+        lines.append("")
+        lines.append(f"{sch.description} Geometry: {' or '.join(sch.geometry_types)}, "
+                     "EPSG:4326. Id column: "
+                     f"`{sch.id_column}`." if sch.id_column else "")
+        lines.append("")
+        lines.append("| column | type | required | allowed values | description |")
+        lines.append("| --- | --- | --- | --- | --- |")
+        for c in sch.columns:
+            allowed = ""
+            if c.allowed:
+                allowed = "vocabulary: " + ", ".join(f"`{a}`" for a in c.allowed[:8])
+                if len(c.allowed) > 8:
+                    allowed += f" … ({len(c.allowed)} codes)"
+            elif c.minimum is not None or c.maximum is not None:
+                lo = "" if c.minimum is None else f"≥ {c.minimum:g}"
+                hi = "" if c.maximum is None else f"≤ {c.maximum:g}"
+                allowed = " and ".join(x for x in (lo, hi) if x)
+            req = "yes" if c.required else "no"
+            if c.nullable:
+                req += " (may be empty)"
+            lines.append(f"| `{c.name}` | {c.dtype} | {req} | {allowed} | {c.description} |")
+        for note in sch.notes:
+            lines.append("")
+            lines.append(note)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def finite_points(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Return an ``(n, 2)`` array of point coordinates (NaN where missing)."""
+    geom = gdf.geometry
+    out = np.full((len(gdf), 2), np.nan)
+    ok = geom.notna().to_numpy() & ~geom.is_empty.to_numpy()
+    if ok.any():
+        out[ok, 0] = geom[ok].x.to_numpy()
+        out[ok, 1] = geom[ok].y.to_numpy()
+    return out

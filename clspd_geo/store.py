@@ -1,0 +1,332 @@
+"""The store: where layers live. A GeoPackage file by default.
+
+One interface (:class:`Store`): list layers, read a layer (optionally filtered by period,
+category and bounding box), write one or several layers. A write never leaves a
+half-written store: the new file is built beside the old one, flushed to disk, then swapped
+in with one atomic rename, so a process killed midway leaves the old store intact.
+
+The GeoPackage written here opens as is in QGIS (GDAL writes the standard metadata tables,
+the R-tree spatial index and the ``GPKG`` application id). A provenance table
+(``clspd_provenance``) records, for each layer, its source, import date and row count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from clspd_geo import config, schemas
+from clspd_geo.errors import DataFileError, SchemaError
+
+PROVENANCE_TABLE = "clspd_provenance"
+GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a layer comes from."""
+
+    layer: str
+    source: str
+    imported_at: str
+    rows: int
+
+
+class Store(Protocol):
+    """What every store offers (GeoPackage file, PostGIS database)."""
+
+    def layers(self) -> list[str]:
+        """Return the names of the data-model layers present."""
+        ...
+
+    def read(self, layer: str, *, period: tuple[dt.date | dt.datetime, dt.date | dt.datetime]
+             | None = None, categories: Iterable[str] | None = None,
+             bbox: tuple[float, float, float, float] | None = None,
+             columns: list[str] | None = None) -> gpd.GeoDataFrame:
+        """Read a layer, optionally filtered."""
+        ...
+
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str) -> None:
+        """Validate and write one layer atomically."""
+        ...
+
+    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str) -> None:
+        """Validate and write several layers in one atomic step."""
+        ...
+
+    def provenance(self) -> pd.DataFrame:
+        """Return the provenance table (layer, source, imported_at, rows)."""
+        ...
+
+    def version(self) -> str:
+        """Return a token that changes whenever the store's content changes."""
+        ...
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_geopackage(path: Path) -> None:
+    """Raise :class:`DataFileError` unless ``path`` is a readable GeoPackage.
+
+    Tells apart a missing file, a file that is not SQLite at all (a CSV renamed, say), a
+    SQLite database that is not a GeoPackage, and a damaged one. Never writes to the file.
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = (f"Le fichier de données « {path} » est introuvable. Vérifiez le chemin, ou créez "
+               "un territoire de démonstration : python -m clspd_geo demo --store " f"{path}")
+        raise DataFileError(msg)
+    if path.is_dir():
+        raise DataFileError(f"« {path} » est un dossier, pas un fichier GeoPackage (.gpkg).")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as err:
+        msg = f"Le fichier « {path} » ne peut pas être lu ({err.strerror}). Vérifiez ses droits."
+        raise DataFileError(msg) from err
+    if not head.startswith(_SQLITE_MAGIC):
+        msg = (f"Le fichier « {path} » n'est pas un GeoPackage (ce n'est pas une base SQLite). "
+               "Indiquez un fichier .gpkg produit par clspd-geo ou par QGIS ; le fichier n'a "
+               "pas été modifié.")
+        raise DataFileError(msg)
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            check = con.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as err:
+        msg = (f"Le fichier « {path} » est endommagé et ne peut pas être ouvert ({err}). "
+               "Restaurez une sauvegarde ou recréez-le ; il n'a pas été modifié.")
+        raise DataFileError(msg) from err
+    if check != "ok":
+        msg = (f"Le fichier « {path} » est endommagé (contrôle d'intégrité : {check}). "
+               "Restaurez une sauvegarde ; il n'a pas été modifié.")
+        raise DataFileError(msg)
+    if app_id != GPKG_APPLICATION_ID or "gpkg_contents" not in tables:
+        msg = (f"Le fichier « {path} » est une base SQLite mais pas un GeoPackage. "
+               "Indiquez un fichier .gpkg ; celui-ci n'a pas été modifié.")
+        raise DataFileError(msg)
+
+
+def _quote(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _iso(value: dt.date | dt.datetime) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    return value.strftime("%Y-%m-%dT00:00:00")
+
+
+class GeoPackageStore:
+    """A store in one GeoPackage file.
+
+    Parameters
+    ----------
+    path
+        The ``.gpkg`` file.
+    create
+        Allow the file not to exist yet (it is created by the first write).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+        self.path = Path(path)
+        if not (create and not self.path.exists()):
+            check_geopackage(self.path)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _raw_layers(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        return [str(name) for name, _ in pyogrio.list_layers(self.path)]
+
+    def layers(self) -> list[str]:
+        """Return the names of the data-model layers present in the file."""
+        present = set(self._raw_layers())
+        return [name for name in schemas.LAYERS if name in present]
+
+    def has(self, layer: str) -> bool:
+        """Tell whether a layer is present."""
+        return layer in self._raw_layers()
+
+    def count(self, layer: str) -> int:
+        """Return the number of rows of a layer (0 if absent)."""
+        if not self.has(layer):
+            return 0
+        return int(pyogrio.read_info(self.path, layer=layer)["features"])
+
+    def read(self, layer: str, *, period: tuple[dt.date | dt.datetime, dt.date | dt.datetime]
+             | None = None, categories: Iterable[str] | None = None,
+             bbox: tuple[float, float, float, float] | None = None,
+             columns: list[str] | None = None) -> gpd.GeoDataFrame:
+        """Read a layer, optionally filtered, in EPSG:4326.
+
+        Parameters
+        ----------
+        layer
+            A layer name of the data model.
+        period
+            ``(start, end)``: keep rows whose ``occurred_at`` is in ``[start, end)``.
+        categories
+            Keep incidents of these category codes.
+        bbox
+            ``(min_lon, min_lat, max_lon, max_lat)``, answered from the spatial index.
+        columns
+            Read only these attribute columns (the geometry always comes).
+
+        Raises
+        ------
+        DataFileError
+            The layer is absent, or the file cannot be read.
+        """
+        sch = schemas.schema(layer)
+        if not self.has(layer):
+            msg = (f"La couche « {layer} » ({sch.title}) est absente du fichier « {self.path} ». "
+                   "Importez-la depuis la page « Données » ou avec python -m clspd_geo import.")
+            raise DataFileError(msg)
+        clauses: list[str] = []
+        if period is not None:
+            start, end = period
+            clauses.append(f"occurred_at >= {_quote(_iso(start))} AND occurred_at < "
+                           f"{_quote(_iso(end))}")
+        if categories is not None:
+            cats = list(categories)
+            if not cats:
+                return schemas.empty(sch) if columns is None else schemas.empty(sch)[
+                    [c for c in columns if c in sch.column_names] + ["geometry"]]
+            clauses.append("category IN (" + ", ".join(_quote(c) for c in cats) + ")")
+        try:
+            gdf = pyogrio.read_dataframe(
+                self.path, layer=layer, where=" AND ".join(clauses) or None, bbox=bbox,
+                columns=columns, use_arrow=True, fid_as_index=False)
+        except Exception as err:  # GDAL raises many types; all mean "unreadable layer"
+            msg = (f"La couche « {layer} » du fichier « {self.path} » ne peut pas être lue "
+                   f"({err}). Réimportez-la.")
+            raise DataFileError(msg) from err
+        if gdf.crs is None:
+            gdf = gdf.set_crs(config.STORAGE_CRS)
+        return gdf
+
+    def provenance(self) -> pd.DataFrame:
+        """Return the provenance table: one row per layer (layer, source, imported_at, rows)."""
+        if PROVENANCE_TABLE not in self._raw_layers():
+            return pd.DataFrame(columns=["layer", "source", "imported_at", "rows"])
+        return pyogrio.read_dataframe(self.path, layer=PROVENANCE_TABLE, read_geometry=False)
+
+    def source_of(self, layer: str) -> Provenance | None:
+        """Return the provenance of one layer, or ``None`` when unknown."""
+        prov = self.provenance()
+        rows = prov[prov["layer"] == layer]
+        if rows.empty:
+            return None
+        row = rows.iloc[-1]
+        return Provenance(layer, str(row["source"]), str(row["imported_at"]), int(row["rows"]))
+
+    def version(self) -> str:
+        """Return a token that changes whenever the file is replaced or modified."""
+        if not self.path.exists():
+            return "absent"
+        st = self.path.stat()
+        return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str) -> None:
+        """Validate and write one layer atomically (see :meth:`write_many`)."""
+        self.write_many({layer: gdf}, source=source)
+
+    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str) -> None:
+        """Validate and write several layers in one atomic step.
+
+        Every frame is validated first: if one fails, nothing is written. The new store is
+        built in a temporary file in the same folder (a copy of the current one plus the
+        new layers), flushed, then renamed over the old file. Killing the process at any
+        point leaves either the old or the new store, never a mix.
+
+        Raises
+        ------
+        SchemaError
+            A frame breaks its schema (nothing is written).
+        """
+        ready: dict[str, gpd.GeoDataFrame] = {}
+        for name, gdf in frames.items():
+            sch = schemas.schema(name)
+            conformed = schemas.conform(gdf, sch)
+            schemas.validate(conformed, sch)
+            ready[name] = conformed
+        if not ready:
+            raise SchemaError("Aucune couche à écrire.")
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        with self._lock():
+            if self.path.exists():
+                check_geopackage(self.path)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp.gpkg",
+                                            dir=self.path.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                if self.path.exists():
+                    shutil.copyfile(self.path, tmp)
+                    existing = set(str(n) for n, _ in pyogrio.list_layers(tmp))
+                else:
+                    tmp.unlink()
+                    existing = set()
+                prov = (pyogrio.read_dataframe(tmp, layer=PROVENANCE_TABLE, read_geometry=False)
+                        if PROVENANCE_TABLE in existing else
+                        pd.DataFrame(columns=["layer", "source", "imported_at", "rows"]))
+                for name, gdf in ready.items():
+                    pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
+                                            layer_options={"SPATIAL_INDEX": "YES"})
+                    prov = prov[prov["layer"] != name]
+                    prov = pd.concat([prov, pd.DataFrame(
+                        {"layer": [name], "source": [source], "imported_at": [now],
+                         "rows": [len(gdf)]})], ignore_index=True)
+                prov["rows"] = prov["rows"].astype("int64")
+                pyogrio.write_dataframe(prov, tmp, layer=PROVENANCE_TABLE, driver="GPKG")
+                with open(tmp, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+                _fsync_dir(self.path.parent)
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = False) -> Store:
+    """Open the GeoPackage store at ``path`` (default: :func:`config.store_path`)."""
+    target = path if path is not None else config.store_path()
+    return GeoPackageStore(target, create=create)
