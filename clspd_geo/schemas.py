@@ -172,10 +172,25 @@ ACCIDENTS = LayerSchema(
     ("Point",),
 )
 
+VOIES = LayerSchema(
+    "voies", "Voies principales",
+    "Main roads and railway lines (optional; used to draw and to snap road-safety hotspots).",
+    "road_id",
+    (
+        Column("road_id", "str", "Identifier of the road"),
+        Column("name", "str", "Name"),
+        Column("kind", "str", "Kind of way", allowed=("principale", "secondaire", "voie_ferree")),
+    ),
+    ("LineString", "MultiLineString"),
+)
+
 LAYERS: dict[str, LayerSchema] = {
     s.name: s for s in (TERRITOIRE, QUARTIERS, CAMERAS, SECTEURS, INCIDENTS, EQUIPEMENTS,
-                        ACCIDENTS)
+                        ACCIDENTS, VOIES)
 }
+# The layers every store must hold; the others are optional.
+REQUIRED_LAYERS = ("territoire", "quartiers", "cameras", "secteurs", "incidents", "equipements",
+                   "accidents")
 
 
 def schema(name: str) -> LayerSchema:
