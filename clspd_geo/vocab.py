@@ -65,8 +65,9 @@ class FacilityKind:
 
 
 ACTION_FIELDS: tuple[ActionField, ...] = (
-    ActionField("police", 1, "Coordination police nationale / police municipale", "Police",
-                ":material/local_police:",
+    ActionField("police", 1,
+                "Coordination police nationale / police municipale (présence, proximité)",
+                "Police", ":material/local_police:",
                 "Où et quand la présence policière est-elle la plus nécessaire ?"),
     ActionField("video", 2, "Vidéoprotection", "Vidéoprotection", ":material/videocam:",
                 "Que voient les caméras et où manquent-elles ?"),
