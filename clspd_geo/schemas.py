@@ -107,6 +107,11 @@ CAMERAS = LayerSchema(
         Column("range_m", "float", "Useful range in metres", minimum=0),
         Column("operator", "str", "Operator", allowed=tuple(vocab.CAMERA_OPERATORS)),
         Column("commissioned_on", "date", "Commissioning date", nullable=True),
+        Column("resolution_px", "float", "Horizontal sensor resolution in pixels (for DORI "
+               "distances)", required=False, nullable=True, minimum=0),
+        Column("lens_fov_deg", "float", "Horizontal field of view of the lens in degrees, "
+               "when it differs from fov_deg (a dome sweeps 360° with a narrower lens)",
+               required=False, nullable=True, minimum=0, maximum=360),
     ),
     ("Point",),
 )
@@ -258,7 +263,7 @@ def validate(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFram
     n_null = int(geom.isna().sum())
     if n_null:
         problems.append(f"{n_null} géométrie(s) absente(s)")
-    present = geom[geom.notna()]
+    present = geom[~geom.isna()]
     if len(present):
         n_empty = int(present.is_empty.sum())
         if n_empty:
@@ -281,31 +286,92 @@ def validate(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFram
     return gdf
 
 
+_EXPECTED = {"str": "du texte", "int": "un nombre entier", "float": "un nombre",
+             "bool": "oui ou non", "datetime": "une date et heure (AAAA-MM-JJ HH:MM:SS)",
+             "date": "une date (AAAA-MM-JJ)"}
+_TRUE_WORDS = ("true", "vrai", "oui", "yes", "o", "y", "t", "1", "1.0")
+_FALSE_WORDS = ("false", "faux", "non", "no", "n", "f", "0", "0.0", "")
+
+
+def _naive_datetimes(s: pd.Series) -> pd.Series:
+    """Parse ``s`` as datetimes; aware ones keep their local wall-clock time, unreadable -> NaT."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_localize(None)
+    try:
+        parsed = pd.to_datetime(s, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):
+        # Mixed UTC offsets (winter and summer time in one file): parse value by value.
+        stamps = []
+        for value in s:
+            stamp = pd.to_datetime(value, errors="coerce")
+            stamps.append(stamp.tz_localize(None) if getattr(stamp, "tz", None) else stamp)
+        parsed = pd.Series(stamps, index=s.index, dtype="datetime64[us]")
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+def _cast(s: pd.Series, dtype: Dtype) -> tuple[pd.Series, pd.Series]:
+    """Cast a column to a schema dtype; return it with the mask of values that could not be."""
+    present = s.notna().to_numpy()
+    if dtype == "str":
+        return s.astype("string").astype(object).where(present, None), pd.Series(
+            False, index=s.index)
+    if dtype in ("int", "float"):
+        num = pd.to_numeric(s, errors="coerce").astype("float64")
+        bad = present & num.isna().to_numpy()
+        if dtype == "int":
+            bad |= (num.notna() & (num % 1 != 0)).to_numpy()
+            return num.where(~bad).astype("Int64"), pd.Series(bad, index=s.index)
+        return num, pd.Series(bad, index=s.index)
+    if dtype == "bool":
+        if pd.api.types.is_bool_dtype(s.dtype) and not s.isna().any():
+            return s.astype(bool), pd.Series(False, index=s.index)
+        text = s.astype("string").str.strip().str.lower()
+        known = text.isin(_TRUE_WORDS + _FALSE_WORDS).to_numpy(dtype=bool, na_value=False)
+        values = text.isin(_TRUE_WORDS).to_numpy(dtype=bool, na_value=False)
+        return (pd.Series(values, index=s.index),
+                pd.Series(present & ~known, index=s.index))
+    stamps = _naive_datetimes(s)
+    bad = pd.Series(present & stamps.isna().to_numpy(), index=s.index)
+    if dtype == "date":
+        stamps = stamps.dt.normalize()
+    return stamps.astype("datetime64[ms]"), bad
+
+
 def conform(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFrame:
     """Return a copy of ``gdf`` with the schema's columns cast to their dtypes.
 
-    Columns are ordered as in the schema, then extra columns, then geometry.
+    Columns are ordered as in the schema, then extra columns, then geometry. Timezone-aware
+    datetimes keep their local wall-clock time (the schema stores local time). Booleans may
+    be written as text (oui/non, vrai/faux, true/false, 1/0).
+
+    Raises
+    ------
+    SchemaError
+        Some values cannot be cast (a word in a number column, 12.5 in an integer column,
+        an unreadable date, "peut-être" in a boolean column); all are listed at once.
     """
     sch = schema(layer) if isinstance(layer, str) else layer
     out = gdf.copy()
+    problems: list[str] = []
     for col in sch.columns:
         if col.name not in out.columns:
             if col.required:
                 continue
             out[col.name] = None
         s = out[col.name]
-        if col.dtype == "str":
-            out[col.name] = s.astype("string").astype(object).where(s.notna(), None)
-        elif col.dtype == "int":
-            out[col.name] = pd.to_numeric(s, errors="coerce").astype("Int64")
-        elif col.dtype == "float":
-            out[col.name] = pd.to_numeric(s, errors="coerce").astype("float64")
-        elif col.dtype == "bool":
-            out[col.name] = s.fillna(False).astype(bool)
-        elif col.dtype == "datetime":
-            out[col.name] = pd.to_datetime(s).astype("datetime64[ms]")
-        elif col.dtype == "date":
-            out[col.name] = pd.to_datetime(s).dt.normalize().astype("datetime64[ms]")
+        cast, bad = _cast(s, col.dtype)
+        out[col.name] = cast
+        if bad.any():
+            sample = ", ".join(map(str, s[bad].astype(str).unique()[:5]))
+            problems.append(f"« {col.name} » attend {_EXPECTED[col.dtype]} : {int(bad.sum())} "
+                            f"valeur(s) illisible(s) (par ex. {sample})")
+    if problems:
+        msg = (f"La couche « {sch.name} » ({sch.title}) contient des valeurs impossibles à "
+               "convertir : " + " ; ".join(problems)
+               + ". Corrigez le fichier source ou réimportez-le.")
+        raise SchemaError(msg)
     geom_name = out.geometry.name
     ordered = [c for c in sch.column_names if c in out.columns]
     rest = [c for c in out.columns if c not in ordered and c != geom_name]
@@ -357,7 +423,7 @@ def finite_points(gdf: gpd.GeoDataFrame) -> np.ndarray:
     """Return an ``(n, 2)`` array of point coordinates (NaN where missing)."""
     geom = gdf.geometry
     out = np.full((len(gdf), 2), np.nan)
-    ok = geom.notna().to_numpy() & ~geom.is_empty.to_numpy()
+    ok = ~geom.isna().to_numpy() & ~geom.is_empty.to_numpy()
     if ok.any():
         out[ok, 0] = geom[ok].x.to_numpy()
         out[ok, 1] = geom[ok].y.to_numpy()
