@@ -30,3 +30,76 @@ def make_points(xy_l93: list[tuple[float, float]], **columns: list) -> gpd.GeoDa
 def points_factory():
     """The :func:`make_points` factory, as a fixture."""
     return make_points
+
+
+# -- Valid layers of the data model (appended by the core-library tests) ----------------------
+# One small, hand-checkable frame per layer, built in Lambert-93 metres around Paris
+# (x = 652 000 m, y = 6 862 000 m) and returned in EPSG:4326 as the store expects.
+
+import pandas as pd  # noqa: E402
+from shapely.geometry import LineString, box  # noqa: E402
+
+PARIS_L93 = (652_000.0, 6_862_000.0)
+
+
+def _l93(geoms: list, **columns: list) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(columns, geometry=geoms, crs=2154).to_crs(4326)
+
+
+def make_valid_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Return ``{layer name: valid GeoDataFrame}`` for every layer of the data model."""
+    x0, y0 = PARIS_L93
+    return {
+        "territoire": _l93([box(x0, y0, x0 + 2000, y0 + 2000)], insee_code=["75056"],
+                           name=["Ville test"], population=[12_000], fictitious=[True]),
+        "quartiers": _l93([box(x0, y0, x0 + 1000, y0 + 2000),
+                           box(x0 + 1000, y0, x0 + 2000, y0 + 2000)],
+                          quartier_id=["q1", "q2"], name=["Nord", "Sud"],
+                          insee_code=["75056", "75056"], qpv=[True, False],
+                          population=[5000, None]),
+        "cameras": make_points([(x0 + 100, y0 + 100), (x0 + 200, y0 + 100),
+                                (x0 + 300, y0 + 100)],
+                               camera_id=["c1", "c2", "c3"], name=["Gare", "Mairie", "Parc"],
+                               kind=["fixe", "dome", "nomade"],
+                               status=["en_service", "en_panne", "projet"],
+                               bearing_deg=[90.0, None, 180.0], fov_deg=[60.0, 360.0, 90.0],
+                               range_m=[50.0, 80.0, 40.0],
+                               operator=["csu_municipal", "sncf", "bailleur_social"],
+                               commissioned_on=pd.to_datetime(["2020-05-04", None, "2023-01-31"])),
+        "secteurs": _l93([box(x0, y0, x0 + 1000, y0 + 2000),
+                          box(x0 + 1000, y0, x0 + 2000, y0 + 2000)],
+                         sector_id=["s1", "s2"], name=["Ouest", "Est"],
+                         force=["police_nationale", "police_municipale"]),
+        "incidents": make_points(
+            [(x0 + 100 * i, y0 + 50 * i) for i in range(6)],
+            incident_id=[f"i{i}" for i in range(6)],
+            occurred_at=pd.to_datetime(["2024-01-01 00:00:00", "2024-01-15 12:30:45",
+                                        "2024-01-31 23:59:59", "2024-02-01 00:00:00",
+                                        "2024-02-10 08:00:00", "2024-03-01 00:00:00"]),
+            category=["cambriolage", "rixe", "violences_conjugales", "point_de_deal",
+                      "cambriolage", "tapage"],
+            quartier_id=["q1", "q1", "q2", None, "q2", "q1"]),
+        "equipements": make_points([(x0 + 500, y0 + 500), (x0 + 1500, y0 + 500),
+                                    (x0 + 1500, y0 + 1500)],
+                                   facility_id=["f1", "f2", "f3"],
+                                   name=["Hôtel de ville", "Collège Jean Moulin", "Foyer"],
+                                   kind=["mairie", "college", "hebergement_victimes"],
+                                   address=["1 place de la Mairie", None, None],
+                                   confidential=[False, False, True]),
+        "accidents": make_points([(x0 + 700, y0 + 300), (x0 + 900, y0 + 1300)],
+                                 accident_id=["202400000001", "202400000002"],
+                                 occurred_at=pd.to_datetime(["2024-04-02 17:45:00",
+                                                             "2024-06-30 02:10:00"]),
+                                 killed=[0, 1], hospitalised=[1, 0], slightly_injured=[2, 0],
+                                 user_types=["vl;pieton", "deux_roues_motorise"]),
+        "voies": _l93([LineString([(x0, y0 + 1000), (x0 + 2000, y0 + 1000)]),
+                       LineString([(x0 + 1000, y0), (x0 + 1000, y0 + 2000)])],
+                      road_id=["r1", "r2"], name=["Avenue A", "Voie ferrée"],
+                      kind=["principale", "voie_ferree"]),
+    }
+
+
+@pytest.fixture
+def valid_layers() -> dict[str, gpd.GeoDataFrame]:
+    """A fresh dict of one valid frame per layer (see :func:`make_valid_layers`)."""
+    return make_valid_layers()
