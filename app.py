@@ -1,0 +1,39 @@
+"""clspd-geo: the map dashboard of a CLSPD. Router: page config, shared sidebar, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon=":material/map:",
+                   layout="wide")
+ui.prepare_assets()
+
+PAGES = {
+    "Vue d'ensemble": [
+        st.Page("pages/overview.py", title="Vue d'ensemble", icon=":material/map:", default=True),
+    ],
+    "Champs d'action": [
+        st.Page("pages/police.py", title="1. Coordination police nationale / municipale",
+                icon=":material/local_police:"),
+        st.Page("pages/videoprotection.py", title="2. Vidéoprotection", icon=":material/videocam:"),
+        st.Page("pages/addictions.py", title="3. Conduites addictives",
+                icon=":material/local_bar:"),
+        st.Page("pages/jeunesse.py", title="4. Jeunesse et violences", icon=":material/school:"),
+        st.Page("pages/insertion.py", title="5. Insertion et prévention de la récidive",
+                icon=":material/work:"),
+        st.Page("pages/victimes.py", title="6. Aide aux victimes",
+                icon=":material/volunteer_activism:"),
+        st.Page("pages/routier.py", title="7. Sécurité routière", icon=":material/traffic:"),
+        st.Page("pages/radicalisation.py", title="8. Prévention de la radicalisation",
+                icon=":material/diversity_3:"),
+    ],
+    "Données": [
+        st.Page("pages/donnees.py", title="Données et sources", icon=":material/database:"),
+    ],
+}
+
+ui.store()
+st.session_state["filters"] = ui.sidebar_filters()
+st.navigation(PAGES).run()

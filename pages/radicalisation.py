@@ -1,0 +1,55 @@
+"""8. Prévention de la radicalisation (CLSPDR): resources and aggregated counts, never cases."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from clspd_geo import indicators, maps, vocab
+
+FIELD = "radicalisation"
+af = vocab.action_field(FIELD)
+st.title(f"{af.number}. {af.label}")
+st.write(f"**Question du champ :** {af.question}")
+st.info("Aucune donnée individuelle n'est affichée sur cette page : seulement des totaux par "
+        f"quartier et par trimestre, et les effectifs de 1 à {ui.SMALL_COUNT_K - 1} sont masqués.",
+        icon=":material/shield:")
+ui.territory_banner()
+
+sel = ui.filters().selection(vocab.category_codes(field=FIELD))
+df = ui.incidents()
+total = indicators.total_kpi(df, sel, label="Signalements et atteintes (total)")
+shown = indicators.suppress_small(pd.Series([total.value, total.previous]), k=ui.SMALL_COUNT_K)
+c1, c2 = st.columns(2)
+c1.metric("Signalements et atteintes, période", shown.iloc[0])
+c2.metric("Même période, année précédente", shown.iloc[1])
+
+m = ui.base_map(ui.filters())
+qc = indicators.quartier_counts(df, ui.layer("quartiers"), sel, k=ui.SMALL_COUNT_K)
+fg, leg = maps.values_by_quartier_layer(qc, value_col="faits", label_col="faits_affiches",
+                                        name="Total par quartier", unit="faits")
+m.add_child(fg)
+sections = [("Total par quartier", leg)]
+equip = ui.layer("equipements")
+kinds = vocab.facility_kinds_for(FIELD)
+if not equip.empty:
+    fg, leg = maps.facilities_layer(equip[~equip["confidential"]], kinds=kinds,
+                                    name="Ressources et points d'orientation")
+    m.add_child(fg)
+    sections.append(("Ressources", leg))
+ui.finish_map(m, sections, key="radicalisation.map", sources=("equipements",))
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Par trimestre")
+    st.dataframe(indicators.quarterly_counts(df, sel, k=ui.SMALL_COUNT_K), hide_index=True,
+                 use_container_width=True)
+with right:
+    st.subheader("Ressources de prévention et d'orientation")
+    st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
+                 use_container_width=True)
+st.subheader("Par quartier")
+st.dataframe(qc[["name", "qpv", "faits_affiches"]].rename(
+    columns={"name": "Quartier", "qpv": "QPV", "faits_affiches": "Faits"}),
+    hide_index=True, use_container_width=True)

@@ -1,0 +1,352 @@
+"""The one Streamlit helper module the pages share: cached loaders, filters, error display.
+
+Pages call these helpers, then library functions, then draw. Caches take only plain
+hashable arguments: the store path and its version token (which changes whenever the file
+is rewritten), dates, tuples of codes. The incidents table (up to a million rows) is a
+shared read-only resource, so reruns do not copy it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from clspd_geo import cameras, cells, config, crs, demo, indicators, maps, offline, schemas, vocab
+from clspd_geo.errors import ClspdGeoError
+from clspd_geo.store import GeoPackageStore
+
+DEMO_SEED = 1
+DEMO_INCIDENTS = 20_000
+SMALL_COUNT_K = 5
+
+
+def show_error(err: ClspdGeoError) -> None:
+    """Show a user-facing error in French and stop the page."""
+    st.error(str(err), icon=":material/error:")
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _install_assets() -> str:
+    return str(offline.install_assets())
+
+
+def prepare_assets() -> None:
+    """Copy Leaflet & co. under ``static/vendor`` once per server (offline maps)."""
+    _install_assets()
+
+
+def store() -> GeoPackageStore:
+    """Open the store; build the demo territory on first start when no store exists.
+
+    A missing file is created (demo); a corrupt or foreign file is never touched: the page
+    shows why and stops.
+    """
+    path = config.store_path()
+    try:
+        if not path.exists():
+            with st.spinner("Première ouverture : création du territoire de démonstration…"):
+                demo.write_demo(path, seed=DEMO_SEED, n_incidents=DEMO_INCIDENTS)
+        return GeoPackageStore(path)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise  # unreachable: st.stop() raises
+
+
+def store_key() -> tuple[str, str]:
+    """Return ``(path, version)``: the cache key of everything read from the store."""
+    s = store()
+    return str(s.path), s.version()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
+    s = GeoPackageStore(path)
+    if not s.has(name):
+        return schemas.empty(name)
+    return s.read(name)
+
+
+def layer(name: str) -> gpd.GeoDataFrame:
+    """Return a (small) layer of the store; an empty frame when the layer is absent."""
+    try:
+        return _layer(*store_key(), name)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+def metric_epsg() -> int:
+    """Return the metric CRS of the territory."""
+    return crs.metric_epsg(layer("territoire"))
+
+
+@st.cache_resource(show_spinner="Lecture des faits…", max_entries=2)
+def _incidents(path: str, version: str, epsg: int) -> pd.DataFrame:
+    s = GeoPackageStore(path)
+    if not s.has("incidents"):
+        return indicators.prepare_incidents(schemas.empty("incidents"), epsg=epsg)
+    gdf = s.read("incidents", columns=["occurred_at", "category", "quartier_id"])
+    return indicators.prepare_incidents(gdf, epsg=epsg)
+
+
+def incidents() -> pd.DataFrame:
+    """Return the prepared incidents table (shared, read-only: never modify it)."""
+    try:
+        return _incidents(*store_key(), metric_epsg())
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _grid(path: str, version: str, cell_m: float) -> cells.Grid:
+    return cells.grid_for(_layer(path, version, "territoire"), cell_size_m=cell_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cells(path: str, version: str, epsg: int, sel: indicators.Selection,
+           cell_m: float) -> gpd.GeoDataFrame:
+    df = _incidents(path, version, epsg)
+    return indicators.incident_cells(df, sel, _grid(path, version, cell_m))
+
+
+def incident_cells(sel: indicators.Selection, *,
+                   cell_m: float = config.HOTSPOT_CELL_M) -> gpd.GeoDataFrame:
+    """Return the graduated-cell layer of the selected incidents (cached per selection)."""
+    return _cells(*store_key(), metric_epsg(), sel, cell_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _views(path: str, version: str) -> gpd.GeoDataFrame:
+    cams = _layer(path, version, "cameras")
+    if cams.empty:
+        return cams
+    return cameras.view_polygons(cams)
+
+
+def camera_views() -> gpd.GeoDataFrame:
+    """Return the view polygons of the cameras (cached per store version)."""
+    return _views(*store_key())
+
+
+def source_caption(*layer_names: str) -> None:
+    """Write "Source : …" under a map for the given layers (from the provenance table)."""
+    s = store()
+    parts = []
+    for name in layer_names:
+        prov = s.source_of(name)
+        title = schemas.schema(name).title
+        if prov is not None:
+            parts.append(f"{title} : {prov.source} (chargé le {prov.imported_at[:10]})")
+    if parts:
+        st.caption("Source : " + " · ".join(parts))
+
+
+# -- shared filters (sidebar of app.py) --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared sidebar filters: period ``[start, end)``, quartiers, basemap."""
+
+    start: dt.date
+    end: dt.date
+    quartiers: tuple[str, ...]
+    basemap: str
+
+    def selection(self, categories: list[str] | tuple[str, ...]) -> indicators.Selection:
+        """Return the selection of these categories under the shared filters."""
+        return indicators.Selection(self.start, self.end, tuple(categories), self.quartiers)
+
+
+def sidebar_filters() -> Filters:
+    """Draw the shared filters in the sidebar (period, quartiers, basemap) and return them."""
+    df = incidents()
+    default = indicators.default_selection(df)
+    span = indicators.data_period(df) or (default.start, default.end)
+    quartiers = layer("quartiers")
+    with st.sidebar:
+        st.subheader("Filtres")
+        picked = st.date_input(
+            "Période", value=(default.start, default.end - dt.timedelta(days=1)),
+            min_value=span[0] - dt.timedelta(days=366), max_value=span[1] + dt.timedelta(days=366),
+            format="DD/MM/YYYY", key="filters.period",
+            help="Les indicateurs sont comparés à la même période de l'année précédente.")
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            start, last = picked
+        else:  # the user is choosing the second date
+            start = picked[0] if isinstance(picked, (tuple, list)) else picked
+            last = default.end - dt.timedelta(days=1)
+        if last < start:
+            start, last = last, start
+        names = dict(zip(quartiers["quartier_id"], quartiers["name"], strict=True))
+        chosen = st.multiselect("Quartiers", options=list(names), format_func=names.get,
+                                key="filters.quartiers", placeholder="Tout le territoire")
+        basemap = st.selectbox("Fond de carte", options=list(config.BASEMAPS),
+                               format_func=lambda k: config.BASEMAPS[k]["label"],
+                               index=list(config.BASEMAPS).index(config.default_basemap()),
+                               key="filters.basemap",
+                               help="« Aucun » fonctionne sans accès à internet.")
+    return Filters(start, last + dt.timedelta(days=1), tuple(chosen), basemap)
+
+
+def category_filter(*, field: str | None = None, key: str) -> list[str]:
+    """Draw a category multiselect in the sidebar (one action field's, or all) and return it."""
+    options = vocab.category_codes(field=field)
+    labels = vocab.category_labels()
+    with st.sidebar:
+        chosen = st.multiselect("Catégories de faits", options=options, default=options,
+                                format_func=labels.get, key=key)
+    return chosen or options
+
+
+def show_kpis(kpis: list[indicators.Kpi]) -> None:
+    """Show KPIs as metrics with their change against the year before (a rise is red)."""
+    cols = st.columns(min(len(kpis), 5) or 1)
+    for i, k in enumerate(kpis):
+        cols[i % len(cols)].metric(k.label, f"{k.value:,.0f}".replace(",", "\u202f"),
+                                   delta=k.delta_text(), delta_color="inverse")
+
+
+def show_map(m: folium.Map, *, key: str, height: int = 560) -> None:
+    """Draw a folium map (display only: no rerun on pan or zoom)."""
+    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def territory_banner() -> None:
+    """Say which territory is shown, and warn when it is the fictitious demo."""
+    terr = layer("territoire")
+    if terr.empty:
+        st.warning("Aucun territoire n'est chargé : importez ses limites depuis la page "
+                   "« Données ».")
+        return
+    names = ", ".join(map(str, terr["name"]))
+    if "fictitious" in terr.columns and bool(terr["fictitious"].fillna(False).any()):
+        st.info(f"Territoire de démonstration : {names}. Toutes les données sont fictives.",
+                icon=":material/science:")
+
+
+def base_map(filters: Filters) -> folium.Map:
+    """Return the base map of the territory with the chosen basemap."""
+    return maps.base_map(layer("territoire"), basemap=filters.basemap)
+
+
+def filters() -> Filters:
+    """Return the shared filters drawn by ``app.py`` for this run."""
+    return st.session_state["filters"]
+
+
+def incident_layers(m: folium.Map, sel: indicators.Selection, *, name: str
+                    ) -> list[tuple[str, list[maps.LegendItem]]]:
+    """Add the incident layers of a selection to ``m`` and return their legend sections.
+
+    Non-sensitive categories are drawn as graduated 200 m cells; sensitive ones (victims,
+    minors, domestic violence, radicalisation) only as counts per quartier, with counts
+    from 1 to k−1 suppressed.
+    """
+    open_cats, sensitive = indicators.split_sensitive(sel.categories)
+    sections: list[tuple[str, list[maps.LegendItem]]] = []
+    if open_cats:
+        try:
+            grid_cells = incident_cells(indicators.Selection(sel.start, sel.end,
+                                                             tuple(open_cats), sel.quartiers))
+            fg, leg = maps.cells_layer(grid_cells, value_col="faits", unit="faits",
+                                       name=f"{name} (cellules de {config.HOTSPOT_CELL_M:.0f} m)")
+            m.add_child(fg)
+            sections.append((f"{name} par cellule", leg))
+        except ClspdGeoError as err:
+            st.info(str(err))
+    if sensitive:
+        qc = indicators.quartier_counts(
+            incidents(), layer("quartiers"),
+            indicators.Selection(sel.start, sel.end, tuple(sensitive), sel.quartiers),
+            k=SMALL_COUNT_K)
+        fg, leg = maps.values_by_quartier_layer(
+            qc, value_col="faits", label_col="faits_affiches",
+            name="Faits sensibles par quartier", unit="faits sensibles")
+        fg.show = not open_cats
+        m.add_child(fg)
+        sections.append(("Faits sensibles par quartier", leg))
+    return sections
+
+
+def field_page(field: str) -> tuple[indicators.Selection, folium.Map,
+                                    list[tuple[str, list[maps.LegendItem]]]]:
+    """Draw the common head of an action-field page and return its selection and map.
+
+    The title, question, filters and KPIs of the field's categories are drawn; the map is
+    returned unfinished (the page adds its own layers, then calls :func:`finish_map`).
+    """
+    af = vocab.action_field(field)
+    st.title(f"{af.number}. {af.label}")
+    st.write(f"**Question du champ :** {af.question}")
+    territory_banner()
+    sel = filters().selection(category_filter(field=field, key=f"{field}.categories"))
+    df = incidents()
+    per_cat = indicators.by_category(df, sel)
+    kpis = [indicators.total_kpi(df, sel, label="Faits du champ")]
+    kpis += [indicators.Kpi(r["Catégorie"], r["Faits"], r["Faits N-1"])
+             for _, r in per_cat.head(4).iterrows()]
+    show_kpis(kpis)
+    m = base_map(filters())
+    m.add_child(maps.quartiers_layer(layer("quartiers")))
+    sections = incident_layers(m, sel, name=af.short)
+    equip = layer("equipements")
+    kinds = vocab.facility_kinds_for(field)
+    if not equip.empty and equip["kind"].isin(kinds).any():
+        fg, leg = maps.facilities_layer(equip[~equip["confidential"]], kinds=kinds,
+                                        name="Équipements du champ")
+        m.add_child(fg)
+        sections.append(("Équipements", leg))
+    return sel, m, sections
+
+
+def finish_map(m: folium.Map, sections: list[tuple[str, list[maps.LegendItem]]], *, key: str,
+               sources: tuple[str, ...] = ("incidents", "equipements")) -> None:
+    """Add the layer control and legend, draw the map and its sources."""
+    maps.finish(m, legend_sections=sections)
+    show_map(m, key=key)
+    source_caption(*sources)
+
+
+def trend_and_tables(sel: indicators.Selection, *, field: str) -> None:
+    """Draw the monthly trend, the table by quartier and the field's facilities."""
+    df = incidents()
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Évolution mensuelle")
+        st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
+    with right:
+        st.subheader("Équipements partenaires du champ")
+        st.dataframe(indicators.facilities_table(layer("equipements"), field=field),
+                     hide_index=True, use_container_width=True)
+    st.subheader("Par quartier")
+    table = indicators.by_quartier(df, layer("quartiers"), sel).drop(columns=["quartier_id"])
+    _, sensitive = indicators.split_sensitive(sel.categories)
+    if sensitive:
+        # Sensitive categories are in this field: small counts are hidden in the table too.
+        for col in ("Faits", "Faits N-1"):
+            table[col] = indicators.suppress_small(table[col], k=SMALL_COUNT_K)
+        table = table.drop(columns=["Évolution (%)", "Pour 1 000 hab."])
+        st.caption(f"Les effectifs de 1 à {SMALL_COUNT_K - 1} sont masqués (« < "
+                   f"{SMALL_COUNT_K} ») car ce champ comprend des faits sensibles.")
+    st.dataframe(table, hide_index=True, use_container_width=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _accident_cells(path: str, version: str, sel: indicators.Selection,
+                    cell_m: float) -> gpd.GeoDataFrame:
+    return indicators.accident_cells(_layer(path, version, "accidents"), sel,
+                                     _grid(path, version, cell_m))
+
+
+def accident_cells(sel: indicators.Selection, *,
+                   cell_m: float = config.HOTSPOT_CELL_M) -> gpd.GeoDataFrame:
+    """Return the accident cells of the period (cached per selection)."""
+    return _accident_cells(*store_key(), sel, cell_m)
