@@ -122,15 +122,15 @@ def to_compute(gdf: gpd.GeoDataFrame, *, epsg: int | None = None) -> gpd.GeoData
     require_crs(gdf, layer="(couche)")
     target = epsg if epsg is not None else metric_epsg(gdf)
     if gdf.crs.to_epsg() == target:
-        return gdf
+        return gdf.copy()  # a new frame either way, so callers may add columns safely
     return gdf.to_crs(epsg=target)
 
 
 def to_storage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return ``gdf`` in the storage CRS (EPSG:4326)."""
+    """Return a new frame: ``gdf`` in the storage CRS (EPSG:4326)."""
     require_crs(gdf, layer="(couche)")
     if _is_wgs84(gdf):
-        return gdf
+        return gdf.copy()  # a new frame either way, so callers may add columns safely
     return gdf.to_crs(config.STORAGE_CRS)
 
 
