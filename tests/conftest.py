@@ -103,3 +103,73 @@ def make_valid_layers() -> dict[str, gpd.GeoDataFrame]:
 def valid_layers() -> dict[str, gpd.GeoDataFrame]:
     """A fresh dict of one valid frame per layer (see :func:`make_valid_layers`)."""
     return make_valid_layers()
+
+
+# -- a tiny hand-made territory (lead) ----------------------------------------------------------
+# A 1 km square in Lambert-93 split into two quartiers (west, east: QPV), with a handful of
+# incidents whose cells, quartiers and sectors are known by construction.
+
+X0, Y0 = 700_000.0, 6_600_000.0
+
+
+def _poly(x0: float, y0: float, x1: float, y1: float):
+    from shapely.geometry import box
+
+    return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
+
+
+def tiny_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Return the tiny territory's layers, valid against the data model, in EPSG:4326."""
+    import pandas as pd
+
+    def frame(data: dict, geoms: list) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(data, geometry=geoms, crs=2154).to_crs(4326)
+
+    layers = {
+        "territoire": frame({"insee_code": ["00000"], "name": ["Testville"], "population": [2000],
+                             "fictitious": [True]}, [_poly(0, 0, 1000, 1000)]),
+        "quartiers": frame({"quartier_id": ["Q1", "Q2"], "name": ["Ouest", "Est"],
+                            "insee_code": ["00000", "00000"], "qpv": [False, True],
+                            "population": [1000, 1000]},
+                           [_poly(0, 0, 500, 1000), _poly(500, 0, 1000, 1000)]),
+        "secteurs": frame({"sector_id": ["PN1", "PM1"], "name": ["Nord", "Sud"],
+                           "force": ["police_nationale", "police_municipale"]},
+                          [_poly(0, 500, 1000, 1000), _poly(0, 0, 1000, 500)]),
+        "cameras": frame({"camera_id": ["C1", "C2"], "name": ["Place", "Gare"],
+                          "kind": ["fixe", "dome"], "status": ["en_service", "projet"],
+                          "bearing_deg": [0.0, None], "fov_deg": [90.0, 360.0],
+                          "range_m": [50.0, 40.0], "operator": ["csu_municipal", "sncf"],
+                          "commissioned_on": pd.to_datetime(["2020-01-01", None])},
+                         [Point(X0 + 250, Y0 + 250), Point(X0 + 750, Y0 + 750)]),
+        "equipements": frame({"facility_id": ["F1", "F2", "F3"],
+                              "name": ["Mairie", "Collège <b>Jaurès</b>", "Refuge"],
+                              "kind": ["mairie", "college", "hebergement_victimes"],
+                              "confidential": [False, False, True]},
+                             [Point(X0 + 100, Y0 + 100), Point(X0 + 600, Y0 + 600),
+                              Point(X0 + 900, Y0 + 100)]),
+    }
+    # Incidents: 3 tapage in cell (0,0) of a 200 m grid in 2025, 1 in 2024 (same period a year
+    # earlier), 2 VIF (sensitive) in the east quartier, 1 cambriolage in the north-east.
+    xy = [(50, 50), (60, 60), (70, 70), (55, 55), (700, 300), (710, 310), (900, 900)]
+    when = pd.to_datetime(["2025-03-01 23:00", "2025-03-02 01:00", "2025-04-01 22:00",
+                           "2024-03-05 23:30", "2025-03-10 20:00", "2025-05-10 20:00",
+                           "2025-06-01 14:00"])
+    cats = ["tapage", "tapage", "tapage", "tapage", "violences_intrafamiliales",
+            "violences_intrafamiliales", "cambriolage"]
+    quart = ["Q1", "Q1", "Q1", "Q1", "Q2", "Q2", "Q2"]
+    layers["incidents"] = frame({"incident_id": [f"I{i}" for i in range(7)], "occurred_at": when,
+                                 "category": cats, "quartier_id": quart},
+                                [Point(X0 + x, Y0 + y) for x, y in xy])
+    layers["accidents"] = frame(
+        {"accident_id": ["A1", "A2"], "occurred_at": pd.to_datetime(["2025-02-01 08:00",
+                                                                       "2024-02-01 08:00"]),
+         "killed": [1, 0], "hospitalised": [0, 1], "slightly_injured": [2, 0],
+         "user_types": ["pieton;vl", "velo"]},
+        [Point(X0 + 450, Y0 + 450), Point(X0 + 460, Y0 + 460)])
+    return layers
+
+
+@pytest.fixture
+def tiny() -> dict[str, gpd.GeoDataFrame]:
+    """The tiny territory's layers (fresh copies for each test)."""
+    return tiny_layers()
