@@ -189,9 +189,27 @@ VOIES = LayerSchema(
     ("LineString", "MultiLineString"),
 )
 
+SECTEURS_PROPOSES = LayerSchema(
+    "secteurs_proposes", "Secteurs proposés",
+    "A balanced sector redesign (optional; written by the sector redesign, see docs/police.md).",
+    "sector_id",
+    (
+        Column("sector_id", "str", "Identifier of the proposed sector"),
+        Column("name", "str", "Name of the proposed sector"),
+        Column("force", "str", "Force it is proposed for", allowed=tuple(vocab.FORCES)),
+        Column("workload", "float", "Severity-weighted incidents it would carry", minimum=0),
+        Column("n_blocks", "int", "Building blocks (quartiers or grid cells) it groups",
+               minimum=1),
+        Column("polsby_popper", "float", "Compactness 4πA/P² (1 = disc)", minimum=0, maximum=1),
+        Column("max_distance_m", "float", "Largest straight-line distance across it, metres",
+               minimum=0),
+    ),
+    ("Polygon", "MultiPolygon"),
+)
+
 LAYERS: dict[str, LayerSchema] = {
     s.name: s for s in (TERRITOIRE, QUARTIERS, CAMERAS, SECTEURS, INCIDENTS, EQUIPEMENTS,
-                        ACCIDENTS, VOIES)
+                        ACCIDENTS, VOIES, SECTEURS_PROPOSES)
 }
 # The layers every store must hold; the others are optional.
 REQUIRED_LAYERS = ("territoire", "quartiers", "cameras", "secteurs", "incidents", "equipements",
