@@ -1,0 +1,324 @@
+"""Coordinates of imported rows: find the columns, read them, check them, place them.
+
+A missing or ambiguous CRS is an error, never a guess: metre values in columns named
+``lon``/``lat`` are rejected with the likely CRS named in the message. Latitude and
+longitude swapped is the one correction made, and only when the swapped pair falls in a
+French zone while the given one falls in none; every swap is counted in the report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from clspd_geo import crs as crs_mod
+from clspd_geo.errors import CrsError, SchemaError
+from clspd_geo.importing import values
+from clspd_geo.importing.report import RowLog
+
+_LON = ("lon", "long", "longitude", "lng", "x_wgs84", "longitude_wgs84")
+_LAT = ("lat", "latitude", "y_wgs84", "latitude_wgs84")
+_EPSG_IN_NAME = re.compile(r"epsg[_:]?(\d{4,5})", re.IGNORECASE)
+
+OUTSIDE_TOLERANCE_M = 5000.0
+"""Points outside the territory but closer than this are kept and flagged; further, rejected."""
+
+
+@dataclass(frozen=True)
+class CoordColumns:
+    """Which columns hold the coordinates, and in which CRS (``None``: WGS84 degrees)."""
+
+    x: str
+    y: str
+    epsg: int | None
+
+    def label(self) -> str:
+        """Return a French description of the coordinates."""
+        if self.epsg is None:
+            return f"degrés WGS84 (« {self.x} », « {self.y} »)"
+        return f"EPSG:{self.epsg} (« {self.x} », « {self.y} »)"
+
+
+def find_columns(frame: pd.DataFrame) -> CoordColumns | None:
+    """Return the coordinate columns of a table, or ``None`` when it has none.
+
+    Degrees (``lon``/``lat``) come first; projected columns that name their CRS
+    (``x_ft_epsg2913``, ``x_l93``, or ``x``/``y`` with an ``EPSG`` column) otherwise.
+    """
+    found = all_columns(frame)
+    return found[0] if found else None
+
+
+def all_columns(frame: pd.DataFrame) -> list[CoordColumns]:
+    """Return every coordinate pair of a table, degrees first.
+
+    Raises
+    ------
+    CrsError
+        ``x``/``y`` columns with nothing saying their CRS.
+    """
+    lower = {c.lower(): c for c in frame.columns}
+    found: list[CoordColumns] = []
+    lon = next((lower[n] for n in _LON if n in lower), None)
+    lat = next((lower[n] for n in _LAT if n in lower), None)
+    if lon and lat:
+        found.append(CoordColumns(lon, lat, None))
+    named = [c for c in frame.columns if c.lower().startswith("x") and _EPSG_IN_NAME.search(c)]
+    for xc in named:
+        yc = lower.get("y" + xc.lower()[1:])
+        if yc:
+            found.append(CoordColumns(xc, yc, int(_EPSG_IN_NAME.search(xc).group(1))))
+    if "x_l93" in lower and "y_l93" in lower:
+        found.append(CoordColumns(lower["x_l93"], lower["y_l93"], 2154))
+    epsg_col = lower.get("epsg") or lower.get("crs")
+    for xn, yn in (("coordonnee_x", "coordonnee_y"), ("x", "y")):
+        if xn in lower and yn in lower and epsg_col:
+            codes = frame[epsg_col].dropna().astype(str).str.extract(r"(\d{4,5})")[0].unique()
+            if len(codes) == 1:
+                found.append(CoordColumns(lower[xn], lower[yn], int(codes[0])))
+    if found:
+        return found
+    if "x" in lower and "y" in lower:
+        msg = ("Les colonnes « x » et « y » ne disent pas leur système de coordonnées. "
+               "Ajoutez une colonne « EPSG » (par ex. 2154 pour le Lambert-93) ou renommez-les "
+               "« x_l93 » / « y_l93 », ou fournissez « lon » / « lat » en degrés WGS84.")
+        raise CrsError(msg)
+    return []
+
+
+def points(frame: pd.DataFrame, lines: pd.Series, cols: CoordColumns, *, file: str,
+           log: RowLog) -> gpd.GeoSeries:
+    """Return one WGS84 point per row (``None`` where the row is rejected).
+
+    Rejects rows with missing, unreadable, (0, 0) or metre-in-degree coordinates, and
+    rows that fall outside any valid position once projected.
+    """
+    x = values.numbers(frame[cols.x], log=log, what=f"« {cols.x} »")
+    y = values.numbers(frame[cols.y], log=log, what=f"« {cols.y} »")
+    missing = x.isna() | y.isna()
+    log.reject(file, lines[missing], f"coordonnées absentes ou illisibles (« {cols.x} », "
+                                     f"« {cols.y} »)")
+    ok = ~missing
+    if cols.epsg is not None:
+        lon, lat = _to_wgs84(x.where(ok, 0.0).to_numpy(), y.where(ok, 0.0).to_numpy(),
+                             cols.epsg)
+        lon, lat = pd.Series(lon, index=x.index), pd.Series(lat, index=x.index)
+        bad = ok & ~(np.isfinite(lon) & np.isfinite(lat) & (lon.abs() <= 180) &
+                     (lat.abs() <= 90))
+        bad |= ok & (x == 0) & (y == 0)
+        log.reject(file, lines[bad], f"coordonnées hors du domaine de l'EPSG:{cols.epsg}")
+        ok &= ~bad
+    else:
+        lon, lat = x.copy(), y.copy()
+        zero = ok & (lon == 0) & (lat == 0)
+        log.reject(file, lines[zero], "coordonnées nulles (0, 0) : position inconnue")
+        metres = ok & ((lon.abs() > 180) | (lat.abs() > 90))
+        if metres.any():
+            likely = _likely_metric_crs(lon[metres], lat[metres])
+            log.reject(file, lines[metres],
+                       f"valeurs en mètres dans des colonnes de degrés (« {cols.x} » = "
+                       f"{lon[metres].iloc[0]:.0f}) : probablement {likely} ; renommez les "
+                       "colonnes « x_l93 » / « y_l93 » ou ajoutez une colonne « EPSG »")
+        ok &= ~(zero | metres)
+        swap = ok & pd.Series([crs_mod.zone_for(a, b) is None and crs_mod.zone_for(b, a)
+                               is not None for a, b in zip(lon, lat)], index=lon.index)
+        if swap.any():
+            lon, lat = lon.where(~swap, y), lat.where(~swap, x)
+            log.fix(f"latitude et longitude inversées (« {cols.x} » / « {cols.y} »), "
+                    "remises dans l'ordre", int(swap.sum()))
+    geoms = np.array([None] * len(frame), dtype=object)
+    okv = ok.to_numpy()
+    geoms[okv] = shapely.points(lon.to_numpy()[okv], lat.to_numpy()[okv])
+    return gpd.GeoSeries(geoms, index=frame.index, crs="EPSG:4326")
+
+
+def _to_wgs84(x: np.ndarray, y: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        tr = Transformer.from_crs(epsg, 4326, always_xy=True)
+    except CRSError as err:
+        raise CrsError(f"Le système de coordonnées EPSG:{epsg} est inconnu. Vérifiez le "
+                       "code EPSG indiqué dans le fichier.") from err
+    lon, lat = tr.transform(x, y, errcheck=False)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+def _likely_metric_crs(x: pd.Series, y: pd.Series) -> str:
+    """Name the French metric CRS in which these metre values land in their zone."""
+    xm, ym = float(x.median()), float(y.median())
+    for zone in crs_mod.ZONES:
+        lon, lat = _to_wgs84(np.array([xm]), np.array([ym]), zone.epsg)
+        if zone.contains(float(lon[0]), float(lat[0])):
+            name = "Lambert-93" if zone.epsg == 2154 else zone.name
+            return f"{name} (EPSG:{zone.epsg})"
+    return "un système projeté (en mètres) non reconnu"
+
+
+def local_epsg(geoms: gpd.GeoSeries) -> pd.Series:
+    """Return, per WGS84 point, the EPSG of the metric CRS it is measured in.
+
+    Lambert-93 in mainland France and Corsica, the legal UTM zone overseas (Martinique
+    5490, La Réunion 2975...), the UTM zone elsewhere (Portland: 32610).
+    """
+    out = []
+    for g in geoms:
+        if g is None or g.is_empty:
+            out.append(pd.NA)
+            continue
+        zone = crs_mod.zone_for(g.x, g.y)
+        if zone is not None:
+            out.append(zone.epsg)
+        else:
+            out.append((32600 if g.y >= 0 else 32700) + int((g.x + 180) // 6) + 1)
+    return pd.Series(out, index=geoms.index, dtype="Int64")
+
+
+def vector_to_wgs84(gdf: gpd.GeoDataFrame, *, file: str) -> gpd.GeoDataFrame:
+    """Return a vector layer in EPSG:4326, refusing missing or inconsistent CRSs.
+
+    Raises
+    ------
+    CrsError
+        No CRS, or a geographic CRS with metre-sized coordinates (a GeoJSON written in
+        Lambert-93 without saying so).
+    """
+    if gdf.crs is None:
+        msg = (f"Le fichier « {file} » n'a pas de système de coordonnées (shapefile sans "
+               "fichier .prj ?). Ajoutez le .prj ou ré-exportez la couche en EPSG:4326.")
+        raise CrsError(msg)
+    present = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if gdf.crs.is_geographic and len(present):
+        minx, miny, maxx, maxy = present.total_bounds
+        if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+            likely = _likely_metric_crs(pd.Series([(minx + maxx) / 2]),
+                                        pd.Series([(miny + maxy) / 2]))
+            msg = (f"Le fichier « {file} » ne déclare pas de système de coordonnées (donc "
+                   f"degrés WGS84) mais ses coordonnées sont en mètres (x jusqu'à {maxx:.0f}, "
+                   f"y jusqu'à {maxy:.0f}) : probablement {likely}. Ré-exportez-le en "
+                   "EPSG:4326, ou déclarez son système de coordonnées.")
+            raise CrsError(msg)
+    if gdf.crs.to_epsg() == 4326:
+        return gdf
+    return gdf.to_crs(4326)
+
+
+def check_territory(geoms: gpd.GeoSeries, lines: pd.Series, territoire: gpd.GeoDataFrame | None,
+                    *, file: str, log: RowLog,
+                    tolerance_m: float = OUTSIDE_TOLERANCE_M) -> pd.Series:
+    """Flag rows just outside the territory, reject those far from it.
+
+    Distances are measured in the metric CRS of the territory (Lambert-93 in mainland
+    France, local UTM overseas). Returns a boolean Series ``outside_territory``.
+    """
+    outside = pd.Series(False, index=geoms.index)
+    if territoire is None or territoire.empty:
+        return outside
+    present = geoms.notna()
+    if not present.any():
+        return outside
+    from clspd_geo import areas
+
+    pts = gpd.GeoDataFrame(geometry=geoms[present], crs="EPSG:4326")
+    inside = pd.Series(areas.inside_territory(pts, territoire.to_crs(4326)), index=pts.index)
+    out_idx = inside.index[~inside.to_numpy()]
+    if len(out_idx) == 0:
+        return outside
+    epsg = crs_mod.metric_epsg(territoire)
+    area_m = territoire.to_crs(epsg).union_all()
+    dist = gpd.GeoSeries(geoms[out_idx], crs=4326).to_crs(epsg).distance(area_m)
+    far = dist > tolerance_m
+    for idx in dist.index[far.to_numpy()]:
+        log.reject(file, [lines[idx]], f"point hors du territoire (à {dist[idx] / 1000:.1f} km "
+                                       "de sa limite)")
+    near = dist.index[~far.to_numpy()]
+    outside[near] = True
+    log.flag(f"point hors du territoire mais à moins de {tolerance_m / 1000:g} km de sa "
+             "limite (gardé, colonne outside_territory)", len(near))
+    return outside
+
+
+def require_columns(frame: pd.DataFrame, needed: dict[str, tuple[str, ...]], *,
+                    file: str, what: str) -> dict[str, str]:
+    """Return ``{role: column}`` for the first matching name of each role.
+
+    Raises
+    ------
+    SchemaError
+        A required role has no column; the message lists accepted names and the columns found.
+    """
+    lower = {c.lower(): c for c in frame.columns}
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for role, names in needed.items():
+        col = next((lower[n.lower()] for n in names if n.lower() in lower), None)
+        if col is None:
+            missing.append(f"{role} (noms acceptés : {', '.join(names)})")
+        else:
+            found[role] = col
+    if missing:
+        msg = (f"Colonne(s) obligatoire(s) absente(s) dans « {file} » pour {what} : "
+               + " ; ".join(missing) + f". Colonnes trouvées : {', '.join(frame.columns)}.")
+        raise SchemaError(msg)
+    return found
+
+
+def source_points(src, *, log: RowLog, territoire: gpd.GeoDataFrame | None,
+                  tolerance_m: float = OUTSIDE_TOLERANCE_M) -> tuple[gpd.GeoSeries, pd.Series]:
+    """Return the WGS84 points of a source (CSV or vector) and its ``outside_territory`` flag.
+
+    Parameters
+    ----------
+    src
+        A :class:`~clspd_geo.importing.sniffing.Source`.
+
+    Raises
+    ------
+    SchemaError
+        A CSV without coordinate columns.
+    """
+    from clspd_geo.importing import geometry
+
+    if src.is_vector:
+        gdf = vector_to_wgs84(src.frame, file=src.name)
+        log.crs[src.name] = gdf.crs.to_string() if src.frame.crs is None else \
+            src.frame.crs.to_string()
+        geoms = geometry.points(gdf, src.lines, file=src.name, log=log)
+    else:
+        candidates = all_columns(src.frame)
+        if not candidates:
+            msg = (f"Le fichier « {src.name} » n'a pas de colonnes de coordonnées : attendu "
+                   "« lon » et « lat » (degrés WGS84), ou « x_l93 » et « y_l93 » "
+                   f"(Lambert-93). Colonnes trouvées : {', '.join(src.frame.columns)}.")
+            raise SchemaError(msg)
+        cols = candidates[0]
+        log.crs[src.name] = cols.label()
+        geoms = points(src.frame, src.lines, cols, file=src.name, log=log)
+        if len(candidates) > 1:
+            _cross_check(geoms, src, candidates[1], log)
+    outside = check_territory(geoms, src.lines, territoire, file=src.name, log=log,
+                              tolerance_m=tolerance_m)
+    return geoms, outside
+
+
+CROSS_CHECK_M = 100.0
+"""Degrees and metres given for the same row further apart than this are flagged."""
+
+
+def _cross_check(geoms: gpd.GeoSeries, src, other: CoordColumns, log: RowLog) -> None:
+    """Flag rows whose second pair of coordinates disagrees with the one used."""
+    alt = points(src.frame, src.lines, other, file=src.name, log=RowLog())
+    both = geoms.notna() & alt.notna()
+    if not both.any():
+        return
+    epsg = crs_mod.metric_epsg(gpd.GeoDataFrame(geometry=geoms[both], crs=4326))
+    gap = geoms[both].to_crs(epsg).distance(alt[both].to_crs(epsg))
+    n = int((gap > CROSS_CHECK_M).sum())
+    log.flag(f"coordonnées {other.label()} à plus de {CROSS_CHECK_M:g} m des degrés "
+             "(degrés retenus)", n)

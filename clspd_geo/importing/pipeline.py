@@ -1,0 +1,197 @@
+"""The one import pipeline, shared by the command line and the "Données" page.
+
+read (size first, then format, encoding, separator) → map columns and vocabularies
+(one module per kind) → check positions against the territory → drop rejected rows and
+duplicate ids → validate against the data model → report → write every layer in one
+atomic step with ``store.write_many``. :func:`prepare` writes nothing; :func:`commit`
+writes what :func:`prepare` accepted; a failure at any point leaves the store unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from clspd_geo import schemas
+from clspd_geo import store as store_mod
+from clspd_geo.errors import DataFileError, SchemaError
+from clspd_geo.importing import (
+    accidents, boundaries, cameras, facilities, incidents, sectors, sniffing,
+)
+from clspd_geo.importing.context import Context, ImportOptions
+from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
+
+Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents"]
+
+BUILDERS = {
+    "accidents": accidents.build,
+    "cameras": cameras.build,
+    "facilities": facilities.build,
+    "boundaries": boundaries.build,
+    "sectors": sectors.build,
+    "incidents": incidents.build,
+}
+KINDS: tuple[str, ...] = tuple(BUILDERS)
+KIND_LABELS: dict[str, str] = {
+    "accidents": "Accidents de la route (BAAC, extrait Préfecture de police)",
+    "cameras": "Caméras de vidéoprotection",
+    "facilities": "Équipements partenaires (OSM, FINESS, collèges, gares...)",
+    "boundaries": "Limites : commune(s) du territoire ou quartiers",
+    "sectors": "Secteurs de patrouille",
+    "incidents": "Faits et incidents",
+}
+
+
+def _read_store(path: Path | None) -> tuple[store_mod.GeoPackageStore | None, dict]:
+    if path is None or not Path(path).exists():
+        return None, {}
+    st = store_mod.GeoPackageStore(path)
+    layers = {name: st.read(name) for name in ("territoire", "quartiers") if st.has(name)}
+    return st, layers
+
+
+def prepare(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | None = None,
+            options: ImportOptions | None = None,
+            names: Sequence[str] | None = None) -> ImportReport:
+    """Read, map, check and validate files; return the report (nothing is written).
+
+    Parameters
+    ----------
+    kind
+        One of :data:`KINDS`.
+    paths
+        The files (a BAAC year may be given as its four files).
+    store_path
+        The store whose territory and quartiers the rows are checked against (may not
+        exist yet).
+    options
+        Import options.
+    names
+        Display names of the files (the page passes the uploaded names).
+
+    Raises
+    ------
+    ClspdGeoError
+        A file cannot be used at all, or no row is acceptable; the message is in French.
+    """
+    options = options or ImportOptions()
+    if kind not in BUILDERS:
+        msg = (f"Type d'import « {kind} » inconnu. Types possibles : {', '.join(KINDS)}.")
+        raise SchemaError(msg)
+    if not paths:
+        raise DataFileError("Aucun fichier à importer.")
+    for p in paths:  # every size before any reading: one huge file stops everything
+        sniffing.check_size(Path(p), max_bytes=options.max_bytes)
+    st, layers = _read_store(Path(store_path) if store_path else None)
+    ctx = Context(options, territoire=layers.get("territoire"),
+                  quartiers=layers.get("quartiers"))
+    if kind == "boundaries":  # a new territory is not checked against the old one
+        ctx = Context(options)
+    sources = []
+    for i, p in enumerate(paths):
+        src = sniffing.open_source(Path(p), max_bytes=options.max_bytes)
+        if names is not None:
+            src = sniffing.Source(Path(names[i]), src.frame, src.lines, src.format,
+                                  src.encoding, src.separator)
+        sources.append(src)
+    log = RowLog()
+    built = BUILDERS[kind](sources, ctx, log)
+    frames = {layer: _finish(layer, gdf, log, st, options) for layer, gdf in built.items()}
+    files = tuple(FileInfo(s.name, s.format, s.encoding, s.separator, log.crs.get(s.name),
+                           len(s.frame), log.roles.get(s.name, "")) for s in sources)
+    report = ImportReport(
+        kind=kind, files=files, frames=frames,
+        rows_read=sum(len(s.frame) for s in sources), rejected=log.rejected_frame(),
+        fixes=dict(log.fixes), flags=dict(log.flags), notes=tuple(log.notes),
+        filtered_out=log.filtered_out, unmapped=dict(log.unmapped.most_common()))
+    if report.accepted == 0:
+        raise SchemaError(_nothing_accepted(report))
+    return report
+
+
+def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
+            st: store_mod.GeoPackageStore | None, options: ImportOptions) -> gpd.GeoDataFrame:
+    """Drop rejected rows and duplicate ids, merge for append, conform and validate."""
+    sch = schemas.schema(layer)
+    if gdf is None or gdf.empty:
+        return schemas.empty(sch)
+    rejected = [log.is_rejected(f, n) for f, n in zip(gdf["_file"], gdf["_line"])]
+    gdf = gdf[~pd.Series(rejected, index=gdf.index)]
+    idc = sch.id_column
+    if idc and idc in gdf.columns:
+        missing = gdf[idc].isna()
+        for f, n in zip(gdf.loc[missing, "_file"], gdf.loc[missing, "_line"]):
+            log.reject(f, [n], f"identifiant « {idc} » absent")
+        gdf = gdf[~missing]
+        ids = gdf[idc].astype(str)
+        first = dict(zip(ids[~ids.duplicated()], gdf["_line"][~ids.duplicated()]))
+        dup = ids.duplicated()
+        for f, n, i in zip(gdf.loc[dup, "_file"], gdf.loc[dup, "_line"], ids[dup]):
+            log.reject(f, [n], f"identifiant « {i} » en double (déjà vu ligne {first[i]})")
+        gdf = gdf[~dup]
+    gdf = gdf.drop(columns=["_file", "_line"])
+    if options.mode == "append" and st is not None and st.has(layer):
+        old = st.read(layer)
+        if idc:
+            clash = gdf[idc].astype(str).isin(old[idc].astype(str))
+            if clash.any():
+                msg = (f"{int(clash.sum())} identifiant(s) de « {idc} » existent déjà dans la "
+                       f"couche « {layer} » (par ex. {gdf.loc[clash, idc].iloc[0]}). "
+                       "Utilisez --replace pour remplacer la couche, ou changez les "
+                       "identifiants.")
+                raise SchemaError(msg)
+        gdf = pd.concat([old, gdf], ignore_index=True)
+    gdf = gpd.GeoDataFrame(gdf.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+    out = schemas.conform(gdf, sch)
+    schemas.validate(out, sch)
+    return out
+
+
+def _nothing_accepted(report: ImportReport) -> str:
+    names = ", ".join(f"« {f.name} »" for f in report.files)
+    if report.n_rejected:
+        top = report.reasons().head(3)
+        first = report.rejected.iloc[0]
+        why = " ; ".join(f"{r.motif} ({r.lignes} ligne(s))" for r in top.itertuples())
+        return (f"Aucune ligne de {names} n'a pu être acceptée : {why}. Première ligne "
+                f"rejetée : {first.fichier}, ligne {first.ligne}. Corrigez le fichier puis "
+                "relancez l'import ; la base n'a pas été modifiée.")
+    if report.filtered_out:
+        return (f"Aucune ligne de {names} ne concerne la commune demandée "
+                f"({report.filtered_out} ligne(s) écartée(s)). Vérifiez le code INSEE donné "
+                "avec --commune ; la base n'a pas été modifiée.")
+    return f"Aucune donnée utilisable dans {names} ; la base n'a pas été modifiée."
+
+
+def source_label(report: ImportReport) -> str:
+    """Return the provenance text recorded with the layers."""
+    names = ", ".join(f.name for f in report.files)
+    day = dt.date.today().isoformat()
+    return (f"{names} (import « {report.kind} » du {day} : {report.accepted} ligne(s) "
+            f"acceptée(s), {report.n_fixed} corrigée(s), {report.n_rejected} rejetée(s))")
+
+
+def commit(report: ImportReport, store_path: str | Path) -> None:
+    """Write every accepted layer of ``report`` in one atomic step.
+
+    Raises
+    ------
+    ClspdGeoError
+        The store is unreadable or a layer breaks the data model; nothing is written.
+    """
+    st = store_mod.GeoPackageStore(store_path, create=True)
+    st.write_many(report.frames, source=source_label(report))
+
+
+def run(kind: str, paths: Sequence[str | Path], *, store_path: str | Path,
+        options: ImportOptions | None = None, dry_run: bool = False) -> ImportReport:
+    """Prepare an import and, unless ``dry_run``, write it; return the report."""
+    report = prepare(kind, paths, store_path=store_path, options=options)
+    if not dry_run:
+        commit(report, store_path)
+    return report

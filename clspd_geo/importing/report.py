@@ -1,0 +1,182 @@
+"""The import report: what was read, accepted, fixed, flagged and rejected, in French.
+
+Every step of an import writes into one :class:`RowLog` (rejections keyed by file line,
+fixes and flags with their counts); :class:`ImportReport` is the frozen result the command
+line prints and the "Données" page lays out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What was detected about one input file."""
+
+    name: str
+    format: str
+    encoding: str | None = None
+    separator: str | None = None
+    crs: str | None = None
+    rows: int = 0
+    role: str = ""
+
+    def describe(self) -> str:
+        """Return a one-line French description."""
+        parts = [f"format {self.format}"]
+        if self.role:
+            parts.append(self.role)
+        if self.encoding:
+            parts.append(f"encodage {self.encoding}")
+        if self.separator:
+            label = {"\t": "tabulation"}.get(self.separator, self.separator)
+            parts.append(f"séparateur « {label} »")
+        if self.crs:
+            parts.append(f"coordonnées {self.crs}")
+        parts.append(f"{self.rows} ligne(s)")
+        return f"{self.name} : " + ", ".join(parts)
+
+
+class RowLog:
+    """Collects, while rows are processed, which are rejected and what was fixed.
+
+    Rows are identified by ``(file name, line number)``; the first rejection reason of a
+    row is kept (later steps skip rows already rejected).
+    """
+
+    def __init__(self) -> None:
+        self._rejected: dict[tuple[str, int], str] = {}
+        self.fixes: Counter[str] = Counter()
+        self.flags: Counter[str] = Counter()
+        self.notes: list[str] = []
+        self.filtered_out = 0
+        self.unmapped: Counter[str] = Counter()
+        self.crs: dict[str, str] = {}
+        self.roles: dict[str, str] = {}
+
+    def reject(self, file: str, lines: pd.Series | list[int], reason: str) -> None:
+        """Reject the rows at these file lines for ``reason`` (kept if first)."""
+        for line in list(lines):
+            self._rejected.setdefault((file, int(line)), reason)
+
+    def fix(self, description: str, count: int = 1) -> None:
+        """Record ``count`` rows (or cells) fixed as described."""
+        if count:
+            self.fixes[description] += int(count)
+
+    def flag(self, description: str, count: int = 1) -> None:
+        """Record ``count`` rows accepted but flagged (e.g. just outside the territory)."""
+        if count:
+            self.flags[description] += int(count)
+
+    def note(self, text: str) -> None:
+        """Record a remark (an assumption, a default value used)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def is_rejected(self, file: str, line: int) -> bool:
+        """Tell whether a row is already rejected."""
+        return (file, int(line)) in self._rejected
+
+    def rejected_frame(self) -> pd.DataFrame:
+        """Return the rejected rows as a frame (fichier, ligne, motif), sorted."""
+        rows = [{"fichier": f, "ligne": n, "motif": r} for (f, n), r in self._rejected.items()]
+        df = pd.DataFrame(rows, columns=["fichier", "ligne", "motif"])
+        return df.sort_values(["fichier", "ligne"], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The result of preparing an import (nothing is written yet).
+
+    Attributes
+    ----------
+    kind
+        What was imported (``accidents``, ``cameras``...).
+    files
+        What was detected in each file.
+    frames
+        The accepted rows, per store layer, in EPSG:4326, ready for ``store.write_many``.
+    rows_read
+        Data rows read from the main files.
+    rejected
+        One row per rejected line: ``fichier``, ``ligne``, ``motif`` (French reason).
+    fixes, flags
+        ``{description: count}`` of automatic corrections and of accepted-but-flagged rows.
+    notes
+        Assumptions made (default values), in French.
+    filtered_out
+        Rows left aside on purpose by a filter (``--commune``), not errors.
+    unmapped
+        ``{local label: count}`` of category labels with no correspondence.
+    """
+
+    kind: str
+    files: tuple[FileInfo, ...]
+    frames: dict[str, gpd.GeoDataFrame]
+    rows_read: int
+    rejected: pd.DataFrame
+    fixes: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    filtered_out: int = 0
+    unmapped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        """Number of rows accepted, over all layers."""
+        return sum(len(f) for f in self.frames.values())
+
+    @property
+    def n_rejected(self) -> int:
+        """Number of rejected rows."""
+        return len(self.rejected)
+
+    @property
+    def n_fixed(self) -> int:
+        """Number of automatic corrections."""
+        return sum(self.fixes.values())
+
+    def summary(self) -> str:
+        """Return the one-line French summary."""
+        layers = ", ".join(f"{name} : {len(gdf)}" for name, gdf in self.frames.items())
+        text = (f"{self.accepted} ligne(s) acceptée(s) ({layers}), {self.n_fixed} "
+                f"correction(s), {self.n_rejected} ligne(s) rejetée(s)")
+        if self.filtered_out:
+            text += f", {self.filtered_out} écartée(s) par le filtre de commune"
+        return text + "."
+
+    def to_text(self, *, max_rejected: int = 30) -> str:
+        """Return the full report as French plain text (what the command line prints)."""
+        out = [f"Import « {self.kind} »", ""]
+        out += ["Fichiers :"] + [f"  - {f.describe()}" for f in self.files] + [""]
+        out.append(self.summary())
+        if self.fixes:
+            out += ["", "Corrections automatiques :"]
+            out += [f"  - {desc} : {n}" for desc, n in self.fixes.items()]
+        if self.flags:
+            out += ["", "Lignes acceptées mais signalées :"]
+            out += [f"  - {desc} : {n}" for desc, n in self.flags.items()]
+        if self.unmapped:
+            out += ["", "Libellés sans correspondance (ajoutez-les au fichier de correspondance) :"]
+            out += [f"  - « {label} » : {n} ligne(s)" for label, n in self.unmapped.items()]
+        if self.notes:
+            out += ["", "Hypothèses :"] + [f"  - {n}" for n in self.notes]
+        if self.n_rejected:
+            out += ["", "Lignes rejetées :"]
+            shown = self.rejected.head(max_rejected)
+            out += [f"  - {r.fichier}, ligne {r.ligne} : {r.motif}" for r in shown.itertuples()]
+            if self.n_rejected > max_rejected:
+                out.append(f"  … et {self.n_rejected - max_rejected} autre(s) "
+                           "(liste complète sur la page « Données »).")
+        return "\n".join(out)
+
+    def reasons(self) -> pd.DataFrame:
+        """Return the rejection reasons with their counts, most frequent first."""
+        counts = self.rejected["motif"].value_counts()
+        return counts.rename_axis("motif").reset_index(name="lignes")

@@ -1,0 +1,354 @@
+"""Open a user's file safely and tell what it is: format, encoding, separator, decimal mark.
+
+Nothing here trusts the file name. The size is checked before a single byte is read,
+the format comes from the first bytes (magic numbers), the encoding from a strict UTF-8
+decode with a Windows-1252 fallback, and the separator from the header line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from clspd_geo.errors import CrsError, DataFileError
+
+Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile"]
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+"""Largest file accepted (100 Mo); checked on the size on disk, before reading."""
+
+_SEPARATORS = (";", ",", "\t", "|")
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# Bytes undefined in Windows-1252: text with them is neither UTF-8 nor a Western code page.
+_CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+# UTF-8 read as Latin-1 then saved again as UTF-8 ("Ã©" for "é").
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A delimited text file read as strings.
+
+    Attributes
+    ----------
+    frame
+        Every cell as a string (``None`` when empty); column names stripped.
+    lines
+        The 1-based line number in the file of each row of ``frame`` (the header is line 1).
+    encoding
+        ``"UTF-8"`` or ``"Windows-1252"``.
+    separator
+        The field separator found in the header.
+    gzipped
+        True when the file was gzip-compressed.
+    """
+
+    frame: pd.DataFrame
+    lines: pd.Series
+    encoding: str
+    separator: str
+    gzipped: bool
+
+
+def check_size(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> int:
+    """Return the size of ``path`` in bytes; raise before reading when it is too big.
+
+    Raises
+    ------
+    DataFileError
+        The file is missing, a folder, empty, or larger than ``max_bytes``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(f"Le fichier « {path} » est introuvable. Vérifiez le chemin.")
+    if path.is_dir():
+        raise DataFileError(f"« {path} » est un dossier ; indiquez un fichier.")
+    size = path.stat().st_size
+    if size == 0:
+        raise DataFileError(f"Le fichier « {path.name} » est vide (0 octet). "
+                            "Exportez-le à nouveau depuis le logiciel d'origine.")
+    if size > max_bytes:
+        msg = (f"Le fichier « {path.name} » est trop volumineux ({size / 1e6:.0f} Mo, "
+               f"maximum {max_bytes / 1e6:.0f} Mo). Découpez-le (par année ou par commune) "
+               "ou filtrez-le avant de l'importer.")
+        raise DataFileError(msg)
+    return size
+
+
+def detect_format(path: Path) -> Format:
+    """Return the format of ``path`` from its first bytes (the extension is only a hint).
+
+    Raises
+    ------
+    DataFileError
+        The file is binary and of no supported format, or a zip without a shapefile.
+    """
+    path = Path(path)
+    check_size(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(_SQLITE_MAGIC):
+        return "gpkg"
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if n.lower().endswith(".shp")]
+        except zipfile.BadZipFile as err:
+            raise DataFileError(f"L'archive « {path.name} » est endommagée ({err}). "
+                                "Compressez à nouveau les fichiers.") from err
+        if not names:
+            msg = (f"L'archive « {path.name} » ne contient aucun shapefile (.shp). "
+                   "Elle doit contenir au moins les fichiers .shp, .shx, .dbf et .prj "
+                   "d'une même couche.")
+            raise DataFileError(msg)
+        return "shapefile_zip"
+    if path.suffix.lower() == ".shp":
+        return "shapefile"
+    if head.startswith(_GZIP_MAGIC):
+        try:
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(4096)
+        except (OSError, EOFError) as err:
+            raise DataFileError(f"Le fichier compressé « {path.name} » est endommagé "
+                                f"({err}).") from err
+    if _looks_binary(head):
+        msg = (f"Le fichier « {path.name} » n'est pas un fichier texte (CSV ou GeoJSON) : "
+               "il contient des données binaires. Formats acceptés : CSV, GeoJSON, "
+               "GeoPackage (.gpkg) ou shapefile zippé (.zip).")
+        raise DataFileError(msg)
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{") or stripped.startswith(b"["):
+        return "geojson"
+    return "csv"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 with a byte-order mark: text, decoded later
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and controls / len(head) > 0.05
+
+
+def read_bytes(path: Path) -> tuple[bytes, bool]:
+    """Return the raw content of ``path``, gunzipped when needed, and whether it was gzip."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if raw.startswith(_GZIP_MAGIC):
+        try:
+            return gzip.decompress(raw), True
+        except (OSError, EOFError) as err:
+            raise DataFileError(f"Le fichier compressé « {Path(path).name} » est tronqué ou "
+                                f"endommagé ({err}).") from err
+    return raw, False
+
+
+def decode(raw: bytes, *, name: str) -> tuple[str, str]:
+    """Decode file bytes; return ``(text, encoding label)``.
+
+    UTF-8 (with or without BOM) first, UTF-16 when a BOM says so, then Windows-1252
+    (the usual encoding of French exports from Excel). Text that was converted twice
+    ("Ã©" for "é") is refused, since guessing back is unsafe.
+
+    Raises
+    ------
+    DataFileError
+        The bytes are in no supported encoding, or are doubly encoded.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "UTF-16"
+    try:
+        text = raw.decode("utf-8-sig")
+        label = "UTF-8"
+    except UnicodeDecodeError as err:
+        if any(b in _CP1252_HOLES for b in raw):
+            msg = (f"L'encodage du fichier « {name} » n'est pas reconnu (ni UTF-8, ni "
+                   f"Windows-1252 ; octet invalide à la position {err.start}). "
+                   "Ré-enregistrez-le en « CSV UTF-8 ».")
+            raise DataFileError(msg) from err
+        text = raw.decode("cp1252")
+        label = "Windows-1252"
+    bad = _MOJIBAKE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        msg = (f"Le fichier « {name} » semble encodé deux fois (« {bad.group()} » à la ligne "
+               f"{line} au lieu d'une lettre accentuée). Ré-enregistrez-le en « CSV UTF-8 » "
+               "depuis le fichier d'origine.")
+        raise DataFileError(msg)
+    return text, label
+
+
+def detect_separator(header: str, *, name: str) -> str:
+    """Return the field separator used in a CSV header line.
+
+    Raises
+    ------
+    DataFileError
+        No usual separator splits the header into several columns.
+    """
+    counts = {sep: len(next(csv.reader([header], delimiter=sep))) for sep in _SEPARATORS}
+    sep, n = max(counts.items(), key=lambda kv: kv[1])
+    if n < 2:
+        msg = (f"Le fichier « {name} » n'a qu'une seule colonne : son séparateur n'est pas "
+               "reconnu (attendu : point-virgule, virgule, tabulation ou barre verticale). "
+               f"En-tête lu : « {header[:80]} ».")
+        raise DataFileError(msg)
+    return sep
+
+
+def read_table(path: Path) -> Table:
+    """Read a CSV (optionally gzip) as strings, keeping each row's line number.
+
+    Raises
+    ------
+    DataFileError
+        Empty, header-only, wrong encoding, unknown separator, ragged rows.
+    """
+    path = Path(path)
+    check_size(path)
+    raw, gz = read_bytes(path)
+    text, encoding = decode(raw, name=path.name)
+    if not text.strip():
+        raise DataFileError(f"Le fichier « {path.name} » est vide (aucune ligne de texte).")
+    header = text.lstrip("\ufeff").splitlines()[0]
+    sep = detect_separator(header, name=path.name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        head = next(reader)
+        width = len(head)
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != width:
+                msg = (f"La ligne {reader.line_num} du fichier « {path.name} » a {len(row)} "
+                       f"champs au lieu de {width} (séparateur « {_sep_label(sep)} »). "
+                       "Vérifiez les guillemets et le séparateur de cette ligne.")
+                raise DataFileError(msg)
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as err:
+        raise DataFileError(f"Le fichier « {path.name} » n'est pas un CSV lisible "
+                            f"(ligne {reader.line_num} : {err}).") from err
+    if not rows:
+        msg = (f"Le fichier « {path.name} » ne contient que la ligne d'en-tête : "
+               "aucune donnée à importer.")
+        raise DataFileError(msg)
+    columns = [c.strip().lstrip("\ufeff") for c in head]
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    frame = frame.apply(lambda s: s.str.strip()).replace({"": None})
+    return Table(frame, pd.Series(lines, index=frame.index), encoding, sep, gz)
+
+
+def _sep_label(sep: str) -> str:
+    return {"\t": "tabulation", ";": ";", ",": ",", "|": "|"}[sep]
+
+
+def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
+    """Read a GeoJSON, GeoPackage or (zipped) shapefile with GDAL.
+
+    The CRS is kept as found; a layer without one comes back with ``crs=None`` and the
+    caller decides (GeoJSON without ``crs`` member is WGS84 by definition, RFC 7946).
+
+    Raises
+    ------
+    DataFileError
+        The file cannot be parsed (truncated GeoJSON, damaged archive...).
+    """
+    path = Path(path)
+    check_size(path)
+    target = f"/vsizip/{path}" if fmt == "shapefile_zip" else str(path)
+    if fmt == "geojson":
+        raw, _ = read_bytes(path)
+        text, _ = decode(raw, name=path.name)
+        _check_json(text, name=path.name)
+        target = text
+    try:
+        layers = pyogrio.list_layers(target) if fmt in ("gpkg", "shapefile_zip") else None
+        layer = None
+        if layers is not None:
+            spatial = [str(n) for n, g in layers if g is not None]
+            if not spatial:
+                raise DataFileError(f"Le fichier « {path.name} » ne contient aucune couche "
+                                    "géographique.")
+            layer = spatial[0]
+        gdf = pyogrio.read_dataframe(target, layer=layer, use_arrow=False)
+    except DataFileError:
+        raise
+    except Exception as err:  # GDAL reports parse errors with several exception types
+        msg = (f"Le fichier « {path.name} » ne peut pas être lu comme {fmt} ({err}). "
+               "Vérifiez qu'il est complet (téléchargement interrompu ?) et réexportez-le.")
+        raise DataFileError(msg) from err
+    if fmt == "geojson" and gdf.crs is None:
+        raise CrsError(f"Le fichier « {path.name} » n'a pas de système de coordonnées.")
+    return gdf
+
+
+def _check_json(text: str, *, name: str) -> None:
+    import json
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        msg = (f"Le fichier GeoJSON « {name} » est tronqué ou mal formé (ligne {err.lineno}, "
+               f"colonne {err.colno} : {err.msg}). Téléchargez-le ou exportez-le à nouveau.")
+        raise DataFileError(msg) from err
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file, read: its rows, the file line (or feature number) of each, what it is.
+
+    ``frame`` is a DataFrame of strings for a CSV, a GeoDataFrame for a vector file.
+    """
+
+    path: Path
+    frame: pd.DataFrame
+    lines: pd.Series
+    format: Format
+    encoding: str | None = None
+    separator: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file name, as shown in reports."""
+        return self.path.name
+
+    @property
+    def is_vector(self) -> bool:
+        """True for GeoJSON, GeoPackage and shapefiles."""
+        return isinstance(self.frame, gpd.GeoDataFrame)
+
+    def column(self, *names: str) -> str | None:
+        """Return the first column whose name matches one of ``names`` (any case)."""
+        lower = {str(c).lower(): c for c in self.frame.columns}
+        return next((lower[n.lower()] for n in names if n.lower() in lower), None)
+
+
+def open_source(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
+    """Detect the format of ``path`` and read it (size checked first)."""
+    path = Path(path)
+    check_size(path, max_bytes=max_bytes)
+    fmt = detect_format(path)
+    if fmt == "csv":
+        table = read_table(path)
+        return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
+    gdf = read_vector(path, fmt)
+    if gdf.empty:
+        raise DataFileError(f"Le fichier « {path.name} » ne contient aucun objet.")
+    gdf = gdf.reset_index(drop=True)
+    return Source(path, gdf, pd.Series(range(1, len(gdf) + 1), index=gdf.index), fmt)
