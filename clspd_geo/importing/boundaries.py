@@ -22,8 +22,9 @@ _COMMUNE_CODE = ("insee_code", "code", "insee", "insee_com", "code_insee", "codg
                  "c_arinsee", "depcom")
 _COMMUNE_NAME = ("name", "nom", "nom_com", "libgeo", "libelle", "l_aroff")
 _AREA_ID = ("quartier_id", "c_quinsee", "dcomiris", "code_iris", "iris", "c_arinsee",
-            "code", "id", "identifiant")
-_AREA_NAME = ("name", "l_qu", "nom_iris", "l_ar", "nom", "libelle", "nom_quartier")
+            "code", "id", "identifiant", "district")
+_AREA_NAME = ("name", "l_qu", "nom_iris", "l_ar", "nom", "libelle", "nom_quartier",
+              "district")
 _AREA_COMMUNE = ("insee_code", "c_arinsee", "depcom", "insee_com", "code_insee", "insee")
 _POPULATION = ("population", "pop", "p_pop", "ptot", "pmun")
 
@@ -50,7 +51,7 @@ def _territoire(src: Source, gdf: gpd.GeoDataFrame, ctx: Context,
         msg = (f"Le fichier « {src.name} » n'a pas les colonnes d'une commune : code INSEE "
                f"(noms acceptés : {', '.join(_COMMUNE_CODE)}) et nom (noms acceptés : "
                f"{', '.join(_COMMUNE_NAME)}). Colonnes trouvées : "
-               f"{', '.join(map(str, gdf.columns[:-2]))}.")
+               f"{_columns(gdf)}.")
         raise SchemaError(msg)
     codes = gdf[code].astype(str).str.strip()
     if ctx.options.commune:
@@ -74,7 +75,7 @@ def _quartiers(src: Source, gdf: gpd.GeoDataFrame, ctx: Context,
         msg = (f"Le fichier « {src.name} » n'a pas les colonnes d'un quartier : identifiant "
                f"(noms acceptés : {', '.join(_AREA_ID)}) et nom (noms acceptés : "
                f"{', '.join(_AREA_NAME)}). Colonnes trouvées : "
-               f"{', '.join(map(str, gdf.columns[:-2]))}.")
+               f"{_columns(gdf)}.")
         raise SchemaError(msg)
     ids = gdf[ident].astype(str).str.strip().str.removesuffix(".0")
     commune_col = pick(gdf, *_AREA_COMMUNE)
@@ -98,3 +99,8 @@ def _quartiers(src: Source, gdf: gpd.GeoDataFrame, ctx: Context,
     out["population"] = pd.to_numeric(gdf[pop], errors="coerce") if pop else pd.NA
     out["_file"], out["_line"] = gdf["_file"], gdf["_line"]
     return gpd.GeoDataFrame(out, geometry=gdf.geometry, crs="EPSG:4326")
+
+
+def _columns(gdf: gpd.GeoDataFrame) -> str:
+    return ", ".join(str(c) for c in gdf.columns
+                     if c not in ("geometry", "_file", "_line"))

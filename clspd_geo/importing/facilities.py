@@ -209,16 +209,24 @@ def _address(src: Source) -> pd.Series:
 
 def _one_per_station(gdf: gpd.GeoDataFrame, df: pd.DataFrame, src: Source,
                      log: RowLog) -> gpd.GeoDataFrame:
-    """Merge the per-line rows of a station into one point (the first row's position)."""
+    """Merge the per-line rows of a station into one point (the first row's position).
+
+    A station is a stop-area name (``nom_ZdA``): Gare de l'Est has three stop areas
+    (metro, RER, train) but is one place; without names, the ``id_ref_ZdA`` is used.
+    """
     zda = df[src.column("id_ref_zda")].astype(str)
+    name_col = src.column("nom_zda")
+    station = df[name_col].fillna(zda) if name_col else zda
     line_col = src.column("res_com", "ligne")
     gdf = gdf.copy()
-    gdf["facility_id"] = "ZdA-" + zda
+    first_id = zda.groupby(station).transform("first")
+    gdf["facility_id"] = "ZdA-" + first_id
     if line_col:
-        lines_of = df.groupby(zda)[line_col].agg(lambda s: ", ".join(sorted(set(s.dropna()))))
-        gdf["lines"] = zda.map(lines_of)
-    dup = gdf["facility_id"].duplicated()
+        lines_of = df.groupby(station)[line_col].agg(lambda s: ", ".join(sorted(set(s.dropna()))))
+        gdf["lines"] = station.map(lines_of)
+    kept = gdf[gdf.geometry.notna().to_numpy()]
+    dup = kept["facility_id"].duplicated()
     if dup.any():
-        log.fix("lignes d'une même gare fusionnées (un point par gare, id_ref_ZdA)",
+        log.fix("lignes d'une même gare fusionnées (un point par gare, nom_ZdA)",
                 int(dup.sum()))
-    return gdf[~dup.to_numpy()]
+    return kept[~dup.to_numpy()]
