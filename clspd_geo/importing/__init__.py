@@ -12,6 +12,6 @@ columns, CRS, territory), :mod:`geometry` (point and polygon checks and repairs)
 
 from __future__ import annotations
 
-from clspd_geo.importing import pipeline, report
+from clspd_geo.importing import pipeline, preview, report
 
-__all__ = ["pipeline", "report"]
+__all__ = ["pipeline", "preview", "report"]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from clspd_geo import vocab
 from clspd_geo.errors import SchemaError
-from clspd_geo.importing import coords, values
+from clspd_geo.importing import coords, geometry, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
@@ -153,7 +153,7 @@ def _frame(src: Source, data: dict, geoms: gpd.GeoSeries, outside: pd.Series,
     gdf["local_epsg"] = coords.local_epsg(geoms)
     gdf["_file"] = src.name
     gdf["_line"] = src.lines
-    return gdf[keep.to_numpy() & geoms.notna().to_numpy()]
+    return gdf[keep.to_numpy() & geometry.present(geoms).to_numpy()]
 
 
 def _filter_commune(src: Source, insee: pd.Series, ctx: Context, log: RowLog) -> pd.Series:

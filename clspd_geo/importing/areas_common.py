@@ -32,7 +32,7 @@ def polygon_frame(src: Source, log: RowLog, *, what: str) -> gpd.GeoDataFrame:
     out = gpd.GeoDataFrame(out, geometry=geoms, crs="EPSG:4326")
     out["_file"] = src.name
     out["_line"] = src.lines
-    return out[geoms.notna().to_numpy()]
+    return out[geometry.present(geoms).to_numpy()]
 
 
 def extra_columns(gdf: gpd.GeoDataFrame, reserved: list[str]) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import shapely
 
 from clspd_geo import vocab
 from clspd_geo.errors import SchemaError
-from clspd_geo.importing import coords, geocoding, values
+from clspd_geo.importing import coords, geocoding, geometry, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
@@ -132,7 +132,7 @@ def _one(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
     data["outside_territory"] = outside
     data["_file"], data["_line"] = src.name, lines
     gdf = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
-    return gdf[geoms.notna().to_numpy()]
+    return gdf[geometry.present(geoms).to_numpy()]
 
 
 def _snake(text: str) -> str:

@@ -18,7 +18,7 @@ import shapely
 
 from clspd_geo import crs as crs_mod
 from clspd_geo.errors import CrsError, SchemaError
-from clspd_geo.importing import values
+from clspd_geo.importing import geometry, values
 from clspd_geo.importing.report import RowLog
 
 _LON = ("lon", "long", "longitude", "lng", "x_wgs84", "longitude_wgs84")
@@ -193,7 +193,8 @@ def vector_to_wgs84(gdf: gpd.GeoDataFrame, *, file: str) -> gpd.GeoDataFrame:
         msg = (f"Le fichier « {file} » n'a pas de système de coordonnées (shapefile sans "
                "fichier .prj ?). Ajoutez le .prj ou ré-exportez la couche en EPSG:4326.")
         raise CrsError(msg)
-    present = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    arr = gdf.geometry.values
+    present = gdf.geometry[~(shapely.is_missing(arr) | shapely.is_empty(arr))]
     if gdf.crs.is_geographic and len(present):
         minx, miny, maxx, maxy = present.total_bounds
         if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
@@ -220,7 +221,7 @@ def check_territory(geoms: gpd.GeoSeries, lines: pd.Series, territoire: gpd.GeoD
     outside = pd.Series(False, index=geoms.index)
     if territoire is None or territoire.empty:
         return outside
-    present = geoms.notna()
+    present = geometry.present(geoms)
     if not present.any():
         return outside
     from clspd_geo import areas
@@ -283,8 +284,6 @@ def source_points(src, *, log: RowLog, territoire: gpd.GeoDataFrame | None,
     SchemaError
         A CSV without coordinate columns.
     """
-    from clspd_geo.importing import geometry
-
     if src.is_vector:
         gdf = vector_to_wgs84(src.frame, file=src.name)
         log.crs[src.name] = gdf.crs.to_string() if src.frame.crs is None else \
@@ -314,7 +313,7 @@ CROSS_CHECK_M = 100.0
 def _cross_check(geoms: gpd.GeoSeries, src, other: CoordColumns, log: RowLog) -> None:
     """Flag rows whose second pair of coordinates disagrees with the one used."""
     alt = points(src.frame, src.lines, other, file=src.name, log=RowLog())
-    both = geoms.notna() & alt.notna()
+    both = geometry.present(geoms) & geometry.present(alt)
     if not both.any():
         return
     epsg = crs_mod.metric_epsg(gpd.GeoDataFrame(geometry=geoms[both], crs=4326))

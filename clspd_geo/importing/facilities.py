@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from clspd_geo import vocab
-from clspd_geo.importing import coords, mapping, values
+from clspd_geo.importing import coords, geometry, mapping, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
@@ -192,7 +192,7 @@ def _one(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
     if src.column("id_ref_zda"):
         gdf = _one_per_station(gdf, df, src, log)
-    return gdf[gdf.geometry.notna().to_numpy()]
+    return gdf[geometry.present(gdf.geometry).to_numpy()]
 
 
 def _address(src: Source) -> pd.Series:
@@ -224,7 +224,7 @@ def _one_per_station(gdf: gpd.GeoDataFrame, df: pd.DataFrame, src: Source,
     if line_col:
         lines_of = df.groupby(station)[line_col].agg(lambda s: ", ".join(sorted(set(s.dropna()))))
         gdf["lines"] = station.map(lines_of)
-    kept = gdf[gdf.geometry.notna().to_numpy()]
+    kept = gdf[geometry.present(gdf.geometry).to_numpy()]
     dup = kept["facility_id"].duplicated()
     if dup.any():
         log.fix("lignes d'une même gare fusionnées (un point par gare, nom_ZdA)",

@@ -86,3 +86,9 @@ def points(gdf: gpd.GeoDataFrame, lines: pd.Series, *, file: str, log: RowLog) -
                                      "(types mélangés dans le fichier)")
             out.append(None)
     return gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs)
+
+
+def present(geoms: gpd.GeoSeries) -> pd.Series:
+    """Return True where a geometry is neither missing nor empty (no geopandas warning)."""
+    arr = geoms.values
+    return pd.Series(~(shapely.is_missing(arr) | shapely.is_empty(arr)), index=geoms.index)

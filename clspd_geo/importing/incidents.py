@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from clspd_geo import areas, vocab
-from clspd_geo.importing import coords, mapping, values
+from clspd_geo.importing import coords, geometry, mapping, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
@@ -43,7 +43,7 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs="EPSG:4326")
     if ctx.quartiers is not None and not out.empty:
-        present = out.geometry.notna()
+        present = geometry.present(out.geometry)
         out["quartier_id"] = None
         out.loc[present, "quartier_id"] = areas.assign_quartier(
             out[present], ctx.quartiers.to_crs(4326))
@@ -90,4 +90,4 @@ def _one(src: Source, ctx: Context, log: RowLog, table: dict[str, str]) -> gpd.G
                  "la CNIL) : " + ", ".join(map(str, dropped)))
     data["_file"], data["_line"] = src.name, src.lines
     gdf = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
-    return gdf[geoms.notna().to_numpy()]
+    return gdf[geometry.present(geoms).to_numpy()]
