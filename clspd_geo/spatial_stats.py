@@ -308,6 +308,7 @@ def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
         else:
             ties += f(run)
             run[:] = 1.0
+    ties += f(run)
     var = (t * (t - 1) * (2 * t + 5) - ties) / 18.0
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, (s - np.sign(s)) / np.sqrt(var), 0.0)

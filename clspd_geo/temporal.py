@@ -84,7 +84,7 @@ def hour_weekday(incidents: pd.DataFrame, *, column: str = "occurred_at",
     if not ok.any():
         raise EmptySelectionError("Aucun fait daté dans la sélection : pas de tableau horaire.")
     tt = t[ok]
-    day = tt.dt.dayofweek.to_numpy()
+    day = tt.dt.day_of_week.to_numpy()
     hour = tt.dt.hour.to_numpy()
     w = None if weights is None else np.asarray(weights, dtype=float)[ok]
     counts = np.bincount(day * 24 + hour, weights=w, minlength=7 * 24).reshape(7, 24)
