@@ -19,7 +19,7 @@ from streamlit_folium import st_folium
 
 from clspd_geo import cameras, cells, config, crs, demo, indicators, maps, offline, schemas, vocab
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.store import GeoPackageStore
+from clspd_geo.store import GeoPackageStore, file_version
 
 DEMO_SEED = 1
 DEMO_INCIDENTS = 20_000
@@ -42,32 +42,44 @@ def prepare_assets() -> None:
     _install_assets()
 
 
-def store() -> GeoPackageStore:
-    """Open the store; build the demo territory on first start when no store exists.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(path: str, version: str) -> GeoPackageStore:
+    # Checked once per version of the file (the integrity check reads the whole file).
+    return GeoPackageStore(path)
 
-    A missing file is created (demo); a corrupt or foreign file is never touched: the page
-    shows why and stops.
+
+def store_key() -> tuple[str, str]:
+    """Return ``(path, version)``: the cache key of everything read from the store.
+
+    Builds the demo territory on first start when no store exists. A corrupt or foreign
+    file is never touched: the page shows why and stops.
     """
     path = config.store_path()
     try:
         if not path.exists():
             with st.spinner("Première ouverture : création du territoire de démonstration…"):
                 demo.write_demo(path, seed=DEMO_SEED, n_incidents=DEMO_INCIDENTS)
-        return GeoPackageStore(path)
+        key = (str(path), file_version(path))
+        _open(*key)
+        return key
     except ClspdGeoError as err:
         show_error(err)
         raise  # unreachable: st.stop() raises
 
 
-def store_key() -> tuple[str, str]:
-    """Return ``(path, version)``: the cache key of everything read from the store."""
-    s = store()
-    return str(s.path), s.version()
+def store() -> GeoPackageStore:
+    """Return the opened store (see :func:`store_key`)."""
+    return _open(*store_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _provenance(path: str, version: str) -> pd.DataFrame:
+    return _open(path, version).provenance()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
-    s = GeoPackageStore(path)
+    s = _open(path, version)
     if not s.has(name):
         return schemas.empty(name)
     return s.read(name)
@@ -89,7 +101,7 @@ def metric_epsg() -> int:
 
 @st.cache_resource(show_spinner="Lecture des faits…", max_entries=2)
 def _incidents(path: str, version: str, epsg: int) -> pd.DataFrame:
-    s = GeoPackageStore(path)
+    s = _open(path, version)
     if not s.has("incidents"):
         return indicators.prepare_incidents(schemas.empty("incidents"), epsg=epsg)
     gdf = s.read("incidents", columns=["occurred_at", "category", "quartier_id"])
@@ -138,13 +150,14 @@ def camera_views() -> gpd.GeoDataFrame:
 
 def source_caption(*layer_names: str) -> None:
     """Write "Source : …" under a map for the given layers (from the provenance table)."""
-    s = store()
+    prov = _provenance(*store_key())
     parts = []
     for name in layer_names:
-        prov = s.source_of(name)
-        title = schemas.schema(name).title
-        if prov is not None:
-            parts.append(f"{title} : {prov.source} (chargé le {prov.imported_at[:10]})")
+        rows = prov[prov["layer"] == name]
+        if not rows.empty:
+            row = rows.iloc[-1]
+            parts.append(f"{schemas.schema(name).title} : {row['source']} "
+                         f"(chargé le {str(row['imported_at'])[:10]})")
     if parts:
         st.caption("Source : " + " · ".join(parts))
 
@@ -325,7 +338,7 @@ def trend_and_tables(sel: indicators.Selection, *, field: str) -> None:
     with right:
         st.subheader("Équipements partenaires du champ")
         st.dataframe(indicators.facilities_table(layer("equipements"), field=field),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
     st.subheader("Par quartier")
     table = indicators.by_quartier(df, layer("quartiers"), sel).drop(columns=["quartier_id"])
     _, sensitive = indicators.split_sensitive(sel.categories)
@@ -336,7 +349,7 @@ def trend_and_tables(sel: indicators.Selection, *, field: str) -> None:
         table = table.drop(columns=["Évolution (%)", "Pour 1 000 hab."])
         st.caption(f"Les effectifs de 1 à {SMALL_COUNT_K - 1} sont masqués (« < "
                    f"{SMALL_COUNT_K} ») car ce champ comprend des faits sensibles.")
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -43,7 +43,7 @@ def _geojson_ready(gdf: gpd.GeoDataFrame, keep: Sequence[str]) -> gpd.GeoDataFra
     work = crs.to_storage(gdf)
     out = gpd.GeoDataFrame(
         {c: [safe.text(v) for v in work[c]] for c in keep},
-        geometry=work.geometry.set_precision(_PRECISION), crs=config.STORAGE_CRS)
+        geometry=work.geometry.set_precision(_PRECISION).to_numpy(), crs=config.STORAGE_CRS)
     return out[~out.geometry.is_empty & out.geometry.notna()]
 
 
@@ -190,29 +190,57 @@ def _fmt(v: float) -> str:
     return f"{v:.0f}" if float(v).is_integer() or v >= 10 else f"{v:.1f}"
 
 
+class _IconPoints(branca.element.MacroElement):
+    """Points drawn with one Font Awesome icon per ``kind``, in a single Leaflet layer.
+
+    One element for all facilities: folium's per-marker elements each cost a template
+    compilation at render time (a few hundred markers took about a second). Tooltip texts
+    are escaped beforehand by :func:`clspd_geo.safe.text`.
+    """
+
+    _template = branca.element.Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var icons = {{ this.icons|tojson }};
+  L.geoJson({{ this.data|tojson }}, {
+    pointToLayer: function(feature, latlng) {
+      return L.marker(latlng, {icon: L.divIcon({html: icons[feature.properties.kind],
+        className: "clspd-icon", iconSize: [22, 22], iconAnchor: [11, 11]})});
+    },
+    onEachFeature: function(feature, layer) {
+      layer.bindTooltip(feature.properties.label, {sticky: true});
+    }
+  }).addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, data: dict, icons: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "IconPoints"
+        self.data = data
+        self.icons = icons
+
+
 def facilities_layer(equipements: gpd.GeoDataFrame, *, kinds: Iterable[str] | None = None,
                      name: str = "Équipements partenaires",
                      show: bool = True) -> tuple[folium.FeatureGroup, list[LegendItem]]:
     """Return facility markers with a Font Awesome icon per kind, and the legend of kinds."""
     fg = folium.FeatureGroup(name=name, show=show)
-    data = crs.to_storage(equipements)
+    data = equipements
     if kinds is not None:
         data = data[data["kind"].isin(list(kinds))]
     present = [k for k in vocab.FACILITY_KINDS if k.code in set(data["kind"])]
-    for kind in present:
-        icon_html = (f'<div style="background:#fff;border:2px solid {kind.color};border-radius:50%;'
-                     f'width:22px;height:22px;line-height:18px;text-align:center;">'
-                     f'<i class="fa-solid fa-{kind.icon}" style="color:{kind.color};'
-                     f'font-size:11px;"></i></div>')
-        rows = data[data["kind"] == kind.code]
-        for name_, geom in zip(rows["name"], rows.geometry, strict=True):
-            if geom is None or geom.is_empty:
-                continue
-            folium.Marker(
-                [round(geom.y, 6), round(geom.x, 6)],
-                icon=folium.DivIcon(html=icon_html, icon_size=(22, 22), icon_anchor=(11, 11)),
-                tooltip=folium.Tooltip(f"{safe.text(kind.label)} : {safe.text(name_)}"),
-            ).add_to(fg)
+    labels = {k.code: k.label for k in present}
+    ready = _geojson_ready(
+        data.assign(label=[f"{labels[k]} : {n}" for k, n in zip(data["kind"], data["name"],
+                                                                strict=True)]),
+        ["label", "kind"]).__geo_interface__
+    icons = {k.code: (f'<div style="background:#fff;border:2px solid {k.color};'
+                      f'border-radius:50%;width:22px;height:22px;line-height:18px;'
+                      f'text-align:center;"><i class="fa-solid fa-{k.icon}" '
+                      f'style="color:{k.color};font-size:11px;"></i></div>') for k in present}
+    fg.add_child(_IconPoints(ready, icons))
     legend = [LegendItem(k.color, k.label, icon=k.icon) for k in present]
     return fg, legend
 

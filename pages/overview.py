@@ -43,9 +43,9 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Par quartier")
     st.dataframe(indicators.by_quartier(df, ui.layer("quartiers"), sel).drop(
-        columns=["quartier_id"]), hide_index=True, use_container_width=True)
+        columns=["quartier_id"]), hide_index=True, width="stretch")
 with right:
     st.subheader("Évolution mensuelle")
     st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
 st.subheader("Par catégorie")
-st.dataframe(indicators.by_category(df, sel), hide_index=True, use_container_width=True)
+st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")

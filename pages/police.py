@@ -25,5 +25,5 @@ else:
     table = pd.DataFrame({"Secteur": secteurs["name"], "Force": secteurs["force"].map(vocab.FORCES),
                           "Faits (toutes catégories)": counts})
     st.dataframe(table.sort_values("Faits (toutes catégories)", ascending=False),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
 ui.trend_and_tables(sel, field="police")

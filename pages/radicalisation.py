@@ -44,12 +44,12 @@ left, right = st.columns(2)
 with left:
     st.subheader("Par trimestre")
     st.dataframe(indicators.quarterly_counts(df, sel, k=ui.SMALL_COUNT_K), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
 with right:
     st.subheader("Ressources de prévention et d'orientation")
     st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
 st.subheader("Par quartier")
 st.dataframe(qc[["name", "qpv", "faits_affiches"]].rename(
     columns={"name": "Quartier", "qpv": "QPV", "faits_affiches": "Faits"}),
-    hide_index=True, use_container_width=True)
+    hide_index=True, width="stretch")

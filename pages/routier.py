@@ -34,7 +34,7 @@ if not accidents.empty:
     with left:
         st.subheader("Usagers impliqués")
         st.dataframe(indicators.accidents_by_user(accidents, sel), hide_index=True,
-                     use_container_width=True)
+                     width="stretch")
     with right:
         st.subheader("Accidents par mois")
         st.line_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents",

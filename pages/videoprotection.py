@@ -32,7 +32,7 @@ if not cams.empty:
                          État=cams["status"].map(vocab.CAMERA_STATUSES),
                          Exploitant=cams["operator"].map(vocab.CAMERA_OPERATORS))
              .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
     st.caption(f"{len(cams)} caméras, dont {int((cams['status'] == 'en_service').sum())} en "
                "service. " + ("Mises en service : " + pd.to_datetime(cams["commissioned_on"])
                               .dt.year.dropna().astype(int).astype(str).value_counts()

@@ -64,9 +64,10 @@ def test_text_is_escaped_in_tooltips(tiny):
     m.add_child(fac)
     html = m.get_root().render()
     assert "<img src=x" not in html and "${alert" not in html
-    assert "&lt;img src=x" in html
+    # Escaped once by safe.text, then JSON-encoded by folium (& becomes \u0026).
+    assert "\\u0026lt;img src=x" in html
     # The collège's name holds markup: it is shown as text.
-    assert "&lt;b&gt;Jaurès&lt;/b&gt;" in html
+    assert "\\u0026lt;b\\u0026gt;Jaur" in html
 
 
 def test_safe_text_neutralises_js_template_literals():
@@ -96,3 +97,11 @@ def test_install_assets_copies_leaflet(tmp_path):
     assert (vendor / "jquery" / "jquery.min.js").is_file()
     assert (vendor / "fontawesome" / "webfonts" / "fa-solid-900.woff2").is_file()
     assert offline.assets_installed(tmp_path)
+
+
+def test_filtered_frames_keep_their_geometries(tiny):
+    # A frame filtered down to rows 1 and 2 (not starting at index 0) must still draw.
+    eq = tiny["equipements"].iloc[[1, 2]]
+    fac, _ = maps.facilities_layer(eq)
+    n = sum(len(child.data["features"]) for child in fac._children.values())
+    assert n == 2

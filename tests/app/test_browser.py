@@ -1,0 +1,118 @@
+"""In headless Chromium with no internet: the overview map draws from the app's own files.
+
+The test starts the app itself (streamlit run, on loopback), blocks every request that is
+not for the app (as on a closed police network), opens the overview and checks that the
+map container holds drawn features and that the layer control lists the four families.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_store):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent : installez les paquets Debian chromium (le script de tests "
+                    "le fait en root)")
+    port = _free_port()
+    env = dict(os.environ, CLSPD_STORE=str(demo_store), CLSPD_BASEMAP="aucun")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("le serveur Streamlit n'a pas démarré : " + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def _offline_page(browser, base_url: str, blocked: list[str]):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    app_host = urlparse(base_url).netloc
+
+    def route(r):
+        if urlparse(r.request.url).netloc == app_host or r.request.url.startswith(("data:",
+                                                                                     "blob:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return page
+
+
+def test_overview_map_draws_offline(server, browser, tmp_path):
+    blocked: list[str] = []
+    page = _offline_page(browser, server, blocked)
+    page.goto(server, wait_until="domcontentloaded")
+    frame_el = page.wait_for_selector("iframe[title*='st_folium']", timeout=90_000)
+    frame = frame_el.content_frame()
+    frame.wait_for_selector(".leaflet-container", timeout=60_000)
+    frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length > 50",
+                            timeout=60_000)
+    n_paths = frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+    n_icons = frame.evaluate("document.querySelectorAll('.leaflet-marker-icon').length")
+    labels = frame.evaluate(
+        "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+        ".map(l => l.textContent.trim())")
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+    shot_dir = os.environ.get("CLSPD_SCREENSHOTS")
+    if shot_dir:
+        Path(shot_dir).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shot_dir) / "overview.png"), full_page=True)
+    assert n_paths > 50, "aucune cellule, aucun secteur ni champ de caméra dessiné"
+    assert n_icons > 10, "aucun équipement dessiné"
+    joined = " | ".join(labels)
+    for family in ("Faits", "Secteurs de patrouille", "Caméras", "Équipements"):
+        assert family in joined, joined
+    # The page asked for nothing outside the app (no CDN, no tiles with the default basemap).
+    assert not [u for u in blocked if "leaflet" in u or "jquery" in u], blocked
+    page.close()
