@@ -263,11 +263,12 @@ class ForecastReport:
         """Return the plain-French sentence of the recommended method at ``fraction``."""
         r = self.row(self.recommended, fraction)
         base = self.row("derniere_periode", fraction)
-        return (f"Si les patrouilles couvraient les {r['area_pct']:g} % du territoire les plus "
-                f"chauds, elles auraient rencontré {r['hit_rate_pct']:.0f} % des faits de la "
-                f"période suivante (PAI = {r['pai']:.1f} : {r['pai']:.1f} fois plus que le "
-                f"hasard ; la simple reprise des faits de la période précédente donne "
-                f"{base['hit_rate_pct']:.0f} %, PAI = {base['pai']:.1f}).")
+        pai, base_pai = _fr(r["pai"]), _fr(base["pai"])
+        return (f"Si les patrouilles couvraient les {_fr(r['area_pct'], 0)} % du territoire "
+                f"les plus chauds, elles auraient rencontré {r['hit_rate_pct']:.0f} % des faits "
+                f"de la période suivante (PAI = {pai}, soit {pai} fois plus que le hasard ; "
+                f"reprendre simplement les faits de la période précédente donne "
+                f"{base['hit_rate_pct']:.0f} %, PAI = {base_pai}).")
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dictionary."""
@@ -287,6 +288,11 @@ class ForecastReport:
             "backtest": self.backtest.to_dict(orient="records"),
             "notes": list(self.notes),
         }
+
+
+def _fr(value: float, decimals: int = 1) -> str:
+    """Format a number the French way (decimal comma)."""
+    return f"{value:.{decimals}f}".replace(".", ",")
 
 
 def _in_period(times: np.ndarray, period: Period) -> np.ndarray:
@@ -406,8 +412,9 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
         frames.append(tab)
     notes = []
     if train_counts.n_outside or te.n_outside:
-        notes.append(f"{train_counts.n_outside + te.n_outside} fait(s) hors du territoire ou "
-                     "sans position ont été ignorés.")
+        notes.append(f"{train_counts.n_outside + te.n_outside} fait(s) sans position, hors du "
+                     "territoire ou dans une cellule de bord dont le centre est hors du "
+                     "territoire ont été ignorés.")
     return ForecastReport(
         pd.concat(frames, ignore_index=True), recommended, bt, reason,
         train_counts.n_incidents, te.n_incidents, float(grid.cell_m), int(inside.sum()),
@@ -461,3 +468,25 @@ def from_store(store: object, *, train: Period, test: Period,
     crs.require_crs(incidents, layer="incidents")
     return forecast_accuracy(incidents, territory, train=train, test=test,
                              cell_size_m=cell_size_m)
+
+
+def format_report(report: ForecastReport) -> str:
+    """Return the report as a French text table (one line per method and area fraction)."""
+    t0, t1 = report.train
+    s0, s1 = report.test
+    day = pd.Timedelta(days=1)
+    lines = [
+        f"Apprentissage : du {t0:%d/%m/%Y} au {t1 - day:%d/%m/%Y} ({report.n_train} faits) ; "
+        f"évaluation : du {s0:%d/%m/%Y} au {s1 - day:%d/%m/%Y} ({report.n_test} faits).",
+        f"Cellules de {report.cell_size_m:g} m, {report.n_cells} cellules dans le territoire.",
+        "",
+        f"{'méthode':<22} {'surface':>8} {'réussite':>9} {'PAI':>6} {'PEI':>5}",
+    ]
+    for _, r in report.table.iterrows():
+        mark = " *" if r["method"] == report.recommended else ""
+        lines.append(f"{r['method']:<22} {r['area_pct']:>7g} % {r['hit_rate_pct']:>7.1f} % "
+                     f"{r['pai']:>6.2f} {r['pei']:>5.2f}{mark}")
+    lines += ["", f"Méthode recommandée (*) : {report.recommended} — "
+              f"{METHOD_LABELS[report.recommended]}.", report.reason, report.sentence()]
+    lines += list(report.notes)
+    return "\n".join(lines)

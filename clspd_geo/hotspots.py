@@ -53,15 +53,16 @@ slightly injured victim (at least 1), a simple gravity index in the spirit of th
 
 
 # -- inputs ------------------------------------------------------------------------------
-def not_enough(n: int, *, minimum: int, what: str = "faits") -> EmptySelectionError:
+def not_enough(n: int, *, minimum: int,
+               what: str = "faits dans la sélection") -> EmptySelectionError:
     """Return the French "not enough data" error for ``n`` incidents (to raise)."""
     if n == 0:
         msg = ("Aucun fait ne correspond à la sélection (période, catégories, territoire) : "
                "élargissez la période ou ajoutez des catégories.")
     else:
-        msg = (f"Pas assez de données : {n} {what} seulement dans la sélection, il en faut au "
-               f"moins {minimum} pour qu'une carte des points chauds veuille dire quelque "
-               "chose. Élargissez la période ou regroupez des catégories.")
+        msg = (f"Pas assez de données : seulement {n} {what}, il en faut au moins "
+               f"{minimum} pour que des points chauds veuillent dire quelque chose. "
+               "Élargissez la période ou regroupez des catégories.")
     return EmptySelectionError(msg)
 
 
