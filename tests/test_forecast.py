@@ -166,3 +166,47 @@ def test_portland_weeks_1_3_to_week_4(shared_data):
     print(_report_line("Portland calls weeks 1-3 -> week 4, 200 m cells", rep))
     assert rep.row(rep.recommended)["pai"] >= rep.row("derniere_periode")["pai"] - 1e-9
     assert rep.row("derniere_periode")["pai"] > 3
+
+
+# -- command line ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    from clspd_geo import demo
+
+    path = tmp_path_factory.mktemp("forecast") / "demo.gpkg"
+    demo.write_demo(path, seed=3, n_incidents=8000)
+    return path
+
+
+def test_cli_forecast_prints_table_and_json(demo_store, capsys):
+    from clspd_geo import cli
+
+    args = ["forecast", "--store", str(demo_store), "--train", "2025-01-01", "2025-09-30",
+            "--test", "2025-10-01", "2025-12-31"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "derniere_periode" in out and "PAI" in out and "Méthode recommandée" in out
+    assert cli.main(args + ["--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recommended"] in forecast.METHODS
+    fractions = {r["area_pct"] for r in data["results"]}
+    assert fractions == {1.0, 2.0, 5.0, 10.0, 20.0}
+    assert data["test"] == ["2025-10-01", "2026-01-01"]
+
+
+@pytest.mark.parametrize(("extra", "needle"), [
+    (["--test", "2025-09-01", "2025-10-31"], "commence avant"),
+    (["--categories", "signalement_radicalisation", "--test", "2025-10-01", "2025-10-02"],
+     "Pas assez de données"),
+    (["--cell-m", "100000", "--test", "2025-10-01", "2025-12-31"], "plus grandes"),
+    (["--categories", "inconnue", "--test", "2025-10-01", "2025-12-31"], "inconnue"),
+    (["--cell-m", "0", "--test", "2025-10-01", "2025-12-31"], "strictement positi"),
+])
+def test_cli_forecast_bad_input(demo_store, capsys, extra, needle):
+    from clspd_geo import cli
+
+    args = ["forecast", "--store", str(demo_store), "--train", "2025-01-01", "2025-09-30"]
+    assert cli.main(args + extra) == 2
+    captured = capsys.readouterr()
+    assert needle in captured.err
+    assert "Traceback" not in captured.err
