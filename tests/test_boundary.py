@@ -13,11 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # Imports the package and every module under it (found with pkgutil, none skipped), then
 # prints what it imported and whether Streamlit came along.
 _SCRIPT = """
-import importlib, json, pkgutil, sys
+import contextlib, importlib, io, json, pkgutil, sys
 import clspd_geo
 names = []
 for info in pkgutil.walk_packages(clspd_geo.__path__, prefix="clspd_geo."):
-    importlib.import_module(info.name)
+    if info.name.endswith(".__main__"):
+        # Importing the entry point runs the command line; ask it for --help only.
+        sys.argv = ["python -m clspd_geo", "--help"]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+            importlib.import_module(info.name)
+    else:
+        importlib.import_module(info.name)
     names.append(info.name)
 leaked = sorted(m for m in sys.modules if m == "streamlit" or m.startswith("streamlit."))
 print(json.dumps({"modules": names, "streamlit": leaked}))

@@ -29,6 +29,11 @@ def test_layer_names_are_the_data_model_ones():
         assert len(set(sch.column_names)) == len(sch.column_names)
 
 
+def test_every_layer_has_a_valid_test_frame():
+    missing = set(schemas.LAYERS) - set(make_valid_layers())
+    assert not missing, f"add a valid frame for {missing} to make_valid_layers (conftest.py)"
+
+
 def test_unknown_layer_is_a_french_schema_error():
     with pytest.raises(SchemaError, match="« routes » n'existe pas") as info:
         schemas.schema("routes")

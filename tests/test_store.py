@@ -1,0 +1,470 @@
+"""Tests of the GeoPackage store: round trips, filters, metadata, atomic writes, bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing as mp
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import time
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from conftest import make_valid_layers
+from geopandas.testing import assert_geodataframe_equal
+
+from clspd_geo import schemas, store, vocab
+from clspd_geo.errors import DataFileError, SchemaError
+
+LAYER_NAMES = sorted(schemas.LAYERS)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_same_layer(got: gpd.GeoDataFrame, written: gpd.GeoDataFrame, name: str) -> None:
+    """``got`` (read back) holds exactly the rows and values of ``written``."""
+    expected = schemas.conform(written, name).reset_index(drop=True)
+    assert_geodataframe_equal(got.reset_index(drop=True), expected, check_less_precise=False)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "clspd.gpkg"
+
+
+@pytest.fixture(scope="module")
+def filled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file holding one valid frame per layer, written once per module."""
+    template = tmp_path_factory.mktemp("modele") / "clspd.gpkg"
+    store.GeoPackageStore(template, create=True).write_many(make_valid_layers(),
+                                                            source="jeu de test")
+    return template
+
+
+@pytest.fixture
+def filled(path: Path, filled_template: Path) -> store.GeoPackageStore:
+    """A fresh copy of the template store, free to modify."""
+    shutil.copyfile(filled_template, path)
+    return store.GeoPackageStore(path)
+
+
+def _incidents(filled: store.GeoPackageStore, **filters) -> list[str]:
+    return filled.read("incidents", **filters)["incident_id"].tolist()
+
+
+# -- round trip -------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", LAYER_NAMES)
+def test_round_trip_of_each_layer(filled, name):
+    got = filled.read(name)
+    assert got.crs.to_epsg() == 4326
+    assert_same_layer(got, make_valid_layers()[name], name)
+
+
+def test_datetimes_come_back_exact_to_the_second(filled):
+    got = filled.read("incidents")["occurred_at"].tolist()
+    assert got == [pd.Timestamp(s) for s in (
+        "2024-01-01 00:00:00", "2024-01-15 12:30:45", "2024-01-31 23:59:59",
+        "2024-02-01 00:00:00", "2024-02-10 08:00:00", "2024-03-01 00:00:00")]
+    accidents = filled.read("accidents")
+    assert accidents["occurred_at"].iloc[0] == pd.Timestamp("2024-04-02 17:45:00")
+
+
+def test_missing_values_and_dtypes_survive(filled):
+    quartiers = filled.read("quartiers")
+    assert str(quartiers["population"].dtype) == "Int64"
+    assert quartiers["population"].iloc[0] == 5000 and pd.isna(quartiers["population"].iloc[1])
+    cameras = filled.read("cameras")
+    assert pd.isna(cameras["bearing_deg"].iloc[1]) and pd.isna(cameras["commissioned_on"].iloc[1])
+    assert filled.read("equipements")["confidential"].tolist() == [False, False, True]
+
+
+def test_writing_a_layer_again_replaces_it_and_keeps_the_others(filled):
+    layers = make_valid_layers()
+    fewer = layers["incidents"].iloc[[1, 3]]
+    filled.write("incidents", fewer, source="second import")
+    assert_same_layer(filled.read("incidents"), fewer, "incidents")
+    assert_same_layer(filled.read("cameras"), layers["cameras"], "cameras")
+    prov = filled.provenance()
+    assert prov["layer"].tolist().count("incidents") == 1
+    assert filled.source_of("incidents").source == "second import"
+    assert filled.source_of("incidents").rows == 2
+    assert filled.source_of("cameras").source == "jeu de test"
+
+
+def test_frames_in_another_crs_are_refused_not_reprojected(path):
+    st = store.GeoPackageStore(path, create=True)
+    with pytest.raises(SchemaError, match="EPSG:2154 au lieu de EPSG:4326"):
+        st.write("cameras", make_valid_layers()["cameras"].to_crs(2154), source="x")
+
+
+def test_written_file_is_a_standard_geopackage(filled, path):
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA application_id").fetchone()[0] == store.GPKG_APPLICATION_ID
+        contents = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents"))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rtrees = {r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'rtree_incidents_%'")}
+    finally:
+        con.close()
+    assert contents["incidents"] == "features"
+    assert contents[store.PROVENANCE_TABLE] == "attributes"
+    assert rtrees  # spatial index, for bbox reads and QGIS
+
+
+# -- filters ----------------------------------------------------------------------------------
+def test_period_is_start_inclusive_end_exclusive(filled):
+    jan = (dt.date(2024, 1, 1), dt.date(2024, 2, 1))
+    assert _incidents(filled, period=jan) == ["i0", "i1", "i2"]
+    feb = (dt.datetime(2024, 2, 1), dt.datetime(2024, 3, 1))
+    assert _incidents(filled, period=feb) == ["i3", "i4"]
+    second = (dt.datetime(2024, 1, 15, 12, 30, 45), dt.datetime(2024, 1, 31, 23, 59, 59))
+    assert _incidents(filled, period=second) == ["i1"]
+    after = (dt.datetime(2024, 1, 15, 12, 30, 46), dt.datetime(2024, 2, 1, 0, 0, 1))
+    assert _incidents(filled, period=after) == ["i2", "i3"]
+    assert _incidents(filled, period=(dt.date(2023, 1, 1), dt.date(2023, 12, 31))) == []
+    ts = (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-02"))
+    assert _incidents(filled, period=ts) == ["i5"]
+
+
+def test_period_filters_accidents_too(filled):
+    got = filled.read("accidents", period=(dt.date(2024, 6, 1), dt.date(2024, 7, 1)))
+    assert got["accident_id"].tolist() == ["202400000002"]
+
+
+def test_categories_filter(filled):
+    assert _incidents(filled, categories=["cambriolage"]) == ["i0", "i4"]
+    assert _incidents(filled, categories=("rixe", "tapage")) == ["i1", "i5"]
+    assert _incidents(filled, categories=iter(["point_de_deal"])) == ["i3"]
+
+
+def test_empty_category_list_gives_an_empty_frame_with_the_layer_columns(filled):
+    full = filled.read("incidents")
+    got = filled.read("incidents", categories=[])
+    assert len(got) == 0
+    assert list(got.columns) == list(full.columns)
+    assert dict(got.dtypes) == dict(full.dtypes)
+    assert got.crs.to_epsg() == 4326
+
+
+@pytest.mark.parametrize("codes", [["l'inconnue"], ["cambriolage' OR '1'='1"], ["'"]])
+def test_category_codes_with_quotes_are_plain_values(filled, codes):
+    assert _incidents(filled, categories=codes) == []
+    assert _incidents(filled, categories=[*codes, "rixe"]) == ["i1"]
+
+
+def test_bbox_filter(filled):
+    inc = filled.read("incidents")
+    xy = inc.get_coordinates()
+    # Around the first three points only (they are 100 m apart in x, 50 m in y).
+    bbox = (xy.x.iloc[0] - 1e-5, xy.y.iloc[0] - 1e-5, xy.x.iloc[2] + 1e-5, xy.y.iloc[2] + 1e-5)
+    assert _incidents(filled, bbox=bbox) == ["i0", "i1", "i2"]
+    assert _incidents(filled, bbox=(0.0, 0.0, 0.1, 0.1)) == []
+
+
+def test_columns_filter(filled):
+    got = filled.read("incidents", columns=["category"])
+    assert list(got.columns) == ["category", "geometry"]
+    assert got.crs.to_epsg() == 4326
+    got = filled.read("incidents", columns=["category"], categories=[])
+    assert list(got.columns) == ["category", "geometry"]
+
+
+def test_filters_combine(filled):
+    got = filled.read("incidents", period=(dt.date(2024, 1, 1), dt.date(2024, 3, 1)),
+                      categories=["cambriolage", "point_de_deal"], columns=["incident_id"])
+    assert got["incident_id"].tolist() == ["i0", "i3", "i4"]
+
+
+def test_reading_an_absent_or_unknown_layer(path):
+    st = store.GeoPackageStore(path, create=True)
+    st.write("territoire", make_valid_layers()["territoire"], source="x")
+    with pytest.raises(DataFileError, match="« incidents » .* est absente du fichier"):
+        st.read("incidents")
+    with pytest.raises(SchemaError, match="« routes » n'existe pas"):
+        st.read("routes")
+
+
+# -- metadata ---------------------------------------------------------------------------------
+def test_layers_has_count_provenance_before_and_after_writes(path):
+    st = store.GeoPackageStore(path, create=True)
+    assert not path.exists()
+    assert st.layers() == [] and not st.has("incidents") and st.count("incidents") == 0
+    assert st.provenance().empty and st.source_of("incidents") is None
+    assert st.version() == "absent"
+
+    layers = make_valid_layers()
+    st.write_many({"incidents": layers["incidents"], "cameras": layers["cameras"]},
+                  source="import du 1er mars")
+    assert st.layers() == ["cameras", "incidents"]  # data-model order, provenance not listed
+    assert st.has("incidents") and not st.has("secteurs")
+    assert st.count("incidents") == 6 and st.count("cameras") == 3 and st.count("secteurs") == 0
+    prov = st.provenance()
+    assert sorted(prov["layer"]) == ["cameras", "incidents"]
+    assert set(prov["source"]) == {"import du 1er mars"}
+    src = st.source_of("incidents")
+    assert src == store.Provenance("incidents", "import du 1er mars", src.imported_at, 6)
+    assert dt.datetime.fromisoformat(src.imported_at) <= dt.datetime.now()
+    v1 = st.version()
+    assert v1 != "absent"
+
+    st.write("secteurs", layers["secteurs"], source="SIG police")
+    v2 = st.version()
+    assert v2 != v1
+    assert st.layers() == ["cameras", "secteurs", "incidents"]
+    assert st.source_of("secteurs").source == "SIG police"
+    st.write("secteurs", layers["secteurs"].iloc[[0]], source="SIG police")
+    assert st.version() not in (v1, v2)
+    assert st.count("secteurs") == 1
+
+
+def test_open_store_and_a_second_handle_see_the_same_file(filled, path, monkeypatch):
+    again = store.open_store(path)
+    assert again.layers() == filled.layers()
+    monkeypatch.setenv("CLSPD_STORE", str(path))
+    assert store.open_store().version() == filled.version()
+
+
+# -- failed writes change nothing -------------------------------------------------------------
+def test_a_failing_validation_writes_nothing(filled, path):
+    before = sha256(path)
+    version = filled.version()
+    layers = make_valid_layers()
+    bad = layers["incidents"].copy()
+    bad["category"] = "inconnue"
+    with pytest.raises(SchemaError, match="« incidents »"):
+        filled.write_many({"cameras": layers["cameras"].iloc[[0]], "incidents": bad},
+                          source="x")
+    assert sha256(path) == before
+    assert filled.version() == version
+    with pytest.raises(SchemaError):
+        filled.write("incidents", bad.set_crs(None, allow_override=True), source="x")
+    assert sha256(path) == before
+
+
+def test_a_failing_first_write_creates_no_file(path):
+    st = store.GeoPackageStore(path, create=True)
+    bad = make_valid_layers()["incidents"].drop(columns="occurred_at")
+    with pytest.raises(SchemaError, match="colonnes manquantes : occurred_at"):
+        st.write("incidents", bad, source="x")
+    with pytest.raises(SchemaError, match="Aucune couche"):
+        st.write_many({}, source="x")
+    assert not path.exists()
+
+
+def test_writes_do_not_mutate_the_frames(path):
+    frames = make_valid_layers()
+    copies = {k: v.copy() for k, v in frames.items()}
+    store.GeoPackageStore(path, create=True).write_many(frames, source="x")
+    for name, gdf in frames.items():
+        assert_geodataframe_equal(gdf, copies[name])
+
+
+# -- atomic writes ----------------------------------------------------------------------------
+# Big enough that a write takes a while (copy, layer, R-tree, provenance, fsync, rename), small
+# enough that six writes fit the test budget on a shared 2-core machine.
+N_BIG = 60_000
+
+
+def big_incidents(n: int) -> gpd.GeoDataFrame:
+    """A deterministic incidents layer of ``n`` points on a Paris grid (about 1 m apart)."""
+    i = np.arange(n)
+    codes = np.array(vocab.category_codes())
+    return gpd.GeoDataFrame(
+        {"incident_id": [f"n{k:07d}" for k in range(n)],
+         "occurred_at": (pd.Timestamp("2024-01-01") + pd.to_timedelta(i * 61, unit="s"))
+         .astype("datetime64[ms]"),
+         "category": codes[i % len(codes)]},
+        geometry=shapely.points(2.30 + (i % 500) * 1e-5, 48.80 + (i // 500) * 1e-5), crs=4326)
+
+
+def _write_big(path: Path, gdf: gpd.GeoDataFrame) -> None:
+    store.GeoPackageStore(path).write("incidents", gdf, source="nouveau")
+
+
+def _start_writer(path: Path, gdf: gpd.GeoDataFrame) -> mp.process.BaseProcess:
+    """Write ``gdf`` into the store from a forked child process, which we may SIGKILL.
+
+    Forking inherits the imported libraries and the frame, so the child starts writing at
+    once instead of spending seconds importing geopandas: the kill test stays short.
+    """
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about fork in a threaded process; the child only runs GDAL.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        proc = mp.get_context("fork").Process(target=_write_big, args=(path, gdf))
+        proc.start()
+    return proc
+
+
+def _state(path: Path, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
+           territoire: gpd.GeoDataFrame) -> str:
+    """Check the store is whole and return which version it holds: "old" or "new"."""
+    con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
+    st = store.GeoPackageStore(path)  # opens: a GeoPackage, undamaged
+    assert_same_layer(st.read("territoire"), territoire, "territoire")  # untouched layer
+    got = st.read("incidents")
+    src = st.source_of("incidents")
+    if len(got) == len(old):
+        assert_same_layer(got, old, "incidents")
+        assert (src.source, src.rows) == ("ancien", len(old))
+        return "old"
+    assert len(got) == len(new), f"{len(got)} rows: neither the old nor the new version"
+    # Column by column with numpy: assert_geodataframe_equal takes seconds on 60k geometries.
+    for col in ("incident_id", "category"):
+        assert got[col].tolist() == new[col].tolist(), col
+    np.testing.assert_array_equal(got["occurred_at"].to_numpy(), new["occurred_at"].to_numpy())
+    np.testing.assert_array_equal(got.get_coordinates().to_numpy(),
+                                  new.get_coordinates().to_numpy())
+    assert (src.source, src.rows) == ("nouveau", len(new))
+    return "new"
+
+
+@pytest.mark.slow
+def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_store(path):
+    layers = make_valid_layers()
+    st = store.GeoPackageStore(path, create=True)
+    st.write("territoire", layers["territoire"], source="ancien")
+    st.write("incidents", layers["incidents"], source="ancien")
+    old_bytes = path.read_bytes()
+    new = big_incidents(N_BIG)
+
+    # One undisturbed run: it must produce the new version; time it to aim the kills.
+    t0 = time.monotonic()
+    proc = _start_writer(path, new)
+    proc.join(timeout=120)
+    write_s = time.monotonic() - t0
+    assert proc.exitcode == 0
+    assert _state(path, layers["incidents"], new, layers["territoire"]) == "new"
+
+    # Kill at random moments spread over the write (one per fifth of it, the last fifth
+    # running a little past its expected end), each time from the old store.
+    rng = random.Random(20241125)
+    seen = []
+    for k in range(5):
+        path.write_bytes(old_bytes)
+        delay = (k + rng.random()) / 5 * write_s * 1.1
+        t0 = time.monotonic()
+        proc = _start_writer(path, new)
+        while time.monotonic() - t0 < delay and proc.is_alive():
+            time.sleep(0.005)
+        proc.kill()  # SIGKILL; a no-op if it already finished
+        proc.join(timeout=30)
+        assert proc.exitcode in (0, -signal.SIGKILL)  # killed, or finished just before
+        seen.append(_state(path, layers["incidents"], new, layers["territoire"]))
+    assert "old" in seen  # at least one kill landed before the swap
+
+    # And one kill right after the swap (the store's inode changed), before the writer ends.
+    path.write_bytes(old_bytes)
+    old_inode = path.stat().st_ino
+    proc = _start_writer(path, new)
+    while path.stat().st_ino == old_inode and proc.is_alive():
+        time.sleep(0.001)
+    proc.kill()  # SIGKILL; a no-op if it already finished
+    proc.join(timeout=30)
+    assert _state(path, layers["incidents"], new, layers["territoire"]) == "new"
+
+    # Whatever temp files the kills left, later writes work and clean them up.
+    leftovers = path.parent / f".{path.name}.crashed.tmp.gpkg"
+    leftovers.write_bytes(b"half a file")
+    (path.parent / f".{path.name}.crashed.tmp.gpkg-journal").write_bytes(b"x")
+    store.GeoPackageStore(path).write("incidents", layers["incidents"].iloc[:2], source="après")
+    assert _incidents(store.GeoPackageStore(path)) == ["i0", "i1"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, f"{path.name}.lock"]
+
+
+def test_leftover_temp_files_do_not_break_a_write(filled, path):
+    stale = path.parent / f".{path.name}.abc123.tmp.gpkg"
+    stale.write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)
+    filled.write("incidents", make_valid_layers()["incidents"].iloc[:1], source="x")
+    assert _incidents(filled) == ["i0"]
+    assert not stale.exists()
+
+
+def test_odd_characters_in_the_path(tmp_path):
+    path = tmp_path / "dossier #1" / "base ?%20 été.gpkg"
+    st = store.GeoPackageStore(path, create=True)
+    st.write("incidents", make_valid_layers()["incidents"], source="x")
+    assert store.GeoPackageStore(path).count("incidents") == 6
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, f"{path.name}.lock"]
+
+
+# -- bad files --------------------------------------------------------------------------------
+def _make_bad(kind: str, tmp_path: Path) -> Path:
+    target = tmp_path / "donnees.gpkg"
+    if kind == "missing":
+        return tmp_path / "absent" / "donnees.gpkg"
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "csv":
+        target.write_text("incident_id,category,lon,lat\ni1,rixe,2.35,48.85\n", encoding="utf-8")
+    elif kind == "empty":
+        target.write_bytes(b"")
+    elif kind == "random":
+        target.write_bytes(np.random.default_rng(7).integers(0, 256, 50_000, dtype=np.uint8)
+                           .tobytes())
+    elif kind == "truncated":
+        full = tmp_path / "complet.gpkg"
+        store.GeoPackageStore(full, create=True).write_many(make_valid_layers(), source="x")
+        data = full.read_bytes()
+        target.write_bytes(data[: len(data) // 2])
+    elif kind == "sqlite":
+        con = sqlite3.connect(target)
+        con.execute("CREATE TABLE faits (id TEXT, lon REAL, lat REAL)")
+        con.execute("INSERT INTO faits VALUES ('i1', 2.35, 48.85)")
+        con.commit()
+        con.close()
+    return target
+
+
+BAD_FILES = {
+    "missing": ["introuvable", "Vérifiez le chemin"],
+    "directory": ["est un dossier", "pas un fichier GeoPackage"],
+    "csv": ["n'est pas un GeoPackage", "pas une base SQLite"],
+    "empty": ["est vide", "n'est pas un GeoPackage"],
+    "random": ["n'est pas un GeoPackage"],
+    "truncated": ["endommagé", "Restaurez une sauvegarde"],
+    "sqlite": ["pas un GeoPackage", "base SQLite"],
+}
+
+
+def _snapshot(path: Path) -> dict[str, str]:
+    if path.is_dir():
+        return {p.name: sha256(p) for p in path.iterdir()}
+    return {path.name: sha256(path)} if path.exists() else {}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_bad_files_raise_a_french_data_file_error_and_stay_untouched(kind, tmp_path):
+    target = _make_bad(kind, tmp_path)
+    before = _snapshot(target)
+    listing = sorted(p.name for p in tmp_path.rglob("*"))
+    for open_it in (store.check_geopackage, store.GeoPackageStore, store.open_store):
+        with pytest.raises(DataFileError) as info:
+            open_it(target)
+        msg = str(info.value)
+        assert str(target) in msg
+        for words in BAD_FILES[kind]:
+            assert words in msg, (kind, msg)
+    if kind != "missing":
+        # Even a store allowed to create its file refuses to overwrite a foreign one.
+        with pytest.raises(DataFileError):
+            store.GeoPackageStore(target, create=True).write(
+                "incidents", make_valid_layers()["incidents"], source="x")
+    assert _snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.rglob("*")) == listing  # nothing created beside it
+    assert isinstance(info.value, OSError)
