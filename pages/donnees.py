@@ -1,18 +1,110 @@
-"""Données et sources: what each layer of the store holds, and where it comes from."""
+"""Données et sources: what each layer holds, and the import of new files.
+
+Upload, choose the kind, read the report and the preview, then confirm: the library
+(``clspd_geo.importing``) does every check; this page only lays out.
+"""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 
 import ui
-from clspd_geo import inventory, schemas
+from clspd_geo import inventory, schemas, vocab
+from clspd_geo.errors import ClspdGeoError
+from clspd_geo.importing import pipeline, preview
+from clspd_geo.importing.context import ImportOptions
+
+st.session_state.setdefault("donnees.written", "")
 
 st.title("Données et sources")
 st.write("Ce que contient chaque couche du fichier de données, sa période, sa source et la date "
-         "de son chargement.")
+         "de son chargement ; puis l'import de vos propres fichiers.")
 ui.territory_banner()
 store = ui.store()
+if st.session_state["donnees.written"]:
+    st.success(st.session_state["donnees.written"], icon=":material/check_circle:")
+    st.session_state["donnees.written"] = ""
 st.caption(f"Fichier : {store.path}")
 st.dataframe(inventory.layer_summary(store), hide_index=True, width="stretch")
 with st.expander("Modèle de données (colonnes et valeurs admises)"):
     st.markdown(schemas.markdown())
+
+st.header("Importer des fichiers")
+st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la base intacte. "
+         f"Taille maximale : {preview.MAX_UPLOAD_BYTES // 1_000_000} Mo par fichier.")
+kind = st.selectbox("Type de données", pipeline.KINDS, format_func=pipeline.KIND_LABELS.get,
+                    key="donnees.kind")
+files = st.file_uploader("Fichiers (CSV, GeoJSON, GeoPackage, shapefile zippé)",
+                         accept_multiple_files=True, key="donnees.files",
+                         type=["csv", "gz", "txt", "geojson", "json", "gpkg", "zip"])
+left, right = st.columns(2)
+commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
+                          key="donnees.commune").strip() or None
+mode = right.radio("Couche existante", ["replace", "append"], horizontal=True,
+                   format_func={"replace": "Remplacer", "append": "Compléter"}.get,
+                   key="donnees.mode")
+as_layer, force, helper = "territoire", None, None
+if kind == "boundaries":
+    as_layer = st.radio("Ce sont", ["territoire", "quartiers"], horizontal=True,
+                        format_func={"territoire": "la ou les communes du territoire",
+                                     "quartiers": "des quartiers (IRIS, arrondissements...)"}.get,
+                        key="donnees.as")
+if kind == "sectors":
+    force = st.selectbox("Force des secteurs (si le fichier n'a pas de colonne « force »)",
+                         [None, *vocab.FORCES], key="donnees.force",
+                         format_func=lambda f: "—" if f is None else vocab.FORCES[f])
+if kind in ("cameras", "incidents", "facilities"):
+    label = ("Croisements de rues ou adresses pour placer les caméras (nom1, nom2, lon, lat)"
+             if kind == "cameras" else "Correspondance libellé local ; code")
+    helper = st.file_uploader(label, key="donnees.helper", type=["csv", "gz", "txt"])
+
+if files:
+    uploads = [*files, *([helper] if helper else [])]
+    too_big = preview.upload_too_big({f.name: f.size for f in uploads})
+    if too_big:
+        st.error(too_big, icon=":material/error:")
+        st.stop()
+    with tempfile.TemporaryDirectory(prefix="clspd-import-") as tmp:
+        paths = []
+        for i, up in enumerate(uploads):  # numbered: two uploads may share a name
+            path = Path(tmp) / f"{i}-{Path(up.name).name}"
+            path.write_bytes(up.getvalue())
+            paths.append(path)
+        extra = paths[len(files):]
+        options = ImportOptions(
+            commune=commune, as_layer=as_layer, force=force, mode=mode,
+            geocode_with=extra[0] if extra and kind == "cameras" else None,
+            mapping=extra[0] if extra and kind != "cameras" else None,
+            max_bytes=preview.MAX_UPLOAD_BYTES)
+        try:
+            report = pipeline.prepare(kind, paths[:len(files)], store_path=store.path,
+                                      options=options, names=[f.name for f in files])
+        except ClspdGeoError as err:
+            ui.show_error(err)
+        st.subheader("Ce qui a été lu")
+        st.dataframe(preview.files_table(report), hide_index=True, width="stretch")
+        st.info(report.summary(), icon=":material/fact_check:")
+        for title, items in (("Corrections automatiques", report.fixes),
+                             ("Lignes acceptées mais signalées", report.flags),
+                             ("Libellés sans correspondance", report.unmapped)):
+            if items:
+                st.warning(title + " :\n" + "\n".join(f"- {k} : {n}" for k, n in items.items()))
+        if report.notes:
+            st.caption("Hypothèses : " + " ; ".join(report.notes))
+        st.subheader("Aperçu des lignes acceptées")
+        ui.show_map(preview.accepted_map(report), key="donnees.preview", height=460)
+        st.caption("Source : " + ", ".join(f.name for f in report.files)
+                   + " (aperçu, pas encore écrit)")
+        if report.n_rejected:
+            st.subheader(f"Lignes rejetées ({report.n_rejected})")
+            st.dataframe(preview.rejected_table(report), hide_index=True, width="stretch")
+        if st.button("Écrire dans la base", type="primary", key="donnees.confirm"):
+            try:
+                pipeline.commit(report, store.path)
+            except ClspdGeoError as err:
+                ui.show_error(err)
+            st.session_state["donnees.written"] = ("Import écrit : " + report.summary())
+            st.rerun()

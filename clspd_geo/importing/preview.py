@@ -1,4 +1,4 @@
-"""What the "Données" page shows: a preview map of accepted rows, tables, layer status.
+"""What the "Données" page shows of an import: a preview map of accepted rows, tables.
 
 Every text from an imported file reaches the map through :func:`clspd_geo.safe.text`
 (HTML-escaped, backticks and ``$`` neutralised): folium renders tooltips as raw HTML.
@@ -21,6 +21,8 @@ _LABEL = {"accidents": ("accident_id",), "cameras": ("name", "camera_id"),
 _COLORS = {"accidents": "#c62828", "cameras": "#1565c0", "equipements": "#2e7d32",
            "incidents": "#6a1b9a", "territoire": "#263238", "quartiers": "#5d4037",
            "secteurs": "#00695c"}
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+"""Largest file the "Données" page accepts (50 Mo, as ``server.maxUploadSize``)."""
 MAX_PREVIEW_FEATURES = 3000
 """Features drawn per layer in the preview; beyond, an even sample (the count is shown)."""
 
@@ -89,33 +91,12 @@ def files_table(report: ImportReport) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def layer_status(store) -> pd.DataFrame:
-    """Return what each layer of the store holds: rows, period, source, date of import.
-
-    Parameters
-    ----------
-    store
-        An opened store (:func:`clspd_geo.store.open_store`).
-    """
-    prov = store.provenance()
-    rows = []
-    for name, sch in schemas.LAYERS.items():
-        count = store.count(name) if store.has(name) else 0
-        period = ""
-        if count and "occurred_at" in sch.column_names:
-            when = store.read(name, columns=["occurred_at"])["occurred_at"]
-            if when.notna().any():
-                period = f"{when.min():%d/%m/%Y} – {when.max():%d/%m/%Y}"
-        src = prov[prov["layer"] == name] if len(prov) else prov
-        rows.append({"Couche": sch.title, "Lignes": count, "Période": period,
-                     "Source": str(src["source"].iloc[-1]) if len(src) else "",
-                     "Importée le": str(src["imported_at"].iloc[-1]) if len(src) else ""})
-    return pd.DataFrame(rows)
-
-
-def source_line(store, layer: str) -> str:
-    """Return the « Source : … » line shown under a map of ``layer`` ("" when unknown)."""
-    prov = store.source_of(layer)
-    if prov is None:
-        return ""
-    return f"Source : {prov.source} — importé le {prov.imported_at}"
+def upload_too_big(sizes: dict[str, int], *, max_bytes: int = MAX_UPLOAD_BYTES) -> str | None:
+    """Return the French message for uploaded files over the cap, or ``None``."""
+    big = {name: size for name, size in sizes.items() if size > max_bytes}
+    if not big:
+        return None
+    names = ", ".join(f"« {n} » ({s / 1e6:.0f} Mo)" for n, s in big.items())
+    return (f"Fichier(s) trop volumineux pour la page : {names} ; maximum "
+            f"{max_bytes / 1e6:.0f} Mo par fichier. Découpez le fichier (par année ou par "
+            "commune) ou importez-le en ligne de commande : python -m clspd_geo import ...")
