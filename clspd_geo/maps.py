@@ -66,7 +66,8 @@ def base_map(territoire: gpd.GeoDataFrame, *, basemap: str = "aucun",
     terr = crs.to_storage(territoire)
     minx, miny, maxx, maxy = terr.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
-                   control_scale=True, prefer_canvas=True, height=height)
+                   control_scale=False, height=height)
+    m.add_child(_MetricScale())
     offline.localise(m)
     spec = config.BASEMAPS.get(basemap, config.BASEMAPS["aucun"])
     if spec["url"]:
@@ -149,8 +150,9 @@ def class_breaks(values: np.ndarray, *, n_classes: int = len(CELL_COLORS)) -> np
     vals = vals[vals > 0]
     if vals.size == 0:
         return np.array([1.0])
-    qs = np.unique(np.quantile(vals, np.linspace(0, 1, n_classes + 1)[1:]))
-    return qs
+    # Whole-number data (counts) get breaks that are observed values, so labels stay whole.
+    method = "higher" if np.all(np.mod(vals, 1) == 0) else "linear"
+    return np.unique(np.quantile(vals, np.linspace(0, 1, n_classes + 1)[1:], method=method))
 
 
 def cells_layer(cells: gpd.GeoDataFrame, *, value_col: str, name: str, unit: str,
@@ -178,16 +180,42 @@ def cells_layer(cells: gpd.GeoDataFrame, *, value_col: str, name: str, unit: str
                                   "weight": 0.2, "fillOpacity": 0.65},
         tooltip=_tooltip(["label"], ["Nombre"]),
     ).add_to(fg)
-    legend: list[LegendItem] = []
-    lower = 0.0
-    for i, upper in enumerate(breaks):
-        legend.append(LegendItem(CELL_COLORS[offset + i], f"{_fmt(lower)} – {_fmt(upper)} {unit}"))
-        lower = upper
-    return fg, legend
+    return fg, class_legend(breaks, values, unit=unit)
 
 
 def _fmt(v: float) -> str:
     return f"{v:.0f}" if float(v).is_integer() or v >= 10 else f"{v:.1f}"
+
+
+def class_legend(breaks: np.ndarray, values: np.ndarray, *, unit: str) -> list[LegendItem]:
+    """Return the legend lines of graduated classes with upper bounds ``breaks``.
+
+    Whole-number data read "1", "2 – 3", "4 – 49"; other data read "0.5 – 1.2".
+    """
+    vals = np.asarray(values, dtype=float)
+    integers = bool(np.all(np.mod(vals, 1) == 0))
+    offset = len(CELL_COLORS) - len(breaks)
+    items: list[LegendItem] = []
+    lower = 0.0
+    for i, upper in enumerate(breaks):
+        if integers:
+            lo = int(lower) + 1
+            text = f"{int(upper)}" if lo >= int(upper) else f"{lo} – {int(upper)}"
+        else:
+            text = f"{_fmt(lower)} – {_fmt(upper)}"
+        items.append(LegendItem(CELL_COLORS[offset + i], f"{text} {unit}"))
+        lower = upper
+    return items
+
+
+class _MetricScale(branca.element.MacroElement):
+    """A metric-only scale bar (folium's shows feet and miles too)."""
+
+    _template = branca.element.Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, position: "bottomright"}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
 
 
 class _IconPoints(branca.element.MacroElement):
@@ -265,19 +293,14 @@ def values_by_quartier_layer(quartiers: gpd.GeoDataFrame, *, value_col: str, lab
                                   "weight": 1, "fillOpacity": 0.6},
         tooltip=_tooltip(["name", label_col], ["Quartier", unit]),
     ).add_to(fg)
-    legend = []
-    lower = 0.0
-    for i, upper in enumerate(breaks):
-        legend.append(LegendItem(CELL_COLORS[offset + i], f"{_fmt(lower)} – {_fmt(upper)} {unit}"))
-        lower = upper
-    return fg, legend
+    return fg, class_legend(breaks, values[values > 0], unit=unit)
 
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
 <div style="position:absolute; bottom:24px; left:10px; z-index:9999; background:rgba(255,255,255,.92);
  padding:6px 9px; border:1px solid #999; border-radius:4px; font:12px/1.35 sans-serif;
- max-height:60%; overflow-y:auto; max-width:290px;" class="clspd-legend">
+ max-height:45%; overflow-y:auto; max-width:280px;" class="clspd-legend">
 {{ this.body }}
 </div>
 {% endmacro %}
@@ -287,10 +310,12 @@ _LEGEND_TEMPLATE = """
 def legend(m: folium.Map, sections: Sequence[tuple[str, Sequence[LegendItem]]]) -> folium.Map:
     """Add a legend box (bottom left) with titled sections of items; return the map."""
     parts: list[str] = []
-    for title, items in sections:
+    for n, (title, items) in enumerate(sections):
         if not items:
             continue
-        parts.append(f"<b>{safe.text(title)}</b><br>")
+        # Long sections (facility kinds) start folded so the legend does not hide the map.
+        opened = " open" if len(items) <= 8 and n < 3 else ""
+        parts.append(f"<details{opened}><summary><b>{safe.text(title)}</b></summary>")
         for it in items:
             if it.icon:
                 sw = (f'<i class="fa-solid fa-{safe.text(it.icon)}" style="color:{it.color};'
@@ -302,6 +327,7 @@ def legend(m: folium.Map, sections: Sequence[tuple[str, Sequence[LegendItem]]]) 
                 sw = (f'<span style="display:inline-block;width:12px;height:12px;background:'
                       f'{it.color};border:1px solid #666;vertical-align:middle"></span>')
             parts.append(f"{sw} {safe.text(it.label)}<br>")
+        parts.append("</details>")
     el = branca.element.MacroElement()
     el._template = branca.element.Template(_LEGEND_TEMPLATE)
     el.body = "".join(parts)

@@ -105,3 +105,12 @@ def test_filtered_frames_keep_their_geometries(tiny):
     fac, _ = maps.facilities_layer(eq)
     n = sum(len(child.data["features"]) for child in fac._children.values())
     assert n == 2
+
+
+def test_class_legend_reads_whole_numbers():
+    import numpy as np
+
+    vals = np.array([1, 1, 2, 3, 5, 49])
+    items = maps.class_legend(maps.class_breaks(vals), vals, unit="faits")
+    assert [i.label for i in items][:2] == ["1 faits", "2 faits"]
+    assert items[-1].label.endswith("– 49 faits")

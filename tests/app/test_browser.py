@@ -86,6 +86,8 @@ def _offline_page(browser, base_url: str, blocked: list[str]):
             r.abort()
 
     page.route("**/*", route)
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     return page
 
 
@@ -96,18 +98,21 @@ def test_overview_map_draws_offline(server, browser, tmp_path):
     frame_el = page.wait_for_selector("iframe[title*='st_folium']", timeout=90_000)
     frame = frame_el.content_frame()
     frame.wait_for_selector(".leaflet-container", timeout=60_000)
-    frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length > 50",
-                            timeout=60_000)
+    try:
+        frame.wait_for_function(
+            "document.querySelectorAll('path.leaflet-interactive').length > 50", timeout=60_000)
+    finally:
+        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
     n_paths = frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
     n_icons = frame.evaluate("document.querySelectorAll('.leaflet-marker-icon').length")
     labels = frame.evaluate(
         "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
         ".map(l => l.textContent.trim())")
-    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
     shot_dir = os.environ.get("CLSPD_SCREENSHOTS")
     if shot_dir:
         Path(shot_dir).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(shot_dir) / "overview.png"), full_page=True)
+    assert not page.errors, page.errors
     assert n_paths > 50, "aucune cellule, aucun secteur ni champ de caméra dessiné"
     assert n_icons > 10, "aucun équipement dessiné"
     joined = " | ".join(labels)

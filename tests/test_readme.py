@@ -1,0 +1,21 @@
+"""The README documents the data model as it is in the code, and the two commands exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clspd_geo import schemas
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_data_model_section_is_up_to_date():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert schemas.markdown() in text, "run: python scripts/update_readme.py"
+
+
+def test_readme_commands_exist_and_ci_calls_the_test_command():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "bash scripts/run_app.sh" in text and "bash scripts/run_tests.sh" in text
+    assert (ROOT / "scripts" / "run_app.sh").is_file()
+    assert "scripts/run_tests.sh" in (ROOT / ".ci" / "run").read_text()
