@@ -271,14 +271,18 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
     """
     path = Path(path)
     check_size(path)
-    target = f"/vsizip/{path}" if fmt == "shapefile_zip" else str(path)
+    target = str(path)
+    if fmt == "shapefile_zip":
+        with zipfile.ZipFile(path) as zf:
+            shp = sorted(n for n in zf.namelist() if n.lower().endswith(".shp"))
+        target = f"/vsizip/{path}/{shp[0]}"
     if fmt == "geojson":
         raw, _ = read_bytes(path)
         text, _ = decode(raw, name=path.name)
         _check_json(text, name=path.name)
         target = text
     try:
-        layers = pyogrio.list_layers(target) if fmt in ("gpkg", "shapefile_zip") else None
+        layers = pyogrio.list_layers(target) if fmt == "gpkg" else None
         layer = None
         if layers is not None:
             spatial = [str(n) for n, g in layers if g is not None]
