@@ -410,9 +410,9 @@ def markdown() -> str:
     for sch in LAYERS.values():
         lines.append(f"### `{sch.name}` — {sch.title}")
         lines.append("")
+        id_text = f" Id column: `{sch.id_column}`." if sch.id_column else ""
         lines.append(f"{sch.description} Geometry: {' or '.join(sch.geometry_types)}, "
-                     "EPSG:4326. Id column: "
-                     f"`{sch.id_column}`." if sch.id_column else "")
+                     f"EPSG:4326.{id_text}")
         lines.append("")
         lines.append("| column | type | required | allowed values | description |")
         lines.append("| --- | --- | --- | --- | --- |")

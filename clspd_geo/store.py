@@ -27,6 +27,7 @@ from typing import Protocol
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyproj
 
 from clspd_geo import config, schemas
 from clspd_geo.errors import DataFileError, SchemaError
@@ -152,8 +153,16 @@ def _quote(value: str) -> str:
 
 
 def _iso(value: dt.date | dt.datetime) -> str:
+    """Format a period bound as GDAL stores datetimes, so text comparison orders them.
+
+    GDAL writes whole seconds as ``YYYY-MM-DDTHH:MM:SS`` and others with milliseconds
+    (``.250``). Stored times have millisecond precision, so a bound is rounded up to the
+    millisecond: ``t >= bound`` then keeps exactly the rows at or after it.
+    """
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
+        value = value + dt.timedelta(microseconds=-value.microsecond % 1000)
+        text = value.strftime("%Y-%m-%dT%H:%M:%S")
+        return text + (f".{value.microsecond // 1000:03d}" if value.microsecond else "")
     return value.strftime("%Y-%m-%dT00:00:00")
 
 
@@ -217,12 +226,26 @@ class GeoPackageStore:
         ------
         DataFileError
             The layer is absent, or the file cannot be read.
+        SchemaError
+            ``period`` or ``categories`` asked of a layer without dates or categories.
         """
         sch = schemas.schema(layer)
         if not self.has(layer):
             msg = (f"La couche « {layer} » ({sch.title}) est absente du fichier « {self.path} ». "
                    "Importez-la depuis la page « Données » ou avec python -m clspd_geo import.")
             raise DataFileError(msg)
+        for name, asked in (("occurred_at", period), ("category", categories)):
+            if asked is not None and name not in sch.column_names:
+                msg = (f"La couche « {layer} » ({sch.title}) n'a pas de colonne « {name} » : "
+                       "ce filtre ne s'y applique pas.")
+                raise SchemaError(msg)
+        if bbox is not None:
+            # The bbox is in degrees; a layer saved in another CRS (by QGIS, say) needs it in
+            # its own units for the spatial index.
+            layer_crs = pyogrio.read_info(self.path, layer=layer)["crs"]
+            if layer_crs and pyproj.CRS.from_user_input(layer_crs).to_epsg() != 4326:
+                bbox = pyproj.Transformer.from_crs(
+                    4326, layer_crs, always_xy=True).transform_bounds(*bbox)
         clauses: list[str] = []
         if period is not None:
             start, end = period
@@ -244,6 +267,8 @@ class GeoPackageStore:
             raise DataFileError(msg) from err
         if gdf.crs is None:
             gdf = gdf.set_crs(config.STORAGE_CRS)
+        elif gdf.crs.to_epsg() != 4326:
+            gdf = gdf.to_crs(config.STORAGE_CRS)  # promised in EPSG:4326, whatever the file
         # GDAL hands back float64 for an integer column with gaps and its own string dtype:
         # cast to the schema's dtypes so a read returns what was written.
         out = schemas.conform(gdf, sch)

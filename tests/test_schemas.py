@@ -274,6 +274,15 @@ def test_markdown_mentions_every_layer_and_column():
             assert f"| `{col.name}` | {col.dtype} |" in text, (name, col.name)
 
 
+def test_markdown_keeps_the_description_of_a_layer_without_id(monkeypatch):
+    sch = schemas.LayerSchema("zones", "Zones", "Free-form zones.", None,
+                              (schemas.Column("label", "str", "Label"),), ("Polygon",))
+    monkeypatch.setitem(schemas.LAYERS, "zones", sch)
+    text = schemas.markdown()
+    assert "Free-form zones. Geometry: Polygon, EPSG:4326." in text
+    assert "| `label` | str |" in text
+
+
 def test_finite_points_gives_nan_for_missing_geometries():
     gdf = gpd.GeoDataFrame(geometry=[Point(1, 2), None, Point()], crs=4326)
     xy = schemas.finite_points(gdf)

@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from conftest import make_valid_layers
@@ -136,6 +137,40 @@ def test_period_is_start_inclusive_end_exclusive(filled):
     assert _incidents(filled, period=(dt.date(2023, 1, 1), dt.date(2023, 12, 31))) == []
     ts = (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-02"))
     assert _incidents(filled, period=ts) == ["i5"]
+
+
+def test_period_bounds_with_milliseconds(path):
+    gdf = make_valid_layers()["incidents"]
+    gdf["occurred_at"] = pd.to_datetime(
+        ["2024-01-01 00:00:00", "2024-01-01 00:00:00.500", "2024-01-01 00:00:00.999",
+         "2024-01-01 00:00:01", "2024-01-01 00:00:01.100", "2024-01-01 00:00:01.250"],
+        format="ISO8601")
+    st = store.GeoPackageStore(path, create=True)
+    st.write("incidents", gdf, source="x")
+    assert st.read("incidents")["occurred_at"].tolist() == gdf["occurred_at"].tolist()
+    period = (dt.datetime(2024, 1, 1, 0, 0, 0, 500_000), dt.datetime(2024, 1, 1, 0, 0, 1, 250_000))
+    assert _incidents(st, period=period) == ["i1", "i2", "i3", "i4"]
+    sub_ms = (dt.datetime(2024, 1, 1, 0, 0, 0, 400), pd.Timestamp("2024-01-01 00:00:01.2504"))
+    assert _incidents(st, period=sub_ms) == ["i1", "i2", "i3", "i4", "i5"]
+
+
+def test_period_or_categories_on_a_layer_without_them(filled):
+    with pytest.raises(SchemaError, match="« cameras » .* pas de colonne « occurred_at »"):
+        filled.read("cameras", period=(dt.date(2024, 1, 1), dt.date(2024, 2, 1)))
+    with pytest.raises(SchemaError, match="« accidents » .* pas de colonne « category »"):
+        filled.read("accidents", categories=["rixe"])
+
+
+def test_a_layer_saved_in_another_crs_is_read_in_4326(filled, path):
+    # As if someone re-saved the layer from QGIS in Lambert-93.
+    original = filled.read("incidents")
+    pyogrio.write_dataframe(original.to_crs(2154), path, layer="incidents", driver="GPKG")
+    got = filled.read("incidents")
+    assert got.crs.to_epsg() == 4326
+    assert_geodataframe_equal(got, original, check_less_precise=True)
+    xy = original.get_coordinates()
+    bbox = (xy.x.iloc[0] - 1e-5, xy.y.iloc[0] - 1e-5, xy.x.iloc[2] + 1e-5, xy.y.iloc[2] + 1e-5)
+    assert _incidents(filled, bbox=bbox) == ["i0", "i1", "i2"]
 
 
 def test_period_filters_accidents_too(filled):
@@ -385,6 +420,29 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_store(path):
     store.GeoPackageStore(path).write("incidents", layers["incidents"].iloc[:2], source="après")
     assert _incidents(store.GeoPackageStore(path)) == ["i0", "i1"]
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name, f"{path.name}.lock"]
+
+
+def test_concurrent_writers_do_not_lose_each_other_s_layers(path):
+    layers = make_valid_layers()
+    store.GeoPackageStore(path, create=True).write("territoire", layers["territoire"],
+                                                   source="x")
+    writers = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork, see _start_writer
+        ctx = mp.get_context("fork")
+        for name in ("cameras", "secteurs", "quartiers", "equipements"):
+            writers.append(ctx.Process(target=_write_layer, args=(path, name, layers[name])))
+            writers[-1].start()
+    for proc in writers:
+        proc.join(timeout=60)
+        assert proc.exitcode == 0
+    st = store.GeoPackageStore(path)
+    assert st.layers() == ["territoire", "quartiers", "cameras", "secteurs", "equipements"]
+    assert sorted(st.provenance()["layer"]) == sorted(st.layers())
+
+
+def _write_layer(path: Path, name: str, gdf: gpd.GeoDataFrame) -> None:
+    store.GeoPackageStore(path).write(name, gdf, source=f"processus {name}")
 
 
 def test_leftover_temp_files_do_not_break_a_write(filled, path):
