@@ -259,14 +259,18 @@ class ForecastReport:
         sel = t[(t["method"] == method) & np.isclose(t["area_pct"], 100 * fraction)]
         return sel.iloc[0]
 
-    def sentence(self, fraction: float = KEY_FRACTION) -> str:
-        """Return the plain-French sentence of the recommended method at ``fraction``."""
+    def sentence(self, fraction: float = KEY_FRACTION, *,
+                 next_period: str = "de la période suivante") -> str:
+        """Return the plain-French sentence of the recommended method at ``fraction``.
+
+        ``next_period`` names the scored period, e.g. "du mois suivant".
+        """
         r = self.row(self.recommended, fraction)
         base = self.row("derniere_periode", fraction)
         pai, base_pai = _fr(r["pai"]), _fr(base["pai"])
         return (f"Si les patrouilles couvraient les {_fr(r['area_pct'], 0)} % du territoire "
                 f"les plus chauds, elles auraient rencontré {r['hit_rate_pct']:.0f} % des faits "
-                f"de la période suivante (PAI = {pai}, soit {pai} fois plus que le hasard ; "
+                f"{next_period} (PAI = {pai}, soit {pai} fois plus que le hasard ; "
                 f"reprendre simplement les faits de la période précédente donne "
                 f"{base['hit_rate_pct']:.0f} %, PAI = {base_pai}).")
 
@@ -490,3 +494,54 @@ def format_report(report: ForecastReport) -> str:
               f"{METHOD_LABELS[report.recommended]}.", report.reason, report.sentence()]
     lines += list(report.notes)
     return "\n".join(lines)
+
+
+def monthly_periods(end: dt.date | dt.datetime, *, train_months: int = 12,
+                    first: dt.date | dt.datetime | None = None) -> tuple[Period, Period]:
+    """Return ``(train, test)``: the last whole month before ``end``, and the months before.
+
+    Parameters
+    ----------
+    end
+        First day after the data to use (e.g. the end of the page's period).
+    train_months
+        Length of the training period, in months.
+    first
+        First date with data: the training period does not start before its month.
+    """
+    end_ts = pd.Timestamp(end)
+    test_end = end_ts.to_period("M").to_timestamp()
+    test_start = (test_end.to_period("M") - 1).to_timestamp()
+    train_start = (test_start.to_period("M") - train_months).to_timestamp()
+    if first is not None:
+        first_month = pd.Timestamp(first).to_period("M").to_timestamp()
+        train_start = max(train_start, first_month)
+    train = (train_start.to_pydatetime(), test_start.to_pydatetime())
+    test = (test_start.to_pydatetime(), test_end.to_pydatetime())
+    return train, test
+
+
+PLAIN_FRENCH = (
+    "Comment lire ce tableau : on calcule les points chauds sur une période passée "
+    "(apprentissage), puis on regarde où se sont produits les faits du mois suivant. Le taux "
+    "de réussite est la part de ces faits tombée dans les zones les plus chaudes ; le PAI "
+    "divise ce taux par la part du territoire couverte (1 = pas mieux que le hasard, 5 = "
+    "cinq fois mieux) ; le PEI compare au meilleur choix possible de zones de même surface "
+    "(1 = parfait). Deux références servent de témoins : reprendre simplement les faits de "
+    "la période précédente, et le hasard. La méthode recommandée est choisie en rejouant "
+    "l'exercice sur des mois plus anciens, jamais sur le mois évalué."
+)
+
+
+def summary_table(report: ForecastReport) -> pd.DataFrame:
+    """Return a French display table: one row per method, hit rate and PAI per area share."""
+    t = report.table
+    out = pd.DataFrame({"Méthode": [METHOD_LABELS[m] for m in METHODS
+                                     if m in set(t["method"])]})
+    methods = [m for m in METHODS if m in set(t["method"])]
+    for pct in sorted(set(t["area_pct"])):
+        sub = t[np.isclose(t["area_pct"], pct)].set_index("method")
+        out[f"Réussite {pct:g} % (%)"] = [round(sub.loc[m, "hit_rate_pct"], 1) for m in methods]
+        out[f"PAI {pct:g} %"] = [round(sub.loc[m, "pai"], 2) for m in methods]
+    out["Recommandée"] = ["oui" if m == report.recommended else "" for m in methods]
+    return out

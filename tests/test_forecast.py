@@ -210,3 +210,32 @@ def test_cli_forecast_bad_input(demo_store, capsys, extra, needle):
     captured = capsys.readouterr()
     assert needle in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_monthly_periods():
+    import datetime as dt
+
+    train, test = forecast.monthly_periods(dt.date(2026, 11, 1))
+    assert test == (dt.datetime(2026, 10, 1), dt.datetime(2026, 11, 1))
+    assert train == (dt.datetime(2025, 10, 1), dt.datetime(2026, 10, 1))
+    # A period ending mid-month scores the last whole month; history starts with the data.
+    train, test = forecast.monthly_periods(dt.date(2026, 10, 15), first=dt.date(2026, 3, 3))
+    assert test == (dt.datetime(2026, 9, 1), dt.datetime(2026, 10, 1))
+    assert train[0] == dt.datetime(2026, 3, 1)
+    forecast.check_periods(train, test)
+
+
+def test_summary_table_and_sentence():
+    grid, inside, x, y, t = _synthetic(seed=5)
+    rep = forecast.evaluate_xy(grid, inside, x, y, t, train=("2024-01-01", "2024-04-01"),
+                               test=("2024-04-01", "2024-05-01"))
+    tab = forecast.summary_table(rep)
+    assert len(tab) == len(forecast.METHODS)
+    assert (tab["Recommandée"] == "oui").sum() == 1
+    assert "PAI 5 %" in tab.columns and "Réussite 20 % (%)" in tab.columns
+    rec = rep.row(rep.recommended)
+    assert tab.loc[tab["Recommandée"] == "oui", "PAI 5 %"].iloc[0] == round(rec["pai"], 2)
+    text = rep.sentence(next_period="du mois suivant")
+    assert "du mois suivant" in text
+    assert f"{rec['hit_rate_pct']:.0f} % des faits" in text
+    assert "PAI" in forecast.PLAIN_FRENCH

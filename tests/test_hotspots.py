@@ -221,3 +221,29 @@ def test_density_zones_and_layer():
     html = m.get_root().render()
     assert "faits/km" in html
     assert "<test>" not in html
+
+
+def test_hotspot_map_density_and_gi():
+    rng = np.random.default_rng(7)
+    terr = square_territory(2000)
+    xs = np.concatenate([X0 + 500 + rng.normal(0, 60, 400), X0 + rng.uniform(0, 2000, 400)])
+    ys = np.concatenate([Y0 + 1500 + rng.normal(0, 60, 400), Y0 + rng.uniform(0, 2000, 400)])
+    dens = hotspots.hotspot_map(xs, ys, terr, mode="densite")
+    assert dens.n_incidents == 800 and len(dens.zones) == 5
+    assert "noyau gaussien" in dens.caption and not dens.empty_reason
+    gi = hotspots.hotspot_map(xs, ys, terr, mode="gi_star", gi_cell_m=100)
+    assert (gi.zones["hotspot_class"] > 0).any()
+    hot = gi.zones[gi.zones["hotspot_class"] == 3].to_crs(2154).geometry.iloc[0]
+    assert hot.contains(shapely.Point(X0 + 500, Y0 + 1500))
+    # Spatially random incidents: no Gi* zone, and the page says why.
+    flat = hotspots.hotspot_map(X0 + rng.uniform(0, 2000, 800), Y0 + rng.uniform(0, 2000, 800),
+                                terr, mode="gi_star", gi_cell_m=100)
+    assert flat.zones.empty and "hasard" in flat.empty_reason
+    with pytest.raises(EmptySelectionError, match="Pas assez de données"):
+        hotspots.hotspot_map(xs[:10], ys[:10], terr, mode="densite")
+
+
+def test_density_cell_grows_on_large_territories():
+    assert hotspots.density_cell_m(10_000) == 50.0
+    step = hotspots.density_cell_m(100_000)
+    assert step > 50 and (100_000 / step) ** 2 <= hotspots.MAX_DENSITY_CELLS
