@@ -11,7 +11,8 @@ them QPV), a ring boulevard and radial main roads, a bypass through the activity
 a railway line with one station, and streets. The ``seed`` drives everything random on
 top of it: where facilities and cameras stand exactly, camera attributes, and every
 incident and road accident. Only a ``numpy.random.Generator(PCG64(seed))`` is used, in a
-fixed order, so the same seed always gives the same layers, on any machine and day.
+fixed order (one spawned stream per family of layers), so the same seed always gives the
+same layers, on any machine and day.
 
 Incidents follow rhythms a CLSPD would recognise: hour-of-day profiles per category,
 weekday weights, seasons, school days for school violence, market-day mornings, a mild
@@ -168,6 +169,7 @@ class _Town:
     roads: tuple[tuple[str, str, str, shapely.Geometry], ...]
     junctions: np.ndarray  # (k, 2) junction points of main roads
     junction_weight: np.ndarray  # 3 between two main roads, 1 main x street
+    inner_radius_m: float  # radius of a disc around the origin that lies inside ``safe``
 
 
 def _territory_polygon() -> Polygon:
@@ -208,15 +210,22 @@ def _town() -> _Town:
                         weights.append(weight)
     safe = territory.buffer(-_EDGE_MARGIN_M)
     shapely.prepare(safe)
+    inner = float(shapely.distance(Point(0.0, 0.0), safe.exterior)) - 1.0
     return _Town(territory, safe, tuple(quartiers), tuple(roads), np.array(pts),
-                 np.array(weights))
+                 np.array(weights), inner)
 
 
 # --------------------------------------------------------------------------------------
 # Sampling helpers (all vectorised, all driven by the one generator).
 # --------------------------------------------------------------------------------------
 def _inside(town: _Town, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return shapely.contains_xy(town.safe, x, y)
+    """Tell which local points are inside the commune, off its edge margin."""
+    # Points within the inscribed circle are inside for sure: test only the others.
+    inside = x * x + y * y < town.inner_radius_m**2
+    rest = np.flatnonzero(~inside)
+    if rest.size:
+        inside[rest] = shapely.contains_xy(town.safe, x[rest], y[rest])
+    return inside
 
 
 def _around(town: _Town, rng: np.random.Generator, centres: np.ndarray, n: int, *,
@@ -417,12 +426,9 @@ _RHYTHMS: dict[str, _Rhythm] = {
                     (("bars", 0.35), ("gare", 0.12), ("ecoles", 0.06), ("qpv", 0.10))),
     "tapage": _Rhythm(0.14, "night", "weekend", "summer", 0.05, 1.3,
                       (("bars", 0.15), ("qpv", 0.12))),
-    "detection_csu": _Rhythm(0.05, "watch", "weekend", "flat", 0.30, 1.0,
-                             (("bars", 0.20), ("gare", 0.15), ("marche", 0.08), ("qpv", 0.15),
-                              ("axes", 0.10))),
-    "requisition_images": _Rhythm(0.025, "watch", "weekend", "flat", 0.25, 1.0,
-                                  (("bars", 0.25), ("gare", 0.20), ("marche", 0.05),
-                                   ("qpv", 0.15), ("axes", 0.15))),
+    # Placed in the view of a camera working that day (see _in_view), not by clusters.
+    "detection_csu": _Rhythm(0.05, "watch", "weekend", "flat", 0.30, 1.0),
+    "requisition_images": _Rhythm(0.025, "watch", "weekend", "flat", 0.25, 1.0),
     "ivresse_publique": _Rhythm(0.05, "late_night", "weekend_nights", "festive", -0.05, 1.0,
                                 (("bars", 0.45), ("gare", 0.12), ("marche", 0.04))),
     "usage_stupefiants": _Rhythm(0.05, "evening", "leisure", "summer", 0.20, 1.5,
@@ -469,6 +475,7 @@ _CLUSTER_TIMING: dict[str, tuple[str, str, bool]] = {
     "bars": ("weekend_nights", "late_night", False),
 }
 _CLUSTERS = ("gare", "bars", "qpv", "deal", "ecoles", "marche", "culte", "axes", "za")
+_CAMERA_CATEGORIES = ("detection_csu", "requisition_images")
 
 
 def _allocate(n: int, shares: np.ndarray) -> np.ndarray:
@@ -775,7 +782,20 @@ _SITES: tuple[_Site, ...] = (
 )
 
 
-def _cameras(town: _Town, rng: np.random.Generator) -> gpd.GeoDataFrame:
+@dataclass(frozen=True)
+class _Views:
+    """What the cameras see, in local metres, for placing camera-detected incidents."""
+
+    x: np.ndarray
+    y: np.ndarray
+    bearing_deg: np.ndarray  # NaN for domes
+    fov_deg: np.ndarray
+    range_m: np.ndarray
+    first_day: np.ndarray  # day of the period from which the camera works (may be < 0)
+    usable: np.ndarray  # installed (not a project)
+
+
+def _cameras(town: _Town, rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, _Views]:
     xs: list[float] = []
     ys: list[float] = []
     names: list[str] = []
@@ -865,7 +885,35 @@ def _cameras(town: _Town, rng: np.random.Generator) -> gpd.GeoDataFrame:
         "commissioned_on": pd.to_datetime(commissioned),
         "resolution_px": resolution, "lens_fov_deg": lens,
     }
-    return _points_frame(data, np.array(xs), np.array(ys), "cameras")
+    usable = status != "projet"
+    first_day = np.where(usable, (commissioned - start_period).astype("timedelta64[D]")
+                         .astype(np.int64), 0)
+    views = _Views(np.array(xs), np.array(ys), bearing, fov, range_m, first_day, usable)
+    return _points_frame(data, np.array(xs), np.array(ys), "cameras"), views
+
+
+def _in_view(town: _Town, rng: np.random.Generator, views: _Views,
+             day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Draw one point per incident in the view of a camera working on that day.
+
+    Cameras commissioned during the period only see incidents after their commissioning
+    date, so a before/after comparison around them shows the change.
+    """
+    n = day.size
+    cams = np.flatnonzero(views.usable)
+    cams = cams[np.argsort(views.first_day[cams], kind="stable")]
+    working = np.maximum(np.searchsorted(views.first_day[cams], day, side="right"), 1)
+    cam = cams[np.minimum((rng.random(n) * working).astype(np.int64), working - 1)]
+    dist = views.range_m[cam] * np.sqrt(rng.uniform(0.02, 0.64, n))
+    dome = np.isnan(views.bearing_deg[cam])
+    spread = rng.uniform(-0.5, 0.5, n)
+    az = np.where(dome, 360.0 * spread, np.nan_to_num(views.bearing_deg[cam])
+                  + views.fov_deg[cam] * spread)
+    x = views.x[cam] + dist * np.sin(np.radians(az))
+    y = views.y[cam] + dist * np.cos(np.radians(az))
+    out = ~_inside(town, x, y)
+    x[out], y[out] = views.x[cam][out], views.y[cam][out]
+    return x, y
 
 
 # Incidents ----------------------------------------------------------------------------
@@ -911,7 +959,7 @@ def _cluster_sampler(town: _Town, facilities: list[tuple[str, str, float, float]
     return sample
 
 
-def _incidents(town: _Town, facilities: list[tuple[str, str, float, float]],
+def _incidents(town: _Town, facilities: list[tuple[str, str, float, float]], views: _Views,
                rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
     """Return (minutes since the period start, category index, x, y), sorted by time."""
     cal = _calendar()
@@ -968,6 +1016,9 @@ def _incidents(town: _Town, facilities: list[tuple[str, str, float, float]],
     # uniform point in it.
     pop = np.array([q.population for q in _QUARTIERS], dtype=float)
     qpv = np.array([q.qpv for q in _QUARTIERS])
+    seen = np.isin(cat, [codes.index(c) for c in _CAMERA_CATEGORIES])
+    where[seen] = len(_CLUSTERS)
+    x[seen], y[seen] = _in_view(town, rng, views, day[seen])
     back = np.flatnonzero(where == -1)
     quartier = np.empty(back.size, dtype=np.int64)
     back_cat = cat[back]
@@ -984,9 +1035,9 @@ def _incidents(town: _Town, facilities: list[tuple[str, str, float, float]],
 
 
 def _incident_frame(town: _Town, facilities: list[tuple[str, str, float, float]],
-                    rng: np.random.Generator, n: int,
+                    views: _Views, rng: np.random.Generator, n: int,
                     quartiers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    minutes, cat, x, y = _incidents(town, facilities, rng, n)
+    minutes, cat, x, y = _incidents(town, facilities, views, rng, n)
     codes = np.array([c.code for c in vocab.INCIDENT_CATEGORIES], dtype=object)
     ids = np.strings.add("INC-", np.strings.zfill(np.arange(1, n + 1).astype(np.str_), 7))
     data = {"incident_id": ids.astype(object),
@@ -1098,14 +1149,18 @@ def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.Geo
         ``seed`` is negative or ``n_incidents`` out of range.
     """
     _check_args(seed, n_incidents)
-    rng = np.random.Generator(np.random.PCG64(int(seed)))
+    # One independent PCG64 stream per family of layers, so that changing the number of
+    # incidents leaves facilities, cameras and accidents as they were.
+    rng_places, rng_cameras, rng_incidents, rng_accidents = np.random.Generator(
+        np.random.PCG64(int(seed))).spawn(4)
     town = _town()
     quartiers = _quartiers(town)
-    facilities = _facility_rows(town, rng)
-    equipements = _equipements(town, facilities, rng)
-    cameras = _cameras(town, rng)
-    incidents = _incident_frame(town, facilities, rng, int(n_incidents), quartiers)
-    accidents = _accidents(town, rng)
+    facilities = _facility_rows(town, rng_places)
+    equipements = _equipements(town, facilities, rng_places)
+    cameras, views = _cameras(town, rng_cameras)
+    incidents = _incident_frame(town, facilities, views, rng_incidents, int(n_incidents),
+                                quartiers)
+    accidents = _accidents(town, rng_accidents)
     return {
         "territoire": _territoire(town),
         "quartiers": quartiers,

@@ -387,7 +387,39 @@ def test_seeded_counts(small):
                       "incidents": N_SMALL, "equipements": 117,
                       "accidents": counts["accidents"], "voies": 19}
     # The accident count is drawn from the seed: pinned for seed 0 (update on purpose only).
-    assert counts["accidents"] == 586
+    assert counts["accidents"] == 647
+
+
+def test_incident_count_leaves_other_layers_alone(small, full):
+    for name in ("cameras", "equipements", "accidents"):
+        assert_geodataframe_equal(small[name], full[name])
+
+
+def test_camera_detections_are_in_view_of_a_working_camera(full):
+    """CSU detections lie within range of a camera already commissioned on that day."""
+    inc = _l93(full["incidents"])
+    cams = _l93(full["cameras"])
+    cams = cams[cams["status"] != "projet"]
+    seen = inc[inc["category"].isin(["detection_csu", "requisition_images"])]
+    assert len(seen) > 100
+    near = seen.sjoin_nearest(cams[["commissioned_on", "range_m", "geometry"]],
+                              max_distance=100.0, distance_col="d")
+    near = near[(near["d"] <= near["range_m"] + 0.5)
+                & (near["commissioned_on"] <= near["occurred_at"])]
+    assert seen.index.isin(near.index).mean() > 0.97
+    # Before/after: a camera commissioned during the period has no detection before.
+    new = cams[cams["commissioned_on"] > pd.Timestamp(demo.PERIOD_START) + pd.Timedelta(days=90)]
+    assert len(new) >= 3
+    start, end = pd.Timestamp(demo.PERIOD_START), pd.Timestamp(demo.PERIOD_END)
+    before_days = after_days = before = after = 0.0
+    for _, cam in new.iterrows():
+        around = seen[seen.distance(cam.geometry) < cam["range_m"]]
+        t0 = cam["commissioned_on"]
+        before += (around["occurred_at"] < t0).sum()
+        after += (around["occurred_at"] >= t0).sum()
+        before_days += (t0 - start).days
+        after_days += (end - t0).days
+    assert after / after_days > 2 * before / before_days
 
 
 _FINGERPRINT = """
