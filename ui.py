@@ -363,3 +363,123 @@ def accident_cells(sel: indicators.Selection, *,
                    cell_m: float = config.HOTSPOT_CELL_M) -> gpd.GeoDataFrame:
     """Return the accident cells of the period (cached per selection)."""
     return _accident_cells(*store_key(), sel, cell_m)
+
+
+# == Hotspots panel: density or Gi* layer, hour × weekday table, forecast accuracy =============
+# Appended by the hotspots work (clspd_geo.hotspots, spatial_stats, temporal, forecast). Every
+# computation is a library function; these helpers only cache and draw.
+
+@st.cache_data(show_spinner="Calcul des points chauds…", max_entries=32)
+def _hotspot_map(path: str, version: str, epsg: int, sel: indicators.Selection, mode: str):
+    from clspd_geo import hotspots
+
+    df = indicators.select(_incidents(path, version, epsg), sel)
+    return hotspots.hotspot_map(df["x"].to_numpy(), df["y"].to_numpy(),
+                                _layer(path, version, "territoire"), mode=mode)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _hour_table(path: str, version: str, epsg: int, sel: indicators.Selection):
+    from clspd_geo import temporal
+
+    return temporal.hour_weekday(indicators.select(_incidents(path, version, epsg), sel))
+
+
+@st.cache_data(show_spinner="Évaluation des prévisions…", max_entries=16)
+def _forecast_report(path: str, version: str, epsg: int, categories: tuple[str, ...],
+                     end: dt.date, cell_m: float):
+    from clspd_geo import forecast
+
+    df = _incidents(path, version, epsg)
+    span = indicators.data_period(df)
+    first = span[0] if span else end
+    train, test = forecast.monthly_periods(end, first=first)
+    every = indicators.select(df, indicators.Selection(first, end, categories))
+    territory = _layer(path, version, "territoire")
+    grid = _grid(path, version, cell_m)
+    inside = cells.inside_mask(grid, territory)
+    return forecast.evaluate_xy(grid, inside, every["x"].to_numpy(), every["y"].to_numpy(),
+                                every["occurred_at"].to_numpy("datetime64[ns]"),
+                                train=train, test=test)
+
+
+def hotspot_panel(*, categories: list[str], key: str) -> None:
+    """Draw the hotspot section of a page: map layer, time table, forecast accuracy.
+
+    Parameters
+    ----------
+    categories
+        The page's incident categories (sensitive ones are left out of the map and of the
+        forecast, as on the other maps).
+    key
+        The page prefix of the widget keys (e.g. ``"overview"``).
+    """
+    from clspd_geo import forecast, hotspots
+
+    f = filters()
+    open_cats, sensitive = indicators.split_sensitive(categories)
+    st.subheader("Où se concentrent les faits ?")
+    if sensitive:
+        st.caption("Les faits sensibles (victimes, mineurs, violences intrafamiliales, "
+                   "radicalisation) ne sont pas cartographiés finement : ils ne comptent pas "
+                   "dans les points chauds ci-dessous.")
+    if not open_cats:
+        st.info("Aucune catégorie cartographiable finement dans cette sélection : pas de "
+                "carte des points chauds.")
+    else:
+        sel = f.selection(open_cats)
+        mode = st.radio("Représentation", options=list(hotspots.MAP_MODES),
+                        format_func=hotspots.MAP_MODES.get, horizontal=True,
+                        key=f"{key}.hotspot_mode")
+        try:
+            hm = _hotspot_map(*store_key(), metric_epsg(), sel, mode)
+        except ClspdGeoError as err:
+            st.info(str(err), icon=":material/info:")
+        else:
+            m = base_map(f)
+            m.add_child(maps.quartiers_layer(layer("quartiers")))
+            sections = []
+            if len(hm.zones):
+                m.add_child(hotspots.zones_layer(hm.zones, name=hm.title))
+                sections.append((hm.title, [maps.LegendItem(color, label) for color, label
+                                            in hotspots.legend_items(hm.zones)]))
+            maps.finish(m, legend_sections=sections)
+            show_map(m, key=f"{key}.hotspot_map", height=480)
+            if hm.empty_reason:
+                st.info(hm.empty_reason, icon=":material/info:")
+            st.caption(hm.caption)
+
+    st.subheader("Quand ? Jour de la semaine et heure")
+    try:
+        hw = _hour_table(*store_key(), metric_epsg(), f.selection(categories))
+    except ClspdGeoError as err:
+        st.info(str(err), icon=":material/info:")
+    else:
+        if hw.hours_known:
+            st.dataframe(hw.table, width="stretch")
+        else:
+            st.dataframe(hw.weekday_totals().rename("faits"), width="stretch")
+        st.caption(hw.peak())
+
+    st.subheader("Ces points chauds prévoient-ils le mois suivant ?")
+    if not open_cats:
+        return
+    try:
+        rep = _forecast_report(*store_key(), metric_epsg(), tuple(open_cats), f.end,
+                               config.HOTSPOT_CELL_M)
+    except ClspdGeoError as err:
+        st.info(str(err), icon=":material/info:")
+        return
+    rec = rep.row(rep.recommended)
+    base = rep.row("derniere_periode")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Faits du mois suivant dans 5 % du territoire", f"{rec['hit_rate_pct']:.0f} %")
+    c2.metric("PAI (1 = hasard)", f"{rec['pai']:.1f}".replace(".", ","))
+    c3.metric("Référence : mois précédents repris tels quels", f"{base['hit_rate_pct']:.0f} %")
+    st.write(rep.sentence(next_period="du mois suivant"))
+    st.caption(f"Mois évalué : {rep.test[0]:%m/%Y} ({rep.n_test} faits) ; apprentissage du "
+               f"{rep.train[0]:%d/%m/%Y} au {rep.train[1] - pd.Timedelta(days=1):%d/%m/%Y} "
+               f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m. {rep.reason}")
+    with st.expander("Détail par méthode et par surface couverte"):
+        st.dataframe(forecast.summary_table(rep), hide_index=True, width="stretch")
+        st.write(forecast.PLAIN_FRENCH)

@@ -247,3 +247,14 @@ def test_density_cell_grows_on_large_territories():
     assert hotspots.density_cell_m(10_000) == 50.0
     step = hotspots.density_cell_m(100_000)
     assert step > 50 and (100_000 / step) ** 2 <= hotspots.MAX_DENSITY_CELLS
+
+
+def test_legend_items_follow_the_zones():
+    rng = np.random.default_rng(8)
+    xy = [(500 + dx, 500 + dy) for dx, dy in rng.normal(0, 80, (300, 2))]
+    zones = hotspots.density_zones(hotspots.kde(points_at(xy), square_territory(),
+                                                cell_size_m=50))
+    items = hotspots.legend_items(zones)
+    assert [c for c, _ in items] == list(zones["color"])
+    assert all("faits/km²" in label for _, label in items)
+    assert set(hotspots.MAP_MODES) == {"densite", "gi_star"}
