@@ -239,6 +239,10 @@ def _bad_values(series: pd.Series, col: Column) -> pd.Series:
             bad |= num < col.minimum
         if col.maximum is not None:
             bad |= num > col.maximum
+    if col.dtype != "str":
+        # Values conform() could not cast: a word in a number or date column, 12.5 in an
+        # int column, "peut-être" in a boolean one (validate may see unconformed frames).
+        bad |= _cast(series, col.dtype)[1].to_numpy(dtype=bool)
     return bad
 
 

@@ -118,6 +118,23 @@ def test_validate_reports_nulls_and_out_of_range_values():
     assert "1 valeur(s) non admise(s) dans « range_m » (par ex. loin)" in msg
 
 
+def test_validate_reports_values_of_the_wrong_type_in_an_unconformed_frame():
+    gdf = make_valid_layers()["quartiers"]
+    gdf["qpv"] = ["oui", "peut-être"]
+    gdf["population"] = [12.5, 3]
+    with pytest.raises(SchemaError) as info:
+        schemas.validate(gdf, "quartiers")
+    msg = str(info.value)
+    assert "1 valeur(s) non admise(s) dans « qpv » (par ex. peut-être)" in msg
+    assert "1 valeur(s) non admise(s) dans « population » (par ex. 12.5)" in msg
+    inc = make_valid_layers()["incidents"]
+    inc["occurred_at"] = ["2024-01-01", "hier", "2024-01-03", "2024-01-04", "2024-01-05",
+                          "2024-01-06"]
+    with pytest.raises(SchemaError, match=r"1 valeur\(s\) non admise\(s\) dans « occurred_at » "
+                                          r"\(par ex. hier\)"):
+        schemas.validate(inc, "incidents")
+
+
 def test_validate_handles_missing_values_next_to_bad_ones_in_a_nullable_int():
     gdf = schemas.conform(make_valid_layers()["quartiers"], "quartiers")
     gdf["population"] = pd.array([-5, pd.NA], dtype="Int64")
