@@ -125,8 +125,7 @@ def points(frame: pd.DataFrame, lines: pd.Series, cols: CoordColumns, *, file: s
                        f"{lon[metres].iloc[0]:.0f}) : probablement {likely} ; renommez les "
                        "colonnes « x_l93 » / « y_l93 » ou ajoutez une colonne « EPSG »")
         ok &= ~(zero | metres)
-        swap = ok & pd.Series([crs_mod.zone_for(a, b) is None and crs_mod.zone_for(b, a)
-                               is not None for a, b in zip(lon, lat)], index=lon.index)
+        swap = ok & ~in_french_zone(lon, lat) & in_french_zone(lat, lon)
         if swap.any():
             lon, lat = lon.where(~swap, y), lat.where(~swap, x)
             log.fix(f"latitude et longitude inversées (« {cols.x} » / « {cols.y} »), "
@@ -161,23 +160,36 @@ def _likely_metric_crs(x: pd.Series, y: pd.Series) -> str:
     return "un système projeté (en mètres) non reconnu"
 
 
+def in_french_zone(lon: pd.Series, lat: pd.Series) -> pd.Series:
+    """Tell, per position in degrees, whether it lies in one of the French zones (vectorised)."""
+    inside = pd.Series(False, index=lon.index)
+    for zone in crs_mod.ZONES:
+        inside |= lon.between(zone.lon_min, zone.lon_max) & lat.between(zone.lat_min,
+                                                                         zone.lat_max)
+    return inside
+
+
 def local_epsg(geoms: gpd.GeoSeries) -> pd.Series:
     """Return, per WGS84 point, the EPSG of the metric CRS it is measured in.
 
     Lambert-93 in mainland France and Corsica, the legal UTM zone overseas (Martinique
     5490, La Réunion 2975...), the UTM zone elsewhere (Portland: 32610).
     """
-    out = []
-    for g in geoms:
-        if g is None or g.is_empty:
-            out.append(pd.NA)
-            continue
-        zone = crs_mod.zone_for(g.x, g.y)
-        if zone is not None:
-            out.append(zone.epsg)
-        else:
-            out.append((32600 if g.y >= 0 else 32700) + int((g.x + 180) // 6) + 1)
-    return pd.Series(out, index=geoms.index, dtype="Int64")
+    ok = geometry.present(geoms)
+    out = pd.Series(pd.NA, index=geoms.index, dtype="Int64")
+    if not ok.any():
+        return out
+    lon = pd.Series(shapely.get_x(geoms.values[ok.to_numpy()]), index=geoms.index[ok])
+    lat = pd.Series(shapely.get_y(geoms.values[ok.to_numpy()]), index=geoms.index[ok])
+    utm = np.where(lat >= 0, 32600, 32700) + ((lon + 180) // 6).astype(int) + 1
+    code = pd.Series(utm, index=lon.index)
+    # First matching zone wins, as in crs.zone_for: walk the zones in reverse.
+    for zone in reversed(crs_mod.ZONES):
+        inside = lon.between(zone.lon_min, zone.lon_max) & lat.between(zone.lat_min,
+                                                                        zone.lat_max)
+        code[inside] = zone.epsg
+    out[ok] = code.astype("int64")
+    return out
 
 
 def vector_to_wgs84(gdf: gpd.GeoDataFrame, *, file: str) -> gpd.GeoDataFrame:

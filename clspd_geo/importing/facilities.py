@@ -123,12 +123,12 @@ def _kinds(src: Source, ctx: Context, log: RowLog, names: pd.Series) -> tuple[pd
     col = src.column("kind")
     if col:
         table = mapping.vocabulary_keys(codes)
-        return df[col].map(lambda v: table.get(mapping.key(v))), f"colonne « {col} »"
+        return mapping.translate(df[col], table), f"colonne « {col} »"
     col = src.column("type", "categorie", "catégorie", "type_equipement")
     if col and ctx.options.mapping:
         table = mapping.load(ctx.options.mapping, allowed=codes, what="les types d'équipement")
         table.update(mapping.vocabulary_keys(codes))
-        return df[col].map(lambda v: table.get(mapping.key(v))), f"« {col} » et correspondance"
+        return mapping.translate(df[col], table), f"« {col} » et correspondance"
     col = src.column("facility_type", "libcategetab", "categorie_etablissement")
     if col:
         def health(v: object) -> str | None:

@@ -64,7 +64,7 @@ def _one(src: Source, ctx: Context, log: RowLog, table: dict[str, str]) -> gpd.G
     values.reject_bad_dates(when, src.lines, file=src.name, log=log, column=need["date"],
                             now=ctx.now)
     raw = df[need["catégorie"]]
-    cats = raw.map(lambda v: table.get(mapping.key(v)) if v is not None else None)
+    cats = mapping.translate(raw, table)
     unknown = cats.isna()
     for idx in df.index[unknown.to_numpy()]:
         label = raw[idx] if raw[idx] is not None else "(vide)"

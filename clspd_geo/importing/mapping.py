@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing import sniffing
 from clspd_geo.importing.geocoding import normalise
@@ -60,3 +62,9 @@ def vocabulary_keys(allowed: dict[str, str]) -> dict[str, str]:
     out = {key(code): code for code in allowed}
     out.update({key(label): code for code, label in allowed.items()})
     return out
+
+
+def translate(labels: pd.Series, table: dict[str, str]) -> pd.Series:
+    """Return the code of each label (``None`` when unknown), computing each key once."""
+    lut = {v: table.get(key(v)) for v in labels.dropna().unique()}
+    return labels.map(lut).astype(object).where(labels.notna(), None)

@@ -120,8 +120,7 @@ def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
     sch = schemas.schema(layer)
     if gdf is None or gdf.empty:
         return schemas.empty(sch)
-    rejected = [log.is_rejected(f, n) for f, n in zip(gdf["_file"], gdf["_line"])]
-    gdf = gdf[~pd.Series(rejected, index=gdf.index)]
+    gdf = gdf[~log.rejected_mask(gdf["_file"], gdf["_line"])]
     idc = sch.id_column
     if idc and idc in gdf.columns:
         missing = gdf[idc].isna()
@@ -129,10 +128,11 @@ def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
             log.reject(f, [n], f"identifiant « {idc} » absent")
         gdf = gdf[~missing]
         ids = gdf[idc].astype(str)
-        first = dict(zip(ids[~ids.duplicated()], gdf["_line"][~ids.duplicated()]))
         dup = ids.duplicated()
-        for f, n, i in zip(gdf.loc[dup, "_file"], gdf.loc[dup, "_line"], ids[dup]):
-            log.reject(f, [n], f"identifiant « {i} » en double (déjà vu ligne {first[i]})")
+        if dup.any():
+            first = gdf["_line"][~dup].groupby(ids[~dup]).first()
+            for f, n, i in zip(gdf.loc[dup, "_file"], gdf.loc[dup, "_line"], ids[dup]):
+                log.reject(f, [n], f"identifiant « {i} » en double (déjà vu ligne {first[i]})")
         gdf = gdf[~dup]
     gdf = gdf.drop(columns=["_file", "_line"])
     if options.mode == "append" and st is not None and st.has(layer):

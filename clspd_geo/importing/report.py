@@ -83,6 +83,16 @@ class RowLog:
         """Tell whether a row is already rejected."""
         return (file, int(line)) in self._rejected
 
+    def rejected_mask(self, files: pd.Series, lines: pd.Series) -> pd.Series:
+        """Return True for the rows (given by file and line) already rejected (vectorised)."""
+        out = pd.Series(False, index=files.index)
+        by_file: dict[str, set[int]] = {}
+        for f, n in self._rejected:
+            by_file.setdefault(f, set()).add(n)
+        for f, numbers in by_file.items():
+            out |= (files == f) & lines.isin(numbers)
+        return out
+
     def rejected_frame(self) -> pd.DataFrame:
         """Return the rejected rows as a frame (fichier, ligne, motif), sorted."""
         rows = [{"fichier": f, "ligne": n, "motif": r} for (f, n), r in self._rejected.items()]

@@ -232,14 +232,14 @@ def read_table(path: Path) -> Table:
         head = next(reader)
         width = len(head)
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if len(row) <= 1 and not "".join(row).strip():
                 continue
             if len(row) != width:
                 msg = (f"La ligne {reader.line_num} du fichier « {path.name} » a {len(row)} "
                        f"champs au lieu de {width} (séparateur « {_sep_label(sep)} »). "
                        "Vérifiez les guillemets et le séparateur de cette ligne.")
                 raise DataFileError(msg)
-            rows.append(row)
+            rows.append([cell.strip() or None for cell in row])
             lines.append(reader.line_num)
     except csv.Error as err:
         raise DataFileError(f"Le fichier « {path.name} » n'est pas un CSV lisible "
@@ -250,7 +250,6 @@ def read_table(path: Path) -> Table:
         raise DataFileError(msg)
     columns = [c.strip().lstrip("\ufeff") for c in head]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    frame = frame.apply(lambda s: s.str.strip()).replace({"": None})
     return Table(frame, pd.Series(lines, index=frame.index), encoding, sep, gz)
 
 
