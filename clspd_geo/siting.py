@@ -618,6 +618,11 @@ def _order_by_gain(problem: Problem, chosen: np.ndarray) -> tuple[np.ndarray, np
     return np.asarray(order, dtype=np.int64), np.asarray(gains)
 
 
+def _pct(share: float, digits: int = 1) -> str:
+    """Format a share as a French percentage: 0.154 → "15,4 %"."""
+    return f"{100 * share:.{digits}f}\u202f%".replace(".", ",")
+
+
 def _result(problem: Problem, chosen: np.ndarray, *, method: str, status: str, bound: float,
             seconds: float, note: str = "", gains: np.ndarray | None = None) -> SitingResult:
     if gains is None:
@@ -638,9 +643,9 @@ def _result(problem: Problem, chosen: np.ndarray, *, method: str, status: str, b
     gap = (bound - covered_after) / bound if bound > 0 else 0.0
     label = "exacte (HiGHS)" if method == "exact" else "gloutonne"
     msg = (f"Solution {label} : {len(order)} site(s), couverture de "
-           f"{100 * problem.covered_before / total:.1f} % à {100 * covered_after / total:.1f} % "
-           f"de la demande ; borne prouvée {100 * bound / total:.1f} %, écart à l'optimum "
-           f"au plus {100 * gap:.2f} %." if total else "Aucune demande à couvrir.")
+           f"{_pct(problem.covered_before / total)} à {_pct(covered_after / total)} de la "
+           f"demande ; borne prouvée {_pct(bound / total)}, écart à l'optimum au plus "
+           f"{_pct(gap, 2)}." if total else "Aucune demande à couvrir.")
     if note:
         msg += " " + note
     return SitingResult(sites, method, status, problem.covered_before, covered_after, total,
