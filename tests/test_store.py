@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing as mp
-import os
 import random
 import shutil
 import signal
