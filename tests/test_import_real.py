@@ -287,3 +287,17 @@ def test_baac_2016_old_layout_joined(shared_data: Path) -> None:
     assert acc.loc["201600000001", "insee_code"] == "59005"
     pt = acc.loc["201600000001", "geometry"]
     assert (pt.x, pt.y) == pytest.approx((2.917, 50.515))
+
+
+def test_crossing_geocoding_agrees_with_the_published_geocoding(shared_data: Path) -> None:
+    vp = shared_data / "videoprotection"
+    ours = pipeline.prepare(
+        "cameras", [vp / "paris_pvpp_annexe1_prefecture_2019.csv"],
+        options=ImportOptions(geocode_with=vp / "paris_street_intersections_osm.csv.gz"),
+    ).frames["cameras"]
+    ref = pipeline.prepare("cameras", [vp / "paris_cameras_geocoded_2019.csv"]).frames["cameras"]
+    both = ours.merge(ref[["camera_id", "geometry"]], on="camera_id", suffixes=("", "_ref"))
+    assert len(both) == 707  # every site the author placed, we place too
+    gap = (gpd.GeoSeries(both["geometry"], crs=4326).to_crs(2154)
+           .distance(gpd.GeoSeries(both["geometry_ref"], crs=4326).to_crs(2154)))
+    assert gap.median() < 1 and gap.max() < 100  # metres

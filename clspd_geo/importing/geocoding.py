@@ -43,8 +43,12 @@ class Gazetteer:
     name: str
 
     def crossing(self, streets: list[str]) -> tuple[float, float] | None:
-        """Return the point where two of ``streets`` cross, or ``None``."""
-        keys = [normalise(s) for s in streets if s and normalise(s)]
+        """Return the point where two of ``streets`` cross, or ``None``.
+
+        A part such as « Place Maurice Barrès — rue Cambon » or « avenue Breteuil (place
+        de Breteuil) » counts as each of the streets it names.
+        """
+        keys = list(dict.fromkeys(k for s in streets if s for k in _variants(s) if k))
         for i in range(len(keys)):
             for j in range(i + 1, len(keys)):
                 hit = self.crossings.get(frozenset((keys[i], keys[j])))
@@ -87,3 +91,15 @@ def load(path: Path) -> Gazetteer:
         raise SchemaError(f"Le fichier de géocodage « {Path(path).name} » doit avoir les "
                           "colonnes « nom1 », « nom2 » (croisements) ou « adresse ».")
     return Gazetteer(crossings, addresses, Path(path).name)
+
+
+_SIDE = re.compile(r"\s+c[oô]t[ée] (pair|impair)\s*$", re.IGNORECASE)
+
+
+def _variants(part: str) -> list[str]:
+    """Return the normalised street names a crossing part stands for."""
+    text = _SIDE.sub("", str(part))
+    inner = re.findall(r"\(([^)]*)\)", text)
+    text = re.sub(r"\([^)]*\)", " ", text)
+    pieces = [p for p in re.split(r"\s+[—–]\s+", text) + inner if p.strip()]
+    return [normalise(p) for p in pieces]
