@@ -258,3 +258,21 @@ def test_legend_items_follow_the_zones():
     assert [c for c, _ in items] == list(zones["color"])
     assert all("faits/km²" in label for _, label in items)
     assert set(hotspots.MAP_MODES) == {"densite", "gi_star"}
+
+
+# -- real data ----------------------------------------------------------------------------
+def test_paris_accidents_density_and_counts(shared_data):
+    df = pd.read_csv(shared_data / "accidents" / "paris_accidents_2012.csv.gz")
+    inc = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
+    paris = gpd.read_file(shared_data / "boundaries" / "communes-75-paris.geojson")
+    counts = hotspots.cell_counts(inc, paris, cell_size_m=200)
+    hexes = hotspots.cell_counts(inc, paris, cell_size_m=200, shape="hex")
+    assert counts.n_incidents > 0.99 * len(df)
+    assert abs(hexes.n_incidents - counts.n_incidents) < 0.01 * len(df)
+    dens = hotspots.kde(inc, paris, cell_size_m=50)
+    total = np.nansum(dens.density_per_km2) * (50 / 1000) ** 2
+    # Edge-corrected density keeps (about) every accident inside Paris.
+    assert total == pytest.approx(dens.n_incidents, rel=0.05)
+    assert 50 <= dens.bandwidth_m <= 1000
+    zones = hotspots.density_zones(dens)
+    assert len(zones) == 5
