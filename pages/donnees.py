@@ -69,8 +69,9 @@ if files:
         st.stop()
     with tempfile.TemporaryDirectory(prefix="clspd-import-") as tmp:
         paths = []
-        for i, up in enumerate(uploads):  # numbered: two uploads may share a name
-            path = Path(tmp) / f"{i}-{Path(up.name).name}"
+        for i, up in enumerate(uploads):  # one folder each: two uploads may share a name
+            path = Path(tmp) / str(i) / Path(up.name).name
+            path.parent.mkdir()
             path.write_bytes(up.getvalue())
             paths.append(path)
         extra = paths[len(files):]

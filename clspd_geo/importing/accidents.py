@@ -147,8 +147,10 @@ def _concat(sources: list[Source]) -> pd.DataFrame:
 
 
 def _frame(src: Source, data: dict, geoms: gpd.GeoSeries, outside: pd.Series,
-           keep: pd.Series) -> gpd.GeoDataFrame:
+           keep: pd.Series, log: RowLog) -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(data, index=src.frame.index, geometry=geoms, crs="EPSG:4326")
+    if "address" in gdf.columns:
+        gdf = values.neutralise_formulas(gdf, ["address"], log=log)
     gdf["outside_territory"] = outside
     gdf["local_epsg"] = coords.local_epsg(geoms)
     gdf["_file"] = src.name
@@ -209,7 +211,7 @@ def _paris(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
         "address": df.get("adresse"),
         "insee_code": insee,
     }
-    return _frame(src, data, geoms, outside, keep)
+    return _frame(src, data, geoms, outside, keep, log)
 
 
 def _join_users(users: set[str]) -> str:
@@ -250,7 +252,7 @@ def _simple(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
     keep &= _filter_commune(src, insee, ctx, log)
     geoms, outside = coords.source_points(src, log=log, territoire=ctx.territoire,
                                           tolerance_m=ctx.options.tolerance_m)
-    return _frame(src, data, geoms, outside, keep)
+    return _frame(src, data, geoms, outside, keep, log)
 
 
 def _baac(src: Source, usagers: pd.DataFrame, vehicules: pd.DataFrame, ctx: Context,
@@ -287,7 +289,7 @@ def _baac(src: Source, usagers: pd.DataFrame, vehicules: pd.DataFrame, ctx: Cont
     users = _users(vehicules, usagers, ids, log)
     data = {"accident_id": ids, "occurred_at": when, **counts, "user_types": users,
             "insee_code": insee, "address": df.get("adr")}
-    return _frame(src, data, geoms, outside, keep)
+    return _frame(src, data, geoms, outside, keep, log)
 
 
 def _fmt(value: float) -> str | None:

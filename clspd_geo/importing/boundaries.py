@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from clspd_geo.errors import SchemaError
+from clspd_geo.importing import values
 from clspd_geo.importing.accidents import commune_of
 from clspd_geo.importing.areas_common import extra_columns, pick, polygon_frame
 from clspd_geo.importing.context import Context
@@ -62,6 +63,7 @@ def _territoire(src: Source, gdf: gpd.GeoDataFrame, ctx: Context,
     out = extra_columns(gdf, ["insee_code", "name", "population"]).copy()
     out["insee_code"] = codes
     out["name"] = gdf[name].astype(str)
+    out = values.neutralise_formulas(out, ["name"], log=log)
     out["population"] = pd.to_numeric(gdf[pop], errors="coerce") if pop else pd.NA
     out["_file"], out["_line"] = gdf["_file"], gdf["_line"]
     return gpd.GeoDataFrame(out, geometry=gdf.geometry, crs="EPSG:4326")
@@ -91,6 +93,7 @@ def _quartiers(src: Source, gdf: gpd.GeoDataFrame, ctx: Context,
     out = extra_columns(gdf, reserved).copy()
     out["quartier_id"] = ids
     out["name"] = gdf[name].astype(str)
+    out = values.neutralise_formulas(out, ["name"], log=log)
     out["insee_code"] = insee
     out["qpv"] = (gdf[qpv].astype(str).str.lower().isin(["1", "true", "oui", "vrai", "o"])
                   if qpv else False)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from clspd_geo import vocab
 from clspd_geo.errors import SchemaError
+from clspd_geo.importing import values
 from clspd_geo.importing.areas_common import extra_columns, pick, polygon_frame
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
@@ -63,6 +64,7 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
         out = extra_columns(gdf, ["sector_id", "name", "force"]).copy()
         out["sector_id"] = gdf[ident].astype(str).str.strip()
         out["name"] = gdf[name].astype(str)
+        out = values.neutralise_formulas(out, ["name"], log=log)
         out["force"] = forces
         out["_file"], out["_line"] = gdf["_file"], gdf["_line"]
         parts.append(gpd.GeoDataFrame(out, geometry=gdf.geometry, crs="EPSG:4326"))
