@@ -48,12 +48,28 @@ def _open(path: str, version: str) -> GeoPackageStore:
     return GeoPackageStore(path)
 
 
+def _require_router() -> None:
+    """Rerun through ``app.py`` when Streamlit runs a page as a legacy ``pages/`` script.
+
+    Streamlit decides per server process whether the app uses the legacy ``pages/`` folder
+    mode, and leaves that mode only once ``st.navigation`` has run: the very first request on
+    a deep link (/police, say) would run the page alone, without the router and its shared
+    sidebar. Leave that mode now and rerun; ``app.py`` then opens the requested page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def store_key() -> tuple[str, str]:
     """Return ``(path, version)``: the cache key of everything read from the store.
 
     Builds the demo territory on first start when no store exists. A corrupt or foreign
     file is never touched: the page shows why and stops.
     """
+    _require_router()
     path = config.store_path()
     try:
         if not path.exists():

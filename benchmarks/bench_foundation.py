@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import time
 from pathlib import Path
 
 import folium
 import pyogrio
 
-from clspd_geo import cameras, cells, crs, demo, indicators, maps, vocab
-from clspd_geo.store import GeoPackageStore
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from clspd_geo import cameras, cells, crs, demo, indicators, maps, vocab  # noqa: E402
+from clspd_geo.store import GeoPackageStore  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 

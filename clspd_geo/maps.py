@@ -196,7 +196,8 @@ def class_legend(breaks: np.ndarray, values: np.ndarray, *, unit: str) -> list[L
     integers = bool(np.all(np.mod(vals, 1) == 0))
     offset = len(CELL_COLORS) - len(breaks)
     items: list[LegendItem] = []
-    lower = 0.0
+    # Classes start at the smallest value shown (e.g. 5 when smaller counts are hidden).
+    lower = float(vals.min()) - 1 if integers and vals.size else 0.0
     for i, upper in enumerate(breaks):
         if integers:
             lo = int(lower) + 1
@@ -293,7 +294,8 @@ def values_by_quartier_layer(quartiers: gpd.GeoDataFrame, *, value_col: str, lab
                                   "weight": 1, "fillOpacity": 0.6},
         tooltip=_tooltip(["name", label_col], ["Quartier", unit]),
     ).add_to(fg)
-    return fg, class_legend(breaks, values[values > 0], unit=unit)
+    legend = class_legend(breaks, values[values > 0], unit=unit)
+    return fg, [LegendItem("#f5f5f5", f"aucun ou effectif masqué ({unit})"), *legend]
 
 
 _LEGEND_TEMPLATE = """
