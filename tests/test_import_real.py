@@ -252,6 +252,8 @@ def test_baac_2023_four_files(shared_data: Path, tmp_path: Path) -> None:
     assert acc["slightly_injured"].sum() == grav.get(4, 0)
     first = acc.set_index("accident_id").loc["202300000002"]
     assert "pieton" in first["user_types"]
+    # lieux-2023: accident 1 is on RUE DE RIVOLI, catr 4 (voie communale).
+    assert acc.set_index("accident_id").loc["202300000001", "road_category"] == "voie communale"
     assert any("virgule décimale" in k for k in report.fixes)
 
 

@@ -10,6 +10,10 @@ véhicules and usagers (people, with their severity ``grav``). Two layouts exist
   code (M metropole, A Antilles, G Guyane, R Réunion, Y Mayotte), ``hrmn`` as ``HMM``,
   ``an`` on two digits, ``dep`` on three characters (``750``).
 
+Output columns beyond the data model: ``insee_code``, ``address``, ``road_category``
+(BAAC ``lieux`` ``catr``, in French), ``outside_territory`` and ``local_epsg`` (the metric
+CRS each point is measured in: Lambert-93, or the local UTM zone overseas).
+
 The Préfecture de police "Accidentologie Paris" extract is flat: one row per accident
 with up to 3 vehicles and 4 users (``usager_i_grav`` Tué / BH / BL / Indem).
 A simple documented layout is also accepted: ``date``, ``heure``, ``tues``,
@@ -50,6 +54,11 @@ PARIS_VEHICLES: dict[str, str] = {
     "PL<=7,5": "pl", "PL>7,5": "pl", "PLRem": "pl", "TRSem": "pl", "Bus": "tc",
     "Car": "tc", "Tram": "tc", "Engin": "autre",
 }
+# BAAC lieux catr -> French label of the road category.
+CATR: dict[int, str] = {1: "autoroute", 2: "route nationale", 3: "route départementale",
+                        4: "voie communale", 5: "hors réseau public",
+                        6: "parc de stationnement", 7: "route de métropole urbaine",
+                        9: "autre"}
 PARIS_SEVERITY = {"Tué": "killed", "BH": "hospitalised", "BL": "slightly_injured"}
 BAAC_SEVERITY = {2: "killed", 3: "hospitalised", 4: "slightly_injured"}
 # Old layout gps code -> meaning; the coordinates are degrees ×100 000 in every zone.
@@ -126,8 +135,9 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
     if "caracteristiques" in by_role:
         usagers = _concat(by_role.get("usagers", []))
         vehicules = _concat(by_role.get("vehicules", []))
+        lieux = _concat(by_role.get("lieux", []))
         for src in by_role["caracteristiques"]:
-            parts.append(_baac(src, usagers, vehicules, ctx, log))
+            parts.append(_baac(src, usagers, vehicules, lieux, ctx, log))
         if not usagers.empty:
             log.note("gravité : comptée par usager (grav 2 tué, 3 hospitalisé, 4 blessé léger)")
         else:
@@ -255,8 +265,8 @@ def _simple(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
     return _frame(src, data, geoms, outside, keep, log)
 
 
-def _baac(src: Source, usagers: pd.DataFrame, vehicules: pd.DataFrame, ctx: Context,
-          log: RowLog) -> gpd.GeoDataFrame:
+def _baac(src: Source, usagers: pd.DataFrame, vehicules: pd.DataFrame, lieux: pd.DataFrame,
+          ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
     df = src.frame.rename(columns=str.lower)
     old = _old_layout(src)
     year = df["an"].str.strip()
@@ -288,7 +298,8 @@ def _baac(src: Source, usagers: pd.DataFrame, vehicules: pd.DataFrame, ctx: Cont
     counts = _severities(usagers, ids)
     users = _users(vehicules, usagers, ids, log)
     data = {"accident_id": ids, "occurred_at": when, **counts, "user_types": users,
-            "insee_code": insee, "address": df.get("adr")}
+            "insee_code": insee, "address": df.get("adr"),
+            "road_category": _road_category(lieux, ids)}
     return _frame(src, data, geoms, outside, keep, log)
 
 
@@ -309,6 +320,16 @@ def _baac_insee(df: pd.DataFrame, old: bool) -> pd.Series:
             head = {"201": "2A", "202": "2B"}.get(d, d[:2])
             out.append(head + c.zfill(3)[-3:])
     return pd.Series(out, index=df.index, dtype=object)
+
+
+def _road_category(lieux: pd.DataFrame, ids: pd.Series) -> pd.Series:
+    """Return the road category of each accident (its first ``lieux`` row), or None."""
+    if lieux.empty:
+        return pd.Series(None, index=ids.index, dtype=object)
+    first = lieux.drop_duplicates("num_acc").set_index(lieux["num_acc"].drop_duplicates()
+                                                      .str.strip())
+    catr = pd.to_numeric(first["catr"].str.strip(), errors="coerce").map(CATR)
+    return ids.map(catr).astype(object).where(ids.map(catr).notna(), None)
 
 
 def _severities(usagers: pd.DataFrame, ids: pd.Series) -> dict[str, np.ndarray]:

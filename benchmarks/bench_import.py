@@ -1,0 +1,89 @@
+"""Benchmark of the import pipeline: every shared sample, and a synthetic large file.
+
+Run on demand (not a test):
+
+    .venv/bin/python benchmarks/bench_import.py [--rows 300000]
+
+Prints, for each real sample of ../shared/data, the rows read, accepted, corrected and
+rejected and the time to prepare the import (read, detect, map, check, validate); then
+for a synthetic incidents CSV of N rows the time to prepare and to write it into a
+GeoPackage store (atomic copy + rename).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from clspd_geo.importing import pipeline  # noqa: E402
+from clspd_geo.importing.context import ImportOptions  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+FIXTURES = ROOT / "tests" / "data" / "import"
+
+
+def samples() -> list[tuple[str, list[Path], ImportOptions]]:
+    """Return the real samples, as (kind, files, options)."""
+    vp = DATA / "videoprotection"
+    baac = sorted((DATA / "accidents/baac_layout2019_2023").glob("*.csv.gz"))
+    return [
+        ("boundaries", [DATA / "areas/paris_iris_2013_rp2011_csp.geojson"],
+         ImportOptions(as_layer="quartiers")),
+        ("accidents", [DATA / "accidents/paris_accidents_2012.csv.gz"], ImportOptions()),
+        ("accidents", baac, ImportOptions()),
+        ("cameras", [vp / "paris_cameras_geocoded_2019.csv"], ImportOptions()),
+        ("cameras", [vp / "paris_pvpp_annexe1_prefecture_2019.csv"],
+         ImportOptions(geocode_with=vp / "paris_street_intersections_osm.csv.gz")),
+        ("cameras", [vp / "paris_pvpp_cameras_prefecture_2013.geojson"], ImportOptions()),
+        ("facilities", [DATA / "facilities/france_hospitals_eurostat_2020.csv.gz"],
+         ImportOptions()),
+        ("facilities", [DATA / "transport/paris_gares_stations_idfm.csv.gz"], ImportOptions()),
+        ("sectors", [DATA / "crime/portland_police_districts.geojson"],
+         ImportOptions(force="police_nationale")),
+        ("incidents", [DATA / "crime/portland_cfs_2016-08.csv.gz"],
+         ImportOptions(mapping=FIXTURES / "portland_categories.csv")),
+    ]
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=300_000)
+    args = parser.parse_args()
+    if DATA.is_dir():
+        print(f"{'kind':<11} {'file':<45} {'read':>7} {'ok':>7} {'fixed':>6} {'rej.':>6} "
+              f"{'s':>6}")
+        for kind, files, options in samples():
+            t0 = time.perf_counter()
+            report = pipeline.prepare(kind, files, options=options)
+            dt_s = time.perf_counter() - t0
+            print(f"{kind:<11} {files[0].name[:45]:<45} {report.rows_read:>7} "
+                  f"{report.accepted:>7} {report.n_fixed:>6} {report.n_rejected:>6} "
+                  f"{dt_s:>6.2f}")
+    else:
+        print(f"(échantillons absents : {DATA})")
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "faits.csv"
+        with open(big, "w", encoding="utf-8") as fh:
+            fh.write("id,date_heure,categorie,lon,lat\n")
+            for i in range(args.rows):
+                fh.write(f"{i},2024-01-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d},tapage,"
+                         f"{2.30 + (i % 997) * 1e-4:.5f},{48.84 + (i % 991) * 1e-4:.5f}\n")
+        size_mb = big.stat().st_size / 1e6
+        t0 = time.perf_counter()
+        report = pipeline.prepare("incidents", [big])
+        t1 = time.perf_counter()
+        pipeline.commit(report, Path(tmp) / "s.gpkg")
+        t2 = time.perf_counter()
+        print(f"\nsynthetic incidents: {args.rows} rows ({size_mb:.1f} MB): prepare "
+              f"{t1 - t0:.2f} s, write {t2 - t1:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
