@@ -179,3 +179,34 @@ def test_to_storage_of_to_compute_is_the_identity(gdf):
     assert_geodataframe_equal(back, gdf, check_less_precise=True)
     np.testing.assert_allclose(back.get_coordinates().to_numpy(),
                                gdf.get_coordinates().to_numpy(), atol=1e-9)
+
+
+# -- real data --------------------------------------------------------------------------------
+def test_real_paris_quartiers_areas_match_the_official_surfaces(shared_data):
+    # The City of Paris computed `surface` (m²) in Lambert-93: the same numbers must come out.
+    quartiers = gpd.read_file(shared_data / "areas" / "paris_quartiers_administratifs.geojson")
+    assert crs.metric_epsg(quartiers) == 2154
+    area_m2 = crs.to_compute(quartiers).area
+    np.testing.assert_allclose(area_m2.to_numpy(), quartiers["surface"].to_numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize(("file", "code", "km2"), [
+    ("communes-75-paris.geojson", "75056", 105.4),
+    ("communes-13-bouches-du-rhone.geojson", "13055", 240.6),
+    ("communes-69-rhone.geojson", "69123", 47.87),
+])
+def test_real_commune_areas(shared_data, file, code, km2):
+    communes = gpd.read_file(shared_data / "boundaries" / file)
+    commune = communes[communes["code"] == code]
+    assert len(commune) == 1
+    # IGN's polygons were simplified: within 2 % of the official area.
+    assert crs.to_compute(commune).area.sum() / 1e6 == pytest.approx(km2, rel=0.02)
+
+
+def test_real_portland_districts_measure_in_utm_10n(shared_data):
+    districts = gpd.read_file(shared_data / "crime" / "portland_police_districts.geojson")
+    work = crs.to_compute(districts)
+    assert work.crs.to_epsg() == 32610
+    assert_geodataframe_equal(crs.to_storage(work), districts, check_less_precise=True)
+    # The 60 districts cover the city of Portland (about 376 km² of land).
+    assert work.area.sum() / 1e6 == pytest.approx(380, rel=0.05)

@@ -525,3 +525,64 @@ def test_bad_files_raise_a_french_data_file_error_and_stay_untouched(kind, tmp_p
     assert _snapshot(target) == before
     assert sorted(p.name for p in tmp_path.rglob("*")) == listing  # nothing created beside it
     assert isinstance(info.value, OSError)
+
+
+# -- real data --------------------------------------------------------------------------------
+def _paris_quartiers(shared_data: Path) -> gpd.GeoDataFrame:
+    raw = gpd.read_file(shared_data / "areas" / "paris_quartiers_administratifs.geojson")
+    return gpd.GeoDataFrame(
+        {"quartier_id": raw["c_qu"].astype(str), "name": raw["l_qu"],
+         "insee_code": "751" + raw["c_ar"].astype(int).map("{:02d}".format),
+         "qpv": False, "population": None}, geometry=raw.geometry, crs=raw.crs)
+
+
+_VEHICLES = {"VL": "vl", "VU": "vu", "Bicy": "velo", "Bus": "tc", "Car": "tc", "Tram": "tc",
+             "TRSem": "pl", "PLRem": "pl", "PL>7,5": "pl", "PL<=7,5": "pl"}
+
+
+def _paris_accidents(shared_data: Path) -> gpd.GeoDataFrame:
+    raw = pd.read_csv(shared_data / "accidents" / "paris_accidents_2012.csv.gz")
+    grav = raw[[f"usager_{i}_grav" for i in range(1, 5)]]
+    vehicles = raw[["vehicule_1_cat", "vehicule_2_cat", "vehicule_3_cat"]].to_numpy(dtype=object)
+    pedestrian = (raw[[f"usager_{i}_cat" for i in range(1, 5)]] == "Piéton").any(axis=1)
+    users = []
+    for row, on_foot in zip(vehicles, pedestrian, strict=True):
+        kinds = {_VEHICLES.get(v, "deux_roues_motorise" if v[:4] in ("Scoo", "Moto", "Cycl")
+                               else "autre") for v in row if isinstance(v, str)}
+        users.append(";".join(sorted(kinds | ({"pieton"} if on_foot else set()))))
+    return gpd.GeoDataFrame(
+        {"accident_id": raw["accident_id"].astype(str),
+         "occurred_at": pd.to_datetime(raw["date"] + " " + raw["heure"]),
+         "killed": (grav == "Tué").sum(axis=1), "hospitalised": (grav == "BH").sum(axis=1),
+         "slightly_injured": (grav == "BL").sum(axis=1), "user_types": users},
+        geometry=gpd.points_from_xy(raw["lon"], raw["lat"]), crs=4326)
+
+
+def test_real_paris_quartiers_round_trip_and_bbox(shared_data, path):
+    quartiers = _paris_quartiers(shared_data)
+    st = store.GeoPackageStore(path, create=True)
+    st.write("quartiers", quartiers, source="opendata.paris.fr")
+    got = st.read("quartiers")
+    assert_same_layer(got, quartiers, "quartiers")
+    # Around the Île de la Cité: what the spatial index returns is what intersects the box.
+    bbox = (2.340, 48.850, 2.352, 48.858)
+    expected = quartiers.loc[quartiers.intersects(shapely.box(*bbox)), "quartier_id"]
+    assert sorted(st.read("quartiers", bbox=bbox)["quartier_id"]) == sorted(expected)
+    assert 1 <= len(expected) < 80
+
+
+def test_real_paris_accidents_period_counts(shared_data, path):
+    accidents = _paris_accidents(shared_data)
+    st = store.GeoPackageStore(path, create=True)
+    st.write("accidents", accidents, source="Préfecture de police, 2012")
+    assert st.count("accidents") == len(accidents) == 6977
+    got = st.read("accidents")
+    assert got["occurred_at"].tolist() == accidents["occurred_at"].tolist()
+    assert int(got["killed"].sum()) == int(accidents["killed"].sum()) == 39
+    assert set(";".join(got["user_types"]).split(";")) <= set(vocab.ROAD_USERS)
+    months = pd.date_range("2012-01-01", "2013-01-01", freq="MS")
+    per_month = [len(st.read("accidents", period=(start, end), columns=["accident_id"]))
+                 for start, end in zip(months[:-1], months[1:], strict=True)]
+    expected = accidents["occurred_at"].dt.month.value_counts().sort_index().tolist()
+    assert per_month == expected
+    assert sum(per_month) == len(accidents)
