@@ -34,6 +34,8 @@ from clspd_geo.errors import DataFileError, SchemaError
 
 PROVENANCE_TABLE = "clspd_provenance"
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
+# GeoPackage 1.0 and 1.1 files (older QGIS / GDAL) say "GP10" and "GP11" instead.
+_GPKG_APPLICATION_IDS = (GPKG_APPLICATION_ID, 0x47503130, 0x47503131)
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -142,7 +144,7 @@ def check_geopackage(path: Path) -> None:
         msg = (f"Le fichier « {path} » est endommagé (contrôle d'intégrité : {check}). "
                "Restaurez une sauvegarde ; il n'a pas été modifié.")
         raise DataFileError(msg)
-    if app_id != GPKG_APPLICATION_ID or "gpkg_contents" not in tables:
+    if app_id not in _GPKG_APPLICATION_IDS or "gpkg_contents" not in tables:
         msg = (f"Le fichier « {path} » est une base SQLite mais pas un GeoPackage. "
                "Indiquez un fichier .gpkg ; celui-ci n'a pas été modifié.")
         raise DataFileError(msg)

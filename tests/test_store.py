@@ -460,6 +460,15 @@ def test_odd_characters_in_the_path(tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name, f"{path.name}.lock"]
 
 
+@pytest.mark.parametrize("app_id", [b"GP10", b"GP11"])
+def test_geopackages_of_version_1_0_and_1_1_open(filled, path, app_id):
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA application_id = {int.from_bytes(app_id, 'big')}")
+    con.commit()
+    con.close()
+    assert store.GeoPackageStore(path).count("incidents") == 6
+
+
 # -- bad files --------------------------------------------------------------------------------
 def _make_bad(kind: str, tmp_path: Path) -> Path:
     target = tmp_path / "donnees.gpkg"
