@@ -1121,8 +1121,9 @@ def _check_args(seed: int, n_incidents: int) -> None:
         raise ValueError(f"La graine doit être un entier positif ou nul (reçu : {seed!r}).")
     if (isinstance(n_incidents, bool) or not isinstance(n_incidents, (int, np.integer))
             or not 1 <= n_incidents <= MAX_INCIDENTS):
-        raise ValueError(f"Le nombre d'incidents doit être un entier entre 1 et "
-                         f"{MAX_INCIDENTS:_} (reçu : {n_incidents!r}).".replace("_", " "))
+        top = f"{MAX_INCIDENTS:,}".replace(",", "\u202f")
+        raise ValueError(f"Le nombre d'incidents doit être un entier entre 1 et {top} "
+                         f"(reçu : {n_incidents!r}).")
 
 
 def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.GeoDataFrame]:

@@ -15,6 +15,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 from clspd_geo import areas, demo, schemas, vocab
+from clspd_geo.errors import DataFileError
 from clspd_geo.store import GeoPackageStore
 
 N_SMALL = 2_000
@@ -447,3 +448,12 @@ def test_same_output_in_other_processes():
                              capture_output=True, text=True, timeout=300, check=True)
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+def test_write_demo_never_overwrites_a_foreign_file(tmp_path):
+    path = tmp_path / "faits.gpkg"
+    path.write_bytes(b"incident_id,category\nA1,tapage\n")
+    before = path.read_bytes()
+    with pytest.raises(DataFileError, match="pas un GeoPackage"):
+        demo.write_demo(path, n_incidents=50)
+    assert path.read_bytes() == before
