@@ -153,6 +153,20 @@ def check(cameras: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["camera_id", "severity", "message"])
 
 
+def split_valid(cameras: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return the cameras whose views can be computed, and the problems of all cameras.
+
+    Cameras with an error (see :func:`check`) are left out of the first frame, so a page
+    can draw the others and list the faulty ones; warnings (no bearing) keep the camera.
+    """
+    problems = check(cameras)
+    bad_ids = set(problems.loc[problems["severity"] == "erreur", "camera_id"])
+    if "(couche)" in bad_ids:
+        return cameras.iloc[0:0], problems
+    keep = [cid not in bad_ids for cid in _ids(cameras)]
+    return cameras[np.asarray(keep, dtype=bool)], problems
+
+
 def _raise_errors(problems: pd.DataFrame) -> None:
     errors = problems[problems["severity"] == "erreur"]
     if errors.empty:

@@ -1083,3 +1083,49 @@ def evaluate(sites: gpd.GeoDataFrame, demand: Demand, *, radius_m: float,
                               demand.y, radius_m=radius_m)
         after_seen |= np.asarray(mat.sum(axis=0)).ravel() > 0
     return Evaluation(float(weight.sum()), before, float(weight[after_seen].sum()))
+
+
+@dataclass(frozen=True)
+class OutOfSample:
+    """Sites chosen on one period and scored on the next.
+
+    Attributes
+    ----------
+    result
+        The choice made on the training period.
+    train, test
+        Coverage of the training and of the test period's demand, before and after
+        adding the chosen sites.
+    """
+
+    result: SitingResult
+    train: Evaluation
+    test: Evaluation
+
+    @property
+    def kept_share(self) -> float:
+        """Test gain in share points over training gain in share points (1 = all kept)."""
+        gain_train = self.train.share_after - self.train.share_before
+        if gain_train <= 0:
+            return 0.0
+        return (self.test.share_after - self.test.share_before) / gain_train
+
+
+def out_of_sample(train: Demand, test: Demand, candidates: Candidates, *,
+                  radius_m: float = DEFAULT_RADIUS_M, n_new: int | None = None,
+                  budget_eur: float | None = None,
+                  existing: gpd.GeoDataFrame | None = None, min_distance_m: float = 0.0,
+                  buildings: gpd.GeoDataFrame | None = None) -> OutOfSample:
+    """Choose sites on ``train`` (greedy) and measure the coverage they add on ``test``.
+
+    This is the honest check of a siting: incidents move, and sites fitted to one period
+    keep only part of their value on the next one.
+    """
+    problem = prepare(train, candidates, radius_m=radius_m, n_new=n_new,
+                      budget_eur=budget_eur, existing=existing,
+                      min_distance_m=min_distance_m, buildings=buildings)
+    res = greedy(problem)
+    on_train = Evaluation(problem.total_weight, res.covered_before, res.covered_after)
+    on_test = evaluate(res.sites, test, radius_m=radius_m, existing=existing,
+                       buildings=buildings)
+    return OutOfSample(res, on_train, on_test)

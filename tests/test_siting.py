@@ -229,3 +229,22 @@ def test_paris_twenty_sites_chosen_on_2012_scored_on_2013(shared_data):
     # The sites keep most of their value the next year (accidents recur at the same places).
     assert ev.after > ev.before
     assert ev.gain > 0.5 * (g.covered_after - g.covered_before) * d2013.total / d2012.total
+
+
+def test_out_of_sample_on_a_shifted_period():
+    train, sites = _random_instance(5)
+    # Next period: same places, half of the points moved 2 km away (out of every site).
+    test = siting.Demand(np.where(np.arange(len(train.x)) % 2 == 0, train.x, train.x + 2000),
+                         train.y, train.weight, 2154, "test")
+    oos = siting.out_of_sample(train, test, sites, radius_m=200.0, n_new=2)
+    assert oos.train.after == pytest.approx(oos.result.covered_after)
+    assert oos.test.after < oos.train.after
+    assert 0 <= oos.kept_share <= 1
+
+
+def test_split_valid_keeps_good_cameras():
+    cams = make_points([(X0, Y0), (X0 + 10, Y0)], camera_id=["ok", "bad"],
+                       bearing_deg=[0.0, 0.0], fov_deg=[90.0, 400.0], range_m=[50.0, 50.0])
+    valid, problems = cameras.split_valid(cams)
+    assert valid["camera_id"].tolist() == ["ok"]
+    assert problems["camera_id"].tolist() == ["bad"]
