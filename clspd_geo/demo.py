@@ -209,7 +209,9 @@ def _town() -> _Town:
                         pts.append((p.x, p.y))
                         weights.append(weight)
     safe = territory.buffer(-_EDGE_MARGIN_M)
-    shapely.prepare(safe)
+    # Prepare the cached geometries once, here, so later calls never prepare shared
+    # objects concurrently (the app may build demos from several threads).
+    shapely.prepare([safe, territory, *quartiers])
     inner = float(shapely.distance(Point(0.0, 0.0), safe.exterior)) - 1.0
     return _Town(territory, safe, tuple(quartiers), tuple(roads), np.array(pts),
                  np.array(weights), inner)
