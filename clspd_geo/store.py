@@ -28,6 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pyproj
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from clspd_geo import config, schemas
 from clspd_geo.errors import DataFileError, SchemaError
@@ -78,6 +79,19 @@ class Store(Protocol):
     def version(self) -> str:
         """Return a token that changes whenever the store's content changes."""
         ...
+
+
+@contextlib.contextmanager
+def _write_errors(path: Path) -> Iterator[None]:
+    """Turn a failed write (disk full, read-only folder, GDAL error) into a DataFileError."""
+    try:
+        yield
+    except DataFileError:
+        raise
+    except (OSError, DataSourceError, DataLayerError) as err:
+        msg = (f"Le fichier « {path} » n'a pas pu être écrit ({err}). Vérifiez l'espace disque "
+               "et les droits sur son dossier ; le fichier existant n'a pas été modifié.")
+        raise DataFileError(msg) from err
 
 
 def _fsync_dir(path: Path) -> None:
@@ -325,6 +339,9 @@ class GeoPackageStore:
         ------
         SchemaError
             A frame breaks its schema (nothing is written).
+        DataFileError
+            The store is not a readable GeoPackage, or the new file could not be written
+            (disk full, read-only folder); the existing file is left as it was.
         """
         ready: dict[str, gpd.GeoDataFrame] = {}
         for name, gdf in frames.items():
@@ -335,7 +352,7 @@ class GeoPackageStore:
         if not ready:
             raise SchemaError("Aucune couche à écrire.")
         now = dt.datetime.now().replace(microsecond=0).isoformat()
-        with self._lock():
+        with _write_errors(self.path), self._lock():
             if self.path.exists():
                 check_geopackage(self.path)
             # Holding the lock, any temp file left here belongs to a writer that was killed.

@@ -297,6 +297,27 @@ def test_a_failing_first_write_creates_no_file(path):
     assert not path.exists()
 
 
+def test_a_write_that_fails_on_disk_is_a_french_error_and_changes_nothing(filled, path,
+                                                                           monkeypatch):
+    before = sha256(path)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.shutil, "copyfile", disk_full)
+    with pytest.raises(DataFileError, match="n'a pas pu être écrit .*espace disque"):
+        filled.write("incidents", make_valid_layers()["incidents"], source="x")
+    assert sha256(path) == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, f"{path.name}.lock"]
+
+
+def test_a_store_under_a_file_instead_of_a_folder(tmp_path):
+    (tmp_path / "fichier").write_text("pas un dossier")
+    st = store.GeoPackageStore(tmp_path / "fichier" / "clspd.gpkg", create=True)
+    with pytest.raises(DataFileError, match="n'a pas pu être écrit"):
+        st.write("incidents", make_valid_layers()["incidents"], source="x")
+
+
 def test_writes_do_not_mutate_the_frames(path):
     frames = make_valid_layers()
     copies = {k: v.copy() for k, v in frames.items()}
