@@ -243,7 +243,8 @@ class GeoPackageStore:
         DataFileError
             The layer is absent, or the file cannot be read.
         SchemaError
-            ``period`` or ``categories`` asked of a layer without dates or categories.
+            ``period`` or ``categories`` asked of a layer without dates or categories, or
+            ``columns`` naming a column the layer does not have.
         """
         sch = schemas.schema(layer)
         if not self.has(layer):
@@ -255,10 +256,19 @@ class GeoPackageStore:
                 msg = (f"La couche « {layer} » ({sch.title}) n'a pas de colonne « {name} » : "
                        "ce filtre ne s'y applique pas.")
                 raise SchemaError(msg)
+        info = pyogrio.read_info(self.path, layer=layer) if bbox or columns else {}
+        if columns is not None:
+            # GDAL silently drops unknown names: a typo would read as an empty column set.
+            unknown = [c for c in columns if c not in set(info["fields"]) | {"geometry"}]
+            if unknown:
+                msg = (f"La couche « {layer} » ({sch.title}) n'a pas de colonne "
+                       + ", ".join(f"« {c} »" for c in unknown)
+                       + f" (colonnes : {', '.join(info['fields'])}).")
+                raise SchemaError(msg)
         if bbox is not None:
             # The bbox is in degrees; a layer saved in another CRS (by QGIS, say) needs it in
             # its own units for the spatial index.
-            layer_crs = pyogrio.read_info(self.path, layer=layer)["crs"]
+            layer_crs = info["crs"]
             if layer_crs and pyproj.CRS.from_user_input(layer_crs).to_epsg() != 4326:
                 bbox = pyproj.Transformer.from_crs(
                     4326, layer_crs, always_xy=True).transform_bounds(*bbox)

@@ -215,6 +215,13 @@ def test_columns_filter(filled):
     assert list(got.columns) == ["category", "geometry"]
 
 
+def test_unknown_columns_are_an_error_not_a_silent_gap(filled):
+    with pytest.raises(SchemaError, match="« incidents » .* pas de colonne « categorie »"):
+        filled.read("incidents", columns=["categorie"])
+    assert list(filled.read("incidents", columns=[]).columns) == ["geometry"]
+    assert list(filled.read("incidents", columns=["geometry"]).columns) == ["geometry"]
+
+
 def test_filters_combine(filled):
     got = filled.read("incidents", period=(dt.date(2024, 1, 1), dt.date(2024, 3, 1)),
                       categories=["cambriolage", "point_de_deal"], columns=["incident_id"])
