@@ -184,5 +184,7 @@ def test_unwritable_place_is_a_french_error(tmp_path, capsys):
     target = blocker / "sous" / "store.gpkg"
     assert cli.main(["demo", "--store", str(target), "--incidents", "30"]) == 2
     err = capsys.readouterr().err
-    assert "n'est pas un dossier" in err and "Traceback" not in err
+    # The store or the command line explains it, in French, and names the place.
+    assert err.startswith("Erreur") and "sous" in err and "dossier" in err
+    assert "Traceback" not in err
     assert blocker.read_text(encoding="utf-8") == "x"
