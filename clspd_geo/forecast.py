@@ -21,7 +21,9 @@ with ties broken by the narrow density; and a mixture of last period's counts wi
 the incidents a 1.5-cell kernel expects in each cell. The app *recommends* a method chosen by
 backtesting on earlier periods only: inside the training period, the last part plays the
 test and the earlier part the training (up to three such folds); the method with the best
-mean PAI at 5 % wins. The scored (test) period is never looked at to choose.
+mean PAI at 5 % wins, except that last period's counts are kept unless another method beat
+them in every fold and by at least 1 % on average (:data:`MIN_GAIN`). The scored (test)
+period is never looked at to choose.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ MIN_TRAIN = 30
 MIN_TEST = 30
 MAX_FOLDS = 3
 KEY_FRACTION = 0.05
+MIN_GAIN = 0.01
+"""Relative PAI gain over last period's counts a method needs in backtesting to be chosen."""
 
 METHOD_LABELS = {
     "derniere_periode": "Faits de la période précédente (référence)",
@@ -350,9 +354,24 @@ def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray
     best = max(candidates, key=lambda m: (round(mean.get(m, -np.inf), 9),
                                           -candidates.index(m)))
     n_folds = bt["fold"].nunique()
+    reference = "derniere_periode"
+    if best != reference and reference in candidates:
+        # Last period's counts are a strong, simple baseline: another method is preferred
+        # only when it beat it in every backtest fold and by at least MIN_GAIN on average,
+        # so a noise-level win in the past does not become a loss on the scored period.
+        pivot = bt.pivot(index="fold", columns="method", values="pai")
+        beats_every_fold = bool((pivot[best] >= pivot[reference]).all())
+        clear_gain = mean[best] >= (1 + MIN_GAIN) * mean[reference]
+        if not (beats_every_fold and clear_gain):
+            reason = (f"Aucune méthode n'a battu nettement la référence (faits de la période "
+                      f"précédente) sur les {n_folds} découpage(s) de la période "
+                      f"d'apprentissage (PAI moyen à 5 % : {_fr(mean[reference], 2)} contre "
+                      f"{_fr(mean[best], 2)} pour la meilleure autre) : la référence est "
+                      "retenue. La période évaluée n'a pas servi au choix.")
+            return reference, bt, reason
     reason = (f"Méthode retenue par essai sur {n_folds} découpage(s) de la période "
-              f"d'apprentissage seulement (PAI moyen à 5 % : {mean[best]:.2f}), sans regarder "
-              "la période évaluée.")
+              f"d'apprentissage seulement (PAI moyen à 5 % : {_fr(mean[best], 2)}), sans "
+              "regarder la période évaluée.")
     return best, bt, reason
 
 
