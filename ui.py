@@ -499,3 +499,242 @@ def hotspot_panel(*, categories: list[str], key: str) -> None:
     with st.expander("Détail par méthode et par surface couverte"):
         st.dataframe(forecast.summary_table(rep), hide_index=True, width="stretch")
         st.write(forecast.PLAIN_FRENCH)
+
+
+# == Video-protection: coverage, siting of new cameras, camera plan ============================
+# Appended by the video-protection work (clspd_geo.cameras, coverage, siting, camera_plan,
+# before_after). Every computation is a library function; these helpers only cache and draw.
+
+from clspd_geo.errors import EmptySelectionError  # noqa: E402
+
+
+@dataclass(frozen=True)
+class SitingParams:
+    """What the planner asked for on the video-protection page (plain, hashable values)."""
+
+    n_new: int | None
+    budget_eur: float | None
+    cost_eur: float
+    radius_m: float
+    min_distance_m: float
+    source: str
+    grid_m: float
+    clicks: tuple[tuple[float, float], ...]
+    weights: str
+    half_life_days: float | None
+
+
+SITING_SOURCES = {"carrefours": "Carrefours des voies", "grille": "Grille sur le territoire",
+                  "clics": "Points cliqués sur la carte"}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _video_cameras(path: str, version: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    return cameras.split_valid(_layer(path, version, "cameras"))
+
+
+def video_cameras() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return the cameras whose views can be computed, and the problems of the layer."""
+    return _video_cameras(*store_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _video_views(path: str, version: str) -> gpd.GeoDataFrame:
+    valid, _ = _video_cameras(path, version)
+    return cameras.view_polygons(valid) if len(valid) else valid
+
+
+def video_views() -> gpd.GeoDataFrame:
+    """Return the view polygons of the valid cameras (cached per store version)."""
+    return _video_views(*store_key())
+
+
+def _selected(path: str, version: str, epsg: int, sel: indicators.Selection) -> pd.DataFrame:
+    return indicators.select(_incidents(path, version, epsg), sel)
+
+
+@st.cache_data(show_spinner="Calcul de la couverture des caméras…", max_entries=16)
+def _coverage(path: str, version: str, epsg: int, sel: indicators.Selection):
+    from clspd_geo import coverage
+
+    valid, _ = _video_cameras(path, version)
+    return coverage.assess(coverage.in_service(valid), _selected(path, version, epsg, sel),
+                           epsg=epsg)
+
+
+def video_coverage(sel: indicators.Selection):
+    """Return ``(Coverage, selected incidents)`` for the cameras in service."""
+    key = store_key()
+    return _coverage(*key, metric_epsg(), sel), _selected(*key, metric_epsg(), sel)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _uncovered(path: str, version: str, epsg: int, sel: indicators.Selection,
+               cell_m: float) -> gpd.GeoDataFrame:
+    from clspd_geo import coverage
+
+    return coverage.uncovered_hotspots(_coverage(path, version, epsg, sel), cell_size_m=cell_m,
+                                       top=20)
+
+
+def uncovered_hotspots(sel: indicators.Selection, *, cell_m: float = 100.0) -> gpd.GeoDataFrame:
+    """Return the 20 cells with the most incidents seen by no camera."""
+    return _uncovered(*store_key(), metric_epsg(), sel, cell_m)
+
+
+def _candidates(path: str, version: str, epsg: int, params: SitingParams):
+    from clspd_geo import siting
+
+    territoire = _layer(path, version, "territoire")
+    label = None
+    if params.source == "carrefours":
+        voies = _layer(path, version, "voies")
+        if voies.empty:
+            raise EmptySelectionError("Aucune voie n'est chargée : choisissez la grille ou "
+                                      "cliquez des points sur la carte.")
+        points, label = siting.street_crossings(voies), "name"
+    elif params.source == "grille":
+        points = siting.grid_sites(territoire, spacing_m=params.grid_m)
+    else:
+        if not params.clicks:
+            raise EmptySelectionError("Aucun point cliqué : cliquez sur la carte les lieux "
+                                      "possibles, puis relancez.")
+        points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
+            [c[0] for c in params.clicks], [c[1] for c in params.clicks]), crs=4326)
+    return siting.candidates_from_points(points, epsg=epsg, label_column=label,
+                                         cost_eur=params.cost_eur, territory=territoire)
+
+
+def _demand(path: str, version: str, epsg: int, sel: indicators.Selection,
+            params: SitingParams):
+    from clspd_geo import siting
+
+    return siting.demand_from_incidents(_selected(path, version, epsg, sel), epsg=epsg,
+                                        category_weights=params.weights,
+                                        half_life_days=params.half_life_days)
+
+
+@st.cache_data(show_spinner="Préparation des sites candidats…", max_entries=8)
+def _problem(path: str, version: str, epsg: int, sel: indicators.Selection,
+             params: SitingParams):
+    from clspd_geo import coverage, siting
+
+    valid, _ = _video_cameras(path, version)
+    return siting.prepare(_demand(path, version, epsg, sel, params),
+                          _candidates(path, version, epsg, params), radius_m=params.radius_m,
+                          n_new=params.n_new, budget_eur=params.budget_eur,
+                          existing=coverage.in_service(valid),
+                          min_distance_m=params.min_distance_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _greedy(path: str, version: str, epsg: int, sel: indicators.Selection,
+            params: SitingParams):
+    from clspd_geo import siting
+
+    return siting.greedy(_problem(path, version, epsg, sel, params))
+
+
+def siting_problem_and_greedy(sel: indicators.Selection, params: SitingParams):
+    """Return ``(Problem, greedy SitingResult)`` (cached per selection and parameters)."""
+    key = (*store_key(), metric_epsg())
+    return _problem(*key, sel, params), _greedy(*key, sel, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _exact(path: str, version: str, epsg: int, sel: indicators.Selection,
+           params: SitingParams, time_limit_s: float):
+    from clspd_geo import siting
+
+    return siting.exact(_problem(path, version, epsg, sel, params), time_limit_s=time_limit_s,
+                        fallback=_greedy(path, version, epsg, sel, params))
+
+
+def exact_with_progress(sel: indicators.Selection, params: SitingParams, *,
+                        time_limit_s: float):
+    """Run the exact solver in a worker thread and show a progress bar until it ends.
+
+    A result already computed comes back at once from the cache.
+    """
+    import concurrent.futures
+    import time
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    key = (*store_key(), metric_epsg())
+    ctx = get_script_run_ctx()
+
+    def work():
+        return _exact(*key, sel, params, time_limit_s)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        fut = pool.submit(work)
+        for thread in getattr(pool, "_threads", ()):
+            add_script_run_ctx(thread, ctx)
+        try:
+            return fut.result(timeout=0.3)
+        except concurrent.futures.TimeoutError:
+            pass
+        bar = st.progress(0.0, text="Recherche de l'optimum exact (HiGHS)…")
+        started = time.monotonic()
+        while not fut.done():
+            elapsed = time.monotonic() - started
+            bar.progress(min(elapsed / time_limit_s, 0.99),
+                         text=f"Recherche de l'optimum exact (HiGHS)… {elapsed:.0f} s, "
+                              f"au plus {time_limit_s:.0f} s")
+            time.sleep(0.25)
+        bar.empty()
+        return fut.result()
+
+
+@st.cache_data(show_spinner="Vérification sur la période précédente…", max_entries=8)
+def _out_of_sample(path: str, version: str, epsg: int, sel: indicators.Selection,
+                   params: SitingParams):
+    from clspd_geo import coverage, siting
+
+    days = (sel.end - sel.start).days
+    train_sel = indicators.Selection(sel.start - dt.timedelta(days=days), sel.start,
+                                     sel.categories, sel.quartiers)
+    valid, _ = _video_cameras(path, version)
+    return siting.out_of_sample(_demand(path, version, epsg, train_sel, params),
+                                _demand(path, version, epsg, sel, params),
+                                _candidates(path, version, epsg, params),
+                                radius_m=params.radius_m, n_new=params.n_new,
+                                budget_eur=params.budget_eur,
+                                existing=coverage.in_service(valid),
+                                min_distance_m=params.min_distance_m)
+
+
+def out_of_sample(sel: indicators.Selection, params: SitingParams):
+    """Choose sites on the period before the selected one and score them on it."""
+    return _out_of_sample(*store_key(), metric_epsg(), sel, params)
+
+
+@st.cache_data(show_spinner="Préparation du plan des caméras…", max_entries=4)
+def _camera_plan(path: str, version: str, sites_key: tuple[str, ...],
+                 _new_sites: gpd.GeoDataFrame | None) -> str:
+    from clspd_geo import camera_plan
+
+    valid, _ = _video_cameras(path, version)
+    cams = valid if _new_sites is None else pd.concat([valid, _new_sites], ignore_index=True)
+    return camera_plan.to_html(cams, territoire=_layer(path, version, "territoire"),
+                               quartiers=_layer(path, version, "quartiers"))
+
+
+def camera_plan_html(new_sites: gpd.GeoDataFrame | None = None) -> str:
+    """Return the printable camera plan (with the proposed sites as « en projet »)."""
+    key = () if new_sites is None else tuple(map(str, new_sites["camera_id"]))
+    return _camera_plan(*store_key(), key, new_sites)
+
+
+@st.cache_data(show_spinner="Comparaison avant / après la mise en service…", max_entries=4)
+def _before_after(path: str, version: str, epsg: int) -> pd.DataFrame:
+    from clspd_geo import before_after
+
+    valid, _ = _video_cameras(path, version)
+    return before_after.before_after(valid, _incidents(path, version, epsg), epsg=epsg)
+
+
+def before_after_table() -> pd.DataFrame:
+    """Return the before/after comparison of every dated camera (all incidents)."""
+    return _before_after(*store_key(), metric_epsg())

@@ -1,41 +1,246 @@
-"""2. Vidéoprotection: the camera network, what it sees, and the incidents in its views."""
+"""2. Vidéoprotection: what the cameras see, where incidents escape them, where to add some."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 import ui
-from clspd_geo import indicators, maps, vocab
+from clspd_geo import cameras, coverage, maps, siting, vocab
+from clspd_geo.errors import ClspdGeoError
+
+st.session_state.setdefault("video.clicks", [])
+st.session_state.setdefault("video.exact_key", None)
+PCT = "{:.1%}"
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}\u202f%".replace(".", ",")
+
+
+def show_result(res: siting.SitingResult) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Faits couverts avant", pct(res.share_before))
+    c2.metric("Après les nouveaux sites", pct(res.share_after),
+              delta=f"+{pct(res.share_after - res.share_before)}")
+    c3.metric("Borne prouvée (aucun choix ne fait mieux)", pct(res.bound / res.total_weight)
+              if res.total_weight else "—")
+    c4.metric("Écart à l'optimum, au plus", pct(res.gap))
+    st.caption(res.message)
+
+
+def sites_table(res: siting.SitingResult) -> None:
+    st.dataframe(pd.DataFrame(res.sites.drop(columns="geometry")).rename(columns={
+        "rank": "Rang", "site_id": "Site", "label": "Lieu", "marginal_gain": "Gain (faits)",
+        "covered_after": "Couverts (cumul)", "cost_eur": "Coût (€)"}),
+        hide_index=True, width="stretch")
+
 
 sel, m, sections = ui.field_page("video")
-cams = ui.layer("cameras")
-if cams.empty:
+cams, problems = ui.video_cameras()
+bad = problems[problems["severity"] == "erreur"]
+if len(bad):
+    st.error("Caméras écartées des calculs : " + " ; ".join(bad["message"]),
+             icon=":material/error:")
+flagged = problems[problems["severity"] == "avertissement"]
+if len(flagged):
+    with st.expander(f"{len(flagged)} caméra(s) à vérifier (orientation manquante…)"):
+        st.write("\n".join(f"- {msg}" for msg in flagged["message"]))
+map_slot = st.container()
+
+st.subheader("Ce que voient les caméras en service")
+codes = vocab.category_codes()
+cats = st.multiselect("Faits pris en compte (couverture et implantation)", options=codes,
+                      default=codes, format_func=vocab.category_labels().get,
+                      key="video.cover_categories")
+cover_sel = ui.filters().selection(cats or codes)
+cov = spots = None
+try:
+    cov, chosen = ui.video_coverage(cover_sel)
+    spots = ui.uncovered_hotspots(cover_sel)
+except ClspdGeoError as err:
+    st.info(str(err), icon=":material/info:")
+if cov is not None:
+    total = coverage.share_by(cov, chosen).iloc[0]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Faits dans le champ d'au moins une caméra", pct(total["seen_share"]),
+              help=f"{int(total['seen'])} faits sur {int(total['incidents'])}.")
+    c2.metric("Faits dans une zone de reconnaissance (125 px/m)",
+              pct(total["recognised_share"]) if cov.has_dori else "—",
+              help="Demande la résolution des caméras (colonne resolution_px).")
+    c3.metric("Caméras en service", len(cov.camera_ids))
+    c4.metric("Faits de la période", f"{int(total['incidents']):,}".replace(",", "\u202f"))
+    tabs = st.tabs(["Par catégorie", "Par caméra", "Par quartier", "Zones non couvertes",
+                    "Avant / après"])
+    names = {"label": "Catégorie", "incidents": "Faits", "seen_share": "Part vue",
+             "recognised_share": "Part reconnue"}
+    tabs[0].dataframe(coverage.share_by(cov, chosen, by="category")[list(names)]
+                      .rename(columns=names).style.format(PCT, subset=["Part vue",
+                                                                       "Part reconnue"]),
+                      hide_index=True, width="stretch")
+    per_cam = coverage.per_camera(cov, chosen, coverage.in_service(cams))
+    tabs[1].dataframe(per_cam.rename(columns={
+        "camera_id": "Caméra", "name": "Lieu", "incidents_seen": "Faits vus",
+        "unique_incidents": "Vus par elle seule", "night_incidents": "La nuit",
+        "night_share": "Part de nuit", "recognised": "Reconnus"}).sort_values(
+        "Faits vus", ascending=False), hide_index=True, width="stretch")
+    per_q = coverage.per_quartier(cov, chosen, ui.layer("quartiers"), cams)
+    tabs[2].dataframe(per_q.drop(columns=["quartier_id"]).rename(columns={
+        "name": "Quartier", "qpv": "QPV", "incidents": "Faits", "seen": "Vus",
+        "seen_share": "Part vue", "cameras": "Caméras"}), hide_index=True, width="stretch")
+    tabs[3].dataframe(pd.DataFrame(spots.drop(columns="geometry")).rename(columns={
+        "rank": "Rang", "cell_id": "Cellule (100 m)", "incidents": "Faits",
+        "uncovered": "Faits hors champ", "uncovered_share": "Part hors champ"}),
+        hide_index=True, width="stretch")
+    with tabs[4]:
+        try:
+            ba = ui.before_after_table()
+        except ClspdGeoError as err:
+            st.info(str(err), icon=":material/info:")
+        else:
+            st.dataframe(ba.rename(columns={
+                "camera_id": "Caméra", "name": "Lieu", "commissioned_on": "Mise en service",
+                "days": "Jours comparés", "target_before": "Champ avant",
+                "target_after": "Champ après", "ring_before": "Couronne avant",
+                "ring_after": "Couronne après", "wdd": "WDD", "z": "z", "wdq": "WDQ",
+                "verdict": "Lecture"}).drop(columns=["control_before", "control_after",
+                                                     "enough"]),
+                hide_index=True, width="stretch")
+            st.caption("Faits dans le champ, dans une couronne de 100 m autour (déplacement) "
+                       "et ailleurs (tendance), sur autant de jours avant et après la mise en "
+                       "service. WDD < 0 : baisse nette, déplacement compris.")
+
+st.subheader("Où placer les prochaines caméras ?")
+with st.form("video.siting_form"):
+    c1, c2, c3 = st.columns(3)
+    mode = c1.radio("Contrainte", ["nombre", "budget"], horizontal=True, key="video.mode",
+                    format_func={"nombre": "Nombre de caméras", "budget": "Budget"}.get)
+    n_new = c1.number_input("Nouvelles caméras", 1, 500, 5, key="video.n_new")
+    budget = c1.number_input("Budget (€)", 0, 50_000_000, 100_000, step=5_000,
+                             key="video.budget")
+    cost = c2.number_input("Coût d'un site (€)", 0, 1_000_000, 25_000, step=1_000,
+                           key="video.cost")
+    radius = c2.slider("Rayon vu par une nouvelle caméra (m)", 20, 300, 100, key="video.radius")
+    min_d = c2.slider("Distance minimale entre caméras (m)", 0, 500, 0, key="video.min_distance")
+    source = c3.selectbox("Sites candidats", list(ui.SITING_SOURCES),
+                          format_func=ui.SITING_SOURCES.get, key="video.source")
+    grid_m = c3.number_input("Espacement de la grille (m)", 20, 1_000, 75, key="video.grid_m")
+    weights = c3.radio("Poids des faits", ["egal", "gravite"], horizontal=True,
+                       format_func={"egal": "Égal", "gravite": "Gravité (1 à 5)"}.get,
+                       key="video.weights")
+    half_life = c3.number_input("Demi-vie des faits (jours, 0 = aucune)", 0, 3_650, 0,
+                                key="video.half_life")
+    want_exact = st.checkbox("Chercher aussi l'optimum exact (HiGHS)", value=True,
+                             key="video.exact")
+    limit = st.slider("Limite de temps du solveur exact (s)", 5, 120, 30, key="video.time_limit")
+    st.form_submit_button("Proposer des sites", type="primary")
+params = ui.SitingParams(
+    n_new=int(n_new) if mode == "nombre" else None,
+    budget_eur=float(budget) if mode == "budget" else None, cost_eur=float(cost),
+    radius_m=float(radius), min_distance_m=float(min_d), source=source, grid_m=float(grid_m),
+    clicks=tuple(st.session_state["video.clicks"]), weights=weights,
+    half_life_days=float(half_life) or None)
+problem = greedy = best = None
+try:
+    problem, greedy = ui.siting_problem_and_greedy(cover_sel, params)
+except ClspdGeoError as err:
+    st.error(str(err), icon=":material/error:")
+if greedy is not None:
+    if problem.candidates.dropped_outside:
+        st.warning(f"{problem.candidates.dropped_outside} site(s) candidat(s) hors du "
+                   "territoire ont été écartés.")
+    st.markdown(f"**Réponse immédiate (méthode gloutonne, {greedy.seconds * 1000:.0f} ms)** "
+                f"— {len(problem.candidates)} sites candidats, {problem.demand.description}.")
+    show_result(greedy)
+    sites_table(greedy)
+    best = greedy
+    run_key = (cover_sel, params, float(limit))
+    if want_exact and st.session_state["video.exact_key"] == run_key:
+        best = ui.exact_with_progress(cover_sel, params, time_limit_s=float(limit))
+
+with map_slot:
+    views = ui.video_views()
+    if len(cams):
+        m.add_child(maps.cameras_layer(cams, views))
+        sections.append(("Caméras", maps.camera_legend()))
+    if spots is not None and len(spots):
+        fg, leg = maps.cells_layer(spots, value_col="uncovered", unit="faits hors champ",
+                                   name="Zones non couvertes (cellules de 100 m)")
+        m.add_child(fg)
+        sections.append(("Faits hors du champ des caméras", leg))
+    if best is not None and len(best.sites):
+        new = siting.as_cameras(best, radius_m=params.radius_m)
+        m.add_child(maps.cameras_layer(new, cameras.view_polygons(new),
+                                       name="Sites proposés (en projet)"))
+    maps.finish(m, legend_sections=sections)
+    if source == "clics":
+        st.caption("Cliquez sur la carte pour ajouter des sites candidats "
+                   f"({len(st.session_state['video.clicks'])} pour l'instant).")
+        out = st_folium(m, key="video.map", height=560, use_container_width=True,
+                        returned_objects=["last_clicked"])
+        click = (out or {}).get("last_clicked")
+        if click and (click["lng"], click["lat"]) not in st.session_state["video.clicks"]:
+            st.session_state["video.clicks"].append((click["lng"], click["lat"]))
+            st.rerun()
+        if st.button("Effacer les points cliqués", key="video.clear_clicks"):
+            st.session_state["video.clicks"] = []
+            st.rerun()
+    else:
+        ui.show_map(m, key="video.map")
+    ui.source_caption("cameras", "incidents")
+
+if greedy is not None:
+    if want_exact and best is greedy:
+        best = ui.exact_with_progress(cover_sel, params, time_limit_s=float(limit))
+        st.session_state["video.exact_key"] = (cover_sel, params, float(limit))
+    if best is not greedy:
+        st.markdown(f"**Réponse exacte (HiGHS, {best.seconds:.1f} s, statut : "
+                    f"{best.status.replace('_', ' ')})**")
+        show_result(best)
+        sites_table(best)
+    try:
+        oos = ui.out_of_sample(cover_sel, params)
+    except ClspdGeoError as err:
+        st.info(f"Vérification sur la période précédente impossible : {err}",
+                icon=":material/info:")
+    else:
+        st.markdown("**Vérification hors échantillon** : sites choisis sur la période "
+                    "précédente (même durée), mesurés sur la période choisie.")
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Gain sur la période d'apprentissage",
+                  f"+{pct(oos.train.share_after - oos.train.share_before)}")
+        c2.metric("Gain sur la période suivante",
+                  f"+{pct(oos.test.share_after - oos.test.share_before)}")
+        c3.metric("Part du gain conservée", pct(oos.kept_share))
+    lonlat = best.sites.get_coordinates()
+    table = pd.DataFrame(best.sites.drop(columns="geometry")).assign(
+        lon=lonlat["x"].round(7), lat=lonlat["y"].round(7))
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Sites (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       "sites_cameras.csv", "text/csv", key="video.dl_csv")
+    d2.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
+                       "sites_cameras.geojson", "application/geo+json", key="video.dl_geojson")
+    d3.download_button("Plan des caméras à imprimer (HTML)",
+                       ui.camera_plan_html(siting.as_cameras(best, radius_m=params.radius_m))
+                       .encode("utf-8"), "plan_cameras.html", "text/html",
+                       key="video.dl_plan",
+                       help="Caméras existantes et sites proposés (« en projet ») : pièce du "
+                            "dossier d'autorisation (article R252-3 du CSI).")
+elif len(cams):
+    st.download_button("Plan des caméras à imprimer (HTML)",
+                       ui.camera_plan_html().encode("utf-8"), "plan_cameras.html", "text/html",
+                       key="video.dl_plan_only")
+
+st.subheader("Le parc de caméras")
+raw = ui.layer("cameras")
+if raw.empty:
     st.info("Aucune caméra n'est chargée : importez la liste depuis la page « Données » "
             "(python -m clspd_geo import cameras FICHIER --store …).")
 else:
-    views = ui.camera_views()
-    m.add_child(maps.cameras_layer(cams, views))
-    sections.append(("Caméras", maps.camera_legend()))
-ui.finish_map(m, sections, key="video.map", sources=("cameras", "incidents"))
-
-if not cams.empty:
-    st.subheader("Faits dans le champ d'au moins une caméra en service")
-    every = indicators.Selection(sel.start, sel.end, tuple(vocab.category_codes()), sel.quartiers)
-    active = views[views["status"] == "en_service"]
-    inside, total = indicators.share_inside(ui.incidents(), every, active, epsg=ui.metric_epsg())
-    share = 100.0 * inside / total if total else 0.0
-    st.metric("Part des faits (toutes catégories) vus par une caméra", f"{share:.1f} %",
-              help=f"{inside} faits sur {total} dans la période et les quartiers choisis.")
-    st.subheader("Le parc de caméras")
-    table = (cams.assign(Type=cams["kind"].map(vocab.CAMERA_KINDS),
-                         État=cams["status"].map(vocab.CAMERA_STATUSES),
-                         Exploitant=cams["operator"].map(vocab.CAMERA_OPERATORS))
-             .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(f"{len(cams)} caméras, dont {int((cams['status'] == 'en_service').sum())} en "
-               "service. " + ("Mises en service : " + pd.to_datetime(cams["commissioned_on"])
-                              .dt.year.dropna().astype(int).astype(str).value_counts()
-                              .sort_index().to_string().replace("\n", ", ")
-                              if cams["commissioned_on"].notna().any() else ""))
+    park = (raw.assign(Type=raw["kind"].map(vocab.CAMERA_KINDS),
+                       État=raw["status"].map(vocab.CAMERA_STATUSES),
+                       Exploitant=raw["operator"].map(vocab.CAMERA_OPERATORS))
+            .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
+    st.dataframe(park, hide_index=True, width="stretch")
 ui.trend_and_tables(sel, field="video")

@@ -1,0 +1,119 @@
+"""The video-protection page: coverage, uncovered cells, new sites (greedy then exact), checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pytest
+
+from clspd_geo import demo
+from clspd_geo.store import GeoPackageStore
+
+PAGE = "pages/videoprotection.py"
+
+
+def _open(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _submit(app):
+    """Click the siting form's button (form widgets apply on submit) and rerun."""
+    next(b for b in app.button if b.label == "Proposer des sites").click().run()
+    assert not app.exception, app.exception
+
+
+def _metric(app, label):
+    return next(m.value for m in app.metric if label in m.label)
+
+
+def test_page_shows_coverage_greedy_and_exact(app):
+    _open(app)
+    assert not app.error, [e.value for e in app.error]
+    assert "%" in _metric(app, "Faits dans le champ d'au moins une caméra")
+    assert int(_metric(app, "Caméras en service")) > 0
+    # Greedy answer and the exact one (the demo's crossings make a small instance).
+    text = "\n".join(m.value for m in app.markdown)
+    assert "Réponse immédiate (méthode gloutonne" in text
+    assert "Réponse exacte (HiGHS" in text
+    assert "Vérification hors échantillon" in text
+    assert any("Écart à l'optimum" in m.label for m in app.metric)
+    labels = [b.label for b in app.get("download_button")]
+    assert {"Sites (CSV)", "Sites (GeoJSON)", "Plan des caméras à imprimer (HTML)"} <= set(labels)
+
+
+def test_grid_candidates_and_more_cameras_raise_coverage(app):
+    _open(app)
+    app.selectbox(key="video.source").set_value("grille")
+    app.number_input(key="video.grid_m").set_value(150)
+    app.number_input(key="video.n_new").set_value(3)
+    app.checkbox(key="video.exact").set_value(False)
+    _submit(app)
+    assert not app.error
+    few = _metric(app, "Après les nouveaux sites")
+    app.number_input(key="video.n_new").set_value(12)
+    _submit(app)
+    many = _metric(app, "Après les nouveaux sites")
+    as_num = lambda v: float(v.replace("\u202f%", "").replace(",", "."))  # noqa: E731
+    assert as_num(many) > as_num(few)
+
+
+def test_budget_smaller_than_one_camera_is_a_french_message(app):
+    _open(app)
+    app.radio(key="video.mode").set_value("budget")
+    app.number_input(key="video.budget").set_value(1000)
+    _submit(app)
+    assert any("ne permet pas d'installer une seule caméra" in e.value for e in app.error)
+    # The rest of the page still works.
+    assert "%" in _metric(app, "Faits dans le champ d'au moins une caméra")
+
+
+def test_no_incident_in_period_keeps_the_page_alive(app, demo_store):
+    first = GeoPackageStore(demo_store).read("incidents")["occurred_at"].min().date()
+    _open(app)
+    app.sidebar.date_input(key="filters.period").set_value(
+        (first - dt.timedelta(days=200), first - dt.timedelta(days=100))).run()
+    assert not app.exception
+    infos = [str(i.value) for i in app.info]
+    assert any("Aucun fait dans la période" in i for i in infos)
+    assert any("Aucun fait dans la période" in e.value for e in app.error)
+    assert any(t.value == "Le parc de caméras" for t in app.subheader)
+
+
+@pytest.fixture
+def faulty_store(tmp_path):
+    """A demo store whose first camera has a 400° field of view and the second no bearing."""
+    path = tmp_path / "faulty.gpkg"
+    layers = demo.build_demo(seed=2, n_incidents=2_000)
+    cams = layers["cameras"].copy()
+    fixed = cams.index[cams["fov_deg"] < 360]
+    cams.loc[fixed[1], "bearing_deg"] = None
+    layers["cameras"] = cams
+    GeoPackageStore(path, create=True).write_many(layers, source="test")
+    # The schema refuses 400° on write: the faulty value is put in afterwards, as a file
+    # edited by hand would have it.
+    import pyogrio
+
+    raw = pyogrio.read_dataframe(path, layer="cameras")
+    raw.loc[0, "fov_deg"] = 400.0
+    pyogrio.write_dataframe(raw, path, layer="cameras", driver="GPKG")
+    return path, str(raw.loc[0, "camera_id"])
+
+
+def test_faulty_cameras_are_listed_in_french_and_left_out(monkeypatch, faulty_store):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import ROOT
+
+    path, bad_id = faulty_store
+    monkeypatch.setenv("CLSPD_STORE", str(path))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    _open(app)
+    errors = [e.value for e in app.error]
+    assert any(f"« {bad_id} » a un champ de vision de 400°" in e for e in errors)
+    assert any("sans orientation" in e.label or "à vérifier" in e.label for e in app.expander)
+    assert "%" in _metric(app, "Faits dans le champ d'au moins une caméra")
+    assert isinstance(gpd.read_file(path, layer="cameras"), gpd.GeoDataFrame)
