@@ -471,15 +471,20 @@ def hotspot_panel(*, categories: list[str], key: str) -> None:
     except ClspdGeoError as err:
         st.info(str(err), icon=":material/info:")
     else:
-        if hw.hours_known:
-            st.dataframe(hw.table, width="stretch")
-        else:
-            st.dataframe(hw.weekday_totals().rename("faits"), width="stretch")
-        st.caption(hw.peak())
+        table = hw.table if hw.hours_known else hw.weekday_totals().rename("faits").to_frame()
+        if sensitive:
+            table = (hw.suppressed(k=SMALL_COUNT_K) if hw.hours_known else
+                     table.map(lambda v: f"< {SMALL_COUNT_K}" if 0 < v < SMALL_COUNT_K
+                               else f"{v:.0f}"))
+            st.caption(f"Faits sensibles inclus : les effectifs de 1 à {SMALL_COUNT_K - 1} "
+                       f"sont masqués (« < {SMALL_COUNT_K} »).")
+        st.dataframe(table, width="stretch")
+        if not sensitive or hw.table.to_numpy().max() >= SMALL_COUNT_K:
+            st.caption(hw.peak())
 
-    st.subheader("Ces points chauds prévoient-ils le mois suivant ?")
     if not open_cats:
         return
+    st.subheader("Ces points chauds prévoient-ils le mois suivant ?")
     try:
         rep = _forecast_report(*store_key(), metric_epsg(), tuple(open_cats), f.end,
                                config.HOTSPOT_CELL_M)

@@ -60,6 +60,14 @@ class HourWeekday:
         """Return the total per weekday."""
         return self.table.sum(axis=1)
 
+    def suppressed(self, *, k: int) -> pd.DataFrame:
+        """Return the table as text with counts from 1 to k−1 shown as "< k".
+
+        Used when sensitive categories are included: a single incident in a time slot
+        could point to a person.
+        """
+        return self.table.map(lambda v: f"< {k}" if 0 < v < k else f"{v:.0f}")
+
     def peak(self) -> str:
         """Return a French sentence naming the busiest weekday and hour."""
         if not self.hours_known:

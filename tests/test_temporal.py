@@ -87,3 +87,12 @@ def test_period_change_by_quartier():
     with pytest.raises(EmptySelectionError, match="commence avant"):
         temporal.period_change(inc, zones, before=("2024-02-01", "2024-03-01"),
                                after=("2024-01-01", "2024-02-01"), zone_id="quartier_id")
+
+
+def test_small_counts_are_masked():
+    times = pd.to_datetime(["2024-01-01 08:15"] * 2 + ["2024-01-02 10:00"] * 7)
+    res = temporal.hour_weekday(pd.DataFrame({"occurred_at": times}))
+    shown = res.suppressed(k=5)
+    assert shown.loc["lundi", 8] == "< 5"
+    assert shown.loc["mardi", 10] == "7"
+    assert shown.loc["mercredi", 3] == "0"
