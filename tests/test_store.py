@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import multiprocessing as mp
@@ -396,6 +397,16 @@ def _state(path: Path, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
     return "new"
 
 
+def _temp_size(path: Path) -> int:
+    """Size in bytes of the writer's temp file beside the store (0 when there is none)."""
+    size = 0
+    for p in path.parent.iterdir():
+        if p.name.startswith(f".{path.name}.") and p.name.endswith(".tmp.gpkg"):
+            with contextlib.suppress(FileNotFoundError):  # renamed while we looked
+                size = max(size, p.stat().st_size)
+    return size
+
+
 @pytest.mark.slow
 def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_store(path):
     layers = make_valid_layers()
@@ -428,7 +439,16 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_store(path):
         proc.join(timeout=30)
         assert proc.exitcode in (0, -signal.SIGKILL)  # killed, or finished just before
         seen.append(_state(path, layers["incidents"], new, layers["territoire"]))
-    assert "old" in seen  # at least one kill landed before the swap
+
+    # One kill while the new layer is being written: the temp file has outgrown the old store.
+    path.write_bytes(old_bytes)
+    proc = _start_writer(path, new)
+    while proc.is_alive() and _temp_size(path) <= 2 * len(old_bytes):
+        time.sleep(0.001)
+    proc.kill()
+    proc.join(timeout=30)
+    assert proc.exitcode == -signal.SIGKILL
+    assert _state(path, layers["incidents"], new, layers["territoire"]) == "old"
 
     # And one kill right after the swap (the store's inode changed), before the writer ends.
     path.write_bytes(old_bytes)
