@@ -359,10 +359,8 @@ def _binned_moments(grid: cells.Grid, x: np.ndarray, y: np.ndarray, *,
     row = fy.astype(np.int64)
     flat = row * grid.nx
     flat += col
-    fx -= col
-    fx -= 0.5
+    fx -= col  # f, g: position inside the cell, in [0, 1); the node is at 0.5
     fy -= row
-    fy -= 0.5
     n = grid.n_cells
 
     def bc(values: np.ndarray | None) -> np.ndarray:
@@ -375,8 +373,16 @@ def _binned_moments(grid: cells.Grid, x: np.ndarray, y: np.ndarray, *,
             out[~inside] = 0.0
         return out.reshape(grid.ny, grid.nx)
 
-    return [bc(None), bc(fx) * -d, bc(fy) * -d, bc(fx * fx) * (0.5 * d * d),
-            bc(fx * fy) * (d * d), bc(fy * fy) * (0.5 * d * d)]
+    # Offsets from the node are u = f - 1/2, v = g - 1/2: the moments of (u, v) follow from
+    # those of (f, g) on the small node arrays, which saves two passes over the points.
+    s0, sf, sg = bc(None), bc(fx), bc(fy)
+    sff, sfg, sgg = bc(fx * fx), bc(fx * fy), bc(fy * fy)
+    su = sf - 0.5 * s0
+    sv = sg - 0.5 * s0
+    suu = sff - sf + 0.25 * s0
+    svv = sgg - sg + 0.25 * s0
+    suv = sfg - 0.5 * (sf + sg) + 0.25 * s0
+    return [s0, su * -d, sv * -d, suu * (0.5 * d * d), suv * (d * d), svv * (0.5 * d * d)]
 
 
 def kde_grid(grid: cells.Grid, x: np.ndarray, y: np.ndarray, *, bandwidth_m: float,
