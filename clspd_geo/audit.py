@@ -1,0 +1,147 @@
+"""Audit trail (who viewed which page, exported what, when) and retention purge of incidents.
+
+The trail is an append-only SQLite table in ``journal.sqlite`` beside the store (or the
+``CLSPD_AUDIT`` environment variable). It is not a table of the GeoPackage because every
+page view writes to it: the store's version token (its file stamp) would change at each
+click and empty every cache, and imports replace the store file as a whole. Triggers
+refuse any UPDATE or DELETE of the events, so the trail can only grow through this module.
+
+Retention: :func:`purge_incidents` deletes incidents older than the retention period, in
+days: the ``CLSPD_RETENTION_DAYS`` environment variable, default :data:`RETENTION_DAYS`
+(5 years; the CNIL asks for a uniform period set by deliberation). The app runs it once
+per store version; ``python -m clspd_geo users purge`` runs it by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from clspd_geo import config
+from clspd_geo.errors import ClspdGeoError
+
+AUDIT_FILE_NAME = "journal.sqlite"
+RETENTION_DAYS = 5 * 365 + 1
+ACTIONS: dict[str, str] = {
+    "connexion": "Connexion",
+    "echec_connexion": "Échec de connexion",
+    "deconnexion": "Déconnexion",
+    "vue": "Consultation d'une page",
+    "export": "Export",
+    "purge": "Purge des faits anciens",
+    "compte": "Gestion des comptes",
+}
+
+
+def audit_path() -> Path:
+    """Return the trail file: ``CLSPD_AUDIT`` if set, else beside the store."""
+    env = os.environ.get("CLSPD_AUDIT")
+    return Path(env) if env else config.store_path().with_name(AUDIT_FILE_NAME)
+
+
+def retention_days() -> int:
+    """Return the retention period of incidents, in days (``CLSPD_RETENTION_DAYS``)."""
+    raw = os.environ.get("CLSPD_RETENTION_DAYS")
+    if raw is None:
+        return RETENTION_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if days < 1:
+        msg = (f"CLSPD_RETENTION_DAYS vaut « {raw} » : indiquez un nombre entier de jours "
+               "supérieur à 0 (par exemple 1826 pour cinq ans).")
+        raise ClspdGeoError(msg)
+    return days
+
+
+@contextmanager
+def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
+    p = Path(path) if path is not None else audit_path()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(p, timeout=10, isolation_level=None)
+    try:
+        con.execute("""CREATE TABLE IF NOT EXISTS events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, username TEXT NOT NULL,
+            role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '')""")
+        con.execute("""CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'journal en ajout seul'); END""")
+        con.execute("""CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'journal en ajout seul'); END""")
+        yield con
+    finally:
+        con.close()
+
+
+def record(username: str, role: str, action: str, target: str, *, detail: str = "",
+           path: Path | None = None, now: dt.datetime | None = None) -> None:
+    """Append one event to the trail.
+
+    Parameters
+    ----------
+    username, role
+        Who (``"-"`` when nobody is logged in, e.g. a failed login's typed name).
+    action
+        One of :data:`ACTIONS`.
+    target
+        The page, export file name or layer concerned.
+    detail
+        Free technical detail (filters, rows exported); never incident data.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    at = (now or dt.datetime.now()).isoformat(timespec="seconds")
+    with _db(path) as con:
+        con.execute("INSERT INTO events (at, username, role, action, target, detail) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (at, username, role, action, target, detail))
+
+
+def events(*, path: Path | None = None, limit: int = 1000) -> pd.DataFrame:
+    """Return the latest events, newest first, with French column names."""
+    with _db(path) as con:
+        rows = con.execute("SELECT at, username, role, action, target, detail FROM events "
+                           "ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
+    df = pd.DataFrame(rows, columns=["Quand", "Qui", "Rôle", "Action", "Objet", "Détail"])
+    df["Action"] = df["Action"].map(ACTIONS).fillna(df["Action"])
+    return df
+
+
+def purge_incidents(store_path: Path, *, retention_days_: int | None = None,
+                    today: dt.date | None = None, by: str = "système",
+                    audit: Path | None = None) -> int:
+    """Delete incidents that occurred before ``today − retention`` and log it.
+
+    Returns
+    -------
+    int
+        The number of incidents deleted (the store is not rewritten when it is 0).
+    """
+    from clspd_geo.store import GeoPackageStore
+
+    days = retention_days_ if retention_days_ is not None else retention_days()
+    cutoff = pd.Timestamp(today or dt.date.today()) - pd.Timedelta(days=days)
+    store = GeoPackageStore(store_path)
+    if not store.has("incidents"):
+        return 0
+    dates = pd.to_datetime(store.read("incidents", columns=["occurred_at"])["occurred_at"])
+    if not (dates < cutoff).any():
+        return 0
+    inc = store.read("incidents")
+    keep = pd.to_datetime(inc["occurred_at"]) >= cutoff
+    n = int((~keep).sum())
+    if n == 0:
+        return 0
+    store.write("incidents", inc[keep.to_numpy()],
+                source=f"purge de conservation ({days} jours, avant le {cutoff:%d/%m/%Y})")
+    record(by, "systeme", "purge", "incidents",
+           detail=f"{n} faits antérieurs au {cutoff:%d/%m/%Y} supprimés ({days} jours)",
+           path=audit)
+    return n
