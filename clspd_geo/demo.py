@@ -35,7 +35,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
-from clspd_geo import areas, schemas, vocab
+from clspd_geo import actions, areas, schemas, vocab
 from clspd_geo.store import GeoPackageStore
 
 NAME = "Valbourg (commune fictive de démonstration)"
@@ -51,7 +51,7 @@ _START = np.datetime64("2024-11-01T00:00", "m")
 N_DAYS = 730  # 2024-11-01 .. 2026-10-31 inclusive
 
 LAYER_NAMES = ("territoire", "quartiers", "cameras", "secteurs", "incidents", "equipements",
-               "accidents", "voies")
+               "accidents", "voies", "actions")
 MAX_INCIDENTS = 5_000_000
 
 # Keep generated points this far inside the commune's edge, so they stay strictly inside
@@ -1143,7 +1143,8 @@ def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.Geo
     -------
     dict
         ``{layer name: GeoDataFrame}`` for territoire, quartiers, cameras, secteurs,
-        incidents, equipements, accidents and voies, in EPSG:4326, conformed to
+        incidents, equipements, accidents, voies and actions (a fictitious CLSPD action
+        plan, :func:`clspd_geo.actions.demo_plan`), in EPSG:4326, conformed to
         :mod:`clspd_geo.schemas` (each passes ``schemas.validate``).
 
     Raises
@@ -1173,6 +1174,8 @@ def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.Geo
         "equipements": equipements,
         "accidents": accidents,
         "voies": _voies(town),
+        # The CLSPD action plan (issue 8): fixed actions placed on the town plan.
+        "actions": actions.demo_plan(quartiers, equipements),
     }
 
 

@@ -47,6 +47,7 @@ class LayerSchema:
     geometry_types: tuple[str, ...]
     extra_ok: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
+    geometry_optional: bool = False
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``."""
@@ -207,9 +208,36 @@ SECTEURS_PROPOSES = LayerSchema(
     ("Polygon", "MultiPolygon"),
 )
 
+# The CLSPD action plan (issue 8): edited in the app; statuses are labelled in actions.py.
+ACTION_STATUSES = ("prevue", "en_cours", "realisee", "suspendue")
+ACTIONS = LayerSchema(
+    "actions", "Plan d'action du CLSPD",
+    "Actions of the CLSPD action plan (optional; edited in the app). The point is optional: "
+    "an action may be placed by its quartier alone, or concern the whole territory.",
+    "action_id",
+    (
+        Column("action_id", "str", "Identifier of the action"),
+        Column("title", "str", "Title of the action"),
+        Column("field", "str", "Action field",
+               allowed=tuple(f.code for f in vocab.ACTION_FIELDS)),
+        Column("lead_partner", "str", "Lead partner",
+               allowed=tuple(p.code for p in vocab.PARTNERS)),
+        Column("partners", "str", "Other partners, codes joined by ';'", nullable=True),
+        Column("quartier_id", "str", "Quartier concerned (empty: the whole territory)",
+               nullable=True),
+        Column("place", "str", "Place, in words", required=False, nullable=True),
+        Column("status", "str", "Status", allowed=ACTION_STATUSES),
+        Column("start_on", "date", "Start date", nullable=True),
+        Column("end_on", "date", "End date", nullable=True),
+        Column("indicator", "str", "Indicator followed", nullable=True),
+    ),
+    ("Point",),
+    geometry_optional=True,
+)
+
 LAYERS: dict[str, LayerSchema] = {
     s.name: s for s in (TERRITOIRE, QUARTIERS, CAMERAS, SECTEURS, INCIDENTS, EQUIPEMENTS,
-                        ACCIDENTS, VOIES, SECTEURS_PROPOSES)
+                        ACCIDENTS, VOIES, SECTEURS_PROPOSES, ACTIONS)
 }
 # The layers every store must hold; the others are optional.
 REQUIRED_LAYERS = ("territoire", "quartiers", "cameras", "secteurs", "incidents", "equipements",
@@ -283,7 +311,7 @@ def validate(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFram
                             f"« {sch.id_column} » (par ex. {sample})")
     geom = gdf.geometry
     n_null = int(geom.isna().sum())
-    if n_null:
+    if n_null and not sch.geometry_optional:
         problems.append(f"{n_null} géométrie(s) absente(s)")
     present = geom[~geom.isna()]
     if len(present):
@@ -415,7 +443,8 @@ def markdown() -> str:
         lines.append(f"### `{sch.name}` — {sch.title}")
         lines.append("")
         id_text = f" Id column: `{sch.id_column}`." if sch.id_column else ""
-        lines.append(f"{sch.description} Geometry: {' or '.join(sch.geometry_types)}, "
+        optional = " (optional)" if sch.geometry_optional else ""
+        lines.append(f"{sch.description} Geometry: {' or '.join(sch.geometry_types)}{optional}, "
                      f"EPSG:4326.{id_text}")
         lines.append("")
         lines.append("| column | type | required | allowed values | description |")

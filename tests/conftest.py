@@ -217,25 +217,3 @@ def app(monkeypatch, demo_store):
     monkeypatch.setenv("CLSPD_STORE", str(demo_store))
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
-
-# -- the action plan layer (issue 8, action-field pages) ----------------------------------------
-# make_valid_layers() gains a valid `actions` frame: one action with a point, one placed by its
-# quartier only (the point is optional in that layer).
-
-_make_valid_layers_without_actions = make_valid_layers
-
-
-def make_valid_layers() -> dict[str, gpd.GeoDataFrame]:  # noqa: F811
-    """Return ``{layer name: valid GeoDataFrame}`` for every layer, the action plan included."""
-    layers = _make_valid_layers_without_actions()
-    x0, y0 = PARIS_L93
-    pt = gpd.GeoSeries([Point(x0 + 500, y0 + 500)], crs=2154).to_crs(4326).iloc[0]
-    layers["actions"] = gpd.GeoDataFrame(
-        {"action_id": ["a1", "a2"], "title": ["Médiateurs aux sorties du collège", "Zone 30"],
-         "field": ["jeunesse", "routier"], "lead_partner": ["maire", "maire"],
-         "partners": ["education_nationale;associations", None], "quartier_id": ["q1", None],
-         "place": [None, "Avenue A"], "status": ["en_cours", "prevue"],
-         "start_on": pd.to_datetime(["2025-09-01", None]),
-         "end_on": pd.to_datetime(["2026-07-04", None]), "indicator": ["Faits signalés", None]},
-        geometry=gpd.GeoSeries([pt, None], crs=4326))
-    return layers

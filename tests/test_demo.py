@@ -386,7 +386,7 @@ def test_seeded_counts(small):
     counts = {name: len(gdf) for name, gdf in small.items()}
     assert counts == {"territoire": 1, "quartiers": 10, "cameras": 80, "secteurs": 7,
                       "incidents": N_SMALL, "equipements": 117,
-                      "accidents": counts["accidents"], "voies": 19}
+                      "accidents": counts["accidents"], "voies": 19, "actions": 12}
     # The accident count is drawn from the seed: pinned for seed 0 (update on purpose only).
     assert counts["accidents"] == 647
 
