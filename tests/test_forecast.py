@@ -239,3 +239,36 @@ def test_summary_table_and_sentence():
     assert "du mois suivant" in text
     assert f"{rec['hit_rate_pct']:.0f} % des faits" in text
     assert "PAI" in forecast.PLAIN_FRENCH
+
+
+def _smooth_blobs(seed: int, n_per_month: int, months: int = 4):
+    """Few incidents from wide blobs on small cells: single counts are noisy, smoothing helps."""
+    rng = np.random.default_rng(seed)
+    n = n_per_month * months
+    centres = np.array([[600, 600], [1400, 1300]])
+    k = rng.integers(0, 2, n)
+    x = np.clip(centres[k, 0] + rng.normal(0, 250, n), 1, 1999)
+    y = np.clip(centres[k, 1] + rng.normal(0, 250, n), 1, 1999)
+    t = np.datetime64("2024-01-01") + rng.integers(0, 30 * months, n).astype("timedelta64[D]")
+    grid = cells.Grid(0.0, 0.0, 50.0, 40, 40, 2154)
+    return grid, np.ones(grid.n_cells, dtype=bool), x, y, t
+
+
+def test_recommendation_prefers_smoothing_only_when_it_clearly_wins():
+    grid, inside, x, y, t = _smooth_blobs(seed=11, n_per_month=150)
+    train = ("2024-01-01", "2024-04-01")
+    chosen, bt, reason = forecast.recommend(grid, inside, x, y, t, train=train, test_days=30)
+    assert chosen != "derniere_periode"
+    assert "découpage" in reason
+    pivot = bt.pivot(index="fold", columns="method", values="pai")
+    assert (pivot[chosen] >= pivot["derniere_periode"]).all()
+    # The same data with only the reference and a weaker method: the reference stays.
+    chosen, _, _ = forecast.recommend(grid, inside, x, y, t, train=train, test_days=30,
+                                      methods=["derniere_periode", "uniforme", "gi_star"])
+    assert chosen in {"derniere_periode", "gi_star"}
+    if chosen == "gi_star":
+        assert (pivot["gi_star"] >= pivot["derniere_periode"]).all()
+    # With no usable history, the reference is kept and the reason says so.
+    chosen, bt, reason = forecast.recommend(grid, inside, x[:20], y[:20], t[:20], train=train,
+                                            test_days=30)
+    assert chosen == "derniere_periode" and bt.empty and "historique" in reason
