@@ -250,3 +250,18 @@ def test_baac_commune_filter(shared_data: Path) -> None:
     report = pipeline.prepare("accidents", files, options=ImportOptions(commune="75056"))
     assert report.frames["accidents"]["accident_id"].tolist() == ["202300000001"]
     assert report.filtered_out == 29
+
+
+def test_finess_rows_each_in_their_own_crs() -> None:
+    report = pipeline.prepare("facilities", [BAD / "finess_extrait_fictif.csv"])
+    fac = report.frames["equipements"].set_index("facility_id")
+    assert fac["kind"].to_dict() == {"750000001": "hopital", "750000002": "csapa",
+                                     "750000003": "caarud", "970000001": "hopital",
+                                     "974000001": "hopital"}
+    for fid, epsg, xy in (("750000001", 2154, (652000.0, 6862000.0)),
+                          ("970000001", 5490, (708000.0, 1615000.0)),
+                          ("974000001", 2975, (338000.0, 7689000.0))):
+        back = gpd.GeoSeries([fac.loc[fid, "geometry"]], crs=4326).to_crs(epsg).iloc[0]
+        assert (back.x, back.y) == pytest.approx(xy, abs=1e-3)
+    assert fac.loc["970000001", "geometry"].x == pytest.approx(-61.07, abs=0.05)
+    assert "sourcecoordet" in report.files[0].crs

@@ -29,16 +29,29 @@ OUTSIDE_TOLERANCE_M = 5000.0
 """Points outside the territory but closer than this are kept and flagged; further, rejected."""
 
 
+# FINESS ``sourcecoordet`` ends with the projection of each row: mainland France and the
+# overseas départements are each given in their own metric CRS.
+FINESS_CRS: dict[str, int] = {"LAMBERT_93": 2154, "UTM_N20": 5490, "UTM_N21": 4467,
+                              "UTM_N22": 2972, "UTM_S40": 2975, "UTM_S38": 4471}
+
+
 @dataclass(frozen=True)
 class CoordColumns:
-    """Which columns hold the coordinates, and in which CRS (``None``: WGS84 degrees)."""
+    """Which columns hold the coordinates, and in which CRS.
+
+    ``epsg`` is ``None`` for WGS84 degrees; ``epsg_column`` names a column giving the CRS
+    of each row (an ``EPSG`` column with several codes, FINESS ``sourcecoordet``).
+    """
 
     x: str
     y: str
     epsg: int | None
+    epsg_column: str | None = None
 
     def label(self) -> str:
         """Return a French description of the coordinates."""
+        if self.epsg_column is not None:
+            return f"système propre à chaque ligne (« {self.epsg_column} »)"
         if self.epsg is None:
             return f"degrés WGS84 (« {self.x} », « {self.y} »)"
         return f"EPSG:{self.epsg} (« {self.x} », « {self.y} »)"
@@ -81,6 +94,11 @@ def all_columns(frame: pd.DataFrame) -> list[CoordColumns]:
             codes = frame[epsg_col].dropna().astype(str).str.extract(r"(\d{4,5})")[0].unique()
             if len(codes) == 1:
                 found.append(CoordColumns(lower[xn], lower[yn], int(codes[0])))
+            else:
+                found.append(CoordColumns(lower[xn], lower[yn], 0, epsg_col))
+    if "coordxet" in lower and "coordyet" in lower and "sourcecoordet" in lower:
+        found.append(CoordColumns(lower["coordxet"], lower["coordyet"], 0,
+                                  lower["sourcecoordet"]))
     if found:
         return found
     if "x" in lower and "y" in lower:
@@ -105,13 +123,24 @@ def points(frame: pd.DataFrame, lines: pd.Series, cols: CoordColumns, *, file: s
                                      f"« {cols.y} »)")
     ok = ~missing
     if cols.epsg is not None:
-        lon, lat = _to_wgs84(x.where(ok, 0.0).to_numpy(), y.where(ok, 0.0).to_numpy(),
-                             cols.epsg)
-        lon, lat = pd.Series(lon, index=x.index), pd.Series(lat, index=x.index)
+        codes = (row_epsg(frame[cols.epsg_column]) if cols.epsg_column else
+                 pd.Series(cols.epsg, index=frame.index, dtype="Int64"))
+        unknown = ok & codes.isna()
+        log.reject(file, lines[unknown], f"système de coordonnées inconnu dans "
+                                         f"« {cols.epsg_column} »")
+        ok &= ~unknown
+        lon = pd.Series(np.nan, index=x.index)
+        lat = pd.Series(np.nan, index=x.index)
+        for code in codes[ok].unique():
+            rows = ok & (codes == code)
+            gx, gy = _to_wgs84(x[rows].to_numpy(), y[rows].to_numpy(), int(code))
+            lon[rows], lat[rows] = gx, gy
         bad = ok & ~(np.isfinite(lon) & np.isfinite(lat) & (lon.abs() <= 180) &
                      (lat.abs() <= 90))
         bad |= ok & (x == 0) & (y == 0)
-        log.reject(file, lines[bad], f"coordonnées hors du domaine de l'EPSG:{cols.epsg}")
+        for code in codes[bad].unique():
+            log.reject(file, lines[bad & (codes == code)],
+                       f"coordonnées hors du domaine de l'EPSG:{code}")
         ok &= ~bad
     else:
         lon, lat = x.copy(), y.copy()
@@ -134,6 +163,17 @@ def points(frame: pd.DataFrame, lines: pd.Series, cols: CoordColumns, *, file: s
     okv = ok.to_numpy()
     geoms[okv] = shapely.points(lon.to_numpy()[okv], lat.to_numpy()[okv])
     return gpd.GeoSeries(geoms, index=frame.index, crs="EPSG:4326")
+
+
+def row_epsg(labels: pd.Series) -> pd.Series:
+    """Return the EPSG code named by each label (``2154``, ``EPSG:5490``, FINESS
+    ``…,LAMBERT_93``), or NA when it names none."""
+    text = labels.astype("string").str.upper()
+    out = pd.to_numeric(text.str.extract(r"(?:EPSG:?)?\s*(\d{4,5})\s*$")[0],
+                        errors="coerce").astype("Int64")
+    for name, code in FINESS_CRS.items():
+        out = out.mask(text.str.contains(name, regex=False).fillna(False), code)
+    return out
 
 
 def _to_wgs84(x: np.ndarray, y: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:

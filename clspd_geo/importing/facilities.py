@@ -52,7 +52,8 @@ SCHOOL_FR = {"maternelle": "ecole_maternelle", "elementaire": "ecole_elementaire
              "primaire": "ecole_elementaire", "college": "college", "lycee": "lycee"}
 MEN_NATURE = (("COLLEGE", "college"), ("LYCEE", "lycee"), ("MATERNELLE", "ecole_maternelle"),
               ("ELEMENTAIRE", "ecole_elementaire"), ("PRIMAIRE", "ecole_elementaire"))
-HEALTH_WORDS = (("csapa", "csapa"), ("caarud", "caarud"), ("medico-judiciaire", "umj"),
+HEALTH_WORDS = (("csapa", "csapa"), ("caarud", "caarud"), ("addictologie", "csapa"),
+                ("reduction risques", "caarud"), ("medico-judiciaire", "umj"),
                 ("hospital", "hopital"), ("hopital", "hopital"), ("clinique", "hopital"),
                 ("etablissement", "hopital"), ("centre de lutte contre cancer", "hopital"),
                 ("soins", "hopital"), ("cancer", "hopital"))
