@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -18,6 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from clspd_geo import cameras, cells, config, crs, demo, indicators, maps, offline, schemas, vocab
+from clspd_geo import audit, auth, privacy
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.store import GeoPackageStore, file_version
 
@@ -43,9 +45,14 @@ def prepare_assets() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _open(path: str, version: str) -> GeoPackageStore:
+def _open_file(path: str, file_token: str) -> GeoPackageStore:
     # Checked once per version of the file (the integrity check reads the whole file).
     return GeoPackageStore(path)
+
+
+def _open(path: str, version: str) -> GeoPackageStore:
+    # ``version`` is a read key "file version|role|day" (see store_key): one store per file.
+    return _open_file(path, version.split("|")[0])
 
 
 def _require_router() -> None:
@@ -66,8 +73,20 @@ def _require_router() -> None:
 def store_key() -> tuple[str, str]:
     """Return ``(path, version)``: the cache key of everything read from the store.
 
-    Builds the demo territory on first start when no store exists. A corrupt or foreign
-    file is never touched: the page shows why and stops.
+    ``version`` is a read key ``"<file version>|<role>|<day>"``: every cached helper that
+    takes ``*store_key()`` is keyed on the reader's role (checked on the server at this
+    run, see :func:`require_login`), and :func:`_layer` and :func:`_incidents` pass what
+    they read through :func:`clspd_geo.privacy.restrict` for that role.
+    """
+    path, file_token = _store_file()
+    return str(path), f"{file_token}|{role()}|{dt.date.today().isoformat()}"
+
+
+def _store_file() -> tuple[Path, str]:
+    """Return the store path and file version, building the demo on first start.
+
+    A corrupt or foreign file is never touched: the page shows why and stops. Incidents
+    past the retention period are purged once per file version.
     """
     _require_router()
     path = config.store_path()
@@ -75,9 +94,9 @@ def store_key() -> tuple[str, str]:
         if not path.exists():
             with st.spinner("Première ouverture : création du territoire de démonstration…"):
                 demo.write_demo(path, seed=DEMO_SEED, n_incidents=DEMO_INCIDENTS)
-        key = (str(path), file_version(path))
-        _open(*key)
-        return key
+        _open_file(str(path), file_version(path))
+        _purge_once(str(path), file_version(path))
+        return path, file_version(path)
     except ClspdGeoError as err:
         show_error(err)
         raise  # unreachable: st.stop() raises
@@ -96,9 +115,8 @@ def _provenance(path: str, version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
     s = _open(path, version)
-    if not s.has(name):
-        return schemas.empty(name)
-    return s.read(name)
+    data = s.read(name) if s.has(name) else schemas.empty(name)
+    return privacy.restrict(data, layer=name, role_code=_role_of(version))
 
 
 def layer(name: str) -> gpd.GeoDataFrame:
@@ -116,12 +134,24 @@ def metric_epsg() -> int:
 
 
 @st.cache_resource(show_spinner="Lecture des faits…", max_entries=2)
-def _incidents(path: str, version: str, epsg: int) -> pd.DataFrame:
+def _all_incidents(path: str, version: str, epsg: int) -> pd.DataFrame:
+    # Every role's data, keyed on the file version only: never call it from a page or a
+    # helper; _incidents() is the role-restricted table.
     s = _open(path, version)
     if not s.has("incidents"):
         return indicators.prepare_incidents(schemas.empty("incidents"), epsg=epsg)
-    gdf = s.read("incidents", columns=["occurred_at", "category", "quartier_id"])
-    return indicators.prepare_incidents(gdf, epsg=epsg)
+    table = s.read_points("incidents", columns=["occurred_at", "category", "quartier_id"])
+    return indicators.prepare_incidents(table, epsg=epsg)
+
+
+@st.cache_resource(show_spinner="Application des droits d'accès…", max_entries=8)
+def _incidents(path: str, version: str, epsg: int) -> pd.DataFrame:
+    """Return the incidents the reader's role may see (``version`` carries the role)."""
+    file_token, role_code, day = version.split("|")
+    zones = privacy.zones_for(_layer(path, version, "territoire"),
+                              _layer(path, version, "quartiers"), epsg=epsg)
+    return privacy.restrict(_all_incidents(path, file_token, epsg), layer=privacy.INCIDENT_TABLE,
+                            role_code=role_code, zones=zones, as_of=dt.date.fromisoformat(day))
 
 
 def incidents() -> pd.DataFrame:
@@ -250,6 +280,9 @@ def show_map(m: folium.Map, *, key: str, height: int = 560) -> None:
 
 def territory_banner() -> None:
     """Say which territory is shown, and warn when it is the fictitious demo."""
+    note = privacy.notice(role())
+    if note:
+        st.caption(note)
     terr = layer("territoire")
     if terr.empty:
         st.warning("Aucun territoire n'est chargé : importez ses limites depuis la page "
@@ -659,37 +692,40 @@ def exact_with_progress(sel: indicators.Selection, params: SitingParams, *,
                         time_limit_s: float):
     """Run the exact solver in a worker thread and show a progress bar until it ends.
 
-    A result already computed comes back at once from the cache.
+    A result already computed comes back at once from the cache. Library errors raised in
+    the worker are raised again here, so the page shows them like any other.
     """
-    import concurrent.futures
+    import threading
     import time
 
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
     key = (*store_key(), metric_epsg())
-    ctx = get_script_run_ctx()
+    out: dict[str, object] = {}
 
-    def work():
-        return _exact(*key, sel, params, time_limit_s)
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        fut = pool.submit(work)
-        for thread in getattr(pool, "_threads", ()):
-            add_script_run_ctx(thread, ctx)
+    def work() -> None:
         try:
-            return fut.result(timeout=0.3)
-        except concurrent.futures.TimeoutError:
-            pass
+            out["result"] = _exact(*key, sel, params, time_limit_s)
+        except ClspdGeoError as err:  # shown by the page
+            out["error"] = err
+
+    worker = threading.Thread(target=work, name="clspd-exact", daemon=True)
+    add_script_run_ctx(worker, get_script_run_ctx())
+    worker.start()
+    worker.join(timeout=0.3)
+    if worker.is_alive():
         bar = st.progress(0.0, text="Recherche de l'optimum exact (HiGHS)…")
         started = time.monotonic()
-        while not fut.done():
+        while worker.is_alive():
             elapsed = time.monotonic() - started
             bar.progress(min(elapsed / time_limit_s, 0.99),
                          text=f"Recherche de l'optimum exact (HiGHS)… {elapsed:.0f} s, "
                               f"au plus {time_limit_s:.0f} s")
-            time.sleep(0.25)
+            worker.join(timeout=0.25)
         bar.empty()
-        return fut.result()
+    if "error" in out:
+        raise out["error"]  # type: ignore[misc]
+    return out["result"]
 
 
 @st.cache_data(show_spinner="Vérification sur la période précédente…", max_entries=8)
@@ -743,3 +779,183 @@ def _before_after(path: str, version: str, epsg: int) -> pd.DataFrame:
 def before_after_table() -> pd.DataFrame:
     """Return the before/after comparison of every dated camera (all incidents)."""
     return _before_after(*store_key(), metric_epsg())
+
+
+# == Who sees what: login gate, role of the session, audit trail ==============================
+# Appended by the roles work (clspd_geo.privacy, auth, audit). The role is checked on the
+# server at every run by require_login(); store_key() puts it in every cache key, and
+# _layer() / _incidents() pass what they read through privacy.restrict for that role.
+
+def role() -> str:
+    """Return the role of this session, checked at this run by :func:`require_login`.
+
+    Fails closed: with no checked role the page shows an error and stops.
+    """
+    code = st.session_state.get("auth.role")
+    if code not in privacy.ROLE_CODES:
+        show_error(privacy.AccessError("Session non connectée : rechargez la page et "
+                                       "connectez-vous."))
+    return code
+
+
+def _role_of(version: str) -> str:
+    parts = version.split("|")
+    if len(parts) != 3:
+        raise privacy.AccessError("Lecture sans rôle refusée (clé de lecture incomplète).")
+    return parts[1]
+
+
+@st.cache_resource(show_spinner="Purge des faits anciens…", max_entries=4)
+def _purge_once(path: str, file_token: str) -> int:
+    # Once per file version; a purge rewrites the file, so its next version is checked too.
+    return audit.purge_incidents(Path(path))
+
+
+def _oidc_enabled() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all: Streamlit raises its own not-found error
+        return False
+
+
+def _account() -> auth.Account | None:
+    """Return the account of this session (identity provider first, then local), or None."""
+    if _oidc_enabled() and st.user.is_logged_in:
+        return auth.oidc_account(st.user.to_dict())
+    return auth.check_session(st.session_state.get("auth.token"))
+
+
+def _is_demo() -> bool:
+    path, token = _store_file()
+    terr = _open_file(str(path), token).read("territoire")
+    return "fictitious" in terr.columns and bool(terr["fictitious"].fillna(False).any())
+
+
+def _log_in(username: str, password: str) -> None:
+    try:
+        token = auth.login(username, password)
+    except auth.AuthError as err:
+        audit.record(username[:64] or "-", "-", "echec_connexion", "connexion")
+        st.session_state["auth.message"] = str(err)
+        return
+    acc = auth.check_session(token)
+    audit.record(acc.username, acc.role, "connexion", "connexion")
+    st.session_state["auth.token"] = token
+    st.session_state.pop("auth.message", None)
+
+
+def _submit_login() -> None:
+    _log_in(st.session_state.get("auth.username", "").strip(),
+            st.session_state.get("auth.password", ""))
+
+
+def _log_out() -> None:
+    auth.logout(st.session_state.pop("auth.token", None))
+    st.session_state.pop("auth.role", None)
+    st.session_state.pop("audit.page", None)
+    if _oidc_enabled() and st.user.is_logged_in:
+        st.logout()
+
+
+def require_login() -> str:
+    """Check the session on the server and return its role; else draw the login and stop.
+
+    Runs at the top of ``app.py`` on every run: an expired session, a disabled account or
+    a changed role takes effect at the next interaction. With an identity provider
+    configured (``[auth]`` in ``.streamlit/secrets.toml``), ``st.login`` is offered and the
+    role comes from a claim (:func:`clspd_geo.auth.role_from_claims`).
+    """
+    _require_router()
+    st.session_state.pop("auth.role", None)
+    try:
+        acc = _account()
+    except ClspdGeoError as err:
+        st.error(str(err), icon=":material/lock:")
+        acc = None
+    if acc is None:
+        _login_page()
+        st.stop()
+    st.session_state["auth.role"] = acc.role
+    st.session_state["auth.user"] = acc.username
+    with st.sidebar:
+        st.caption(f"Connecté : {acc.username} · {privacy.role(acc.role).label}")
+        st.button("Se déconnecter", key="auth.logout", on_click=_log_out,
+                  icon=":material/logout:")
+    return acc.role
+
+
+def _login_page() -> None:
+    if st.session_state.pop("auth.token", None):
+        st.warning("Votre session a expiré ou votre compte a été désactivé : reconnectez-vous.",
+                   icon=":material/timer_off:")
+    st.title("Connexion")
+    st.write("Tableau de bord cartographique du CLSPD : l'accès est réservé aux comptes "
+             "autorisés, chacun selon son rôle.")
+    if _oidc_enabled():
+        st.button("Se connecter avec le fournisseur d'identité", key="auth.oidc",
+                  on_click=st.login, type="primary")
+    with st.form("auth.form", clear_on_submit=True):
+        st.text_input("Identifiant", key="auth.username")
+        st.text_input("Mot de passe", type="password", key="auth.password")
+        st.form_submit_button("Se connecter", on_click=_submit_login)
+    if st.session_state.get("auth.message"):
+        st.error(st.session_state["auth.message"], icon=":material/lock:")
+    try:
+        demo_store = _is_demo()
+    except ClspdGeoError:
+        demo_store = False
+    if demo_store:
+        made = auth.ensure_demo_accounts()
+        if made:
+            audit.record("système", "admin", "compte", "démo", detail=f"{len(made)} comptes")
+        st.info("Territoire de démonstration fictif : un compte par rôle, l'identifiant est le "
+                "code du rôle (" + ", ".join(privacy.ROLE_CODES) + ") et le mot de passe "
+                + auth.DEMO_PASSWORD.format(role="<rôle>") + ". Ces comptes n'existent que "
+                "pour la démonstration.", icon=":material/science:")
+
+
+# Pages each role may open (by URL path); pages not listed are open to every role but admin.
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "donnees": ("admin", "police"),
+    "administration": ("admin",),
+}
+
+
+def pages_for_role(pages: dict[str, list], role_code: str) -> dict[str, list]:
+    """Return the navigation sections with only the pages this role may open.
+
+    The administrator operates the tool without reading incident data: only the pages
+    listed for it in :data:`PAGE_ROLES`.
+    """
+    out = {}
+    for section, items in pages.items():
+        kept = [p for p in items if role_code in PAGE_ROLES.get(
+            p.url_path, tuple(r for r in privacy.ROLE_CODES if r != "admin"))]
+        if kept:
+            out[section] = kept
+    return out
+
+
+def audit_view(page) -> None:
+    """Record a page view in the audit trail (once per page change in a session)."""
+    name = getattr(page, "url_path", "") or "accueil"
+    if st.session_state.get("audit.page") != name:
+        st.session_state["audit.page"] = name
+        audit.record(st.session_state.get("auth.user", "-"), role(), "vue", name)
+
+
+def audit_export(file_name: str, *, detail: str = "") -> None:
+    """Record an export (a download) in the audit trail."""
+    audit.record(st.session_state.get("auth.user", "-"), role(), "export", file_name,
+                 detail=detail)
+
+
+def download_button(label: str, data, *, file_name: str, key: str, mime: str | None = None,
+                    detail: str = "") -> None:
+    """Draw a download button that records the export in the audit trail when clicked.
+
+    ``data`` must come from the role-aware helpers of this module (they pass through
+    :func:`clspd_geo.privacy.restrict`).
+    """
+    st.download_button(label, data, file_name=file_name, mime=mime, key=key,
+                       on_click=audit_export, args=(file_name,), kwargs={"detail": detail})

@@ -76,37 +76,55 @@ def _minus_year(d: dt.date) -> dt.date:
         return d.replace(year=d.year - 1, day=28)
 
 
-def prepare_incidents(incidents: gpd.GeoDataFrame, *, epsg: int) -> pd.DataFrame:
+def prepare_incidents(incidents: pd.DataFrame, *, epsg: int) -> pd.DataFrame:
     """Return incidents as a light frame for fast filtering.
+
+    Parameters
+    ----------
+    incidents
+        The incidents layer as a GeoDataFrame (any CRS), or the plain frame of
+        :meth:`clspd_geo.store.GeoPackageStore.read_points` (``lon``/``lat`` in WGS84).
+    epsg
+        The territory's metric CRS.
 
     Returns
     -------
     DataFrame
         ``occurred_at`` (datetime64), ``category`` (categorical code), ``field`` and
-        ``sensitivity`` (categorical, from the vocabulary), ``quartier_id``, and ``x``, ``y``
-        in metres in ``epsg`` (the territory's metric CRS).
+        ``sensitivity`` (categorical, from the vocabulary), ``quartier_id``, ``lon``/``lat``
+        and ``x``/``y`` in metres in ``epsg``.
     """
-    geom = incidents.geometry
-    lon = geom.x.to_numpy()
-    lat = geom.y.to_numpy()
-    if incidents.crs is not None and incidents.crs.to_epsg() != 4326:
-        lonlat = incidents.to_crs(4326).geometry
-        lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
+    if isinstance(incidents, gpd.GeoDataFrame):
+        geo = incidents if incidents.crs is None or incidents.crs.to_epsg() == 4326 else \
+            incidents.to_crs(4326)
+        lon, lat = geo.geometry.x.to_numpy(), geo.geometry.y.to_numpy()
+    else:
+        lon, lat = incidents["lon"].to_numpy(float), incidents["lat"].to_numpy(float)
     x, y = crs.project_xy(lon, lat, epsg=epsg)
-    cat = incidents["category"].astype("string").to_numpy()
-    fields = {c.code: c.field for c in vocab.INCIDENT_CATEGORIES}
-    sens = {c.code: c.sensitivity for c in vocab.INCIDENT_CATEGORIES}
-    codes = pd.Categorical(cat, categories=[c.code for c in vocab.INCIDENT_CATEGORIES])
+    order = [c.code for c in vocab.INCIDENT_CATEGORIES]
+    raw = incidents["category"]
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        codes = raw.cat.set_categories(order).to_numpy()
+    else:
+        codes = pd.Categorical(raw.astype("string").to_numpy(), categories=order)
+    codes = pd.Categorical(codes, categories=order)
+    # Field and sensitivity looked up by category code (vectorised; -1 = unknown category).
+    field_order = [f.code for f in vocab.ACTION_FIELDS]
+    sens_order = ["standard", "stupefiants", "sensible"]
+    field_of = np.array([field_order.index(c.field) for c in vocab.INCIDENT_CATEGORIES] + [-1])
+    sens_of = np.array([sens_order.index(c.sensitivity) for c in vocab.INCIDENT_CATEGORIES]
+                       + [-1])
+    cat_codes = codes.codes
     quartier = (incidents["quartier_id"] if "quartier_id" in incidents.columns
-                else pd.Series(None, index=incidents.index))
+                else pd.Series(None, index=incidents.index, dtype="string"))
+    if not isinstance(quartier.dtype, pd.CategoricalDtype):
+        quartier = pd.Categorical(quartier.astype("string").to_numpy())
     return pd.DataFrame({
         "occurred_at": pd.to_datetime(incidents["occurred_at"]).to_numpy(),
         "category": codes,
-        "field": pd.Categorical(pd.Series(cat).map(fields),
-                                categories=[f.code for f in vocab.ACTION_FIELDS]),
-        "sensitivity": pd.Categorical(pd.Series(cat).map(sens),
-                                      categories=["standard", "stupefiants", "sensible"]),
-        "quartier_id": pd.Categorical(quartier.astype("string").to_numpy()),
+        "field": pd.Categorical.from_codes(field_of[cat_codes], categories=field_order),
+        "sensitivity": pd.Categorical.from_codes(sens_of[cat_codes], categories=sens_order),
+        "quartier_id": quartier,
         "lon": lon, "lat": lat, "x": x, "y": y,
     })
 
