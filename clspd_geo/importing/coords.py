@@ -20,6 +20,7 @@ from clspd_geo import crs as crs_mod
 from clspd_geo.errors import CrsError, SchemaError
 from clspd_geo.importing import geometry, values
 from clspd_geo.importing.report import RowLog
+from clspd_geo.importing.sniffing import Source
 
 _LON = ("lon", "long", "longitude", "lng", "x_wgs84", "longitude_wgs84")
 _LAT = ("lat", "latitude", "y_wgs84", "latitude_wgs84")
@@ -322,14 +323,9 @@ def require_columns(frame: pd.DataFrame, needed: dict[str, tuple[str, ...]], *,
     return found
 
 
-def source_points(src, *, log: RowLog, territoire: gpd.GeoDataFrame | None,
+def source_points(src: Source, *, log: RowLog, territoire: gpd.GeoDataFrame | None,
                   tolerance_m: float = OUTSIDE_TOLERANCE_M) -> tuple[gpd.GeoSeries, pd.Series]:
     """Return the WGS84 points of a source (CSV or vector) and its ``outside_territory`` flag.
-
-    Parameters
-    ----------
-    src
-        A :class:`~clspd_geo.importing.sniffing.Source`.
 
     Raises
     ------
@@ -362,7 +358,7 @@ CROSS_CHECK_M = 100.0
 """Degrees and metres given for the same row further apart than this are flagged."""
 
 
-def _cross_check(geoms: gpd.GeoSeries, src, other: CoordColumns, log: RowLog) -> None:
+def _cross_check(geoms: gpd.GeoSeries, src: Source, other: CoordColumns, log: RowLog) -> None:
     """Flag rows whose second pair of coordinates disagrees with the one used."""
     alt = points(src.frame, src.lines, other, file=src.name, log=RowLog())
     both = geometry.present(geoms) & geometry.present(alt)

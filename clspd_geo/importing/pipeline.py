@@ -158,9 +158,10 @@ def _nothing_accepted(report: ImportReport) -> str:
         top = report.reasons().head(3)
         first = report.rejected.iloc[0]
         why = " ; ".join(f"{r.motif} ({r.lignes} ligne(s))" for r in top.itertuples())
-        return (f"Aucune ligne de {names} n'a pu être acceptée : {why}. Première ligne "
-                f"rejetée : {first.fichier}, ligne {first.ligne}. Corrigez le fichier puis "
-                "relancez l'import ; la base n'a pas été modifiée.")
+        notes = f" ({' ; '.join(report.notes)})" if report.notes else ""
+        return (f"Aucune ligne de {names} n'a pu être acceptée : {why}{notes}. Première "
+                f"ligne rejetée : {first.fichier}, ligne {first.ligne}. Corrigez le fichier "
+                "puis relancez l'import ; la base n'a pas été modifiée.")
     if report.filtered_out:
         return (f"Aucune ligne de {names} ne concerne la commune demandée "
                 f"({report.filtered_out} ligne(s) écartée(s)). Vérifiez le code INSEE donné "
