@@ -265,3 +265,22 @@ def test_finess_rows_each_in_their_own_crs() -> None:
         assert (back.x, back.y) == pytest.approx(xy, abs=1e-3)
     assert fac.loc["970000001", "geometry"].x == pytest.approx(-61.07, abs=0.05)
     assert "sourcecoordet" in report.files[0].crs
+
+
+def test_duplicate_header_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("lon,lat,lon\n2.35,48.85,2.36\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="colonnes en double : lon"):
+        sniffing.read_table(path)
+
+
+def test_geojson_declared_in_lambert93_is_reprojected(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame({"sector_id": ["A"], "name": ["Centre"], "force": ["PM"]},
+                           geometry=[box(651000, 6861000, 653000, 6863000)], crs=2154)
+    path = tmp_path / "secteurs_l93.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    report = pipeline.prepare("sectors", [path])
+    sect = report.frames["secteurs"]
+    assert sect.crs.to_epsg() == 4326 and sect["force"].tolist() == ["police_municipale"]
+    assert sect.to_crs(2154).area.iloc[0] == pytest.approx(4e6, rel=1e-6)
+    assert "2154" in report.files[0].crs

@@ -249,6 +249,11 @@ def read_table(path: Path) -> Table:
                "aucune donnée à importer.")
         raise DataFileError(msg)
     columns = [c.strip().lstrip("\ufeff") for c in head]
+    twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    if twice:
+        msg = (f"L'en-tête du fichier « {path.name} » contient des colonnes en double : "
+               f"{', '.join(twice)}. Renommez-les pour que chaque colonne ait un nom unique.")
+        raise DataFileError(msg)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     return Table(frame, pd.Series(lines, index=frame.index), encoding, sep, gz)
 
