@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from clspd_geo import demo, store, users_command, video_commands
+from clspd_geo import demo, police_commands, store, users_command, video_commands
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import command as import_command
 
@@ -226,6 +226,8 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     video_commands.add_siting_parser,
     video_commands.add_camera_plan_parser,
     users_command.add_parser,
+    police_commands.add_sectors_parser,
+    police_commands.add_patrol_brief_parser,
 ]
 """Functions registering one subcommand each on the subparsers, in help order."""
 

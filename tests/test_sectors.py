@@ -250,3 +250,41 @@ def test_portland_three_balanced_precincts_beat_the_real_ones(portland):
     assert _graph_connected(blocks, res)
     # Measured in metres in a UTM zone, not in degrees.
     assert res.sectors["max_distance_m"].min() > 1_000
+
+
+# -- command line ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    from clspd_geo import demo
+    path = tmp_path_factory.mktemp("police") / "demo.gpkg"
+    demo.write_demo(path, seed=3, n_incidents=4000)
+    return path
+
+
+def test_cli_sectors_redesign_writes_the_proposal(demo_store, capsys):
+    import json
+
+    from clspd_geo import cli, store
+    assert cli.main(["sectors", "--store", str(demo_store), "--redesign", "4", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["current"]["n_sectors"] == 3
+    assert out["proposal"]["n_sectors"] == 4
+    assert out["proposal"]["cv"] < out["current"]["cv"]
+    assert 0 < out["proposal"]["polsby_popper_mean"] <= 1
+    layer = store.open_store(demo_store).read("secteurs_proposes")
+    assert len(layer) == 4 and set(layer["force"]) == {"police_nationale"}
+    assert cli.main(["sectors", "--store", str(demo_store)]) == 0
+    text = capsys.readouterr().out
+    assert "Secteurs actuels (Police nationale) : 3 secteurs, CV de la charge" in text
+
+
+def test_cli_sectors_errors_are_french_with_exit_2(demo_store, capsys):
+    from clspd_geo import cli
+    assert cli.main(["sectors", "--store", str(demo_store), "--redesign", "0"]) == 2
+    assert "au moins 1" in capsys.readouterr().err
+    assert cli.main(["sectors", "--store", str(demo_store), "--redesign", "5000",
+                     "--blocks", "quartiers"]) == 2
+    assert "îlots à regrouper" in capsys.readouterr().err
+    assert cli.main(["sectors", "--store", str(demo_store / "absent.gpkg")]) == 2
+    assert "introuvable" in capsys.readouterr().err
