@@ -9,6 +9,7 @@ import ui
 st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon=":material/map:",
                    layout="wide")
 ui.prepare_assets()
+role = ui.require_login()  # login gate: nothing below runs without a checked role
 
 PAGES = {
     "Vue d'ensemble": [
@@ -31,9 +32,13 @@ PAGES = {
     ],
     "Données": [
         st.Page("pages/donnees.py", title="Données et sources", icon=":material/database:"),
+        st.Page("pages/administration.py", title="Administration",
+                icon=":material/admin_panel_settings:"),
     ],
 }
 
 ui.store()
 st.session_state["filters"] = ui.sidebar_filters()
-st.navigation(PAGES).run()
+page = st.navigation(ui.pages_for_role(PAGES, role))
+ui.audit_view(page)
+page.run()

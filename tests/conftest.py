@@ -215,5 +215,26 @@ def app(monkeypatch, demo_store):
 
     # Caches are keyed on the store's path and version, so they may be kept between tests.
     monkeypatch.setenv("CLSPD_STORE", str(demo_store))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    # Logged in as police, the role that sees the most incident data (docs/roles.md).
+    return logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), "police",
+                     demo_store)
 
+
+# -- login of page tests (roles work): a server-side session for a test account --------------
+TEST_PASSWORD = "mot-de-passe-de-test"
+
+
+def logged_in(at, role: str, store: Path):
+    """Open a session for the test account ``test-<role>`` and give its token to ``at``.
+
+    The account lives in the accounts file beside ``store``; the app checks the token at
+    every run exactly as after a real login (tests/app/test_roles.py uses every role).
+    """
+    from clspd_geo import auth
+
+    users = store.with_name(auth.USERS_FILE_NAME)
+    name = f"test-{role}"
+    if auth.get_account(name, path=users) is None:
+        auth.create_account(name, role=role, password=TEST_PASSWORD, path=users)
+    at.session_state["auth.token"] = auth.login(name, TEST_PASSWORD, path=users)
+    return at

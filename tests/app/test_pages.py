@@ -47,7 +47,13 @@ def test_page_shows_figures_and_a_map(app, page):
     app.run()
     app.switch_page(page).run()
     assert len(app.metric) >= 2
-    assert any(m.value not in ("0", "") for m in app.metric)
+    if page == "pages/radicalisation.py":
+        # 9 such incidents in the 3,000-incident demo: below k = 5 for every role, every
+        # published figure is 0 (small-count suppression, docs/roles.md).
+        assert all(m.value in ("0", "") or int(m.value.replace("\u202f", "")) >= 5
+                   for m in app.metric)
+    else:
+        assert any(m.value not in ("0", "") for m in app.metric)
     assert len(app.dataframe) >= 1
 
 

@@ -1,0 +1,68 @@
+"""Administration: accounts, audit trail, retention and the visibility matrix (admin only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from clspd_geo import audit, auth, privacy
+from clspd_geo.errors import ClspdGeoError
+
+if ui.role() != "admin":  # the router lists this page for the administrator only
+    st.error("Page réservée à l'administrateur.", icon=":material/lock:")
+    st.stop()
+
+st.title("Administration")
+st.write("Comptes locaux, journal des consultations et des exports, durée de conservation "
+         "des faits et matrice de visibilité des rôles. L'administrateur exploite l'outil "
+         "sans lire les données de faits.")
+
+st.header("Comptes")
+accounts = auth.list_accounts()
+st.dataframe([{"Identifiant": a.username, "Rôle": privacy.role(a.role).label
+               if a.role in privacy.ROLE_CODES else a.role,
+               "État": "désactivé" if a.disabled else "actif",
+               "Dernière connexion": a.last_login or "jamais"} for a in accounts],
+             hide_index=True, width="stretch")
+left, right = st.columns(2)
+with left, st.form("admin.new", clear_on_submit=True):
+    st.subheader("Créer un compte")
+    name = st.text_input("Identifiant", key="admin.name")
+    role = st.selectbox("Rôle", privacy.ROLE_CODES, key="admin.role",
+                        format_func=lambda r: privacy.role(r).label)
+    pw = st.text_input(f"Mot de passe (au moins {auth.MIN_PASSWORD_LEN} caractères)",
+                       type="password", key="admin.pw")
+    if st.form_submit_button("Créer"):
+        try:
+            auth.create_account(name, role=role, password=pw)
+        except ClspdGeoError as err:
+            st.error(str(err))
+        else:
+            audit.record(st.session_state["auth.user"], "admin", "compte", name,
+                         detail=f"création ({role})")
+            st.success(f"Compte « {name} » créé.")
+with right:
+    st.subheader("Désactiver ou réactiver")
+    names = [a.username for a in accounts]
+    who = st.selectbox("Compte", names, key="admin.who") if names else None
+    c1, c2 = st.columns(2)
+    for col, label, disabled in ((c1, "Désactiver", True), (c2, "Réactiver", False)):
+        if who and col.button(label, key=f"admin.{label}"):
+            auth.set_disabled(who, disabled)
+            audit.record(st.session_state["auth.user"], "admin", "compte", who,
+                         detail="désactivation" if disabled else "réactivation")
+            st.success(f"Compte « {who} » {'désactivé' if disabled else 'réactivé'}.")
+
+st.header("Journal")
+st.dataframe(audit.events(limit=500), hide_index=True, width="stretch")
+
+st.header("Conservation des faits")
+try:
+    days = audit.retention_days()
+except ClspdGeoError as err:
+    ui.show_error(err)
+st.write(f"Les faits plus anciens que {days} jours sont supprimés automatiquement "
+         "(réglage CLSPD_RETENTION_DAYS, fixé par délibération).")
+
+st.header("Matrice de visibilité")
+st.dataframe(privacy.matrix_table(), hide_index=True, width="stretch")
