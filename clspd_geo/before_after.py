@@ -121,7 +121,7 @@ def before_after(cameras: gpd.GeoDataFrame, incidents: pd.DataFrame, *,
         a0, a1 = start_after, start_after + np.timedelta64(days, "D")
         in_before = (ts >= b0) & (ts < b1)
         in_after = (ts >= a0) & (ts < a1)
-        view = cams_mod._sector(p.x[j], p.y[j], p.bearing_deg[j], p.fov_deg[j],
+        view = cams_mod.sector(p.x[j], p.y[j], p.bearing_deg[j], p.fov_deg[j],
                                 float(p.range_m[j]), bool(p.full_circle[j]), 64)
         outer = view.buffer(ring_m)
         near = idx_ok[np.asarray(tree.query_ball_point([p.x[j], p.y[j]],

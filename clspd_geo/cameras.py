@@ -245,8 +245,13 @@ def dori_distances(cameras: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=cameras.index)
 
 
-def _sector(x: float, y: float, bearing: float, fov: float, radius: float, full: bool,
-            arc_points: int) -> shapely.Polygon:
+def sector(x: float, y: float, bearing: float, fov: float, radius: float, full: bool,
+           arc_points: int) -> shapely.Polygon:
+    """Return the view of one camera at (x, y) metres: a circular sector, or a disc.
+
+    ``bearing`` and ``fov`` in degrees (clockwise from north), ``radius`` in metres;
+    ``full`` draws a disc. An empty polygon for a radius of zero.
+    """
     if radius <= 0:
         return shapely.Polygon()
     if full:
@@ -282,18 +287,18 @@ def obstacles(buildings: gpd.GeoDataFrame, *, epsg: int) -> Obstacles:
 def _visible(x: float, y: float, bearing: float, fov: float, radius: float, full: bool,
              obs: Obstacles, *, ray_step_deg: float, arc_points: int) -> shapely.Geometry:
     """Return the part of a sector seen from (x, y) when walls block the view (2D)."""
-    sector = _sector(x, y, bearing, fov, radius, full, arc_points)
+    cone = sector(x, y, bearing, fov, radius, full, arc_points)
     if radius <= 0:
-        return sector
+        return cone
     near = obs.tree.query(shapely.Point(x, y).buffer(radius, quad_segs=4))
     if len(near) == 0:
-        return sector
+        return cone
     blocks = obs.geoms[near]
     # A camera is mounted on a building; a point geocoded inside one means "on its façade".
     own = shapely.contains_xy(blocks, x, y)
     walls = shapely.union_all(blocks[~own]) if (~own).any() else shapely.Polygon()
     if walls.is_empty:
-        return shapely.difference(sector, shapely.union_all(blocks[own])) if own.any() else sector
+        return shapely.difference(cone, shapely.union_all(blocks[own])) if own.any() else cone
     n_rays = max(3, int(np.ceil(fov / ray_step_deg)) + 1)
     start = 0.0 if full else bearing - fov / 2
     angles = np.radians(start + np.linspace(0.0, fov, n_rays, endpoint=not full))
@@ -312,7 +317,7 @@ def _visible(x: float, y: float, bearing: float, fov: float, radius: float, full
     else:
         ring = np.column_stack([np.r_[x, ex, x], np.r_[y, ey, y]])
     poly = shapely.make_valid(shapely.Polygon(ring))
-    poly = shapely.intersection(poly, sector)
+    poly = shapely.intersection(poly, cone)
     poly = shapely.difference(poly, walls)
     if own.any():
         poly = shapely.difference(poly, shapely.union_all(blocks[own]))
@@ -327,7 +332,7 @@ def _polygons(p: ViewParams, radius: np.ndarray, *, arc_points: int,
     for i in range(len(p.x)):
         r = float(radius[i]) if np.isfinite(radius[i]) else 0.0
         if obs is None:
-            polys[i] = _sector(p.x[i], p.y[i], p.bearing_deg[i], p.fov_deg[i], r,
+            polys[i] = sector(p.x[i], p.y[i], p.bearing_deg[i], p.fov_deg[i], r,
                                bool(p.full_circle[i]), arc_points)
         else:
             polys[i] = _visible(p.x[i], p.y[i], p.bearing_deg[i], p.fov_deg[i], r,
