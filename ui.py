@@ -423,8 +423,9 @@ def _hotspot_map(path: str, version: str, epsg: int, sel: indicators.Selection, 
     from clspd_geo import hotspots
 
     df = indicators.select(_incidents(path, version, epsg), sel)
-    return hotspots.hotspot_map(df["x"].to_numpy(), df["y"].to_numpy(),
-                                _layer(path, version, "territoire"), mode=mode)
+    area = hotspots.study_area(_layer(path, version, "territoire"),
+                               _layer(path, version, "quartiers"), sel.quartiers)
+    return hotspots.hotspot_map(df["x"].to_numpy(), df["y"].to_numpy(), area, mode=mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -533,7 +534,8 @@ def hotspot_panel(*, categories: list[str], key: str) -> None:
     st.write(rep.sentence(next_period="du mois suivant"))
     st.caption(f"Mois évalué : {rep.test[0]:%m/%Y} ({rep.n_test} faits) ; apprentissage du "
                f"{rep.train[0]:%d/%m/%Y} au {rep.train[1] - pd.Timedelta(days=1):%d/%m/%Y} "
-               f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m. {rep.reason}")
+               f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m sur tout le "
+               f"territoire (le filtre des quartiers ne s'applique pas ici). {rep.reason}")
     with st.expander("Détail par méthode et par surface couverte"):
         st.dataframe(forecast.summary_table(rep), hide_index=True, width="stretch")
         st.write(forecast.PLAIN_FRENCH)

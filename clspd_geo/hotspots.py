@@ -24,6 +24,7 @@ below one cell, since a narrower kernel would only draw the grid.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -699,3 +700,26 @@ def hotspot_map(x: np.ndarray, y: np.ndarray, territory: gpd.GeoDataFrame, *,
                "les 20 %, 10 %, 5 %, 2 % et 1 % du territoire où les faits sont les plus "
                f"denses. {dens.n_incidents} faits.")
     return HotspotMap(zones, MAP_MODES["densite"], caption, dens.n_incidents)
+
+
+def study_area(territory: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame,
+               quartier_ids: Sequence[str] = ()) -> gpd.GeoDataFrame:
+    """Return the area hotspots are computed over: the territory, or the chosen quartiers.
+
+    When the page is filtered to some quartiers, Gi* and the density must compare those
+    quartiers with themselves: against the whole territory, the empty rest would make the
+    selection look hot.
+
+    Raises
+    ------
+    EmptySelectionError
+        None of the chosen quartiers exists.
+    """
+    if not quartier_ids:
+        return territory
+    chosen = quartiers[quartiers["quartier_id"].astype(str).isin([str(q) for q in quartier_ids])]
+    if chosen.empty:
+        msg = ("Les quartiers choisis n'existent pas dans la couche « quartiers » : "
+               "réinitialisez le filtre des quartiers.")
+        raise EmptySelectionError(msg)
+    return chosen

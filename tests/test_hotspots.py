@@ -276,3 +276,29 @@ def test_paris_accidents_density_and_counts(shared_data):
     assert 50 <= dens.bandwidth_m <= 1000
     zones = hotspots.density_zones(dens)
     assert len(zones) == 5
+
+
+def test_study_area_is_the_chosen_quartiers():
+    terr = square_territory(1000)
+    quartiers = gpd.GeoDataFrame(
+        {"quartier_id": ["A", "B"]},
+        geometry=[box(X0, Y0, X0 + 500, Y0 + 1000), box(X0 + 500, Y0, X0 + 1000, Y0 + 1000)],
+        crs=2154).to_crs(4326)
+    assert hotspots.study_area(terr, quartiers, ()) is terr
+    area = hotspots.study_area(terr, quartiers, ("B",))
+    assert list(area["quartier_id"]) == ["B"]
+    # Incidents all in B: against B alone nothing is "hot" just for being in B.
+    rng = np.random.default_rng(9)
+    x = X0 + 500 + rng.uniform(0, 500, 400)
+    y = Y0 + rng.uniform(0, 1000, 400)
+    whole = hotspots.hotspot_map(x, y, terr, mode="gi_star", gi_cell_m=100)
+    alone = hotspots.hotspot_map(x, y, area, mode="gi_star", gi_cell_m=100)
+    def hot_cells(hm: hotspots.HotspotMap) -> int:
+        return int(hm.zones.loc[hm.zones["hotspot_class"] > 0, "n_cells"].sum())
+
+    # B has 50 cells of 100 m: against the whole territory most of B looks hot; against
+    # itself at most a stray cell or two (FDR bounds false alarms, it does not abolish them).
+    assert hot_cells(whole) >= 25
+    assert hot_cells(alone) <= 3
+    with pytest.raises(EmptySelectionError, match="quartiers choisis"):
+        hotspots.study_area(terr, quartiers, ("Z",))
