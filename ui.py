@@ -21,6 +21,7 @@ from streamlit_folium import st_folium
 from clspd_geo import cameras, cells, config, crs, demo, indicators, maps, offline, schemas, vocab
 from clspd_geo import audit, auth, privacy
 from clspd_geo.errors import ClspdGeoError
+from clspd_geo import store as store_mod
 from clspd_geo.store import GeoPackageStore, file_version
 
 DEMO_SEED = 1
@@ -47,7 +48,8 @@ def prepare_assets() -> None:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _open_file(path: str, file_token: str) -> GeoPackageStore:
     # Checked once per version of the file (the integrity check reads the whole file).
-    return GeoPackageStore(path)
+    # ``path`` may also be a postgresql:// URL: then a PostGIS store, opened once.
+    return store_mod.open_store(path)
 
 
 def _open(path: str, version: str) -> GeoPackageStore:
@@ -89,8 +91,18 @@ def _store_file() -> tuple[Path, str]:
     past the retention period are purged once per file version.
     """
     _require_router()
-    path = config.store_path()
+    target = config.store_target()
     try:
+        if store_mod.is_database_url(target):
+            database = _open_file(target, "postgis")
+            if not database.layers():
+                with st.spinner("Première ouverture : création du territoire de démonstration…"):
+                    frames = demo.build_demo(seed=DEMO_SEED, n_incidents=DEMO_INCIDENTS)
+                    database.write_many(frames, source=demo.source_label(DEMO_SEED))
+            token = database.version()
+            _purge_once(target, token)
+            return target, token
+        path = Path(target)
         if not path.exists():
             with st.spinner("Première ouverture : création du territoire de démonstration…"):
                 demo.write_demo(path, seed=DEMO_SEED, n_incidents=DEMO_INCIDENTS)
@@ -810,7 +822,7 @@ def _role_of(version: str) -> str:
 @st.cache_resource(show_spinner="Purge des faits anciens…", max_entries=4)
 def _purge_once(path: str, file_token: str) -> int:
     # Once per file version; a purge rewrites the file, so its next version is checked too.
-    return audit.purge_incidents(Path(path))
+    return audit.purge_incidents(path)
 
 
 def _oidc_enabled() -> bool:
@@ -961,3 +973,428 @@ def download_button(label: str, data, *, file_name: str, key: str, mime: str | N
     """
     st.download_button(label, data, file_name=file_name, mime=mime, key=key,
                        on_click=audit_export, args=(file_name,), kwargs={"detail": detail})
+
+
+# == Action-field analyses and the CLSPD action plan (issue 8) ==================================
+# Appended by the action-field pages work (clspd_geo.accessibility, field_analyses,
+# road_safety, actions, field_maps). Every computation is a library function; these helpers
+# cache it, turn a user-facing error into an information (the page goes on) and draw.
+
+ACTION_EDITOR_ROLES = ("elu", "groupe_travail", "police", "admin")
+"""Roles that may edit the action plan (the others read it)."""
+
+
+def analysis_note(err: ClspdGeoError) -> None:
+    """Show why an analysis has nothing to show (what to import, with the command)."""
+    st.info(str(err), icon=":material/info:")
+
+
+def interpretation(sentence: str) -> None:
+    """Write the French sentence of interpretation of an analysis."""
+    st.markdown(f"**Lecture :** {sentence}")
+
+
+def _selected_rows(path: str, version: str, epsg: int,
+                   sel: indicators.Selection) -> pd.DataFrame:
+    return indicators.select(_incidents(path, version, epsg), sel)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _school_rings(path: str, version: str, epsg: int, sel: indicators.Selection, k: int):
+    from clspd_geo import field_analyses
+
+    return field_analyses.school_surroundings(_selected_rows(path, version, epsg, sel),
+                                              _layer(path, version, "equipements"),
+                                              epsg=epsg, k=k)
+
+
+def school_rings(sel: indicators.Selection, *, k: int = 0):
+    """Return :func:`clspd_geo.field_analyses.school_surroundings` of the selection (cached)."""
+    return _school_rings(*store_key(), metric_epsg(), sel, k)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _school_zones(path: str, version: str, epsg: int, sel: indicators.Selection, k: int):
+    from clspd_geo import field_analyses
+
+    return field_analyses.school_zone_counts(_selected_rows(path, version, epsg, sel),
+                                             _layer(path, version, "equipements"),
+                                             epsg=epsg, k=k)
+
+
+def school_zones(sel: indicators.Selection, *, k: int) -> pd.DataFrame:
+    """Return incidents per school zone, small counts suppressed (cached)."""
+    return _school_zones(*store_key(), metric_epsg(), sel, k)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rates(path: str, version: str, epsg: int, sel: indicators.Selection, k: int):
+    from clspd_geo import field_analyses
+
+    return field_analyses.rates_by_quartier(_selected_rows(path, version, epsg, sel),
+                                            _layer(path, version, "quartiers"), k=k)
+
+
+def quartier_rates(sel: indicators.Selection):
+    """Return the selection per quartier, per 1,000 inhabitants when known (cached)."""
+    return _rates(*store_key(), metric_epsg(), sel, SMALL_COUNT_K)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _night(path: str, version: str, epsg: int, sel: indicators.Selection, radius_m: float):
+    from clspd_geo import field_analyses
+
+    return field_analyses.alcohol_by_night_hour(_selected_rows(path, version, epsg, sel),
+                                                _layer(path, version, "equipements"),
+                                                epsg=epsg, radius_m=radius_m)
+
+
+def alcohol_night(sel: indicators.Selection, *, radius_m: float):
+    """Return alcohol incidents by hour of night near licensed premises (cached)."""
+    return _night(*store_key(), metric_epsg(), sel, radius_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _care(path: str, version: str, epsg: int, sel: indicators.Selection, network: bool):
+    from clspd_geo import field_analyses
+
+    spots = field_analyses.dense_cells(_selected_rows(path, version, epsg, sel),
+                                       _layer(path, version, "territoire"), epsg=epsg)
+    roads = _layer(path, version, "voies") if network else None
+    return spots, field_analyses.distance_to_care(spots, _layer(path, version, "equipements"),
+                                                  voies=roads)
+
+
+def care_distance(sel: indicators.Selection, *, network: bool):
+    """Return the densest cells of the selection and their walk to care (cached)."""
+    return _care(*store_key(), metric_epsg(), sel, network)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _support(path: str, version: str, epsg: int, sel: indicators.Selection, network: bool,
+             minutes: float):
+    from clspd_geo import field_analyses
+
+    roads = _layer(path, version, "voies") if network else None
+    return field_analyses.support_access(
+        _selected_rows(path, version, epsg, sel), _layer(path, version, "quartiers"),
+        _layer(path, version, "equipements"), epsg=epsg, k=SMALL_COUNT_K, voies=roads,
+        minutes=minutes)
+
+
+def support_access(sel: indicators.Selection, *, network: bool, minutes: float):
+    """Return the walk from incidents and residents to victim support (cached)."""
+    return _support(*store_key(), metric_epsg(), sel, network, minutes)
+
+
+@st.cache_data(show_spinner="Calcul des temps de marche…", max_entries=16)
+def _qpv(path: str, version: str, kinds: tuple[str, ...], minutes: float, network: bool):
+    from clspd_geo import accessibility
+
+    roads = _layer(path, version, "voies") if network else None
+    equip = _layer(path, version, "equipements")
+    res = accessibility.qpv_access(_layer(path, version, "quartiers"), equip, kinds=list(kinds),
+                                   minutes=minutes, voies=roads)
+    return res, accessibility.reach_zones(equip, kinds=kinds, minutes=minutes)
+
+
+def qpv_access(kinds: list[str], *, minutes: float, network: bool):
+    """Return QPV residents within a walk of each kind, and the reach discs (cached)."""
+    return _qpv(*store_key(), tuple(kinds), float(minutes), network)
+
+
+def network_choice(*, key: str) -> bool:
+    """Let the user measure walks along the ``voies`` layer when one is loaded."""
+    if layer("voies").empty:
+        st.caption("Aucune couche de voies n'est chargée : les distances sont à vol d'oiseau "
+                   "(importez les voies pour des trajets par les rues).")
+        return False
+    choice = st.radio("Mesure des distances", ["reseau", "droite"], horizontal=True, key=key,
+                      format_func={"reseau": "par les voies chargées",
+                                   "droite": "à vol d'oiseau"}.get,
+                      help="Les voies chargées peuvent ne compter que les axes principaux : "
+                           "les trajets sont alors plus longs que les vrais.")
+    return choice == "reseau"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _road(path: str, version: str, start: dt.date, end: dt.date, on_roads: bool):
+    from clspd_geo import road_safety
+
+    acc = indicators.accidents_in(_layer(path, version, "accidents"), start, end)
+    roads = _layer(path, version, "voies") if on_roads else None
+    return road_safety.road_hotspots(acc, territory=_layer(path, version, "territoire"),
+                                     voies=roads)
+
+
+def road_hotspots(sel: indicators.Selection, *, on_roads: bool = True):
+    """Return the road sections (or cells) with the most severe accidents (cached)."""
+    return _road(*store_key(), sel.start, sel.end, on_roads)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _accident_rings(path: str, version: str, epsg: int, start: dt.date, end: dt.date):
+    from clspd_geo import field_analyses
+
+    acc = indicators.accidents_in(_layer(path, version, "accidents"), start, end)
+    return field_analyses.school_surroundings(acc, _layer(path, version, "equipements"),
+                                              epsg=epsg)
+
+
+def accident_school_rings(sel: indicators.Selection):
+    """Return accidents around schools at school hours and other hours (cached)."""
+    return _accident_rings(*store_key(), metric_epsg(), sel.start, sel.end)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _resources(path: str, version: str, epsg: int, sel: indicators.Selection,
+               kinds: tuple[str, ...], field: str):
+    from clspd_geo import field_analyses
+
+    per_q = field_analyses.resources_by_quartier(
+        _layer(path, version, "quartiers"), _layer(path, version, "equipements"),
+        _layer(path, version, "actions"), kinds=kinds, field=field)
+    counts = _selected_rows(path, version, epsg, sel)["quartier_id"].astype(
+        "string").value_counts()
+    return per_q, field_analyses.resources_sentence(per_q, counts=counts, k=SMALL_COUNT_K)
+
+
+def resources_by_quartier(sel: indicators.Selection, *, field: str):
+    """Return resources and actions per quartier and a sentence (aggregated only, cached)."""
+    return _resources(*store_key(), metric_epsg(), sel,
+                      tuple(vocab.facility_kinds_for(field)), field)
+
+
+# -- the action plan ----------------------------------------------------------------------------
+
+def action_plan_layer(m: folium.Map, sections: list, *, field: str) -> None:
+    """Add the field's placed actions to the map and their legend to ``sections``."""
+    from clspd_geo import actions, field_maps
+
+    plan = actions.for_field(layer("actions"), field)
+    fg, leg = field_maps.actions_layer(plan, name="Actions du plan (CLSPD)")
+    if leg:
+        m.add_child(fg)
+        sections.append(("Actions du plan, par statut", leg))
+
+
+def _save_plan(field: str) -> None:
+    from clspd_geo import actions
+
+    edited = st.session_state.get(f"{field}.plan_table")
+    if edited is None:
+        return
+    s = store()
+    current = s.read("actions") if s.has("actions") else actions.empty()
+    try:
+        new = actions.apply_edits(current, field, edited, quartiers=layer("quartiers"),
+                                  territoire=layer("territoire"))
+        s.write("actions", new, source=actions.SOURCE)
+    except ClspdGeoError as err:
+        st.session_state[f"{field}.plan_message"] = ("error", str(err))
+        return
+    audit.record(st.session_state.get("auth.user", "-"), role(), "modification",
+                 f"plan d'action : {field}")
+    n = int((new["field"] == field).sum())
+    st.session_state[f"{field}.plan_message"] = ("success",
+                                                 f"Plan d'action enregistré : {n} action(s) "
+                                                 "pour ce champ.")
+
+
+def action_plan(field: str) -> None:
+    """Draw the field's actions of the CLSPD plan, and their editor for the roles allowed."""
+    from clspd_geo import actions
+
+    st.subheader("Plan d'action du CLSPD : actions de ce champ")
+    plan = layer("actions")
+    mine = actions.for_field(plan, field)
+    if mine.empty:
+        st.info("Aucune action de ce champ n'est inscrite au plan d'action. "
+                + ("Ajoutez-en ci-dessous." if role() in ACTION_EDITOR_ROLES else ""),
+                icon=":material/info:")
+    else:
+        st.dataframe(actions.display_table(mine, layer("quartiers")), hide_index=True,
+                     width="stretch")
+        st.caption(actions.status_sentence(mine))
+    message = st.session_state.pop(f"{field}.plan_message", None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+    if role() not in ACTION_EDITOR_ROLES:
+        return
+    quartiers = layer("quartiers")
+    names = dict(zip(quartiers["quartier_id"], quartiers["name"], strict=True))
+    labels = {p.code: p.label for p in vocab.PARTNERS}
+    cc = st.column_config
+    with st.expander("Modifier les actions de ce champ", icon=":material/edit:"):
+        st.caption("Ajoutez une ligne en bas du tableau, modifiez une cellule, ou supprimez "
+                   "une ligne ; rien n'est écrit avant « Enregistrer ». Le point (longitude, "
+                   "latitude en degrés) est facultatif : une action peut ne viser qu'un "
+                   "quartier, ou tout le territoire.")
+        with st.form(f"{field}.plan_form", border=False):
+            edited = st.data_editor(
+                actions.editor_frame(plan, field), key=f"{field}.plan_editor",
+                num_rows="dynamic", hide_index=True, width="stretch",
+                column_config={
+                    "action_id": cc.TextColumn(actions.EDITOR_LABELS["action_id"],
+                                               disabled=True),
+                    "title": cc.TextColumn(actions.EDITOR_LABELS["title"], required=True),
+                    "lead_partner": cc.SelectboxColumn(
+                        actions.EDITOR_LABELS["lead_partner"], options=list(labels),
+                        format_func=labels.get, required=True),
+                    "partners": cc.MultiselectColumn(
+                        actions.EDITOR_LABELS["partners"], options=list(labels),
+                        format_func=labels.get),
+                    "quartier_id": cc.SelectboxColumn(
+                        actions.EDITOR_LABELS["quartier_id"], options=list(names),
+                        format_func=names.get),
+                    "place": cc.TextColumn(actions.EDITOR_LABELS["place"]),
+                    "status": cc.SelectboxColumn(
+                        actions.EDITOR_LABELS["status"], options=list(actions.STATUSES),
+                        format_func=actions.STATUSES.get, required=True),
+                    "start_on": cc.DateColumn(actions.EDITOR_LABELS["start_on"],
+                                              format="DD/MM/YYYY"),
+                    "end_on": cc.DateColumn(actions.EDITOR_LABELS["end_on"],
+                                            format="DD/MM/YYYY"),
+                    "indicator": cc.TextColumn(actions.EDITOR_LABELS["indicator"]),
+                    "lon": cc.NumberColumn(actions.EDITOR_LABELS["lon"], format="%.5f"),
+                    "lat": cc.NumberColumn(actions.EDITOR_LABELS["lat"], format="%.5f"),
+                })
+            submitted = st.form_submit_button("Enregistrer le plan d'action", type="primary")
+        if submitted:
+            st.session_state[f"{field}.plan_table"] = edited
+            _save_plan(field)
+            st.rerun()
+
+
+def action_plan_overview() -> None:
+    """Draw the whole plan by status (overview page)."""
+    from clspd_geo import actions
+
+    st.subheader("Plan d'action du CLSPD")
+    plan = layer("actions")
+    st.write(actions.status_sentence(plan))
+    if plan.empty:
+        return
+    st.dataframe(actions.by_status(plan), width="stretch")
+    for code, label in actions.STATUSES.items():
+        rows = plan[plan["status"] == code]
+        if len(rows):
+            with st.expander(f"{label} ({len(rows)})"):
+                st.dataframe(actions.display_table(rows, layer("quartiers"), with_field=True)
+                             .drop(columns=["Statut"]), hide_index=True, width="stretch")
+
+
+# -- police coordination page (pages/police.py; issue 7) ---------------------------------------
+# Cached analyses of the police page. Incidents come from the role-restricted table
+# (incidents()), never from the store directly.
+
+def _police_points(path: str, version: str, epsg: int, start: dt.date,
+                   end: dt.date) -> gpd.GeoDataFrame:
+    df = _incidents(path, version, epsg)
+    t = df["occurred_at"]
+    part = df[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(end))]
+    return gpd.GeoDataFrame(
+        {"occurred_at": part["occurred_at"].to_numpy(),
+         "category": part["category"].astype(str).to_numpy()},
+        geometry=gpd.points_from_xy(part["lon"], part["lat"]), crs=config.STORAGE_CRS)
+
+
+def _police_shifts(bounds: tuple[tuple[str, float, float], ...]):
+    from clspd_geo import patrols
+
+    return patrols.make_shifts(bounds)
+
+
+@st.cache_data(show_spinner="Calcul de la charge des secteurs…", max_entries=16)
+def _police_workload(path: str, version: str, epsg: int, start: dt.date, end: dt.date,
+                     bounds: tuple[tuple[str, float, float], ...],
+                     weights: tuple[tuple[str, float], ...]):
+    from clspd_geo import patrols
+
+    return patrols.workload(_police_points(path, version, epsg, start, end),
+                            _layer(path, version, "secteurs"), shifts=_police_shifts(bounds),
+                            weights=dict(weights),
+                            period=(pd.Timestamp(start), pd.Timestamp(end)))
+
+
+def police_workload(filters: Filters, *, bounds: tuple[tuple[str, float, float], ...],
+                    weights: tuple[tuple[str, float], ...]):
+    """Return the workload of the sectors over the filters' period (cached)."""
+    try:
+        return _police_workload(*store_key(), metric_epsg(), filters.start, filters.end,
+                                bounds, weights)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+@st.cache_data(show_spinner="Chevauchements et zones non couvertes…", max_entries=16)
+def _police_coordination(path: str, version: str, epsg: int, start: dt.date, end: dt.date,
+                         bounds: tuple[tuple[str, float, float], ...],
+                         weights: tuple[tuple[str, float], ...]):
+    from clspd_geo import patrols, sectors
+
+    points = _police_points(path, version, epsg, start, end)
+    secteurs = _layer(path, version, "secteurs")
+    co = patrols.coordination(secteurs, points, territory=_layer(path, version, "territoire"),
+                              shifts=_police_shifts(bounds), weights=dict(weights))
+    return co, sectors.check_sectors(secteurs, incidents=points)
+
+
+def police_coordination(filters: Filters, *, bounds: tuple[tuple[str, float, float], ...],
+                        weights: tuple[tuple[str, float], ...]):
+    """Return ``(Coordination, SectorCheck)`` over the filters' period (cached)."""
+    try:
+        return _police_coordination(*store_key(), metric_epsg(), filters.start, filters.end,
+                                    bounds, weights)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+@st.cache_data(show_spinner="Préparation de la fiche de patrouille…", max_entries=16)
+def _police_brief(path: str, version: str, epsg: int, end: dt.date, sector_id: str,
+                  shift: str, days: int, bounds: tuple[tuple[str, float, float], ...]):
+    from clspd_geo import patrol_brief
+
+    start = end - dt.timedelta(days=2 * days)
+    brief = patrol_brief.build_brief(
+        _layer(path, version, "secteurs"), _police_points(path, version, epsg, start, end),
+        sector_id=sector_id, shift=shift, facilities=_layer(path, version, "equipements"),
+        shifts=_police_shifts(bounds), as_of=pd.Timestamp(end), recent_days=days)
+    return brief, patrol_brief.to_html(brief)
+
+
+def police_brief(filters: Filters, *, sector_id: str, shift: str, days: int,
+                 bounds: tuple[tuple[str, float, float], ...]):
+    """Return ``(PatrolBrief, html)`` for the days before the end of the filters' period."""
+    try:
+        return _police_brief(*store_key(), metric_epsg(), filters.end, sector_id, shift, days,
+                             bounds)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+@st.cache_data(show_spinner="Recherche d'un découpage équilibré…", max_entries=8)
+def _police_redesign(path: str, version: str, epsg: int, start: dt.date, end: dt.date, k: int,
+                     force: str, blocks: str, cell_m: float, keep_split: bool,
+                     weights: tuple[tuple[str, float], ...]):
+    from clspd_geo import sectors
+
+    quartiers = _layer(path, version, "quartiers") if blocks == "quartiers" else None
+    return sectors.propose(_layer(path, version, "secteurs"),
+                           _police_points(path, version, epsg, start, end), k=k, force=force,
+                           blocks=quartiers, cell_size_m=cell_m, keep_split=keep_split,
+                           weights=dict(weights))
+
+
+def police_redesign(filters: Filters, *, k: int, force: str, blocks: str, cell_m: float,
+                    keep_split: bool, weights: tuple[tuple[str, float], ...]):
+    """Return ``(Redesign, comparison table)`` over the filters' period (cached)."""
+    try:
+        return _police_redesign(*store_key(), metric_epsg(), filters.start, filters.end, k,
+                                force, blocks, cell_m, keep_split, weights)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise

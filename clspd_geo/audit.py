@@ -114,7 +114,7 @@ def events(*, path: Path | None = None, limit: int = 1000) -> pd.DataFrame:
     return df
 
 
-def purge_incidents(store_path: Path, *, retention_days_: int | None = None,
+def purge_incidents(store_path: Path | str, *, retention_days_: int | None = None,
                     today: dt.date | None = None, by: str = "système",
                     audit: Path | None = None) -> int:
     """Delete incidents that occurred before ``today − retention`` and log it.
@@ -124,11 +124,11 @@ def purge_incidents(store_path: Path, *, retention_days_: int | None = None,
     int
         The number of incidents deleted (the store is not rewritten when it is 0).
     """
-    from clspd_geo.store import GeoPackageStore
+    from clspd_geo.store import open_store
 
     days = retention_days_ if retention_days_ is not None else retention_days()
     cutoff = pd.Timestamp(today or dt.date.today()) - pd.Timedelta(days=days)
-    store = GeoPackageStore(store_path)
+    store = open_store(store_path)  # a GeoPackage path or a PostGIS URL
     if not store.has("incidents"):
         return 0
     dates = pd.to_datetime(store.read("incidents", columns=["occurred_at"])["occurred_at"])

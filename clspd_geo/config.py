@@ -78,7 +78,21 @@ def data_dir() -> Path:
     return Path(os.environ.get("CLSPD_DATA_DIR", REPO_ROOT / "data"))
 
 
-def store_path() -> Path:
-    """Return the path of the embedded store: ``CLSPD_STORE`` if set, else under ``data_dir()``."""
+def store_target() -> str:
+    """Return where the store is: a GeoPackage path, or a ``postgresql://`` URL (``CLSPD_STORE``)."""
     env = os.environ.get("CLSPD_STORE")
-    return Path(env) if env else data_dir() / DEFAULT_STORE_NAME
+    if env and env.startswith(("postgresql://", "postgres://")):
+        return env
+    return str(store_path())
+
+
+def store_path() -> Path:
+    """Return the path of the embedded store: ``CLSPD_STORE`` if set, else under ``data_dir()``.
+
+    When ``CLSPD_STORE`` is a PostGIS URL, this is the GeoPackage path under ``data_dir()``:
+    files kept beside the store (accounts, audit trail) then live in that folder.
+    """
+    env = os.environ.get("CLSPD_STORE")
+    if env and not env.startswith(("postgresql://", "postgres://")):
+        return Path(env)
+    return data_dir() / DEFAULT_STORE_NAME

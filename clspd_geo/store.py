@@ -474,6 +474,19 @@ class GeoPackageStore:
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = False) -> Store:
-    """Open the GeoPackage store at ``path`` (default: :func:`config.store_path`)."""
-    target = path if path is not None else config.store_path()
+    """Open the store at ``path`` (default: :func:`config.store_target`).
+
+    A ``postgresql://`` URL opens a PostGIS database
+    (:class:`clspd_geo.store_postgis.PostGISStore`); anything else is a GeoPackage file.
+    """
+    target = str(path) if path is not None else config.store_target()
+    if is_database_url(target):
+        from clspd_geo.store_postgis import PostGISStore
+
+        return PostGISStore(target)
     return GeoPackageStore(target, create=create)
+
+
+def is_database_url(target: str | os.PathLike[str]) -> bool:
+    """Tell whether a store target is a PostgreSQL URL rather than a file path."""
+    return str(target).startswith(("postgresql://", "postgres://"))
