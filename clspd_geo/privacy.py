@@ -192,7 +192,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
 
 # Layers that hold no incident, camera, patrol or facility data: geography every role sees
 # (the administrator needs them to check an import), and the public BAAC road accidents.
-_GEOGRAPHY = ("territoire", "quartiers", "voies")
+_GEOGRAPHY = ("territoire", "quartiers", "voies",
+              # The CLSPD action plan (issue 8): titles, partners, quartiers and dates of
+              # actions, no personal or incident data; every member of the council reads it.
+              "actions")
 _OPEN_DATA = ("accidents",)
 INCIDENT_TABLE = "incidents_table"
 """Layer name of the prepared incidents table (:func:`clspd_geo.indicators.prepare_incidents`)."""
