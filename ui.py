@@ -887,7 +887,11 @@ def require_login() -> str:
         st.error(str(err), icon=":material/lock:")
         acc = None
     if acc is None:
-        _login_page()
+        # A navigation holding only the login: any other page asked for (deep link,
+        # switch_page) falls back to it instead of running on its own.
+        st.navigation([st.Page(_login_page, title="Connexion", icon=":material/lock:",
+                               url_path="connexion", default=True)],
+                      position="hidden").run()
         st.stop()
     st.session_state["auth.role"] = acc.role
     st.session_state["auth.user"] = acc.username

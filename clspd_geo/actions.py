@@ -161,18 +161,20 @@ def editor_frame(actions: gpd.GeoDataFrame, field: str) -> pd.DataFrame:
     def dates(col: str) -> list:
         return [None if pd.isna(v) else pd.Timestamp(v).date() for v in rows[col]]
 
+    def text(col: str) -> pd.Series:
+        values = rows[col].to_numpy(dtype=object) if len(rows) else []
+        return pd.Series(values, dtype="string")
+
     out = pd.DataFrame({
-        "action_id": rows["action_id"].astype(str).to_numpy() if len(rows) else [],
-        "title": rows["title"].to_numpy() if len(rows) else [],
-        "lead_partner": rows["lead_partner"].to_numpy() if len(rows) else [],
-        "partners": [partner_list(v) for v in rows["partners"]] if len(rows) else [],
-        "quartier_id": rows["quartier_id"].to_numpy() if len(rows) else [],
-        "place": rows["place"].to_numpy() if len(rows) else [],
-        "status": rows["status"].to_numpy() if len(rows) else [],
-        "start_on": dates("start_on") if len(rows) else [],
-        "end_on": dates("end_on") if len(rows) else [],
-        "indicator": rows["indicator"].to_numpy() if len(rows) else [],
-        "lon": lon, "lat": lat})
+        "action_id": text("action_id"), "title": text("title"),
+        "lead_partner": text("lead_partner"),
+        "partners": pd.Series([partner_list(v) for v in rows["partners"]] if len(rows) else [],
+                              dtype=object),
+        "quartier_id": text("quartier_id"), "place": text("place"), "status": text("status"),
+        "start_on": pd.Series(dates("start_on") if len(rows) else [], dtype=object),
+        "end_on": pd.Series(dates("end_on") if len(rows) else [], dtype=object),
+        "indicator": text("indicator"),
+        "lon": pd.Series(lon, dtype=float), "lat": pd.Series(lat, dtype=float)})
     return out.reset_index(drop=True)
 
 

@@ -57,6 +57,18 @@ def _times(points: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(points["occurred_at"]).reset_index(drop=True)
 
 
+def _require_hours(times: pd.Series, *, what: str) -> None:
+    """Raise when every time is midnight: the hours are unknown, not all at 0 h.
+
+    Aggregated releases (roles that see incidents by month) and some exports carry dates
+    without time; a comparison by hour would then put everything at midnight.
+    """
+    if len(times) >= 5 and bool((times.dt.hour.eq(0) & times.dt.minute.eq(0)).all()):
+        msg = ("Les heures des faits ne sont pas disponibles (faits agrégés par mois pour votre "
+               f"rôle, ou fichier importé sans heure) : {what} est impossible.")
+        raise EmptySelectionError(msg)
+
+
 def _sites(facilities: gpd.GeoDataFrame, kinds: Sequence[str]) -> gpd.GeoDataFrame:
     fac, _ = accessibility._facility_frame(facilities, kinds)
     return fac.reset_index(drop=True)
@@ -166,7 +178,9 @@ def school_surroundings(incidents: gpd.GeoDataFrame | pd.DataFrame,
     sxy = _pts_xy(schools, epsg=epsg)
     xy = _pts_xy(incidents, epsg=epsg)
     dist = cKDTree(sxy).query(xy)[0] if len(xy) else np.zeros(0)
-    school = is_school_time(_times(incidents)) if len(xy) else np.zeros(0, dtype=bool)
+    times = _times(incidents) if len(xy) else pd.Series([], dtype="datetime64[ns]")
+    _require_hours(times, what="la comparaison heures de classe / autres heures")
+    school = is_school_time(times) if len(xy) else np.zeros(0, dtype=bool)
     edges = [0.0, *radii_m, np.inf]
     rows, shares, counts = [], [], []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
@@ -384,7 +398,9 @@ def alcohol_by_night_hour(incidents: gpd.GeoDataFrame | pd.DataFrame,
     if bars.empty:
         raise _no_site(kinds)
     xy = _pts_xy(incidents, epsg=epsg)
-    hours = _times(incidents).dt.hour.to_numpy() if len(xy) else np.zeros(0, dtype=int)
+    times = _times(incidents) if len(xy) else pd.Series([], dtype="datetime64[ns]")
+    _require_hours(times, what="la répartition par heure de la nuit")
+    hours = times.dt.hour.to_numpy() if len(xy) else np.zeros(0, dtype=int)
     near = (cKDTree(_pts_xy(bars, epsg=epsg)).query(xy)[0] <= radius_m) if len(xy) else (
         np.zeros(0, dtype=bool))
     rows = [{"Heure": f"{h} h", "Près d'un débit de boissons": int(((hours == h) & near).sum()),

@@ -1,9 +1,65 @@
-"""4. Jeunesse: citizenship, domestic, conjugal and school violence (aggregated only)."""
+"""4. Jeunesse: school surroundings, school violence per school, domestic violence rates."""
 
 from __future__ import annotations
 
-import ui
+import streamlit as st
 
-sel, m, sections = ui.field_page("jeunesse")
-ui.finish_map(m, sections, key="jeunesse.map")
-ui.trend_and_tables(sel, field="jeunesse")
+import ui
+from clspd_geo import field_maps, indicators, maps, vocab
+from clspd_geo.errors import ClspdGeoError
+
+FIELD = "jeunesse"
+K = ui.SMALL_COUNT_K
+sel, m, sections = ui.field_page(FIELD)
+st.caption(f"Faits sensibles (mineurs, violences intrafamiliales) : jamais au point près, "
+           f"seulement par quartier ou par école, effectifs de 1 à {K - 1} masqués.")
+family = ui.filters().selection(["violences_intrafamiliales", "violences_conjugales"])
+school = ui.filters().selection(["violences_scolaires"])
+# Sensitive facts are never released with their time of day: the school-hours comparison
+# uses the other facts (fights, damage, drugs, thefts) around schools.
+around = ui.filters().selection(indicators.split_sensitive(vocab.category_codes())[0])
+
+rings = rates = None
+try:
+    rings = ui.school_rings(around)
+except ClspdGeoError as err:
+    ui.analysis_note(err)
+else:
+    fg, leg = field_maps.zones_layer(rings.rings, label_col="label", name="Abords des écoles",
+                                     colors=field_maps.RING_COLORS[:2], fill_opacity=0.15)
+    m.add_child(fg)
+    sections.append(("Abords des écoles", leg))
+rates = ui.quartier_rates(family)
+fg, leg = maps.values_by_quartier_layer(
+    rates.quartiers, value_col="valeur", label_col="affiche",
+    name="Violences intrafamiliales et conjugales", unit=rates.unit)
+fg.show = False
+m.add_child(fg)
+sections.append((f"Violences intrafamiliales et conjugales ({rates.unit})", leg))
+ui.action_plan_layer(m, sections, field=FIELD)
+ui.finish_map(m, sections, key=f"{FIELD}.map")
+
+st.subheader("Abords des écoles : les faits ont-ils lieu pendant les heures de classe ?")
+st.caption("Tous les faits non sensibles (rixes, dégradations, vols, stupéfiants…), par "
+           "distance à l'école la plus proche.")
+if rings is not None:
+    st.dataframe(rings.table, hide_index=True, width="stretch")
+    ui.interpretation(rings.sentence(what="faits"))
+    st.caption("Heures de classe : lundi, mardi, jeudi et vendredi de 8 h à 17 h, mercredi de "
+               "8 h à 12 h ; les vacances scolaires ne sont pas connues de l'application.")
+
+st.subheader("Violences en milieu scolaire par établissement (zone de 500 m)")
+try:
+    zones = ui.school_zones(school, k=K)
+except ClspdGeoError as err:
+    ui.analysis_note(err)
+else:
+    st.dataframe(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
+    st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
+
+st.subheader("Violences intrafamiliales et conjugales par quartier")
+st.dataframe(rates.table(), hide_index=True, width="stretch")
+ui.interpretation(rates.sentence(what="violences"))
+
+ui.trend_and_tables(sel, field=FIELD)
+ui.action_plan(FIELD)

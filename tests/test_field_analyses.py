@@ -157,6 +157,15 @@ def test_alcohol_incidents_by_hour_of_night_near_licensed_premises():
     assert "75 %" in res.sentence() and "1 h" in res.sentence()
 
 
+def test_hour_analyses_refuse_dates_without_time():
+    bars = _fac([(0, 0)], ["debit_boissons"])
+    inc = _incidents([(10, 0)] * 6, ["2025-03-01 00:00"] * 6)  # monthly aggregates, no time
+    with pytest.raises(EmptySelectionError, match="heures des faits ne sont pas disponibles"):
+        fa.alcohol_by_night_hour(inc, bars, epsg=EPSG)
+    with pytest.raises(EmptySelectionError, match="heures de classe"):
+        fa.school_surroundings(inc, _fac([(0, 0)], ["college"]), epsg=EPSG)
+
+
 def test_dense_cells_rank_the_cells_holding_most_incidents():
     terr = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=2154).to_crs(4326)
     inc = _incidents([(50, 50)] * 4 + [(750, 750)] * 6 + [(450, 450)] * 2,
