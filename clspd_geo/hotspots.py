@@ -8,8 +8,9 @@ is assigned to its nearest grid node together with its offset ``(u, v)`` from th
 and the kernel is expanded to second order in the offset (Taylor series of the Gaussian),
 so the grid result matches the exact sum of Gaussians to about ``(cell/2h)**3``, far below
 what plain or linear binning gives. The Gaussian is separable, so the smoothing is two
-1-D correlations per moment, which takes a few milliseconds for a city at 50 m; the
-binning of a million points takes most of the time.
+1-D convolutions per moment (direct for short kernels, by FFT along each axis for long
+ones), which takes a few milliseconds for a city at 50 m; the binning of a million points
+takes most of the time.
 
 Edge correction ("clipped to the territory"): the density at a node is divided by the
 share of its kernel that falls inside the territory (Diggle's correction), so a hotspot on
