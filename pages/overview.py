@@ -38,6 +38,7 @@ if not equip.empty:
 maps.finish(m, legend_sections=sections)
 ui.show_map(m, key="overview.map")
 ui.source_caption("incidents", "cameras", "secteurs", "equipements")
+ui.hotspot_panel(categories=categories, key="overview")
 
 left, right = st.columns([3, 2])
 with left:

@@ -232,9 +232,17 @@ def logged_in(at, role: str, store: Path):
     """
     from clspd_geo import auth
 
+    name, users = ensure_test_account(role, store)
+    at.session_state["auth.token"] = auth.login(name, TEST_PASSWORD, path=users)
+    return at
+
+
+def ensure_test_account(role: str, store: Path) -> tuple[str, Path]:
+    """Create the account ``test-<role>`` (password TEST_PASSWORD) beside ``store``, once."""
+    from clspd_geo import auth
+
     users = store.with_name(auth.USERS_FILE_NAME)
     name = f"test-{role}"
     if auth.get_account(name, path=users) is None:
         auth.create_account(name, role=role, password=TEST_PASSWORD, path=users)
-    at.session_state["auth.token"] = auth.login(name, TEST_PASSWORD, path=users)
-    return at
+    return name, users

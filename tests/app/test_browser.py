@@ -19,6 +19,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from conftest import TEST_PASSWORD, ensure_test_account
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -33,6 +35,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(demo_store):
+    ensure_test_account("police", demo_store)
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium absent : installez les paquets Debian chromium (le script de tests "
                     "le fait en root)")
@@ -91,10 +94,18 @@ def _offline_page(browser, base_url: str, blocked: list[str]):
     return page
 
 
+def _log_in(page, role: str) -> None:
+    """Log in through the app's form with the test account of ``role``."""
+    page.get_by_label("Identifiant").fill(f"test-{role}", timeout=90_000)
+    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+
+
 def test_overview_map_draws_offline(server, browser, tmp_path):
     blocked: list[str] = []
     page = _offline_page(browser, server, blocked)
     page.goto(server, wait_until="domcontentloaded")
+    _log_in(page, "police")
     frame_el = page.wait_for_selector("iframe[title*='st_folium']", timeout=90_000)
     frame = frame_el.content_frame()
     frame.wait_for_selector(".leaflet-container", timeout=60_000)
