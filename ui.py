@@ -935,6 +935,11 @@ def _login_page() -> None:
 # Pages each role may open (by URL path); pages not listed are open to every role but admin.
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "donnees": ("admin", "police"),
+    # Patrol workload per shift, patrol briefs and sector redesigns are patrol planning,
+    # which only the police sees (docs/roles.md); other roles see field 1 on the overview.
+    "police": ("police",),
+    # The camera network is the page's subject; roles that never see cameras do not get it.
+    "videoprotection": ("police", "videoprotection"),
     "administration": ("admin",),
 }
 

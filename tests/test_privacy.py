@@ -286,3 +286,13 @@ def test_police_sees_confidential_facilities_and_planned_cameras(demo_data):
     cams = privacy.restrict(layers["cameras"], layer="cameras", role_code="videoprotection")
     assert len(cams) == len(layers["cameras"])
     assert privacy.restrict(layers["cameras"], layer="cameras", role_code="elu").empty
+
+
+def test_action_plan_and_accidents_for_readers_not_admin(demo_data):
+    layers, _, _ = demo_data
+    for name in ("accidents", "actions"):
+        if name not in layers:
+            continue
+        assert len(privacy.restrict(layers[name], layer=name, role_code="public")) == len(
+            layers[name])
+        assert privacy.restrict(layers[name], layer=name, role_code="admin").empty
