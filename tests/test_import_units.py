@@ -284,3 +284,12 @@ def test_geojson_declared_in_lambert93_is_reprojected(tmp_path: Path) -> None:
     assert sect.crs.to_epsg() == 4326 and sect["force"].tolist() == ["police_municipale"]
     assert sect.to_crs(2154).area.iloc[0] == pytest.approx(4e6, rel=1e-6)
     assert "2154" in report.files[0].crs
+
+
+def test_append_report_counts_only_new_rows(tmp_path: Path) -> None:
+    path = tmp_path / "s.gpkg"
+    pipeline.run("incidents", [BAD / "decimal_commas.csv"], store_path=path)
+    report = pipeline.prepare("incidents", [BAD / "swapped_lat_lon.csv"], store_path=path,
+                              options=ImportOptions(mode="append"))
+    assert report.accepted == 2 and len(report.frames["incidents"]) == 4
+    assert "incidents : 2, ajoutées aux 2 existantes" in report.summary()

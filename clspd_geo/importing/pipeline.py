@@ -101,22 +101,29 @@ def prepare(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | 
         sources.append(src)
     log = RowLog()
     built = BUILDERS[kind](sources, ctx, log)
-    frames = {layer: _finish(layer, gdf, log, st, options) for layer, gdf in built.items()}
+    kept: dict[str, int] = {}
+    frames = {layer: _finish(layer, gdf, log, st, options, kept)
+              for layer, gdf in built.items()}
     files = tuple(FileInfo(s.name, s.format, s.encoding, s.separator, log.crs.get(s.name),
                            len(s.frame), log.roles.get(s.name, "")) for s in sources)
     report = ImportReport(
         kind=kind, files=files, frames=frames,
         rows_read=sum(len(s.frame) for s in sources), rejected=log.rejected_frame(),
         fixes=dict(log.fixes), flags=dict(log.flags), notes=tuple(log.notes),
-        filtered_out=log.filtered_out, unmapped=dict(log.unmapped.most_common()))
+        filtered_out=log.filtered_out, unmapped=dict(log.unmapped.most_common()),
+        kept=kept)
     if report.accepted == 0:
         raise SchemaError(_nothing_accepted(report))
     return report
 
 
 def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
-            st: store_mod.GeoPackageStore | None, options: ImportOptions) -> gpd.GeoDataFrame:
-    """Drop rejected rows and duplicate ids, merge for append, conform and validate."""
+            st: store_mod.GeoPackageStore | None, options: ImportOptions,
+            kept: dict[str, int]) -> gpd.GeoDataFrame:
+    """Drop rejected rows and duplicate ids, merge for append, conform and validate.
+
+    In append mode the store's rows come first and their count goes in ``kept``.
+    """
     sch = schemas.schema(layer)
     if gdf is None or gdf.empty:
         return schemas.empty(sch)
@@ -145,6 +152,7 @@ def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
                        "Utilisez --replace pour remplacer la couche, ou changez les "
                        "identifiants.")
                 raise SchemaError(msg)
+        kept[layer] = len(old)
         gdf = pd.concat([old, gdf], ignore_index=True)
     gdf = gpd.GeoDataFrame(gdf.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
     out = schemas.conform(gdf, sch)

@@ -30,7 +30,7 @@ MAX_PREVIEW_FEATURES = 3000
 def preview_frame(report: ImportReport, layer: str, *,
                   max_features: int = MAX_PREVIEW_FEATURES) -> gpd.GeoDataFrame:
     """Return the rows of ``layer`` to draw: an even sample, with an escaped ``label``."""
-    gdf = report.frames[layer]
+    gdf = report.new_rows(layer)
     if len(gdf) > max_features:
         step = -(-len(gdf) // max_features)
         gdf = gdf.iloc[::step]
@@ -47,7 +47,7 @@ def accepted_map(report: ImportReport, *, basemap: str = "aucun",
                  max_features: int = MAX_PREVIEW_FEATURES) -> folium.Map:
     """Return a folium map of the accepted rows of every layer of ``report`` (EPSG:4326)."""
     frames = {name: preview_frame(report, name, max_features=max_features)
-              for name, gdf in report.frames.items() if len(gdf)}
+              for name in report.frames if len(report.new_rows(name))}
     bounds = pd.DataFrame([f.total_bounds for f in frames.values()],
                           columns=["minx", "miny", "maxx", "maxy"])
     m = folium.Map(location=[48.85, 2.35], zoom_start=12, tiles=None, control_scale=True,

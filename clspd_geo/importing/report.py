@@ -124,6 +124,9 @@ class ImportReport:
         Rows left aside on purpose by a filter (``--commune``), not errors.
     unmapped
         ``{local label: count}`` of category labels with no correspondence.
+    kept
+        ``{layer: rows}`` already in the store and kept in front of the new rows
+        (``--append``); ``frames`` then holds the whole new layer.
     """
 
     kind: str
@@ -136,11 +139,16 @@ class ImportReport:
     notes: tuple[str, ...] = ()
     filtered_out: int = 0
     unmapped: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+
+    def new_rows(self, layer: str) -> gpd.GeoDataFrame:
+        """Return the rows of ``layer`` this import adds (without those kept by append)."""
+        return self.frames[layer].iloc[self.kept.get(layer, 0):]
 
     @property
     def accepted(self) -> int:
-        """Number of rows accepted, over all layers."""
-        return sum(len(f) for f in self.frames.values())
+        """Number of rows accepted from the files, over all layers."""
+        return sum(len(self.new_rows(name)) for name in self.frames)
 
     @property
     def n_rejected(self) -> int:
@@ -154,7 +162,10 @@ class ImportReport:
 
     def summary(self) -> str:
         """Return the one-line French summary."""
-        layers = ", ".join(f"{name} : {len(gdf)}" for name, gdf in self.frames.items())
+        layers = ", ".join(f"{name} : {len(self.new_rows(name))}"
+                           + (f", ajoutées aux {self.kept[name]} existantes"
+                              if name in self.kept else "")
+                           for name in self.frames)
         text = (f"{self.accepted} ligne(s) acceptée(s) ({layers}), {self.n_fixed} "
                 f"correction(s), {self.n_rejected} ligne(s) rejetée(s)")
         if self.filtered_out:
