@@ -1407,3 +1407,119 @@ def police_redesign(filters: Filters, *, k: int, force: str, blocks: str, cell_m
     except ClspdGeoError as err:
         show_error(err)
         raise
+
+
+# -- police coordination page (pages/police.py; issue 7) ---------------------------------------
+# Cached analyses of the police page. Incidents come from the role-restricted table
+# (incidents()), never from the store directly.
+
+def _police_points(path: str, version: str, epsg: int, start: dt.date,
+                   end: dt.date) -> gpd.GeoDataFrame:
+    df = _incidents(path, version, epsg)
+    t = df["occurred_at"]
+    part = df[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(end))]
+    return gpd.GeoDataFrame(
+        {"occurred_at": part["occurred_at"].to_numpy(),
+         "category": part["category"].astype(str).to_numpy()},
+        geometry=gpd.points_from_xy(part["lon"], part["lat"]), crs=config.STORAGE_CRS)
+
+
+def _police_shifts(bounds: tuple[tuple[str, float, float], ...]):
+    from clspd_geo import patrols
+
+    return patrols.make_shifts(bounds)
+
+
+@st.cache_data(show_spinner="Calcul de la charge des secteurs…", max_entries=16)
+def _police_workload(path: str, version: str, epsg: int, start: dt.date, end: dt.date,
+                     bounds: tuple[tuple[str, float, float], ...],
+                     weights: tuple[tuple[str, float], ...]):
+    from clspd_geo import patrols
+
+    return patrols.workload(_police_points(path, version, epsg, start, end),
+                            _layer(path, version, "secteurs"), shifts=_police_shifts(bounds),
+                            weights=dict(weights),
+                            period=(pd.Timestamp(start), pd.Timestamp(end)))
+
+
+def police_workload(filters: Filters, *, bounds: tuple[tuple[str, float, float], ...],
+                    weights: tuple[tuple[str, float], ...]):
+    """Return the workload of the sectors over the filters' period (cached)."""
+    try:
+        return _police_workload(*store_key(), metric_epsg(), filters.start, filters.end,
+                                bounds, weights)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+@st.cache_data(show_spinner="Chevauchements et zones non couvertes…", max_entries=16)
+def _police_coordination(path: str, version: str, epsg: int, start: dt.date, end: dt.date,
+                         bounds: tuple[tuple[str, float, float], ...],
+                         weights: tuple[tuple[str, float], ...]):
+    from clspd_geo import patrols, sectors
+
+    points = _police_points(path, version, epsg, start, end)
+    secteurs = _layer(path, version, "secteurs")
+    co = patrols.coordination(secteurs, points, territory=_layer(path, version, "territoire"),
+                              shifts=_police_shifts(bounds), weights=dict(weights))
+    return co, sectors.check_sectors(secteurs, incidents=points)
+
+
+def police_coordination(filters: Filters, *, bounds: tuple[tuple[str, float, float], ...],
+                        weights: tuple[tuple[str, float], ...]):
+    """Return ``(Coordination, SectorCheck)`` over the filters' period (cached)."""
+    try:
+        return _police_coordination(*store_key(), metric_epsg(), filters.start, filters.end,
+                                    bounds, weights)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+@st.cache_data(show_spinner="Préparation de la fiche de patrouille…", max_entries=16)
+def _police_brief(path: str, version: str, epsg: int, end: dt.date, sector_id: str,
+                  shift: str, days: int, bounds: tuple[tuple[str, float, float], ...]):
+    from clspd_geo import patrol_brief
+
+    start = end - dt.timedelta(days=2 * days)
+    brief = patrol_brief.build_brief(
+        _layer(path, version, "secteurs"), _police_points(path, version, epsg, start, end),
+        sector_id=sector_id, shift=shift, facilities=_layer(path, version, "equipements"),
+        shifts=_police_shifts(bounds), as_of=pd.Timestamp(end), recent_days=days)
+    return brief, patrol_brief.to_html(brief)
+
+
+def police_brief(filters: Filters, *, sector_id: str, shift: str, days: int,
+                 bounds: tuple[tuple[str, float, float], ...]):
+    """Return ``(PatrolBrief, html)`` for the days before the end of the filters' period."""
+    try:
+        return _police_brief(*store_key(), metric_epsg(), filters.end, sector_id, shift, days,
+                             bounds)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise
+
+
+@st.cache_data(show_spinner="Recherche d'un découpage équilibré…", max_entries=8)
+def _police_redesign(path: str, version: str, epsg: int, start: dt.date, end: dt.date, k: int,
+                     force: str, blocks: str, cell_m: float, keep_split: bool,
+                     weights: tuple[tuple[str, float], ...]):
+    from clspd_geo import sectors
+
+    quartiers = _layer(path, version, "quartiers") if blocks == "quartiers" else None
+    return sectors.propose(_layer(path, version, "secteurs"),
+                           _police_points(path, version, epsg, start, end), k=k, force=force,
+                           blocks=quartiers, cell_size_m=cell_m, keep_split=keep_split,
+                           weights=dict(weights))
+
+
+def police_redesign(filters: Filters, *, k: int, force: str, blocks: str, cell_m: float,
+                    keep_split: bool, weights: tuple[tuple[str, float], ...]):
+    """Return ``(Redesign, comparison table)`` over the filters' period (cached)."""
+    try:
+        return _police_redesign(*store_key(), metric_epsg(), filters.start, filters.end, k,
+                                force, blocks, cell_m, keep_split, weights)
+    except ClspdGeoError as err:
+        show_error(err)
+        raise

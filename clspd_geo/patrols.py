@@ -90,9 +90,17 @@ def _fmt_h(hour: float) -> str:
     return f"{h:02d} h {m:02d}" if m else f"{h:02d} h"
 
 
+SHIFT_NAMES = {"matin": "Matin", "apres_midi": "Après-midi", "nuit": "Nuit", "jour": "Jour",
+               "soir": "Soir"}
+
+
 def make_shifts(bounds: Sequence[tuple[str, float, float]]) -> tuple[Shift, ...]:
-    """Build and check shifts from ``(code, start_h, end_h)`` triples; labels are generated."""
-    shifts = tuple(Shift(code, f"{code} ({_fmt_h(s)} – {_fmt_h(e)})", float(s), float(e))
+    """Build and check shifts from ``(code, start_h, end_h)`` triples; labels are generated.
+
+    A known code gets its French name (``"apres_midi"`` → "Après-midi (14 h – 22 h)").
+    """
+    shifts = tuple(Shift(str(code), f"{SHIFT_NAMES.get(str(code), str(code))} "
+                         f"({_fmt_h(float(s))} – {_fmt_h(float(e))})", float(s), float(e))
                    for code, s, e in bounds)
     check_shifts(shifts)
     return shifts
@@ -660,3 +668,74 @@ def per_patrol_hour(result: Workload, hours: pd.DataFrame) -> pd.DataFrame:
                                      out["hours_per_week"] / hour_tot.where(hour_tot > 0, 1), 0.0)
     out["gap"] = out["need_share"] - out["presence_share"]
     return out
+
+
+# -- editable settings (tables for a page's data editor) ---------------------------------------
+
+SHIFT_COLUMNS = {"code": "Vacation", "start_h": "Début (h)", "end_h": "Fin (h)"}
+WEIGHT_COLUMNS = {"code": "Code", "label": "Catégorie", "weight": "Poids"}
+
+
+def shift_table(shifts: Sequence[Shift] = DEFAULT_SHIFTS) -> pd.DataFrame:
+    """Return shifts as an editable table (French column names)."""
+    return pd.DataFrame({SHIFT_COLUMNS["code"]: [s.code for s in shifts],
+                         SHIFT_COLUMNS["start_h"]: [float(s.start_h) for s in shifts],
+                         SHIFT_COLUMNS["end_h"]: [float(s.end_h) for s in shifts]})
+
+
+def shift_bounds(table: pd.DataFrame) -> tuple[tuple[str, float, float], ...]:
+    """Return ``(code, start_h, end_h)`` triples from an edited :func:`shift_table`.
+
+    Raises
+    ------
+    SchemaError
+        An empty name or hour (the rows are named).
+    """
+    rows = table.dropna(how="all")
+    bad = rows[rows.isna().any(axis=1) | (rows[SHIFT_COLUMNS["code"]].astype(str).str.strip()
+                                          == "")]
+    if len(bad):
+        raise SchemaError(f"Vacation incomplète à la ligne {int(bad.index[0]) + 1} : donnez un "
+                          "nom, une heure de début et une heure de fin.")
+    return tuple((str(r[0]).strip(), float(r[1]), float(r[2])) for r in rows[
+        list(SHIFT_COLUMNS.values())].itertuples(index=False))
+
+
+def weight_table(weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Return severity weights as an editable table (every category of the vocabulary)."""
+    table = vocab.severity_weights() if weights is None else dict(weights)
+    return pd.DataFrame({WEIGHT_COLUMNS["code"]: [c.code for c in vocab.INCIDENT_CATEGORIES],
+                         WEIGHT_COLUMNS["label"]: [c.label for c in vocab.INCIDENT_CATEGORIES],
+                         WEIGHT_COLUMNS["weight"]: [float(table.get(c.code, c.severity))
+                                                    for c in vocab.INCIDENT_CATEGORIES]})
+
+
+def weight_items(table: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """Return sorted ``(category, weight)`` pairs from an edited :func:`weight_table`.
+
+    Raises
+    ------
+    SchemaError
+        A weight is empty or negative.
+    """
+    w = pd.to_numeric(table[WEIGHT_COLUMNS["weight"]], errors="coerce")
+    if w.isna().any() or (w < 0).any():
+        raise SchemaError("Chaque poids de gravité doit être un nombre positif ou nul.")
+    return tuple(sorted(zip(table[WEIGHT_COLUMNS["code"]].astype(str), w.astype(float))))
+
+
+def weekday_pivot(result: Workload, *, force: str | None = None,
+                  shift: str | None = None) -> pd.DataFrame:
+    """Return a sector × weekday table of load (one shift, or all shifts when None).
+
+    Columns are French weekday names (lundi … dimanche); index ``sector_id``.
+    """
+    df = result.table
+    if force is not None:
+        df = df[df["force"] == force]
+    if shift is not None:
+        df = df[df["shift"] == shift]
+    pivot = df.pivot_table(index="sector_id", columns="weekday", values="load", aggfunc="sum",
+                           sort=False).reindex(columns=range(7)).fillna(0)
+    pivot.columns = list(WEEKDAYS_FR)
+    return pivot

@@ -235,3 +235,24 @@ def test_portland_load_per_district_and_precinct(portland):
     assert by_district.n_days == 31
     bal = by_precinct.balance.set_index(["force", "shift"]).loc[("PORT", "toutes")]
     assert 0 < bal["cv"] < 1 and bal["max_over_mean"] > 1
+
+
+def test_editable_settings_round_trip(two_pn_one_pm, incidents):
+    table = patrols.shift_table()
+    assert patrols.shift_bounds(table) == tuple((s.code, s.start_h, s.end_h)
+                                                for s in patrols.DEFAULT_SHIFTS)
+    edited = table.copy()
+    edited.iloc[2, 1] = None
+    with pytest.raises(SchemaError, match="ligne 3"):
+        patrols.shift_bounds(edited)
+    weights = patrols.weight_table()
+    weights.loc[weights["Code"] == "tapage", "Poids"] = 0.0
+    items = dict(patrols.weight_items(weights))
+    assert items["tapage"] == 0 and items["rixe"] == 4
+    weights.loc[0, "Poids"] = -1
+    with pytest.raises(SchemaError, match="positif"):
+        patrols.weight_items(weights)
+    res = patrols.workload(incidents, two_pn_one_pm, weights=items)
+    days = patrols.weekday_pivot(res, force="police_nationale", shift="nuit")
+    assert list(days.columns)[0] == "lundi"
+    assert days.loc["A", "lundi"] == 4 and days.loc["B", "mardi"] == 5

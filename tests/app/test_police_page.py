@@ -1,0 +1,58 @@
+"""AppTest of the police coordination page: load per shift, PN/PM, patrol brief, redesign."""
+
+from __future__ import annotations
+
+PAGE = "pages/police.py"
+
+
+def _open(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _metric(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_police_page_shows_load_coordination_and_brief(app):
+    at = _open(app)
+    assert not at.error, [e.value for e in at.error]
+    labels = [m.label for m in at.metric]
+    assert "Écart de charge (CV)" in labels
+    assert "Surface couverte par PN et PM" in labels
+    assert _metric(at, "Couvert par aucun secteur").endswith("km²")
+    # The load table has one column per shift, plus the whole day.
+    pivots = [d.value for d in at.dataframe if "Nuit (22 h – 06 h)" in d.value.columns]
+    assert pivots and "Toute la journée" in pivots[0].columns
+    # The demo's municipal police leaves a zone uncovered: reported in the gaps table.
+    gaps = [d.value for d in at.dataframe if "Surface non couverte (ha)" in d.value.columns]
+    assert gaps and "Police municipale" in set(gaps[0]["Force"])
+    # Presence against need, and the patrol brief of tonight's shift.
+    assert any("Faits par heure de patrouille" in d.value.columns for d in at.dataframe)
+    assert at.selectbox(key="police.brief_shift").value == "nuit"
+    downloads = at.get("download_button")
+    assert any("fiche de patrouille" in d.proto.label for d in downloads)
+
+
+def test_shift_choice_changes_the_balance_figures(app):
+    at = _open(app)
+    whole_day = _metric(at, "Écart de charge (CV)")
+    at.radio(key="police.shift").set_value("nuit").run()
+    assert not at.exception
+    night = _metric(at, "Écart de charge (CV)")
+    at.radio(key="police.force").set_value("police_municipale").run()
+    assert not at.exception
+    assert len({whole_day, night, _metric(at, "Écart de charge (CV)")}) > 1
+
+
+def test_redesign_proposal_is_compared_with_todays_sectors(app):
+    at = _open(app)
+    at.toggle(key="police.propose").set_value(True).run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Écart de charge (CV)" in d.value.columns)
+    assert list(table.index) == ["Secteurs actuels", "Proposition"]
+    assert table.loc["Proposition", "Écart de charge (CV)"] < table.loc[
+        "Secteurs actuels", "Écart de charge (CV)"]
+    assert any("GeoJSON" in d.proto.label for d in at.get("download_button"))
