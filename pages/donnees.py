@@ -27,7 +27,7 @@ store = ui.store()
 if st.session_state["donnees.written"]:
     st.success(st.session_state["donnees.written"], icon=":material/check_circle:")
     st.session_state["donnees.written"] = ""
-st.caption(f"Fichier : {store.path}")
+st.caption(f"Fichier : {getattr(store, 'path', store)}")
 st.dataframe(inventory.layer_summary(store), hide_index=True, width="stretch")
 with st.expander("Modèle de données (colonnes et valeurs admises)"):
     st.markdown(schemas.markdown())
@@ -81,7 +81,7 @@ if files:
             mapping=extra[0] if extra and kind != "cameras" else None,
             max_bytes=preview.MAX_UPLOAD_BYTES)
         try:
-            report = pipeline.prepare(kind, paths[:len(files)], store_path=store.path,
+            report = pipeline.prepare(kind, paths[:len(files)], store_path=store,
                                       options=options, names=[f.name for f in files])
         except ClspdGeoError as err:
             ui.show_error(err)
@@ -104,7 +104,7 @@ if files:
             st.dataframe(preview.rejected_table(report), hide_index=True, width="stretch")
         if st.button("Écrire dans la base", type="primary", key="donnees.confirm"):
             try:
-                pipeline.commit(report, store.path)
+                pipeline.commit(report, store)
             except ClspdGeoError as err:
                 ui.show_error(err)
             st.session_state["donnees.written"] = ("Import écrit : " + report.summary())

@@ -47,15 +47,26 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
-def _read_store(path: Path | None) -> tuple[store_mod.GeoPackageStore | None, dict]:
-    if path is None or not Path(path).exists():
+def _open(target: str | Path | store_mod.Store | None) -> store_mod.Store | None:
+    """Return the store to check against: an opened store as is, a path if it exists."""
+    if target is None:
+        return None
+    if isinstance(target, (str, Path)):
+        return store_mod.GeoPackageStore(target) if Path(target).exists() else None
+    return target
+
+
+def _read_store(target: str | Path | store_mod.Store | None
+                ) -> tuple[store_mod.Store | None, dict]:
+    st = _open(target)
+    if st is None:
         return None, {}
-    st = store_mod.GeoPackageStore(path)
     layers = {name: st.read(name) for name in ("territoire", "quartiers") if st.has(name)}
     return st, layers
 
 
-def prepare(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | None = None,
+def prepare(kind: str, paths: Sequence[str | Path], *,
+            store_path: str | Path | store_mod.Store | None = None,
             options: ImportOptions | None = None,
             names: Sequence[str] | None = None) -> ImportReport:
     """Read, map, check and validate files; return the report (nothing is written).
@@ -67,8 +78,8 @@ def prepare(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | 
     paths
         The files (a BAAC year may be given as its four files).
     store_path
-        The store whose territory and quartiers the rows are checked against (may not
-        exist yet).
+        The store whose territory and quartiers the rows are checked against: a GeoPackage
+        path (which may not exist yet) or an opened store (GeoPackage or PostGIS).
     options
         Import options.
     names
@@ -87,7 +98,7 @@ def prepare(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | 
         raise DataFileError("Aucun fichier à importer.")
     for p in paths:  # every size before any reading: one huge file stops everything
         sniffing.check_size(Path(p), max_bytes=options.max_bytes)
-    st, layers = _read_store(Path(store_path) if store_path else None)
+    st, layers = _read_store(store_path)
     ctx = Context(options, territoire=layers.get("territoire"),
                   quartiers=layers.get("quartiers"))
     if kind == "boundaries":  # a new territory is not checked against the old one
@@ -118,7 +129,7 @@ def prepare(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | 
 
 
 def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
-            st: store_mod.GeoPackageStore | None, options: ImportOptions,
+            st: store_mod.Store | None, options: ImportOptions,
             kept: dict[str, int]) -> gpd.GeoDataFrame:
     """Drop rejected rows and duplicate ids, merge for append, conform and validate.
 
@@ -185,19 +196,25 @@ def source_label(report: ImportReport) -> str:
             f"acceptée(s), {report.n_fixed} corrigée(s), {report.n_rejected} rejetée(s))")
 
 
-def commit(report: ImportReport, store_path: str | Path) -> None:
+def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> None:
     """Write every accepted layer of ``report`` in one atomic step.
+
+    Parameters
+    ----------
+    store_path
+        A GeoPackage path (created if absent) or an opened store.
 
     Raises
     ------
     ClspdGeoError
         The store is unreadable or a layer breaks the data model; nothing is written.
     """
-    st = store_mod.GeoPackageStore(store_path, create=True)
+    st = (store_mod.GeoPackageStore(store_path, create=True)
+          if isinstance(store_path, (str, Path)) else store_path)
     st.write_many(report.frames, source=source_label(report))
 
 
-def run(kind: str, paths: Sequence[str | Path], *, store_path: str | Path,
+def run(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | store_mod.Store,
         options: ImportOptions | None = None, dry_run: bool = False) -> ImportReport:
     """Prepare an import and, unless ``dry_run``, write it; return the report."""
     report = prepare(kind, paths, store_path=store_path, options=options)
