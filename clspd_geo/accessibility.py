@@ -9,7 +9,7 @@ Two ways to measure a walk, and every result says which one was used:
   its streets (railway lines excluded), plus the straight walk from the start point to
   the nearest street vertex and from the street to the facility. Lines are cut at every
   crossing (:func:`shapely.node`) and densified every ``max_edge_m`` metres, so a point
-  joins the street close to where it stands. A network that lists only main roads gives
+  joins the street close to where it stands; only the largest connected part is kept. A network that lists only main roads gives
   longer walks than the real one: the page says which layer was used.
 
 Walking time is distance divided by :data:`WALK_SPEED_M_PER_MIN`, 75 m per minute
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from clspd_geo import config, crs, vocab
@@ -47,8 +47,8 @@ WALK_MINUTES = 15.0
 
 Method = Literal["droite", "reseau"]
 METHOD_TEXT = {
-    "droite": "distance à vol d'oiseau (aucune couche de voies n'est chargée)",
-    "reseau": "distance par les voies de la couche « voies » (voies ferrées exclues)",
+    "droite": "distance à vol d'oiseau",
+    "reseau": "distance par les voies de la couche « voies », voies ferrées exclues",
 }
 IMPORT_FACILITIES = ("importez les équipements depuis la page « Données » "
                      "(python -m clspd_geo import facilities FICHIER --store …)")
@@ -86,7 +86,8 @@ class Network:
         return len(self.xy)
 
 
-def street_network(voies: gpd.GeoDataFrame, *, epsg: int, max_edge_m: float = 50.0) -> Network:
+def street_network(voies: gpd.GeoDataFrame, *, epsg: int, max_edge_m: float = 50.0,
+                   join_m: float = 30.0) -> Network:
     """Build the walking graph of a roads layer (railway lines left out).
 
     Parameters
@@ -97,6 +98,9 @@ def street_network(voies: gpd.GeoDataFrame, *, epsg: int, max_edge_m: float = 50
         The metric CRS to build the graph in.
     max_edge_m
         Longest edge after densification, metres.
+    join_m
+        A line end this close to another line is joined to it by a short connector:
+        digitised streets often stop a few metres short of the street they meet.
 
     Raises
     ------
@@ -109,6 +113,7 @@ def street_network(voies: gpd.GeoDataFrame, *, epsg: int, max_edge_m: float = 50
     geoms = work.geometry[~work.geometry.isna() & ~work.geometry.is_empty].to_numpy()
     if len(geoms) == 0:
         raise EmptySelectionError("La couche « voies » ne contient aucune voie praticable à pied.")
+    geoms = np.concatenate([geoms, _connectors(geoms, join_m=join_m)])
     noded = shapely.node(shapely.union_all(geoms))
     parts = shapely.get_parts(noded)
     parts = shapely.segmentize(parts, max_edge_m)
@@ -126,7 +131,33 @@ def street_network(voies: gpd.GeoDataFrame, *, epsg: int, max_edge_m: float = 50
     graph = sparse.coo_matrix((np.r_[length, length], (np.r_[a, b], np.r_[b, a])),
                               shape=(n, n)).tocsr()
     graph.sum_duplicates()
-    return Network(uniq.astype(float), graph, int(epsg))
+    # Keep the largest connected part (as osmnx does): a street that touches no other would
+    # otherwise catch nearby points and leave them with no path to any facility.
+    _, label = connected_components(graph, directed=False)
+    main = label == np.bincount(label).argmax()
+    return Network(uniq[main].astype(float), graph[main][:, main].tocsr(), int(epsg))
+
+
+def _connectors(lines: np.ndarray, *, join_m: float) -> np.ndarray:
+    """Return short segments joining each line end to the nearest other line within reach."""
+    parts = shapely.get_parts(lines)
+    if join_m <= 0 or len(parts) < 2:
+        return np.empty(0, dtype=object)
+    ends = np.concatenate([shapely.get_point(parts, 0), shapely.get_point(parts, -1)])
+    owner = np.concatenate([np.arange(len(parts)), np.arange(len(parts))])
+    tree = shapely.STRtree(parts)
+    out = []
+    for end, own in zip(ends, owner, strict=True):
+        near = tree.query(end, predicate="dwithin", distance=join_m)
+        near = near[near != own]
+        if near.size == 0:
+            continue
+        dist = shapely.distance(parts[near], end)
+        if dist.min() == 0:
+            continue  # already on another line: noding joins them
+        target = parts[near[np.argmin(dist)]]
+        out.append(shapely.shortest_line(end, target))
+    return np.array(out, dtype=object)
 
 
 def _nearest_to(from_xy: np.ndarray, to_xy: np.ndarray, *,
@@ -370,9 +401,9 @@ class QpvAccess:
         best = self.table.sort_values("Part (%)", ascending=False).iloc[0]
         worst = self.table.sort_values("Part (%)").iloc[0]
         unit = "des habitants des QPV" if self.population_known else "de la surface des QPV"
-        text = (f"À {self.minutes:g} minutes à pied ({self.method_text}), "
-                f"{_pct(best['Part (%)'])} {unit} ont accès à : {best['Équipement'].lower()}, "
-                f"contre {_pct(worst['Part (%)'])} pour : {worst['Équipement'].lower()}.")
+        text = (f"{_pct(best['Part (%)'])} {unit} sont à moins de {self.minutes:g} minutes à "
+                f"pied d'un site « {best['Équipement']} », contre {_pct(worst['Part (%)'])} "
+                f"pour « {worst['Équipement']} » ({self.method_text}).")
         if len(self.gaps):
             names = sorted(set(self.gaps["Quartier"]))
             text += (f" {len(names)} QPV n'ont aucun accès à au moins un type de structure "

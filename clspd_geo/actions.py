@@ -131,7 +131,7 @@ def status_sentence(actions: gpd.GeoDataFrame) -> str:
     today = pd.Timestamp(dt.date.today())
     late = actions[(actions["status"].isin(["prevue", "en_cours"]))
                    & pd.to_datetime(actions["end_on"]).lt(today)]
-    text = (f"{len(actions)} actions au plan : {int(n.get('en_cours', 0))} en cours, "
+    text = (f"{len(actions)} action(s) au plan : {int(n.get('en_cours', 0))} en cours, "
             f"{int(n.get('prevue', 0))} prévues, {int(n.get('realisee', 0))} réalisées, "
             f"{int(n.get('suspendue', 0))} suspendues.")
     if len(late):

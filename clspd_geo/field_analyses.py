@@ -34,7 +34,8 @@ from clspd_geo.errors import EmptySelectionError
 SCHOOL_KINDS = ("ecole_maternelle", "ecole_elementaire", "college", "lycee")
 CARE_KINDS = ("csapa", "caarud", "hopital")
 SUPPORT_KINDS = ("asso_aide_victimes", "intervenant_social", "psychologue_victimes", "umj",
-                 "acces_droit", "commissariat", "brigade_gendarmerie")
+                 "acces_droit")
+"""Victim support open to the public (shelters are confidential and not walk-in places)."""
 LICENSED_KINDS = ("debit_boissons",)
 ALCOHOL_CATEGORIES = ("ivresse_publique",)
 NIGHT_HOURS = (18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5)
@@ -513,7 +514,8 @@ class SupportAccess:
         ``distance_faits_m`` (median distance from the quartier's incidents to the nearest
         support; NaN when fewer than k incidents), ``distance_habitants_m`` (median over the
         quartier's area, population spread evenly), ``walk_min`` (of the latter) and
-        ``eloigne`` (True when that walk exceeds ``minutes``).
+        ``eloigne`` (True when that walk exceeds ``minutes``) and ``distance_affichee``
+        (French text of the residents' distance and walk).
     share_within_pct
         Share of all incidents within ``minutes`` of a support.
     n_incidents
@@ -587,13 +589,14 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     dist, _ = accessibility._nearest_to(xy, sxy, network=network)
     limit = minutes * speed_m_per_min
     out = crs.to_storage(quartiers).reset_index(drop=True)
-    qid = pd.Series(incidents["quartier_id"]).astype("string").to_numpy()
-    raw = np.array([int((qid == q).sum()) for q in out["quartier_id"].astype("string")])
+    # Incidents outside every quartier have no quartier_id: they count in the share only.
+    qid = pd.Series(incidents["quartier_id"]).astype("string").fillna("").to_numpy(dtype=object)
+    qids = out["quartier_id"].astype(str).to_numpy(dtype=object)
+    raw = np.array([int((qid == q).sum()) for q in qids], dtype=np.int64)
     out["faits"] = np.where(raw >= k, raw, 0)
     out["faits_affiches"] = indicators.suppress_small(pd.Series(raw), k=k).to_numpy()
     out["distance_faits_m"] = [float(np.median(dist[qid == q])) if n >= k and n > 0 else np.nan
-                               for q, n in zip(out["quartier_id"].astype("string"), raw,
-                                               strict=True)]
+                               for q, n in zip(qids, raw, strict=True)]
     pts = accessibility.sample_points(out, sample_m=sample_m, epsg=epsg)
     pdist, _ = accessibility._nearest_to(pts[["x", "y"]].to_numpy(), sxy, network=network)
     med = np.full(len(out), np.nan)
@@ -602,6 +605,9 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     out["distance_habitants_m"] = med
     out["walk_min"] = accessibility.walk_minutes(med, speed_m_per_min=speed_m_per_min)
     out["eloigne"] = med > limit
+    out["distance_affichee"] = [f"{d:.0f} m, {w:.0f} min à pied" if np.isfinite(d) else
+                                "hors de portée" for d, w in zip(med, out["walk_min"],
+                                                                 strict=True)]
     share = _pct(float((dist <= limit).sum()), float(len(dist)))
     method = "reseau" if network is not None else "droite"
     return SupportAccess(out, share, len(dist), accessibility.METHOD_TEXT[method], float(minutes))

@@ -125,8 +125,11 @@ class RoadHotspots:
     def method_text(self) -> str:
         """French description of how places were made."""
         if self.method == "voies":
-            return (f"tronçons de {self.size_m:.0f} m des voies chargées (couche « voies ») ; "
-                    f"{self.n_off_road} accident(s) à l'écart de toute voie ne sont pas comptés")
+            text = f"tronçons de {self.size_m:.0f} m des voies chargées (couche « voies »)"
+            if self.n_off_road:
+                text += (f" ; {self.n_off_road} accident(s) à l'écart de toute voie ne sont "
+                         "pas comptés")
+            return text
         return (f"cellules de {self.size_m:.0f} m (aucune couche de voies n'est chargée : "
                 "importez-la pour des points noirs le long des routes)")
 

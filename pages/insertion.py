@@ -1,9 +1,56 @@
-"""5. Insertion sociale et professionnelle, prévention de la récidive."""
+"""5. Insertion et prévention de la récidive: QPV residents within a walk of each structure."""
 
 from __future__ import annotations
 
-import ui
+import streamlit as st
 
-sel, m, sections = ui.field_page("insertion")
-ui.finish_map(m, sections, key="insertion.map")
-ui.trend_and_tables(sel, field="insertion")
+import ui
+from clspd_geo import field_maps, vocab
+from clspd_geo.errors import ClspdGeoError
+
+FIELD = "insertion"
+KINDS = ["mission_locale", "atelier_insertion", "pjj", "spip", "site_tig", "acces_droit"]
+sel, m, sections = ui.field_page(FIELD)
+
+st.subheader("Les habitants des quartiers prioritaires ont-ils une structure d'insertion à "
+             "portée de marche ?")
+left, right = st.columns(2)
+with left:
+    minutes = st.slider("Temps de marche (minutes)", 5, 30, 15, step=5,
+                        key=f"{FIELD}.minutes")
+with right:
+    network = ui.network_choice(key=f"{FIELD}.network")
+access = None
+try:
+    access, reach = ui.qpv_access(KINDS, minutes=minutes, network=network)
+except ClspdGeoError as err:
+    ui.analysis_note(err)
+else:
+    if access.n_without_kind:
+        st.warning(f"{access.n_without_kind} équipement(s) n'ont pas de type (colonne « kind » "
+                   "vide) : ils ne comptent pas. Complétez leur type puis réimportez-les.")
+    colors = [vocab.facility_kind(k).color for k in reach["kind"]]
+    fg, leg = field_maps.zones_layer(reach, label_col="label", colors=colors, fill_opacity=0.08,
+                                     name=f"À {minutes} min à pied (vol d'oiseau)", show=False)
+    m.add_child(fg)
+    sections.append((f"Portée de {minutes} min à pied", leg))
+ui.action_plan_layer(m, sections, field=FIELD)
+ui.finish_map(m, sections, key=f"{FIELD}.map")
+if access is not None:
+    st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
+    ui.interpretation(access.sentence())
+    st.caption(f"Mesure : {access.method_text} ; marche à 4,5 km/h (75 m par minute). "
+               "Habitants répartis uniformément dans chaque quartier prioritaire (QPV). Les "
+               "disques de la carte sont la portée à vol d'oiseau.")
+    st.subheader("Manques : quartiers prioritaires sans accès à pied")
+    if access.gaps.empty:
+        st.write(f"Chaque QPV a au moins une partie de ses habitants à moins de {minutes} "
+                 "minutes de chaque type de structure.")
+    else:
+        st.dataframe(access.gaps[["Quartier", "Équipement"]], hide_index=True, width="stretch")
+    with st.expander("Détail par quartier prioritaire et par type de structure"):
+        st.dataframe(access.by_quartier.pivot(index="Quartier", columns="Équipement",
+                                              values="Part (%)"), width="stretch")
+
+ui.trend_and_tables(sel, field=FIELD)
+ui.action_plan(FIELD)

@@ -1,4 +1,4 @@
-"""8. Prévention de la radicalisation (CLSPDR): resources and aggregated counts, never cases."""
+"""8. Prévention de la radicalisation (CLSPDR): resources and actions by quartier, never cases."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ sel = ui.filters().selection(vocab.category_codes(field=FIELD))
 df = ui.incidents()
 total = indicators.total_kpi(df, sel, label="Signalements et atteintes (total)")
 shown = indicators.suppress_small(pd.Series([total.value, total.previous]), k=ui.SMALL_COUNT_K)
+per_q, sentence = ui.resources_by_quartier(sel, field=FIELD)
 c1, c2 = st.columns(2)
 c1.metric("Signalements et atteintes, période", shown.iloc[0])
 c2.metric("Même période, année précédente", shown.iloc[1])
@@ -31,14 +32,35 @@ fg, leg = maps.values_by_quartier_layer(qc, value_col="faits", label_col="faits_
                                         name="Total par quartier", unit="faits")
 m.add_child(fg)
 sections = [("Total par quartier", leg)]
+offer = per_q.assign(offre=per_q["ressources"] + per_q["actions"],
+                     offre_texte=per_q["ressources"].astype(str) + " ressource(s), "
+                     + per_q["actions"].astype(str) + " action(s)")
+fg, leg = maps.values_by_quartier_layer(offer, value_col="offre", label_col="offre_texte",
+                                        name="Ressources et actions par quartier",
+                                        unit="ressources et actions")
+fg.show = False
+m.add_child(fg)
+sections.append(("Ressources et actions par quartier", leg))
 equip = ui.layer("equipements")
 kinds = vocab.facility_kinds_for(FIELD)
-if not equip.empty:
+if equip.empty or not equip["kind"].isin(kinds).any():
+    st.info("Aucune ressource de prévention n'est chargée (points de contact, maisons de "
+            "quartier, établissements scolaires…) : importez les équipements depuis la page "
+            "« Données » (python -m clspd_geo import facilities FICHIER --store …).")
+else:
     fg, leg = maps.facilities_layer(equip[~equip["confidential"]], kinds=kinds,
                                     name="Ressources et points d'orientation")
     m.add_child(fg)
     sections.append(("Ressources", leg))
+ui.action_plan_layer(m, sections, field=FIELD)
 ui.finish_map(m, sections, key="radicalisation.map", sources=("equipements",))
+
+st.subheader("Ressources et actions de prévention par quartier")
+st.dataframe(pd.DataFrame({
+    "Quartier": per_q["name"], "QPV": per_q["qpv"], "Ressources": per_q["ressources"],
+    "Actions (hors suspendues)": per_q["actions"], "dont réalisées": per_q["actions_realisees"],
+    "Faits": qc["faits_affiches"]}), hide_index=True, width="stretch")
+ui.interpretation(sentence)
 
 left, right = st.columns(2)
 with left:
@@ -49,7 +71,4 @@ with right:
     st.subheader("Ressources de prévention et d'orientation")
     st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
                  width="stretch")
-st.subheader("Par quartier")
-st.dataframe(qc[["name", "qpv", "faits_affiches"]].rename(
-    columns={"name": "Quartier", "qpv": "QPV", "faits_affiches": "Faits"}),
-    hide_index=True, width="stretch")
+ui.action_plan(FIELD)

@@ -1,42 +1,94 @@
-"""7. Sécurité routière: injury accidents by place, severity, road user and month."""
+"""7. Sécurité routière: where and when serious accidents happen, and who they hurt."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import ui
-from clspd_geo import indicators, maps
+from clspd_geo import field_maps, indicators, maps, road_safety, temporal
 from clspd_geo.errors import ClspdGeoError
 
-sel, m, sections = ui.field_page("routier")
+FIELD = "routier"
+sel, m, sections = ui.field_page(FIELD)
 accidents = ui.layer("accidents")
+roads = ui.layer("voies")
 st.subheader("Accidents corporels")
+hot = None
 if accidents.empty:
-    st.info("Aucun accident n'est chargé : importez le fichier national BAAC depuis la page "
-            "« Données » (python -m clspd_geo import accidents FICHIERS --store … --commune INSEE).")
+    st.info(road_safety.NO_ACCIDENTS)
 else:
     ui.show_kpis(indicators.accident_kpis(accidents, sel))
     try:
+        hot = ui.road_hotspots(sel)
+    except ClspdGeoError as err:
+        ui.analysis_note(err)
+    else:
+        unit = "tronçon" if hot.method == "voies" else "cellule"
+        fg, leg = field_maps.ranked_layer(
+            hot.places.assign(label=hot.places["label"] + " : " + hot.places["gravite"].map(
+                "{:.0f} points de gravité".format)),
+            name="Points noirs (les plus graves)", unit=unit)
+        m.add_child(fg)
+        sections.append((f"Points noirs ({unit}s de {hot.size_m:.0f} m)", leg))
+    try:
         acc_cells = ui.accident_cells(sel)
         fg, leg = maps.cells_layer(acc_cells, value_col="gravite", unit="points de gravité",
-                                   name="Accidents (gravité par cellule)")
+                                   name="Accidents (gravité par cellule)", show=False)
         m.add_child(fg)
         sections.append(("Gravité des accidents (10 par tué, 3 par hospitalisé, 1 par "
                          "blessé léger)", leg))
     except ClspdGeoError as err:
-        st.info(str(err))
-roads = ui.layer("voies")
+        ui.analysis_note(err)
 if not roads.empty:
     m.add_child(maps.roads_layer(roads))
-ui.finish_map(m, sections, key="routier.map", sources=("accidents", "incidents"))
+ui.action_plan_layer(m, sections, field=FIELD)
+ui.finish_map(m, sections, key=f"{FIELD}.map", sources=("accidents", "incidents"))
+
 if not accidents.empty:
+    if hot is not None:
+        st.subheader("Où : les lieux des accidents les plus graves")
+        st.dataframe(hot.places.drop(columns="geometry").rename(columns={
+            "rang": "Rang", "label": "Lieu", "accidents": "Accidents", "tues": "Tués",
+            "blesses_hospitalises": "Blessés hospitalisés", "gravite": "Gravité"})[
+            ["Rang", "Lieu", "Accidents", "Tués", "Blessés hospitalisés", "Gravité"]],
+            hide_index=True, width="stretch")
+        ui.interpretation(hot.sentence())
+        st.caption(f"Lieux : {hot.method_text}. Gravité : 10 points par tué, 3 par blessé "
+                   "hospitalisé, 1 par blessé léger.")
+
+    st.subheader("Tués et blessés graves, année par année")
+    yearly = road_safety.yearly_severity(accidents)
+    st.dataframe(yearly, hide_index=True, width="stretch")
+    ui.interpretation(road_safety.yearly_sentence(yearly))
+
     left, right = st.columns(2)
+    period = indicators.accidents_in(accidents, sel.start, sel.end)
     with left:
-        st.subheader("Usagers impliqués")
-        st.dataframe(indicators.accidents_by_user(accidents, sel), hide_index=True,
-                     width="stretch")
+        st.subheader("Usagers vulnérables")
+        st.dataframe(road_safety.vulnerable_users(period), hide_index=True, width="stretch")
     with right:
         st.subheader("Accidents par mois")
         st.line_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents",
                       x_label="Mois")
-ui.trend_and_tables(sel, field="routier")
+
+    st.subheader("Quand : jour de la semaine et heure")
+    try:
+        hw = temporal.hour_weekday(period)
+    except ClspdGeoError as err:
+        ui.analysis_note(err)
+    else:
+        st.dataframe(hw.table, width="stretch")
+        ui.interpretation(hw.peak())
+
+    st.subheader("Abords des écoles : accidents aux heures de classe")
+    try:
+        rings = ui.accident_school_rings(sel)
+    except ClspdGeoError as err:
+        ui.analysis_note(err)
+    else:
+        st.dataframe(rings.table.rename(columns={"Faits": "Accidents"}), hide_index=True,
+                     width="stretch")
+        ui.interpretation(rings.sentence(what="accidents"))
+
+ui.trend_and_tables(sel, field=FIELD)
+ui.action_plan(FIELD)

@@ -105,6 +105,27 @@ def test_street_network_cuts_crossing_lines():
     assert net.graph.sum() / 2 == pytest.approx(400.0)
 
 
+def test_street_network_keeps_its_largest_connected_part():
+    # A lone 50 m street near the point would trap it: it is dropped.
+    roads = _lines([[(0, 0), (1000, 0)], [(500, 300), (550, 300)]])
+    net = acc.street_network(roads, epsg=2154, max_edge_m=1000.0)
+    assert net.n_nodes == 2
+    fac = _facilities([(0, 0)], ["csapa"])
+    res = acc.nearest_facility(make_points([(X0 + 520, Y0 + 290)]), fac, voies=roads)
+    assert res.points["distance_m"].iloc[0] == pytest.approx(np.hypot(20, 290) + 500,
+                                                             abs=0.1)
+
+
+def test_street_ends_stopping_short_are_joined():
+    # The side street stops 10 m short of the main one: it is joined (join_m is 30 m).
+    roads = _lines([[(0, 0), (1000, 0)], [(500, 10), (500, 400)]])
+    fac = _facilities([(0, 0)], ["csapa"])
+    res = acc.nearest_facility(make_points([(X0 + 500, Y0 + 400)]), fac, voies=roads)
+    assert res.points["distance_m"].iloc[0] == pytest.approx(390 + 10 + 500, abs=0.1)
+    apart = acc.street_network(roads, epsg=2154, join_m=5.0)
+    assert apart.n_nodes < acc.street_network(roads, epsg=2154).n_nodes
+
+
 def test_no_facility_of_the_kind_says_what_to_import():
     fac = _facilities([(0, 0)], ["mairie"])
     pts = make_points([(X0, Y0)])
