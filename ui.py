@@ -1379,13 +1379,13 @@ def _police_brief(path: str, version: str, epsg: int, end: dt.date, sector_id: s
 
 def police_brief(filters: Filters, *, sector_id: str, shift: str, days: int,
                  bounds: tuple[tuple[str, float, float], ...]):
-    """Return ``(PatrolBrief, html)`` for the days before the end of the filters' period."""
-    try:
-        return _police_brief(*store_key(), metric_epsg(), filters.end, sector_id, shift, days,
-                             bounds)
-    except ClspdGeoError as err:
-        show_error(err)
-        raise
+    """Return ``(PatrolBrief, html)`` for the days before the end of the filters' period.
+
+    Raises :class:`ClspdGeoError` (e.g. no incident in that shift): the page shows it and
+    goes on with its other sections.
+    """
+    return _police_brief(*store_key(), metric_epsg(), filters.end, sector_id, shift, days,
+                         bounds)
 
 
 @st.cache_data(show_spinner="Recherche d'un découpage équilibré…", max_entries=8)
@@ -1403,10 +1403,10 @@ def _police_redesign(path: str, version: str, epsg: int, start: dt.date, end: dt
 
 def police_redesign(filters: Filters, *, k: int, force: str, blocks: str, cell_m: float,
                     keep_split: bool, weights: tuple[tuple[str, float], ...]):
-    """Return ``(Redesign, comparison table)`` over the filters' period (cached)."""
-    try:
-        return _police_redesign(*store_key(), metric_epsg(), filters.start, filters.end, k,
-                                force, blocks, cell_m, keep_split, weights)
-    except ClspdGeoError as err:
-        show_error(err)
-        raise
+    """Return ``(Redesign, comparison table)`` over the filters' period (cached).
+
+    Raises :class:`ClspdGeoError` (e.g. more sectors than blocks): the page shows it and goes
+    on with its other sections.
+    """
+    return _police_redesign(*store_key(), metric_epsg(), filters.start, filters.end, k, force,
+                            blocks, cell_m, keep_split, weights)

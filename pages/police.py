@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from clspd_geo import maps, patrol_maps, patrols, sectors, vocab
+from clspd_geo import maps, patrol_brief, patrol_maps, patrols, sectors, vocab
 from clspd_geo.errors import ClspdGeoError
 
 sel, m, sections = ui.field_page("police")
@@ -141,16 +141,20 @@ with fiche:
                                index=codes.index("nuit") if "nuit" in codes else 0,
                                key="police.brief_shift")
     days = c3.slider("Jours récents", 7, 90, 28, key="police.brief_days")
-    brief, page = ui.police_brief(flt, sector_id=sector_id, shift=brief_shift, days=days,
-                                  bounds=bounds)
-    st.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
-                       file_name=f"fiche_{sector_id}_{brief_shift}.html", mime="text/html",
-                       key="police.brief_download", icon=":material/print:")
-    st.dataframe(pd.DataFrame({"N°": brief.cells["rank"], "Faits": brief.cells["n_incidents"],
-                               "Tendance": brief.cells["trend"],
-                               "Catégories": brief.cells["categories"],
-                               "À proximité": brief.cells["facilities"]}),
-                 hide_index=True, width="stretch")
+    try:
+        brief, page = ui.police_brief(flt, sector_id=sector_id, shift=brief_shift, days=days,
+                                      bounds=bounds)
+    except ClspdGeoError as err:
+        st.info(str(err))
+    else:
+        st.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
+                           file_name=f"fiche_{sector_id}_{brief_shift}.html", mime="text/html",
+                           key="police.brief_download", icon=":material/print:")
+        st.dataframe(pd.DataFrame({
+            "N°": brief.cells["rank"], "Faits": brief.cells["n_incidents"],
+            "Tendance": brief.cells["trend"].map(patrol_brief.TREND_LABELS),
+            "Catégories": brief.cells["categories"], "À proximité": brief.cells["facilities"]}),
+            hide_index=True, width="stretch")
 
 with redecoupage:
     c1, c2, c3 = st.columns(3)
@@ -161,9 +165,15 @@ with redecoupage:
                       format_func={"grille": "cellules de 250 m", "quartiers": "quartiers"}.get,
                       key="police.blocks")
     keep = st.checkbox("Garder la séparation police nationale / municipale", key="police.keep")
+    proposal = None
     if st.toggle("Proposer un découpage équilibré", key="police.propose"):
-        result, table = ui.police_redesign(flt, k=int(k), force=r_force, blocks=blocks,
-                                           cell_m=250.0, keep_split=keep, weights=weights)
+        try:
+            proposal = ui.police_redesign(flt, k=int(k), force=r_force, blocks=blocks,
+                                          cell_m=250.0, keep_split=keep, weights=weights)
+        except ClspdGeoError as err:
+            st.error(str(err))
+    if proposal is not None:
+        result, table = proposal
         verdict = "atteint" if result.reached_target else "non atteint"
         st.write(f"Objectif d'équilibre (écart de charge sous 10 %) **{verdict}**. "
                  f"Méthode : {result.method}.")

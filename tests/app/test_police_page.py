@@ -56,3 +56,14 @@ def test_redesign_proposal_is_compared_with_todays_sectors(app):
     assert table.loc["Proposition", "Écart de charge (CV)"] < table.loc[
         "Secteurs actuels", "Écart de charge (CV)"]
     assert any("GeoJSON" in d.proto.label for d in at.get("download_button"))
+
+
+def test_too_many_sectors_is_explained_and_the_page_goes_on(app):
+    at = _open(app)
+    at.radio(key="police.blocks").set_value("quartiers")
+    at.number_input(key="police.k").set_value(40)
+    at.toggle(key="police.propose").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("îlots à regrouper" in e.value for e in at.error), [e.value for e in at.error]
+    # The sections after the proposal are still drawn.
+    assert any(s.value == "Par quartier" for s in at.subheader)
