@@ -9,6 +9,7 @@ shared read-only resource, so reruns do not copy it.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,9 +68,22 @@ def _require_router() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    # A legacy run is one where app.py is not executing: pages run nested inside app.py's
+    # page.run() otherwise. Rerun only then, so no other run loses its widget events.
+    if PagesManager.uses_pages_directory and not _router_on_stack():
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def _router_on_stack() -> bool:
+    """Tell whether ``app.py`` (the router) is executing in this thread."""
+    router = str(Path(__file__).resolve().parent / "app.py")
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_filename == router:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def store_key() -> tuple[str, str]:
@@ -313,6 +327,7 @@ def base_map(filters: Filters) -> folium.Map:
 
 def filters() -> Filters:
     """Return the shared filters drawn by ``app.py`` for this run."""
+    _require_router()
     return st.session_state["filters"]
 
 
@@ -805,6 +820,7 @@ def role() -> str:
 
     Fails closed: with no checked role the page shows an error and stops.
     """
+    _require_router()
     code = st.session_state.get("auth.role")
     if code not in privacy.ROLE_CODES:
         show_error(privacy.AccessError("Session non connectée : rechargez la page et "
