@@ -888,7 +888,7 @@ def _merged_demand(cover_t: sparse.csr_array, weight: np.ndarray) -> tuple[
 
 
 def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
-          fallback: SitingResult | None = None) -> SitingResult:
+          fallback: SitingResult | None = None, presolve: bool = False) -> SitingResult:
     """Solve the MCLP exactly as a MILP with HiGHS (:func:`scipy.optimize.milp`).
 
     Variables: ``x_i`` (site i chosen, binary) and ``y_j`` (demand point j covered,
@@ -906,6 +906,10 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
     fallback
         A greedy result to keep (with the better of the two bounds) when HiGHS stops on
         the time limit with a worse answer; computed when not given.
+    presolve
+        HiGHS presolve. Off by default: on these covering models it removes almost
+        nothing, costs seconds, and on large ones runs past the time limit (measured on
+        the demo: 2,006 sites, 20 cameras, 1.6 s with it, 1.0 s without).
 
     Raises
     ------
@@ -962,7 +966,7 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
         c, constraints=optimize.LinearConstraint(a_all, np.concatenate(lo), np.concatenate(hi)),
         integrality=np.r_[np.ones(n), np.zeros(m)], bounds=optimize.Bounds(0, 1),
         options={"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap),
-                 "disp": False})
+                 "disp": False, "presolve": bool(presolve)})
     seconds = time.perf_counter() - t0
     dual = getattr(res, "mip_dual_bound", None)
     bound = problem.covered_before + (-float(dual) if dual is not None and np.isfinite(dual)
@@ -974,6 +978,15 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
                       seconds=seconds)
         return out
     if res.status == 1:  # time or iteration limit
+        if problem.n_new is not None:
+            # HiGHS stopped early, often still at the root LP: a longer subgradient run gives
+            # a much better proven bound than the greedy's quick one, in about a second.
+            best_known = max(base.covered_after, problem.covered_by(
+                usable[res.x[:n] > 0.5]) if res.x is not None else 0.0)
+            lag = lagrangian_bound(problem, lower=best_known - problem.covered_before,
+                                   iterations=400)
+            bound = min(bound, problem.covered_before + lag.bound)
+            seconds = time.perf_counter() - t0
         note = (f"Le solveur exact a atteint sa limite de {time_limit_s:g} s avant de prouver "
                 "l'optimum : l'instance est trop grande pour ce délai.")
         if res.x is not None:
