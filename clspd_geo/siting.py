@@ -829,10 +829,8 @@ def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300) -
         return LagrangianBound(0.0, np.zeros(len(problem.candidates)), 0.0, 0.0,
                                np.zeros(0, dtype=np.int64))
     a = a.astype(float)
-    a_t = a.T.tocsr()
-    coverable = np.diff(a_t.indptr) > 0
-    lam = w.astype(float).copy()
-    lam[~coverable] = w[~coverable]  # uncoverable demand: l = w contributes nothing
+    coverable = np.bincount(a.indices, minlength=len(w)) > 0
+    lam = w.astype(float).copy()  # uncoverable demand keeps l = w: it contributes nothing
     best = np.inf
     best_lam = lam.copy()
     theta = 2.0
@@ -851,9 +849,9 @@ def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300) -
                 theta, stall = theta / 2, 0
         if best - lower <= 1e-9 * max(best, 1.0) or theta < 1e-4:
             break
-        x = np.zeros(n)
-        x[top] = 1.0
-        g = (w - lam > 0).astype(float) - a_t @ x  # y_j - sum x_i, for l_j in (0, w_j)
+        # y_j - sum of chosen x_i covering j (only the n_new chosen rows are read).
+        hit, _ = _rows_of(a.indptr, a.indices, top)
+        g = (w - lam > 0).astype(float) - np.bincount(hit, minlength=len(w))
         g[~coverable] = 0.0
         g = np.where(((lam <= 0) & (g < 0)) | ((lam >= w) & (g > 0)), 0.0, g)
         norm = float(g @ g)
