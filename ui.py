@@ -1316,11 +1316,20 @@ def action_plan_overview() -> None:
 # Cached analyses of the police page. Incidents come from the role-restricted table
 # (incidents()), never from the store directly.
 
+def police_timed_categories(role_code: str) -> list[str]:
+    """Return the categories a role reads with their exact time (the others have no hour)."""
+    return [c for c in vocab.category_codes()
+            if privacy.category_rule(role_code, c).access == "exact"]
+
+
 def _police_points(path: str, version: str, epsg: int, start: dt.date,
                    end: dt.date) -> gpd.GeoDataFrame:
+    # Categories released to this role as monthly atoms carry no time of day: they cannot be
+    # put in a shift, so the police analyses leave them out (the page says so).
     df = _incidents(path, version, epsg)
     t = df["occurred_at"]
-    part = df[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(end))]
+    timed = df["category"].astype(str).isin(police_timed_categories(_role_of(version)))
+    part = df[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(end)) & timed.to_numpy()]
     return gpd.GeoDataFrame(
         {"occurred_at": part["occurred_at"].to_numpy(),
          "category": part["category"].astype(str).to_numpy()},

@@ -48,6 +48,11 @@ except ClspdGeoError as err:
     bounds = patrols.shift_bounds(patrols.shift_table())
     weights = patrols.weight_items(patrols.weight_table())
 shift_labels = {s.code: s.label for s in shifts}
+untimed = sorted(set(vocab.category_codes()) - set(ui.police_timed_categories(ui.role())))
+if untimed:
+    st.caption("Ne comptent pas dans les analyses par vacation ci-dessous, car publiées sans "
+               "heure pour votre rôle : " + ", ".join(vocab.category(c).label for c in untimed)
+               + ".")
 
 charge, coord, fiche, redecoupage = st.tabs(
     ["Charge par secteur et vacation", "Coordination PN / PM", "Fiche de patrouille",

@@ -67,3 +67,10 @@ def test_too_many_sectors_is_explained_and_the_page_goes_on(app):
     assert any("îlots à regrouper" in e.value for e in at.error), [e.value for e in at.error]
     # The sections after the proposal are still drawn.
     assert any(s.value == "Par quartier" for s in at.subheader)
+
+
+def test_categories_without_hour_are_left_out_and_said(app):
+    at = _open(app)
+    note = next(c.value for c in at.caption if "publiées sans heure" in c.value)
+    # The police role reads sensitive categories aggregated by month, without the hour.
+    assert "Violences conjugales" in note and "Cambriolage" not in note
