@@ -589,10 +589,12 @@ class SitingParams:
     clicks: tuple[tuple[float, float], ...]
     weights: str
     half_life_days: float | None
+    demand: str = "faits"
 
 
 SITING_SOURCES = {"carrefours": "Carrefours des voies", "grille": "Grille sur le territoire",
                   "clics": "Points cliqués sur la carte"}
+SITING_DEMANDS = {"faits": "Faits pondérés", "surface": "Surface des points chauds"}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -674,11 +676,21 @@ def _candidates(path: str, version: str, epsg: int, params: SitingParams):
 
 def _demand(path: str, version: str, epsg: int, sel: indicators.Selection,
             params: SitingParams):
-    from clspd_geo import siting
+    from clspd_geo import hotspots, siting
 
-    return siting.demand_from_incidents(_selected(path, version, epsg, sel), epsg=epsg,
-                                        category_weights=params.weights,
-                                        half_life_days=params.half_life_days)
+    df = _selected(path, version, epsg, sel)
+    if params.demand != "surface":
+        return siting.demand_from_incidents(df, epsg=epsg, category_weights=params.weights,
+                                            half_life_days=params.half_life_days)
+    # Hotspot surface: kernel density of the weighted incidents, densest 20 % of the cells.
+    territoire = _layer(path, version, "territoire")
+    grid = cells.grid_for(territoire, cell_size_m=50.0, epsg=epsg)
+    w = siting.incident_weights(df, category_weights=params.weights,
+                                half_life_days=params.half_life_days)
+    dens = hotspots.density_xy(grid, df["x"].to_numpy(), df["y"].to_numpy(),
+                               inside=cells.inside_mask(grid, territoire), weights=w)
+    return siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
+                                      epsg=epsg)
 
 
 @st.cache_data(show_spinner="Préparation des sites candidats…", max_entries=8)

@@ -131,6 +131,8 @@ with st.form("video.siting_form"):
                        key="video.weights")
     half_life = c3.number_input("Demi-vie des faits (jours, 0 = aucune)", 0, 3_650, 0,
                                 key="video.half_life")
+    demand = c1.radio("Demande à couvrir", list(ui.SITING_DEMANDS), horizontal=True,
+                      format_func=ui.SITING_DEMANDS.get, key="video.demand")
     want_exact = st.checkbox("Chercher aussi l'optimum exact (HiGHS)", value=True,
                              key="video.exact")
     limit = st.slider("Limite de temps du solveur exact (s)", 5, 120, 30, key="video.time_limit")
@@ -140,7 +142,7 @@ params = ui.SitingParams(
     budget_eur=float(budget) if mode == "budget" else None, cost_eur=float(cost),
     radius_m=float(radius), min_distance_m=float(min_d), source=source, grid_m=float(grid_m),
     clicks=tuple(st.session_state["video.clicks"]), weights=weights,
-    half_life_days=float(half_life) or None)
+    half_life_days=float(half_life) or None, demand=demand)
 problem = greedy = best = None
 try:
     problem, greedy = ui.siting_problem_and_greedy(cover_sel, params)

@@ -61,6 +61,16 @@ def test_grid_candidates_and_more_cameras_raise_coverage(app):
     assert as_num(many) > as_num(few)
 
 
+def test_hotspot_surface_as_demand(app):
+    _open(app)
+    app.radio(key="video.demand").set_value("surface")
+    app.checkbox(key="video.exact").set_value(False)
+    _submit(app)
+    assert not app.error, [e.value for e in app.error]
+    text = "\n".join(m.value for m in app.markdown)
+    assert "surface « density_per_km2 »" in text
+
+
 def test_budget_smaller_than_one_camera_is_a_french_message(app):
     _open(app)
     app.radio(key="video.mode").set_value("budget")
