@@ -1218,23 +1218,51 @@ def action_plan_layer(m: folium.Map, sections: list, *, field: str) -> None:
         sections.append(("Actions du plan, par statut", leg))
 
 
-def _save_plan(field: str) -> None:
+def edited_plan(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the field's editor table with the edits held in the editor's widget state."""
     from clspd_geo import actions
 
-    edited = st.session_state.get(f"{field}.plan_table")
-    if edited is None:
+    out = actions.editor_frame(plan, field).astype(object)
+    state = st.session_state.get(f"{field}.plan_editor") or {}
+    for row, changes in (state.get("edited_rows") or {}).items():
+        for col, value in changes.items():
+            out.at[int(row), col] = value
+    deleted = [int(r) for r in state.get("deleted_rows") or []]
+    out = out.drop(index=[r for r in deleted if r in out.index])
+    added = [{c: r.get(c) for c in actions.EDITOR_COLUMNS} for r in state.get("added_rows") or []]
+    if added:
+        out = pd.concat([out, pd.DataFrame(added, columns=list(actions.EDITOR_COLUMNS))],
+                        ignore_index=True)
+    return out.reset_index(drop=True)
+
+
+def _save_plan(field: str) -> None:
+    """Write the edited plan: the save button's callback.
+
+    A callback runs before the page, so no rerun of the page can lose the click; it opens
+    the store itself (the page helpers may rerun the script, which a callback must not do)
+    and checks the role the login gate gave this session at its last run.
+    """
+    from clspd_geo import actions
+
+    role_code = st.session_state.get("auth.role")
+    if role_code not in ACTION_EDITOR_ROLES:
+        st.session_state[f"{field}.plan_message"] = (
+            "error", "Votre rôle ne permet pas de modifier le plan d'action.")
         return
-    s = store()
-    current = s.read("actions") if s.has("actions") else actions.empty()
     try:
-        new = actions.apply_edits(current, field, edited, quartiers=layer("quartiers"),
-                                  territoire=layer("territoire"))
+        s = store_mod.open_store(config.store_target())
+        current = s.read("actions") if s.has("actions") else actions.empty()
+        new = actions.apply_edits(current, field, edited_plan(field, current),
+                                  quartiers=s.read("quartiers"),
+                                  territoire=s.read("territoire"))
         s.write("actions", new, source=actions.SOURCE)
     except ClspdGeoError as err:
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
         return
-    audit.record(st.session_state.get("auth.user", "-"), role(), "modification",
+    audit.record(st.session_state.get("auth.user", "-"), role_code, "modification",
                  f"plan d'action : {field}")
+    st.session_state.pop(f"{field}.plan_editor", None)  # the edits are now in the plan
     n = int((new["field"] == field).sum())
     st.session_state[f"{field}.plan_message"] = ("success",
                                                  f"Plan d'action enregistré : {n} action(s) "
@@ -1271,7 +1299,7 @@ def action_plan(field: str) -> None:
                    "latitude en degrés) est facultatif : une action peut ne viser qu'un "
                    "quartier, ou tout le territoire.")
         with st.form(f"{field}.plan_form", border=False):
-            edited = st.data_editor(
+            st.data_editor(
                 actions.editor_frame(plan, field), key=f"{field}.plan_editor",
                 num_rows="dynamic", hide_index=True, width="stretch",
                 column_config={
@@ -1299,11 +1327,8 @@ def action_plan(field: str) -> None:
                     "lon": cc.NumberColumn(actions.EDITOR_LABELS["lon"], format="%.5f"),
                     "lat": cc.NumberColumn(actions.EDITOR_LABELS["lat"], format="%.5f"),
                 })
-            submitted = st.form_submit_button("Enregistrer le plan d'action", type="primary")
-        if submitted:
-            st.session_state[f"{field}.plan_table"] = edited
-            _save_plan(field)
-            st.rerun()
+            st.form_submit_button("Enregistrer le plan d'action", type="primary",
+                                  on_click=_save_plan, args=(field,))
 
 
 def action_plan_overview() -> None:

@@ -50,3 +50,6 @@ with right:
     st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
 st.subheader("Par catégorie")
 st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
+
+# -- The CLSPD action plan, by status (issue 8) -------------------------------------------------
+ui.action_plan_overview()

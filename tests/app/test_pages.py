@@ -101,3 +101,106 @@ def test_bad_store_file_gives_french_message_and_is_untouched(monkeypatch, tmp_p
     message = at.error[0].value
     assert "GeoPackage" in message or "endommagé" in message, message
     assert hashlib.sha256(bad.read_bytes()).hexdigest() == digest
+
+
+# -- Action-field analyses and the action plan (issue 8) --------------------------------------
+
+FIELD_PAGES = ("pages/addictions.py", "pages/jeunesse.py", "pages/insertion.py",
+               "pages/victimes.py", "pages/routier.py", "pages/radicalisation.py")
+
+
+@pytest.mark.parametrize("page", FIELD_PAGES)
+def test_field_page_answers_its_question_with_a_computed_sentence(app, page):
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    readings = [m.value for m in app.markdown if m.value.startswith("**Lecture :**")]
+    assert readings, f"no interpretation sentence on {page}"
+    assert any(ch.isdigit() for r in readings for ch in r), readings  # built from figures
+    assert any("Plan d'action du CLSPD" in s.value for s in app.subheader)
+
+
+def test_youth_page_never_shows_small_sensitive_counts(app):
+    app.run()
+    app.switch_page("pages/jeunesse.py").run()
+    for df in (d.value for d in app.dataframe):
+        if "Faits" in df.columns and "Anneau" not in df.columns:  # rings: non-sensitive facts
+            for v in df["Faits"].astype(str):
+                assert v == "0" or v.startswith("<") or int(v) >= 5, df
+
+
+def test_overview_lists_the_action_plan_by_status(app):
+    app.run()
+    assert any("Plan d'action du CLSPD" in s.value for s in app.subheader)
+    assert any("action(s) au plan" in m.value for m in app.markdown)
+    assert any("Réalisée" in d.value.columns for d in app.dataframe)
+
+
+@pytest.fixture
+def own_store(tmp_path):
+    """A small demo store of its own, for tests that write to it."""
+    from clspd_geo import demo
+
+    path = tmp_path / "own.gpkg"
+    demo.write_demo(path, seed=2, n_incidents=400)
+    return path
+
+
+def _field_app(monkeypatch, store, role, page):
+    from conftest import logged_in
+
+    monkeypatch.setenv("CLSPD_STORE", str(store))
+    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), role, store)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _save_button(at):
+    return next(b for b in at.button if b.label == "Enregistrer le plan d'action")
+
+
+def test_action_plan_is_edited_from_the_field_page_and_written(monkeypatch, own_store):
+    at = _field_app(monkeypatch, own_store, "police", "pages/routier.py")
+    assert len(at.data_editor) == 1
+    at.session_state["routier.plan_editor"] = {
+        "edited_rows": {0: {"status": "en_cours"}},
+        "added_rows": [{"title": "Radar pédagogique rue de Verdun",
+                        "lead_partner": "police_municipale", "status": "prevue",
+                        "quartier_id": "Q07"}],
+        "deleted_rows": []}
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    plan = GeoPackageStore(own_store).read("actions")
+    road = plan[plan["field"] == "routier"].set_index("title")
+    assert len(road) == 2
+    assert road.loc["Radar pédagogique rue de Verdun", "quartier_id"] == "Q07"
+    assert road.loc["Radar pédagogique rue de Verdun", "action_id"] == "ACT-routier-002"
+    assert (road["status"] == "en_cours").sum() == 1
+    assert len(plan) == 13  # the other fields' actions are kept
+    assert any("Plan d'action enregistré" in s.value for s in at.success)
+    titles = [v for d in at.dataframe if "Action" in d.value.columns
+              for v in d.value["Action"]]
+    assert "Radar pédagogique rue de Verdun" in titles  # shown at once
+
+
+def test_bad_action_edit_is_refused_in_french_and_nothing_written(monkeypatch, own_store):
+    before = GeoPackageStore(own_store).read("actions")
+    at = _field_app(monkeypatch, own_store, "police", "pages/victimes.py")
+    at.session_state["victimes.plan_editor"] = {
+        "edited_rows": {}, "added_rows": [{"title": "Sans pilote ni statut"}],
+        "deleted_rows": []}
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    assert any("n'a pas été enregistré" in e.value and "partenaire pilote" in e.value
+               for e in at.error)
+    after = GeoPackageStore(own_store).read("actions")
+    assert len(after) == len(before)
+
+
+def test_public_reads_the_plan_but_cannot_edit_it(monkeypatch, own_store):
+    at = _field_app(monkeypatch, own_store, "public", "pages/insertion.py")
+    assert not at.data_editor
+    assert any("Action" in d.value.columns for d in at.dataframe)
