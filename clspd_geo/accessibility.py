@@ -9,8 +9,10 @@ Two ways to measure a walk, and every result says which one was used:
   its streets (railway lines excluded), plus the straight walk from the start point to
   the nearest street vertex and from the street to the facility. Lines are cut at every
   crossing (:func:`shapely.node`) and densified every ``max_edge_m`` metres, so a point
-  joins the street close to where it stands; only the largest connected part is kept. A network that lists only main roads gives
-  longer walks than the real one: the page says which layer was used.
+  joins the street close to where it stands; a line end within ``join_m`` of another line
+  is joined to it, and only the largest connected part is kept. A network that lists only
+  main roads gives longer walks than the real one: the pages measure in a straight line
+  by default and say which measure was used.
 
 Walking time is distance divided by :data:`WALK_SPEED_M_PER_MIN`, 75 m per minute
 (4.5 km/h), the usual pedestrian speed of French accessibility studies (the 15-minute
@@ -112,7 +114,8 @@ def street_network(voies: gpd.GeoDataFrame, *, epsg: int, max_edge_m: float = 50
         work = work[work["kind"].astype("string").fillna("") != "voie_ferree"]
     geoms = work.geometry[~work.geometry.isna() & ~work.geometry.is_empty].to_numpy()
     if len(geoms) == 0:
-        raise EmptySelectionError("La couche « voies » ne contient aucune voie praticable à pied.")
+        raise EmptySelectionError("La couche « voies » ne contient aucune voie praticable "
+                                  "à pied.")
     geoms = np.concatenate([geoms, _connectors(geoms, join_m=join_m)])
     noded = shapely.node(shapely.union_all(geoms))
     parts = shapely.get_parts(noded)
@@ -278,7 +281,8 @@ def nearest_facility(points: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
                   if kinds is not None else "de tout type")
         msg = f"Aucun équipement ({wanted}) n'est chargé : {IMPORT_FACILITIES}."
         if no_kind:
-            msg += f" {no_kind} équipement(s) n'ont pas de type : complétez la colonne « kind »."
+            msg += (f" {no_kind} équipement(s) n'ont pas de type : complétez la colonne "
+                    "« kind ».")
         raise EmptySelectionError(msg)
     network = _network_or_none(voies, epsg=target)
     dist, idx = _nearest_to(_xy(points, target), _xy(fac, target), network=network)
@@ -442,7 +446,7 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     Raises
     ------
     EmptySelectionError
-        No QPV among the quartiers.
+        No QPV among the quartiers, or no facility of any of ``kinds``.
     SchemaError
         ``facilities`` has no ``kind`` column.
     """
@@ -462,6 +466,10 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     xy = pts[["x", "y"]].to_numpy()
     network = _network_or_none(voies, epsg=epsg)
     fac_all, no_kind = _facility_frame(facilities, kinds)
+    if fac_all.empty:
+        labels = ", ".join(vocab.facility_kind(k).label for k in kinds)
+        msg = f"Aucun équipement ({labels}) n'est chargé : {IMPORT_FACILITIES}."
+        raise EmptySelectionError(msg)
     limit_m = minutes * speed_m_per_min
     rows, qrows = [], []
     for kind in kinds:

@@ -292,8 +292,12 @@ class QuartierRates:
         masked = (f" Les effectifs de 1 à {self.k - 1} sont masqués ({hidden} quartier(s))."
                   if hidden else "")
         if shown.empty:
-            return (f"Aucun quartier ne compte au moins {self.k} {what} sur la période : rien "
+            text = (f"Aucun quartier ne compte au moins {self.k} {what} sur la période : rien "
                     "n'est affiché pour protéger les personnes." + masked)
+            if not self.population_known:
+                text += (" La population des quartiers n'est pas connue : les taux pour 1 000 "
+                         "habitants ne peuvent pas être calculés.")
+            return text
         top = shown.sort_values("valeur", ascending=False).iloc[0]
         if self.population_known:
             total_pop = float(q["population"].sum())

@@ -202,6 +202,12 @@ def test_no_qpv_is_a_french_message_with_the_command():
         acc.qpv_access(q, _facilities([(0, 0)], ["pjj"]), kinds=["pjj"])
 
 
+def test_qpv_access_without_any_structure_says_what_to_import():
+    q = _quartiers([(0, 0, 100, 100)], qpv=[True], population=[10])
+    with pytest.raises(EmptySelectionError, match="Mission locale.*import facilities"):
+        acc.qpv_access(q, _facilities([(0, 0)], ["mairie"]), kinds=["mission_locale"])
+
+
 def test_reach_zones_are_discs_of_the_walk():
     fac = _facilities([(0, 0), (5000, 0)], ["pjj", "mission_locale"])
     zones = acc.reach_zones(fac, kinds=["pjj"], minutes=10)

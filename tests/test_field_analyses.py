@@ -138,6 +138,9 @@ def test_rates_when_every_count_is_small_show_nothing():
     res = fa.rates_by_quartier(pd.DataFrame({"quartier_id": ["Q0"] * 2}), _quartiers([100]), k=5)
     assert res.quartiers["valeur"].sum() == 0
     assert "Aucun quartier ne compte au moins 5" in res.sentence()
+    unknown = fa.rates_by_quartier(pd.DataFrame({"quartier_id": ["Q0"] * 2}),
+                                   _quartiers([None]), k=5)
+    assert "population des quartiers n'est pas connue" in unknown.sentence()
 
 
 # -- addictions --------------------------------------------------------------------------------

@@ -204,3 +204,25 @@ def test_public_reads_the_plan_but_cannot_edit_it(monkeypatch, own_store):
     at = _field_app(monkeypatch, own_store, "public", "pages/insertion.py")
     assert not at.data_editor
     assert any("Action" in d.value.columns for d in at.dataframe)
+
+
+def test_field_pages_say_what_to_import_and_when_population_is_missing(monkeypatch, own_store):
+    from clspd_geo import schemas
+
+    s = GeoPackageStore(own_store)
+    quartiers = s.read("quartiers").assign(population=None)
+    s.write_many({"equipements": schemas.empty("equipements"),
+                  "accidents": schemas.empty("accidents"), "quartiers": quartiers},
+                 source="test: no facilities, no accidents, no population")
+    expected = {"pages/addictions.py": "import facilities",
+                "pages/insertion.py": "import facilities",
+                "pages/victimes.py": "import facilities",
+                "pages/routier.py": "import accidents"}
+    for page, command in expected.items():
+        at = _field_app(monkeypatch, own_store, "police", page)
+        assert not at.error, [e.value for e in at.error]
+        assert any(command in i.value for i in at.info), (page, [i.value for i in at.info])
+    at = _field_app(monkeypatch, own_store, "police", "pages/jeunesse.py")
+    readings = " ".join(m.value for m in at.markdown if m.value.startswith("**Lecture :**"))
+    assert "population des quartiers n'est pas connue" in readings
+    assert any("import facilities" in i.value for i in at.info)  # no school to ring
