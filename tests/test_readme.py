@@ -9,9 +9,16 @@ from clspd_geo import schemas
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_data_model_section_is_up_to_date():
+def test_generated_sections_are_up_to_date():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_readme",
+                                                  ROOT / "scripts" / "update_readme.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert schemas.markdown() in text, "run: python scripts/update_readme.py"
+    assert mod.render(text) == text, "run: python scripts/update_readme.py"
 
 
 def test_readme_commands_exist_and_ci_calls_the_test_command():
