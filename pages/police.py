@@ -54,12 +54,14 @@ if untimed:
                "heure pour votre rôle : " + ", ".join(vocab.category(c).label for c in untimed)
                + ".")
 
-charge, coord, fiche, redecoupage = st.tabs(
-    ["Charge par secteur et vacation", "Coordination PN / PM", "Fiche de patrouille",
-     "Redécoupage équilibré"])
+SECTIONS = {"charge": "Charge par secteur et vacation", "coordination": "Coordination PN / PM",
+            "fiche": "Fiche de patrouille", "redecoupage": "Redécoupage équilibré"}
+# One section at a time (not st.tabs): a Leaflet map drawn in a hidden tab gets no size.
+section = st.radio("Analyse", list(SECTIONS), format_func=SECTIONS.get, horizontal=True,
+                   key="police.section", label_visibility="collapsed")
+load = ui.police_workload(flt, bounds=bounds, weights=weights)
 
-with charge:
-    load = ui.police_workload(flt, bounds=bounds, weights=weights)
+if section == "charge":
     c1, c2 = st.columns(2)
     force = c1.radio("Force", forces, format_func=vocab.FORCES.get, horizontal=True,
                      key="police.force")
@@ -92,7 +94,7 @@ with charge:
     if load.outside:
         st.caption(f"{load.outside} fait(s) de la période hors de tout secteur.")
 
-with coord:
+if section == "coordination":
     co, check = ui.police_coordination(flt, bounds=bounds, weights=weights)
     gaps = co.gaps_by_force.set_index("force")["area_m2"] if len(co.gaps_by_force) else {}
     k1, k2, k3 = st.columns(3)
@@ -137,7 +139,7 @@ with coord:
     st.caption("Écart positif : le secteur porte une plus grande part de la charge de sa force "
                "que sa part des heures de patrouille.")
 
-with fiche:
+if section == "fiche":
     c1, c2, c3 = st.columns(3)
     sector_id = c1.selectbox("Secteur", secteurs["sector_id"].tolist(), key="police.brief_sector",
                              format_func=dict(zip(secteurs["sector_id"], secteurs["name"])).get)
@@ -161,7 +163,7 @@ with fiche:
             "Catégories": brief.cells["categories"], "À proximité": brief.cells["facilities"]}),
             hide_index=True, width="stretch")
 
-with redecoupage:
+if section == "redecoupage":
     c1, c2, c3 = st.columns(3)
     r_force = c1.selectbox("Force", forces, format_func=vocab.FORCES.get, key="police.r_force")
     k = c2.number_input("Nombre de secteurs", 1, 40,

@@ -12,6 +12,12 @@ def _open(app):
     return app
 
 
+def _section(app, name: str):
+    app.radio(key="police.section").set_value(name).run()
+    assert not app.exception, app.exception
+    return app
+
+
 def _metric(app, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
@@ -19,18 +25,20 @@ def _metric(app, label: str) -> str:
 def test_police_page_shows_load_coordination_and_brief(app):
     at = _open(app)
     assert not at.error, [e.value for e in at.error]
-    labels = [m.label for m in at.metric]
-    assert "Écart de charge (CV)" in labels
-    assert "Surface couverte par PN et PM" in labels
-    assert _metric(at, "Couvert par aucun secteur").endswith("km²")
+    assert "Écart de charge (CV)" in [m.label for m in at.metric]
     # The load table has one column per shift, plus the whole day.
     pivots = [d.value for d in at.dataframe if "Nuit (22 h – 06 h)" in d.value.columns]
     assert pivots and "Toute la journée" in pivots[0].columns
+    _section(at, "coordination")
+    assert "Surface couverte par PN et PM" in [m.label for m in at.metric]
+    assert _metric(at, "Couvert par aucun secteur").endswith("km²")
     # The demo's municipal police leaves a zone uncovered: reported in the gaps table.
     gaps = [d.value for d in at.dataframe if "Surface non couverte (ha)" in d.value.columns]
     assert gaps and "Police municipale" in set(gaps[0]["Force"])
-    # Presence against need, and the patrol brief of tonight's shift.
+    # Presence against need.
     assert any("Faits par heure de patrouille" in d.value.columns for d in at.dataframe)
+    # Tonight's patrol brief.
+    _section(at, "fiche")
     assert at.selectbox(key="police.brief_shift").value == "nuit"
     downloads = at.get("download_button")
     assert any("fiche de patrouille" in d.proto.label for d in downloads)
@@ -48,7 +56,7 @@ def test_shift_choice_changes_the_balance_figures(app):
 
 
 def test_redesign_proposal_is_compared_with_todays_sectors(app):
-    at = _open(app)
+    at = _section(_open(app), "redecoupage")
     at.toggle(key="police.propose").set_value(True).run()
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "Écart de charge (CV)" in d.value.columns)
@@ -59,7 +67,7 @@ def test_redesign_proposal_is_compared_with_todays_sectors(app):
 
 
 def test_too_many_sectors_is_explained_and_the_page_goes_on(app):
-    at = _open(app)
+    at = _section(_open(app), "redecoupage")
     at.radio(key="police.blocks").set_value("quartiers")
     at.number_input(key="police.k").set_value(40)
     at.toggle(key="police.propose").set_value(True).run()
