@@ -67,7 +67,8 @@ def figures(blocks: gpd.GeoDataFrame, labels: np.ndarray, seconds: float) -> dic
     out = sectors.dissolve(blocks, labels, force="police_nationale")
     b = patrols.balance(out["workload"])
     graph = sectors.contiguity(blocks)
-    contiguous = all(_connected(graph, np.flatnonzero(labels == r)) for r in range(labels.max() + 1))
+    contiguous = all(_connected(graph, np.flatnonzero(labels == r))
+                     for r in range(labels.max() + 1))
     return {"seconds": round(seconds, 2), "n_sectors": int(labels.max() + 1),
             "cv": round(b.cv, 4), "max_over_mean": round(b.max_over_mean, 3),
             "pp_mean": round(float(out["polsby_popper"].mean()), 3),
@@ -155,7 +156,6 @@ def run_spopt(method: str, k: int, *, timeout_s: float) -> dict | str:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(method, k, queue))
-    t = time.perf_counter()
     proc.start()
     try:
         status, value = queue.get(timeout=timeout_s)
@@ -166,7 +166,6 @@ def run_spopt(method: str, k: int, *, timeout_s: float) -> dict | str:
     proc.join()
     if status == "absent":
         return f"spopt absent ({value}) : pip install -r requirements-bench.txt"
-    del t
     return value
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from clspd_geo import patrols, sectors
+from clspd_geo import sectors
 from clspd_geo.errors import OptimisationError
 
 X0, Y0 = 650_000.0, 6_860_000.0
