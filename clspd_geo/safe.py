@@ -18,14 +18,17 @@ def text(value: Any) -> str:
     """Return ``value`` as a string safe to embed in HTML and in folium's JS templates.
 
     Escapes ``& < > " '`` (HTML) and also the backtick and ``$`` (JavaScript template
-    literals), so neither markup nor ``${…}`` expressions survive.
+    literals), so neither markup nor ``${…}`` expressions survive; and the braces, because
+    branca compiles the script a map element renders (data included) as a Jinja template
+    once more: ``{{ … }}`` in a name would run on the server.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if value is pd.NaT:
         return ""
     out = html.escape(str(value), quote=True)
-    return out.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return (out.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
