@@ -14,6 +14,22 @@ then the exact HiGHS time, status, covered weight and proven gap. On the 2,000-s
 instance it runs spopt's MCLP (PuLP + CBC, the path of spopt's documentation, built from a
 dense distance matrix) with the same residual weights, and prints both objectives and the
 speed-up. spopt and PuLP are optional (requirements-bench.txt).
+
+Measured on 2026-11-25 (2 shared cores, load about 7; demo seed 0, 1,000,000 incidents,
+9,732 demand cells, 68 cameras in service, radius 100 m, time limit 60 s):
+
+=================  =======  ==========  ===========  ==========  =============================
+sites / new        matrix   greedy      greedy+bound  exact       exact result
+=================  =======  ==========  ===========  ==========  =============================
+2,006 / 20         9 ms     1.3 ms      9.6 ms       1.25 s      optimal; greedy 0.03 % below
+2,006 / 100        10 ms    5.2 ms      13.3 ms      2.15 s      optimal; greedy 0.39 % below
+9,998 / 20         37 ms    2.2 ms      14.3 ms      40.7 s      optimal; greedy 1.37 % below
+9,998 / 100        38 ms    9.2 ms      22.0 ms      60.7 s      time limit, proven gap 1.53 %
+=================  =======  ==========  ===========  ==========  =============================
+
+spopt MCLP on 2,006 / 20: model built in 224.8 s, solved in 2.0 s, same objective (195,027);
+178x slower than prepare + exact here. The greedy's proven gap (Lagrangian bound, 40 steps)
+was 0.42 %, 6.06 %, 7.97 % and 7.44 % on the four instances.
 """
 
 from __future__ import annotations
