@@ -264,3 +264,27 @@ def test_demo_alcohol_incidents_are_mostly_near_bars_late_at_night(demo_layers):
     near = res.table.set_index("Heure")["Près d'un débit de boissons"]
     assert near.sum() > res.table["Ailleurs"].sum()
     assert near.idxmax() in ("0 h", "1 h", "2 h", "3 h")
+
+
+# -- real data: Paris collèges and 2012 road accidents ----------------------------------------
+
+def test_paris_accidents_around_colleges(shared_data):
+    col = pd.read_csv(shared_data / "schools" / "paris_colleges_men_2024.csv.gz")
+    schools = gpd.GeoDataFrame(
+        {"facility_id": col["numero_uai"], "name": col["appellation_officielle"],
+         "kind": "college"}, geometry=gpd.points_from_xy(col["lon"], col["lat"]), crs=4326)
+    d = pd.read_csv(shared_data / "accidents" / "paris_accidents_2012.csv.gz")
+    acc = gpd.GeoDataFrame({"occurred_at": pd.to_datetime(d["date"] + " " + d["heure"])},
+                           geometry=gpd.points_from_xy(d["lon"], d["lat"]), crs=4326)
+    res = fa.school_surroundings(acc, schools, epsg=EPSG)
+    t = res.table
+    assert res.n_schools == len(col) == 217
+    assert int(t["Faits"].sum()) == len(acc)  # every accident in exactly one ring
+    assert (t["Aux heures scolaires"] + t["Hors heures scolaires"] == t["Faits"]).all()
+    # Paris is dense in collèges: most accidents are within 500 m of one.
+    assert t["Faits"].iloc[:2].sum() > t["Faits"].iloc[2]
+    # About 30 % of the week's hours are school hours, and traffic peaks then: the share of
+    # accidents at school hours lies well inside (10 %, 60 %) in every ring.
+    assert all(10 < s < 60 for s in res.shares)
+    zones = fa.school_zone_counts(acc, schools, epsg=EPSG, radius_m=500)
+    assert zones["faits"].sum() == int(t["Faits"].iloc[:2].sum())
