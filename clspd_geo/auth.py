@@ -354,15 +354,20 @@ def role_from_claims(claims: Mapping[str, object], *, claim: str | None = None) 
 def oidc_account(claims: Mapping[str, object], *, path: Path | None = None) -> Account:
     """Return the account of an identity-provider login, re-checked at every run.
 
-    The role comes from the claim (:func:`role_from_claims`). A local account with the
-    same e-mail (or ``sub``) that is disabled blocks access even when the provider still
+    The role comes from the claim (:func:`role_from_claims`). A provider that carries no
+    role claim at all (ProConnect, for instance) relies on a server-side allow-list: a
+    local account named by the person's e-mail (or ``sub``) gives the role. A local
+    account with that name that is disabled blocks access even when the provider still
     vouches for the person.
     """
     name = str(claims.get("email") or claims.get("sub") or "")
     if not name:
         raise AuthError("Le fournisseur d'identité n'a transmis ni e-mail ni identifiant.")
-    role = role_from_claims(claims)
     local = get_account(name, path=path)
     if local is not None and local.disabled:
         raise AuthError("Ce compte est désactivé. Adressez-vous à l'administrateur.")
-    return Account(name, role, False, "", None)
+    claim = os.environ.get("CLSPD_ROLE_CLAIM", ROLE_CLAIM)
+    if claims.get(claim) is None and local is not None:
+        return Account(name, privacy.role(local.role).code, False, local.created_at,
+                       local.last_login)
+    return Account(name, role_from_claims(claims), False, "", None)

@@ -167,3 +167,11 @@ def test_disabled_local_account_blocks_an_identity_provider_login(tmp_path):
     auth.set_disabled("a@b.fr", path=path)
     with pytest.raises(auth.AuthError, match="désactivé"):
         auth.oidc_account({"email": "a@b.fr", "clspd_role": "elu"}, path=path)
+
+
+def test_provider_without_role_claim_uses_the_local_allow_list(tmp_path):
+    path = tmp_path / "c.sqlite"
+    auth.create_account("agent@mairie.fr", role="groupe_travail", password=PW, path=path)
+    assert auth.oidc_account({"email": "agent@mairie.fr"}, path=path).role == "groupe_travail"
+    with pytest.raises(auth.AuthError):
+        auth.oidc_account({"email": "inconnu@mairie.fr"}, path=path)
