@@ -522,6 +522,8 @@ class SupportAccess:
         (French text of the residents' distance and walk).
     share_within_pct
         Share of all incidents within ``minutes`` of a support.
+    k
+        Suppression threshold: with fewer than ``k`` incidents the sentence gives no share.
     n_incidents
         Incidents considered.
     method_text
@@ -535,6 +537,7 @@ class SupportAccess:
     n_incidents: int
     method_text: str
     minutes: float
+    k: int = 1
 
     def table(self) -> pd.DataFrame:
         """Return the French table by quartier, farthest first."""
@@ -550,9 +553,14 @@ class SupportAccess:
     def sentence(self) -> str:
         """Return one French sentence: share within reach and the far quartiers."""
         far = self.quartiers[self.quartiers["eloigne"]]
-        text = (f"{_fr(self.share_within_pct)} % des {self.n_incidents} faits de la sélection "
-                f"ont eu lieu à moins de {self.minutes:g} minutes à pied d'une aide aux "
-                f"victimes ({self.method_text}). ")
+        if self.n_incidents < self.k:
+            # A share of 1 to k-1 incidents would reveal them: say only that there are few.
+            text = (f"Moins de {self.k} faits dans la sélection : pas de part calculée "
+                    f"({self.method_text}). ")
+        else:
+            text = (f"{_fr(self.share_within_pct)} % des {self.n_incidents} faits de la "
+                    f"sélection ont eu lieu à moins de {self.minutes:g} minutes à pied d'une "
+                    f"aide aux victimes ({self.method_text}). ")
         if far.empty:
             return text + "Aucun quartier n'est éloigné de toute aide."
         names = ", ".join(far.sort_values("distance_habitants_m", ascending=False)["name"])
@@ -614,7 +622,8 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
                                                                  strict=True)]
     share = _pct(float((dist <= limit).sum()), float(len(dist)))
     method = "reseau" if network is not None else "droite"
-    return SupportAccess(out, share, len(dist), accessibility.METHOD_TEXT[method], float(minutes))
+    return SupportAccess(out, share, len(dist), accessibility.METHOD_TEXT[method], float(minutes),
+                         int(k))
 
 
 # -- radicalisation prevention -----------------------------------------------------------------

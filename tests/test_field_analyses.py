@@ -220,6 +220,8 @@ def test_support_access_per_quartier_and_far_quartiers():
     assert res.share_within_pct == pytest.approx(100 * 5 / 7)
     s = res.sentence()
     assert "71 %" in s and "Quartier 2" in s and "1 quartier(s)" in s
+    few = fa.support_access(inc.iloc[5:], q, support, epsg=EPSG, k=5, sample_m=100.0)
+    assert "Moins de 5 faits" in few.sentence() and "%" not in few.sentence()
 
 
 # -- radicalisation prevention -----------------------------------------------------------------
