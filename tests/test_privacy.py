@@ -297,3 +297,11 @@ def test_accidents_for_readers_not_admin_and_action_plan_for_all(demo_data):
         for r in privacy.ROLE_CODES:
             assert len(privacy.restrict(layers["actions"], layer="actions", role_code=r)) == len(
                 layers["actions"])
+
+
+def test_docs_matrix_is_up_to_date():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "roles.md").read_text("utf-8")
+    for _, row in privacy.matrix_table().iterrows():
+        assert "| " + " | ".join(str(v) for v in row) + " |" in text, row["Données"]
