@@ -204,7 +204,7 @@ def test_disabled_account_loses_access_at_next_interaction(monkeypatch, demo_sto
     users = demo_store.with_name(auth.USERS_FILE_NAME)
     auth.set_disabled("test-partenaire", path=users)
     try:
-        at.switch_page("pages/police.py").run()
+        at.switch_page("pages/victimes.py").run()
         _assert_login_only(at)
         assert any("expiré ou votre compte a été désactivé" in w.value for w in at.warning)
     finally:
