@@ -43,7 +43,7 @@ CORPUS = (
     f'<details open ontoggle="alert(9);{FLAG}">',
     f"{{{{constructor.constructor('alert(10);{FLAG}')()}}}}",
     f'<a href="javascript:alert(11);{FLAG}">lien</a>',
-    f"\\u003cimg src=x onerror=alert(12)\\u003e",
+    "\\u003cimg src=x onerror=alert(12)\\u003e",
 )
 # Text columns that hold free text or identifiers shown to users; join keys stay intact.
 SKIP = {"insee_code", "quartier_id", "user_types", "incident_id", "partners"}
