@@ -1001,15 +1001,29 @@ def audit_export(file_name: str, *, detail: str = "") -> None:
                  detail=detail)
 
 
-def download_button(label: str, data, *, file_name: str, key: str, mime: str | None = None,
-                    detail: str = "") -> None:
+def download_button(label: str, data, file_name: str | None = None, mime: str | None = None,
+                    key: str | None = None, *, container=None, detail: str = "",
+                    **kwargs) -> bool:
     """Draw a download button that records the export in the audit trail when clicked.
 
-    ``data`` must come from the role-aware helpers of this module (they pass through
-    :func:`clspd_geo.privacy.restrict`).
+    A drop-in for ``st.download_button`` (same arguments; ``container=`` draws it in a
+    column or another container): replace ``st.download_button(`` or ``col.download_button(``
+    by ``ui.download_button(`` (with ``container=col``). ``data`` must come from the
+    role-aware helpers of this module (they pass through :func:`clspd_geo.privacy.restrict`).
     """
-    st.download_button(label, data, file_name=file_name, mime=mime, key=key,
-                       on_click=audit_export, args=(file_name,), kwargs={"detail": detail})
+    name = file_name or str(label)
+    user_click = kwargs.pop("on_click", None)
+    user_args = kwargs.pop("args", None) or ()
+    user_kwargs = kwargs.pop("kwargs", None) or {}
+
+    def clicked() -> None:
+        audit_export(name, detail=detail)
+        if callable(user_click):
+            user_click(*user_args, **user_kwargs)
+
+    target = container if container is not None else st
+    return target.download_button(label, data, file_name=file_name, mime=mime, key=key,
+                                  on_click=clicked, **kwargs)
 
 
 # == Action-field analyses and the CLSPD action plan (issue 8) ==================================

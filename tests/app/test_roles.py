@@ -234,3 +234,29 @@ def test_page_views_are_in_the_audit_trail(monkeypatch, demo_store):
     mine = ev[ev["Qui"] == "test-videoprotection"]
     assert "victimes" in set(mine["Objet"])
     assert (mine["Rôle"] == "videoprotection").all()
+
+
+def test_download_button_records_the_export(monkeypatch, tmp_path):
+    from clspd_geo import audit
+
+    monkeypatch.setenv("CLSPD_AUDIT", str(tmp_path / "journal.sqlite"))
+
+    def script():
+        import streamlit as st
+
+        import ui
+
+        st.session_state["auth.role"] = "elu"
+        st.session_state["auth.user"] = "test-export"
+        col, _ = st.columns(2)
+        ui.download_button("Exporter", b"a;b\n", file_name="faits.csv", key="x.csv",
+                           container=col, detail="2 lignes")
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert audit.events(path=tmp_path / "journal.sqlite").empty
+    at.get("download_button")[0].click().run()
+    ev = audit.events(path=tmp_path / "journal.sqlite")
+    assert list(ev["Action"]) == ["Export"] and ev["Objet"].iloc[0] == "faits.csv"
+    assert ev["Qui"].iloc[0] == "test-export" and ev["Rôle"].iloc[0] == "elu"
