@@ -154,7 +154,7 @@ if section == "fiche":
     except ClspdGeoError as err:
         st.info(str(err))
     else:
-        st.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
+        ui.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
                            file_name=f"fiche_{sector_id}_{brief_shift}.html", mime="text/html",
                            key="police.brief_download", icon=":material/print:")
         st.dataframe(pd.DataFrame({
@@ -197,7 +197,7 @@ if section == "redecoupage":
         prop_map.add_child(fg)
         maps.finish(prop_map, legend_sections=[("Secteurs proposés", legend)])
         ui.show_map(prop_map, key="police.proposal_map", height=420)
-        st.download_button("Exporter la proposition (GeoJSON)",
+        ui.download_button("Exporter la proposition (GeoJSON)",
                            sectors.proposal_layer(result).to_json(),
                            file_name="secteurs_proposes.geojson", mime="application/geo+json",
                            key="police.proposal_download")
