@@ -219,18 +219,19 @@ if greedy is not None:
     table = pd.DataFrame(best.sites.drop(columns="geometry")).assign(
         lon=lonlat["x"].round(7), lat=lonlat["y"].round(7))
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Sites (CSV)", table.to_csv(index=False).encode("utf-8"),
-                       "sites_cameras.csv", "text/csv", key="video.dl_csv")
-    d2.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
-                       "sites_cameras.geojson", "application/geo+json", key="video.dl_geojson")
-    d3.download_button("Plan des caméras à imprimer (HTML)",
+    ui.download_button("Sites (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       "sites_cameras.csv", "text/csv", key="video.dl_csv", container=d1)
+    ui.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
+                       "sites_cameras.geojson", "application/geo+json", key="video.dl_geojson",
+                       container=d2)
+    ui.download_button("Plan des caméras à imprimer (HTML)",
                        ui.camera_plan_html(siting.as_cameras(best, radius_m=params.radius_m))
                        .encode("utf-8"), "plan_cameras.html", "text/html",
-                       key="video.dl_plan",
+                       key="video.dl_plan", container=d3,
                        help="Caméras existantes et sites proposés (« en projet ») : pièce du "
                             "dossier d'autorisation (article R252-3 du CSI).")
 elif len(cams):
-    st.download_button("Plan des caméras à imprimer (HTML)",
+    ui.download_button("Plan des caméras à imprimer (HTML)",
                        ui.camera_plan_html().encode("utf-8"), "plan_cameras.html", "text/html",
                        key="video.dl_plan_only")
 
