@@ -260,3 +260,30 @@ def test_download_button_records_the_export(monkeypatch, tmp_path):
     ev = audit.events(path=tmp_path / "journal.sqlite")
     assert list(ev["Action"]) == ["Export"] and ev["Objet"].iloc[0] == "faits.csv"
     assert ev["Qui"].iloc[0] == "test-export" and ev["Rôle"].iloc[0] == "elu"
+
+
+def test_every_cache_of_ui_is_keyed_on_the_role():
+    """S4: a cached helper of ui.py takes ``(path, version)`` first (the read key that
+    carries the role, see ``ui.store_key``), except the few that hold no role-filtered
+    data; the unrestricted incidents table is read by ``_incidents`` only."""
+    import ast
+
+    tree = ast.parse((ROOT / "ui.py").read_text(encoding="utf-8"))
+    exempt = {"_install_assets", "_open_file", "_all_incidents", "_purge_once"}
+    cached = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        decos = [ast.unparse(d) for d in node.decorator_list]
+        if not any("cache_data" in d or "cache_resource" in d for d in decos):
+            continue
+        cached.append(node.name)
+        if node.name in exempt:
+            continue
+        args = [a.arg for a in node.args.args][:2]
+        assert args == ["path", "version"], (node.name, args)
+    assert len(cached) > 10
+    callers = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+               and any(isinstance(c, ast.Call) and getattr(c.func, "id", "") == "_all_incidents"
+                       for c in ast.walk(node))}
+    assert callers == {"_incidents"}, callers
