@@ -28,6 +28,7 @@ else:
     sections.append(("Points chauds des stupéfiants", leg))
 ui.action_plan_layer(m, sections, field=FIELD)
 ui.finish_map(m, sections, key=f"{FIELD}.map")
+ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 if care is not None:
     st.dataframe(care.table, hide_index=True, width="stretch")
     ui.interpretation(care.sentence())

@@ -36,6 +36,7 @@ else:
     sections.append((f"Portée de {minutes} min à pied", leg))
 ui.action_plan_layer(m, sections, field=FIELD)
 ui.finish_map(m, sections, key=f"{FIELD}.map")
+ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 if access is not None:
     st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
     ui.interpretation(access.sentence())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import field_maps, indicators, maps, vocab
+from clspd_geo import field_maps, indicators, maps, privacy, vocab
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "jeunesse"
@@ -38,6 +38,7 @@ m.add_child(fg)
 sections.append((f"Violences intrafamiliales et conjugales ({rates.unit})", leg))
 ui.action_plan_layer(m, sections, field=FIELD)
 ui.finish_map(m, sections, key=f"{FIELD}.map")
+ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 
 st.subheader("Abords des écoles : les faits ont-ils lieu pendant les heures de classe ?")
 st.caption("Tous les faits non sensibles (rixes, dégradations, vols, stupéfiants…), par "
@@ -49,13 +50,22 @@ if rings is not None:
                "8 h à 12 h ; les vacances scolaires ne sont pas connues de l'application.")
 
 st.subheader("Violences en milieu scolaire par établissement (zone de 500 m)")
-try:
-    zones = ui.school_zones(school, k=K)
-except ClspdGeoError as err:
-    ui.analysis_note(err)
+school_rule = privacy.category_rule(ui.role(), "violences_scolaires")
+if school_rule.access == "never" or (school_rule.access == "aggregated"
+                                     and school_rule.zone != "grille"):
+    # Released to this role by quartier (or not at all): a table per school would be finer
+    # than what the role may see, and would pin a quartier's total on one school.
+    st.info("Vos droits d'accès ne montrent les violences scolaires que par quartier (tableau "
+            "ci-dessous) : le détail par établissement est réservé aux rôles qui voient ces "
+            f"faits à la maille de {privacy.GRID_CELL_M:.0f} m.")
 else:
-    st.dataframe(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
-    st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
+    try:
+        zones = ui.school_zones(school, k=K)
+    except ClspdGeoError as err:
+        ui.analysis_note(err)
+    else:
+        st.dataframe(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
+        st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
 
 st.subheader("Violences intrafamiliales et conjugales par quartier")
 st.dataframe(rates.table(), hide_index=True, width="stretch")

@@ -43,6 +43,7 @@ if not roads.empty:
     m.add_child(maps.roads_layer(roads))
 ui.action_plan_layer(m, sections, field=FIELD)
 ui.finish_map(m, sections, key=f"{FIELD}.map", sources=("accidents", "incidents"))
+ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 
 if not accidents.empty:
     if hot is not None:

@@ -26,6 +26,7 @@ else:
     sections.append(("Distance médiane des habitants à une aide (m)", leg))
 ui.action_plan_layer(m, sections, field=FIELD)
 ui.finish_map(m, sections, key=f"{FIELD}.map")
+ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 if access is not None:
     st.dataframe(access.table(), hide_index=True, width="stretch")
     ui.interpretation(access.sentence())

@@ -175,6 +175,7 @@ with map_slot:
         new = siting.as_cameras(best, radius_m=params.radius_m)
         m.add_child(maps.cameras_layer(new, cameras.view_polygons(new),
                                        name="Sites proposés (en projet)"))
+    ui.action_plan_layer(m, sections, field="video")
     maps.finish(m, legend_sections=sections)
     if source == "clics":
         st.caption("Cliquez sur la carte pour ajouter des sites candidats "
@@ -246,4 +247,6 @@ else:
                        Exploitant=raw["operator"].map(vocab.CAMERA_OPERATORS))
             .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
     st.dataframe(park, hide_index=True, width="stretch")
+ui.hotspot_panel(categories=list(sel.categories), key="video")
 ui.trend_and_tables(sel, field="video")
+ui.action_plan("video")

@@ -246,3 +246,29 @@ def ensure_test_account(role: str, store: Path) -> tuple[str, Path]:
     if auth.get_account(name, path=users) is None:
         auth.create_account(name, role=role, password=TEST_PASSWORD, path=users)
     return name, users
+
+
+# -- AppTest in the router's steady state (lead) -----------------------------------------------
+@pytest.fixture(autouse=True)
+def _apptest_runs_through_the_router(monkeypatch):
+    """Make every AppTest run go through ``app.py`` and ``st.navigation``.
+
+    AppTest resets Streamlit's process-wide "legacy pages/ folder" flag at each run, so with
+    a ``pages/`` folder every run after the first would execute the page alone (without the
+    router) and ``ui`` would rerun it, dropping that run's widget events. A running server
+    leaves that mode for good once ``st.navigation`` has run; tests start in that state.
+    The first-request case is covered by the browser tests.
+    """
+    try:
+        from streamlit.testing.v1 import app_test
+    except ImportError:
+        return
+
+    base = app_test.PagesManager
+
+    class SteadyPagesManager(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            base.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", SteadyPagesManager)
