@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     elif action == "purge":
         from clspd_geo import config
 
-        n = audit.purge_incidents(config.store_path(), retention_days_=args.days, by=who)
+        n = audit.purge_incidents(config.store_target(), retention_days_=args.days, by=who)
         print(f"{n} faits supprimés." if n else "Aucun fait plus ancien que la durée de "
                                                 "conservation.")
     else:  # pragma: no cover - argparse restricts the choices
