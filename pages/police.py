@@ -18,12 +18,15 @@ secteurs = ui.layer("secteurs")
 if not secteurs.empty:
     m.add_child(maps.sectors_layer(secteurs))
     sections.append(("Secteurs de patrouille", maps.sector_legend(secteurs)))
+ui.action_plan_layer(m, sections, field="police")
 ui.finish_map(m, sections, key="police.map", sources=("incidents", "secteurs"))
+ui.hotspot_panel(categories=list(sel.categories), key="police")
 
 if secteurs.empty:
     st.info("Aucun secteur de patrouille n'est chargé : importez-les depuis la page « Données » "
             "(python -m clspd_geo import sectors FICHIER --store …).")
     ui.trend_and_tables(sel, field="police")
+    ui.action_plan("police")
     st.stop()
 
 flt = ui.filters()
@@ -203,3 +206,4 @@ if section == "redecoupage":
                            key="police.proposal_download")
 
 ui.trend_and_tables(sel, field="police")
+ui.action_plan("police")
