@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 
 from clspd_geo import cameras, cells, config, crs, demo, indicators, maps, offline, schemas, vocab
 from clspd_geo import audit, auth, privacy
-from clspd_geo.errors import ClspdGeoError
+from clspd_geo.errors import ClspdGeoError, EmptySelectionError
 from clspd_geo import store as store_mod
 from clspd_geo.store import GeoPackageStore, file_version
 
@@ -459,7 +459,15 @@ def _hotspot_map(path: str, version: str, epsg: int, sel: indicators.Selection, 
 def _hour_table(path: str, version: str, epsg: int, sel: indicators.Selection):
     from clspd_geo import temporal
 
-    return temporal.hour_weekday(indicators.select(_incidents(path, version, epsg), sel))
+    rows = indicators.select(_incidents(path, version, epsg), sel)
+    if "time_known" in rows.columns:
+        # Facts released to this role by month or year have no real day or hour.
+        rows = rows[rows["time_known"].to_numpy(dtype=bool)]
+        if rows.empty:
+            raise EmptySelectionError(
+                "Pour votre rôle, ces faits ne sont publiés que par mois ou par année, sans "
+                "jour ni heure : pas de tableau par jour de la semaine et par heure.")
+    return temporal.hour_weekday(rows)
 
 
 @st.cache_data(show_spinner="Évaluation des prévisions…", max_entries=16)
@@ -572,7 +580,6 @@ def hotspot_panel(*, categories: list[str], key: str) -> None:
 # Appended by the video-protection work (clspd_geo.cameras, coverage, siting, camera_plan,
 # before_after). Every computation is a library function; these helpers only cache and draw.
 
-from clspd_geo.errors import EmptySelectionError  # noqa: E402
 
 
 @dataclass(frozen=True)

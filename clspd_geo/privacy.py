@@ -452,6 +452,7 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     lon = df["lon"].to_numpy(dtype=float).copy()
     lat = df["lat"].to_numpy(dtype=float).copy()
     when = ts.copy()
+    time_known = np.zeros(len(df), dtype=bool)
     to_territory = np.zeros(len(df), dtype=bool)
     quartier_pts = zones.quartier_points()
     tx, ty, tlon, tlat = zones.territoire
@@ -462,6 +463,7 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
             continue
         if r.access == "exact":
             keep |= rows
+            time_known |= rows
             continue
         if r.lag_months:
             cutoff = np.datetime64(_month_start(as_of, minus_months=r.lag_months))
@@ -494,6 +496,9 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
             to_territory[j] = True
     out["x"], out["y"], out["lon"], out["lat"] = x, y, lon, lat
     out["occurred_at"] = pd.Series(when, index=out.index).astype(df["occurred_at"].dtype)
+    # Aggregated rows carry the start of their month or year, not a real date and time:
+    # analyses by hour or weekday must leave them out.
+    out["time_known"] = time_known
     if to_territory.any():
         out.loc[to_territory, "quartier_id"] = np.nan
     return out[keep]

@@ -305,3 +305,26 @@ def test_docs_matrix_is_up_to_date():
     text = (Path(__file__).resolve().parent.parent / "docs" / "roles.md").read_text("utf-8")
     for _, row in privacy.matrix_table().iterrows():
         assert "| " + " | ".join(str(v) for v in row) + " |" in text, row["Données"]
+
+
+def test_released_rows_say_whether_their_time_is_real():
+    """Exact rows keep their time (time_known); aggregated rows carry a month start."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from clspd_geo import indicators, privacy
+    from conftest import tiny_layers
+
+    layers = tiny_layers()
+    df = indicators.prepare_incidents(layers["incidents"], epsg=2154)
+    zones = privacy.zones_for(layers["territoire"], layers["quartiers"], epsg=2154)
+    big = pd.concat([df] * 12, ignore_index=True)  # enough for k
+    police = privacy.restrict(big, layer=privacy.INCIDENT_TABLE, role_code="police", zones=zones,
+                              as_of=dt.date(2026, 1, 1))
+    assert police.loc[police["sensitivity"] == "standard", "time_known"].all()
+    assert not police.loc[police["sensitivity"] == "sensible", "time_known"].any()
+    elu = privacy.restrict(big, layer=privacy.INCIDENT_TABLE, role_code="elu", zones=zones,
+                           as_of=dt.date(2026, 1, 1))
+    assert len(elu) and not elu["time_known"].any()
+    assert (elu["occurred_at"].dt.day == 1).all() and (elu["occurred_at"].dt.hour == 0).all()
