@@ -272,3 +272,58 @@ def _apptest_runs_through_the_router(monkeypatch):
             base.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", SteadyPagesManager)
+
+
+# -- the app served for browser tests (lead) ---------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def serve_app(store: Path, log_dir: Path):
+    """Start ``streamlit run app.py`` on a free loopback port for ``store``; yield its URL.
+
+    A generator for module fixtures. The server's output goes to a log file (a pipe nobody
+    reads would fill up and freeze the server); the log tail is shown if it does not start.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent : installez les paquets Debian chromium (le script de "
+                    "tests le fait en root)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, CLSPD_STORE=str(store), CLSPD_BASEMAP="aucun")
+    log_path = log_dir / f"streamlit-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+             str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("le serveur Streamlit n'a pas démarré : "
+                        + log_path.read_text(errors="replace")[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

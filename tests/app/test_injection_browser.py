@@ -11,21 +11,17 @@ the page or in any frame, and the page must raise no script error.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from clspd_geo import auth, demo, schemas
 from clspd_geo.store import GeoPackageStore
+from conftest import CHROMIUM, serve_app
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 # Each payload, if it ran, would open a dialog and set window.top.__xss (the component
@@ -83,36 +79,8 @@ def poisoned_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(poisoned_store):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent : installez les paquets Debian chromium")
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, CLSPD_STORE=str(poisoned_store), CLSPD_BASEMAP="aucun")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("le serveur Streamlit n'a pas démarré : " + proc.stdout.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server(poisoned_store, tmp_path_factory):
+    yield from serve_app(poisoned_store, tmp_path_factory.mktemp("server"))
 
 
 @pytest.fixture(scope="module")
