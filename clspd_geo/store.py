@@ -59,6 +59,10 @@ class Store(Protocol):
         """Return the names of the data-model layers present."""
         ...
 
+    def has(self, layer: str) -> bool:
+        """Tell whether a layer is present."""
+        ...
+
     def read(self, layer: str, *, period: tuple[dt.date | dt.datetime, dt.date | dt.datetime]
              | None = None, categories: Iterable[str] | None = None,
              bbox: tuple[float, float, float, float] | None = None,
@@ -125,6 +129,19 @@ def _wkb_points_xy(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     x = shapely.get_x(geoms)
     y = shapely.get_y(geoms)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def require_layer(store: Store, layer: str, *, where: str) -> schemas.LayerSchema:
+    """Return the schema of ``layer``; raise :class:`DataFileError` when the store lacks it.
+
+    ``where`` names the store in the message (« du fichier … », « de la base … »).
+    """
+    sch = schemas.schema(layer)
+    if not store.has(layer):
+        msg = (f"La couche « {layer} » ({sch.title}) est absente {where}. Importez-la depuis "
+               "la page « Données » ou avec python -m clspd_geo import.")
+        raise DataFileError(msg)
+    return sch
 
 
 def file_version(path: str | os.PathLike[str]) -> str:
@@ -271,11 +288,7 @@ class GeoPackageStore:
             ``period`` or ``categories`` asked of a layer without dates or categories, or
             ``columns`` naming a column the layer does not have.
         """
-        sch = schemas.schema(layer)
-        if not self.has(layer):
-            msg = (f"La couche « {layer} » ({sch.title}) est absente du fichier « {self.path} ». "
-                   "Importez-la depuis la page « Données » ou avec python -m clspd_geo import.")
-            raise DataFileError(msg)
+        sch = require_layer(self, layer, where=f"du fichier « {self.path} »")
         for name, asked in (("occurred_at", period), ("category", categories)):
             if asked is not None and name not in sch.column_names:
                 msg = (f"La couche « {layer} » ({sch.title}) n'a pas de colonne « {name} » : "
@@ -342,11 +355,7 @@ class GeoPackageStore:
         """
         from pyogrio.raw import read_arrow
 
-        sch = schemas.schema(layer)
-        if not self.has(layer):
-            msg = (f"La couche « {layer} » ({sch.title}) est absente du fichier « {self.path} ». "
-                   "Importez-la depuis la page « Données » ou avec python -m clspd_geo import.")
-            raise DataFileError(msg)
+        sch = require_layer(self, layer, where=f"du fichier « {self.path} »")
         try:
             meta, table = read_arrow(self.path, layer=layer, columns=columns)
         except Exception as err:  # GDAL raises many types; all mean "unreadable layer"

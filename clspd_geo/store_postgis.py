@@ -126,13 +126,9 @@ class PostGISStore:
                 sql.Identifier(layer))).fetchone()[0])
 
     def _require(self, layer: str) -> schemas.LayerSchema:
-        sch = schemas.schema(layer)
-        if not self.has(layer):
-            msg = (f"La couche « {layer} » ({sch.title}) est absente de la base "
-                   f"« {self.location} ». Importez-la depuis la page « Données » ou avec "
-                   "python -m clspd_geo import.")
-            raise DataFileError(msg)
-        return sch
+        from clspd_geo.store import require_layer
+
+        return require_layer(self, layer, where=f"de la base « {self.location} »")
 
     def _columns(self, layer: str) -> list[str]:
         with self._connect() as con:
