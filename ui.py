@@ -225,11 +225,10 @@ def source_caption(*layer_names: str) -> None:
     prov = _provenance(*store_key())
     parts = []
     for name in layer_names:
-        rows = prov[prov["layer"] == name]
-        if not rows.empty:
-            row = rows.iloc[-1]
-            parts.append(f"{schemas.schema(name).title} : {row['source']} "
-                         f"(chargé le {str(row['imported_at'])[:10]})")
+        found = store_mod.provenance_of(prov, name)
+        if found is not None:
+            parts.append(f"{schemas.schema(name).title} : {found.source} "
+                         f"(chargé le {found.imported_at[:10]})")
     if parts:
         st.caption("Source : " + " · ".join(parts))
 

@@ -131,6 +131,15 @@ def _wkb_points_xy(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
+def provenance_of(table: pd.DataFrame, layer: str) -> Provenance | None:
+    """Return one layer's row of a provenance table, or ``None`` when it has none."""
+    rows = table[table["layer"] == layer]
+    if rows.empty:
+        return None
+    row = rows.iloc[-1]
+    return Provenance(layer, str(row["source"]), str(row["imported_at"]), int(row["rows"]))
+
+
 def require_layer(store: Store, layer: str, *, where: str) -> schemas.LayerSchema:
     """Return the schema of ``layer``; raise :class:`DataFileError` when the store lacks it.
 
@@ -387,12 +396,7 @@ class GeoPackageStore:
 
     def source_of(self, layer: str) -> Provenance | None:
         """Return the provenance of one layer, or ``None`` when unknown."""
-        prov = self.provenance()
-        rows = prov[prov["layer"] == layer]
-        if rows.empty:
-            return None
-        row = rows.iloc[-1]
-        return Provenance(layer, str(row["source"]), str(row["imported_at"]), int(row["rows"]))
+        return provenance_of(self.provenance(), layer)
 
     def version(self) -> str:
         """Return a token that changes whenever the file is replaced or modified."""

@@ -211,14 +211,9 @@ class PostGISStore:
 
     def source_of(self, layer: str):
         """Return the provenance of one layer, or ``None`` when unknown."""
-        from clspd_geo.store import Provenance
+        from clspd_geo.store import provenance_of
 
-        prov = self.provenance()
-        rows = prov[prov["layer"] == layer]
-        if rows.empty:
-            return None
-        row = rows.iloc[-1]
-        return Provenance(layer, str(row["source"]), str(row["imported_at"]), int(row["rows"]))
+        return provenance_of(self.provenance(), layer)
 
     def version(self) -> str:
         """Return a token that changes with every committed write."""
