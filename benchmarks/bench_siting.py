@@ -6,40 +6,35 @@ Run on demand (not a test):
 
 It builds the demo territory with N incidents (seed 0), aggregates them into 50 m demand
 cells, and places candidate sites on a regular grid over the commune (about 2,000 and
-10,000 sites). New cameras see 100 m; the demo's cameras in service already count (the
-demand they see is removed, for every solver alike). For each instance and each number of
-new cameras it prints: the time to build the sparse coverage matrix, the greedy time
-(alone, and with its Lagrangian bound), its covered weight and its gap to the proven bound,
-then the exact HiGHS time, status, covered weight and proven gap. On the 2,000-site
-instance it runs spopt's MCLP (PuLP + CBC, the path of spopt's documentation, built from a
-dense distance matrix) with the same residual weights, and prints both objectives and the
+10,000 sites); then, when ../shared/data is there, the Paris instance (2012–2013 road
+accidents, the 17,050 OpenStreetMap street crossings, the 707 camera sites). New cameras see
+100 m; the cameras in service already count (the demand they see is removed, for every
+solver alike). For each instance and number of new cameras it prints the time to build the
+sparse coverage matrix, the greedy time (alone, and with its Lagrangian bound), its covered
+weight and gap to the proven bound, the exact solver's time, status, covered weight and
+proven gap, and the baseline measured in the same run: the whole model handed to HiGHS at
+once through scipy.optimize.milp (the method before siting_exact). On the smallest demo
+instance it also runs spopt's MCLP (PuLP + CBC, the path of spopt's documentation, built from
+a dense distance matrix) with the same residual weights, and prints both objectives and the
 speed-up. spopt and PuLP are optional (requirements-bench.txt).
 
-Measured on 2026-11-25 (2 shared cores, load about 7; demo seed 0, 1,000,000 incidents,
-9,732 demand cells, 68 cameras in service, radius 100 m, time limit 60 s):
-
-=================  =======  ==========  ===========  ==========  =============================
-sites / new        matrix   greedy      greedy+bound  exact       exact result
-=================  =======  ==========  ===========  ==========  =============================
-2,006 / 20         9 ms     1.3 ms      9.6 ms       1.25 s      optimal; greedy 0.03 % below
-2,006 / 100        10 ms    5.2 ms      13.3 ms      2.15 s      optimal; greedy 0.39 % below
-9,998 / 20         37 ms    2.2 ms      14.3 ms      40.7 s      optimal; greedy 1.37 % below
-9,998 / 100        38 ms    9.2 ms      22.0 ms      60.7 s      time limit, proven gap 1.53 %
-=================  =======  ==========  ===========  ==========  =============================
-
-spopt MCLP on 2,006 / 20: model built in 224.8 s, solved in 2.0 s, same objective (195,027);
-178x slower than prepare + exact here. The greedy's proven gap (Lagrangian bound, 40 steps)
-was 0.42 %, 6.06 %, 7.97 % and 7.44 % on the four instances.
+The figures of the last run are in docs/siting.md (included in the README).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 
-from clspd_geo import coverage, crs, demo, siting
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from clspd_geo import coverage, crs, demo, siting  # noqa: E402
 
 
 def _instance(layers: dict, demand: siting.Demand, n_sites: int) -> siting.Candidates:
@@ -66,6 +61,78 @@ def _spopt(problem: siting.Problem, p: int) -> tuple[float, float, float]:
     return float(pulp.value(model.problem.objective)), t1 - t0, t2 - t1
 
 
+def _baseline(problem: siting.Problem, time_limit_s: float) -> tuple[float, str, float]:
+    """The whole compact model handed to HiGHS' branch-and-cut at once, through
+    scipy.optimize.milp (the method before the LP reduction): (seconds, status, covered)."""
+    from scipy import optimize, sparse
+
+    from clspd_geo import siting_exact
+
+    t0 = time.perf_counter()
+    model = siting_exact._compact(problem)
+    m, n = model.cover_t.shape
+    a = sparse.vstack([sparse.hstack([-model.cover_t.astype(float), sparse.identity(m)]),
+                       sparse.csr_array(np.r_[np.ones(n), np.zeros(m)][None, :])], format="csr")
+    res = optimize.milp(np.r_[np.zeros(n), -model.weight],
+                        constraints=optimize.LinearConstraint(a, -np.inf,
+                                                              np.r_[np.zeros(m), problem.n_new]),
+                        integrality=np.r_[np.ones(n), np.zeros(m)], bounds=optimize.Bounds(0, 1),
+                        options={"time_limit": time_limit_s, "mip_rel_gap": 1e-6,
+                                 "presolve": False})
+    covered = problem.covered_before + (-float(res.fun) if res.x is not None else 0.0)
+    status = "optimal" if res.status == 0 else "time limit"
+    return time.perf_counter() - t0, status, covered
+
+
+def _run(label: str, demand: siting.Demand, cand: siting.Candidates, existing, p: int,
+         args: argparse.Namespace) -> tuple[siting.Problem, siting.SitingResult, float]:
+    t0 = time.perf_counter()
+    problem = siting.prepare(demand, cand, radius_m=100.0, n_new=p, existing=existing)
+    t_prep = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    m0 = siting.coverage_matrix(cand.x, cand.y, demand.x, demand.y, radius_m=100.0)
+    t_matrix = time.perf_counter() - t0
+    plain = min((siting.greedy(problem, bound_iterations=0) for _ in range(3)),
+                key=lambda r: r.seconds)
+    g = min((siting.greedy(problem) for _ in range(3)), key=lambda r: r.seconds)
+    e = siting.exact(problem, time_limit_s=args.time_limit_s, fallback=g)
+    print(f"\n{label}: {len(cand):,} sites, {p} new cameras: coverage matrix "
+          f"{t_matrix * 1e3:.0f} ms ({m0.nnz:,} pairs), prepare (with existing cameras) "
+          f"{t_prep * 1e3:.0f} ms")
+    print(f"  greedy            {plain.seconds * 1e3:7.1f} ms  covered "
+          f"{plain.covered_after:,.0f}  gap to its bound {100 * plain.gap:5.2f} %")
+    print(f"  greedy + Lagrange {g.seconds * 1e3:7.1f} ms  covered "
+          f"{g.covered_after:,.0f}  gap to its bound {100 * g.gap:5.2f} %")
+    print(f"  exact             {e.seconds:7.2f} s   covered {e.covered_after:,.0f}  "
+          f"status {e.status}  proven gap {100 * e.gap:.3f} %  "
+          f"(greedy is {100 * (e.covered_after - g.covered_after) / e.covered_after:.2f}"
+          " % below)")
+    if not args.skip_baseline:
+        secs, status, covered = _baseline(problem, args.time_limit_s)
+        print(f"  baseline: whole model to HiGHS at once {secs:7.2f} s, {status}, covered "
+              f"{covered:,.0f}; exact is {secs / e.seconds:.1f}x faster")
+    return problem, e, t_prep
+
+
+def _paris(folder: Path) -> tuple[siting.Demand, siting.Candidates, gpd.GeoDataFrame]:
+    """Paris: 2012–2013 road accidents, the OSM street crossings, the 707 camera sites."""
+    acc = pd.concat([pd.read_csv(folder / "accidents" / f"paris_accidents_{y}.csv.gz")
+                     for y in (2012, 2013)]).dropna(subset=["lon", "lat"])
+    inc = gpd.GeoDataFrame({"category": np.full(len(acc), "conduite_dangereuse")},
+                           geometry=gpd.points_from_xy(acc["lon"], acc["lat"]), crs=4326)
+    demand = siting.demand_from_incidents(inc, epsg=2154, cell_size_m=50.0)
+    cr = pd.read_csv(folder / "videoprotection" / "paris_street_intersections_osm.csv.gz")
+    sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy(cr["lon"], cr["lat"]), crs=4326)
+    cand = siting.candidates_from_points(sites, epsg=2154)
+    cams = pd.read_csv(folder / "videoprotection" / "paris_cameras_geocoded_2019.csv",
+                       sep=";").dropna(subset=["lon", "lat"])
+    existing = gpd.GeoDataFrame(
+        {"camera_id": [f"P{i}" for i in range(len(cams))], "bearing_deg": np.nan,
+         "fov_deg": 360.0, "range_m": 100.0},
+        geometry=gpd.points_from_xy(cams["lon"], cams["lat"]), crs=4326)
+    return demand, cand, existing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=1_000_000)
@@ -74,6 +141,10 @@ def main() -> None:
     parser.add_argument("--new", type=int, nargs="+", default=[20, 100])
     parser.add_argument("--time-limit-s", type=float, default=60.0)
     parser.add_argument("--skip-spopt", action="store_true")
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--shared-data", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "data",
+                        help="folder of the real samples (Paris instance; skipped if absent)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -90,26 +161,7 @@ def main() -> None:
     for n_sites in args.sites:
         cand = _instance(layers, demand, n_sites)
         for p in args.new:
-            t0 = time.perf_counter()
-            problem = siting.prepare(demand, cand, radius_m=100.0, n_new=p, existing=existing)
-            t_prep = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            m0 = siting.coverage_matrix(cand.x, cand.y, demand.x, demand.y, radius_m=100.0)
-            t_matrix = time.perf_counter() - t0
-            plain = min((siting.greedy(problem, bound_iterations=0) for _ in range(3)),
-                        key=lambda r: r.seconds)
-            g = min((siting.greedy(problem) for _ in range(3)), key=lambda r: r.seconds)
-            e = siting.exact(problem, time_limit_s=args.time_limit_s, fallback=g)
-            print(f"\n{len(cand):,} sites, {p} new cameras: coverage matrix {t_matrix * 1e3:.0f} "
-                  f"ms ({m0.nnz:,} pairs), prepare (with existing cameras) {t_prep * 1e3:.0f} ms")
-            print(f"  greedy            {plain.seconds * 1e3:7.1f} ms  covered "
-                  f"{plain.covered_after:,.0f}  gap to its bound {100 * plain.gap:5.2f} %")
-            print(f"  greedy + Lagrange {g.seconds * 1e3:7.1f} ms  covered "
-                  f"{g.covered_after:,.0f}  gap to its bound {100 * g.gap:5.2f} %")
-            print(f"  exact (HiGHS)     {e.seconds:7.2f} s   covered {e.covered_after:,.0f}  "
-                  f"status {e.status}  proven gap {100 * e.gap:.3f} %  "
-                  f"(greedy is {100 * (e.covered_after - g.covered_after) / e.covered_after:.2f}"
-                  " % below)")
+            problem, e, t_prep = _run("demo", demand, cand, existing, p, args)
             if not args.skip_spopt and n_sites == min(args.sites) and p == min(args.new):
                 try:
                     obj, build, solve = _spopt(problem, p)
@@ -122,6 +174,14 @@ def main() -> None:
                       f"({'equal' if abs(obj - ours) <= 1e-6 * max(ours, 1) else 'DIFFERENT'})"
                       f"; speed-up {(build + solve) / (t_prep + e.seconds):.0f}x "
                       "(ours: prepare + exact)")
+    if (args.shared_data / "accidents").is_dir():
+        demand, cand, existing = _paris(args.shared_data)
+        print(f"\nParis: {len(demand.x):,} demand cells of 50 m (2012–2013 accidents), "
+              f"{len(cand):,} street crossings, {len(existing)} camera sites")
+        for p in args.new:
+            _run("Paris", demand, cand, existing, p, args)
+    else:
+        print(f"\nParis instance skipped: {args.shared_data} not found")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ Modules, one concept each:
   :mod:`audit` (audit trail, retention), :mod:`safe` (escaping of displayed text);
 - figures and analyses: :mod:`indicators`, :mod:`cells`, :mod:`hotspots`,
   :mod:`spatial_stats`, :mod:`temporal`, :mod:`forecast`; video-protection: :mod:`cameras`,
-  :mod:`coverage`, :mod:`siting`, :mod:`before_after`, :mod:`camera_plan`; police:
+  :mod:`coverage`, :mod:`siting` (exact solver: :mod:`siting_exact`), :mod:`before_after`,
+  :mod:`camera_plan`; police:
   :mod:`patrols`, :mod:`sectors`, :mod:`patrol_brief`; action fields: :mod:`accessibility`,
   :mod:`field_analyses`, :mod:`road_safety`, :mod:`actions`;
 - maps: :mod:`maps`, :mod:`field_maps`, :mod:`patrol_maps`, :mod:`offline` (Leaflet served by

@@ -15,9 +15,11 @@ Two solvers share one prepared :class:`Problem`:
   budget) until done, in milliseconds. Coverage is submodular, so for any set ``S``,
   ``OPT <= f(S) + (sum of the k largest marginal gains w.r.t. S)``; the smallest such value
   met along the way is a proven upper bound, reported with the greedy gap.
-- :func:`exact`: the MCLP as a mixed-integer programme solved by HiGHS through
-  :func:`scipy.optimize.milp`, with a time limit. It reports HiGHS' dual bound and gap;
-  when the time runs out with no better answer, the greedy answer and its bound are kept.
+- :func:`exact`: the MCLP as a mixed-integer programme solved by HiGHS (module
+  :mod:`siting_exact`): the LP relaxation and its Lagrangian bound first drop the sites
+  that cannot be in an optimal answer, then branch-and-cut runs on the rest, with a time
+  limit. It reports the proven bound and gap; when the time runs out with no better
+  answer, the greedy answer and its bound are kept.
 
 The coverage matrix is sparse and built with a KD-tree; demand points covered by exactly
 the same candidates are merged before the MILP, which keeps it small.
@@ -35,7 +37,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import optimize, sparse
+from scipy import sparse
 from scipy.spatial import cKDTree
 
 from clspd_geo import cameras as cams_mod
@@ -871,134 +873,23 @@ def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300) -
 
 # -- exact MILP --------------------------------------------------------------------------
 
-def _merged_demand(cover_t: sparse.csr_array, weight: np.ndarray) -> tuple[
-        sparse.csr_array, np.ndarray]:
-    """Merge demand points covered by exactly the same sites (summing their weight)."""
-    keys: dict[bytes, int] = {}
-    group = np.empty(cover_t.shape[0], dtype=np.int64)
-    for i in range(cover_t.shape[0]):
-        key = cover_t.indices[cover_t.indptr[i]:cover_t.indptr[i + 1]].tobytes()
-        group[i] = keys.setdefault(key, len(keys))
-    first = np.full(len(keys), -1, dtype=np.int64)
-    first[group[::-1]] = np.arange(cover_t.shape[0])[::-1]
-    merged_w = np.bincount(group, weights=weight, minlength=len(keys))
-    return cover_t[first], merged_w
-
-
 def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
           fallback: SitingResult | None = None, presolve: bool = False) -> SitingResult:
-    """Solve the MCLP exactly as a MILP with HiGHS (:func:`scipy.optimize.milp`).
+    """Solve the MCLP exactly with HiGHS, within ``time_limit_s`` seconds.
 
-    Variables: ``x_i`` (site i chosen, binary) and ``y_j`` (demand point j covered,
-    continuous in [0, 1]); maximise ``sum w_j y_j`` subject to ``y_j <= sum_{i covers j}
-    x_i``, ``sum x_i <= n_new`` and/or ``sum cost_i x_i <= budget``, ``x_a + x_b <= 1`` for
-    sites closer than the minimum distance, and ``x_i = 0`` near existing cameras. Demand
-    already seen is left out, and points covered by the same sites are merged.
-
-    Parameters
-    ----------
-    time_limit_s
-        Time limit of HiGHS, seconds.
-    mip_rel_gap
-        Relative gap at which HiGHS stops and calls the answer optimal.
-    fallback
-        A greedy result to keep (with the better of the two bounds) when HiGHS stops on
-        the time limit with a worse answer; computed when not given.
-    presolve
-        HiGHS presolve. Off by default: on these covering models it removes almost
-        nothing, costs seconds, and on large ones runs past the time limit (measured on
-        the demo: 2,006 sites, 20 cameras, 1.6 s with it, 1.0 s without).
+    See :func:`clspd_geo.siting_exact.solve` (LP relaxation, Lagrangian reduction of the
+    candidate sites, then branch-and-cut on the sites left). When the time runs out, the
+    best answer found (at least the greedy one) is kept with the best proven bound.
 
     Raises
     ------
     OptimisationError
         HiGHS fails for another reason than the time limit (French message).
     """
-    t0 = time.perf_counter()
-    base = fallback if fallback is not None else greedy(problem)
-    usable = np.flatnonzero(~problem.blocked &
-                            (np.asarray(problem.cover @ problem.weight).ravel() > 0))
-    if len(usable) == 0:
-        return _result(problem, np.zeros(0, dtype=np.int64), method="exact", status="optimal",
-                       bound=problem.covered_before, seconds=time.perf_counter() - t0,
-                       note="Aucun site ne couvre de demande supplémentaire.")
-    sub = problem.cover[usable]
-    positive = np.flatnonzero(problem.weight > 0)
-    cover_t = sub[:, positive].T.tocsr()
-    seen_any = np.diff(cover_t.indptr) > 0
-    cover_t = cover_t[seen_any]
-    w = problem.weight[positive][seen_any]
-    cover_t, w = _merged_demand(cover_t, w)
-    n, m = len(usable), len(w)
-    # Rows: y_j - sum_i a_ij x_i <= 0.
-    eye = sparse.csr_array(sparse.identity(m, format="csr"))
-    a_cov = sparse.hstack([-cover_t.astype(float), eye], format="csr")
-    rows = [a_cov]
-    lo = [np.full(m, -np.inf)]
-    hi = [np.zeros(m)]
-    if problem.n_new is not None:
-        rows.append(sparse.csr_array(np.r_[np.ones(n), np.zeros(m)][None, :]))
-        lo.append(np.array([-np.inf]))
-        hi.append(np.array([float(problem.n_new)]))
-    if problem.budget_eur is not None:
-        cost = problem.candidates.cost_eur[usable]
-        rows.append(sparse.csr_array(np.r_[cost, np.zeros(m)][None, :]))
-        lo.append(np.array([-np.inf]))
-        hi.append(np.array([float(problem.budget_eur)]))
-    if len(problem.conflicts):
-        pos = np.full(len(problem.candidates), -1, dtype=np.int64)
-        pos[usable] = np.arange(n)
-        a, b = pos[problem.conflicts[:, 0]], pos[problem.conflicts[:, 1]]
-        both = (a >= 0) & (b >= 0)
-        a, b = a[both], b[both]
-        k = len(a)
-        if k:
-            conf = sparse.csr_array((np.ones(2 * k), (np.r_[np.arange(k), np.arange(k)],
-                                                       np.r_[a, b])), shape=(k, n + m))
-            rows.append(conf)
-            lo.append(np.full(k, -np.inf))
-            hi.append(np.ones(k))
-    a_all = sparse.vstack(rows, format="csr")
-    c = np.r_[np.zeros(n), -w]
-    res = optimize.milp(
-        c, constraints=optimize.LinearConstraint(a_all, np.concatenate(lo), np.concatenate(hi)),
-        integrality=np.r_[np.ones(n), np.zeros(m)], bounds=optimize.Bounds(0, 1),
-        options={"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap),
-                 "disp": False, "presolve": bool(presolve)})
-    seconds = time.perf_counter() - t0
-    dual = getattr(res, "mip_dual_bound", None)
-    bound = problem.covered_before + (-float(dual) if dual is not None and np.isfinite(dual)
-                                      else float(w.sum()))
-    bound = min(bound, base.bound)
-    if res.status == 0 and res.x is not None:
-        chosen = usable[res.x[:n] > 0.5]
-        out = _result(problem, chosen, method="exact", status="optimal", bound=bound,
-                      seconds=seconds)
-        return out
-    if res.status == 1:  # time or iteration limit
-        if problem.n_new is not None:
-            # HiGHS stopped early, often still at the root LP: a longer subgradient run gives
-            # a much better proven bound than the greedy's quick one, in about a second.
-            best_known = max(base.covered_after, problem.covered_by(
-                usable[res.x[:n] > 0.5]) if res.x is not None else 0.0)
-            lag = lagrangian_bound(problem, lower=best_known - problem.covered_before,
-                                   iterations=400)
-            bound = min(bound, problem.covered_before + lag.bound)
-            seconds = time.perf_counter() - t0
-        note = (f"Le solveur exact a atteint sa limite de {time_limit_s:g} s avant de prouver "
-                "l'optimum : l'instance est trop grande pour ce délai.")
-        if res.x is not None:
-            chosen = usable[res.x[:n] > 0.5]
-            if problem.covered_by(chosen) >= base.covered_after:
-                return _result(problem, chosen, method="exact", status="limite_de_temps",
-                               bound=bound, seconds=seconds,
-                               note=note + " Meilleure solution trouvée conservée.")
-        return _result(problem, _site_indices(problem, base), method="glouton",
-                       status="limite_de_temps", bound=bound, seconds=seconds,
-                       note=note + " La solution gloutonne est conservée, avec sa borne.")
-    msg = (f"Le solveur exact (HiGHS) a échoué : {res.message}. La solution gloutonne reste "
-           "valable ; réduisez le nombre de sites candidats ou relancez.")
-    raise OptimisationError(msg)
+    from clspd_geo import siting_exact
+
+    return siting_exact.solve(problem, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
+                              fallback=fallback, presolve=presolve)
 
 
 def _site_indices(problem: Problem, result: SitingResult) -> np.ndarray:
