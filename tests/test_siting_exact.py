@@ -72,12 +72,17 @@ def test_exact_equals_the_plain_milp_on_the_whole_model(seed, n_new, min_d, radi
     assert len(res.sites) <= n_new
 
 
-def test_lagrangian_site_bounds_hold_for_every_set_containing_the_site():
-    demand, sites = _clustered_instance(7, n_sites=12, n_demand=200)
-    problem = siting.prepare(demand, sites, radius_m=400.0, n_new=3)
+def _bounds(seed: int, *, n_sites: int, n_demand: int, radius_m: float, n_new: int):
+    """An instance, its compact model and the Lagrangian bounds from its LP duals."""
+    demand, sites = _clustered_instance(seed, n_sites=n_sites, n_demand=n_demand)
+    problem = siting.prepare(demand, sites, radius_m=radius_m, n_new=n_new)
     model = siting_exact._compact(problem)
     _, duals = siting_exact._lp_duals(model, problem, time_limit_s=30)
-    lag = siting_exact._lagrange(model, duals, 3)
+    return problem, model, siting_exact._lagrange(model, duals, n_new)
+
+
+def test_lagrangian_site_bounds_hold_for_every_set_containing_the_site():
+    _, model, lag = _bounds(7, n_sites=12, n_demand=200, radius_m=400.0, n_new=3)
     a = model.cover_t.T.tocsr()
     best = 0.0
     for combo in itertools.combinations(range(len(model.sites)), 3):
@@ -93,11 +98,7 @@ def test_lagrangian_site_bounds_hold_for_every_set_containing_the_site():
 
 def test_a_site_ruled_out_by_its_bound_is_not_needed():
     """Dropping the sites whose bound is below a known answer keeps the optimum."""
-    demand, sites = _clustered_instance(3, n_sites=150, n_demand=800)
-    problem = siting.prepare(demand, sites, radius_m=200.0, n_new=8)
-    model = siting_exact._compact(problem)
-    _, duals = siting_exact._lp_duals(model, problem, time_limit_s=30)
-    lag = siting_exact._lagrange(model, duals, 8)
+    problem, model, lag = _bounds(3, n_sites=150, n_demand=800, radius_m=200.0, n_new=8)
     g = siting.greedy(problem)
     keep = np.flatnonzero(lag.per_site >= g.covered_after - problem.covered_before - 1e-6)
     assert len(keep) < len(model.sites)
