@@ -428,15 +428,15 @@ def release_levels(df: pd.DataFrame, rule_: Rule) -> np.ndarray:
     or more incidents, so any sum of them is 0 or at least k.
     """
     level = np.full(len(df), "", dtype=object)
-    todo = np.ones(len(df), dtype=bool)
+    unplaced = np.ones(len(df), dtype=bool)
     for zone in _LEVELS[rule_.zone or "territoire"]:
-        idx = np.flatnonzero(todo)
+        idx = np.flatnonzero(unplaced)
         if not len(idx):
             break
         ids, _ = atoms(df.iloc[idx], zone=zone, step=rule_.step or "mois")  # type: ignore[arg-type]
         ok = np.bincount(ids)[ids] >= rule_.k
         level[idx[ok]] = zone
-        todo[idx[ok]] = False
+        unplaced[idx[ok]] = False
     return level
 
 

@@ -106,17 +106,14 @@ def _merged_demand(cover_t: sparse.csr_array, weight: np.ndarray) -> tuple[
 
 
 def _compact(problem: siting.Problem) -> _Model:
+    """The model on the usable sites (not blocked, covering some residual demand)."""
+    positive = np.flatnonzero(problem.weight > 0)
+    every_site = _Model(np.arange(len(problem.candidates)),
+                        problem.cover[:, positive].T.tocsr(), problem.weight[positive],
+                        problem.conflicts, problem.candidates.cost_eur)
     usable = np.flatnonzero(~problem.blocked &
                             (np.asarray(problem.cover @ problem.weight).ravel() > 0))
-    positive = np.flatnonzero(problem.weight > 0)
-    cover_t = problem.cover[usable][:, positive].T.tocsr()
-    seen = np.diff(cover_t.indptr) > 0
-    cover_t, w = _merged_demand(cover_t[seen], problem.weight[positive][seen])
-    pos = np.full(len(problem.candidates), -1, dtype=np.int64)
-    pos[usable] = np.arange(len(usable))
-    conf = pos[problem.conflicts] if len(problem.conflicts) else np.zeros((0, 2), np.int64)
-    conf = conf[(conf >= 0).all(axis=1)] if len(conf) else conf
-    return _Model(usable, cover_t, w, conf, problem.candidates.cost_eur[usable])
+    return _restrict(every_site, usable)
 
 
 def _restrict(model: _Model, keep: np.ndarray) -> _Model:
@@ -239,27 +236,24 @@ class _Lagrange:
 
 
 def _lagrange(model: _Model, duals: np.ndarray, n_new: int) -> _Lagrange:
-    """Bounds from row duals ``duals`` (either sign convention: the smaller bound is kept)."""
+    """Bounds from the duals ``duals`` of the coverage rows of the LP relaxation."""
     w = model.weight
     a = model.cover_t.T.tocsr().astype(float)
     n = a.shape[0]
     p = min(n_new, n)
-    best: _Lagrange | None = None
-    for lam in (np.clip(-duals, 0.0, w), np.clip(duals, 0.0, w)):
-        s = a @ lam
-        base = float((w - lam).sum())
-        order = np.argsort(-s, kind="stable")
-        top = s[order[:p]]
-        bound = base + float(top[top > 0].sum())
-        kth = float(top[-1]) if p and top[-1] > 0 else 0.0
-        per_site = np.full(n, bound)
-        outside = np.ones(n, dtype=bool)
-        outside[order[:p]] = False
-        per_site[outside] = bound - kth + np.maximum(s[outside], 0.0)
-        if best is None or bound < best.bound:
-            best = _Lagrange(bound, per_site)
-    assert best is not None
-    return best
+    # HiGHS minimises -sum w_j y_j: the duals of the rows y_j - sum a_ij x_i <= 0 are <= 0.
+    lam = np.clip(-duals, 0.0, w)
+    s = a @ lam
+    base = float((w - lam).sum())
+    order = np.argsort(-s, kind="stable")
+    top = s[order[:p]]
+    bound = base + float(top[top > 0].sum())
+    kth = float(top[-1]) if p and top[-1] > 0 else 0.0
+    per_site = np.full(n, bound)
+    outside = np.ones(n, dtype=bool)
+    outside[order[:p]] = False
+    per_site[outside] = bound - kth + np.maximum(s[outside], 0.0)
+    return _Lagrange(bound, per_site)
 
 
 def solve(problem: siting.Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
