@@ -19,8 +19,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clspd_geo import cameras, cells, config, crs, demo, indicators, maps, offline, schemas, vocab
-from clspd_geo import audit, auth, privacy
+from clspd_geo import config, crs, demo, maps, schemas, vocab
+from clspd_geo.video import cameras
+from clspd_geo.analysis import cells, indicators
+from clspd_geo.maps import offline
+from clspd_geo.access import audit, auth, privacy
 from clspd_geo.errors import ClspdGeoError, EmptySelectionError
 from clspd_geo import store as store_mod
 from clspd_geo.store import GeoPackageStore, file_version
@@ -92,7 +95,7 @@ def store_key() -> tuple[str, str]:
     ``version`` is a read key ``"<file version>|<role>|<day>"``: every cached helper that
     takes ``*store_key()`` is keyed on the reader's role (checked on the server at this
     run, see :func:`require_login`), and :func:`_layer` and :func:`_incidents` pass what
-    they read through :func:`clspd_geo.privacy.restrict` for that role.
+    they read through :func:`clspd_geo.access.privacy.restrict` for that role.
     """
     path, file_token = _store_file()
     return str(path), f"{file_token}|{role()}|{dt.date.today().isoformat()}"
@@ -441,12 +444,12 @@ def accident_cells(sel: indicators.Selection, *,
 
 
 # == Hotspots panel: density or Gi* layer, hour × weekday table, forecast accuracy =============
-# Appended by the hotspots work (clspd_geo.hotspots, spatial_stats, temporal, forecast). Every
+# Appended by the hotspots work (clspd_geo.analysis.hotspots, spatial_stats, temporal, forecast). Every
 # computation is a library function; these helpers only cache and draw.
 
 @st.cache_data(show_spinner="Calcul des points chauds…", max_entries=32)
 def _hotspot_map(path: str, version: str, epsg: int, sel: indicators.Selection, mode: str):
-    from clspd_geo import hotspots
+    from clspd_geo.analysis import hotspots
 
     df = indicators.select(_incidents(path, version, epsg), sel)
     area = hotspots.study_area(_layer(path, version, "territoire"),
@@ -456,7 +459,7 @@ def _hotspot_map(path: str, version: str, epsg: int, sel: indicators.Selection, 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _hour_table(path: str, version: str, epsg: int, sel: indicators.Selection):
-    from clspd_geo import temporal
+    from clspd_geo.analysis import temporal
 
     rows = indicators.select(_incidents(path, version, epsg), sel)
     if "time_known" in rows.columns:
@@ -472,7 +475,7 @@ def _hour_table(path: str, version: str, epsg: int, sel: indicators.Selection):
 @st.cache_data(show_spinner="Évaluation des prévisions…", max_entries=16)
 def _forecast_report(path: str, version: str, epsg: int, categories: tuple[str, ...],
                      end: dt.date, cell_m: float):
-    from clspd_geo import forecast
+    from clspd_geo.analysis import forecast
 
     df = _incidents(path, version, epsg)
     span = indicators.data_period(df)
@@ -498,7 +501,7 @@ def hotspot_panel(*, categories: list[str], key: str) -> None:
     key
         The page prefix of the widget keys (e.g. ``"overview"``).
     """
-    from clspd_geo import forecast, hotspots
+    from clspd_geo.analysis import forecast, hotspots
 
     f = filters()
     open_cats, sensitive = indicators.split_sensitive(categories)
@@ -576,7 +579,7 @@ def hotspot_panel(*, categories: list[str], key: str) -> None:
 
 
 # == Video-protection: coverage, siting of new cameras, camera plan ============================
-# Appended by the video-protection work (clspd_geo.cameras, coverage, siting, camera_plan,
+# Appended by the video-protection work (clspd_geo.video.cameras, coverage, siting, camera_plan,
 # before_after). Every computation is a library function; these helpers only cache and draw.
 
 
@@ -630,7 +633,7 @@ def _selected(path: str, version: str, epsg: int, sel: indicators.Selection) -> 
 
 @st.cache_data(show_spinner="Calcul de la couverture des caméras…", max_entries=16)
 def _coverage(path: str, version: str, epsg: int, sel: indicators.Selection):
-    from clspd_geo import coverage
+    from clspd_geo.video import coverage
 
     valid, _ = _video_cameras(path, version)
     return coverage.assess(coverage.in_service(valid), _selected(path, version, epsg, sel),
@@ -646,7 +649,7 @@ def video_coverage(sel: indicators.Selection):
 @st.cache_data(show_spinner=False, max_entries=16)
 def _uncovered(path: str, version: str, epsg: int, sel: indicators.Selection,
                cell_m: float) -> gpd.GeoDataFrame:
-    from clspd_geo import coverage
+    from clspd_geo.video import coverage
 
     return coverage.uncovered_hotspots(_coverage(path, version, epsg, sel), cell_size_m=cell_m,
                                        top=20)
@@ -658,7 +661,7 @@ def uncovered_hotspots(sel: indicators.Selection, *, cell_m: float = 100.0) -> g
 
 
 def _candidates(path: str, version: str, epsg: int, params: SitingParams):
-    from clspd_geo import siting
+    from clspd_geo.video import siting
 
     territoire = _layer(path, version, "territoire")
     label = None
@@ -682,7 +685,8 @@ def _candidates(path: str, version: str, epsg: int, params: SitingParams):
 
 def _demand(path: str, version: str, epsg: int, sel: indicators.Selection,
             params: SitingParams):
-    from clspd_geo import hotspots, siting
+    from clspd_geo.analysis import hotspots
+    from clspd_geo.video import siting
 
     df = _selected(path, version, epsg, sel)
     if params.demand != "surface":
@@ -702,7 +706,7 @@ def _demand(path: str, version: str, epsg: int, sel: indicators.Selection,
 @st.cache_data(show_spinner="Préparation des sites candidats…", max_entries=8)
 def _problem(path: str, version: str, epsg: int, sel: indicators.Selection,
              params: SitingParams):
-    from clspd_geo import coverage, siting
+    from clspd_geo.video import coverage, siting
 
     valid, _ = _video_cameras(path, version)
     return siting.prepare(_demand(path, version, epsg, sel, params),
@@ -715,7 +719,7 @@ def _problem(path: str, version: str, epsg: int, sel: indicators.Selection,
 @st.cache_data(show_spinner=False, max_entries=16)
 def _greedy(path: str, version: str, epsg: int, sel: indicators.Selection,
             params: SitingParams):
-    from clspd_geo import siting
+    from clspd_geo.video import siting
 
     return siting.greedy(_problem(path, version, epsg, sel, params))
 
@@ -729,7 +733,7 @@ def siting_problem_and_greedy(sel: indicators.Selection, params: SitingParams):
 @st.cache_data(show_spinner=False, max_entries=16)
 def _exact(path: str, version: str, epsg: int, sel: indicators.Selection,
            params: SitingParams, time_limit_s: float):
-    from clspd_geo import siting
+    from clspd_geo.video import siting
 
     return siting.exact(_problem(path, version, epsg, sel, params), time_limit_s=time_limit_s,
                         fallback=_greedy(path, version, epsg, sel, params))
@@ -778,7 +782,7 @@ def exact_with_progress(sel: indicators.Selection, params: SitingParams, *,
 @st.cache_data(show_spinner="Vérification sur la période précédente…", max_entries=8)
 def _out_of_sample(path: str, version: str, epsg: int, sel: indicators.Selection,
                    params: SitingParams):
-    from clspd_geo import coverage, siting
+    from clspd_geo.video import coverage, siting
 
     days = (sel.end - sel.start).days
     train_sel = indicators.Selection(sel.start - dt.timedelta(days=days), sel.start,
@@ -801,7 +805,7 @@ def out_of_sample(sel: indicators.Selection, params: SitingParams):
 @st.cache_data(show_spinner="Préparation du plan des caméras…", max_entries=4)
 def _camera_plan(path: str, version: str, sites_key: tuple[str, ...],
                  _new_sites: gpd.GeoDataFrame | None) -> str:
-    from clspd_geo import camera_plan
+    from clspd_geo.video import camera_plan
 
     valid, _ = _video_cameras(path, version)
     cams = valid if _new_sites is None else pd.concat([valid, _new_sites], ignore_index=True)
@@ -817,7 +821,7 @@ def camera_plan_html(new_sites: gpd.GeoDataFrame | None = None) -> str:
 
 @st.cache_data(show_spinner="Comparaison avant / après la mise en service…", max_entries=4)
 def _before_after(path: str, version: str, epsg: int) -> pd.DataFrame:
-    from clspd_geo import before_after
+    from clspd_geo.video import before_after
 
     valid, _ = _video_cameras(path, version)
     return before_after.before_after(valid, _incidents(path, version, epsg), epsg=epsg)
@@ -829,7 +833,7 @@ def before_after_table() -> pd.DataFrame:
 
 
 # == Who sees what: login gate, role of the session, audit trail ==============================
-# Appended by the roles work (clspd_geo.privacy, auth, audit). The role is checked on the
+# Appended by the roles work (clspd_geo.access.privacy, auth, audit). The role is checked on the
 # server at every run by require_login(); store_key() puts it in every cache key, and
 # _layer() / _incidents() pass what they read through privacy.restrict for that role.
 
@@ -911,7 +915,7 @@ def require_login() -> str:
     Runs at the top of ``app.py`` on every run: an expired session, a disabled account or
     a changed role takes effect at the next interaction. With an identity provider
     configured (``[auth]`` in ``.streamlit/secrets.toml``), ``st.login`` is offered and the
-    role comes from a claim (:func:`clspd_geo.auth.role_from_claims`).
+    role comes from a claim (:func:`clspd_geo.access.auth.role_from_claims`).
     """
     _require_router()
     st.session_state.pop("auth.role", None)
@@ -1015,7 +1019,7 @@ def download_button(label: str, data, file_name: str | None = None, mime: str | 
     A drop-in for ``st.download_button`` (same arguments; ``container=`` draws it in a
     column or another container): replace ``st.download_button(`` or ``col.download_button(``
     by ``ui.download_button(`` (with ``container=col``). ``data`` must come from the
-    role-aware helpers of this module (they pass through :func:`clspd_geo.privacy.restrict`).
+    role-aware helpers of this module (they pass through :func:`clspd_geo.access.privacy.restrict`).
     """
     name = file_name or str(label)
     user_click = kwargs.pop("on_click", None)
@@ -1033,7 +1037,7 @@ def download_button(label: str, data, file_name: str | None = None, mime: str | 
 
 
 # == Action-field analyses and the CLSPD action plan (issue 8) ==================================
-# Appended by the action-field pages work (clspd_geo.accessibility, field_analyses,
+# Appended by the action-field pages work (clspd_geo.analysis.accessibility, field_analyses,
 # road_safety, actions, field_maps). Every computation is a library function; these helpers
 # cache it, turn a user-facing error into an information (the page goes on) and draw.
 
@@ -1058,7 +1062,7 @@ def _selected_rows(path: str, version: str, epsg: int,
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _school_rings(path: str, version: str, epsg: int, sel: indicators.Selection, k: int):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     return field_analyses.school_surroundings(_selected_rows(path, version, epsg, sel),
                                               _layer(path, version, "equipements"),
@@ -1066,13 +1070,13 @@ def _school_rings(path: str, version: str, epsg: int, sel: indicators.Selection,
 
 
 def school_rings(sel: indicators.Selection, *, k: int = 0):
-    """Return :func:`clspd_geo.field_analyses.school_surroundings` of the selection (cached)."""
+    """Return :func:`clspd_geo.analysis.field_analyses.school_surroundings` of the selection (cached)."""
     return _school_rings(*store_key(), metric_epsg(), sel, k)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _school_zones(path: str, version: str, epsg: int, sel: indicators.Selection, k: int):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     return field_analyses.school_zone_counts(_selected_rows(path, version, epsg, sel),
                                              _layer(path, version, "equipements"),
@@ -1086,7 +1090,7 @@ def school_zones(sel: indicators.Selection, *, k: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _rates(path: str, version: str, epsg: int, sel: indicators.Selection, k: int):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     return field_analyses.rates_by_quartier(_selected_rows(path, version, epsg, sel),
                                             _layer(path, version, "quartiers"), k=k)
@@ -1099,7 +1103,7 @@ def quartier_rates(sel: indicators.Selection):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _night(path: str, version: str, epsg: int, sel: indicators.Selection, radius_m: float):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     return field_analyses.alcohol_by_night_hour(_selected_rows(path, version, epsg, sel),
                                                 _layer(path, version, "equipements"),
@@ -1113,7 +1117,7 @@ def alcohol_night(sel: indicators.Selection, *, radius_m: float):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _care(path: str, version: str, epsg: int, sel: indicators.Selection, network: bool):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     spots = field_analyses.dense_cells(_selected_rows(path, version, epsg, sel),
                                        _layer(path, version, "territoire"), epsg=epsg)
@@ -1130,7 +1134,7 @@ def care_distance(sel: indicators.Selection, *, network: bool):
 @st.cache_data(show_spinner=False, max_entries=16)
 def _support(path: str, version: str, epsg: int, sel: indicators.Selection, network: bool,
              minutes: float):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     roads = _layer(path, version, "voies") if network else None
     return field_analyses.support_access(
@@ -1146,7 +1150,7 @@ def support_access(sel: indicators.Selection, *, network: bool, minutes: float):
 
 @st.cache_data(show_spinner="Calcul des temps de marche…", max_entries=16)
 def _qpv(path: str, version: str, kinds: tuple[str, ...], minutes: float, network: bool):
-    from clspd_geo import accessibility
+    from clspd_geo.analysis import accessibility
 
     roads = _layer(path, version, "voies") if network else None
     equip = _layer(path, version, "equipements")
@@ -1179,7 +1183,7 @@ def network_choice(*, key: str) -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _road(path: str, version: str, start: dt.date, end: dt.date, on_roads: bool):
-    from clspd_geo import road_safety
+    from clspd_geo.analysis import road_safety
 
     acc = indicators.accidents_in(_layer(path, version, "accidents"), start, end)
     roads = _layer(path, version, "voies") if on_roads else None
@@ -1194,7 +1198,7 @@ def road_hotspots(sel: indicators.Selection, *, on_roads: bool = True):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _accident_rings(path: str, version: str, epsg: int, start: dt.date, end: dt.date):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     acc = indicators.accidents_in(_layer(path, version, "accidents"), start, end)
     return field_analyses.school_surroundings(acc, _layer(path, version, "equipements"),
@@ -1209,7 +1213,7 @@ def accident_school_rings(sel: indicators.Selection):
 @st.cache_data(show_spinner=False, max_entries=16)
 def _resources(path: str, version: str, epsg: int, sel: indicators.Selection,
                kinds: tuple[str, ...], field: str):
-    from clspd_geo import field_analyses
+    from clspd_geo.analysis import field_analyses
 
     per_q = field_analyses.resources_by_quartier(
         _layer(path, version, "quartiers"), _layer(path, version, "equipements"),
@@ -1229,10 +1233,11 @@ def resources_by_quartier(sel: indicators.Selection, *, field: str):
 
 def action_plan_layer(m: folium.Map, sections: list, *, field: str) -> None:
     """Add the field's placed actions to the map and their legend to ``sections``."""
-    from clspd_geo import actions, field_maps
+    from clspd_geo.plan import actions
+    from clspd_geo.maps import field_layers
 
     plan = actions.for_field(layer("actions"), field)
-    fg, leg = field_maps.actions_layer(plan, name="Actions du plan (CLSPD)")
+    fg, leg = field_layers.actions_layer(plan, name="Actions du plan (CLSPD)")
     if leg:
         m.add_child(fg)
         sections.append(("Actions du plan, par statut", leg))
@@ -1240,7 +1245,7 @@ def action_plan_layer(m: folium.Map, sections: list, *, field: str) -> None:
 
 def edited_plan(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return the field's editor table with the edits held in the editor's widget state."""
-    from clspd_geo import actions
+    from clspd_geo.plan import actions
 
     out = actions.editor_frame(plan, field).astype(object)
     state = st.session_state.get(f"{field}.plan_editor") or {}
@@ -1263,7 +1268,7 @@ def _save_plan(field: str) -> None:
     the store itself (the page helpers may rerun the script, which a callback must not do)
     and checks the role the login gate gave this session at its last run.
     """
-    from clspd_geo import actions
+    from clspd_geo.plan import actions
 
     role_code = st.session_state.get("auth.role")
     if role_code not in ACTION_EDITOR_ROLES:
@@ -1291,7 +1296,7 @@ def _save_plan(field: str) -> None:
 
 def action_plan(field: str) -> None:
     """Draw the field's actions of the CLSPD plan, and their editor for the roles allowed."""
-    from clspd_geo import actions
+    from clspd_geo.plan import actions
 
     st.subheader("Plan d'action du CLSPD : actions de ce champ")
     plan = layer("actions")
@@ -1353,7 +1358,7 @@ def action_plan(field: str) -> None:
 
 def action_plan_overview() -> None:
     """Draw the whole plan by status (overview page)."""
-    from clspd_geo import actions
+    from clspd_geo.plan import actions
 
     st.subheader("Plan d'action du CLSPD")
     plan = layer("actions")
@@ -1394,7 +1399,7 @@ def _police_points(path: str, version: str, epsg: int, start: dt.date,
 
 
 def _police_shifts(bounds: tuple[tuple[str, float, float], ...]):
-    from clspd_geo import patrols
+    from clspd_geo.police import patrols
 
     return patrols.make_shifts(bounds)
 
@@ -1403,7 +1408,7 @@ def _police_shifts(bounds: tuple[tuple[str, float, float], ...]):
 def _police_workload(path: str, version: str, epsg: int, start: dt.date, end: dt.date,
                      bounds: tuple[tuple[str, float, float], ...],
                      weights: tuple[tuple[str, float], ...]):
-    from clspd_geo import patrols
+    from clspd_geo.police import patrols
 
     return patrols.workload(_police_points(path, version, epsg, start, end),
                             _layer(path, version, "secteurs"), shifts=_police_shifts(bounds),
@@ -1426,7 +1431,7 @@ def police_workload(filters: Filters, *, bounds: tuple[tuple[str, float, float],
 def _police_coordination(path: str, version: str, epsg: int, start: dt.date, end: dt.date,
                          bounds: tuple[tuple[str, float, float], ...],
                          weights: tuple[tuple[str, float], ...]):
-    from clspd_geo import patrols, sectors
+    from clspd_geo.police import patrols, sectors
 
     points = _police_points(path, version, epsg, start, end)
     secteurs = _layer(path, version, "secteurs")
@@ -1449,7 +1454,7 @@ def police_coordination(filters: Filters, *, bounds: tuple[tuple[str, float, flo
 @st.cache_data(show_spinner="Préparation de la fiche de patrouille…", max_entries=16)
 def _police_brief(path: str, version: str, epsg: int, end: dt.date, sector_id: str,
                   shift: str, days: int, bounds: tuple[tuple[str, float, float], ...]):
-    from clspd_geo import patrol_brief
+    from clspd_geo.police import patrol_brief
 
     start = end - dt.timedelta(days=2 * days)
     brief = patrol_brief.build_brief(
@@ -1474,7 +1479,7 @@ def police_brief(filters: Filters, *, sector_id: str, shift: str, days: int,
 def _police_redesign(path: str, version: str, epsg: int, start: dt.date, end: dt.date, k: int,
                      force: str, blocks: str, cell_m: float, keep_split: bool,
                      weights: tuple[tuple[str, float], ...]):
-    from clspd_geo import sectors
+    from clspd_geo.police import sectors
 
     quartiers = _layer(path, version, "quartiers") if blocks == "quartiers" else None
     return sectors.propose(_layer(path, version, "secteurs"),

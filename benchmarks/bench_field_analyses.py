@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo import (  # noqa: E402
-    accessibility, crs, demo, field_analyses, indicators, road_safety)
+from clspd_geo import crs, demo
+from clspd_geo.analysis import field_analyses, indicators, road_safety
 
 
 def timed(label: str, fn, rows: list) -> object:

@@ -25,7 +25,9 @@ import pyogrio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo import cameras, cells, crs, demo, indicators, maps, vocab  # noqa: E402
+from clspd_geo import crs, demo, maps, vocab  # noqa: E402
+from clspd_geo.video import cameras
+from clspd_geo.analysis import cells, indicators
 from clspd_geo.store import GeoPackageStore  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"

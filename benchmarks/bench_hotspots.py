@@ -26,7 +26,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from clspd_geo import cells, crs, demo, forecast, hotspots, spatial_stats, temporal
+from clspd_geo import crs, demo
+from clspd_geo.analysis import cells, forecast, hotspots, spatial_stats, temporal
 
 SUBSAMPLE = 10_000
 ERROR_SAMPLE = 5_000

@@ -4,11 +4,11 @@ Builds a 40 × 25 grid of 100 m cells (1,000 blocks) with a workload made of a s
 background plus three hotspots (Poisson draws, fixed seed), then cuts it into K = 8 and
 K = 20 sectors with:
 
-- ``clspd``: :func:`clspd_geo.sectors.redesign` (seeded growth + local improvement);
+- ``clspd``: :func:`clspd_geo.police.sectors.redesign` (seeded growth + local improvement);
 - ``spopt max-p``: MaxPHeuristic with a load floor of 90 % of the mean sector load;
 - ``spopt AZP``: AZP with K regions, on the cells' coordinates and load;
 - ``spopt SKATER``: Skater with K regions, on the cells' coordinates and load;
-- ``SKATER + clspd``: spopt's SKATER partition improved by :func:`clspd_geo.sectors.improve`.
+- ``SKATER + clspd``: spopt's SKATER partition improved by :func:`clspd_geo.police.sectors.improve`.
 
 For each: wall time, number of sectors, workload CV, max/mean, mean and smallest
 Polsby–Popper, largest travel distance. Run::
@@ -35,7 +35,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo import patrols, sectors  # noqa: E402
+from clspd_geo import sectors  # noqa: E402
+from clspd_geo.police import patrols
 
 X0, Y0 = 650_000.0, 6_860_000.0
 NX, NY, CELL_M = 40, 25, 100.0

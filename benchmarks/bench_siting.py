@@ -34,7 +34,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo import coverage, crs, demo, siting  # noqa: E402
+from clspd_geo import crs, demo, siting  # noqa: E402
+from clspd_geo.video import coverage
 
 
 def _instance(layers: dict, demand: siting.Demand, n_sites: int) -> siting.Candidates:
@@ -66,7 +67,7 @@ def _baseline(problem: siting.Problem, time_limit_s: float) -> tuple[float, str,
     scipy.optimize.milp (the method before the LP reduction): (seconds, status, covered)."""
     from scipy import optimize, sparse
 
-    from clspd_geo import siting_exact
+    from clspd_geo.video import siting_exact
 
     t0 = time.perf_counter()
     model = siting_exact._compact(problem)

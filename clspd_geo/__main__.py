@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from clspd_geo.cli import main
+from clspd_geo.cli.main import main
 
 raise SystemExit(main())

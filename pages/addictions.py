@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import field_analyses, field_maps, vocab
+from clspd_geo import vocab
+from clspd_geo.analysis import field_analyses
+from clspd_geo.maps import field_layers
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "addictions"
@@ -21,7 +23,7 @@ try:
 except ClspdGeoError as err:
     ui.analysis_note(err)
 else:
-    fg, leg = field_maps.ranked_layer(spots.assign(label=spots["faits"].astype(str) + " faits"),
+    fg, leg = field_layers.ranked_layer(spots.assign(label=spots["faits"].astype(str) + " faits"),
                                       name="Points chauds des stupéfiants (200 m)",
                                       unit="cellule de 200 m")
     m.add_child(fg)

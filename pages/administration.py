@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import audit, auth, privacy
+from clspd_geo.access import audit, auth, privacy
 from clspd_geo.errors import ClspdGeoError
 
 if ui.role() != "admin":  # the router lists this page for the administrator only

@@ -12,7 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 import ui
-from clspd_geo import inventory, schemas, vocab
+from clspd_geo import schemas, vocab
+from clspd_geo.store import inventory
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions

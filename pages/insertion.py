@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import field_maps, vocab
+from clspd_geo import vocab
+from clspd_geo.maps import field_layers
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "insertion"
@@ -30,7 +31,7 @@ else:
         st.warning(f"{access.n_without_kind} équipement(s) n'ont pas de type (colonne « kind » "
                    "vide) : ils ne comptent pas. Complétez leur type puis réimportez-les.")
     colors = [vocab.facility_kind(k).color for k in reach["kind"]]
-    fg, leg = field_maps.zones_layer(reach, label_col="label", colors=colors, fill_opacity=0.08,
+    fg, leg = field_layers.zones_layer(reach, label_col="label", colors=colors, fill_opacity=0.08,
                                      name=f"À {minutes} min à pied (vol d'oiseau)", show=False)
     m.add_child(fg)
     sections.append((f"Portée de {minutes} min à pied", leg))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import field_maps, indicators, maps, privacy, vocab
+from clspd_geo import maps, vocab
+from clspd_geo.maps import field_layers
+from clspd_geo.analysis import indicators
+from clspd_geo.access import privacy
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "jeunesse"
@@ -25,8 +28,8 @@ try:
 except ClspdGeoError as err:
     ui.analysis_note(err)
 else:
-    fg, leg = field_maps.zones_layer(rings.rings, label_col="label", name="Abords des écoles",
-                                     colors=field_maps.RING_COLORS[:2], fill_opacity=0.15)
+    fg, leg = field_layers.zones_layer(rings.rings, label_col="label", name="Abords des écoles",
+                                     colors=field_layers.RING_COLORS[:2], fill_opacity=0.15)
     m.add_child(fg)
     sections.append(("Abords des écoles", leg))
 rates = ui.quartier_rates(family)

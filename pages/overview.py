@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import indicators, maps
+from clspd_geo import maps
+from clspd_geo.analysis import indicators
 
 st.title("Vue d'ensemble")
 st.write("Caméras, secteurs de patrouille, concentrations de faits et équipements partenaires "

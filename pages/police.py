@@ -10,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from clspd_geo import maps, patrol_brief, patrol_maps, patrols, sectors, vocab
+from clspd_geo import maps, vocab
+from clspd_geo.police import patrol_brief, patrols, sectors
+from clspd_geo.maps import patrol_layers
 from clspd_geo.errors import ClspdGeoError
 
 sel, m, sections = ui.field_page("police")
@@ -79,7 +81,7 @@ if section == "charge":
               if bal["max_over_mean"] == bal["max_over_mean"] else "—")
     load_map = ui.base_map(flt)
     mine = secteurs[secteurs["force"] == force]
-    fg, legend = patrol_maps.load_layer(patrols.load_map_frame(load, mine),
+    fg, legend = patrol_layers.load_layer(patrols.load_map_frame(load, mine),
                                         shift=None if shift == "toutes" else shifts[
                                             list(shift_labels).index(shift)])
     load_map.add_child(fg)
@@ -108,7 +110,7 @@ if section == "coordination":
         st.warning(problem)
     coord_map = ui.base_map(flt)
     coord_map.add_child(maps.sectors_layer(secteurs))
-    fg, legend = patrol_maps.coordination_layer(co)
+    fg, legend = patrol_layers.coordination_layer(co)
     coord_map.add_child(fg)
     maps.finish(coord_map, legend_sections=[("Secteurs", maps.sector_legend(secteurs)),
                                             ("Coordination", legend)])
@@ -196,7 +198,7 @@ if section == "redecoupage":
         prop_map = ui.base_map(flt)
         prop_map.add_child(maps.sectors_layer(secteurs[secteurs["force"] == r_force],
                                               name="Secteurs actuels"))
-        fg, legend = patrol_maps.proposal_layer(result.sectors)
+        fg, legend = patrol_layers.proposal_layer(result.sectors)
         prop_map.add_child(fg)
         maps.finish(prop_map, legend_sections=[("Secteurs proposés", legend)])
         ui.show_map(prop_map, key="police.proposal_map", height=420)

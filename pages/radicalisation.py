@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from clspd_geo import indicators, maps, vocab
+from clspd_geo import maps, vocab
+from clspd_geo.analysis import indicators
 
 FIELD = "radicalisation"
 af = vocab.action_field(FIELD)

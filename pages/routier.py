@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import field_maps, indicators, maps, road_safety, temporal
+from clspd_geo import maps
+from clspd_geo.maps import field_layers
+from clspd_geo.analysis import indicators, road_safety, temporal
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "routier"
@@ -24,7 +26,7 @@ else:
         ui.analysis_note(err)
     else:
         unit = "tronçon" if hot.method == "voies" else "cellule"
-        fg, leg = field_maps.ranked_layer(
+        fg, leg = field_layers.ranked_layer(
             hot.places.assign(label=hot.places["label"] + " : " + hot.places["gravite"].map(
                 "{:.0f} points de gravité".format)),
             name="Points noirs (les plus graves)", unit=unit)

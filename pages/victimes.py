@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import field_analyses, maps, vocab
+from clspd_geo import maps, vocab
+from clspd_geo.analysis import field_analyses
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "victimes"

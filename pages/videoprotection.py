@@ -7,7 +7,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from clspd_geo import cameras, coverage, maps, siting, vocab
+from clspd_geo import maps, vocab
+from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
 
 st.session_state.setdefault("video.clicks", [])

@@ -230,7 +230,7 @@ def logged_in(at, role: str, store: Path):
     The account lives in the accounts file beside ``store``; the app checks the token at
     every run exactly as after a real login (tests/app/test_roles.py uses every role).
     """
-    from clspd_geo import auth
+    from clspd_geo.access import auth
 
     name, users = ensure_test_account(role, store)
     at.session_state["auth.token"] = auth.login(name, TEST_PASSWORD, path=users)
@@ -239,7 +239,7 @@ def logged_in(at, role: str, store: Path):
 
 def ensure_test_account(role: str, store: Path) -> tuple[str, Path]:
     """Create the account ``test-<role>`` (password TEST_PASSWORD) beside ``store``, once."""
-    from clspd_geo import auth
+    from clspd_geo.access import auth
 
     users = store.with_name(auth.USERS_FILE_NAME)
     name = f"test-{role}"

@@ -277,7 +277,7 @@ def check_territory(geoms: gpd.GeoSeries, lines: pd.Series, territoire: gpd.GeoD
     present = geometry.present(geoms)
     if not present.any():
         return outside
-    from clspd_geo import areas
+    from clspd_geo.analysis import areas
 
     pts = gpd.GeoDataFrame(geometry=geoms[present], crs="EPSG:4326")
     inside = pd.Series(areas.inside_territory(pts, territoire.to_crs(4326)), index=pts.index)

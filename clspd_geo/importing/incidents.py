@@ -20,7 +20,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import areas, vocab
+from clspd_geo import vocab
+from clspd_geo.analysis import areas
 from clspd_geo.importing import coords, geometry, mapping, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog

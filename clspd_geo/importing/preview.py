@@ -10,7 +10,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import config, offline, safe, schemas
+from clspd_geo import config, safe, schemas
+from clspd_geo.maps import offline
 from clspd_geo.importing import geometry
 from clspd_geo.importing.report import ImportReport
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from clspd_geo import auth, demo, schemas
+from clspd_geo import demo, schemas
+from clspd_geo.access import auth
 from clspd_geo.store import GeoPackageStore
 from conftest import CHROMIUM, serve_app
 

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clspd_geo import auth, privacy, vocab
+from clspd_geo import vocab
+from clspd_geo.access import auth, privacy
 from clspd_geo.store import GeoPackageStore
 from conftest import TEST_PASSWORD, logged_in
 
@@ -224,7 +225,7 @@ def test_expired_session_sees_the_login(monkeypatch, demo_store):
 
 
 def test_page_views_are_in_the_audit_trail(monkeypatch, demo_store):
-    from clspd_geo import audit
+    from clspd_geo.access import audit
 
     monkeypatch.setenv("CLSPD_STORE", str(demo_store))
     at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180),
@@ -237,7 +238,7 @@ def test_page_views_are_in_the_audit_trail(monkeypatch, demo_store):
 
 
 def test_download_button_records_the_export(monkeypatch, tmp_path):
-    from clspd_geo import audit
+    from clspd_geo.access import audit
 
     monkeypatch.setenv("CLSPD_AUDIT", str(tmp_path / "journal.sqlite"))
 

@@ -1,0 +1,374 @@
+"""Local accounts and sessions: scrypt hashes, lockout, expiry; roles from OIDC claims.
+
+Accounts live in a small SQLite file beside the store, ``comptes.sqlite`` (or the
+``CLSPD_USERS`` environment variable), not in the GeoPackage: the store's version token
+is its file stamp, and a write at every login would empty every cache; the store is also
+replaced as a whole by imports. The file holds, per account, the user name, the role, the
+scrypt hash of the password, the state (active or disabled), the count of recent failures
+and the end of a lockout; and the open sessions (random token, account, start, last use).
+
+Settings (module constants, overridable by environment variables read at call time):
+
+- ``MAX_FAILURES`` = 5 failed logins in a row lock the account for ``LOCKOUT_MIN`` = 15 min;
+- a session ends after ``IDLE_MIN`` = 30 min without interaction (``CLSPD_SESSION_IDLE_MIN``)
+  and ``MAX_SESSION_H`` = 8 h in any case (``CLSPD_SESSION_MAX_H``);
+- passwords have at least ``MIN_PASSWORD_LEN`` = 10 characters.
+
+Passwords are hashed with scrypt (memory-hard, standard library): n = 2^14, r = 8, p = 1
+(16 MiB per hash), 16-byte random salt, 32-byte key, compared in constant time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from clspd_geo import config
+from clspd_geo.access import privacy
+from clspd_geo.errors import ClspdGeoError
+
+MAX_FAILURES = 5
+LOCKOUT_MIN = 15
+IDLE_MIN = 30
+MAX_SESSION_H = 8
+MIN_PASSWORD_LEN = 10
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+USERS_FILE_NAME = "comptes.sqlite"
+ROLE_CLAIM = "clspd_role"
+"""Default name of the identity-provider claim that carries the role (``CLSPD_ROLE_CLAIM``)."""
+
+DEMO_PASSWORD = "demo-{role}-valbourg"
+"""Password pattern of the demo accounts (one per role, user name = role code): demo only."""
+
+
+class AuthError(ClspdGeoError, PermissionError):
+    """A login, session or account operation that is refused (message in French)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the app sees it (never the hash)."""
+
+    username: str
+    role: str
+    disabled: bool
+    created_at: str
+    last_login: str | None
+
+
+def users_path() -> Path:
+    """Return the accounts file: ``CLSPD_USERS`` if set, else beside the store."""
+    env = os.environ.get("CLSPD_USERS")
+    return Path(env) if env else config.store_path().with_name(USERS_FILE_NAME)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+@contextmanager
+def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
+    p = Path(path) if path is not None else users_path()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(p, timeout=10, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.execute("""CREATE TABLE IF NOT EXISTS accounts (
+            username TEXT PRIMARY KEY, role TEXT NOT NULL, pw_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT, created_at TEXT NOT NULL, last_login TEXT)""")
+        con.execute("""CREATE TABLE IF NOT EXISTS sessions (
+            token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL)""")
+        yield con
+    finally:
+        con.close()
+    try:
+        os.chmod(p, 0o600)
+    except OSError:
+        pass
+
+
+def _setting(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+# -- hashing -------------------------------------------------------------------------------------
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """Return the scrypt hash of a password as ``scrypt$n$r$p$salt_hex$key_hex``."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    key = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R,
+                         p=SCRYPT_P, maxmem=64 * 1024 * 1024, dklen=32)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${key.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Return True when ``password`` matches a hash of :func:`hash_password`."""
+    try:
+        algo, n, r, p, salt, key = stored.split("$")
+        if algo != "scrypt":
+            return False
+        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n),
+                             r=int(r), p=int(p), maxmem=64 * 1024 * 1024,
+                             dklen=len(bytes.fromhex(key)))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, bytes.fromhex(key))
+
+
+# -- accounts ------------------------------------------------------------------------------------
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LEN:
+        raise AuthError(f"Mot de passe trop court : au moins {MIN_PASSWORD_LEN} caractères.")
+
+
+def create_account(username: str, *, role: str, password: str, path: Path | None = None,
+                   now: dt.datetime | None = None) -> Account:
+    """Create a local account.
+
+    Raises
+    ------
+    AuthError
+        The name is empty or taken, the role unknown, or the password too short.
+    """
+    username = username.strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise AuthError("Identifiant invalide : 1 à 64 caractères, sans espace.")
+    privacy.role(role)
+    _check_password_rules(password)
+    created = _now(now).isoformat(timespec="seconds")
+    with _db(path) as con:
+        try:
+            con.execute("INSERT INTO accounts (username, role, pw_hash, created_at) "
+                        "VALUES (?, ?, ?, ?)", (username, role, hash_password(password), created))
+        except sqlite3.IntegrityError:
+            raise AuthError(f"Le compte « {username} » existe déjà.") from None
+    return Account(username, role, False, created, None)
+
+
+def _row_account(row: tuple) -> Account:
+    return Account(row[0], row[1], bool(row[2]), row[3], row[4])
+
+
+def get_account(username: str, *, path: Path | None = None) -> Account | None:
+    """Return the account, or None when there is none with this name."""
+    with _db(path) as con:
+        row = con.execute("SELECT username, role, disabled, created_at, last_login FROM accounts "
+                          "WHERE username = ?", (username,)).fetchone()
+    return _row_account(row) if row else None
+
+
+def list_accounts(*, path: Path | None = None) -> list[Account]:
+    """Return every account, by name."""
+    with _db(path) as con:
+        rows = con.execute("SELECT username, role, disabled, created_at, last_login FROM "
+                           "accounts ORDER BY username").fetchall()
+    return [_row_account(r) for r in rows]
+
+
+def _require(con: sqlite3.Connection, username: str) -> None:
+    if con.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone() is None:
+        raise AuthError(f"Aucun compte « {username} ». Listez les comptes avec "
+                        "« python -m clspd_geo users list ».")
+
+
+def set_disabled(username: str, disabled: bool = True, *, path: Path | None = None) -> None:
+    """Disable (or re-enable) an account; disabling also ends its open sessions."""
+    with _db(path) as con:
+        _require(con, username)
+        con.execute("UPDATE accounts SET disabled = ?, failures = 0, locked_until = NULL "
+                    "WHERE username = ?", (int(disabled), username))
+        if disabled:
+            con.execute("DELETE FROM sessions WHERE username = ?", (username,))
+
+
+def set_password(username: str, password: str, *, path: Path | None = None) -> None:
+    """Change a password (ends the account's sessions and clears a lockout)."""
+    _check_password_rules(password)
+    with _db(path) as con:
+        _require(con, username)
+        con.execute("UPDATE accounts SET pw_hash = ?, failures = 0, locked_until = NULL "
+                    "WHERE username = ?", (hash_password(password), username))
+        con.execute("DELETE FROM sessions WHERE username = ?", (username,))
+
+
+def set_role(username: str, role: str, *, path: Path | None = None) -> None:
+    """Change the role of an account (takes effect at the next interaction)."""
+    privacy.role(role)
+    with _db(path) as con:
+        _require(con, username)
+        con.execute("UPDATE accounts SET role = ? WHERE username = ?", (role, username))
+
+
+# -- login and sessions --------------------------------------------------------------------------
+
+_BAD_LOGIN = "Identifiant ou mot de passe incorrect."
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Compared against when the account does not exist, so timing does not reveal names.
+    return hash_password("compte-inexistant", salt=b"\0" * 16)
+
+
+def login(username: str, password: str, *, path: Path | None = None,
+          now: dt.datetime | None = None) -> str:
+    """Check a password and open a session; return its token (keep it server-side).
+
+    Raises
+    ------
+    AuthError
+        Wrong name or password (one message for both), account locked after
+        :data:`MAX_FAILURES` failures (for :data:`LOCKOUT_MIN` minutes), or disabled.
+    """
+    t = _now(now)
+    with _db(path) as con:
+        row = con.execute("SELECT pw_hash, disabled, failures, locked_until FROM accounts "
+                          "WHERE username = ?", (username,)).fetchone()
+        if row is None:
+            verify_password(password, _dummy_hash())
+            raise AuthError(_BAD_LOGIN)
+        pw_hash, disabled, failures, locked_until = row
+        if locked_until and dt.datetime.fromisoformat(locked_until) > t:
+            left = int((dt.datetime.fromisoformat(locked_until) - t).total_seconds() // 60) + 1
+            raise AuthError(f"Compte verrouillé après {MAX_FAILURES} échecs : réessayez dans "
+                            f"{left} min, ou demandez à l'administrateur de le débloquer.")
+        if not verify_password(password, pw_hash):
+            failures = (0 if locked_until else failures) + 1
+            lock = None
+            if failures >= MAX_FAILURES:
+                lock = (t + dt.timedelta(minutes=LOCKOUT_MIN)).isoformat(timespec="seconds")
+            con.execute("UPDATE accounts SET failures = ?, locked_until = ? WHERE username = ?",
+                        (failures, lock, username))
+            raise AuthError(_BAD_LOGIN)
+        if disabled:
+            raise AuthError("Ce compte est désactivé. Adressez-vous à l'administrateur.")
+        stamp = t.isoformat(timespec="seconds")
+        con.execute("UPDATE accounts SET failures = 0, locked_until = NULL, last_login = ? "
+                    "WHERE username = ?", (stamp, username))
+        token = secrets.token_urlsafe(32)
+        con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
+                    (_token_hash(token), username, stamp, stamp))
+    return token
+
+
+def _token_hash(token: str) -> str:
+    # Only a hash of the token is stored: a copy of the file does not open sessions.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_session(token: str | None, *, path: Path | None = None,
+                  now: dt.datetime | None = None) -> Account | None:
+    """Return the account of a live session and mark it used, or None.
+
+    None when the token is unknown, the session idle for more than ``IDLE_MIN`` minutes
+    or older than ``MAX_SESSION_H`` hours (it is then deleted), or the account is
+    disabled, deleted or has an unknown role. Call it on every run of the app.
+    """
+    if not token:
+        return None
+    t = _now(now)
+    idle = dt.timedelta(minutes=_setting("CLSPD_SESSION_IDLE_MIN", IDLE_MIN))
+    most = dt.timedelta(hours=_setting("CLSPD_SESSION_MAX_H", MAX_SESSION_H))
+    th = _token_hash(token)
+    with _db(path) as con:
+        row = con.execute(
+            "SELECT s.created_at, s.last_seen, a.username, a.role, a.disabled, a.created_at, "
+            "a.last_login FROM sessions s JOIN accounts a ON a.username = s.username "
+            "WHERE s.token_hash = ?", (th,)).fetchone()
+        if row is None:
+            return None
+        created, seen = dt.datetime.fromisoformat(row[0]), dt.datetime.fromisoformat(row[1])
+        if row[4] or t - seen > idle or t - created > most or row[3] not in privacy.ROLE_CODES:
+            con.execute("DELETE FROM sessions WHERE token_hash = ?", (th,))
+            return None
+        con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+                    (t.isoformat(timespec="seconds"), th))
+    return _row_account(row[2:])
+
+
+def logout(token: str | None, *, path: Path | None = None) -> None:
+    """End a session (nothing happens for an unknown token)."""
+    if token:
+        with _db(path) as con:
+            con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+def ensure_demo_accounts(*, path: Path | None = None) -> dict[str, str]:
+    """Create one demo account per role when the accounts file has no account at all.
+
+    The user name is the role code and the password :data:`DEMO_PASSWORD` (documented in
+    ``docs/roles.md``): for the fictitious demo territory only. Returns ``{name: password}``
+    of the accounts created (empty when accounts already existed).
+    """
+    if list_accounts(path=path):
+        return {}
+    made = {}
+    for code in privacy.ROLE_CODES:
+        pw = DEMO_PASSWORD.format(role=code)
+        create_account(code, role=code, password=pw, path=path)
+        made[code] = pw
+    return made
+
+
+# -- identity provider (OIDC through st.login) --------------------------------------------------
+
+def role_from_claims(claims: Mapping[str, object], *, claim: str | None = None) -> str:
+    """Return the role carried by identity-provider claims (``st.user``).
+
+    The claim (``CLSPD_ROLE_CLAIM``, default :data:`ROLE_CLAIM`) holds a role code, or a
+    list of groups among which exactly one is a role code (optionally written
+    ``clspd:<role>``).
+
+    Raises
+    ------
+    AuthError
+        No role, several roles, or an unknown one: the identity provider must be fixed.
+    """
+    name = claim or os.environ.get("CLSPD_ROLE_CLAIM", ROLE_CLAIM)
+    value = claims.get(name)
+    values = value if isinstance(value, (list, tuple)) else [value]
+    found = {str(v).removeprefix("clspd:") for v in values if v is not None}
+    roles = sorted(found & set(privacy.ROLE_CODES))
+    if len(roles) != 1:
+        seen = ", ".join(sorted(found)) or "aucune valeur"
+        raise AuthError(f"Le fournisseur d'identité n'a pas donné un rôle clspd-geo unique dans "
+                        f"la revendication « {name} » ({seen}). Rôles : "
+                        + ", ".join(privacy.ROLE_CODES) + ".")
+    return roles[0]
+
+
+def oidc_account(claims: Mapping[str, object], *, path: Path | None = None) -> Account:
+    """Return the account of an identity-provider login, re-checked at every run.
+
+    The role comes from the claim (:func:`role_from_claims`). A provider that carries no
+    role claim at all (ProConnect, for instance) relies on a server-side allow-list: a
+    local account named by the person's e-mail (or ``sub``) gives the role. A local
+    account with that name that is disabled blocks access even when the provider still
+    vouches for the person.
+    """
+    name = str(claims.get("email") or claims.get("sub") or "")
+    if not name:
+        raise AuthError("Le fournisseur d'identité n'a transmis ni e-mail ni identifiant.")
+    local = get_account(name, path=path)
+    if local is not None and local.disabled:
+        raise AuthError("Ce compte est désactivé. Adressez-vous à l'administrateur.")
+    claim = os.environ.get("CLSPD_ROLE_CLAIM", ROLE_CLAIM)
+    if claims.get(claim) is None and local is not None:
+        return Account(name, privacy.role(local.role).code, False, local.created_at,
+                       local.last_login)
+    return Account(name, role_from_claims(claims), False, "", None)

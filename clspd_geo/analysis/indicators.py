@@ -1,0 +1,435 @@
+"""Figures the pages show: KPIs against the year before, tables by quartier, monthly trends.
+
+Incidents are handled as a plain :class:`pandas.DataFrame` prepared once by
+:func:`prepare_incidents` (metric ``x``/``y`` columns, categorical codes), because filters
+on a million rows must stay in the tens of milliseconds. Periods are half-open
+``[start, end)`` on dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from clspd_geo import crs, vocab
+from clspd_geo.analysis import cells
+from clspd_geo.errors import EmptySelectionError
+
+MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+             "nov.", "déc.")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user selected: a period ``[start, end)``, categories and quartiers.
+
+    ``quartiers`` empty means the whole territory.
+    """
+
+    start: dt.date
+    end: dt.date
+    categories: tuple[str, ...]
+    quartiers: tuple[str, ...] = ()
+
+    def previous_year(self) -> Selection:
+        """Return the same selection one year earlier."""
+        return Selection(_minus_year(self.start), _minus_year(self.end), self.categories,
+                         self.quartiers)
+
+    @property
+    def days(self) -> int:
+        """Length of the period in days."""
+        return (self.end - self.start).days
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A figure with its value the same period a year earlier."""
+
+    label: str
+    value: float
+    previous: float
+
+    @property
+    def change_pct(self) -> float | None:
+        """Change against the year before, in percent (None when there was nothing)."""
+        if self.previous == 0:
+            return None
+        return 100.0 * (self.value - self.previous) / self.previous
+
+    def delta_text(self) -> str | None:
+        """French text of the change, e.g. "+12 % vs N-1", or None."""
+        pct = self.change_pct
+        if pct is None:
+            return None
+        return f"{pct:+.0f} % par rapport à N-1"
+
+
+def _minus_year(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def prepare_incidents(incidents: pd.DataFrame, *, epsg: int) -> pd.DataFrame:
+    """Return incidents as a light frame for fast filtering.
+
+    Parameters
+    ----------
+    incidents
+        The incidents layer as a GeoDataFrame (any CRS), or the plain frame of
+        :meth:`clspd_geo.store.GeoPackageStore.read_points` (``lon``/``lat`` in WGS84).
+    epsg
+        The territory's metric CRS.
+
+    Returns
+    -------
+    DataFrame
+        ``occurred_at`` (datetime64), ``category`` (categorical code), ``field`` and
+        ``sensitivity`` (categorical, from the vocabulary), ``quartier_id``, ``lon``/``lat``
+        and ``x``/``y`` in metres in ``epsg``.
+    """
+    if isinstance(incidents, gpd.GeoDataFrame):
+        geo = incidents if incidents.crs is None or incidents.crs.to_epsg() == 4326 else \
+            incidents.to_crs(4326)
+        lon, lat = geo.geometry.x.to_numpy(), geo.geometry.y.to_numpy()
+    else:
+        lon, lat = incidents["lon"].to_numpy(float), incidents["lat"].to_numpy(float)
+    x, y = crs.project_xy(lon, lat, epsg=epsg)
+    order = [c.code for c in vocab.INCIDENT_CATEGORIES]
+    raw = incidents["category"]
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        codes = raw.cat.set_categories(order).to_numpy()
+    else:
+        codes = pd.Categorical(raw.astype("string").to_numpy(), categories=order)
+    codes = pd.Categorical(codes, categories=order)
+    # Field and sensitivity looked up by category code (vectorised; -1 = unknown category).
+    field_order = [f.code for f in vocab.ACTION_FIELDS]
+    sens_order = ["standard", "stupefiants", "sensible"]
+    field_of = np.array([field_order.index(c.field) for c in vocab.INCIDENT_CATEGORIES] + [-1])
+    sens_of = np.array([sens_order.index(c.sensitivity) for c in vocab.INCIDENT_CATEGORIES]
+                       + [-1])
+    cat_codes = codes.codes
+    quartier = (incidents["quartier_id"] if "quartier_id" in incidents.columns
+                else pd.Series(None, index=incidents.index, dtype="string"))
+    if not isinstance(quartier.dtype, pd.CategoricalDtype):
+        quartier = pd.Categorical(quartier.astype("string").to_numpy())
+    return pd.DataFrame({
+        "occurred_at": pd.to_datetime(incidents["occurred_at"]).to_numpy(),
+        "category": codes,
+        "field": pd.Categorical.from_codes(field_of[cat_codes], categories=field_order),
+        "sensitivity": pd.Categorical.from_codes(sens_of[cat_codes], categories=sens_order),
+        "quartier_id": quartier,
+        "lon": lon, "lat": lat, "x": x, "y": y,
+    })
+
+
+def data_period(df: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last dates present, or None when there is no row."""
+    if df.empty:
+        return None
+    ts = df["occurred_at"]
+    return ts.min().date(), ts.max().date()
+
+
+def default_selection(df: pd.DataFrame, *, categories: Iterable[str] | None = None) -> Selection:
+    """Return the last 12 months of data (ending the day after the last incident)."""
+    span = data_period(df)
+    cats = tuple(categories) if categories is not None else tuple(
+        c.code for c in vocab.INCIDENT_CATEGORIES)
+    if span is None:
+        today = dt.date.today()
+        return Selection(_minus_year(today), today, cats)
+    end = span[1] + dt.timedelta(days=1)
+    start = max(_minus_year(end), span[0])
+    return Selection(start, end, cats)
+
+
+def mask(df: pd.DataFrame, sel: Selection) -> np.ndarray:
+    """Return the boolean mask of rows inside the selection."""
+    ts = df["occurred_at"].to_numpy()
+    m = (ts >= np.datetime64(sel.start)) & (ts < np.datetime64(sel.end))
+    if len(sel.categories) < len(vocab.INCIDENT_CATEGORIES):
+        m &= df["category"].isin(sel.categories).to_numpy()
+    if sel.quartiers:
+        m &= df["quartier_id"].isin(sel.quartiers).to_numpy()
+    return m
+
+
+def select(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """Return the rows inside the selection."""
+    return df[mask(df, sel)]
+
+
+def total_kpi(df: pd.DataFrame, sel: Selection, *, label: str = "Faits enregistrés") -> Kpi:
+    """Return the number of incidents in the selection and the year before."""
+    return Kpi(label, float(mask(df, sel).sum()), float(mask(df, sel.previous_year()).sum()))
+
+
+def field_kpis(df: pd.DataFrame, sel: Selection) -> list[Kpi]:
+    """Return one KPI per action field present in the selected categories."""
+    cur = select(df, sel)["field"].value_counts()
+    prev = select(df, sel.previous_year())["field"].value_counts()
+    out = []
+    chosen = {vocab.category(c).field for c in sel.categories}
+    for f in vocab.ACTION_FIELDS:
+        if f.code in chosen:
+            out.append(Kpi(f.short, float(cur.get(f.code, 0)), float(prev.get(f.code, 0))))
+    return out
+
+
+def by_quartier(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selection) -> pd.DataFrame:
+    """Return incidents per quartier, the year before, the change and the rate per 1,000.
+
+    Returns
+    -------
+    DataFrame
+        ``quartier_id``, ``Quartier``, ``QPV``, ``Population``, ``Faits``,
+        ``Faits N-1``, ``Évolution (%)``, ``Pour 1 000 hab.`` (empty when the population
+        is unknown), sorted by decreasing count.
+    """
+    whole = Selection(sel.start, sel.end, sel.categories)
+    cur = select(df, whole)["quartier_id"].value_counts()
+    prev = select(df, whole.previous_year())["quartier_id"].value_counts()
+    q = quartiers[["quartier_id", "name", "qpv", "population"]].copy()
+    if sel.quartiers:
+        q = q[q["quartier_id"].isin(sel.quartiers)]
+    q["Faits"] = q["quartier_id"].map(cur).fillna(0).astype(int)
+    q["Faits N-1"] = q["quartier_id"].map(prev).fillna(0).astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = 100.0 * (q["Faits"] - q["Faits N-1"]) / q["Faits N-1"].replace(0, np.nan)
+        pop = pd.to_numeric(q["population"], errors="coerce").astype(float)
+        rate = 1000.0 * q["Faits"] / pop.replace(0, np.nan)
+    q["Évolution (%)"] = change.round(1)
+    q["Pour 1 000 hab."] = rate.round(1)
+    q = q.rename(columns={"name": "Quartier", "qpv": "QPV", "population": "Population"})
+    return q.sort_values("Faits", ascending=False).reset_index(drop=True)
+
+
+def monthly_counts(timestamps: pd.Series, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Return counts per month of ``[start, end)`` beside the same months a year earlier.
+
+    Returns
+    -------
+    DataFrame
+        Index: month labels ("janv. 2026"); columns ``Période`` and ``Année précédente``.
+    """
+    ts = pd.to_datetime(timestamps)
+    months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end - dt.timedelta(days=1)),
+                             freq="M")
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    plo, phi = pd.Timestamp(_minus_year(start)), pd.Timestamp(_minus_year(end))
+    c = ts[(ts >= lo) & (ts < hi)].dt.to_period("M").value_counts()
+    p = (ts[(ts >= plo) & (ts < phi)] + pd.DateOffset(years=1)).dt.to_period("M").value_counts()
+    labels = [f"{MONTHS_FR[m.month - 1]} {m.year}" for m in months]
+    out = pd.DataFrame({"Période": [int(c.get(m, 0)) for m in months],
+                        "Année précédente": [int(p.get(m, 0)) for m in months]}, index=labels)
+    out.index.name = "Mois"
+    return out
+
+
+def monthly_trend(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """Return selected incidents per month, beside the same month a year earlier."""
+    span = Selection(_minus_year(sel.start), sel.end, sel.categories, sel.quartiers)
+    return monthly_counts(select(df, span)["occurred_at"], sel.start, sel.end)
+
+
+def by_category(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """Return counts per category with its French label, action field and change."""
+    cur = select(df, sel)["category"].value_counts()
+    prev = select(df, sel.previous_year())["category"].value_counts()
+    rows = []
+    for c in vocab.INCIDENT_CATEGORIES:
+        if c.code not in sel.categories:
+            continue
+        n, p = int(cur.get(c.code, 0)), int(prev.get(c.code, 0))
+        rows.append({"Catégorie": c.label, "Champ d'action": vocab.action_field(c.field).short,
+                     "Faits": n, "Faits N-1": p,
+                     "Évolution (%)": round(100.0 * (n - p) / p, 1) if p else None})
+    return pd.DataFrame(rows).sort_values("Faits", ascending=False).reset_index(drop=True)
+
+
+def incident_cells(df: pd.DataFrame, sel: Selection, grid: cells.Grid, *,
+                   min_count: int = 1) -> gpd.GeoDataFrame:
+    """Return the grid cells holding at least ``min_count`` selected incidents (EPSG:4326).
+
+    Raises
+    ------
+    EmptySelectionError
+        No incident matches the selection.
+    """
+    rows = mask(df, sel)
+    if not rows.any():
+        raise EmptySelectionError("Aucun fait ne correspond à la sélection (période, catégories, "
+                                  "quartiers) : élargissez les filtres.")
+    counts = cells.count(grid, df["x"].to_numpy()[rows], df["y"].to_numpy()[rows])
+    return cells.cells_frame(grid, counts, keep=counts >= min_count, column="faits")
+
+
+def suppress_small(counts: pd.Series, *, k: int) -> pd.Series:
+    """Return counts as text where values from 1 to k−1 read "< k" (small-count suppression)."""
+    return counts.map(lambda v: f"< {k}" if 0 < v < k else f"{int(v)}")
+
+
+# -- road accidents ---------------------------------------------------------------------------
+
+def accidents_in(accidents: gpd.GeoDataFrame, start: dt.date, end: dt.date) -> gpd.GeoDataFrame:
+    """Return accidents whose ``occurred_at`` lies in ``[start, end)``."""
+    ts = pd.to_datetime(accidents["occurred_at"])
+    return accidents[(ts >= pd.Timestamp(start)) & (ts < pd.Timestamp(end))]
+
+
+def accident_kpis(accidents: gpd.GeoDataFrame, sel: Selection) -> list[Kpi]:
+    """Return accidents, killed, hospitalised and slightly injured, against the year before."""
+    cur = accidents_in(accidents, sel.start, sel.end)
+    prv = sel.previous_year()
+    prev = accidents_in(accidents, prv.start, prv.end)
+    out = [Kpi("Accidents corporels", float(len(cur)), float(len(prev)))]
+    for col, label in (("killed", "Tués"), ("hospitalised", "Blessés hospitalisés"),
+                       ("slightly_injured", "Blessés légers")):
+        out.append(Kpi(label, float(cur[col].sum()), float(prev[col].sum())))
+    return out
+
+
+def accidents_by_user(accidents: gpd.GeoDataFrame, sel: Selection) -> pd.DataFrame:
+    """Return, per road-user type, the accidents involving it and their killed/hospitalised."""
+    cur = accidents_in(accidents, sel.start, sel.end)
+    types = cur["user_types"].fillna("").str.split(";")
+    rows = []
+    for code, label in vocab.ROAD_USERS.items():
+        has = types.map(lambda t, c=code: c in t).to_numpy(dtype=bool)
+        if not has.any():
+            continue
+        sub = cur[has]
+        rows.append({"Usager impliqué": label, "Accidents": int(has.sum()),
+                     "Tués": int(sub["killed"].sum()),
+                     "Blessés hospitalisés": int(sub["hospitalised"].sum())})
+    return pd.DataFrame(rows).sort_values("Accidents", ascending=False).reset_index(drop=True)
+
+
+def accidents_monthly(accidents: gpd.GeoDataFrame, sel: Selection) -> pd.DataFrame:
+    """Return accidents per month of the period and the same month a year earlier."""
+    return monthly_counts(accidents["occurred_at"], sel.start, sel.end)
+
+
+# -- sensitive categories -------------------------------------------------------------------------
+
+def split_sensitive(categories: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split category codes into (may be drawn as cells, only aggregated by quartier)."""
+    cats = list(categories)
+    sensitive = [c for c in cats if vocab.category(c).sensitivity == "sensible"]
+    return [c for c in cats if c not in sensitive], sensitive
+
+
+def quartier_counts(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selection, *,
+                    k: int) -> gpd.GeoDataFrame:
+    """Return quartiers with the count of selected incidents, small counts suppressed.
+
+    Returns
+    -------
+    GeoDataFrame
+        The quartiers with ``faits`` (0 where the count is between 1 and k−1, so neither
+        the colour nor the value reveals it) and ``faits_affiches`` (text: "< k" for
+        suppressed counts).
+    """
+    counts = select(df, sel)["quartier_id"].value_counts()
+    out = quartiers.copy()
+    raw = out["quartier_id"].map(counts).fillna(0).astype(int)
+    out["faits_affiches"] = suppress_small(raw, k=k).to_numpy()
+    out["faits"] = raw.where(raw >= k, 0).to_numpy()
+    return out
+
+
+# -- counts inside polygons (sectors, camera views) ---------------------------------------------
+
+def counts_in_polygons(df: pd.DataFrame, sel: Selection, polygons: gpd.GeoDataFrame, *,
+                       epsg: int) -> np.ndarray:
+    """Return, for each polygon, the number of selected incidents inside it.
+
+    ``polygons`` may be in any CRS; it is projected to ``epsg`` (the metric CRS of the
+    prepared incidents' ``x``/``y``). Overlapping polygons each count the same incident.
+    """
+    import shapely
+
+    rows = mask(df, sel)
+    x, y = df["x"].to_numpy()[rows], df["y"].to_numpy()[rows]
+    geoms = polygons.to_crs(epsg=epsg).geometry.to_numpy()
+    out = np.zeros(len(geoms), dtype=np.int64)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            continue
+        shapely.prepare(g)
+        out[i] = int(shapely.contains_xy(g, x, y).sum())
+    return out
+
+
+def share_inside(df: pd.DataFrame, sel: Selection, polygons: gpd.GeoDataFrame, *,
+                 epsg: int) -> tuple[int, int]:
+    """Return (incidents inside the union of ``polygons``, selected incidents)."""
+    import shapely
+
+    rows = mask(df, sel)
+    n = int(rows.sum())
+    if n == 0 or polygons.empty:
+        return 0, n
+    union = shapely.union_all(polygons.to_crs(epsg=epsg).geometry.to_numpy())
+    shapely.prepare(union)
+    inside = shapely.contains_xy(union, df["x"].to_numpy()[rows], df["y"].to_numpy()[rows])
+    return int(inside.sum()), n
+
+
+def facilities_table(equipements: gpd.GeoDataFrame, *, field: str) -> pd.DataFrame:
+    """Return the number of facilities of each kind serving an action field, with its partner."""
+    kinds = vocab.facility_kinds_for(field)
+    counts = equipements["kind"].value_counts()
+    rows = [{"Équipement": vocab.facility_kind(k).label,
+             "Partenaire": vocab.partner(vocab.facility_kind(k).partner).label,
+             "Nombre": int(counts.get(k, 0))} for k in kinds]
+    return pd.DataFrame(rows)
+
+
+def accident_cells(accidents: gpd.GeoDataFrame, sel: Selection, grid: cells.Grid) -> gpd.GeoDataFrame:
+    """Return grid cells with the accidents of the period and their severity (EPSG:4326).
+
+    Columns ``accidents``, ``tues``, ``blesses_hospitalises`` and ``gravite`` (a severity
+    weight: 10 per killed, 3 per hospitalised, 1 per slightly injured).
+
+    Raises
+    ------
+    EmptySelectionError
+        No accident in the period.
+    """
+    cur = accidents_in(accidents, sel.start, sel.end)
+    if cur.empty:
+        raise EmptySelectionError("Aucun accident dans la période choisie : élargissez-la, ou "
+                                  "importez les accidents (python -m clspd_geo import accidents "
+                                  "FICHIER --store …).")
+    pts = cur.to_crs(epsg=grid.epsg).geometry
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    n = cells.count(grid, x, y)
+    killed = cells.count(grid, x, y, weights=cur["killed"].to_numpy(dtype=float))
+    hosp = cells.count(grid, x, y, weights=cur["hospitalised"].to_numpy(dtype=float))
+    light = cells.count(grid, x, y, weights=cur["slightly_injured"].to_numpy(dtype=float))
+    out = cells.cells_frame(grid, n, column="accidents")
+    idx = out["cell_id"].to_numpy()
+    out["tues"] = killed[idx]
+    out["blesses_hospitalises"] = hosp[idx]
+    out["gravite"] = 10 * killed[idx] + 3 * hosp[idx] + light[idx]
+    return out
+
+
+def quarterly_counts(df: pd.DataFrame, sel: Selection, *, k: int) -> pd.DataFrame:
+    """Return selected incidents per quarter of the period, counts from 1 to k−1 hidden."""
+    rows = select(df, sel)
+    quarters = pd.period_range(pd.Timestamp(sel.start),
+                               pd.Timestamp(sel.end - dt.timedelta(days=1)), freq="Q")
+    c = rows["occurred_at"].dt.to_period("Q").value_counts()
+    counts = pd.Series([int(c.get(q, 0)) for q in quarters])
+    return pd.DataFrame({"Trimestre": [f"T{q.quarter} {q.year}" for q in quarters],
+                         "Faits": suppress_small(counts, k=k).to_numpy()})

@@ -1,0 +1,1 @@
+"""Command line of clspd-geo: ``python -m clspd_geo <commande>``; one module per command family."""

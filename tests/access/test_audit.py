@@ -1,0 +1,93 @@
+"""Audit trail and retention purge (clspd_geo.access.audit), and the ``users`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from clspd_geo import demo
+from clspd_geo.cli import main as cli
+from clspd_geo.access import audit, auth
+from clspd_geo.store import GeoPackageStore
+
+
+def test_events_are_recorded_newest_first(tmp_path):
+    path = tmp_path / "j.sqlite"
+    audit.record("alice", "elu", "vue", "pages/overview.py", path=path,
+                 now=dt.datetime(2026, 1, 1, 10))
+    audit.record("alice", "elu", "export", "faits.csv", detail="120 lignes", path=path,
+                 now=dt.datetime(2026, 1, 1, 11))
+    ev = audit.events(path=path)
+    assert list(ev["Action"]) == ["Export", "Consultation d'une page"]
+    assert ev["Quand"].iloc[0] == "2026-01-01T11:00:00"
+
+
+def test_trail_is_append_only(tmp_path):
+    path = tmp_path / "j.sqlite"
+    audit.record("alice", "elu", "vue", "p", path=path)
+    with sqlite3.connect(path) as con:
+        with pytest.raises(sqlite3.DatabaseError, match="ajout seul"):
+            con.execute("DELETE FROM events")
+        with pytest.raises(sqlite3.DatabaseError, match="ajout seul"):
+            con.execute("UPDATE events SET username = 'x'")
+    assert len(audit.events(path=path)) == 1
+
+
+def test_unknown_action_is_a_bug(tmp_path):
+    with pytest.raises(ValueError):
+        audit.record("a", "elu", "lecture", "p", path=tmp_path / "j.sqlite")
+
+
+def test_retention_setting(monkeypatch):
+    monkeypatch.delenv("CLSPD_RETENTION_DAYS", raising=False)
+    assert audit.retention_days() == audit.RETENTION_DAYS
+    monkeypatch.setenv("CLSPD_RETENTION_DAYS", "365")
+    assert audit.retention_days() == 365
+    monkeypatch.setenv("CLSPD_RETENTION_DAYS", "zéro")
+    with pytest.raises(Exception, match="CLSPD_RETENTION_DAYS"):
+        audit.retention_days()
+
+
+def test_purge_deletes_only_old_incidents_and_logs_it(tmp_path):
+    store_path = tmp_path / "s.gpkg"
+    demo.write_demo(store_path, seed=1, n_incidents=500)
+    before = GeoPackageStore(store_path).read("incidents")
+    ts = pd.to_datetime(before["occurred_at"])
+    today = dt.date(2026, 11, 1)
+    cutoff = pd.Timestamp(today) - pd.Timedelta(days=365)
+    expected_gone = int((ts < cutoff).sum())
+    assert 0 < expected_gone < len(before)
+    j = tmp_path / "j.sqlite"
+    n = audit.purge_incidents(store_path, retention_days_=365, today=today, audit=j)
+    assert n == expected_gone
+    after = GeoPackageStore(store_path).read("incidents")
+    assert len(after) == len(before) - n
+    assert (pd.to_datetime(after["occurred_at"]) >= cutoff).all()
+    assert audit.events(path=j)["Action"].iloc[0] == "Purge des faits anciens"
+    version = GeoPackageStore(store_path).version()
+    assert audit.purge_incidents(store_path, retention_days_=365, today=today, audit=j) == 0
+    assert GeoPackageStore(store_path).version() == version  # nothing rewritten
+
+
+def test_users_command(tmp_path, monkeypatch, capsys):
+    store = tmp_path / "s.gpkg"
+    monkeypatch.setenv("CLSPD_STORE", str(store))  # the command sets it: restored after
+    monkeypatch.setattr("sys.stdin", io.StringIO("motdepasse-solide\n"))
+    assert cli.main(["users", "--store", str(store), "add", "bob", "--role", "police",
+                     "--password-stdin"]) == 0
+    users = store.with_name(auth.USERS_FILE_NAME)
+    token = auth.login("bob", "motdepasse-solide", path=users)
+    assert cli.main(["users", "--store", str(store), "disable", "bob"]) == 0
+    assert auth.check_session(token, path=users) is None
+    assert cli.main(["users", "--store", str(store), "list"]) == 0
+    assert "bob\tpolice\tdésactivé" in capsys.readouterr().out
+    assert cli.main(["users", "--store", str(store), "disable", "carole"]) == 2
+    assert "Aucun compte « carole »" in capsys.readouterr().err
+    assert cli.main(["users", "--store", str(store), "add", "x", "--role", "roi"]) == 2
+    assert cli.main(["users", "--store", str(store), "journal"]) == 0
+    out = capsys.readouterr().out
+    assert "création (police)" in out and "désactivation" in out

@@ -1,0 +1,177 @@
+"""Local accounts, sessions, lockout and identity-provider roles (clspd_geo.access.auth)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from clspd_geo.access import auth
+
+T0 = dt.datetime(2026, 11, 25, 9, 0, 0)
+PW = "correct-horse-battery"
+
+
+@pytest.fixture
+def users(tmp_path):
+    path = tmp_path / "comptes.sqlite"
+    auth.create_account("alice", role="elu", password=PW, path=path, now=T0)
+    return path
+
+
+def test_hash_is_scrypt_salted_and_verifies():
+    h1, h2 = auth.hash_password(PW), auth.hash_password(PW)
+    assert h1.startswith("scrypt$16384$8$1$") and h1 != h2
+    assert auth.verify_password(PW, h1)
+    assert not auth.verify_password(PW + "x", h1)
+    assert not auth.verify_password(PW, "md5$abc")
+
+
+def test_no_clear_password_or_token_in_the_file(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    raw = users.read_bytes()
+    assert PW.encode() not in raw and token.encode() not in raw
+
+
+def test_login_opens_a_session_that_gives_the_role(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    acc = auth.check_session(token, path=users, now=T0 + dt.timedelta(minutes=5))
+    assert acc is not None and acc.username == "alice" and acc.role == "elu"
+
+
+@pytest.mark.parametrize("name,password", [("alice", "mauvais-mot-de-passe"),
+                                           ("bob", PW), ("", "")])
+def test_wrong_credentials_get_one_message(users, name, password):
+    with pytest.raises(auth.AuthError, match="Identifiant ou mot de passe incorrect"):
+        auth.login(name, password, path=users, now=T0)
+
+
+def test_lockout_after_repeated_failures_even_with_the_right_password(users):
+    for i in range(auth.MAX_FAILURES):
+        with pytest.raises(auth.AuthError, match="incorrect"):
+            auth.login("alice", "faux-mot-de-passe", path=users, now=T0 + dt.timedelta(seconds=i))
+    with pytest.raises(auth.AuthError, match="verrouillé"):
+        auth.login("alice", PW, path=users, now=T0 + dt.timedelta(minutes=1))
+    later = T0 + dt.timedelta(minutes=auth.LOCKOUT_MIN + 1)
+    assert auth.login("alice", PW, path=users, now=later)
+
+
+def test_failures_reset_after_a_success(users):
+    for _ in range(auth.MAX_FAILURES - 1):
+        with pytest.raises(auth.AuthError):
+            auth.login("alice", "faux-mot-de-passe", path=users, now=T0)
+    auth.login("alice", PW, path=users, now=T0)
+    with pytest.raises(auth.AuthError, match="incorrect"):
+        auth.login("alice", "faux-mot-de-passe", path=users, now=T0)
+    assert auth.login("alice", PW, path=users, now=T0)
+
+
+def test_disabled_account_loses_its_session_and_cannot_log_in(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    auth.set_disabled("alice", path=users)
+    assert auth.check_session(token, path=users, now=T0) is None
+    with pytest.raises(auth.AuthError, match="désactivé"):
+        auth.login("alice", PW, path=users, now=T0)
+    auth.set_disabled("alice", False, path=users)
+    assert auth.login("alice", PW, path=users, now=T0)
+
+
+def test_session_expires_when_idle_and_after_the_maximum(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    assert auth.check_session(token, path=users,
+                              now=T0 + dt.timedelta(minutes=auth.IDLE_MIN + 1)) is None
+    # Kept alive by use, it still ends after MAX_SESSION_H.
+    token = auth.login("alice", PW, path=users, now=T0)
+    t = T0
+    while t < T0 + dt.timedelta(hours=auth.MAX_SESSION_H - 1):
+        t += dt.timedelta(minutes=20)
+        assert auth.check_session(token, path=users, now=t) is not None
+    assert auth.check_session(token, path=users,
+                              now=T0 + dt.timedelta(hours=auth.MAX_SESSION_H, minutes=1)) is None
+
+
+def test_role_change_applies_at_next_check(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    auth.set_role("alice", "public", path=users)
+    assert auth.check_session(token, path=users, now=T0).role == "public"
+
+
+def test_password_change_closes_sessions(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    auth.set_password("alice", "un-autre-mot-de-passe", path=users)
+    assert auth.check_session(token, path=users, now=T0) is None
+    with pytest.raises(auth.AuthError):
+        auth.login("alice", PW, path=users, now=T0)
+
+
+def test_unknown_and_empty_tokens(users):
+    assert auth.check_session(None, path=users) is None
+    assert auth.check_session("n'importe-quoi", path=users) is None
+
+
+def test_logout_ends_the_session(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    auth.logout(token, path=users)
+    assert auth.check_session(token, path=users, now=T0) is None
+
+
+@pytest.mark.parametrize("name,role,pw,match", [
+    ("alice", "elu", PW, "existe déjà"), ("bob", "roi", PW, "rôle « roi »"),
+    ("bob", "elu", "court", "trop court"), ("b o b", "elu", PW, "Identifiant invalide")])
+def test_bad_accounts_are_refused(users, name, role, pw, match):
+    with pytest.raises(Exception, match=match):
+        auth.create_account(name, role=role, password=pw, path=users)
+
+
+def test_demo_accounts_one_per_role_only_on_an_empty_file(tmp_path):
+    path = tmp_path / "c.sqlite"
+    made = auth.ensure_demo_accounts(path=path)
+    assert set(made) == {"public", "partenaire", "elu", "groupe_travail", "police",
+                         "videoprotection", "admin"}
+    assert auth.login("police", made["police"], path=path)
+    assert auth.ensure_demo_accounts(path=path) == {}
+
+
+def test_a_role_tampered_in_the_file_gives_no_access(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    with sqlite3.connect(users) as con:
+        con.execute("UPDATE accounts SET role = 'superuser'")
+    assert auth.check_session(token, path=users, now=T0) is None
+
+
+@pytest.mark.parametrize("claims,expected", [
+    ({"email": "a@b.fr", "clspd_role": "police"}, "police"),
+    ({"email": "a@b.fr", "clspd_role": ["agents", "clspd:elu"]}, "elu"),
+])
+def test_role_from_claims(claims, expected, tmp_path):
+    assert auth.oidc_account(claims, path=tmp_path / "c.sqlite").role == expected
+
+
+@pytest.mark.parametrize("claims", [{"email": "a@b.fr"}, {"email": "a@b.fr", "clspd_role": "roi"},
+                                    {"email": "a@b.fr", "clspd_role": ["elu", "police"]},
+                                    {"clspd_role": "elu"}])
+def test_bad_claims_are_refused(claims, tmp_path):
+    with pytest.raises(auth.AuthError):
+        auth.oidc_account(claims, path=tmp_path / "c.sqlite")
+
+
+def test_claim_name_from_environment(monkeypatch):
+    monkeypatch.setenv("CLSPD_ROLE_CLAIM", "groups")
+    assert auth.role_from_claims({"groups": ["clspd:videoprotection"]}) == "videoprotection"
+
+
+def test_disabled_local_account_blocks_an_identity_provider_login(tmp_path):
+    path = tmp_path / "c.sqlite"
+    auth.create_account("a@b.fr", role="elu", password=PW, path=path)
+    auth.set_disabled("a@b.fr", path=path)
+    with pytest.raises(auth.AuthError, match="désactivé"):
+        auth.oidc_account({"email": "a@b.fr", "clspd_role": "elu"}, path=path)
+
+
+def test_provider_without_role_claim_uses_the_local_allow_list(tmp_path):
+    path = tmp_path / "c.sqlite"
+    auth.create_account("agent@mairie.fr", role="groupe_travail", password=PW, path=path)
+    assert auth.oidc_account({"email": "agent@mairie.fr"}, path=path).role == "groupe_travail"
+    with pytest.raises(auth.AuthError):
+        auth.oidc_account({"email": "inconnu@mairie.fr"}, path=path)

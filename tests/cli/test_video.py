@@ -1,0 +1,64 @@
+"""Tests of the ``siting`` and ``camera-plan`` subcommands on a small demo store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from clspd_geo import demo
+from clspd_geo.cli import main as cli
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("video") / "demo.gpkg"
+    demo.write_demo(path, seed=3, n_incidents=4000)
+    return path
+
+
+def test_siting_prints_sites_bound_and_gap(demo_store, capsys):
+    code = cli.main(["siting", "--store", str(demo_store), "--new", "5", "--candidates",
+                     "grille", "--grid-m", "150", "--exact", "--time-limit-s", "30"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "[glouton]" in out and "[exact]" in out
+    assert "borne" in out and "écart" in out
+    assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 5
+
+
+def test_siting_json(demo_store, capsys):
+    code = cli.main(["siting", "--store", str(demo_store), "--new", "3", "--json",
+                     "--candidates", "grille", "--grid-m", "200", "--weights", "gravite",
+                     "--min-distance-m", "300"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    res = data["resultats"][0]
+    assert res["methode"] == "glouton"
+    assert res["couvert_avant"] <= res["couvert_apres"] <= res["borne"] + 1e-9
+    assert len(data["sites"]) == 3
+    assert all(-180 <= s["lon"] <= 180 and -90 <= s["lat"] <= 90 for s in data["sites"])
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--budget-eur", "100"], "ne permet pas d'installer une seule caméra"),
+    (["--new", "0"], "au moins 1"),
+    ([], "--new N"),
+    (["--new", "2", "--period", "1990-01-01", "1990-12-31"], "Aucun fait"),
+    (["--new", "2", "--candidates", "nulle_part"], "introuvables"),
+])
+def test_siting_bad_input_exits_2_in_french(demo_store, capsys, args, expected):
+    code = cli.main(["siting", "--store", str(demo_store), *args])
+    assert code == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_camera_plan_writes_html(demo_store, tmp_path, capsys):
+    out = tmp_path / "plan.html"
+    assert cli.main(["camera-plan", "--store", str(demo_store), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "R252-3" in text and "<svg" in text
+    assert "caméra(s) écrit" in capsys.readouterr().out
+    assert cli.main(["camera-plan", "--store", str(demo_store), "--out",
+                     str(tmp_path / "plan.pdf")]) == 2
+    assert "HTML" in capsys.readouterr().err

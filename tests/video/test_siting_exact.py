@@ -1,0 +1,134 @@
+"""Tests of the exact MCLP pipeline: Lagrangian site bounds, reduction, agreement with a plain
+MILP on the whole model, and a silent solver (``siting --json --exact`` stays valid JSON)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from scipy import optimize, sparse
+
+from clspd_geo import demo
+from clspd_geo.cli import main as cli
+from clspd_geo.video import siting, siting_exact
+
+X0, Y0 = 650_000.0, 6_860_000.0
+
+
+def _clustered_instance(seed: int, *, n_sites: int = 120, n_demand: int = 600):
+    """Demand in a few hot clusters over a background; sites on random points."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 3000, (6, 2))
+    k = n_demand // 2
+    hot = centres[rng.integers(0, 6, k)] + rng.normal(0, 120, (k, 2))
+    cold = rng.uniform(0, 3000, (n_demand - k, 2))
+    xy = np.vstack([hot, cold])
+    w = np.r_[rng.integers(5, 30, k), rng.integers(1, 4, n_demand - k)].astype(float)
+    demand = siting.Demand(X0 + xy[:, 0], Y0 + xy[:, 1], w, 2154, "test")
+    sxy = rng.uniform(0, 3000, (n_sites, 2))
+    sites = siting.Candidates(X0 + sxy[:, 0], Y0 + sxy[:, 1],
+                              tuple(f"S{i}" for i in range(n_sites)),
+                              tuple(f"site {i}" for i in range(n_sites)),
+                              np.full(n_sites, 1.0), 2154)
+    return demand, sites
+
+
+def _plain_milp(problem: siting.Problem) -> float:
+    """The whole model handed to HiGHS through scipy (the reference; no reduction)."""
+    a = problem.cover.T.tocsr().astype(float)
+    m, n = a.shape
+    rows = [sparse.hstack([-a, sparse.identity(m)], format="csr"),
+            sparse.csr_array(np.r_[np.ones(n), np.zeros(m)][None, :])]
+    hi = [np.zeros(m), [problem.n_new]]
+    for i, j in problem.conflicts:
+        r = np.zeros(n + m)
+        r[[i, j]] = 1
+        rows.append(sparse.csr_array(r[None, :]))
+        hi.append([1.0])
+    upper = np.r_[np.where(problem.blocked, 0.0, 1.0), np.ones(m)]
+    res = optimize.milp(np.r_[np.zeros(n), -problem.weight],
+                        constraints=optimize.LinearConstraint(sparse.vstack(rows),
+                                                              -np.inf, np.concatenate(hi)),
+                        integrality=np.r_[np.ones(n), np.zeros(m)],
+                        bounds=optimize.Bounds(0, upper),
+                        options={"mip_rel_gap": 1e-9, "time_limit": 120})
+    assert res.status == 0
+    return problem.covered_before - float(res.fun)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("n_new", "min_d", "radius_m"),
+                         [(6, 0.0, 200.0), (15, 0.0, 200.0), (10, 150.0, 200.0),
+                          (12, 0.0, 450.0), (25, 0.0, 350.0)])
+def test_exact_equals_the_plain_milp_on_the_whole_model(seed, n_new, min_d, radius_m):
+    demand, sites = _clustered_instance(seed)
+    problem = siting.prepare(demand, sites, radius_m=radius_m, n_new=n_new,
+                             min_distance_m=min_d)
+    ref = _plain_milp(problem)
+    res = siting.exact(problem, time_limit_s=60)
+    assert res.status == "optimal"
+    assert res.covered_after == pytest.approx(ref, rel=1e-6)
+    assert res.bound == pytest.approx(ref, rel=1e-6)
+    assert len(res.sites) <= n_new
+
+
+def _bounds(seed: int, *, n_sites: int, n_demand: int, radius_m: float, n_new: int):
+    """An instance, its compact model and the Lagrangian bounds from its LP duals."""
+    demand, sites = _clustered_instance(seed, n_sites=n_sites, n_demand=n_demand)
+    problem = siting.prepare(demand, sites, radius_m=radius_m, n_new=n_new)
+    model = siting_exact._compact(problem)
+    _, duals = siting_exact._lp_duals(model, problem, time_limit_s=30)
+    return problem, model, siting_exact._lagrange(model, duals, n_new)
+
+
+def test_lagrangian_site_bounds_hold_for_every_set_containing_the_site():
+    _, model, lag = _bounds(7, n_sites=12, n_demand=200, radius_m=400.0, n_new=3)
+    a = model.cover_t.T.tocsr()
+    best = 0.0
+    for combo in itertools.combinations(range(len(model.sites)), 3):
+        hit = np.asarray(a[list(combo)].sum(axis=0)).ravel() > 0
+        value = float(model.weight[hit].sum())
+        best = max(best, value)
+        for i in combo:
+            assert value <= lag.per_site[i] + 1e-6
+    assert lag.bound >= best - 1e-6
+    # The LP bound is tight enough here to rule some sites out of every optimal answer.
+    assert (lag.per_site < best - 1e-6).any()
+
+
+def test_a_site_ruled_out_by_its_bound_is_not_needed():
+    """Dropping the sites whose bound is below a known answer keeps the optimum."""
+    problem, model, lag = _bounds(3, n_sites=150, n_demand=800, radius_m=200.0, n_new=8)
+    g = siting.greedy(problem)
+    keep = np.flatnonzero(lag.per_site >= g.covered_after - problem.covered_before - 1e-6)
+    assert len(keep) < len(model.sites)
+    reduced = siting_exact._restrict(model, keep)
+    run = siting_exact._mip(reduced, problem, start=np.zeros(0, np.int64), time_limit_s=60,
+                            mip_rel_gap=1e-9, presolve=False)
+    assert run.optimal
+    assert problem.covered_before + run.value == pytest.approx(_plain_milp(problem), rel=1e-6)
+
+
+def test_time_limit_on_a_large_instance_keeps_a_valid_answer_and_bound():
+    demand, sites = _clustered_instance(11, n_sites=900, n_demand=3000)
+    problem = siting.prepare(demand, sites, radius_m=250.0, n_new=40)
+    g = siting.greedy(problem)
+    res = siting.exact(problem, time_limit_s=0.5, fallback=g)
+    assert res.covered_after >= g.covered_after - 1e-9
+    assert res.covered_after <= res.bound <= g.bound + 1e-9
+    if res.status != "optimal":
+        assert "limite de 0.5 s" in res.message
+
+
+def test_exact_siting_json_is_not_polluted_by_the_solver(tmp_path, capfd):
+    path = tmp_path / "demo.gpkg"
+    demo.write_demo(path, seed=3, n_incidents=3000)
+    code = cli.main(["siting", "--store", str(path), "--new", "4", "--json", "--exact",
+                     "--candidates", "grille", "--grid-m", "150", "--time-limit-s", "30"])
+    out = capfd.readouterr().out
+    assert code == 0
+    data = json.loads(out)
+    methods = [r["methode"] for r in data["resultats"]]
+    assert "exact" in methods
