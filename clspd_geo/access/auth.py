@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clspd_geo import config
-from clspd_geo.access import privacy
+from clspd_geo.access import policy
 from clspd_geo.errors import ClspdGeoError
 
 MAX_FAILURES = 5
@@ -148,7 +148,7 @@ def create_account(username: str, *, role: str, password: str, path: Path | None
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise AuthError("Identifiant invalide : 1 à 64 caractères, sans espace.")
-    privacy.role(role)
+    policy.role(role)
     _check_password_rules(password)
     created = _now(now).isoformat(timespec="seconds")
     with _db(path) as con:
@@ -208,7 +208,7 @@ def set_password(username: str, password: str, *, path: Path | None = None) -> N
 
 def set_role(username: str, role: str, *, path: Path | None = None) -> None:
     """Change the role of an account (takes effect at the next interaction)."""
-    privacy.role(role)
+    policy.role(role)
     with _db(path) as con:
         _require(con, username)
         con.execute("UPDATE accounts SET role = ? WHERE username = ?", (role, username))
@@ -293,7 +293,7 @@ def check_session(token: str | None, *, path: Path | None = None,
         if row is None:
             return None
         created, seen = dt.datetime.fromisoformat(row[0]), dt.datetime.fromisoformat(row[1])
-        if row[4] or t - seen > idle or t - created > most or row[3] not in privacy.ROLE_CODES:
+        if row[4] or t - seen > idle or t - created > most or row[3] not in policy.ROLE_CODES:
             con.execute("DELETE FROM sessions WHERE token_hash = ?", (th,))
             return None
         con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
@@ -318,7 +318,7 @@ def ensure_demo_accounts(*, path: Path | None = None) -> dict[str, str]:
     if list_accounts(path=path):
         return {}
     made = {}
-    for code in privacy.ROLE_CODES:
+    for code in policy.ROLE_CODES:
         pw = DEMO_PASSWORD.format(role=code)
         create_account(code, role=code, password=pw, path=path)
         made[code] = pw
@@ -343,12 +343,12 @@ def role_from_claims(claims: Mapping[str, object], *, claim: str | None = None) 
     value = claims.get(name)
     values = value if isinstance(value, (list, tuple)) else [value]
     found = {str(v).removeprefix("clspd:") for v in values if v is not None}
-    roles = sorted(found & set(privacy.ROLE_CODES))
+    roles = sorted(found & set(policy.ROLE_CODES))
     if len(roles) != 1:
         seen = ", ".join(sorted(found)) or "aucune valeur"
         raise AuthError(f"Le fournisseur d'identité n'a pas donné un rôle clspd-geo unique dans "
                         f"la revendication « {name} » ({seen}). Rôles : "
-                        + ", ".join(privacy.ROLE_CODES) + ".")
+                        + ", ".join(policy.ROLE_CODES) + ".")
     return roles[0]
 
 
@@ -369,6 +369,6 @@ def oidc_account(claims: Mapping[str, object], *, path: Path | None = None) -> A
         raise AuthError("Ce compte est désactivé. Adressez-vous à l'administrateur.")
     claim = os.environ.get("CLSPD_ROLE_CLAIM", ROLE_CLAIM)
     if claims.get(claim) is None and local is not None:
-        return Account(name, privacy.role(local.role).code, False, local.created_at,
+        return Account(name, policy.role(local.role).code, False, local.created_at,
                        local.last_login)
     return Account(name, role_from_claims(claims), False, "", None)

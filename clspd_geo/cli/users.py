@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from clspd_geo.access import audit, auth, privacy
+from clspd_geo.access import audit, auth, policy
 from clspd_geo.errors import ClspdGeoError
 
 
@@ -25,14 +25,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "users", help="gérer les comptes locaux (administrateur) et purger les faits anciens",
         description="Comptes locaux : création, désactivation, mot de passe, rôle ; journal "
                     "d'audit ; purge des faits plus anciens que la durée de conservation. "
-                    "Rôles : " + ", ".join(privacy.ROLE_CODES) + ".")
+                    "Rôles : " + ", ".join(policy.ROLE_CODES) + ".")
     p.add_argument("--store", type=Path, metavar="FICHIER",
                    help="GeoPackage de l'application (les comptes et le journal sont à côté)")
     sub = p.add_subparsers(dest="users_action", metavar="ACTION", parser_class=type(p))
     sub.required = True
     a = sub.add_parser("add", help="créer un compte")
     a.add_argument("username", metavar="NOM")
-    a.add_argument("--role", required=True, choices=privacy.ROLE_CODES)
+    a.add_argument("--role", required=True, choices=policy.ROLE_CODES)
     a.add_argument("--password-stdin", action="store_true",
                    help="lire le mot de passe sur l'entrée standard")
     for name, text in (("disable", "désactiver un compte (effet immédiat)"),
@@ -43,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     pw.add_argument("--password-stdin", action="store_true")
     r = sub.add_parser("role", help="changer le rôle d'un compte")
     r.add_argument("username", metavar="NOM")
-    r.add_argument("new_role", metavar="ROLE", choices=privacy.ROLE_CODES)
+    r.add_argument("new_role", metavar="ROLE", choices=policy.ROLE_CODES)
     sub.add_parser("list", help="lister les comptes")
     sub.add_parser("demo", help="créer un compte de démonstration par rôle (si aucun compte)")
     j = sub.add_parser("journal", help="afficher les derniers événements du journal d'audit")
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if action == "add":
         acc = auth.create_account(args.username, role=args.role, password=_password(args))
         audit.record(who, "admin", "compte", acc.username, detail=f"création ({acc.role})")
-        print(f"Compte « {acc.username} » créé avec le rôle {privacy.role(acc.role).label}.")
+        print(f"Compte « {acc.username} » créé avec le rôle {policy.role(acc.role).label}.")
     elif action in ("disable", "enable"):
         auth.set_disabled(args.username, action == "disable")
         audit.record(who, "admin", "compte", args.username,
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     elif action == "role":
         auth.set_role(args.username, args.new_role)
         audit.record(who, "admin", "compte", args.username, detail=f"rôle {args.new_role}")
-        print(f"Rôle de « {args.username} » : {privacy.role(args.new_role).label}.")
+        print(f"Rôle de « {args.username} » : {policy.role(args.new_role).label}.")
     elif action == "list":
         for acc in auth.list_accounts():
             state = "désactivé" if acc.disabled else "actif"

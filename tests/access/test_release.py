@@ -1,4 +1,4 @@
-"""The visibility matrix and the one read function (clspd_geo.access.privacy)."""
+"""The release of data to a role (clspd_geo.access.release): atoms, point layers, lags."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from shapely.geometry import Point, box
 
 from clspd_geo import crs, demo, vocab
 from clspd_geo.analysis import indicators
-from clspd_geo.access import privacy
+from clspd_geo.access import policy, release
 from clspd_geo.store import GeoPackageStore
 
 AS_OF = dt.date(2026, 11, 25)
@@ -30,53 +30,24 @@ def _table(rows: list[tuple[float, float, str, str, str]]) -> pd.DataFrame:
     return indicators.prepare_incidents(gdf, epsg=2154)
 
 
-def _zones() -> privacy.Zones:
+def _zones() -> release.Zones:
     terr = gpd.GeoDataFrame({"insee_code": ["75056"]},
                             geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=2154).to_crs(4326)
     q = gpd.GeoDataFrame({"quartier_id": ["q1", "q2"]},
                          geometry=[box(X0, Y0, X0 + 1000, Y0 + 2000),
                                    box(X0 + 1000, Y0, X0 + 2000, Y0 + 2000)],
                          crs=2154).to_crs(4326)
-    return privacy.zones_for(terr, q, epsg=2154)
+    return release.zones_for(terr, q, epsg=2154)
 
 
 # -- roles and matrix ----------------------------------------------------------------------------
-
-def test_matrix_has_every_role_and_category():
-    assert set(privacy.MATRIX) == set(privacy.ROLE_CODES)
-    assert len(privacy.ROLE_CODES) == 7
-    for cells in privacy.MATRIX.values():
-        assert set(cells) == set(privacy.CATEGORIES)
-    table = privacy.matrix_table()
-    assert table.shape == (len(privacy.CATEGORIES), 1 + len(privacy.ROLES))
-
-
-def test_unknown_role_is_refused_with_a_french_message():
-    with pytest.raises(privacy.AccessError, match="rôle « intrus » n'existe pas"):
-        privacy.restrict(pd.DataFrame(), layer="cameras", role_code="intrus")
-
-
-def test_admin_reads_no_incident_data():
-    assert privacy.visible_categories("admin") == []
-    assert not privacy.may_see("admin", "cameras")
-
-
-def test_aggregated_rules_never_allow_small_k_for_non_police_sensitive():
-    for r in privacy.ROLE_CODES:
-        rule = privacy.rule(r, "faits_sensibles")
-        if rule.access != "never":
-            assert rule.access == "aggregated"
-            assert rule.k >= (5 if r == "police" else 11)
-
-
-# -- known answers on a tiny table ---------------------------------------------------------------
 
 def test_atoms_fall_back_from_cell_to_quartier_to_territory():
     # 6 thefts in one 200 m cell of q1, 3 in another cell of q1, 2 in q2: group (k=5).
     rows = [(X0 + 50, Y0 + 50, "cambriolage", "q1", "2026-03-10 14:30")] * 6
     rows += [(X0 + 450, Y0 + 50, "cambriolage", "q1", "2026-03-12 09:00")] * 3
     rows += [(X0 + 1500, Y0 + 50, "cambriolage", "q2", "2026-03-20 23:10")] * 2
-    out = privacy.restrict(_table(rows), layer=privacy.INCIDENT_TABLE,
+    out = release.restrict(_table(rows), layer=policy.INCIDENT_TABLE,
                            role_code="groupe_travail", zones=_zones(), as_of=AS_OF)
     # The 6 stay in their cell (centre x0+100, y0+100); the 3 + 2 leftovers: q1 has 3 < 5,
     # so they move up to the territory with q2's 2: 5 there, released without quartier.
@@ -93,7 +64,7 @@ def test_atoms_fall_back_from_cell_to_quartier_to_territory():
 
 def test_atom_below_k_everywhere_is_withheld():
     rows = [(X0 + 50, Y0 + 50, "violences_conjugales", "q1", "2026-03-10 14:30")] * 10
-    out = privacy.restrict(_table(rows), layer=privacy.INCIDENT_TABLE, role_code="elu",
+    out = release.restrict(_table(rows), layer=policy.INCIDENT_TABLE, role_code="elu",
                            zones=_zones(), as_of=AS_OF)
     assert out.empty  # 10 < 11 at the quartier and at the territory level
 
@@ -102,7 +73,7 @@ def test_police_sees_thefts_exactly_and_sensitive_aggregated():
     rows = [(X0 + 13, Y0 + 17, "cambriolage", "q1", "2026-03-10 14:30")]
     rows += [(X0 + 13, Y0 + 17, "violences_conjugales", "q1", "2026-03-10 14:30")] * 5
     df = _table(rows)
-    out = privacy.restrict(df, layer=privacy.INCIDENT_TABLE, role_code="police",
+    out = release.restrict(df, layer=policy.INCIDENT_TABLE, role_code="police",
                            zones=_zones(), as_of=AS_OF)
     theft = out[out["category"] == "cambriolage"]
     assert theft["x"].iloc[0] == pytest.approx(df["x"].iloc[0])
@@ -116,7 +87,7 @@ def test_public_lag_withholds_the_last_months():
     rows = [(X0 + 50, Y0 + 50, "cambriolage", "q1", "2026-10-15 10:00")] * 12
     rows += [(X0 + 50, Y0 + 50, "cambriolage", "q1", "2026-11-02 10:00")] * 12
     rows += [(X0 + 50, Y0 + 50, "cambriolage", "q1", "2026-09-02 10:00")] * 12
-    out = privacy.restrict(_table(rows), layer=privacy.INCIDENT_TABLE, role_code="public",
+    out = release.restrict(_table(rows), layer=policy.INCIDENT_TABLE, role_code="public",
                            zones=_zones(), as_of=AS_OF)
     assert set(out["occurred_at"]) == {pd.Timestamp("2026-09-01")}
 
@@ -125,7 +96,7 @@ def test_input_frame_is_not_modified():
     rows = [(X0 + 50, Y0 + 50, "cambriolage", "q1", "2026-03-10 14:30")] * 12
     df = _table(rows)
     before = df.copy()
-    privacy.restrict(df, layer=privacy.INCIDENT_TABLE, role_code="elu", zones=_zones(),
+    release.restrict(df, layer=policy.INCIDENT_TABLE, role_code="elu", zones=_zones(),
                      as_of=AS_OF)
     pd.testing.assert_frame_equal(df, before)
 
@@ -142,24 +113,24 @@ def demo_data(tmp_path_factory):
     epsg = crs.metric_epsg(layers["territoire"])
     table = indicators.prepare_incidents(
         layers["incidents"][["occurred_at", "category", "quartier_id", "geometry"]], epsg=epsg)
-    zones = privacy.zones_for(layers["territoire"], layers["quartiers"], epsg=epsg)
+    zones = release.zones_for(layers["territoire"], layers["quartiers"], epsg=epsg)
     return layers, table, zones
 
 
 def _released(demo_data, role_code):
     _, table, zones = demo_data
-    return privacy.restrict(table, layer=privacy.INCIDENT_TABLE, role_code=role_code,
+    return release.restrict(table, layer=policy.INCIDENT_TABLE, role_code=role_code,
                             zones=zones, as_of=AS_OF)
 
 
-@pytest.mark.parametrize("role_code", privacy.ROLE_CODES)
+@pytest.mark.parametrize("role_code", policy.ROLE_CODES)
 def test_released_table_shows_only_allowed_categories(demo_data, role_code):
     out = _released(demo_data, role_code)
-    allowed = set(privacy.visible_categories(role_code))
+    allowed = set(policy.visible_categories(role_code))
     assert set(out["category"].astype(str)) <= allowed
 
 
-@pytest.mark.parametrize("role_code", privacy.ROLE_CODES)
+@pytest.mark.parametrize("role_code", policy.ROLE_CODES)
 def test_no_exact_coordinates_or_time_of_day_where_aggregated(demo_data, role_code):
     _, table, zones = demo_data
     out = _released(demo_data, role_code)
@@ -167,15 +138,15 @@ def test_no_exact_coordinates_or_time_of_day_where_aggregated(demo_data, role_co
     reps.add((round(zones.territoire[0], 3), round(zones.territoire[1], 3)))
     exact_xy = set(zip(table["x"].round(3), table["y"].round(3), strict=True))
     for code in vocab.category_codes():
-        rule = privacy.category_rule(role_code, code)
+        rule = policy.category_rule(role_code, code)
         rows = out[out["category"] == code]
         if rule.access != "aggregated" or rows.empty:
             continue
         ts = rows["occurred_at"]
         assert (ts.dt.hour == 0).all() and (ts.dt.minute == 0).all() and (ts.dt.day == 1).all()
         xs, ys = rows["x"].to_numpy(), rows["y"].to_numpy()
-        on_grid = np.isclose((xs / privacy.GRID_CELL_M) % 1, 0.5) & np.isclose(
-            (ys / privacy.GRID_CELL_M) % 1, 0.5)
+        on_grid = np.isclose((xs / policy.GRID_CELL_M) % 1, 0.5) & np.isclose(
+            (ys / policy.GRID_CELL_M) % 1, 0.5)
         at_rep = np.array([(round(a, 3), round(b, 3)) in reps for a, b in zip(xs, ys)])
         assert (on_grid | at_rep).all()
         if rule.zone != "grille":
@@ -197,7 +168,7 @@ def _cube(out: pd.DataFrame, months: pd.PeriodIndex, cats: list[str],
     return cube
 
 
-@pytest.mark.parametrize("role_code", [r for r in privacy.ROLE_CODES if r != "admin"])
+@pytest.mark.parametrize("role_code", [r for r in policy.ROLE_CODES if r != "admin"])
 def test_every_filter_combination_publishes_zero_or_at_least_k(demo_data, role_code):
     """Exhaustive over the page filters on the demo: period (any month range), categories
     (every subset of each action field's aggregated categories), quartiers (none, each one,
@@ -211,10 +182,10 @@ def test_every_filter_combination_publishes_zero_or_at_least_k(demo_data, role_c
     checked = 0
     for field in vocab.ACTION_FIELDS:
         cats = [c for c in vocab.category_codes(field=field.code)
-                if privacy.category_rule(role_code, c).access == "aggregated"]
+                if policy.category_rule(role_code, c).access == "aggregated"]
         if not cats:
             continue
-        k = min(privacy.category_rule(role_code, c).k for c in cats)
+        k = min(policy.category_rule(role_code, c).k for c in cats)
         cube = _cube(out[out["category"].isin(cats)], months, cats, quartiers)
         subsets = [s for n in range(1, len(cats) + 1) for s in itertools.combinations(
             range(len(cats)), n)]
@@ -235,7 +206,7 @@ def test_every_filter_combination_publishes_zero_or_at_least_k(demo_data, role_c
                     diff = counts - ranges[list(smaller)].sum(axis=0)
                     d = diff[np.triu_indices(len(months) + 1, 1)]
                     assert ((d == 0) | (d >= k)).all()
-    assert checked > 0 or not privacy.visible_categories(role_code)
+    assert checked > 0 or not policy.visible_categories(role_code)
 
 
 def test_raw_demo_does_hold_small_counts_that_get_hidden(demo_data):
@@ -250,22 +221,22 @@ def test_raw_demo_does_hold_small_counts_that_get_hidden(demo_data):
     assert not ((released > 0) & (released < 11)).any()
 
 
-@pytest.mark.parametrize("role_code", privacy.ROLE_CODES)
+@pytest.mark.parametrize("role_code", policy.ROLE_CODES)
 def test_point_layers_by_role(demo_data, role_code):
     layers, _, _ = demo_data
-    m = privacy.MATRIX[role_code]
-    inc = privacy.restrict(layers["incidents"], layer="incidents", role_code=role_code)
+    m = policy.MATRIX[role_code]
+    inc = release.restrict(layers["incidents"], layer="incidents", role_code=role_code)
     if m["points"].access != "exact":
         assert inc.empty
     else:
         sens = {vocab.category(c).sensitivity for c in inc["category"]}
         assert "sensible" not in sens and len(inc) > 0
-    cams = privacy.restrict(layers["cameras"], layer="cameras", role_code=role_code)
+    cams = release.restrict(layers["cameras"], layer="cameras", role_code=role_code)
     assert (cams["status"] != "projet").all() or m["cameras_projet"].access == "exact"
     assert cams.empty or m["cameras"].access == "exact" or m["cameras_projet"].access == "exact"
     if m["cameras"].access == "never":
         assert cams.empty
-    eq = privacy.restrict(layers["equipements"], layer="equipements", role_code=role_code)
+    eq = release.restrict(layers["equipements"], layer="equipements", role_code=role_code)
     if m["equipements_confidentiels"].access != "exact":
         assert not eq["confidential"].astype(bool).any()
         assert not eq["kind"].isin(["hebergement_victimes"]).any()
@@ -277,36 +248,28 @@ def test_point_layers_by_role(demo_data, role_code):
 
 def test_unknown_layer_is_denied(demo_data):
     layers, _, _ = demo_data
-    out = privacy.restrict(layers["cameras"], layer="nouvelle_couche", role_code="police")
+    out = release.restrict(layers["cameras"], layer="nouvelle_couche", role_code="police")
     assert out.empty
 
 
 def test_police_sees_confidential_facilities_and_planned_cameras(demo_data):
     layers, _, _ = demo_data
-    eq = privacy.restrict(layers["equipements"], layer="equipements", role_code="police")
+    eq = release.restrict(layers["equipements"], layer="equipements", role_code="police")
     assert len(eq) == len(layers["equipements"])
-    cams = privacy.restrict(layers["cameras"], layer="cameras", role_code="videoprotection")
+    cams = release.restrict(layers["cameras"], layer="cameras", role_code="videoprotection")
     assert len(cams) == len(layers["cameras"])
-    assert privacy.restrict(layers["cameras"], layer="cameras", role_code="elu").empty
+    assert release.restrict(layers["cameras"], layer="cameras", role_code="elu").empty
 
 
 def test_accidents_for_readers_not_admin_and_action_plan_for_all(demo_data):
     layers, _, _ = demo_data
     acc = layers["accidents"]
-    assert len(privacy.restrict(acc, layer="accidents", role_code="public")) == len(acc)
-    assert privacy.restrict(acc, layer="accidents", role_code="admin").empty
+    assert len(release.restrict(acc, layer="accidents", role_code="public")) == len(acc)
+    assert release.restrict(acc, layer="accidents", role_code="admin").empty
     if "actions" in layers:
-        for r in privacy.ROLE_CODES:
-            assert len(privacy.restrict(layers["actions"], layer="actions", role_code=r)) == len(
+        for r in policy.ROLE_CODES:
+            assert len(release.restrict(layers["actions"], layer="actions", role_code=r)) == len(
                 layers["actions"])
-
-
-def test_docs_matrix_is_up_to_date():
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text("utf-8")
-    for _, row in privacy.matrix_table().iterrows():
-        assert "| " + " | ".join(str(v) for v in row) + " |" in text, row["Données"]
 
 
 def test_released_rows_say_whether_their_time_is_real():
@@ -316,18 +279,18 @@ def test_released_rows_say_whether_their_time_is_real():
     import pandas as pd
 
     from clspd_geo.analysis import indicators
-    from clspd_geo.access import privacy
+    from clspd_geo.access import policy, release
     from conftest import tiny_layers
 
     layers = tiny_layers()
     df = indicators.prepare_incidents(layers["incidents"], epsg=2154)
-    zones = privacy.zones_for(layers["territoire"], layers["quartiers"], epsg=2154)
+    zones = release.zones_for(layers["territoire"], layers["quartiers"], epsg=2154)
     big = pd.concat([df] * 12, ignore_index=True)  # enough for k
-    police = privacy.restrict(big, layer=privacy.INCIDENT_TABLE, role_code="police", zones=zones,
+    police = release.restrict(big, layer=policy.INCIDENT_TABLE, role_code="police", zones=zones,
                               as_of=dt.date(2026, 1, 1))
     assert police.loc[police["sensitivity"] == "standard", "time_known"].all()
     assert not police.loc[police["sensitivity"] == "sensible", "time_known"].any()
-    elu = privacy.restrict(big, layer=privacy.INCIDENT_TABLE, role_code="elu", zones=zones,
+    elu = release.restrict(big, layer=policy.INCIDENT_TABLE, role_code="elu", zones=zones,
                            as_of=dt.date(2026, 1, 1))
     assert len(elu) and not elu["time_known"].any()
     assert (elu["occurred_at"].dt.day == 1).all() and (elu["occurred_at"].dt.hour == 0).all()

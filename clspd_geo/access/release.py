@@ -1,13 +1,7 @@
-"""Who sees what: roles, the visibility matrix, and the one function every read goes through.
+"""The release of data to a role: the one function every read goes through.
 
-Seven roles (:data:`ROLES`) and ten data categories (:data:`CATEGORIES`). For each role
-and category, :data:`MATRIX` holds a :class:`Rule`: never, aggregated (to which zone, with
-which minimum count ``k``, at which time step, after which publication lag) or exact.
-The matrix starts from the proposal of the research note on privacy (sections 5 and 6)
-and is written out for readers in ``docs/roles.md``.
-
-:func:`restrict` is the only way data leaves the store for a user: it takes the role
-and a layer (or the prepared incidents table) and returns what that role may see.
+:func:`restrict` takes a role and a layer (or the prepared incidents table) and returns
+what that role may see under :data:`clspd_geo.access.policy.MATRIX`.
 
 Aggregated incidents are released as *atoms*. An atom gathers the incidents of one zone
 (a 200 m grid cell, a quartier or the whole territory), one quartier (none at the
@@ -23,234 +17,23 @@ difference of two counts. A hidden count cannot be recovered by subtraction acro
 filters (the primary suppression is at the finest level, so no secondary suppression
 pattern is needed on top). The price is that a period filter works month by month (or
 year by year) for aggregated categories, and that thin categories disappear for roles
-with a high k; both are stated on the pages through :func:`notice`.
+with a high k; both are stated on the pages through :func:`clspd_geo.access.policy.notice`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from clspd_geo import crs, vocab
-from clspd_geo.errors import ClspdGeoError
-
-Access = Literal["never", "aggregated", "exact"]
-ZoneKind = Literal["territoire", "quartier", "grille"]
-TimeStep = Literal["mois", "annee"]
-
-GRID_CELL_M = 200.0
-"""Side of the aggregation grid cells, metres (anchored on multiples of the side)."""
-
-
-class AccessError(ClspdGeoError, PermissionError):
-    """A role, or a read, that the visibility matrix does not allow."""
-
-
-@dataclass(frozen=True)
-class Role:
-    """A user role: code stored in accounts and claims, French label, short description."""
-
-    code: str
-    label: str
-    description: str
-
-
-ROLES: tuple[Role, ...] = (
-    Role("public", "Public", "Habitants, publication en données ouvertes."),
-    Role("partenaire", "Association partenaire",
-         "Associations partenaires n'ayant pas signé la charte déontologique."),
-    Role("elu", "Élu", "Élus et membres de la séance plénière du CLSPD."),
-    Role("groupe_travail", "Membre d'un groupe de travail",
-         "Membres d'un groupe de travail thématique (art. L132-5 CSI) signataires de la charte."),
-    Role("police", "Police", "Police municipale et nationale : planification des patrouilles."),
-    Role("videoprotection", "Vidéoprotection",
-         "Planificateurs de la vidéoprotection (CSU, services techniques)."),
-    Role("admin", "Administrateur",
-         "Exploite l'outil (comptes, imports, journal) sans lire les données de faits."),
+from clspd_geo.access.policy import (
+    GEOGRAPHY, GRID_CELL_M, INCIDENT_TABLE, MATRIX, OPEN_DATA, SENSITIVITY_CATEGORY,
+    AccessError, Rule, TimeStep, ZoneKind, category_rule, confidential_mask, role,
 )
-ROLE_CODES: tuple[str, ...] = tuple(r.code for r in ROLES)
-_ROLES = {r.code: r for r in ROLES}
-
-CATEGORIES: dict[str, str] = {
-    "faits_ordinaires": "Faits non sensibles (vols, dégradations, incivilités)",
-    "faits_sensibles": "Faits sensibles (violences intrafamiliales et sexuelles, mineurs, "
-                       "victimes, radicalisation)",
-    "stupefiants": "Infractions liées aux stupéfiants",
-    "points": "Couche de faits au point près (toute catégorie)",
-    "cameras": "Caméras existantes : positions et champs de vision",
-    "cameras_projet": "Caméras en projet",
-    "secteurs": "Secteurs de patrouille (limites)",
-    "plannings": "Plannings, itinéraires et redécoupages de patrouille",
-    "equipements_publics": "Équipements partenaires publics",
-    "equipements_confidentiels": "Équipements confidentiels (hébergement de victimes…)",
-}
-"""Data categories of the matrix, with their French label."""
-
-_SENSITIVITY_CATEGORY = {"standard": "faits_ordinaires", "sensible": "faits_sensibles",
-                         "stupefiants": "stupefiants"}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One cell of the visibility matrix.
-
-    Attributes
-    ----------
-    access
-        ``"never"``, ``"aggregated"`` or ``"exact"``.
-    zone
-        Aggregation zone: ``"grille"`` (cells of :data:`GRID_CELL_M`), ``"quartier"`` or
-        ``"territoire"`` (the whole territory).
-    k
-        Minimum published count: atoms of 1 to k−1 incidents are withheld.
-    step
-        Time step of aggregated data (``"mois"`` or ``"annee"``); the time of day is
-        always removed from aggregated data.
-    lag_months
-        Months withheld at the end: data of the last ``lag_months`` calendar months
-        before the current one (and of the current one) are not released.
-    """
-
-    access: Access
-    zone: ZoneKind | None = None
-    k: int = 1
-    step: TimeStep | None = None
-    lag_months: int = 0
-
-    def text(self) -> str:
-        """Return the French text of the cell (e.g. "Agrégé par quartier, k ≥ 11, mois")."""
-        if self.access == "never":
-            return "Jamais"
-        if self.access == "exact":
-            return "Exact"
-        zone = {"grille": f"maille de {GRID_CELL_M:.0f} m", "quartier": "quartier",
-                "territoire": "territoire entier"}[self.zone or "territoire"]
-        step = {"mois": "par mois", "annee": "par année"}[self.step or "mois"]
-        lag = f", délai {self.lag_months} mois" if self.lag_months else ""
-        return f"Agrégé par {zone}, effectifs ≥ {self.k}, {step}{lag}, sans heure"
-
-
-NEVER = Rule("never")
-EXACT = Rule("exact")
-
-
-def _agg(zone: ZoneKind, k: int, step: TimeStep = "mois", lag_months: int = 0) -> Rule:
-    return Rule("aggregated", zone, k, step, lag_months)
-
-
-MATRIX: dict[str, dict[str, Rule]] = {
-    "public": {
-        "faits_ordinaires": _agg("quartier", 11, "mois", 1),
-        "faits_sensibles": _agg("territoire", 11, "annee", 1),
-        "stupefiants": _agg("quartier", 11, "mois", 1),
-        "points": NEVER, "cameras": NEVER, "cameras_projet": NEVER, "secteurs": EXACT,
-        "plannings": NEVER, "equipements_publics": EXACT, "equipements_confidentiels": NEVER,
-    },
-    "partenaire": {
-        "faits_ordinaires": _agg("quartier", 11, "mois", 1),
-        "faits_sensibles": _agg("quartier", 11, "annee", 1),
-        "stupefiants": _agg("quartier", 11, "mois", 1),
-        "points": NEVER, "cameras": NEVER, "cameras_projet": NEVER, "secteurs": EXACT,
-        "plannings": NEVER, "equipements_publics": EXACT, "equipements_confidentiels": NEVER,
-    },
-    "elu": {
-        "faits_ordinaires": _agg("grille", 11),
-        "faits_sensibles": _agg("quartier", 11),
-        "stupefiants": _agg("quartier", 11),
-        "points": NEVER, "cameras": NEVER, "cameras_projet": NEVER, "secteurs": EXACT,
-        "plannings": NEVER, "equipements_publics": EXACT, "equipements_confidentiels": NEVER,
-    },
-    "groupe_travail": {
-        "faits_ordinaires": _agg("grille", 5),
-        "faits_sensibles": _agg("quartier", 11),
-        "stupefiants": _agg("grille", 5),
-        "points": NEVER, "cameras": NEVER, "cameras_projet": NEVER, "secteurs": EXACT,
-        "plannings": NEVER, "equipements_publics": EXACT, "equipements_confidentiels": NEVER,
-    },
-    "police": {
-        "faits_ordinaires": EXACT,
-        "faits_sensibles": _agg("grille", 5),
-        "stupefiants": EXACT,
-        "points": EXACT, "cameras": EXACT, "cameras_projet": EXACT, "secteurs": EXACT,
-        "plannings": EXACT, "equipements_publics": EXACT, "equipements_confidentiels": EXACT,
-    },
-    "videoprotection": {
-        "faits_ordinaires": _agg("grille", 5),
-        "faits_sensibles": NEVER,
-        "stupefiants": _agg("grille", 5),
-        "points": NEVER, "cameras": EXACT, "cameras_projet": EXACT, "secteurs": EXACT,
-        "plannings": NEVER, "equipements_publics": EXACT, "equipements_confidentiels": NEVER,
-    },
-    "admin": {c: NEVER for c in CATEGORIES},
-}
-"""The visibility matrix: ``MATRIX[role][category]`` is a :class:`Rule`."""
-
-# Layers that hold no incident, camera, patrol or facility data: geography every role sees
-# (the administrator needs them to check an import), and the public BAAC road accidents.
-_GEOGRAPHY = ("territoire", "quartiers", "voies",
-              # The CLSPD action plan (issue 8): titles, partners, quartiers and dates of
-              # actions, no personal or incident data; every member of the council reads it.
-              "actions")
-_OPEN_DATA = ("accidents",)
-INCIDENT_TABLE = "incidents_table"
-"""Layer name of the prepared incidents table (:func:`clspd_geo.analysis.indicators.prepare_incidents`)."""
-
-
-def role(code: str) -> Role:
-    """Return the role with this code.
-
-    Raises
-    ------
-    AccessError
-        The code is not a known role (an account or identity claim with a bad role).
-    """
-    try:
-        return _ROLES[code]
-    except (KeyError, TypeError):
-        known = ", ".join(ROLE_CODES)
-        msg = (f"Le rôle « {code} » n'existe pas (rôles : {known}). Demandez à "
-               "l'administrateur de corriger votre compte.")
-        raise AccessError(msg) from None
-
-
-def rule(role_code: str, category: str) -> Rule:
-    """Return the matrix cell of a role and a data category."""
-    role(role_code)
-    return MATRIX[role_code][category]
-
-
-def may_see(role_code: str, category: str) -> bool:
-    """Return True when the role sees the category in any form (aggregated or exact)."""
-    return rule(role_code, category).access != "never"
-
-
-def category_rule(role_code: str, category_code: str) -> Rule:
-    """Return the rule that applies to one incident category (by its sensitivity)."""
-    sens = vocab.category(category_code).sensitivity
-    return rule(role_code, _SENSITIVITY_CATEGORY[sens])
-
-
-def visible_categories(role_code: str) -> list[str]:
-    """Return the incident category codes the role sees in some form."""
-    return [c.code for c in vocab.INCIDENT_CATEGORIES
-            if category_rule(role_code, c.code).access != "never"]
-
-
-def matrix_table() -> pd.DataFrame:
-    """Return the matrix as a French table: one row per data category, one column per role."""
-    rows = []
-    for cat, label in CATEGORIES.items():
-        row = {"Données": label}
-        for r in ROLES:
-            row[r.label] = MATRIX[r.code][cat].text()
-        rows.append(row)
-    return pd.DataFrame(rows)
-
 
 # -- zones ---------------------------------------------------------------------------------------
 
@@ -340,9 +123,9 @@ def restrict(data: pd.DataFrame, *, layer: str, role_code: str, zones: Zones | N
     """
     role(role_code)
     m = MATRIX[role_code]
-    if layer in _GEOGRAPHY:
+    if layer in GEOGRAPHY:
         return data.copy()
-    if layer in _OPEN_DATA:
+    if layer in OPEN_DATA:
         return data.copy() if role_code != "admin" else data.iloc[0:0].copy()
     if layer in ("cameras", "camera_views"):
         planned = (data["status"] == "projet").to_numpy(dtype=bool) if len(data) else \
@@ -355,7 +138,7 @@ def restrict(data: pd.DataFrame, *, layer: str, role_code: str, zones: Zones | N
     if layer == "secteurs_proposes":
         return data.copy() if m["plannings"].access == "exact" else data.iloc[0:0].copy()
     if layer == "equipements":
-        conf = _confidential(data)
+        conf = confidential_mask(data)
         keep = np.where(conf, m["equipements_confidentiels"].access == "exact",
                         m["equipements_publics"].access == "exact")
         return data[keep].copy()
@@ -372,16 +155,6 @@ def restrict(data: pd.DataFrame, *, layer: str, role_code: str, zones: Zones | N
                               as_of=as_of or dt.date.today())
     # Default deny: a layer this module does not know is shown to nobody.
     return data.iloc[0:0].copy()
-
-
-def _confidential(equipements: pd.DataFrame) -> np.ndarray:
-    """Return the mask of confidential facilities (flag, or a confidential kind)."""
-    flag = (equipements["confidential"].fillna(True).astype(bool).to_numpy()
-            if "confidential" in equipements.columns else np.zeros(len(equipements), bool))
-    kinds = {k.code for k in vocab.FACILITY_KINDS if k.confidential}
-    by_kind = equipements["kind"].isin(kinds).to_numpy(dtype=bool) if len(equipements) else \
-        np.zeros(0, dtype=bool)
-    return flag | by_kind
 
 
 def _month_start(d: dt.date, *, minus_months: int = 0) -> dt.date:
@@ -456,7 +229,7 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     to_territory = np.zeros(len(df), dtype=bool)
     quartier_pts = zones.quartier_points()
     tx, ty, tlon, tlat = zones.territoire
-    for sensitivity, cat in _SENSITIVITY_CATEGORY.items():
+    for sensitivity, cat in SENSITIVITY_CATEGORY.items():
         r = MATRIX[role_code][cat]
         rows = sens == sensitivity
         if r.access == "never" or not rows.any():
@@ -510,18 +283,3 @@ def _unproject(x: np.ndarray, y: np.ndarray, *, epsg: int) -> tuple[np.ndarray, 
     tr = Transformer.from_crs(epsg, 4326, always_xy=True)
     lon, lat = tr.transform(x, y)
     return np.asarray(lon), np.asarray(lat)
-
-
-def notice(role_code: str) -> str | None:
-    """Return the French sentence a page shows about what this role sees, or None (exact)."""
-    r = role(role_code)
-    rules = [MATRIX[role_code][c] for c in ("faits_ordinaires", "faits_sensibles", "stupefiants")]
-    if all(x.access == "exact" for x in rules):
-        return None
-    if all(x.access == "never" for x in rules):
-        return (f"Rôle « {r.label} » : aucun fait n'est visible (l'administrateur exploite "
-                "l'outil sans lire les données).")
-    ks = sorted({x.k for x in rules if x.access == "aggregated"})
-    return (f"Rôle « {r.label} » : les faits sont agrégés (par maille, quartier ou territoire, "
-            f"par mois ou par année, sans heure) ; les regroupements de moins de "
-            f"{' ou '.join(map(str, ks))} faits sont retirés de tous les chiffres et cartes.")

@@ -1,0 +1,106 @@
+"""The gateway of the app to its store: open it once, bootstrap it, hand out role views.
+
+:class:`Gateway` is made once per server process for one store target (a GeoPackage path
+or a PostGIS URL). On first use it builds the fictitious demo territory when the store is
+empty (the same path for both back-ends: the demo builds frames, the store writes them),
+creates the demo accounts before any login form can be submitted, and purges incidents
+past the retention period once per store version. Pages never see the store: they get a
+:class:`clspd_geo.access.view.RoleView` from :meth:`Gateway.view`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+from clspd_geo import demo
+from clspd_geo.access import audit, auth
+from clspd_geo.access.view import RoleView
+from clspd_geo.store import Store, is_database_url, open_store
+
+DEMO_SEED = 1
+"""Seed of the demo territory built on first start."""
+DEMO_INCIDENTS = 20_000
+"""Incidents of the demo territory built on first start."""
+
+
+class Gateway:
+    """The store of one target, opened once, with its bootstrap and retention purge.
+
+    Parameters
+    ----------
+    target
+        A GeoPackage path or a ``postgresql://`` URL.
+    demo_seed, demo_incidents
+        The demo built when the store is empty or absent.
+    """
+
+    def __init__(self, target: str, *, demo_seed: int = DEMO_SEED,
+                 demo_incidents: int = DEMO_INCIDENTS) -> None:
+        self.target = str(target)
+        self._seed = demo_seed
+        self._n = demo_incidents
+        self._store: Store | None = None
+        self._purged: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _open(self) -> Store:
+        if self._store is None:
+            if is_database_url(self.target):
+                self._store = open_store(self.target)
+            else:
+                self._store = open_store(self.target, create=not Path(self.target).exists())
+        return self._store
+
+    def needs_bootstrap(self) -> bool:
+        """Tell whether the next :meth:`version` call builds the demo (the store is empty)."""
+        if not is_database_url(self.target) and not Path(self.target).exists():
+            return True
+        return not self._open().layers()
+
+    def version(self) -> str:
+        """Return the current store version, after bootstrap and retention purge.
+
+        Raises
+        ------
+        ClspdGeoError
+            The store cannot be opened (a corrupt or foreign file is never touched).
+        """
+        with self._lock:
+            store = self._open()
+            if not store.layers():
+                store.write_many(demo.build_demo(seed=self._seed, n_incidents=self._n),
+                                 source=demo.source_label(self._seed))
+            token = store.version()
+            if token not in self._purged:
+                self._purged.add(token)
+                if audit.purge_incidents(self.target):
+                    token = store.version()
+                    self._purged.add(token)
+            return token
+
+    def view(self, role: str, *, as_of: dt.date | None = None,
+             version: str | None = None) -> RoleView:
+        """Return the store as one role sees it on one day (see :class:`RoleView`)."""
+        token = version if version is not None else self.version()
+        return RoleView(self._open(), role, as_of=as_of, version=token)
+
+    def demo_accounts(self) -> dict[str, str]:
+        """Create the demo accounts when the store is the demo and no account exists yet.
+
+        All of them are created at once, before the login form is drawn. Returns
+        ``{name: password}`` of the accounts created (empty when accounts existed or the
+        store is not the demo).
+        """
+        self.version()
+        if not self.view("admin").is_demo():
+            return {}
+        made = auth.ensure_demo_accounts()
+        if made:
+            audit.record("système", "admin", "compte", "démo", detail=f"{len(made)} comptes")
+        return made
+
+    def is_demo(self) -> bool:
+        """Tell whether the store holds the fictitious demo territory."""
+        return self.view("admin").is_demo()

@@ -1,0 +1,305 @@
+"""The role view: the one object the app reads data through.
+
+A :class:`RoleView` is a store seen by one role on one day. Every layer, the incidents
+table, the inventory of the "Données" page, the sources under a map, the pages a role
+opens and the layers it edits come from it, through :mod:`clspd_geo.access.release` and
+:mod:`clspd_geo.access.policy`. Nothing else in the app reads a store.
+
+A view is immutable in what it answers (the store version, the role and the day are
+fixed when it is made), so one view serves every session of the same role at the same
+store version: what it reads is computed once, on first use, and kept, and so are the
+analyses computed from it (:meth:`RoleView.memo`, bounded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import geopandas as gpd
+import pandas as pd
+
+from clspd_geo import crs, schemas
+from clspd_geo.access import policy, release
+from clspd_geo.analysis import indicators
+from clspd_geo.store import Store, provenance_of
+
+T = TypeVar("T")
+
+INCIDENT_COLUMNS = ["occurred_at", "category", "quartier_id"]
+"""Columns of the incidents layer the prepared table is built from."""
+
+MEMO_ENTRIES = 96
+"""Results of analyses a view keeps (least recently used dropped first)."""
+
+
+class RoleView:
+    """A store as one role sees it on one day.
+
+    Parameters
+    ----------
+    store
+        The opened store (GeoPackage or PostGIS).
+    role
+        The role code of the reader (:data:`clspd_geo.access.policy.ROLE_CODES`).
+    as_of
+        The day of the read (publication lags count from it); today by default.
+    version
+        The store version the view was made for (:meth:`Store.version` when omitted): a
+        cache key for what is computed from the view.
+
+    Raises
+    ------
+    AccessError
+        The role is unknown.
+    """
+
+    def __init__(self, store: Store, role: str, *, as_of: dt.date | None = None,
+                 version: str | None = None) -> None:
+        self._role = policy.role(role)
+        self._store = store
+        self.as_of = as_of or dt.date.today()
+        self.version = version if version is not None else store.version()
+        self._reads: dict[Hashable, object] = {}
+        self._results: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    # -- who -------------------------------------------------------------------------------------
+
+    @property
+    def role(self) -> str:
+        """The role code of the reader."""
+        return self._role.code
+
+    @property
+    def role_label(self) -> str:
+        """The French label of the role."""
+        return self._role.label
+
+    @property
+    def key(self) -> str:
+        """A cache key of everything this view answers: ``"<version>|<role>|<day>"``."""
+        return f"{self.version}|{self.role}|{self.as_of.isoformat()}"
+
+    def notice(self) -> str | None:
+        """Return the sentence that tells the role what it sees of incidents (None: exact)."""
+        return policy.notice(self.role)
+
+    @property
+    def small_count_k(self) -> int:
+        """Counts of sensitive facts from 1 to k−1 are shown as « < k » to this role."""
+        return policy.small_count_k(self.role)
+
+    def may_open(self, page: str) -> bool:
+        """Tell whether the role may open the page of this URL path."""
+        return policy.may_open(self.role, page)
+
+    def may_edit(self, layer: str) -> bool:
+        """Tell whether the role may edit this layer from a page."""
+        return policy.may_edit(self.role, layer)
+
+    def may_import(self) -> bool:
+        """Tell whether the role may import files into the store."""
+        return policy.may_import(self.role)
+
+    def may_see(self, category: str) -> bool:
+        """Tell whether the role sees a matrix data category in some form."""
+        return policy.may_see(self.role, category)
+
+    def category_rule(self, category_code: str) -> policy.Rule:
+        """Return the matrix rule that applies to an incident category for this role."""
+        return policy.category_rule(self.role, category_code)
+
+    # -- what ------------------------------------------------------------------------------------
+
+    def _key_lock(self, key: Hashable) -> threading.Lock:
+        with self._lock:
+            return self._key_locks.setdefault(key, threading.Lock())
+
+    def _once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        # What the view reads (layers, incidents): computed once, kept for its lifetime.
+        with self._key_lock(("read", key)):
+            if key not in self._reads:
+                self._reads[key] = compute()
+            return self._reads[key]  # type: ignore[return-value]
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Return ``compute()``, computed once per key for every user of this view.
+
+        The key must say everything the result depends on besides the view (function
+        name and arguments). Two sessions asking for the same key at once compute it once.
+        At most :data:`MEMO_ENTRIES` results are kept. A result is shared: never modify it.
+        """
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]  # type: ignore[return-value]
+        with self._key_lock(("memo", key)):
+            with self._lock:
+                if key in self._results:
+                    return self._results[key]  # type: ignore[return-value]
+            value = compute()
+            with self._lock:
+                self._results[key] = value
+                while len(self._results) > MEMO_ENTRIES:
+                    self._results.popitem(last=False)
+            return value
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """Return what the role may see of a layer (an empty frame when it is absent).
+
+        The frame is shared by every caller of this view: copy it before changing it.
+        """
+        def read() -> gpd.GeoDataFrame:
+            data = self._store.read(name) if self._store.has(name) else schemas.empty(name)
+            return release.restrict(data, layer=name, role_code=self.role, as_of=self.as_of)
+        return self._once(("layer", name), read)
+
+    def facilities(self, *, confidential: bool = False) -> gpd.GeoDataFrame:
+        """Return the partner facilities the role sees; confidential ones only if asked.
+
+        Maps and public tables leave confidential places (victims' shelters…) out even for
+        the roles allowed to see them (:func:`clspd_geo.access.policy.confidential_mask`).
+        """
+        equip = self.layer("equipements")
+        if confidential or equip.empty:
+            return equip
+        return equip[~policy.confidential_mask(equip)]
+
+    @property
+    def metric_epsg(self) -> int:
+        """The metric CRS of the territory (Lambert-93, or the legal UTM overseas)."""
+        return self._once("epsg", lambda: crs.metric_epsg(self.layer("territoire")))
+
+    def zones(self) -> release.Zones:
+        """Return the representative points of the aggregation zones."""
+        return self._once("zones", lambda: release.zones_for(
+            self.layer("territoire"), self.layer("quartiers"), epsg=self.metric_epsg))
+
+    def _prepared(self) -> pd.DataFrame:
+        if not self._store.has("incidents"):
+            return indicators.prepare_incidents(schemas.empty("incidents"),
+                                                epsg=self.metric_epsg)
+        table = self._store.read_points("incidents", columns=INCIDENT_COLUMNS)
+        return indicators.prepare_incidents(table, epsg=self.metric_epsg)
+
+    def incidents(self, selection: indicators.Selection | None = None, *,
+                  timed: bool = False) -> pd.DataFrame:
+        """Return the prepared incidents the role may see, released as atoms.
+
+        Parameters
+        ----------
+        selection
+            Keep only the rows of this selection (all rows when None).
+        timed
+            Keep only the rows whose date and time of day are real (exact data); rows
+            released by month or year carry the start of their time step and are left out.
+
+        Returns
+        -------
+        DataFrame
+            The columns of :func:`clspd_geo.analysis.indicators.prepare_incidents` plus
+            ``time_known``. Shared by every caller: never modify it.
+        """
+        table = self._once("incidents", lambda: release.restrict(
+            self._prepared(), layer=policy.INCIDENT_TABLE, role_code=self.role,
+            zones=self.zones(), as_of=self.as_of))
+        if timed:
+            table = table[table["time_known"].to_numpy(dtype=bool)]
+        if selection is not None:
+            table = indicators.select(table, selection)
+        return table
+
+    def is_demo(self) -> bool:
+        """Tell whether the store holds the fictitious demo territory."""
+        terr = self.layer("territoire")
+        return "fictitious" in terr.columns and bool(terr["fictitious"].fillna(False).any())
+
+    def sources(self, *layer_names: str) -> list[str]:
+        """Return "title : source (chargé le …)" for the given layers the role sees."""
+        prov = self._once("provenance", self._store.provenance)
+        parts = []
+        for name in layer_names:
+            if not self._sees(name):
+                continue
+            found = provenance_of(prov, name)
+            if found is not None:
+                parts.append(f"{schemas.schema(name).title} : {found.source} "
+                             f"(chargé le {found.imported_at[:10]})")
+        return parts
+
+    def _sees(self, name: str) -> bool:
+        if name == "incidents":
+            return len(self.incidents()) > 0
+        return not self.layer(name).empty
+
+    def summary(self) -> pd.DataFrame:
+        """Return what the store holds, as this role may know it (the "Données" page).
+
+        Returns
+        -------
+        DataFrame
+            One row per layer of the data model: ``Couche``, ``Nom``, ``Lignes`` (the rows
+            the role sees), ``Du``, ``Au`` (dated layers), ``Source``, ``Chargée le``.
+            A layer the role sees nothing of has no count and no dates, and its source
+            reads « non visible pour votre rôle »: an administrator learns neither how
+            many incidents there are nor when they happened.
+        """
+        prov = self._once("provenance", self._store.provenance)
+        rows = []
+        for name, sch in schemas.LAYERS.items():
+            present = self._store.has(name)
+            data = self.incidents() if name == "incidents" else self.layer(name)
+            n = len(data)
+            first = last = None
+            if n and "occurred_at" in data.columns:
+                dates = pd.to_datetime(data["occurred_at"])
+                first, last = dates.min().date(), dates.max().date()
+            found = provenance_of(prov, name)
+            if not present:
+                source, count = "absente", 0
+            elif n == 0 and self._store.count(name) > 0:
+                source, count = "non visible pour votre rôle", None
+            else:
+                source, count = (found.source if found else None), n
+            rows.append({"Couche": name, "Nom": sch.title, "Lignes": count, "Du": first,
+                         "Au": last, "Source": source,
+                         "Chargée le": (found.imported_at[:16].replace("T", " ")
+                                        if found and count is not None else None)})
+        out = pd.DataFrame(rows)
+        out["Lignes"] = out["Lignes"].astype("Int64")
+        return out
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def write(self, layer: str, frame: gpd.GeoDataFrame, *, source: str) -> None:
+        """Write a layer the role may edit (the action plan) through the store.
+
+        Raises
+        ------
+        AccessError
+            The role may not edit this layer.
+        """
+        if not self.may_edit(layer):
+            msg = (f"Le rôle « {self.role_label} » ne peut pas modifier la couche "
+                   f"« {schemas.schema(layer).title} ».")
+            raise policy.AccessError(msg)
+        self._store.write(layer, frame, source=source)
+
+    def import_target(self) -> Store:
+        """Return the store to import files into, for the roles that may import.
+
+        Raises
+        ------
+        AccessError
+            The role may not import.
+        """
+        if not self.may_import():
+            msg = (f"Le rôle « {self.role_label} » ne peut pas importer de fichiers : "
+                   "demandez à l'administrateur.")
+            raise policy.AccessError(msg)
+        return self._store

@@ -1,0 +1,154 @@
+"""The role view (clspd_geo.access.view) and the gateway (clspd_geo.access.gateway)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from conftest import tiny_layers
+
+from clspd_geo.access import gateway, policy, release
+from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import indicators
+from clspd_geo.store import GeoPackageStore
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory) -> GeoPackageStore:
+    store = GeoPackageStore(tmp_path_factory.mktemp("view") / "tiny.gpkg", create=True)
+    store.write_many(tiny_layers(), source="Testville (fixture)")
+    return store
+
+
+def test_every_layer_goes_through_the_release(tiny_store):
+    for role in policy.ROLE_CODES:
+        view = RoleView(tiny_store, role, as_of=AS_OF)
+        for name in ("cameras", "equipements", "secteurs", "accidents", "incidents"):
+            expected = release.restrict(tiny_store.read(name), layer=name, role_code=role,
+                                        as_of=AS_OF)
+            assert len(view.layer(name)) == len(expected), (role, name)
+
+
+def test_incidents_are_the_released_table(tiny_store):
+    police = RoleView(tiny_store, "police", as_of=AS_OF)
+    elu = RoleView(tiny_store, "elu", as_of=AS_OF)
+    admin = RoleView(tiny_store, "admin", as_of=AS_OF)
+    # Police sees the 5 non-sensitive facts exactly; the 2 VIF are below its k = 5.
+    assert len(police.incidents()) == 5
+    # Élu: k = 11 everywhere, the tiny territory has no atom that large.
+    assert len(elu.incidents()) == 0
+    assert len(admin.incidents()) == 0
+    sel = indicators.Selection(dt.date(2025, 1, 1), dt.date(2026, 1, 1), ("tapage",))
+    assert len(police.incidents(sel)) == 3
+    assert police.incidents(timed=True)["time_known"].all()
+
+
+def test_summary_hides_incident_counts_and_dates_from_the_administrator(tiny_store):
+    admin = RoleView(tiny_store, "admin", as_of=AS_OF).summary().set_index("Couche")
+    row = admin.loc["incidents"]
+    assert pd.isna(row["Lignes"]) and pd.isna(row["Du"]) and pd.isna(row["Au"])
+    assert row["Source"] == "non visible pour votre rôle"
+    assert pd.isna(row["Chargée le"])
+    # Geography is the administrator's to check.
+    assert int(admin.loc["quartiers", "Lignes"]) == 2
+    police = RoleView(tiny_store, "police", as_of=AS_OF).summary().set_index("Couche")
+    assert int(police.loc["incidents", "Lignes"]) == 5
+    assert police.loc["incidents", "Source"] == "Testville (fixture)"
+    assert int(police.loc["equipements", "Lignes"]) == 3
+    elu = RoleView(tiny_store, "elu", as_of=AS_OF).summary().set_index("Couche")
+    assert int(elu.loc["equipements", "Lignes"]) == 2  # the shelter is not counted
+
+
+def test_sources_only_for_layers_the_role_sees(tiny_store):
+    police = RoleView(tiny_store, "police", as_of=AS_OF).sources("incidents", "cameras")
+    assert len(police) == 2 and "Testville (fixture)" in police[0]
+    assert RoleView(tiny_store, "elu", as_of=AS_OF).sources("incidents", "cameras") == []
+
+
+def test_facilities_leave_confidential_places_out_unless_asked(tiny_store):
+    police = RoleView(tiny_store, "police", as_of=AS_OF)
+    assert sorted(police.facilities()["facility_id"]) == ["F1", "F2"]
+    assert sorted(police.facilities(confidential=True)["facility_id"]) == ["F1", "F2", "F3"]
+    elu = RoleView(tiny_store, "elu", as_of=AS_OF)
+    assert sorted(elu.facilities(confidential=True)["facility_id"]) == ["F1", "F2"]
+
+
+def test_writes_and_imports_need_the_right(tiny_store):
+    public = RoleView(tiny_store, "public", as_of=AS_OF)
+    with pytest.raises(policy.AccessError, match="ne peut pas modifier"):
+        public.write("actions", tiny_store.read("territoire"), source="x")
+    with pytest.raises(policy.AccessError, match="ne peut pas importer"):
+        public.import_target()
+    assert RoleView(tiny_store, "police", as_of=AS_OF).import_target() is tiny_store
+    assert RoleView(tiny_store, "elu", as_of=AS_OF).may_edit("actions")
+
+
+def test_unknown_role_is_refused(tiny_store):
+    with pytest.raises(policy.AccessError, match="n'existe pas"):
+        RoleView(tiny_store, "intrus")
+
+
+def test_view_key_carries_version_role_and_day(tiny_store):
+    view = RoleView(tiny_store, "elu", as_of=AS_OF)
+    assert view.key == f"{tiny_store.version()}|elu|2026-11-25"
+
+
+def test_gateway_builds_the_demo_once_and_hands_out_views(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLSPD_DATA_DIR", str(tmp_path))
+    target = tmp_path / "demo.gpkg"
+    gate = gateway.Gateway(str(target), demo_seed=1, demo_incidents=500)
+    assert gate.needs_bootstrap()
+    first = gate.version()
+    assert target.exists() and not gate.needs_bootstrap()
+    assert gate.version() == first  # no rebuild, no second purge
+    view = gate.view("police")
+    assert view.is_demo() and view.version == first
+    assert len(view.layer("cameras")) > 0
+    assert gate.view("elu").layer("cameras").empty
+    made = gate.demo_accounts()
+    assert sorted(made) == sorted(policy.ROLE_CODES)
+    assert gate.demo_accounts() == {}
+
+
+def test_memo_computes_once_per_key_and_is_bounded(tiny_store, monkeypatch):
+    from clspd_geo.access import view as view_mod
+
+    monkeypatch.setattr(view_mod, "MEMO_ENTRIES", 3)
+    view = RoleView(tiny_store, "police", as_of=AS_OF)
+    calls = []
+
+    def work(n):
+        calls.append(n)
+        return n * n
+
+    assert view.memo(("sq", 2), lambda: work(2)) == 4
+    assert view.memo(("sq", 2), lambda: work(2)) == 4
+    assert calls == [2]
+    for n in (3, 4, 5):
+        view.memo(("sq", n), lambda n=n: work(n))
+    # ("sq", 2) was the least recently used: dropped, so computed again.
+    view.memo(("sq", 2), lambda: work(2))
+    assert calls == [2, 3, 4, 5, 2]
+
+
+def test_memo_shares_one_computation_between_threads(tiny_store):
+    import threading
+    import time
+
+    view = RoleView(tiny_store, "police", as_of=AS_OF)
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return "ok"
+
+    threads = [threading.Thread(target=lambda: view.memo("slow", slow)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1]
