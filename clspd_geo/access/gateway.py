@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from clspd_geo import demo
-from clspd_geo.access import audit, auth
+from clspd_geo.access import audit, auth, policy
 from clspd_geo.access.view import RoleView
 from clspd_geo.store import Store, is_database_url, open_store
 
@@ -43,6 +43,7 @@ class Gateway:
         self._n = demo_incidents
         self._store: Store | None = None
         self._purged: set[str] = set()
+        self._demo: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def _open(self) -> Store:
@@ -93,14 +94,30 @@ class Gateway:
         ``{name: password}`` of the accounts created (empty when accounts existed or the
         store is not the demo).
         """
-        self.version()
-        if not self.view("admin").is_demo():
+        if not self.is_demo():
             return {}
         made = auth.ensure_demo_accounts()
         if made:
             audit.record("système", "admin", "compte", "démo", detail=f"{len(made)} comptes")
         return made
 
+    def demo_note(self) -> str | None:
+        """Create the demo accounts if needed; return the login page's note about them.
+
+        None when the store is not the demo.
+        """
+        self.demo_accounts()
+        if not self.is_demo():
+            return None
+        codes = ", ".join(r.code for r in policy.ROLES)
+        return ("Territoire de démonstration fictif : un compte par rôle, l'identifiant est le "
+                f"code du rôle ({codes}) et le mot de passe "
+                + auth.DEMO_PASSWORD.format(role="<rôle>") + ". Ces comptes n'existent que "
+                "pour la démonstration.")
+
     def is_demo(self) -> bool:
-        """Tell whether the store holds the fictitious demo territory."""
-        return self.view("admin").is_demo()
+        """Tell whether the store holds the fictitious demo territory (once per version)."""
+        token = self.version()
+        if token not in self._demo:
+            self._demo[token] = self.view("admin", version=token).is_demo()
+        return self._demo[token]

@@ -268,6 +268,21 @@ SMALL_COUNT_FLOOR = 5
 """Smallest k of any table that shows sensitive counts, whatever the role's matrix."""
 
 
+def finest_zone(role_code: str, category_code: str) -> str | None:
+    """Return how finely a role sees an incident category.
+
+    Returns
+    -------
+    str or None
+        ``"point"`` (exact), ``"grille"``, ``"quartier"`` or ``"territoire"`` (aggregated
+        to that zone at the finest), or None (never).
+    """
+    r = category_rule(role_code, category_code)
+    if r.access == "never":
+        return None
+    return "point" if r.access == "exact" else r.zone
+
+
 def may_open(role_code: str, page: str) -> bool:
     """Return True when the role may open the page of this URL path ("" is the overview)."""
     role(role_code)

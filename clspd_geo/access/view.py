@@ -114,6 +114,30 @@ class RoleView:
         """Return the matrix rule that applies to an incident category for this role."""
         return policy.category_rule(self.role, category_code)
 
+    def finest_zone(self, category_code: str) -> str | None:
+        """Return how finely the role sees a category (see :func:`policy.finest_zone`)."""
+        return policy.finest_zone(self.role, category_code)
+
+    @property
+    def grid_cell_m(self) -> float:
+        """Side of the aggregation grid cells of the release, metres."""
+        return policy.GRID_CELL_M
+
+    @staticmethod
+    def roles() -> dict[str, str]:
+        """Return every role code with its French label (for the administration page)."""
+        return {r.code: r.label for r in policy.ROLES}
+
+    @staticmethod
+    def matrix_table() -> pd.DataFrame:
+        """Return the visibility matrix as a French table (one column per role)."""
+        return policy.matrix_table()
+
+    @property
+    def location(self) -> str:
+        """Where the store is (a file path or a database URL without password)."""
+        return str(getattr(self._store, "location", getattr(self._store, "path", "")))
+
     # -- what ------------------------------------------------------------------------------------
 
     def _key_lock(self, key: Hashable) -> threading.Lock:

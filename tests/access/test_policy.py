@@ -97,3 +97,11 @@ def test_notice_says_the_role_k():
     assert "11" in policy.notice("elu")
     assert "aucun fait" in policy.notice("admin")
     assert pd.notna(policy.notice("public"))
+
+
+def test_finest_zone_per_role():
+    assert policy.finest_zone("police", "cambriolage") == "point"
+    assert policy.finest_zone("police", "violences_scolaires") == "grille"
+    assert policy.finest_zone("elu", "violences_scolaires") == "quartier"
+    assert policy.finest_zone("videoprotection", "violences_scolaires") is None
+    assert policy.finest_zone("admin", "cambriolage") is None
