@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from clspd_geo import schemas
-from clspd_geo.store import GeoPackageStore
+from clspd_geo.store.base import Store
 
 
-def layer_summary(store: GeoPackageStore) -> pd.DataFrame:
+def layer_summary(store: Store) -> pd.DataFrame:
     """Return one row per layer of the data model: what it holds and where it comes from.
 
     Returns

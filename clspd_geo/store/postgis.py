@@ -1,7 +1,9 @@
 """The PostGIS store, for deployments that outgrow one GeoPackage file.
 
-Same interface as :class:`clspd_geo.store.GeoPackageStore` (list, read with filters, fast
-point read, atomic multi-layer write, provenance, version). One table per layer with a
+Same interface as :class:`clspd_geo.store.gpkg.GeoPackageStore` (the
+:class:`clspd_geo.store.base.Store` protocol: list, read with filters, fast point read,
+atomic multi-layer write, provenance, version); the listing, validation and provenance
+lookup come from :class:`clspd_geo.store.base.BaseStore`. One table per layer with a
 ``geom`` column in EPSG:4326 and a GiST index; a write replaces the layers' tables inside one
 transaction, so readers see either the old or the new layers, never a mix, and a failure
 rolls everything back. A counter in ``clspd_meta`` gives the version token the app's caches
@@ -20,9 +22,9 @@ import pandas as pd
 import shapely
 
 from clspd_geo import config, schemas
-from clspd_geo.errors import DataFileError, SchemaError
+from clspd_geo.errors import DataFileError
+from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore
 
-PROVENANCE_TABLE = "clspd_provenance"
 META_TABLE = "clspd_meta"
 _SQL_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
               "datetime": "timestamp", "date": "date"}
@@ -58,7 +60,7 @@ def _python_values(series: pd.Series) -> list:
     return out
 
 
-class PostGISStore:
+class PostGISStore(BaseStore):
     """A store in a PostgreSQL/PostGIS database.
 
     Parameters
@@ -71,6 +73,8 @@ class PostGISStore:
     DataFileError
         The database cannot be reached, or it has no PostGIS extension.
     """
+
+    PLACE = "de la base"
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -99,36 +103,21 @@ class PostGISStore:
 
         return psycopg.connect(self.url)
 
-    def _tables(self) -> set[str]:
+    # -- reading ---------------------------------------------------------------------------
+    def table_names(self) -> set[str]:
+        """Return the names of every table of the current schema."""
         with self._connect() as con:
             rows = con.execute("SELECT table_name FROM information_schema.tables "
                                "WHERE table_schema = current_schema()").fetchall()
         return {r[0] for r in rows}
 
-    # -- reading ---------------------------------------------------------------------------
-    def layers(self) -> list[str]:
-        """Return the names of the data-model layers present."""
-        present = self._tables()
-        return [name for name in schemas.LAYERS if name in present]
-
-    def has(self, layer: str) -> bool:
-        """Tell whether a layer is present."""
-        return layer in self._tables()
-
-    def count(self, layer: str) -> int:
-        """Return the number of rows of a layer (0 if absent)."""
+    def count_rows(self, layer: str) -> int:
+        """Return the number of rows of a layer's table."""
         from psycopg import sql
 
-        if not self.has(layer):
-            return 0
         with self._connect() as con:
             return int(con.execute(sql.SQL("SELECT count(*) FROM {}").format(
                 sql.Identifier(layer))).fetchone()[0])
-
-    def _require(self, layer: str) -> schemas.LayerSchema:
-        from clspd_geo.store import require_layer
-
-        return require_layer(self, layer, where=f"de la base « {self.location} »")
 
     def _columns(self, layer: str) -> list[str]:
         with self._connect() as con:
@@ -161,7 +150,7 @@ class PostGISStore:
         """Read a layer, optionally filtered, in EPSG:4326 (see GeoPackageStore.read)."""
         from psycopg import sql
 
-        sch = self._require(layer)
+        sch = self.require(layer)
         cols = [c for c in (columns if columns is not None else self._columns(layer))]
         where, params = self._where(period=period, categories=categories, bbox=bbox)
         query = sql.SQL("SELECT {cols}ST_AsBinary(geom) FROM {t}{w}").format(
@@ -182,7 +171,7 @@ class PostGISStore:
         """Read a point layer as a plain frame with ``lon``/``lat`` (see GeoPackageStore)."""
         from psycopg import sql
 
-        self._require(layer)
+        self.require(layer)
         query = sql.SQL("SELECT ST_X(geom), ST_Y(geom){cols} FROM {t}").format(
             cols=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c)) for c in columns),
             t=sql.Identifier(layer))
@@ -200,50 +189,30 @@ class PostGISStore:
                 out[col] = pd.Categorical(values)
         return pd.DataFrame(out)
 
-    def provenance(self) -> pd.DataFrame:
-        """Return the provenance table: one row per layer (layer, source, imported_at, rows)."""
-        if PROVENANCE_TABLE not in self._tables():
-            return pd.DataFrame(columns=["layer", "source", "imported_at", "rows"])
+    def read_provenance_table(self) -> pd.DataFrame:
+        """Return the database's provenance table, ordered by layer."""
         with self._connect() as con:
             rows = con.execute(f"SELECT layer, source, imported_at, rows FROM {PROVENANCE_TABLE} "
                                "ORDER BY layer").fetchall()
-        return pd.DataFrame(rows, columns=["layer", "source", "imported_at", "rows"])
-
-    def source_of(self, layer: str):
-        """Return the provenance of one layer, or ``None`` when unknown."""
-        from clspd_geo.store import provenance_of
-
-        return provenance_of(self.provenance(), layer)
+        return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)
 
     def version(self) -> str:
         """Return a token that changes with every committed write."""
-        if META_TABLE not in self._tables():
+        if META_TABLE not in self.table_names():
             return "pg-0"
         with self._connect() as con:
             row = con.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'version'").fetchone()
         return f"pg-{row[0] if row else 0}"
 
     # -- writing ---------------------------------------------------------------------------
-    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str) -> None:
-        """Validate and write one layer atomically (see :meth:`write_many`)."""
-        self.write_many({layer: gdf}, source=source)
+    def write_checked(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
+                      imported_at: str) -> None:
+        """Write validated layers in one transaction (called by :meth:`write_many`).
 
-    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str) -> None:
-        """Validate and write several layers in one transaction.
-
-        Every frame is validated first; then, in one transaction, each layer's table is
-        dropped and rebuilt (COPY), indexed, its provenance recorded and the version counter
-        bumped. Any failure rolls the whole transaction back.
+        In one transaction, each layer's table is dropped and rebuilt (COPY), indexed, its
+        provenance recorded and the version counter bumped. Any failure rolls the whole
+        transaction back.
         """
-        ready: dict[str, gpd.GeoDataFrame] = {}
-        for name, gdf in frames.items():
-            sch = schemas.schema(name)
-            conformed = schemas.conform(gdf, sch)
-            schemas.validate(conformed, sch)
-            ready[name] = conformed
-        if not ready:
-            raise SchemaError("Aucune couche à écrire.")
-        now = dt.datetime.now().replace(microsecond=0).isoformat()
         with self._connect() as con, con.transaction():
             con.execute(f"CREATE TABLE IF NOT EXISTS {PROVENANCE_TABLE} (layer text PRIMARY KEY, "
                         "source text, imported_at text, rows bigint)")
@@ -254,7 +223,7 @@ class PostGISStore:
                 con.execute(f"INSERT INTO {PROVENANCE_TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
                             "(layer) DO UPDATE SET source = EXCLUDED.source, imported_at = "
                             "EXCLUDED.imported_at, rows = EXCLUDED.rows",
-                            (name, source, now, len(gdf)))
+                            (name, source, imported_at, len(gdf)))
             con.execute(f"INSERT INTO {META_TABLE} VALUES ('version', 1) ON CONFLICT (key) "
                         f"DO UPDATE SET value = {META_TABLE}.value + 1")
 

@@ -25,6 +25,7 @@ from geopandas.testing import assert_geodataframe_equal
 
 from clspd_geo import schemas, store, vocab
 from clspd_geo.errors import DataFileError, SchemaError
+from clspd_geo.store import gpkg
 
 LAYER_NAMES = sorted(schemas.LAYERS)
 
@@ -312,7 +313,7 @@ def test_a_write_that_fails_on_disk_is_a_french_error_and_changes_nothing(filled
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store.shutil, "copyfile", disk_full)
+    monkeypatch.setattr(gpkg.shutil, "copyfile", disk_full)
     with pytest.raises(DataFileError, match="n'a pas pu être écrit .*espace disque"):
         filled.write("incidents", make_valid_layers()["incidents"], source="x")
     assert sha256(path) == before

@@ -1,0 +1,252 @@
+"""What every store offers, and the logic both back-ends share.
+
+:class:`Store` is the protocol callers are typed on (a GeoPackage file, a PostGIS database):
+list layers, read a layer (optionally filtered by period, category and bounding box), read
+a point layer fast, write one or several layers atomically, provenance and a version token.
+
+:class:`BaseStore` holds what the two back-ends used to write twice: the listing of
+data-model layers (``layers``, ``has``, ``count``), the absent-layer check, the validation
+of every frame before a multi-layer write (nothing is written when one fails) and the
+provenance lookup. A back-end supplies the storage steps: :meth:`BaseStore.table_names`,
+:meth:`BaseStore.count_rows`, :meth:`BaseStore.read_provenance_table` and
+:meth:`BaseStore.write_checked`.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+import geopandas as gpd
+import pandas as pd
+
+from clspd_geo import schemas
+from clspd_geo.errors import DataFileError, SchemaError
+
+PROVENANCE_TABLE = "clspd_provenance"
+PROVENANCE_COLUMNS = ["layer", "source", "imported_at", "rows"]
+
+Period = tuple[dt.date | dt.datetime, dt.date | dt.datetime]
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a layer comes from."""
+
+    layer: str
+    source: str
+    imported_at: str
+    rows: int
+
+
+class Store(Protocol):
+    """What every store offers (GeoPackage file, PostGIS database)."""
+
+    @property
+    def location(self) -> str:
+        """Where the store lives (a file path, or a database URL with its password hidden)."""
+        ...
+
+    def layers(self) -> list[str]:
+        """Return the names of the data-model layers present."""
+        ...
+
+    def has(self, layer: str) -> bool:
+        """Tell whether a layer is present."""
+        ...
+
+    def count(self, layer: str) -> int:
+        """Return the number of rows of a layer (0 if absent)."""
+        ...
+
+    def read(self, layer: str, *, period: Period | None = None,
+             categories: Iterable[str] | None = None, bbox: BBox | None = None,
+             columns: list[str] | None = None) -> gpd.GeoDataFrame:
+        """Read a layer, optionally filtered, in EPSG:4326."""
+        ...
+
+    def read_points(self, layer: str, *, columns: list[str]) -> pd.DataFrame:
+        """Read a point layer as a plain frame with ``lon``/``lat`` and ``columns``."""
+        ...
+
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str) -> None:
+        """Validate and write one layer atomically."""
+        ...
+
+    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str) -> None:
+        """Validate and write several layers in one atomic step."""
+        ...
+
+    def provenance(self) -> pd.DataFrame:
+        """Return the provenance table (layer, source, imported_at, rows)."""
+        ...
+
+    def source_of(self, layer: str) -> Provenance | None:
+        """Return the provenance of one layer, or ``None`` when unknown."""
+        ...
+
+    def version(self) -> str:
+        """Return a token that changes whenever the store's content changes."""
+        ...
+
+
+def empty_provenance() -> pd.DataFrame:
+    """Return a provenance table with no row."""
+    return pd.DataFrame(columns=PROVENANCE_COLUMNS)
+
+
+def provenance_of(table: pd.DataFrame, layer: str) -> Provenance | None:
+    """Return one layer's row of a provenance table, or ``None`` when it has none."""
+    rows = table[table["layer"] == layer]
+    if rows.empty:
+        return None
+    row = rows.iloc[-1]
+    return Provenance(layer, str(row["source"]), str(row["imported_at"]), int(row["rows"]))
+
+
+def absent_layer_message(layer: str, *, where: str) -> str:
+    """Return the French message for a layer the store lacks.
+
+    ``where`` names the store (« du fichier … », « de la base … »).
+    """
+    sch = schemas.schema(layer)
+    return (f"La couche « {layer} » ({sch.title}) est absente {where}. Importez-la depuis "
+            "la page « Données » ou avec python -m clspd_geo import.")
+
+
+def require_layer(store: Store, layer: str, *, where: str) -> schemas.LayerSchema:
+    """Return the schema of ``layer``; raise :class:`DataFileError` when the store lacks it.
+
+    ``where`` names the store in the message (« du fichier … », « de la base … »).
+    """
+    sch = schemas.schema(layer)
+    if not store.has(layer):
+        raise DataFileError(absent_layer_message(layer, where=where))
+    return sch
+
+
+def conform_frames(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """Return every frame cast to its layer's schema and validated, before any write.
+
+    Raises
+    ------
+    SchemaError
+        A frame breaks its schema, or ``frames`` is empty.
+    """
+    ready: dict[str, gpd.GeoDataFrame] = {}
+    for name, gdf in frames.items():
+        sch = schemas.schema(name)
+        conformed = schemas.conform(gdf, sch)
+        schemas.validate(conformed, sch)
+        ready[name] = conformed
+    if not ready:
+        raise SchemaError("Aucune couche à écrire.")
+    return ready
+
+
+class BaseStore(abc.ABC):
+    """The shared part of the GeoPackage and PostGIS stores.
+
+    A back-end sets :attr:`PLACE` (« du fichier », « de la base ») and :attr:`location`,
+    and implements the storage steps :meth:`table_names`, :meth:`count_rows`,
+    :meth:`read_provenance_table` and :meth:`write_checked`, and the readers ``read``,
+    ``read_points`` and ``version``. The rest of :class:`Store` comes from here.
+    """
+
+    PLACE: ClassVar[str]
+
+    @property
+    @abc.abstractmethod
+    def location(self) -> str:
+        """Where the store lives."""
+
+    @property
+    def where(self) -> str:
+        """Name the store in a French message: « du fichier « clspd.gpkg » »."""
+        return f"{self.PLACE} « {self.location} »"
+
+    # -- storage steps a back-end provides ----------------------------------------------------
+    @abc.abstractmethod
+    def table_names(self) -> set[str]:
+        """Return the names of every table or layer present, data-model or not."""
+
+    @abc.abstractmethod
+    def count_rows(self, layer: str) -> int:
+        """Return the number of rows of a layer known to be present."""
+
+    @abc.abstractmethod
+    def read_provenance_table(self) -> pd.DataFrame:
+        """Return the provenance table, known to be present."""
+
+    @abc.abstractmethod
+    def write_checked(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
+                      imported_at: str) -> None:
+        """Write frames already validated by :func:`conform_frames`, in one atomic step."""
+
+    @abc.abstractmethod
+    def read(self, layer: str, *, period: Period | None = None,
+             categories: Iterable[str] | None = None, bbox: BBox | None = None,
+             columns: list[str] | None = None) -> gpd.GeoDataFrame:
+        """Read a layer, optionally filtered, in EPSG:4326."""
+
+    @abc.abstractmethod
+    def read_points(self, layer: str, *, columns: list[str]) -> pd.DataFrame:
+        """Read a point layer as a plain frame with ``lon``/``lat`` and ``columns``."""
+
+    @abc.abstractmethod
+    def version(self) -> str:
+        """Return a token that changes whenever the store's content changes."""
+
+    # -- shared logic ------------------------------------------------------------------------
+    def layers(self) -> list[str]:
+        """Return the names of the data-model layers present, in data-model order."""
+        present = self.table_names()
+        return [name for name in schemas.LAYERS if name in present]
+
+    def has(self, layer: str) -> bool:
+        """Tell whether a layer is present."""
+        return layer in self.table_names()
+
+    def count(self, layer: str) -> int:
+        """Return the number of rows of a layer (0 if absent)."""
+        if not self.has(layer):
+            return 0
+        return self.count_rows(layer)
+
+    def require(self, layer: str) -> schemas.LayerSchema:
+        """Return the schema of ``layer``; raise :class:`DataFileError` when it is absent."""
+        return require_layer(self, layer, where=self.where)
+
+    def provenance(self) -> pd.DataFrame:
+        """Return the provenance table: one row per layer (layer, source, imported_at, rows)."""
+        if PROVENANCE_TABLE not in self.table_names():
+            return empty_provenance()
+        return self.read_provenance_table()
+
+    def source_of(self, layer: str) -> Provenance | None:
+        """Return the provenance of one layer, or ``None`` when unknown."""
+        return provenance_of(self.provenance(), layer)
+
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str) -> None:
+        """Validate and write one layer atomically (see :meth:`write_many`)."""
+        self.write_many({layer: gdf}, source=source)
+
+    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str) -> None:
+        """Validate and write several layers in one atomic step.
+
+        Every frame is validated first: if one fails, nothing is written. The back-end's
+        :meth:`write_checked` then writes them all, with ``source`` and the import time
+        (to the second) recorded in the provenance table.
+
+        Raises
+        ------
+        SchemaError
+            A frame breaks its schema, or ``frames`` is empty (nothing is written).
+        """
+        ready = conform_frames(frames)
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        self.write_checked(ready, source=source, imported_at=now)
