@@ -136,7 +136,7 @@ class RoleView:
     @property
     def location(self) -> str:
         """Where the store is (a file path or a database URL without password)."""
-        return str(getattr(self._store, "location", getattr(self._store, "path", "")))
+        return self._store.location
 
     # -- what ------------------------------------------------------------------------------------
 
