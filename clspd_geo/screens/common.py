@@ -1,0 +1,93 @@
+"""Computations shared by several pages: grid, incident and accident cells, camera views."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from clspd_geo import config
+from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import cells, indicators
+from clspd_geo.video import cameras
+
+
+def grid(view: RoleView, *, cell_m: float) -> cells.Grid:
+    """Return the square grid over the territory (memoised per cell side).
+
+    Parameters
+    ----------
+    view
+        The role view.
+    cell_m
+        Side of the cells, metres (the territory's metric CRS).
+    """
+    return view.memo(("common.grid", float(cell_m)), lambda: cells.grid_for(
+        view.layer("territoire"), cell_size_m=cell_m))
+
+
+def incident_cells(view: RoleView, sel: indicators.Selection, *,
+                   cell_m: float = config.HOTSPOT_CELL_M) -> gpd.GeoDataFrame:
+    """Return the graduated-cell layer of the selected incidents the role sees.
+
+    Parameters
+    ----------
+    view
+        The role view.
+    sel
+        The selection (pass only the categories that may be drawn as cells).
+    cell_m
+        Side of the cells, metres.
+
+    Returns
+    -------
+    GeoDataFrame
+        :func:`clspd_geo.analysis.indicators.incident_cells`, EPSG:4326.
+    """
+    return view.memo(("common.incident_cells", sel, float(cell_m)),
+                     lambda: indicators.incident_cells(view.incidents(), sel,
+                                                       grid(view, cell_m=cell_m)))
+
+
+def accident_cells(view: RoleView, sel: indicators.Selection, *,
+                   cell_m: float = config.HOTSPOT_CELL_M) -> gpd.GeoDataFrame:
+    """Return the accident cells of the selection's period (EPSG:4326)."""
+    return view.memo(("common.accident_cells", sel, float(cell_m)),
+                     lambda: indicators.accident_cells(view.layer("accidents"), sel,
+                                                       grid(view, cell_m=cell_m)))
+
+
+def camera_views(view: RoleView) -> gpd.GeoDataFrame:
+    """Return the view polygons of the cameras the role sees (EPSG:4326; empty if none)."""
+    def compute() -> gpd.GeoDataFrame:
+        cams = view.layer("cameras")
+        return cams if cams.empty else cameras.view_polygons(cams)
+    return view.memo(("common.camera_views",), compute)
+
+
+def sensitive_quartier_counts(view: RoleView,
+                              sel: indicators.Selection) -> gpd.GeoDataFrame | None:
+    """Return the sensitive incidents of a selection counted per quartier, small counts hidden.
+
+    Sensitive categories (victims, minors, domestic violence, radicalisation) are never
+    drawn as cells: only as counts per quartier, where counts from 1 to k−1 are hidden
+    (k is :attr:`RoleView.small_count_k`).
+
+    Parameters
+    ----------
+    view
+        The role view.
+    sel
+        The selection; only its sensitive categories are counted.
+
+    Returns
+    -------
+    GeoDataFrame or None
+        :func:`clspd_geo.analysis.indicators.quartier_counts` (columns ``faits`` and
+        ``faits_affiches``), EPSG:4326; None when the selection has no sensitive category.
+    """
+    _, sensitive = indicators.split_sensitive(sel.categories)
+    if not sensitive:
+        return None
+    only = indicators.Selection(sel.start, sel.end, tuple(sensitive), sel.quartiers)
+    return view.memo(("common.sensitive_quartier_counts", only),
+                     lambda: indicators.quartier_counts(view.incidents(), view.layer("quartiers"),
+                                                        only, k=view.small_count_k))

@@ -1,0 +1,170 @@
+"""The analyses of the action-field pages: schools, rates, night hours, care, support, roads.
+
+Every function passes what the role sees (:meth:`RoleView.incidents`,
+:meth:`RoleView.layer`) to one function of :mod:`clspd_geo.analysis`, and the sensitive
+counts it shows are hidden from 1 to k−1 with the role's k (:attr:`RoleView.small_count_k`).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from clspd_geo import vocab
+from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import accessibility, field_analyses, indicators, road_safety
+
+
+def school_rings(view: RoleView, sel: indicators.Selection, *,
+                 k: int = 0) -> field_analyses.SchoolRings:
+    """Return the selected incidents around schools, at school hours and other hours.
+
+    Parameters
+    ----------
+    k
+        Counts from 1 to k−1 are hidden (0: none hidden).
+    """
+    return view.memo(("fields.school_rings", sel, k),
+                     lambda: field_analyses.school_surroundings(
+                         view.incidents(sel), view.layer("equipements"),
+                         epsg=view.metric_epsg, k=k))
+
+
+def school_zones(view: RoleView, sel: indicators.Selection, *, k: int) -> pd.DataFrame:
+    """Return the selected incidents per school zone, counts from 1 to k−1 hidden."""
+    return view.memo(("fields.school_zones", sel, k),
+                     lambda: field_analyses.school_zone_counts(
+                         view.incidents(sel), view.layer("equipements"),
+                         epsg=view.metric_epsg, k=k))
+
+
+def quartier_rates(view: RoleView, sel: indicators.Selection) -> field_analyses.QuartierRates:
+    """Return the selection per quartier, per 1,000 inhabitants where known (role's k)."""
+    return view.memo(("fields.quartier_rates", sel),
+                     lambda: field_analyses.rates_by_quartier(
+                         view.incidents(sel), view.layer("quartiers"), k=view.small_count_k))
+
+
+def alcohol_night(view: RoleView, sel: indicators.Selection, *,
+                  radius_m: float) -> field_analyses.NightHours:
+    """Return alcohol incidents by hour of night within ``radius_m`` metres of licensed bars."""
+    return view.memo(("fields.alcohol_night", sel, float(radius_m)),
+                     lambda: field_analyses.alcohol_by_night_hour(
+                         view.incidents(sel), view.layer("equipements"),
+                         epsg=view.metric_epsg, radius_m=radius_m))
+
+
+def care_distance(view: RoleView, sel: indicators.Selection, *, network: bool
+                  ) -> tuple[gpd.GeoDataFrame, field_analyses.CareDistance]:
+    """Return the densest cells of the selection and their walk to care.
+
+    Parameters
+    ----------
+    network
+        Walk along the ``voies`` layer (True) or in a straight line (False).
+
+    Returns
+    -------
+    tuple
+        ``(dense cells, CareDistance)`` (:func:`clspd_geo.analysis.field_analyses.dense_cells`
+        and :func:`~clspd_geo.analysis.field_analyses.distance_to_care`), EPSG:4326.
+    """
+    def compute() -> tuple[gpd.GeoDataFrame, field_analyses.CareDistance]:
+        spots = field_analyses.dense_cells(view.incidents(sel), view.layer("territoire"),
+                                           epsg=view.metric_epsg)
+        roads = view.layer("voies") if network else None
+        return spots, field_analyses.distance_to_care(spots, view.layer("equipements"),
+                                                      voies=roads)
+    return view.memo(("fields.care_distance", sel, bool(network)), compute)
+
+
+def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
+                   minutes: float) -> field_analyses.SupportAccess:
+    """Return the walk from incidents and residents to victim support (role's k).
+
+    Parameters
+    ----------
+    network
+        Walk along the ``voies`` layer (True) or in a straight line (False).
+    minutes
+        Walking time counted as "near", minutes.
+    """
+    def compute() -> field_analyses.SupportAccess:
+        roads = view.layer("voies") if network else None
+        return field_analyses.support_access(
+            view.incidents(sel), view.layer("quartiers"), view.layer("equipements"),
+            epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes)
+    return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
+
+
+def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, network: bool
+               ) -> tuple[accessibility.QpvAccess, gpd.GeoDataFrame]:
+    """Return the QPV residents within a walk of each facility kind, and the reach discs.
+
+    Parameters
+    ----------
+    kinds
+        Facility kinds (:data:`clspd_geo.vocab.FACILITY_KINDS` codes).
+    minutes
+        Walking time, minutes.
+    network
+        Walk along the ``voies`` layer (True) or in a straight line (False).
+    """
+    def compute() -> tuple[accessibility.QpvAccess, gpd.GeoDataFrame]:
+        roads = view.layer("voies") if network else None
+        equip = view.layer("equipements")
+        res = accessibility.qpv_access(view.layer("quartiers"), equip, kinds=list(kinds),
+                                       minutes=minutes, voies=roads)
+        return res, accessibility.reach_zones(equip, kinds=kinds, minutes=minutes)
+    return view.memo(("fields.qpv_access", tuple(kinds), float(minutes), bool(network)),
+                     compute)
+
+
+def road_hotspots(view: RoleView, sel: indicators.Selection, *,
+                  on_roads: bool = True) -> road_safety.RoadHotspots:
+    """Return the road sections (or cells) with the most severe accidents of the period.
+
+    Only the period of ``sel`` is used (accidents have no incident category).
+    """
+    def compute() -> road_safety.RoadHotspots:
+        acc = indicators.accidents_in(view.layer("accidents"), sel.start, sel.end)
+        roads = view.layer("voies") if on_roads else None
+        return road_safety.road_hotspots(acc, territory=view.layer("territoire"), voies=roads)
+    return view.memo(("fields.road_hotspots", sel.start, sel.end, bool(on_roads)), compute)
+
+
+def accident_school_rings(view: RoleView,
+                          sel: indicators.Selection) -> field_analyses.SchoolRings:
+    """Return the accidents of the period around schools, at school hours and other hours."""
+    def compute() -> field_analyses.SchoolRings:
+        acc = indicators.accidents_in(view.layer("accidents"), sel.start, sel.end)
+        return field_analyses.school_surroundings(acc, view.layer("equipements"),
+                                                  epsg=view.metric_epsg)
+    return view.memo(("fields.accident_school_rings", sel.start, sel.end), compute)
+
+
+def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: str
+                          ) -> tuple[gpd.GeoDataFrame, str]:
+    """Return the field's resources and actions per quartier, and a sentence about them.
+
+    Parameters
+    ----------
+    field
+        The action field (:data:`clspd_geo.vocab.ACTION_FIELDS` code).
+
+    Returns
+    -------
+    tuple
+        ``(per quartier, sentence)``: aggregated only; the sentence hides incident counts
+        from 1 to k−1 (role's k).
+    """
+    kinds = tuple(vocab.facility_kinds_for(field))
+
+    def compute() -> tuple[gpd.GeoDataFrame, str]:
+        per_q = field_analyses.resources_by_quartier(
+            view.layer("quartiers"), view.layer("equipements"), view.layer("actions"),
+            kinds=kinds, field=field)
+        counts = view.incidents(sel)["quartier_id"].astype("string").value_counts()
+        return per_q, field_analyses.resources_sentence(per_q, counts=counts,
+                                                        k=view.small_count_k)
+    return view.memo(("fields.resources_by_quartier", sel, kinds, field), compute)

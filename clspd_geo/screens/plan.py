@@ -1,0 +1,43 @@
+"""Saving the CLSPD action plan edited on a field page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from clspd_geo.access import audit
+from clspd_geo.access.view import RoleView
+from clspd_geo.plan import actions
+
+
+def save_plan(view: RoleView, field: str, edited: pd.DataFrame, *, user: str) -> int:
+    """Write one field's edited actions into the plan and record it in the audit trail.
+
+    Parameters
+    ----------
+    view
+        The role view of the editor (its role must be allowed to edit ``actions``).
+    field
+        The action field whose actions were edited; other fields' actions are kept.
+    edited
+        The field's table of :func:`clspd_geo.plan.actions.editor_frame` after editing.
+    user
+        The user name recorded in the audit trail.
+
+    Returns
+    -------
+    int
+        The number of actions of the field in the saved plan.
+
+    Raises
+    ------
+    AccessError
+        The role may not edit the plan (nothing is written).
+    ClspdGeoError
+        An edited row is invalid (:func:`clspd_geo.plan.actions.apply_edits`).
+    """
+    new = actions.apply_edits(view.layer("actions"), field, edited,
+                              quartiers=view.layer("quartiers"),
+                              territoire=view.layer("territoire"))
+    view.write("actions", new, source=actions.SOURCE)
+    audit.record(user, view.role, "modification", f"plan d'action : {field}")
+    return int((new["field"] == field).sum())

@@ -1,0 +1,234 @@
+"""The video-protection page: camera network, coverage, siting of new cameras, camera plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import cells, hotspots, indicators
+from clspd_geo.errors import EmptySelectionError
+from clspd_geo.video import before_after, camera_plan, cameras, siting
+from clspd_geo.video import coverage as coverage_mod
+
+
+@dataclass(frozen=True)
+class SitingParams:
+    """What the planner asked for on the video-protection page (plain, hashable values).
+
+    Attributes
+    ----------
+    n_new
+        Number of new cameras (None: as many as the budget allows).
+    budget_eur
+        Budget, euros (None: ``n_new`` cameras).
+    cost_eur
+        Cost of one site, euros.
+    radius_m
+        Radius of the disc a new dome camera sees, metres.
+    min_distance_m
+        Smallest distance between two new sites, metres.
+    source
+        Where candidate sites come from (a key of :data:`SITING_SOURCES`).
+    grid_m
+        Spacing of the grid of candidate sites, metres (``source == "grille"``).
+    clicks
+        ``(lon, lat)`` of the points clicked on the map, degrees (``source == "clics"``).
+    weights
+        Category weights of the demand (``"egal"`` or ``"gravite"``).
+    half_life_days
+        Half-life of the recency weight, days (None: no decay).
+    demand
+        What is covered (a key of :data:`SITING_DEMANDS`).
+    """
+
+    n_new: int | None
+    budget_eur: float | None
+    cost_eur: float
+    radius_m: float
+    min_distance_m: float
+    source: str
+    grid_m: float
+    clicks: tuple[tuple[float, float], ...]
+    weights: str
+    half_life_days: float | None
+    demand: str = "faits"
+
+
+SITING_SOURCES = {"carrefours": "Carrefours des voies", "grille": "Grille sur le territoire",
+                  "clics": "Points cliqués sur la carte"}
+"""Where candidate sites come from, with their French labels."""
+
+SITING_DEMANDS = {"faits": "Faits pondérés", "surface": "Surface des points chauds"}
+"""What the new cameras should cover, with their French labels."""
+
+
+def video_cameras(view: RoleView) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return the cameras whose views can be computed, and the problems of the layer.
+
+    Returns
+    -------
+    tuple
+        ``(valid cameras, problems)`` of :func:`clspd_geo.video.cameras.split_valid`; both
+        empty for a role that sees no camera.
+    """
+    return view.memo(("video.video_cameras",),
+                     lambda: cameras.split_valid(view.layer("cameras")))
+
+
+def video_views(view: RoleView) -> gpd.GeoDataFrame:
+    """Return the view polygons of the valid cameras (EPSG:4326)."""
+    def compute() -> gpd.GeoDataFrame:
+        valid, _ = video_cameras(view)
+        return cameras.view_polygons(valid) if len(valid) else valid
+    return view.memo(("video.video_views",), compute)
+
+
+def coverage(view: RoleView, sel: indicators.Selection
+             ) -> tuple[coverage_mod.Coverage, pd.DataFrame]:
+    """Return ``(Coverage, selected incidents)`` for the cameras in service.
+
+    The selected incidents are the rows of :meth:`RoleView.incidents` the coverage was
+    computed on, in the same order (shared: never modify them).
+    """
+    def compute() -> tuple[coverage_mod.Coverage, pd.DataFrame]:
+        valid, _ = video_cameras(view)
+        rows = view.incidents(sel)
+        return coverage_mod.assess(coverage_mod.in_service(valid), rows,
+                                   epsg=view.metric_epsg), rows
+    return view.memo(("video.coverage", sel), compute)
+
+
+def uncovered_hotspots(view: RoleView, sel: indicators.Selection, *,
+                       cell_m: float = 100.0) -> gpd.GeoDataFrame:
+    """Return the 20 cells of ``cell_m`` metres with the most incidents seen by no camera."""
+    return view.memo(("video.uncovered_hotspots", sel, float(cell_m)),
+                     lambda: coverage_mod.uncovered_hotspots(coverage(view, sel)[0],
+                                                             cell_size_m=cell_m, top=20))
+
+
+def _candidates(view: RoleView, params: SitingParams) -> siting.Candidates:
+    territoire = view.layer("territoire")
+    label = None
+    if params.source == "carrefours":
+        voies = view.layer("voies")
+        if voies.empty:
+            raise EmptySelectionError("Aucune voie n'est chargée : choisissez la grille ou "
+                                      "cliquez des points sur la carte.")
+        points, label = siting.street_crossings(voies), "name"
+    elif params.source == "grille":
+        points = siting.grid_sites(territoire, spacing_m=params.grid_m)
+    else:
+        if not params.clicks:
+            raise EmptySelectionError("Aucun point cliqué : cliquez sur la carte les lieux "
+                                      "possibles, puis relancez.")
+        points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
+            [c[0] for c in params.clicks], [c[1] for c in params.clicks]), crs=4326)
+    return siting.candidates_from_points(points, epsg=view.metric_epsg, label_column=label,
+                                         cost_eur=params.cost_eur, territory=territoire)
+
+
+def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> siting.Demand:
+    epsg = view.metric_epsg
+    df = view.incidents(sel)
+    if params.demand != "surface":
+        return siting.demand_from_incidents(df, epsg=epsg, category_weights=params.weights,
+                                            half_life_days=params.half_life_days)
+    # Hotspot surface: kernel density of the weighted incidents, densest 20 % of the cells.
+    territoire = view.layer("territoire")
+    g = cells.grid_for(territoire, cell_size_m=50.0, epsg=epsg)
+    w = siting.incident_weights(df, category_weights=params.weights,
+                                half_life_days=params.half_life_days)
+    dens = hotspots.density_xy(g, df["x"].to_numpy(), df["y"].to_numpy(),
+                               inside=cells.inside_mask(g, territoire), weights=w)
+    return siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
+                                      epsg=epsg)
+
+
+def siting_problem(view: RoleView, sel: indicators.Selection,
+                   params: SitingParams) -> siting.Problem:
+    """Return the prepared siting problem of the selection and the planner's parameters.
+
+    Raises
+    ------
+    ClspdGeoError
+        No candidate site (no roads, no click), no demand, or inconsistent parameters.
+    """
+    def compute() -> siting.Problem:
+        valid, _ = video_cameras(view)
+        return siting.prepare(_demand(view, sel, params), _candidates(view, params),
+                              radius_m=params.radius_m, n_new=params.n_new,
+                              budget_eur=params.budget_eur,
+                              existing=coverage_mod.in_service(valid),
+                              min_distance_m=params.min_distance_m)
+    return view.memo(("video.siting_problem", sel, params), compute)
+
+
+def greedy(view: RoleView, sel: indicators.Selection,
+           params: SitingParams) -> siting.SitingResult:
+    """Return the greedy choice of sites, with its proven bound."""
+    return view.memo(("video.greedy", sel, params),
+                     lambda: siting.greedy(siting_problem(view, sel, params)))
+
+
+def exact(view: RoleView, sel: indicators.Selection, params: SitingParams, *,
+          time_limit_s: float) -> siting.SitingResult:
+    """Return the exact (HiGHS) choice of sites, the greedy one when time runs out first.
+
+    Parameters
+    ----------
+    time_limit_s
+        Time limit of the solver, seconds.
+    """
+    return view.memo(("video.exact", sel, params, float(time_limit_s)),
+                     lambda: siting.exact(siting_problem(view, sel, params),
+                                          time_limit_s=time_limit_s,
+                                          fallback=greedy(view, sel, params)))
+
+
+def out_of_sample(view: RoleView, sel: indicators.Selection,
+                  params: SitingParams) -> siting.OutOfSample:
+    """Choose sites on the period of the same length before ``sel`` and score them on ``sel``."""
+    def compute() -> siting.OutOfSample:
+        days = (sel.end - sel.start).days
+        train_sel = indicators.Selection(sel.start - dt.timedelta(days=days), sel.start,
+                                         sel.categories, sel.quartiers)
+        valid, _ = video_cameras(view)
+        return siting.out_of_sample(_demand(view, train_sel, params),
+                                    _demand(view, sel, params), _candidates(view, params),
+                                    radius_m=params.radius_m, n_new=params.n_new,
+                                    budget_eur=params.budget_eur,
+                                    existing=coverage_mod.in_service(valid),
+                                    min_distance_m=params.min_distance_m)
+    return view.memo(("video.out_of_sample", sel, params), compute)
+
+
+def camera_plan_html(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) -> str:
+    """Return the printable camera plan, with the proposed sites as « en projet ».
+
+    Parameters
+    ----------
+    new_sites
+        Proposed cameras (:func:`clspd_geo.video.siting.as_cameras`), EPSG:4326; the result
+        is memoised on their ``camera_id``.
+    """
+    key = () if new_sites is None else tuple(map(str, new_sites["camera_id"]))
+
+    def compute() -> str:
+        valid, _ = video_cameras(view)
+        cams = valid if new_sites is None else pd.concat([valid, new_sites],
+                                                         ignore_index=True)
+        return camera_plan.to_html(cams, territoire=view.layer("territoire"),
+                                   quartiers=view.layer("quartiers"))
+    return view.memo(("video.camera_plan_html", key), compute)
+
+
+def before_after_table(view: RoleView) -> pd.DataFrame:
+    """Return the before / after comparison of every dated camera (all incidents)."""
+    def compute() -> pd.DataFrame:
+        valid, _ = video_cameras(view)
+        return before_after.before_after(valid, view.incidents(), epsg=view.metric_epsg)
+    return view.memo(("video.before_after_table",), compute)

@@ -1,0 +1,118 @@
+"""clspd_geo.screens.video: cameras, coverage, siting, camera plan, before / after."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from clspd_geo.analysis import indicators
+from clspd_geo.errors import EmptySelectionError
+from clspd_geo.screens import video
+from clspd_geo.video import before_after, camera_plan, cameras, coverage, siting
+
+PARAMS = video.SitingParams(n_new=3, budget_eur=None, cost_eur=25_000.0, radius_m=100.0,
+                            min_distance_m=0.0, source="grille", grid_m=250.0, clicks=(),
+                            weights="egal", half_life_days=None)
+
+
+def _three_months(view) -> indicators.Selection:
+    end = indicators.default_selection(view.incidents()).end
+    open_cats, _ = indicators.split_sensitive(indicators.default_selection(
+        view.incidents()).categories)
+    return indicators.Selection(end - dt.timedelta(days=91), end, tuple(open_cats))
+
+
+def _direct_problem(view, sel, params=PARAMS, *, demand_sel=None):
+    epsg = view.metric_epsg
+    df = indicators.select(view.incidents(), demand_sel or sel)
+    demand = siting.demand_from_incidents(df, epsg=epsg, category_weights=params.weights,
+                                          half_life_days=params.half_life_days)
+    terr = view.layer("territoire")
+    cands = siting.candidates_from_points(siting.grid_sites(terr, spacing_m=params.grid_m),
+                                          epsg=epsg, cost_eur=params.cost_eur, territory=terr)
+    return demand, cands
+
+
+def test_siting_params_are_hashable_and_frozen():
+    assert hash(PARAMS) == hash(dataclasses.replace(PARAMS))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        PARAMS.n_new = 4  # type: ignore[misc]
+    assert set(video.SITING_SOURCES) == {"carrefours", "grille", "clics"}
+    assert set(video.SITING_DEMANDS) == {"faits", "surface"}
+
+
+def test_video_cameras_and_views(police, elu, memoised):
+    valid, problems = memoised(lambda: video.video_cameras(police),
+                               lambda: cameras.split_valid(police.layer("cameras")))
+    assert len(valid) > 0
+    memoised(lambda: video.video_views(police), lambda: cameras.view_polygons(valid))
+    elu_valid, _ = video.video_cameras(elu)
+    assert elu_valid.empty and video.video_views(elu).empty
+
+
+def test_coverage_and_uncovered(police, memoised):
+    sel = _three_months(police)
+    rows = indicators.select(police.incidents(), sel)
+    valid, _ = cameras.split_valid(police.layer("cameras"))
+    direct = coverage.assess(coverage.in_service(valid), rows, epsg=police.metric_epsg)
+    cov, selected = memoised(lambda: video.coverage(police, sel), lambda: (direct, rows))
+    assert len(selected) == cov.matrix.shape[0]
+    memoised(lambda: video.uncovered_hotspots(police, sel),
+             lambda: coverage.uncovered_hotspots(direct, cell_size_m=100.0, top=20))
+
+
+def test_siting_problem_greedy_exact(police, memoised):
+    sel = _three_months(police)
+    valid, _ = cameras.split_valid(police.layer("cameras"))
+    demand, cands = _direct_problem(police, sel)
+    problem = siting.prepare(demand, cands, radius_m=PARAMS.radius_m, n_new=PARAMS.n_new,
+                             budget_eur=None, existing=coverage.in_service(valid),
+                             min_distance_m=0.0)
+    memoised(lambda: video.siting_problem(police, sel, PARAMS), lambda: problem)
+    g = memoised(lambda: video.greedy(police, sel, PARAMS), lambda: siting.greedy(problem))
+    assert len(g.sites) == 3
+    ex = video.exact(police, sel, PARAMS, time_limit_s=20.0)
+    assert video.exact(police, sel, PARAMS, time_limit_s=20.0) is ex
+    assert ex.covered_after >= g.covered_after - 1e-9
+
+
+def test_out_of_sample(police, memoised):
+    sel = _three_months(police)
+    train_sel = indicators.Selection(sel.start - dt.timedelta(days=91), sel.start,
+                                     sel.categories, sel.quartiers)
+    valid, _ = cameras.split_valid(police.layer("cameras"))
+    train, cands = _direct_problem(police, sel, demand_sel=train_sel)
+    test, _ = _direct_problem(police, sel)
+    memoised(lambda: video.out_of_sample(police, sel, PARAMS),
+             lambda: siting.out_of_sample(train, test, cands, radius_m=100.0, n_new=3,
+                                          budget_eur=None, existing=coverage.in_service(valid),
+                                          min_distance_m=0.0))
+
+
+def test_candidates_need_roads_or_clicks(police):
+    clicks = dataclasses.replace(PARAMS, source="clics")
+    with pytest.raises(EmptySelectionError, match="Aucun point cliqué"):
+        video.siting_problem(police, _three_months(police), clicks)
+
+
+def test_camera_plan_html(police, elu, memoised):
+    valid, _ = cameras.split_valid(police.layer("cameras"))
+    terr, quart = police.layer("territoire"), police.layer("quartiers")
+    memoised(lambda: video.camera_plan_html(police),
+             lambda: camera_plan.to_html(valid, territoire=terr, quartiers=quart))
+    new = siting.as_cameras(video.greedy(police, _three_months(police), PARAMS), radius_m=100.0)
+    both = gpd.GeoDataFrame(pd.concat([valid, new], ignore_index=True))
+    html = memoised(lambda: video.camera_plan_html(police, new),
+                    lambda: camera_plan.to_html(both, territoire=terr, quartiers=quart))
+    assert html != video.camera_plan_html(police)
+
+
+def test_before_after_table(police, memoised):
+    valid, _ = cameras.split_valid(police.layer("cameras"))
+    memoised(lambda: video.before_after_table(police),
+             lambda: before_after.before_after(valid, police.incidents(),
+                                               epsg=police.metric_epsg))
