@@ -13,7 +13,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 
-from clspd_geo import vocab
+from clspd_geo import safe, vocab
 from clspd_geo.maps import _geojson, legend
 from clspd_geo.maps.base import MapLayer
 
@@ -114,6 +114,8 @@ def zones_layer(zones: gpd.GeoDataFrame, *, name: str, label_col: str = "label",
 
     One builder for every family of zones: rings around schools, walking reach, and the
     hotspot zones of :mod:`clspd_geo.analysis.hotspots` (which carry a ``color`` column).
+    The layer's name is escaped too (Leaflet's layer control shows it as HTML), as the
+    hotspot layer always did.
 
     Parameters
     ----------
@@ -128,7 +130,7 @@ def zones_layer(zones: gpd.GeoDataFrame, *, name: str, label_col: str = "label",
     legend_title
         The legend section's title; ``name`` when not given. It lists one line per zone.
     """
-    fg = folium.FeatureGroup(name=name, show=show)
+    fg = folium.FeatureGroup(name=safe.text(name), show=show)
     title = name if legend_title is None else legend_title
     if zones.empty:
         return MapLayer(fg, title).add_to(m)

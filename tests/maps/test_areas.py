@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
-import numpy as np
 
 from clspd_geo.maps import areas, base, legend
 
@@ -69,9 +68,17 @@ def test_zones_layer_reads_hotspot_colours_and_draws_their_outline(tiny):
     assert '"Zone"' in html
 
 
+def test_zones_layer_escapes_its_name(tiny):
+    z = tiny["quartiers"].assign(label=["a", "b"], color=["#fdae61", "#d7191c"])
+    m = folium.Map(tiles=None)
+    layer = areas.zones_layer(z, name="Densité <test>", m=m)
+    assert "<test>" not in m.get_root().render()
+    assert layer.title == "Densité <test>"  # escaped once, when the legend is drawn
+
+
 def test_an_empty_zones_layer_is_drawn_without_legend_lines():
     empty = gpd.GeoDataFrame({"label": []}, geometry=[], crs=4326)
     m = folium.Map(tiles=None)
     layer = areas.zones_layer(empty, name="Rien", colors=["#000000"], m=m)
     assert layer.items == () and base.layer_names(m) == ["Rien"]
-    assert np.isclose(len(layer.group._children), 0)
+    assert len(layer.group._children) == 0
