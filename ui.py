@@ -19,10 +19,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clspd_geo import config, crs, demo, maps, schemas, vocab
+from clspd_geo import config, crs, demo, schemas, vocab
 from clspd_geo.video import cameras
 from clspd_geo.analysis import cells, indicators
-from clspd_geo.maps import offline
+from clspd_geo.maps import areas as area_layers, base as map_base, offline
+from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
 from clspd_geo.access import audit, auth, privacy
 from clspd_geo.errors import ClspdGeoError, EmptySelectionError
 from clspd_geo import store as store_mod
@@ -324,7 +325,7 @@ def territory_banner() -> None:
 
 def base_map(filters: Filters) -> folium.Map:
     """Return the base map of the territory with the chosen basemap."""
-    return maps.base_map(layer("territoire"), basemap=filters.basemap)
+    return map_base.base_map(layer("territoire"), basemap=filters.basemap)
 
 
 def filters() -> Filters:
@@ -333,24 +334,23 @@ def filters() -> Filters:
     return st.session_state["filters"]
 
 
-def incident_layers(m: folium.Map, sel: indicators.Selection, *, name: str
-                    ) -> list[tuple[str, list[maps.LegendItem]]]:
-    """Add the incident layers of a selection to ``m`` and return their legend sections.
+def incident_layers(sel: indicators.Selection, *, name: str, m: folium.Map | None = None
+                    ) -> list[map_base.MapLayer]:
+    """Return the incident layers of a selection (added to ``m`` when given).
 
     Non-sensitive categories are drawn as graduated 200 m cells; sensitive ones (victims,
     minors, domestic violence, radicalisation) only as counts per quartier, with counts
     from 1 to k−1 suppressed.
     """
     open_cats, sensitive = indicators.split_sensitive(sel.categories)
-    sections: list[tuple[str, list[maps.LegendItem]]] = []
+    layers: list[map_base.MapLayer] = []
     if open_cats:
         try:
             grid_cells = incident_cells(indicators.Selection(sel.start, sel.end,
                                                              tuple(open_cats), sel.quartiers))
-            fg, leg = maps.cells_layer(grid_cells, value_col="faits", unit="faits",
-                                       name=f"{name} (cellules de {config.HOTSPOT_CELL_M:.0f} m)")
-            m.add_child(fg)
-            sections.append((f"{name} par cellule", leg))
+            layers.append(cell_layers.cells_layer(
+                grid_cells, value_col="faits", unit="faits", legend_title=f"{name} par cellule",
+                name=f"{name} (cellules de {config.HOTSPOT_CELL_M:.0f} m)", m=m))
         except ClspdGeoError as err:
             st.info(str(err))
     if sensitive:
@@ -358,21 +358,20 @@ def incident_layers(m: folium.Map, sel: indicators.Selection, *, name: str
             incidents(), layer("quartiers"),
             indicators.Selection(sel.start, sel.end, tuple(sensitive), sel.quartiers),
             k=SMALL_COUNT_K)
-        fg, leg = maps.values_by_quartier_layer(
+        layers.append(area_layers.values_by_quartier_layer(
             qc, value_col="faits", label_col="faits_affiches",
-            name="Faits sensibles par quartier", unit="faits sensibles")
-        fg.show = not open_cats
-        m.add_child(fg)
-        sections.append(("Faits sensibles par quartier", leg))
-    return sections
+            name="Faits sensibles par quartier", unit="faits sensibles", show=not open_cats,
+            m=m))
+    return layers
 
 
 def field_page(field: str) -> tuple[indicators.Selection, folium.Map,
-                                    list[tuple[str, list[maps.LegendItem]]]]:
-    """Draw the common head of an action-field page and return its selection and map.
+                                    list[map_base.MapLayer]]:
+    """Draw the common head of an action-field page; return its selection, map and layers.
 
     The title, question, filters and KPIs of the field's categories are drawn; the map is
-    returned unfinished (the page adds its own layers, then calls :func:`finish_map`).
+    returned unfinished with the layers already on it (a new list, the page's own: it adds
+    its layers, then calls :func:`finish_map`).
     """
     af = vocab.action_field(field)
     st.title(f"{af.number}. {af.label}")
@@ -386,22 +385,20 @@ def field_page(field: str) -> tuple[indicators.Selection, folium.Map,
              for _, r in per_cat.head(4).iterrows()]
     show_kpis(kpis)
     m = base_map(filters())
-    m.add_child(maps.quartiers_layer(layer("quartiers")))
-    sections = incident_layers(m, sel, name=af.short)
+    area_layers.quartiers_layer(layer("quartiers"), m=m)
+    layers = incident_layers(sel, name=af.short, m=m)
     equip = layer("equipements")
     kinds = vocab.facility_kinds_for(field)
     if not equip.empty and equip["kind"].isin(kinds).any():
-        fg, leg = maps.facilities_layer(equip[~equip["confidential"]], kinds=kinds,
-                                        name="Équipements du champ")
-        m.add_child(fg)
-        sections.append(("Équipements", leg))
-    return sel, m, sections
+        layers.append(facility_layers.facilities_layer(
+            equip[~equip["confidential"]], kinds=kinds, name="Équipements du champ", m=m))
+    return sel, m, layers
 
 
-def finish_map(m: folium.Map, sections: list[tuple[str, list[maps.LegendItem]]], *, key: str,
+def finish_map(m: folium.Map, layers: list[map_base.MapLayer], *, key: str,
                sources: tuple[str, ...] = ("incidents", "equipements")) -> None:
-    """Add the layer control and legend, draw the map and its sources."""
-    maps.finish(m, legend_sections=sections)
+    """Add the layer control and the legend of ``layers``, draw the map and its sources."""
+    map_base.finish(m, layers)
     show_map(m, key=key)
     source_caption(*sources)
 
@@ -524,13 +521,13 @@ def hotspot_panel(*, categories: list[str], key: str) -> None:
             st.info(str(err), icon=":material/info:")
         else:
             m = base_map(f)
-            m.add_child(maps.quartiers_layer(layer("quartiers")))
-            sections = []
+            area_layers.quartiers_layer(layer("quartiers"), m=m)
+            layers = []
             if len(hm.zones):
-                m.add_child(hotspots.zones_layer(hm.zones, name=hm.title))
-                sections.append((hm.title, [maps.LegendItem(color, label) for color, label
-                                            in hotspots.legend_items(hm.zones)]))
-            maps.finish(m, legend_sections=sections)
+                layers.append(area_layers.zones_layer(
+                    hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
+                    fill_opacity=0.6, tooltip_alias="Zone", m=m))
+            map_base.finish(m, layers)
             show_map(m, key=f"{key}.hotspot_map", height=480)
             if hm.empty_reason:
                 st.info(hm.empty_reason, icon=":material/info:")
@@ -1231,16 +1228,13 @@ def resources_by_quartier(sel: indicators.Selection, *, field: str):
 
 # -- the action plan ----------------------------------------------------------------------------
 
-def action_plan_layer(m: folium.Map, sections: list, *, field: str) -> None:
-    """Add the field's placed actions to the map and their legend to ``sections``."""
+def action_plan_layer(*, field: str, m: folium.Map | None = None) -> map_base.MapLayer:
+    """Return the layer of the field's placed actions (added to ``m`` when any is placed)."""
     from clspd_geo.plan import actions
     from clspd_geo.maps import field_layers
 
     plan = actions.for_field(layer("actions"), field)
-    fg, leg = field_layers.actions_layer(plan, name="Actions du plan (CLSPD)")
-    if leg:
-        m.add_child(fg)
-        sections.append(("Actions du plan, par statut", leg))
+    return field_layers.actions_layer(plan, name="Actions du plan (CLSPD)", m=m)
 
 
 def edited_plan(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:

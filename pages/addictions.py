@@ -11,7 +11,7 @@ from clspd_geo.maps import field_layers
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "addictions"
-sel, m, sections = ui.field_page(FIELD)
+sel, m, layers = ui.field_page(FIELD)
 drugs = ui.filters().selection(vocab.category_codes(field=FIELD, sensitivity="stupefiants"))
 alcohol = ui.filters().selection(field_analyses.ALCOHOL_CATEGORIES)
 
@@ -23,13 +23,12 @@ try:
 except ClspdGeoError as err:
     ui.analysis_note(err)
 else:
-    fg, leg = field_layers.ranked_layer(spots.assign(label=spots["faits"].astype(str) + " faits"),
-                                      name="Points chauds des stupéfiants (200 m)",
-                                      unit="cellule de 200 m")
-    m.add_child(fg)
-    sections.append(("Points chauds des stupéfiants", leg))
-ui.action_plan_layer(m, sections, field=FIELD)
-ui.finish_map(m, sections, key=f"{FIELD}.map")
+    layers.append(field_layers.ranked_layer(
+        spots.assign(label=spots["faits"].astype(str) + " faits"),
+        name="Points chauds des stupéfiants (200 m)", unit="cellule de 200 m",
+        legend_title="Points chauds des stupéfiants", m=m))
+layers.append(ui.action_plan_layer(field=FIELD, m=m))
+ui.finish_map(m, layers, key=f"{FIELD}.map")
 ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 if care is not None:
     st.dataframe(care.table, hide_index=True, width="stretch")

@@ -6,12 +6,12 @@ import streamlit as st
 
 import ui
 from clspd_geo import vocab
-from clspd_geo.maps import field_layers
+from clspd_geo.maps import areas as area_layers
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "insertion"
 KINDS = ["mission_locale", "atelier_insertion", "pjj", "spip", "site_tig", "acces_droit"]
-sel, m, sections = ui.field_page(FIELD)
+sel, m, layers = ui.field_page(FIELD)
 
 st.subheader("Les habitants des quartiers prioritaires ont-ils une structure d'insertion à "
              "portée de marche ?")
@@ -31,12 +31,12 @@ else:
         st.warning(f"{access.n_without_kind} équipement(s) n'ont pas de type (colonne « kind » "
                    "vide) : ils ne comptent pas. Complétez leur type puis réimportez-les.")
     colors = [vocab.facility_kind(k).color for k in reach["kind"]]
-    fg, leg = field_layers.zones_layer(reach, label_col="label", colors=colors, fill_opacity=0.08,
-                                     name=f"À {minutes} min à pied (vol d'oiseau)", show=False)
-    m.add_child(fg)
-    sections.append((f"Portée de {minutes} min à pied", leg))
-ui.action_plan_layer(m, sections, field=FIELD)
-ui.finish_map(m, sections, key=f"{FIELD}.map")
+    layers.append(area_layers.zones_layer(
+        reach, label_col="label", colors=colors, fill_opacity=0.08,
+        name=f"À {minutes} min à pied (vol d'oiseau)", show=False,
+        legend_title=f"Portée de {minutes} min à pied", m=m))
+layers.append(ui.action_plan_layer(field=FIELD, m=m))
+ui.finish_map(m, layers, key=f"{FIELD}.map")
 ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 if access is not None:
     st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import maps, vocab
-from clspd_geo.maps import field_layers
+from clspd_geo import vocab
+from clspd_geo.maps import areas as area_layers
 from clspd_geo.analysis import indicators
 from clspd_geo.access import privacy
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "jeunesse"
 K = ui.SMALL_COUNT_K
-sel, m, sections = ui.field_page(FIELD)
+sel, m, layers = ui.field_page(FIELD)
 st.caption(f"Faits sensibles (mineurs, violences intrafamiliales) : jamais au point près, "
            f"seulement par quartier ou par école, effectifs de 1 à {K - 1} masqués.")
 family = ui.filters().selection(["violences_intrafamiliales", "violences_conjugales"])
@@ -28,19 +28,17 @@ try:
 except ClspdGeoError as err:
     ui.analysis_note(err)
 else:
-    fg, leg = field_layers.zones_layer(rings.rings, label_col="label", name="Abords des écoles",
-                                     colors=field_layers.RING_COLORS[:2], fill_opacity=0.15)
-    m.add_child(fg)
-    sections.append(("Abords des écoles", leg))
+    layers.append(area_layers.zones_layer(rings.rings, label_col="label",
+                                          name="Abords des écoles",
+                                          colors=area_layers.RING_COLORS[:2], fill_opacity=0.15,
+                                          m=m))
 rates = ui.quartier_rates(family)
-fg, leg = maps.values_by_quartier_layer(
+layers.append(area_layers.values_by_quartier_layer(
     rates.quartiers, value_col="valeur", label_col="affiche",
-    name="Violences intrafamiliales et conjugales", unit=rates.unit)
-fg.show = False
-m.add_child(fg)
-sections.append((f"Violences intrafamiliales et conjugales ({rates.unit})", leg))
-ui.action_plan_layer(m, sections, field=FIELD)
-ui.finish_map(m, sections, key=f"{FIELD}.map")
+    name="Violences intrafamiliales et conjugales", unit=rates.unit, show=False,
+    legend_title=f"Violences intrafamiliales et conjugales ({rates.unit})", m=m))
+layers.append(ui.action_plan_layer(field=FIELD, m=m))
+ui.finish_map(m, layers, key=f"{FIELD}.map")
 ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 
 st.subheader("Abords des écoles : les faits ont-ils lieu pendant les heures de classe ?")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import maps
+from clspd_geo.maps import areas as area_layers, base as map_base
+from clspd_geo.maps import cameras as camera_layers, facilities as facility_layers
 from clspd_geo.analysis import indicators
 
 st.title("Vue d'ensemble")
@@ -21,22 +22,18 @@ df = ui.incidents()
 ui.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4])
 
 m = ui.base_map(filters)
-m.add_child(maps.quartiers_layer(ui.layer("quartiers")))
-sections = ui.incident_layers(m, sel, name="Faits")
+area_layers.quartiers_layer(ui.layer("quartiers"), m=m)
+layers = ui.incident_layers(sel, name="Faits", m=m)
 secteurs = ui.layer("secteurs")
 if not secteurs.empty:
-    m.add_child(maps.sectors_layer(secteurs))
-    sections.append(("Secteurs de patrouille", maps.sector_legend(secteurs)))
+    layers.append(area_layers.sectors_layer(secteurs, m=m))
 cams = ui.layer("cameras")
 if not cams.empty:
-    m.add_child(maps.cameras_layer(cams, ui.camera_views()))
-    sections.append(("Caméras", maps.camera_legend()))
+    layers.append(camera_layers.cameras_layer(cams, ui.camera_views(), m=m))
 equip = ui.layer("equipements")
 if not equip.empty:
-    fg, leg = maps.facilities_layer(equip[~equip["confidential"]])
-    m.add_child(fg)
-    sections.append(("Équipements", leg))
-maps.finish(m, legend_sections=sections)
+    layers.append(facility_layers.facilities_layer(equip[~equip["confidential"]], m=m))
+map_base.finish(m, layers)
 ui.show_map(m, key="overview.map")
 ui.source_caption("incidents", "cameras", "secteurs", "equipements")
 ui.hotspot_panel(categories=categories, key="overview")

@@ -10,18 +10,17 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from clspd_geo import maps, vocab
+from clspd_geo import vocab
 from clspd_geo.police import patrol_brief, patrols, sectors
-from clspd_geo.maps import patrol_layers
+from clspd_geo.maps import areas as area_layers, base as map_base, patrol_layers
 from clspd_geo.errors import ClspdGeoError
 
-sel, m, sections = ui.field_page("police")
+sel, m, layers = ui.field_page("police")
 secteurs = ui.layer("secteurs")
 if not secteurs.empty:
-    m.add_child(maps.sectors_layer(secteurs))
-    sections.append(("Secteurs de patrouille", maps.sector_legend(secteurs)))
-ui.action_plan_layer(m, sections, field="police")
-ui.finish_map(m, sections, key="police.map", sources=("incidents", "secteurs"))
+    layers.append(area_layers.sectors_layer(secteurs, m=m))
+layers.append(ui.action_plan_layer(field="police", m=m))
+ui.finish_map(m, layers, key="police.map", sources=("incidents", "secteurs"))
 ui.hotspot_panel(categories=list(sel.categories), key="police")
 
 if secteurs.empty:
@@ -81,11 +80,10 @@ if section == "charge":
               if bal["max_over_mean"] == bal["max_over_mean"] else "—")
     load_map = ui.base_map(flt)
     mine = secteurs[secteurs["force"] == force]
-    fg, legend = patrol_layers.load_layer(patrols.load_map_frame(load, mine),
-                                        shift=None if shift == "toutes" else shifts[
-                                            list(shift_labels).index(shift)])
-    load_map.add_child(fg)
-    maps.finish(load_map, legend_sections=[("Charge (faits pondérés)", legend)])
+    load_layer = patrol_layers.load_layer(patrols.load_map_frame(load, mine),
+                                          shift=None if shift == "toutes" else shifts[
+                                              list(shift_labels).index(shift)], m=load_map)
+    map_base.finish(load_map, [load_layer])
     ui.show_map(load_map, key="police.load_map", height=420)
     pivot = patrols.load_pivot(load, force=force).rename(columns=shift_labels | {
         "total": "Toute la journée"})
@@ -109,11 +107,9 @@ if section == "coordination":
     for problem in check.problems:
         st.warning(problem)
     coord_map = ui.base_map(flt)
-    coord_map.add_child(maps.sectors_layer(secteurs))
-    fg, legend = patrol_layers.coordination_layer(co)
-    coord_map.add_child(fg)
-    maps.finish(coord_map, legend_sections=[("Secteurs", maps.sector_legend(secteurs)),
-                                            ("Coordination", legend)])
+    map_base.finish(coord_map, [
+        area_layers.sectors_layer(secteurs, legend_title="Secteurs", m=coord_map),
+        patrol_layers.coordination_layer(co, m=coord_map)])
     ui.show_map(coord_map, key="police.coord_map", height=420)
     st.write("**Faits dans les zones couvertes par les deux polices, par vacation**")
     st.dataframe(co.overlap_by_shift.drop(columns="shift").rename(columns={
@@ -196,11 +192,10 @@ if section == "redecoupage":
             "polsby_popper_min": "Compacité minimale",
             "max_distance_m": "Plus grande traversée (m)"}).round(3), width="stretch")
         prop_map = ui.base_map(flt)
-        prop_map.add_child(maps.sectors_layer(secteurs[secteurs["force"] == r_force],
-                                              name="Secteurs actuels"))
-        fg, legend = patrol_layers.proposal_layer(result.sectors)
-        prop_map.add_child(fg)
-        maps.finish(prop_map, legend_sections=[("Secteurs proposés", legend)])
+        # The current sectors are drawn for comparison, without a legend of their own.
+        area_layers.sectors_layer(secteurs[secteurs["force"] == r_force],
+                                  name="Secteurs actuels", m=prop_map)
+        map_base.finish(prop_map, [patrol_layers.proposal_layer(result.sectors, m=prop_map)])
         ui.show_map(prop_map, key="police.proposal_map", height=420)
         ui.download_button("Exporter la proposition (GeoJSON)",
                            sectors.proposal_layer(result).to_json(),

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from clspd_geo import maps, vocab
+from clspd_geo import vocab
+from clspd_geo.maps import areas as area_layers, facilities as facility_layers
 from clspd_geo.analysis import indicators
 
 FIELD = "radicalisation"
@@ -29,19 +30,15 @@ c2.metric("Même période, année précédente", shown.iloc[1])
 
 m = ui.base_map(ui.filters())
 qc = indicators.quartier_counts(df, ui.layer("quartiers"), sel, k=ui.SMALL_COUNT_K)
-fg, leg = maps.values_by_quartier_layer(qc, value_col="faits", label_col="faits_affiches",
-                                        name="Total par quartier", unit="faits")
-m.add_child(fg)
-sections = [("Total par quartier", leg)]
+layers = [area_layers.values_by_quartier_layer(qc, value_col="faits",
+                                               label_col="faits_affiches",
+                                               name="Total par quartier", unit="faits", m=m)]
 offer = per_q.assign(offre=per_q["ressources"] + per_q["actions"],
                      offre_texte=per_q["ressources"].astype(str) + " ressource(s), "
                      + per_q["actions"].astype(str) + " action(s)")
-fg, leg = maps.values_by_quartier_layer(offer, value_col="offre", label_col="offre_texte",
-                                        name="Ressources et actions par quartier",
-                                        unit="ressources et actions")
-fg.show = False
-m.add_child(fg)
-sections.append(("Ressources et actions par quartier", leg))
+layers.append(area_layers.values_by_quartier_layer(
+    offer, value_col="offre", label_col="offre_texte", name="Ressources et actions par quartier",
+    unit="ressources et actions", show=False, m=m))
 equip = ui.layer("equipements")
 kinds = vocab.facility_kinds_for(FIELD)
 if equip.empty or not equip["kind"].isin(kinds).any():
@@ -49,12 +46,11 @@ if equip.empty or not equip["kind"].isin(kinds).any():
             "quartier, établissements scolaires…) : importez les équipements depuis la page "
             "« Données » (python -m clspd_geo import facilities FICHIER --store …).")
 else:
-    fg, leg = maps.facilities_layer(equip[~equip["confidential"]], kinds=kinds,
-                                    name="Ressources et points d'orientation")
-    m.add_child(fg)
-    sections.append(("Ressources", leg))
-ui.action_plan_layer(m, sections, field=FIELD)
-ui.finish_map(m, sections, key="radicalisation.map", sources=("equipements",))
+    layers.append(facility_layers.facilities_layer(
+        equip[~equip["confidential"]], kinds=kinds, name="Ressources et points d'orientation",
+        legend_title="Ressources", m=m))
+layers.append(ui.action_plan_layer(field=FIELD, m=m))
+ui.finish_map(m, layers, key="radicalisation.map", sources=("equipements",))
 
 st.subheader("Ressources et actions de prévention par quartier")
 st.dataframe(pd.DataFrame({

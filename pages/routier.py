@@ -5,13 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import maps
-from clspd_geo.maps import field_layers
+from clspd_geo.maps import cells as cell_layers, field_layers, roads as road_layers
 from clspd_geo.analysis import indicators, road_safety, temporal
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "routier"
-sel, m, sections = ui.field_page(FIELD)
+sel, m, layers = ui.field_page(FIELD)
 accidents = ui.layer("accidents")
 roads = ui.layer("voies")
 st.subheader("Accidents corporels")
@@ -26,25 +25,24 @@ else:
         ui.analysis_note(err)
     else:
         unit = "tronçon" if hot.method == "voies" else "cellule"
-        fg, leg = field_layers.ranked_layer(
+        layers.append(field_layers.ranked_layer(
             hot.places.assign(label=hot.places["label"] + " : " + hot.places["gravite"].map(
                 "{:.0f} points de gravité".format)),
-            name="Points noirs (les plus graves)", unit=unit)
-        m.add_child(fg)
-        sections.append((f"Points noirs ({unit}s de {hot.size_m:.0f} m)", leg))
+            name="Points noirs (les plus graves)", unit=unit,
+            legend_title=f"Points noirs ({unit}s de {hot.size_m:.0f} m)", m=m))
     try:
         acc_cells = ui.accident_cells(sel)
-        fg, leg = maps.cells_layer(acc_cells, value_col="gravite", unit="points de gravité",
-                                   name="Accidents (gravité par cellule)", show=False)
-        m.add_child(fg)
-        sections.append(("Gravité des accidents (10 par tué, 3 par hospitalisé, 1 par "
-                         "blessé léger)", leg))
+        layers.append(cell_layers.cells_layer(
+            acc_cells, value_col="gravite", unit="points de gravité",
+            name="Accidents (gravité par cellule)", show=False,
+            legend_title="Gravité des accidents (10 par tué, 3 par hospitalisé, 1 par "
+                         "blessé léger)", m=m))
     except ClspdGeoError as err:
         ui.analysis_note(err)
 if not roads.empty:
-    m.add_child(maps.roads_layer(roads))
-ui.action_plan_layer(m, sections, field=FIELD)
-ui.finish_map(m, sections, key=f"{FIELD}.map", sources=("accidents", "incidents"))
+    road_layers.roads_layer(roads, m=m)
+layers.append(ui.action_plan_layer(field=FIELD, m=m))
+ui.finish_map(m, layers, key=f"{FIELD}.map", sources=("accidents", "incidents"))
 ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 
 if not accidents.empty:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from clspd_geo import maps, vocab
+from clspd_geo import vocab
+from clspd_geo.maps import areas as area_layers
 from clspd_geo.analysis import field_analyses
 from clspd_geo.errors import ClspdGeoError
 
 FIELD = "victimes"
-sel, m, sections = ui.field_page(FIELD)
+sel, m, layers = ui.field_page(FIELD)
 
 st.subheader("Les victimes trouvent-elles une aide à moins de 15 minutes à pied ?")
 network = ui.network_choice(key=f"{FIELD}.network")
@@ -20,13 +21,12 @@ try:
 except ClspdGeoError as err:
     ui.analysis_note(err)
 else:
-    fg, leg = maps.values_by_quartier_layer(
+    layers.append(area_layers.values_by_quartier_layer(
         access.quartiers, value_col="distance_habitants_m", label_col="distance_affichee",
-        name="Distance des habitants à l'aide la plus proche", unit="m")
-    m.add_child(fg)
-    sections.append(("Distance médiane des habitants à une aide (m)", leg))
-ui.action_plan_layer(m, sections, field=FIELD)
-ui.finish_map(m, sections, key=f"{FIELD}.map")
+        name="Distance des habitants à l'aide la plus proche", unit="m",
+        legend_title="Distance médiane des habitants à une aide (m)", m=m))
+layers.append(ui.action_plan_layer(field=FIELD, m=m))
+ui.finish_map(m, layers, key=f"{FIELD}.map")
 ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
 if access is not None:
     st.dataframe(access.table(), hide_index=True, width="stretch")

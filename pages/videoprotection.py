@@ -7,7 +7,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from clspd_geo import maps, vocab
+from clspd_geo import vocab
+from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
 
@@ -38,7 +39,7 @@ def sites_table(res: siting.SitingResult) -> None:
         hide_index=True, width="stretch")
 
 
-sel, m, sections = ui.field_page("video")
+sel, m, layers = ui.field_page("video")
 cams, problems = ui.video_cameras()
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):
@@ -165,19 +166,18 @@ if greedy is not None:
 with map_slot:
     views = ui.video_views()
     if len(cams):
-        m.add_child(maps.cameras_layer(cams, views))
-        sections.append(("Caméras", maps.camera_legend()))
+        layers.append(camera_layers.cameras_layer(cams, views, m=m))
     if spots is not None and len(spots):
-        fg, leg = maps.cells_layer(spots, value_col="uncovered", unit="faits hors champ",
-                                   name="Zones non couvertes (cellules de 100 m)")
-        m.add_child(fg)
-        sections.append(("Faits hors du champ des caméras", leg))
+        layers.append(cell_layers.cells_layer(
+            spots, value_col="uncovered", unit="faits hors champ",
+            name="Zones non couvertes (cellules de 100 m)",
+            legend_title="Faits hors du champ des caméras", m=m))
     if best is not None and len(best.sites):
         new = siting.as_cameras(best, radius_m=params.radius_m)
-        m.add_child(maps.cameras_layer(new, cameras.view_polygons(new),
-                                       name="Sites proposés (en projet)"))
-    ui.action_plan_layer(m, sections, field="video")
-    maps.finish(m, legend_sections=sections)
+        camera_layers.cameras_layer(new, cameras.view_polygons(new),
+                                    name="Sites proposés (en projet)", m=m)
+    layers.append(ui.action_plan_layer(field="video", m=m))
+    map_base.finish(m, layers)
     if source == "clics":
         st.caption("Cliquez sur la carte pour ajouter des sites candidats "
                    f"({len(st.session_state['video.clicks'])} pour l'instant).")

@@ -8,7 +8,8 @@ import folium
 import geopandas as gpd
 from shapely.geometry import box
 
-from clspd_geo import maps, safe
+from clspd_geo import safe
+from clspd_geo.maps import areas, base
 
 
 def _quartiers(name: str) -> gpd.GeoDataFrame:
@@ -29,8 +30,8 @@ def test_raw_folium_evaluates_jinja_in_feature_properties():
 
 
 def test_braces_in_our_layers_are_not_evaluated():
-    m = maps.base_map(_quartiers("x"))
-    m.add_child(maps.quartiers_layer(_quartiers("AA{{ 6 * 7 }}BB{% if true %}CC{% endif %}DD")))
+    m = base.base_map(_quartiers("x"))
+    areas.quartiers_layer(_quartiers("AA{{ 6 * 7 }}BB{% if true %}CC{% endif %}DD"), m=m)
     found = re.findall(r"AA.{0,120}DD", m.get_root().render())
     assert found and all("42" not in f and "6 * 7" in f and "if true" in f for f in found)
 
@@ -39,3 +40,8 @@ def test_text_escapes_markup_templates_and_braces():
     out = safe.text("<img src=x onerror=alert(1)> ${x} `y` {{z}} {%w%} \\")
     for bad in ("<", ">", "${", "`", "{", "}", "\\"):
         assert bad not in out
+
+
+def test_safe_text_neutralises_js_template_literals():
+    out = safe.text("`${document.cookie}`")
+    assert "`" not in out and "${" not in out

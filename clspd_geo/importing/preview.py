@@ -10,8 +10,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import config, safe, schemas
-from clspd_geo.maps import offline
+from clspd_geo import safe, schemas
+from clspd_geo.maps import base as map_base, offline
 from clspd_geo.importing import geometry
 from clspd_geo.importing.report import ImportReport
 
@@ -54,10 +54,7 @@ def accepted_map(report: ImportReport, *, basemap: str = "aucun",
     m = folium.Map(location=[48.85, 2.35], zoom_start=12, tiles=None, control_scale=True,
                    prefer_canvas=True)
     offline.localise(m)
-    spec = config.BASEMAPS.get(basemap, config.BASEMAPS["aucun"])
-    if spec["url"]:
-        folium.TileLayer(tiles=spec["url"], attr=spec["attribution"], name=spec["label"],
-                         max_zoom=19, control=False).add_to(m)
+    map_base.add_tiles(m, basemap=basemap)
     if not bounds.empty:
         m.fit_bounds([[bounds["miny"].min(), bounds["minx"].min()],
                       [bounds["maxy"].max(), bounds["maxx"].max()]])
