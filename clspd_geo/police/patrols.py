@@ -23,17 +23,16 @@ import pandas as pd
 from clspd_geo import crs
 from clspd_geo.errors import EmptySelectionError, SchemaError
 from clspd_geo.police.coordination import Coordination, coordination
-from clspd_geo.police.load import (MUNICIPAL, NATIONAL, balance, incident_weights, sector_of,
-                                   weight_items, weight_table)
+from clspd_geo.police.load import (balance, incident_weights, sector_of, weight_items,
+                                   weight_table)
 from clspd_geo.police.shifts import (DEFAULT_SHIFTS, Shift, check_shifts, make_shifts,
                                      shift_bounds, shift_of, shift_table)
 
 __all__ = [
     # re-exported for callers outside the police package (pages/police.py, ui.py,
     # maps/patrol_layers.py)
-    "DEFAULT_SHIFTS", "MUNICIPAL", "NATIONAL", "Coordination", "Shift", "balance",
-    "coordination", "make_shifts", "shift_bounds", "shift_table", "weight_items",
-    "weight_table",
+    "DEFAULT_SHIFTS", "Coordination", "Shift", "coordination", "make_shifts", "shift_bounds",
+    "shift_table", "weight_items", "weight_table",
     # defined here
     "WEEKDAYS_FR", "Workload", "default_patrol_hours", "load_map_frame", "load_pivot",
     "per_patrol_hour", "weekday_pivot", "workload",

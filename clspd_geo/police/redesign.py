@@ -372,7 +372,8 @@ def redesign(blocks: gpd.GeoDataFrame, *, k: int, force: str = NATIONAL,
     ----------
     blocks
         Quartiers or grid cells with ``block_id`` and ``load`` (see
-        :func:`clspd_geo.police.blocks.block_loads`, :func:`~clspd_geo.police.blocks.grid_blocks`), any CRS.
+        :func:`clspd_geo.police.blocks.block_loads`,
+        :func:`~clspd_geo.police.blocks.grid_blocks`), any CRS.
     k
         Number of sectors wanted.
     force
