@@ -157,7 +157,8 @@ def prepare(demand: Demand, candidates: Candidates, *, radius_m: float = DEFAULT
     Parameters
     ----------
     demand, candidates
-        From :func:`demand_from_incidents` / :func:`candidates_from_points` (same CRS).
+        From :func:`~clspd_geo.video.siting.demand.demand_from_incidents` and
+        :func:`~clspd_geo.video.siting.candidates.candidates_from_points` (same CRS).
     radius_m
         Radius a new camera sees, metres.
     n_new

@@ -40,7 +40,8 @@ class SitingResult:
     bound
         Proven upper bound on ``covered_after`` for any feasible choice.
     seconds
-        Solve time, seconds (greedy, or MILP only; the matrix is built by :func:`prepare`).
+        Solve time, seconds (greedy, or MILP only; the matrix is built by
+        :func:`~clspd_geo.video.siting.model.prepare`).
     message
         French summary for the planner.
     """
@@ -163,8 +164,9 @@ def as_cameras(result: SitingResult, *, radius_m: float, operator: str = "csu_mu
                prefix: str = "N") -> gpd.GeoDataFrame:
     """Return the chosen sites as projected cameras (domes of ``radius_m``, status "projet").
 
-    The frame has the cameras layer's columns, so :func:`cameras.view_polygons` and the
-    map builders draw their cones. EPSG:4326.
+    The frame has the cameras layer's columns, so
+    :func:`clspd_geo.video.cameras.view_polygons` and the map builders draw their cones.
+    EPSG:4326.
     """
     s = result.sites
     return gpd.GeoDataFrame(
