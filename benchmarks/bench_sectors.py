@@ -4,11 +4,12 @@ Builds a 40 × 25 grid of 100 m cells (1,000 blocks) with a workload made of a s
 background plus three hotspots (Poisson draws, fixed seed), then cuts it into K = 8 and
 K = 20 sectors with:
 
-- ``clspd``: :func:`clspd_geo.police.sectors.redesign` (seeded growth + local improvement);
+- ``clspd``: :func:`clspd_geo.police.redesign.redesign` (seeded growth + local improvement);
 - ``spopt max-p``: MaxPHeuristic with a load floor of 90 % of the mean sector load;
 - ``spopt AZP``: AZP with K regions, on the cells' coordinates and load;
 - ``spopt SKATER``: Skater with K regions, on the cells' coordinates and load;
-- ``SKATER + clspd``: spopt's SKATER partition improved by :func:`clspd_geo.police.sectors.improve`.
+- ``SKATER + clspd``: spopt's SKATER partition improved by
+  :func:`clspd_geo.police.redesign.improve`.
 
 For each: wall time, number of sectors, workload CV, max/mean, mean and smallest
 Polsby–Popper, largest travel distance. Run::
@@ -35,8 +36,9 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo import sectors  # noqa: E402
-from clspd_geo.police import patrols
+from clspd_geo import crs  # noqa: E402
+from clspd_geo.police import blocks as blocks_mod  # noqa: E402
+from clspd_geo.police import load, redesign  # noqa: E402
 
 X0, Y0 = 650_000.0, 6_860_000.0
 NX, NY, CELL_M = 40, 25, 100.0
@@ -65,9 +67,9 @@ def make_blocks(seed: int = 42) -> gpd.GeoDataFrame:
 def figures(blocks: gpd.GeoDataFrame, labels: np.ndarray, seconds: float) -> dict:
     """Figures of a partition given by integer labels."""
     labels = np.unique(np.asarray(labels), return_inverse=True)[1]
-    out = sectors.dissolve(blocks, labels, force="police_nationale")
-    b = patrols.balance(out["workload"])
-    graph = sectors.contiguity(blocks)
+    out = redesign.dissolve(blocks, labels, force="police_nationale")
+    b = load.balance(out["workload"])
+    graph = blocks_mod.contiguity(blocks)
     contiguous = all(_connected(graph, np.flatnonzero(labels == r))
                      for r in range(labels.max() + 1))
     return {"seconds": round(seconds, 2), "n_sectors": int(labels.max() + 1),
@@ -78,7 +80,7 @@ def figures(blocks: gpd.GeoDataFrame, labels: np.ndarray, seconds: float) -> dic
             "contiguous": contiguous}
 
 
-def _connected(graph: sectors.Graph, members: np.ndarray) -> bool:
+def _connected(graph: blocks_mod.Graph, members: np.ndarray) -> bool:
     members = set(members.tolist())
     start = next(iter(members))
     seen, stack = {start}, [start]
@@ -93,7 +95,7 @@ def _connected(graph: sectors.Graph, members: np.ndarray) -> bool:
 
 def run_clspd(blocks: gpd.GeoDataFrame, k: int) -> dict:
     t = time.perf_counter()
-    res = sectors.redesign(blocks, k=k, seed=0)
+    res = redesign.redesign(blocks, k=k, seed=0)
     dt = time.perf_counter() - t
     lab = res.assignment["sector_id"].str[1:].astype(int).to_numpy() - 1
     return figures(blocks, lab, dt) | {"moves": res.iterations}
@@ -102,9 +104,9 @@ def run_clspd(blocks: gpd.GeoDataFrame, k: int) -> dict:
 def _spopt_inputs(blocks: gpd.GeoDataFrame):
     from libpysal.weights import W
 
-    graph = sectors.contiguity(blocks)
-    work = sectors.crs.to_compute(blocks).copy()
-    sectors.crs.require_projected(work, layer="cellules")
+    graph = blocks_mod.contiguity(blocks)
+    work = crs.to_compute(blocks).copy()
+    crs.require_projected(work, layer="cellules")
     w = W({i: nb for i, nb in enumerate(graph.neighbours)}, silence_warnings=True)
     # Standardised attributes: position (compactness) and load (homogeneity).
     for col in ("x", "y", "load"):
@@ -146,7 +148,7 @@ def _child(method: str, k: int, queue) -> None:
         t = time.perf_counter()
         xy = shapely.get_coordinates(shapely.centroid(work.geometry.to_numpy()))
         start = np.unique(labels, return_inverse=True)[1]
-        lab, moves = sectors.improve(start, graph, work["load"].to_numpy(),
+        lab, moves = redesign.improve(start, graph, work["load"].to_numpy(),
                                      shapely.area(work.geometry.to_numpy()), xy)
         row = figures(blocks, lab, seconds + time.perf_counter() - t) | {"moves": moves}
     queue.put(("ok", row))

@@ -13,7 +13,7 @@ solver alike). For each instance and number of new cameras it prints the time to
 sparse coverage matrix, the greedy time (alone, and with its Lagrangian bound), its covered
 weight and gap to the proven bound, the exact solver's time, status, covered weight and
 proven gap, and the baseline measured in the same run: the whole model handed to HiGHS at
-once through scipy.optimize.milp (the method before siting_exact). On the smallest demo
+once through scipy.optimize.milp (the method before siting.exact_solver). On the smallest demo
 instance it also runs spopt's MCLP (PuLP + CBC, the path of spopt's documentation, built from
 a dense distance matrix) with the same residual weights, and prints both objectives and the
 speed-up. spopt and PuLP are optional (requirements-bench.txt).
@@ -34,8 +34,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo import crs, demo, siting  # noqa: E402
-from clspd_geo.video import coverage
+from clspd_geo import crs, demo  # noqa: E402
+from clspd_geo.video import coverage, siting  # noqa: E402
 
 
 def _instance(layers: dict, demand: siting.Demand, n_sites: int) -> siting.Candidates:
@@ -67,10 +67,10 @@ def _baseline(problem: siting.Problem, time_limit_s: float) -> tuple[float, str,
     scipy.optimize.milp (the method before the LP reduction): (seconds, status, covered)."""
     from scipy import optimize, sparse
 
-    from clspd_geo.video import siting_exact
+    from clspd_geo.video.siting import exact_solver
 
     t0 = time.perf_counter()
-    model = siting_exact._compact(problem)
+    model = exact_solver.compact(problem)
     m, n = model.cover_t.shape
     a = sparse.vstack([sparse.hstack([-model.cover_t.astype(float), sparse.identity(m)]),
                        sparse.csr_array(np.r_[np.ones(n), np.zeros(m)][None, :])], format="csr")

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from clspd_geo import store, vocab
-from clspd_geo.police import patrol_brief, patrols, sectors
+from clspd_geo.police import (load, patrol_brief, patrols, redesign, sector_checks, sectors,
+                              shifts)
 from clspd_geo.errors import EmptySelectionError
 
 EXIT_OK = 0
@@ -59,7 +60,7 @@ def add_sectors_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--redesign", type=_positive_int, metavar="K", default=None,
                    help="nombre de secteurs à proposer")
     p.add_argument("--force", dest="police_force", choices=tuple(vocab.FORCES),
-                   default=patrols.NATIONAL,
+                   default=load.NATIONAL,
                    help="force dont les secteurs sont redécoupés (défaut : police_nationale)")
     p.add_argument("--blocks", choices=("grille", "quartiers"), default="grille",
                    help="îlots à regrouper : cellules de grille (défaut) ou quartiers")
@@ -93,10 +94,10 @@ def run_sectors(args: argparse.Namespace) -> int:
         label = vocab.FORCES[args.police_force]
         raise EmptySelectionError(f"Aucun secteur de la {label} dans « {args.store} » : "
                                   "choisissez une autre force avec --force.")
-    load = patrols.workload(incidents, mine)
-    shapes = sectors.shape_table(mine).set_index("sector_id")
-    current = load.by_sector.set_index("sector_id").join(shapes)
-    bal = patrols.balance(current["load"])
+    work = patrols.workload(incidents, mine)
+    shapes = sector_checks.shape_table(mine).set_index("sector_id")
+    current = work.by_sector.set_index("sector_id").join(shapes)
+    bal = load.balance(current["load"])
     out: dict = {
         "force": args.police_force,
         "current": {"n_sectors": len(current), "cv": bal.cv, "max_over_mean": bal.max_over_mean,
@@ -120,7 +121,7 @@ def run_sectors(args: argparse.Namespace) -> int:
                            "max_over_mean": float(prop["max_over_mean"]),
                            "polsby_popper_mean": float(prop["polsby_popper_mean"]),
                            "max_distance_m": float(prop["max_distance_m"]),
-                           "reached_target": bool(prop["cv"] < sectors.TARGET_CV),
+                           "reached_target": bool(prop["cv"] < redesign.TARGET_CV),
                            "method": result.method, "layer": PROPOSAL_LAYER}
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -148,7 +149,7 @@ def run_sectors(args: argparse.Namespace) -> int:
 # -- patrol-brief ------------------------------------------------------------------------------
 def add_patrol_brief_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``patrol-brief``: the one-page A4 brief of a sector and a shift."""
-    codes = ", ".join(s.code for s in patrols.DEFAULT_SHIFTS)
+    codes = ", ".join(s.code for s in shifts.DEFAULT_SHIFTS)
     p = subparsers.add_parser(
         "patrol-brief", help="fiche de patrouille (A4, HTML) d'un secteur pour une vacation",
         description="Écrit une fiche de patrouille imprimable sur une page A4 (HTML, sans "

@@ -7,9 +7,8 @@ categories and counts, the trend against the ``recent_days`` before, and the fac
 that matter at that time of day nearby (schools when their exit times fall in the shift,
 stations always, bars at night, markets in the morning).
 
-Counting uses :func:`clspd_geo.analysis.hotspots.count_xy` (the hotspot module's cell counts) when
-that module is installed, and :func:`clspd_geo.analysis.cells.count` otherwise; both bin points on
-the same square grid.
+Counting uses :func:`clspd_geo.analysis.hotspots.count_xy` (the hotspot module's cell counts)
+on a square grid of the sector.
 
 *Sensitive* categories (domestic and sexual violence, minors, radicalisation) are left out
 by default: they happen mostly behind closed doors, a patrol does not prevent them by
@@ -32,9 +31,10 @@ import pandas as pd
 import shapely
 
 from clspd_geo import crs, vocab
-from clspd_geo.analysis import cells
-from clspd_geo.police import patrols
+from clspd_geo.analysis import cells, hotspots
 from clspd_geo.errors import EmptySelectionError, SchemaError
+from clspd_geo.police.load import incident_weights
+from clspd_geo.police.shifts import DEFAULT_SHIFTS, Shift, check_shifts, format_hour, shift_of
 
 SCHOOL_EXIT_HOURS: dict[str, tuple[float, ...]] = {
     "ecole_maternelle": (8.5, 11.5, 13.5, 16.5),
@@ -79,14 +79,12 @@ class PatrolBrief:
         The incidents of the window in the sector, EPSG:4326 (for the map).
     n_incidents
         Incidents of the window in the sector (sensitive ones excluded).
-    counter
-        ``"hotspots"`` or ``"cells"``: which module counted.
     """
 
     sector_id: str
     sector_name: str
     force: str
-    shift: patrols.Shift
+    shift: Shift
     start: pd.Timestamp
     end: pd.Timestamp
     cells: gpd.GeoDataFrame
@@ -94,38 +92,25 @@ class PatrolBrief:
     sector: gpd.GeoDataFrame
     incidents: gpd.GeoDataFrame
     n_incidents: int
-    counter: str
 
 
 def _count(grid: cells.Grid, x: np.ndarray, y: np.ndarray, inside: np.ndarray,
-           weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
-    """Return (counts, weighted) per cell, with the hotspot module when it is there."""
-    try:
-        from clspd_geo.analysis import hotspots
-        count_xy = hotspots.count_xy
-    except (ImportError, AttributeError):
-        count_xy = None
-    if count_xy is not None:
-        res = count_xy(grid, x, y, inside=inside, weights=weights)
-        return np.asarray(res.counts), np.asarray(res.weighted), "hotspots"
-    idx = grid.cell_index(np.nan_to_num(x, nan=-1e18), np.nan_to_num(y, nan=-1e18))
-    ok = idx >= 0
-    ok[ok] = inside[idx[ok]]
-    n = cells.count(grid, x[ok], y[ok])
-    w = cells.count(grid, x[ok], y[ok], weights=weights[ok])
-    return n, w, "cells"
+           weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (counts, weighted) per cell of the points on the cells ``inside``."""
+    res = hotspots.count_xy(grid, x, y, inside=inside, weights=weights)
+    return np.asarray(res.counts), np.asarray(res.weighted)
 
 
-def _hours_in(shift: patrols.Shift, hours: Sequence[float]) -> list[float]:
+def _hours_in(shift: Shift, hours: Sequence[float]) -> list[float]:
     return [h for h in hours if bool(shift.contains(np.array([h]))[0])]
 
 
-def _why(kind: str, shift: patrols.Shift) -> str | None:
+def _why(kind: str, shift: Shift) -> str | None:
     """Return why a facility kind matters during the shift (French), or None."""
     if kind in SCHOOL_EXIT_HOURS:
         times = _hours_in(shift, SCHOOL_EXIT_HOURS[kind])
         if times:
-            return "entrées et sorties d'élèves à " + ", ".join(patrols._fmt_h(t) for t in times)
+            return "entrées et sorties d'élèves à " + ", ".join(format_hour(t) for t in times)
         return None
     if kind in STATION_KINDS:
         return "lieu de passage et d'attente"
@@ -153,7 +138,7 @@ TREND_LABELS = {"hausse": "en hausse", "baisse": "en baisse", "stable": "stable"
 
 def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, sector_id: str,
                 shift: str, facilities: gpd.GeoDataFrame | None = None,
-                shifts: Sequence[patrols.Shift] = patrols.DEFAULT_SHIFTS,
+                shifts: Sequence[Shift] = DEFAULT_SHIFTS,
                 as_of: dt.datetime | pd.Timestamp | None = None, recent_days: int = 28,
                 cell_size_m: float = 150.0, top_n: int = 5, radius_m: float = 150.0,
                 weights: Mapping[str, float] | None = None,
@@ -193,7 +178,7 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
         No incident of that shift in the sector over the two windows.
     """
     check = {s.code: s for s in shifts}
-    patrols.check_shifts(shifts)
+    check_shifts(shifts)
     if shift not in check:
         raise SchemaError(f"La vacation « {shift} » n'existe pas (vacations : "
                           f"{', '.join(check)}).")
@@ -222,7 +207,7 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
         times.max() + pd.Timedelta(seconds=1) if len(times) else pd.Timestamp.now())
     start = end - pd.Timedelta(days=recent_days)
     before = start - pd.Timedelta(days=recent_days)
-    when = patrols.shift_of(inc["occurred_at"], shifts=shifts)
+    when = shift_of(inc["occurred_at"], shifts=shifts)
     in_shift = (when["shift"] == shift).to_numpy()
     t = times.to_numpy()
     recent = in_shift & (t >= start.to_datetime64()) & (t < end.to_datetime64())
@@ -247,10 +232,10 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
     inside = _touching(grid, poly)
     cat_all = (inc["category"].astype(str).to_numpy() if "category" in inc.columns
                else np.full(len(inc), "?"))
-    w_all = patrols.incident_weights(pd.Series(cat_all), weights=weights)
-    n_now, load_now, counter = _count(grid, xy[recent, 0], xy[recent, 1], inside,
+    w_all = incident_weights(pd.Series(cat_all), weights=weights)
+    n_now, load_now = _count(grid, xy[recent, 0], xy[recent, 1], inside,
                                       w_all[recent])
-    n_prev, _, _ = _count(grid, xy[prior, 0], xy[prior, 1], inside, w_all[prior])
+    n_prev, _ = _count(grid, xy[prior, 0], xy[prior, 1], inside, w_all[prior])
     order = np.lexsort((-n_now, -load_now))
     order = [c for c in order if load_now[c] > 0][:top_n]
     cell_idx = grid.cell_index(np.nan_to_num(xy[:, 0], nan=-1e18),
@@ -318,7 +303,7 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
         force=str(row["force"].iloc[0]) if "force" in row.columns else "",
         shift=the_shift, start=start, end=end, cells=frame,
         facilities=crs.to_storage(fac_frame), sector=crs.to_storage(row),
-        incidents=crs.to_storage(inc[recent]), n_incidents=int(recent.sum()), counter=counter)
+        incidents=crs.to_storage(inc[recent]), n_incidents=int(recent.sum()))
 
 
 def _extent(poly: shapely.Geometry) -> float:

@@ -1,21 +1,14 @@
-"""Patrol workload: incidents per sector, shift and weekday, and national/municipal coordination.
+"""Patrol workload: incidents per sector, shift and weekday, and patrol hours against need.
 
 The workload of a sector is the number of incidents that fall in it, each weighted by the
-severity of its category (weights from :func:`clspd_geo.vocab.severity_weights`, editable).
-Shifts (*vacations*) are a setting: by default 06–14, 14–22 and 22–06. A shift that crosses
-midnight belongs to the day it starts on: an incident on Tuesday at 02:00 is counted in
-Monday's night shift, as the crew that handled it saw it.
+severity of its category (:mod:`clspd_geo.police.load`), per shift (:mod:`clspd_geo.police.shifts`)
+and weekday. Balance is read over the sectors of one force with ``max_over_mean`` and ``cv``
+(:func:`clspd_geo.police.load.balance`). When patrol hours are given, :func:`per_patrol_hour`
+gives incidents per patrol hour by sector and shift, and where presence lags need.
 
-Balance is read with two figures over the sectors of one force: the ratio of the largest
-load to the mean (``max_over_mean``, 1 is perfect) and the coefficient of variation (``cv``,
-population standard deviation over the mean, 0 is perfect).
-
-Coordination compares the national (PN) and municipal (PM) police sectors: where they overlap
-(area, incidents by shift), the places no sector covers, and, when patrol hours are given,
-incidents per patrol hour by sector and shift.
-
-Areas and distances are measured in the territory's metric CRS (:func:`crs.to_compute`);
-geometries are handed back in EPSG:4326.
+The national/municipal overlap is in :mod:`clspd_geo.police.coordination`. Names that pages,
+``ui.py`` and the map builders call as ``patrols.<name>`` (shifts, weight tables,
+coordination) are re-exported here.
 """
 
 from __future__ import annotations
@@ -26,245 +19,26 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from clspd_geo import crs, vocab
+from clspd_geo import crs
 from clspd_geo.errors import EmptySelectionError, SchemaError
+from clspd_geo.police.coordination import Coordination, coordination
+from clspd_geo.police.load import (balance, incident_weights, sector_of, weight_items,
+                                   weight_table)
+from clspd_geo.police.shifts import (DEFAULT_SHIFTS, Shift, check_shifts, make_shifts,
+                                     shift_bounds, shift_of, shift_table)
+
+__all__ = [
+    # re-exported for callers outside the police package (pages/police.py, ui.py,
+    # maps/patrol_layers.py)
+    "DEFAULT_SHIFTS", "Coordination", "Shift", "coordination", "make_shifts", "shift_bounds",
+    "shift_table", "weight_items", "weight_table",
+    # defined here
+    "WEEKDAYS_FR", "Workload", "default_patrol_hours", "load_map_frame", "load_pivot",
+    "per_patrol_hour", "weekday_pivot", "workload",
+]
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-NATIONAL = "police_nationale"
-MUNICIPAL = "police_municipale"
-
-
-@dataclass(frozen=True)
-class Shift:
-    """A patrol shift (*vacation*): ``[start_h, end_h)`` in local hours, may cross midnight.
-
-    Attributes
-    ----------
-    code
-        Stable identifier (``"matin"``, ``"apres_midi"``, ``"nuit"``).
-    label
-        French label shown to users.
-    start_h, end_h
-        Start and end in hours since midnight (0–24, fractions for minutes). ``end_h`` smaller
-        than ``start_h`` means the shift crosses midnight; equal means a 24-hour shift.
-    """
-
-    code: str
-    label: str
-    start_h: float
-    end_h: float
-
-    @property
-    def crosses_midnight(self) -> bool:
-        """Tell whether the shift ends the next day."""
-        return self.end_h < self.start_h
-
-    @property
-    def hours(self) -> float:
-        """Length of the shift in hours."""
-        length = (self.end_h - self.start_h) % 24
-        return 24.0 if length == 0 else float(length)
-
-    def contains(self, hour: np.ndarray) -> np.ndarray:
-        """Return a boolean mask of the fractional hours (0–24) that fall in the shift."""
-        hour = np.asarray(hour, dtype=float)
-        if self.start_h == self.end_h:
-            return np.ones(hour.shape, dtype=bool)
-        if self.crosses_midnight:
-            return (hour >= self.start_h) | (hour < self.end_h)
-        return (hour >= self.start_h) & (hour < self.end_h)
-
-
-DEFAULT_SHIFTS: tuple[Shift, ...] = (
-    Shift("matin", "Matin (06 h – 14 h)", 6, 14),
-    Shift("apres_midi", "Après-midi (14 h – 22 h)", 14, 22),
-    Shift("nuit", "Nuit (22 h – 06 h)", 22, 6),
-)
-
-
-def _fmt_h(hour: float) -> str:
-    h = int(hour) % 24
-    m = int(round((hour - int(hour)) * 60))
-    return f"{h:02d} h {m:02d}" if m else f"{h:02d} h"
-
-
-SHIFT_NAMES = {"matin": "Matin", "apres_midi": "Après-midi", "nuit": "Nuit", "jour": "Jour",
-               "soir": "Soir"}
-
-
-def make_shifts(bounds: Sequence[tuple[str, float, float]]) -> tuple[Shift, ...]:
-    """Build and check shifts from ``(code, start_h, end_h)`` triples; labels are generated.
-
-    A known code gets its French name (``"apres_midi"`` → "Après-midi (14 h – 22 h)").
-    """
-    shifts = tuple(Shift(str(code), f"{SHIFT_NAMES.get(str(code), str(code))} "
-                         f"({_fmt_h(float(s))} – {_fmt_h(float(e))})", float(s), float(e))
-                   for code, s, e in bounds)
-    check_shifts(shifts)
-    return shifts
-
-
-def check_shifts(shifts: Sequence[Shift]) -> None:
-    """Check that the shifts cover every minute of the day exactly once.
-
-    Raises
-    ------
-    SchemaError
-        No shift, a duplicate code, an hour outside 0–24, two shifts that overlap (the hours
-        are named), or hours that no shift covers (the hours are named).
-    """
-    if not shifts:
-        raise SchemaError("Aucune vacation n'est définie : indiquez au moins une vacation "
-                          "(par exemple 06 h – 14 h, 14 h – 22 h, 22 h – 06 h).")
-    codes = [s.code for s in shifts]
-    dup = sorted({c for c in codes if codes.count(c) > 1})
-    if dup:
-        raise SchemaError(f"Vacations en double : {', '.join(dup)}. Donnez un nom différent "
-                          "à chaque vacation.")
-    for s in shifts:
-        if not (0 <= s.start_h <= 24 and 0 <= s.end_h <= 24):
-            raise SchemaError(f"La vacation « {s.code} » a des heures hors de 0 h – 24 h "
-                              f"({s.start_h:g} → {s.end_h:g}). Corrigez ses horaires.")
-    minutes = np.arange(24 * 60) / 60.0
-    cover = np.zeros((len(shifts), minutes.size), dtype=bool)
-    for i, s in enumerate(shifts):
-        cover[i] = s.contains(minutes)
-    total = cover.sum(axis=0)
-    problems: list[str] = []
-    for i in range(len(shifts)):
-        for j in range(i + 1, len(shifts)):
-            both = cover[i] & cover[j]
-            if both.any():
-                problems.append(f"les vacations « {shifts[i].code} » et « {shifts[j].code} » "
-                                f"se chevauchent ({_spans(both)})")
-    if (total == 0).any():
-        problems.append(f"aucune vacation ne couvre {_spans(total == 0)}")
-    if problems:
-        msg = ("Les horaires des vacations sont incohérents : " + " ; ".join(problems)
-               + ". Chaque heure de la journée doit appartenir à une seule vacation.")
-        raise SchemaError(msg)
-
-
-def _spans(mask: np.ndarray) -> str:
-    """Describe the minutes set in a 1,440-long mask as French hour ranges (wrapping midnight)."""
-    spans: list[list[int]] = []
-    start = None
-    for minute, on in enumerate(list(mask) + [False]):
-        if on and start is None:
-            start = minute
-        elif not on and start is not None:
-            spans.append([start, minute])
-            start = None
-    if len(spans) > 1 and spans[0][0] == 0 and spans[-1][1] == len(mask):
-        first = spans.pop(0)
-        spans[-1][1] = first[1]
-    return ", ".join(f"{_fmt_h(a / 60)} – {_fmt_h(b / 60)}" for a, b in spans)
-
-
-def shift_of(times: pd.Series, *, shifts: Sequence[Shift] = DEFAULT_SHIFTS) -> pd.DataFrame:
-    """Return the shift and the shift's day of each time.
-
-    Parameters
-    ----------
-    times
-        Local date-times (naive or aware; the wall-clock hour is used).
-
-    Returns
-    -------
-    DataFrame
-        Same index, columns ``shift`` (code, None for a missing time), ``shift_date`` (the
-        day the shift started: the previous day for the early hours of a night shift) and
-        ``weekday`` (0 = Monday, of ``shift_date``).
-    """
-    check_shifts(shifts)
-    t = pd.to_datetime(times)
-    hour = (t.dt.hour + t.dt.minute / 60 + t.dt.second / 3600).to_numpy(dtype=float)
-    code = np.full(len(t), None, dtype=object)
-    back = np.zeros(len(t), dtype=bool)
-    ok = ~np.isnan(hour)
-    for s in shifts:
-        inside = ok & s.contains(np.nan_to_num(hour))
-        code[inside] = s.code
-        if s.crosses_midnight:
-            back |= inside & (hour < s.end_h)
-    day = t.dt.normalize() - pd.to_timedelta(back.astype(int), unit="D")
-    return pd.DataFrame({"shift": code, "shift_date": day,
-                         "weekday": day.dt.day_of_week.astype("Int64")}, index=times.index)
-
-
-@dataclass(frozen=True)
-class Balance:
-    """Balance of a set of loads.
-
-    Attributes
-    ----------
-    mean, max
-        Mean and largest load.
-    max_over_mean
-        ``max / mean`` (1 = perfectly balanced; NaN when the mean is 0).
-    cv
-        Coefficient of variation: population standard deviation / mean (0 = balanced).
-    """
-
-    mean: float
-    max: float
-    max_over_mean: float
-    cv: float
-
-
-def balance(loads: Sequence[float] | np.ndarray | pd.Series) -> Balance:
-    """Return the balance indicators of loads (one per sector)."""
-    v = np.asarray(loads, dtype=float)
-    if v.size == 0:
-        return Balance(float("nan"), float("nan"), float("nan"), float("nan"))
-    mean = float(v.mean())
-    mx = float(v.max())
-    if mean == 0:
-        return Balance(0.0, mx, float("nan"), float("nan"))
-    return Balance(mean, mx, mx / mean, float(v.std(ddof=0) / mean))
-
-
-def incident_weights(categories: pd.Series, *, weights: Mapping[str, float] | None = None,
-                     default_weight: float = 1.0) -> np.ndarray:
-    """Return the workload weight of each incident from its category.
-
-    ``weights`` defaults to the severities of the vocabulary; a category it does not list
-    weighs ``default_weight``.
-    """
-    table = vocab.severity_weights() if weights is None else dict(weights)
-    bad = {k: v for k, v in table.items() if not np.isfinite(v) or v < 0}
-    if bad:
-        sample = ", ".join(f"{k} = {v}" for k, v in list(bad.items())[:5])
-        raise SchemaError(f"Poids de gravité invalides ({sample}) : un poids doit être un "
-                          "nombre positif ou nul.")
-    w = categories.map(table).astype(float)
-    return w.fillna(default_weight).to_numpy()
-
-
-def sector_of(points: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Return the (point, sector) pairs where a point lies in a sector.
-
-    A point lies in several sectors where sectors overlap (a PN and a PM sector, typically):
-    it then appears once per sector. Points in no sector do not appear.
-
-    Returns
-    -------
-    DataFrame
-        ``point`` (positional index into ``points``) and ``sector`` (positional index into
-        ``sectors``).
-    """
-    crs.require_crs(points, layer="incidents")
-    crs.require_crs(sectors, layer="secteurs")
-    work_s = crs.to_compute(sectors)
-    work_p = crs.to_compute(points, epsg=work_s.crs.to_epsg())
-    geoms = work_p.geometry.to_numpy()
-    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    idx = np.flatnonzero(valid)
-    tree = shapely.STRtree(shapely.make_valid(work_s.geometry.to_numpy()))
-    p, s = tree.query(geoms[idx], predicate="intersects")
-    return pd.DataFrame({"point": idx[p], "sector": s})
 
 
 @dataclass(frozen=True)
@@ -452,151 +226,21 @@ def load_map_frame(result: Workload, sectors: gpd.GeoDataFrame, *,
     return out
 
 
-# -- national / municipal coordination ---------------------------------------------------------
+def weekday_pivot(result: Workload, *, force: str | None = None,
+                  shift: str | None = None) -> pd.DataFrame:
+    """Return a sector × weekday table of load (one shift, or all shifts when None).
 
-@dataclass(frozen=True)
-class Coordination:
-    """Overlap and gaps of the national and municipal police sectors.
-
-    Attributes
-    ----------
-    overlap
-        One row per (PN sector, PM sector) pair that overlap, EPSG:4326: ``sector_pn``,
-        ``sector_pm``, ``area_m2``, ``n_incidents``, then ``n_<shift code>`` per shift.
-    overlap_area_m2
-        Total area covered by both forces.
-    overlap_by_shift
-        Incidents in the overlap per shift: ``shift``, ``shift_label``, ``n_incidents``,
-        ``load``.
-    uncovered
-        Places of the territory covered by no sector of any force, EPSG:4326, one row per
-        part: ``area_m2``, ``n_incidents``. Empty when no territory was given.
-    gaps_by_force
-        Places of the territory a force does not cover, EPSG:4326: ``force``, ``area_m2``,
-        ``n_incidents``.
+    Columns are French weekday names (lundi … dimanche); index ``sector_id``.
     """
-
-    overlap: gpd.GeoDataFrame
-    overlap_area_m2: float
-    overlap_by_shift: pd.DataFrame
-    uncovered: gpd.GeoDataFrame
-    gaps_by_force: gpd.GeoDataFrame
-
-
-def _union(geoms: np.ndarray) -> shapely.Geometry:
-    geoms = shapely.make_valid(np.asarray(geoms))
-    return shapely.union_all(geoms) if len(geoms) else shapely.Polygon()
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Keep only the polygons of a geometry (intersections may yield lines and points)."""
-    parts = shapely.get_parts(geom)
-    polys = [p for p in parts if shapely.get_type_id(p) in (3, 6) and not p.is_empty]
-    return shapely.union_all(polys) if polys else shapely.Polygon()
-
-
-def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
-                 territory: gpd.GeoDataFrame | None = None,
-                 shifts: Sequence[Shift] = DEFAULT_SHIFTS,
-                 weights: Mapping[str, float] | None = None,
-                 forces: tuple[str, str] = (NATIONAL, MUNICIPAL),
-                 min_area_m2: float = 100.0) -> Coordination:
-    """Measure where national and municipal patrols overlap, and what nobody covers.
-
-    Parameters
-    ----------
-    sectors
-        Sectors of every force (``sector_id``, ``force``), any CRS.
-    incidents
-        Incidents (``occurred_at``, ``category``), any CRS.
-    territory
-        Limits of the territory; without it, uncovered places and gaps are not computed.
-    forces
-        The two forces compared (national, municipal).
-    min_area_m2
-        Smaller slivers (digitising noise) are ignored, square metres.
-    """
-    check_shifts(shifts)
-    crs.require_crs(sectors, layer="secteurs")
-    work = crs.to_compute(sectors)
-    epsg = work.crs.to_epsg()
-    pts = crs.to_compute(incidents, epsg=epsg)
-    when = shift_of(pts["occurred_at"], shifts=shifts)
-    w = incident_weights(pts["category"] if "category" in pts.columns
-                         else pd.Series(None, index=pts.index, dtype=object), weights=weights)
-    xy = shapely.get_coordinates(pts.geometry.to_numpy())
-    ok_pt = ~(shapely.is_missing(pts.geometry.to_numpy()) | shapely.is_empty(
-        pts.geometry.to_numpy()))
-    px = np.full(len(pts), np.nan)
-    py = np.full(len(pts), np.nan)
-    px[ok_pt], py[ok_pt] = xy[:, 0], xy[:, 1]
-    codes = [s.code for s in shifts]
-
-    def inside(geom: shapely.Geometry) -> np.ndarray:
-        if geom.is_empty:
-            return np.zeros(len(pts), dtype=bool)
-        return shapely.contains_xy(geom, np.nan_to_num(px), np.nan_to_num(py)) & ok_pt
-
-    pn = work[work["force"] == forces[0]]
-    pm = work[work["force"] == forces[1]]
-    rows = []
-    geoms = []
-    pm_geoms = shapely.make_valid(pm.geometry.to_numpy())
-    tree = shapely.STRtree(pm_geoms)
-    for a, ga in zip(pn["sector_id"].astype(str), shapely.make_valid(pn.geometry.to_numpy())):
-        for j in tree.query(ga, predicate="intersects"):
-            inter = _polygonal(shapely.intersection(ga, pm_geoms[j]))
-            if inter.is_empty or inter.area < min_area_m2:
-                continue
-            mask = inside(inter)
-            row = {"sector_pn": a, "sector_pm": str(pm["sector_id"].iloc[j]),
-                   "area_m2": float(inter.area), "n_incidents": int(mask.sum())}
-            for c in codes:
-                row[f"n_{c}"] = int((mask & (when["shift"] == c).to_numpy()).sum())
-            rows.append(row)
-            geoms.append(inter)
-    overlap = gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=["sector_pn", "sector_pm", "area_m2", "n_incidents"]
-                     + [f"n_{c}" for c in codes]),
-        geometry=gpd.GeoSeries(geoms, crs=epsg))
-    both = _union(np.asarray(geoms, dtype=object)) if geoms else shapely.Polygon()
-    in_both = inside(both)
-    by_shift = pd.DataFrame({
-        "shift": codes,
-        "shift_label": [s.label for s in shifts],
-        "n_incidents": [int((in_both & (when["shift"] == c).to_numpy()).sum()) for c in codes],
-        "load": [float(w[in_both & (when["shift"] == c).to_numpy()].sum()) for c in codes],
-    })
-
-    uncovered = gpd.GeoDataFrame({"area_m2": [], "n_incidents": []},
-                                 geometry=gpd.GeoSeries([], crs=epsg))
-    gaps = gpd.GeoDataFrame({"force": [], "area_m2": [], "n_incidents": []},
-                            geometry=gpd.GeoSeries([], crs=epsg))
-    if territory is not None:
-        terr = _union(crs.to_compute(territory, epsg=epsg).geometry.to_numpy())
-        all_union = _union(work.geometry.to_numpy())
-        parts = [p for p in shapely.get_parts(_polygonal(shapely.difference(terr, all_union)))
-                 if p.area >= min_area_m2]
-        uncovered = gpd.GeoDataFrame(
-            {"area_m2": [float(p.area) for p in parts],
-             "n_incidents": [int(inside(p).sum()) for p in parts]},
-            geometry=gpd.GeoSeries(parts, crs=epsg))
-        g_rows, g_geoms = [], []
-        for force in forces:
-            fu = _union(work.loc[work["force"] == force].geometry.to_numpy())
-            gap = _polygonal(shapely.difference(terr, fu))
-            parts = [p for p in shapely.get_parts(gap) if p.area >= min_area_m2]
-            if not parts:
-                continue
-            gap = shapely.union_all(parts)
-            g_rows.append({"force": force, "area_m2": float(gap.area),
-                           "n_incidents": int(inside(gap).sum())})
-            g_geoms.append(gap)
-        gaps = gpd.GeoDataFrame(pd.DataFrame(g_rows, columns=["force", "area_m2",
-                                                               "n_incidents"]),
-                                geometry=gpd.GeoSeries(g_geoms, crs=epsg))
-    return Coordination(crs.to_storage(overlap), float(both.area), by_shift,
-                        crs.to_storage(uncovered), crs.to_storage(gaps))
+    df = result.table
+    if force is not None:
+        df = df[df["force"] == force]
+    if shift is not None:
+        df = df[df["shift"] == shift]
+    pivot = df.pivot_table(index="sector_id", columns="weekday", values="load", aggfunc="sum",
+                           sort=False).reindex(columns=range(7)).fillna(0)
+    pivot.columns = list(WEEKDAYS_FR)
+    return pivot
 
 
 # -- presence against need --------------------------------------------------------------------
@@ -668,74 +312,3 @@ def per_patrol_hour(result: Workload, hours: pd.DataFrame) -> pd.DataFrame:
                                      out["hours_per_week"] / hour_tot.where(hour_tot > 0, 1), 0.0)
     out["gap"] = out["need_share"] - out["presence_share"]
     return out
-
-
-# -- editable settings (tables for a page's data editor) ---------------------------------------
-
-SHIFT_COLUMNS = {"code": "Vacation", "start_h": "Début (h)", "end_h": "Fin (h)"}
-WEIGHT_COLUMNS = {"code": "Code", "label": "Catégorie", "weight": "Poids"}
-
-
-def shift_table(shifts: Sequence[Shift] = DEFAULT_SHIFTS) -> pd.DataFrame:
-    """Return shifts as an editable table (French column names)."""
-    return pd.DataFrame({SHIFT_COLUMNS["code"]: [s.code for s in shifts],
-                         SHIFT_COLUMNS["start_h"]: [float(s.start_h) for s in shifts],
-                         SHIFT_COLUMNS["end_h"]: [float(s.end_h) for s in shifts]})
-
-
-def shift_bounds(table: pd.DataFrame) -> tuple[tuple[str, float, float], ...]:
-    """Return ``(code, start_h, end_h)`` triples from an edited :func:`shift_table`.
-
-    Raises
-    ------
-    SchemaError
-        An empty name or hour (the rows are named).
-    """
-    rows = table.dropna(how="all")
-    bad = rows[rows.isna().any(axis=1) | (rows[SHIFT_COLUMNS["code"]].astype(str).str.strip()
-                                          == "")]
-    if len(bad):
-        raise SchemaError(f"Vacation incomplète à la ligne {int(bad.index[0]) + 1} : donnez un "
-                          "nom, une heure de début et une heure de fin.")
-    return tuple((str(r[0]).strip(), float(r[1]), float(r[2])) for r in rows[
-        list(SHIFT_COLUMNS.values())].itertuples(index=False))
-
-
-def weight_table(weights: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Return severity weights as an editable table (every category of the vocabulary)."""
-    table = vocab.severity_weights() if weights is None else dict(weights)
-    return pd.DataFrame({WEIGHT_COLUMNS["code"]: [c.code for c in vocab.INCIDENT_CATEGORIES],
-                         WEIGHT_COLUMNS["label"]: [c.label for c in vocab.INCIDENT_CATEGORIES],
-                         WEIGHT_COLUMNS["weight"]: [float(table.get(c.code, c.severity))
-                                                    for c in vocab.INCIDENT_CATEGORIES]})
-
-
-def weight_items(table: pd.DataFrame) -> tuple[tuple[str, float], ...]:
-    """Return sorted ``(category, weight)`` pairs from an edited :func:`weight_table`.
-
-    Raises
-    ------
-    SchemaError
-        A weight is empty or negative.
-    """
-    w = pd.to_numeric(table[WEIGHT_COLUMNS["weight"]], errors="coerce")
-    if w.isna().any() or (w < 0).any():
-        raise SchemaError("Chaque poids de gravité doit être un nombre positif ou nul.")
-    return tuple(sorted(zip(table[WEIGHT_COLUMNS["code"]].astype(str), w.astype(float))))
-
-
-def weekday_pivot(result: Workload, *, force: str | None = None,
-                  shift: str | None = None) -> pd.DataFrame:
-    """Return a sector × weekday table of load (one shift, or all shifts when None).
-
-    Columns are French weekday names (lundi … dimanche); index ``sector_id``.
-    """
-    df = result.table
-    if force is not None:
-        df = df[df["force"] == force]
-    if shift is not None:
-        df = df[df["shift"] == shift]
-    pivot = df.pivot_table(index="sector_id", columns="weekday", values="load", aggfunc="sum",
-                           sort=False).reindex(columns=range(7)).fillna(0)
-    pivot.columns = list(WEEKDAYS_FR)
-    return pivot

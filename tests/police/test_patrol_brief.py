@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -101,15 +100,6 @@ def test_facilities_depend_on_the_hour(sectors, incidents, facilities):
 def test_sensitive_categories_can_be_included(sectors, incidents):
     b = brief(sectors, incidents, exclude_sensitivity=())
     assert b.n_incidents == 11
-
-
-def test_fallback_to_cells_when_hotspots_is_absent(sectors, incidents, monkeypatch):
-    import clspd_geo.analysis
-    monkeypatch.setitem(sys.modules, "clspd_geo.analysis.hotspots", None)
-    monkeypatch.delattr(clspd_geo.analysis, "hotspots", raising=False)
-    b = brief(sectors, incidents)
-    assert b.counter == "cells"
-    assert b.cells["n_incidents"].tolist() == [4, 6]
 
 
 def test_unknown_sector_or_shift_and_empty_window(sectors, incidents):

@@ -136,3 +136,11 @@ def test_no_input_is_mutated():
     cameras.view_polygons(cams)
     cameras.view_zones(cams)
     geopandas.testing.assert_geodataframe_equal(cams, before)
+
+
+def test_split_valid_keeps_good_cameras():
+    cams = make_points([(X0, Y0), (X0 + 10, Y0)], camera_id=["ok", "bad"],
+                       bearing_deg=[0.0, 0.0], fov_deg=[90.0, 400.0], range_m=[50.0, 50.0])
+    valid, problems = cameras.split_valid(cams)
+    assert valid["camera_id"].tolist() == ["ok"]
+    assert problems["camera_id"].tolist() == ["bad"]

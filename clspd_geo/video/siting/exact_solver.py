@@ -1,7 +1,7 @@
 """The exact camera-siting MCLP: LP relaxation, Lagrangian reduction, HiGHS branch-and-cut.
 
-The MCLP of :mod:`siting` as a mixed-integer programme: ``x_i`` (site i chosen, binary)
-and ``y_j`` (demand point j covered, in [0, 1]); maximise ``sum w_j y_j`` subject to
+The MCLP of :mod:`clspd_geo.video.siting.model` as a mixed-integer programme: ``x_i`` (site i
+chosen, binary) and ``y_j`` (demand point j covered, in [0, 1]); maximise ``sum w_j y_j`` s.t.
 ``y_j <= sum_{i covers j} x_i``, ``sum x_i <= n_new`` and/or ``sum cost_i x_i <= budget``,
 ``x_a + x_b <= 1`` for sites closer than the minimum distance. Demand already seen by the
 cameras in service is left out, sites near them are left out, and demand points covered
@@ -11,7 +11,7 @@ Handing the whole model to HiGHS' branch-and-cut is slow on large instances for 
 reason that has nothing to do with branching: HiGHS solves the root LP with its dual
 simplex, which stalls on these degenerate covering LPs (measured on the 1M-incident demo,
 10,000 sites, 100 cameras: 50.6 s, against 1.5 s with the primal simplex and 4.3 s with
-the interior point). So, with a number of new cameras, :func:`solve` works in steps:
+the interior point). So, with a number of new cameras, :func:`exact` works in steps:
 
 1. the LP relaxation, with HiGHS' primal simplex;
 2. a Lagrangian bound from its duals ``l`` (clipped to ``[0, w]``): for any set ``S`` of
@@ -32,18 +32,23 @@ HiGHS is driven through ``highspy`` (the HiGHS project's own Python interface), 
 unlike :func:`scipy.optimize.milp`, lets one choose the LP algorithm and start the MILP from
 a known solution. Its core class is used directly: the ``highspy.Highs`` wrapper prints a
 banner on standard output when it is created, which would break ``siting --json``.
+
+:func:`solve` chooses between the greedy heuristic and this exact method.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import sparse
 
-from clspd_geo.video import siting
 from clspd_geo.errors import OptimisationError
+from clspd_geo.video.siting.greedy_solver import greedy, lagrangian_bound
+from clspd_geo.video.siting.model import Problem
+from clspd_geo.video.siting.result import SitingResult, make_result, site_indices
 
 KERNEL_SHARE = 0.3
 """Share of the remaining time given to the kernel MILP (step 3)."""
@@ -57,7 +62,7 @@ kernel kept improving the answer)."""
 
 
 @dataclass(frozen=True)
-class _Model:
+class CompactModel:
     """The compact model: usable sites and merged residual demand.
 
     Attributes
@@ -82,8 +87,20 @@ class _Model:
 
 
 @dataclass(frozen=True)
-class _Run:
-    """What one HiGHS MILP run gave, in residual weight (existing coverage excluded)."""
+class MipRun:
+    """What one HiGHS MILP run gave, in residual weight (existing coverage excluded).
+
+    Attributes
+    ----------
+    chosen
+        Problem indices of the sites in the best answer found.
+    value
+        Residual weight that answer covers.
+    upper
+        HiGHS' proven upper bound on the model it was given (at least ``value``).
+    optimal
+        True when HiGHS proved the answer optimal.
+    """
 
     chosen: np.ndarray
     value: float
@@ -105,18 +122,18 @@ def _merged_demand(cover_t: sparse.csr_array, weight: np.ndarray) -> tuple[
     return cover_t[first], merged_w
 
 
-def _compact(problem: siting.Problem) -> _Model:
+def compact(problem: Problem) -> CompactModel:
     """The model on the usable sites (not blocked, covering some residual demand)."""
     positive = np.flatnonzero(problem.weight > 0)
-    every_site = _Model(np.arange(len(problem.candidates)),
+    every_site = CompactModel(np.arange(len(problem.candidates)),
                         problem.cover[:, positive].T.tocsr(), problem.weight[positive],
                         problem.conflicts, problem.candidates.cost_eur)
     usable = np.flatnonzero(~problem.blocked &
                             (np.asarray(problem.cover @ problem.weight).ravel() > 0))
-    return _restrict(every_site, usable)
+    return restrict(every_site, usable)
 
 
-def _restrict(model: _Model, keep: np.ndarray) -> _Model:
+def restrict(model: CompactModel, keep: np.ndarray) -> CompactModel:
     """The model on the sites at positions ``keep`` (demand merged again)."""
     keep = np.asarray(keep, dtype=np.int64)
     cover_t = model.cover_t[:, keep].tocsr()
@@ -126,10 +143,10 @@ def _restrict(model: _Model, keep: np.ndarray) -> _Model:
     pos[keep] = np.arange(len(keep))
     conf = pos[model.conflicts] if len(model.conflicts) else model.conflicts
     conf = conf[(conf >= 0).all(axis=1)] if len(conf) else conf
-    return _Model(model.sites[keep], cover_t, w, conf, model.cost[keep])
+    return CompactModel(model.sites[keep], cover_t, w, conf, model.cost[keep])
 
 
-def _highs(model: _Model, problem: siting.Problem, *, integer: bool, time_limit_s: float,
+def _highs(model: CompactModel, problem: Problem, *, integer: bool, time_limit_s: float,
            mip_rel_gap: float = 1e-6, presolve: bool = False):
     """Load the model into a silent HiGHS instance (minimising ``-sum w_j y_j``)."""
     import highspy
@@ -176,8 +193,8 @@ def _highs(model: _Model, problem: siting.Problem, *, integer: bool, time_limit_
     return h
 
 
-def _mip(model: _Model, problem: siting.Problem, *, start: np.ndarray, time_limit_s: float,
-         mip_rel_gap: float, presolve: bool) -> _Run:
+def run_mip(model: CompactModel, problem: Problem, *, start: np.ndarray, time_limit_s: float,
+         mip_rel_gap: float, presolve: bool) -> MipRun:
     """Run HiGHS' branch-and-cut on ``model`` from the sites ``start`` (problem indices)."""
     import highspy
 
@@ -207,11 +224,11 @@ def _mip(model: _Model, problem: siting.Problem, *, start: np.ndarray, time_limi
     upper = -dual if np.isfinite(dual) else float(model.weight.sum())
     value = float(model.weight[(model.cover_t @ (values[:n] > 0.5).astype(float)) > 0].sum()) \
         if len(chosen) else 0.0
-    return _Run(chosen, value, max(upper, value),
+    return MipRun(chosen, value, max(upper, value),
                 status == highspy.HighsModelStatus.kOptimal)
 
 
-def _lp_duals(model: _Model, problem: siting.Problem, *, time_limit_s: float) -> tuple[
+def lp_duals(model: CompactModel, problem: Problem, *, time_limit_s: float) -> tuple[
         np.ndarray, np.ndarray] | None:
     """Solve the LP relaxation; return (site values, coverage-row duals) or None."""
     import highspy
@@ -228,14 +245,22 @@ def _lp_duals(model: _Model, problem: siting.Problem, *, time_limit_s: float) ->
 
 
 @dataclass(frozen=True)
-class _Lagrange:
-    """Lagrangian bound and the bound of every solution containing each site."""
+class SiteBounds:
+    """Lagrangian bound and the bound of every solution containing each site.
+
+    Attributes
+    ----------
+    bound
+        Upper bound on the residual weight any ``n_new`` sites of the model can cover.
+    per_site
+        For each site of the model, an upper bound on every solution that contains it.
+    """
 
     bound: float
     per_site: np.ndarray
 
 
-def _lagrange(model: _Model, duals: np.ndarray, n_new: int) -> _Lagrange:
+def site_bounds(model: CompactModel, duals: np.ndarray, n_new: int) -> SiteBounds:
     """Bounds from the duals ``duals`` of the coverage rows of the LP relaxation."""
     w = model.weight
     a = model.cover_t.T.tocsr().astype(float)
@@ -253,13 +278,16 @@ def _lagrange(model: _Model, duals: np.ndarray, n_new: int) -> _Lagrange:
     outside = np.ones(n, dtype=bool)
     outside[order[:p]] = False
     per_site[outside] = bound - kth + np.maximum(s[outside], 0.0)
-    return _Lagrange(bound, per_site)
+    return SiteBounds(bound, per_site)
 
 
-def solve(problem: siting.Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
-          fallback: siting.SitingResult | None = None,
-          presolve: bool = False) -> siting.SitingResult:
-    """Solve the MCLP exactly (see the module docstring for the steps).
+def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
+          fallback: SitingResult | None = None, presolve: bool = False) -> SitingResult:
+    """Solve the MCLP exactly with HiGHS, within ``time_limit_s`` seconds.
+
+    LP relaxation, Lagrangian reduction of the candidate sites, then branch-and-cut on the
+    sites left (see the module docstring for the steps). When the time runs out, the best
+    answer found (at least the greedy one) is kept with the best proven bound.
 
     Parameters
     ----------
@@ -280,43 +308,43 @@ def solve(problem: siting.Problem, *, time_limit_s: float = 60.0, mip_rel_gap: f
         HiGHS fails for another reason than the time limit (French message).
     """
     t0 = time.perf_counter()
-    base = fallback if fallback is not None else siting.greedy(problem)
+    base = fallback if fallback is not None else greedy(problem)
 
     def left() -> float:
         return time_limit_s - (time.perf_counter() - t0)
 
-    model = _compact(problem)
+    model = compact(problem)
     if len(model.sites) == 0:
-        return siting._result(problem, np.zeros(0, dtype=np.int64), method="exact",
-                              status="optimal", bound=problem.covered_before,
-                              seconds=time.perf_counter() - t0,
-                              note="Aucun site ne couvre de demande supplémentaire.")
-    base_sites = siting._site_indices(problem, base)
+        return make_result(problem, np.zeros(0, dtype=np.int64), method="exact",
+                           status="optimal", bound=problem.covered_before,
+                           seconds=time.perf_counter() - t0,
+                           note="Aucun site ne couvre de demande supplémentaire.")
+    base_sites = site_indices(problem, base)
     best_sites, best = base_sites, base.covered_after - problem.covered_before
     upper = base.bound - problem.covered_before
     kept = model
-    heuristic_only: _Model | None = None
+    heuristic_only: CompactModel | None = None
     proven = False
     n_new = problem.n_new
     if n_new is not None and len(model.sites) > n_new:
-        lp = _lp_duals(model, problem, time_limit_s=left())
+        lp = lp_duals(model, problem, time_limit_s=left())
         if lp is not None:
             x_lp, duals = lp
-            lag = _lagrange(model, duals, n_new)
+            lag = site_bounds(model, duals, n_new)
             upper = min(upper, lag.bound)
             kernel = np.flatnonzero((x_lp > 1e-6) | np.isin(model.sites, base_sites))
             kernel_run = None
             if len(kernel) < len(model.sites):
-                kernel_model = _restrict(model, kernel)
-                kernel_run = _mip(kernel_model, problem, start=best_sites,
-                                  time_limit_s=KERNEL_SHARE * left(),
-                                  mip_rel_gap=mip_rel_gap, presolve=presolve)
+                kernel_model = restrict(model, kernel)
+                kernel_run = run_mip(kernel_model, problem, start=best_sites,
+                                     time_limit_s=KERNEL_SHARE * left(),
+                                     mip_rel_gap=mip_rel_gap, presolve=presolve)
                 if kernel_run.value > best:
                     best_sites, best = kernel_run.chosen, kernel_run.value
             tol = 1e-9 * max(abs(lag.bound), 1.0)
             keep = np.flatnonzero(lag.per_site >= best - tol)
             if len(keep) < len(model.sites):
-                kept = _restrict(model, keep)
+                kept = restrict(model, keep)
             if best >= upper - tol:
                 proven = True
             elif kernel_run is not None and kernel_run.optimal and np.isin(keep, kernel).all():
@@ -327,8 +355,8 @@ def solve(problem: siting.Problem, *, time_limit_s: float = 60.0, mip_rel_gap: f
                 heuristic_only = kernel_model
     if not proven:
         target = heuristic_only if heuristic_only is not None else kept
-        run = _mip(target, problem, start=best_sites, time_limit_s=left(),
-                   mip_rel_gap=mip_rel_gap, presolve=presolve)
+        run = run_mip(target, problem, start=best_sites, time_limit_s=left(),
+                      mip_rel_gap=mip_rel_gap, presolve=presolve)
         if run.value > best:
             best_sites, best = run.chosen, run.value
         if heuristic_only is None:
@@ -340,20 +368,30 @@ def solve(problem: siting.Problem, *, time_limit_s: float = 60.0, mip_rel_gap: f
     seconds = time.perf_counter() - t0
     bound = problem.covered_before + max(upper, best)
     if proven:
-        return siting._result(problem, best_sites, method="exact", status="optimal",
-                              bound=bound, seconds=seconds)
+        return make_result(problem, best_sites, method="exact", status="optimal",
+                           bound=bound, seconds=seconds)
     if n_new is not None and upper >= base.bound - problem.covered_before:
         # The LP did not finish in time: a subgradient run still gives a proven bound.
-        lag = siting.lagrangian_bound(problem, lower=best, iterations=400)
+        lag = lagrangian_bound(problem, lower=best, iterations=400)
         upper = min(upper, lag.bound)
         bound = problem.covered_before + max(upper, best)
         seconds = time.perf_counter() - t0
     note = (f"Le solveur exact a atteint sa limite de {time_limit_s:g} s avant de prouver "
             "l'optimum : l'instance est trop grande pour ce délai.")
     if best > base.covered_after - problem.covered_before:
-        return siting._result(problem, best_sites, method="exact", status="limite_de_temps",
-                              bound=bound, seconds=seconds,
-                              note=note + " Meilleure solution trouvée conservée.")
-    return siting._result(problem, base_sites, method="glouton", status="limite_de_temps",
-                          bound=bound, seconds=seconds,
-                          note=note + " La solution gloutonne est conservée, avec sa borne.")
+        return make_result(problem, best_sites, method="exact", status="limite_de_temps",
+                           bound=bound, seconds=seconds,
+                           note=note + " Meilleure solution trouvée conservée.")
+    return make_result(problem, base_sites, method="glouton", status="limite_de_temps",
+                       bound=bound, seconds=seconds,
+                       note=note + " La solution gloutonne est conservée, avec sa borne.")
+
+
+def solve(problem: Problem, *, method: Literal["glouton", "exact"] = "glouton",
+          time_limit_s: float = 60.0) -> SitingResult:
+    """Solve with the greedy method, or exactly (keeping the greedy answer as fallback)."""
+    if method == "glouton":
+        return greedy(problem)
+    if method == "exact":
+        return exact(problem, time_limit_s=time_limit_s)
+    raise OptimisationError(f"Méthode inconnue « {method} » (glouton ou exact).")

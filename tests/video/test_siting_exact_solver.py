@@ -1,5 +1,6 @@
-"""Tests of the exact MCLP pipeline: Lagrangian site bounds, reduction, agreement with a plain
-MILP on the whole model, and a silent solver (``siting --json --exact`` stays valid JSON)."""
+"""Tests of the exact MCLP pipeline: brute-force and plain-MILP optima, Lagrangian site bounds,
+reduction, budget and time limit, and a silent solver (``siting --json --exact`` stays valid
+JSON)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from scipy import optimize, sparse
 
 from clspd_geo import demo
 from clspd_geo.cli import main as cli
-from clspd_geo.video import siting, siting_exact
+from clspd_geo.video import siting
+from clspd_geo.video.siting import exact_solver
 
 X0, Y0 = 650_000.0, 6_860_000.0
 
@@ -74,13 +76,83 @@ def test_exact_equals_the_plain_milp_on_the_whole_model(seed, n_new, min_d, radi
     assert len(res.sites) <= n_new
 
 
+def _brute_force(problem: siting.Problem) -> float:
+    c = problem.candidates
+    best = problem.covered_before
+    k = problem.n_new if problem.n_new is not None else len(c)
+    for r in range(1, k + 1):
+        for combo in itertools.combinations(range(len(c)), r):
+            pick = list(combo)
+            if problem.blocked[pick].any():
+                continue
+            if problem.budget_eur is not None and c.cost_eur[pick].sum() > problem.budget_eur:
+                continue
+            if problem.min_distance_m > 0 and any(
+                    np.hypot(c.x[a] - c.x[b], c.y[a] - c.y[b]) < problem.min_distance_m
+                    for a, b in itertools.combinations(pick, 2)):
+                continue
+            best = max(best, problem.covered_by(np.array(pick)))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("n_new", "budget", "min_d"),
+                         [(3, None, 0.0), (3, None, 250.0), (None, 50.0, 0.0), (2, 40.0, 150.0)])
+def test_exact_finds_brute_force_optimum_and_greedy_is_within_its_bound(seed, n_new, budget,
+                                                                         min_d, random_instance):
+    demand, sites = random_instance(seed)
+    problem = siting.prepare(demand, sites, radius_m=250.0, n_new=n_new, budget_eur=budget,
+                             min_distance_m=min_d)
+    best = _brute_force(problem)
+    exact = siting.exact(problem, time_limit_s=20)
+    assert exact.status == "optimal"
+    assert exact.covered_after == pytest.approx(best)
+    assert exact.bound >= best - 1e-9 and exact.gap == pytest.approx(0.0, abs=1e-6)
+    g = siting.greedy(problem)
+    assert g.covered_after <= best + 1e-9
+    assert g.bound >= best - 1e-9
+    assert g.gap >= 0
+    # Constraints hold on both answers.
+    for res in (exact, g):
+        if n_new is not None:
+            assert len(res.sites) <= n_new
+        if budget is not None:
+            assert res.sites["cost_eur"].sum() <= budget
+        if min_d > 0 and len(res.sites) > 1:
+            xy = res.sites.to_crs(2154).get_coordinates().to_numpy()
+            d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+            assert d[np.triu_indices(len(xy), 1)].min() >= min_d - 1e-6
+
+
+def test_budget_buys_cheap_sites():
+    demand = siting.Demand(np.array([X0, X0 + 500, X0 + 1000]), np.full(3, Y0),
+                           np.array([5.0, 4.0, 4.0]), 2154, "test")
+    sites = siting.Candidates(np.array([X0, X0 + 500, X0 + 1000]), np.full(3, Y0),
+                              ("A", "B", "C"), ("a", "b", "c"),
+                              np.array([30_000.0, 15_000.0, 15_000.0]), 2154)
+    problem = siting.prepare(demand, sites, radius_m=50.0, budget_eur=30_000.0)
+    res = siting.exact(problem)
+    assert sorted(res.sites["site_id"]) == ["B", "C"] and res.covered_after == 8.0
+
+
+def test_time_limit_keeps_greedy_answer_with_its_bound(random_instance):
+    demand, sites = random_instance(3, n_demand=400, n_sites=300)
+    problem = siting.prepare(demand, sites, radius_m=120.0, n_new=15)
+    g = siting.greedy(problem)
+    res = siting.exact(problem, time_limit_s=0.0, fallback=g)
+    assert res.status == "limite_de_temps"
+    assert "limite" in res.message and "0 s" in res.message
+    assert res.covered_after >= g.covered_after
+    assert res.bound <= g.bound + 1e-9
+
+
 def _bounds(seed: int, *, n_sites: int, n_demand: int, radius_m: float, n_new: int):
     """An instance, its compact model and the Lagrangian bounds from its LP duals."""
     demand, sites = _clustered_instance(seed, n_sites=n_sites, n_demand=n_demand)
     problem = siting.prepare(demand, sites, radius_m=radius_m, n_new=n_new)
-    model = siting_exact._compact(problem)
-    _, duals = siting_exact._lp_duals(model, problem, time_limit_s=30)
-    return problem, model, siting_exact._lagrange(model, duals, n_new)
+    model = exact_solver.compact(problem)
+    _, duals = exact_solver.lp_duals(model, problem, time_limit_s=30)
+    return problem, model, exact_solver.site_bounds(model, duals, n_new)
 
 
 def test_lagrangian_site_bounds_hold_for_every_set_containing_the_site():
@@ -104,9 +176,9 @@ def test_a_site_ruled_out_by_its_bound_is_not_needed():
     g = siting.greedy(problem)
     keep = np.flatnonzero(lag.per_site >= g.covered_after - problem.covered_before - 1e-6)
     assert len(keep) < len(model.sites)
-    reduced = siting_exact._restrict(model, keep)
-    run = siting_exact._mip(reduced, problem, start=np.zeros(0, np.int64), time_limit_s=60,
-                            mip_rel_gap=1e-9, presolve=False)
+    reduced = exact_solver.restrict(model, keep)
+    run = exact_solver.run_mip(reduced, problem, start=np.zeros(0, np.int64), time_limit_s=60,
+                               mip_rel_gap=1e-9, presolve=False)
     assert run.optimal
     assert problem.covered_before + run.value == pytest.approx(_plain_milp(problem), rel=1e-6)
 

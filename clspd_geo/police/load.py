@@ -1,0 +1,127 @@
+"""Incident load: the forces, severity weights, which sector an incident falls in, balance.
+
+The workload of a sector is the number of incidents that fall in it, each weighted by the
+severity of its category (weights from :func:`clspd_geo.vocab.severity_weights`, editable
+through :func:`weight_table`). Balance is read with two figures over the sectors of one
+force: the ratio of the largest load to the mean (``max_over_mean``, 1 is perfect) and the
+coefficient of variation (``cv``, population standard deviation over the mean, 0 is perfect).
+
+Points are matched to sectors in the sectors' metric CRS (:func:`crs.to_compute`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from clspd_geo import crs, vocab
+from clspd_geo.errors import SchemaError
+
+NATIONAL = "police_nationale"
+MUNICIPAL = "police_municipale"
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Balance of a set of loads.
+
+    Attributes
+    ----------
+    mean, max
+        Mean and largest load.
+    max_over_mean
+        ``max / mean`` (1 = perfectly balanced; NaN when the mean is 0).
+    cv
+        Coefficient of variation: population standard deviation / mean (0 = balanced).
+    """
+
+    mean: float
+    max: float
+    max_over_mean: float
+    cv: float
+
+
+def balance(loads: Sequence[float] | np.ndarray | pd.Series) -> Balance:
+    """Return the balance indicators of loads (one per sector)."""
+    v = np.asarray(loads, dtype=float)
+    if v.size == 0:
+        return Balance(float("nan"), float("nan"), float("nan"), float("nan"))
+    mean = float(v.mean())
+    mx = float(v.max())
+    if mean == 0:
+        return Balance(0.0, mx, float("nan"), float("nan"))
+    return Balance(mean, mx, mx / mean, float(v.std(ddof=0) / mean))
+
+
+def incident_weights(categories: pd.Series, *, weights: Mapping[str, float] | None = None,
+                     default_weight: float = 1.0) -> np.ndarray:
+    """Return the workload weight of each incident from its category.
+
+    ``weights`` defaults to the severities of the vocabulary; a category it does not list
+    weighs ``default_weight``.
+    """
+    table = vocab.severity_weights() if weights is None else dict(weights)
+    bad = {k: v for k, v in table.items() if not np.isfinite(v) or v < 0}
+    if bad:
+        sample = ", ".join(f"{k} = {v}" for k, v in list(bad.items())[:5])
+        raise SchemaError(f"Poids de gravité invalides ({sample}) : un poids doit être un "
+                          "nombre positif ou nul.")
+    w = categories.map(table).astype(float)
+    return w.fillna(default_weight).to_numpy()
+
+
+def sector_of(points: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the (point, sector) pairs where a point lies in a sector.
+
+    A point lies in several sectors where sectors overlap (a PN and a PM sector, typically):
+    it then appears once per sector. Points in no sector do not appear.
+
+    Returns
+    -------
+    DataFrame
+        ``point`` (positional index into ``points``) and ``sector`` (positional index into
+        ``sectors``).
+    """
+    crs.require_crs(points, layer="incidents")
+    crs.require_crs(sectors, layer="secteurs")
+    work_s = crs.to_compute(sectors)
+    work_p = crs.to_compute(points, epsg=work_s.crs.to_epsg())
+    geoms = work_p.geometry.to_numpy()
+    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    idx = np.flatnonzero(valid)
+    tree = shapely.STRtree(shapely.make_valid(work_s.geometry.to_numpy()))
+    p, s = tree.query(geoms[idx], predicate="intersects")
+    return pd.DataFrame({"point": idx[p], "sector": s})
+
+
+# -- editable weights (for a page's data editor) ---------------------------------------------
+
+WEIGHT_COLUMNS = {"code": "Code", "label": "Catégorie", "weight": "Poids"}
+
+
+def weight_table(weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Return severity weights as an editable table (every category of the vocabulary)."""
+    table = vocab.severity_weights() if weights is None else dict(weights)
+    return pd.DataFrame({WEIGHT_COLUMNS["code"]: [c.code for c in vocab.INCIDENT_CATEGORIES],
+                         WEIGHT_COLUMNS["label"]: [c.label for c in vocab.INCIDENT_CATEGORIES],
+                         WEIGHT_COLUMNS["weight"]: [float(table.get(c.code, c.severity))
+                                                    for c in vocab.INCIDENT_CATEGORIES]})
+
+
+def weight_items(table: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """Return sorted ``(category, weight)`` pairs from an edited :func:`weight_table`.
+
+    Raises
+    ------
+    SchemaError
+        A weight is empty or negative.
+    """
+    w = pd.to_numeric(table[WEIGHT_COLUMNS["weight"]], errors="coerce")
+    if w.isna().any() or (w < 0).any():
+        raise SchemaError("Chaque poids de gravité doit être un nombre positif ou nul.")
+    return tuple(sorted(zip(table[WEIGHT_COLUMNS["code"]].astype(str), w.astype(float))))

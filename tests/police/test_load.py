@@ -1,0 +1,40 @@
+"""Tests of clspd_geo.police.load: severity weights, incidents in sectors, balance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clspd_geo.errors import SchemaError
+from clspd_geo.police import load
+
+
+def test_balance_of_equal_loads_is_perfect():
+    b = load.balance([5, 5, 5])
+    assert b.cv == 0 and b.max_over_mean == 1
+    assert np.isnan(load.balance([0, 0]).cv)
+
+
+def test_incident_weights_from_the_vocabulary_or_a_table():
+    cats = pd.Series(["rixe", "tapage", "inconnue"])
+    np.testing.assert_allclose(load.incident_weights(cats), [4.0, 1.0, 1.0])
+    np.testing.assert_allclose(load.incident_weights(cats, weights={"rixe": 2.0},
+                                                     default_weight=0.0), [2.0, 0.0, 0.0])
+    with pytest.raises(SchemaError, match="rixe = -1"):
+        load.incident_weights(cats, weights={"rixe": -1.0})
+
+
+def test_sector_of_lists_every_sector_a_point_falls_in(two_pn_one_pm, incidents):
+    pairs = load.sector_of(incidents, two_pn_one_pm).sort_values(["point", "sector"])
+    # A = 0, B = 1, M = 2 (M overlaps both); the last incident is in no sector.
+    assert list(zip(pairs["point"], pairs["sector"])) == [
+        (0, 0), (1, 0), (2, 0), (2, 2), (3, 1), (3, 2), (4, 1)]
+
+
+def test_weight_table_lists_every_category():
+    table = load.weight_table({"rixe": 9.0})
+    assert list(table.columns) == ["Code", "Catégorie", "Poids"]
+    w = dict(load.weight_items(table))
+    assert w["rixe"] == 9.0 and w["tapage"] == 1.0
+    assert load.NATIONAL == "police_nationale" and load.MUNICIPAL == "police_municipale"
