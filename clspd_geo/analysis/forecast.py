@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from clspd_geo import config, crs
-from clspd_geo.analysis import cells, hotspots, spatial_stats
+from clspd_geo.analysis import cells, counts, density, spatial_stats
 from clspd_geo.errors import EmptySelectionError
 
 AREA_FRACTIONS = (0.01, 0.02, 0.05, 0.10, 0.20)
@@ -137,13 +137,13 @@ class _Training:
 
 
 def _counts(t: _Training) -> np.ndarray:
-    return hotspots.count_xy(t.grid, t.x, t.y, inside=t.inside, weights=t.weights).values
+    return counts.count_xy(t.grid, t.x, t.y, inside=t.inside, weights=t.weights).values
 
 
 def _density(t: _Training, bandwidth_m: float | None) -> np.ndarray:
-    h = bandwidth_m or hotspots.default_bandwidth_m(t.x, t.y, cell_size_m=t.grid.cell_m,
+    h = bandwidth_m or density.default_bandwidth_m(t.x, t.y, cell_size_m=t.grid.cell_m,
                                                     weights=t.weights)
-    d = hotspots.kde_grid(t.grid, t.x, t.y, bandwidth_m=h, weights=t.weights, inside=t.inside)
+    d = density.kde_grid(t.grid, t.x, t.y, bandwidth_m=h, weights=t.weights, inside=t.inside)
     return np.nan_to_num(d.ravel())
 
 
@@ -336,7 +336,7 @@ def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray
         sel_tr = in_train & _in_period(times, p_train)
         sel_te = in_train & _in_period(times, p_test)
         tr = _training(grid, inside, x, y, weights, sel_tr)
-        te = hotspots.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
+        te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
                                weights=None if weights is None else weights[sel_te])
         if tr.x.size < MIN_TRAIN or te.n_incidents < MIN_TEST:
             continue
@@ -408,14 +408,14 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
     sel_te = _in_period(times, test)
     w = None if weights is None else np.asarray(weights, dtype=float)
     tr = _training(grid, inside, x, y, w, sel_tr)
-    train_counts = hotspots.count_xy(grid, tr.x, tr.y, inside=inside, weights=tr.weights)
-    te = hotspots.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
+    train_counts = counts.count_xy(grid, tr.x, tr.y, inside=inside, weights=tr.weights)
+    te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
                            weights=None if w is None else w[sel_te])
     if train_counts.n_incidents < min_train:
-        raise hotspots.not_enough(train_counts.n_incidents, minimum=min_train,
+        raise counts.not_enough(train_counts.n_incidents, minimum=min_train,
                                   what="faits dans la période d'apprentissage")
     if te.n_incidents < min_test:
-        raise hotspots.not_enough(te.n_incidents, minimum=min_test,
+        raise counts.not_enough(te.n_incidents, minimum=min_test,
                                   what="faits dans la période évaluée")
     methods = list(methods)
     test_days = (pd.Timestamp(test[1]) - pd.Timestamp(test[0])) / pd.Timedelta(days=1)
@@ -464,13 +464,13 @@ def forecast_accuracy(incidents: gpd.GeoDataFrame, territory: gpd.GeoDataFrame, 
     """
     check_periods(train, test)
     if incidents.empty:
-        raise hotspots.not_enough(0, minimum=min_train)
+        raise counts.not_enough(0, minimum=min_train)
     grid = cells.grid_for(territory, cell_size_m=cell_size_m)
-    hotspots._check_precision(incidents, cell_size_m)
+    counts.check_precision(incidents, cell_size_m)
     inside = cells.inside_mask(grid, territory)
-    x, y = hotspots.points_xy(incidents, epsg=grid.epsg)
+    x, y = counts.points_xy(incidents, epsg=grid.epsg)
     times = pd.to_datetime(incidents[column], errors="coerce").to_numpy("datetime64[ns]")
-    w = hotspots._weights(incidents, weights)
+    w = counts.incident_weights(incidents, weights)
     return evaluate_xy(grid, inside, x, y, times, train=train, test=test, weights=w,
                        fractions=fractions, min_train=min_train, min_test=min_test)
 

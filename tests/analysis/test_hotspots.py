@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from clspd_geo.analysis import cells, hotspots
+from clspd_geo.analysis import cells, counts, density, hotspots
 from clspd_geo.errors import EmptySelectionError, SchemaError
 from tests.conftest import make_points
 
@@ -76,7 +76,7 @@ def test_hex_grid_covers_the_territory():
 def test_square_counts_known_answer():
     xy = [(50, 50)] * 3 + [(150, 50)] * 2 + [(950, 950)] + [(500, 500)] * 30
     inc = points_at(xy, category=["cambriolage"] * 3 + ["rixe"] * 2 + ["tapage"] * 31)
-    res = hotspots.cell_counts(inc, square_territory(), cell_size_m=100)
+    res = counts.cell_counts(inc, square_territory(), cell_size_m=100)
     assert res.n_incidents == 36
     g = res.grid
     assert res.counts[g.cell_index(np.array([X0 + 50]), np.array([Y0 + 50]))[0]] == 3
@@ -90,7 +90,7 @@ def test_square_counts_known_answer():
 def test_severity_weighted_counts():
     xy = [(50, 50)] * 2 + [(500, 500)] * 30
     inc = points_at(xy, category=["violences_conjugales", "tapage"] + ["tapage"] * 30)
-    res = hotspots.cell_counts(inc, square_territory(), cell_size_m=100, weights="severity")
+    res = counts.cell_counts(inc, square_territory(), cell_size_m=100, weights="severity")
     frame = res.frame(nonzero_only=True).set_index("n_incidents")
     assert frame.loc[2, "weighted_total"] == 5 + 1
     assert frame.loc[30, "weighted_total"] == 30
@@ -99,15 +99,15 @@ def test_severity_weighted_counts():
 def test_accident_severity_weights():
     acc = pd.DataFrame({"killed": [1, 0, 0], "hospitalised": [0, 2, 0],
                         "slightly_injured": [1, 0, 0]})
-    np.testing.assert_allclose(hotspots.severity_weights(acc), [11, 8, 1])
+    np.testing.assert_allclose(counts.severity_weights(acc), [11, 8, 1])
     with pytest.raises(SchemaError, match="gravité"):
-        hotspots.severity_weights(pd.DataFrame({"a": [1]}))
+        counts.severity_weights(pd.DataFrame({"a": [1]}))
 
 
 def test_hex_counts_sum_to_the_incidents():
     rng = np.random.default_rng(1)
     xy = list(zip(rng.uniform(10, 990, 200), rng.uniform(10, 990, 200), strict=True))
-    res = hotspots.cell_counts(points_at(xy), square_territory(), cell_size_m=100, shape="hex")
+    res = counts.cell_counts(points_at(xy), square_territory(), cell_size_m=100, shape="hex")
     assert isinstance(res.grid, cells.HexGrid)
     # Hexagons whose centre is outside the square lose a few edge points.
     assert res.n_incidents + res.n_outside == 200
@@ -118,27 +118,27 @@ def test_hex_counts_sum_to_the_incidents():
 def test_too_few_incidents_say_not_enough_data():
     inc = points_at([(50, 50)] * 5)
     with pytest.raises(EmptySelectionError, match="Pas assez de données"):
-        hotspots.cell_counts(inc, square_territory(), cell_size_m=100)
+        counts.cell_counts(inc, square_territory(), cell_size_m=100)
     with pytest.raises(EmptySelectionError, match="Aucun fait"):
-        hotspots.cell_counts(inc.iloc[:0], square_territory(), cell_size_m=100)
+        counts.cell_counts(inc.iloc[:0], square_territory(), cell_size_m=100)
 
 
 def test_cell_larger_than_territory():
     inc = points_at([(50, 50)] * 40)
     with pytest.raises(EmptySelectionError, match="plus grandes que le territoire"):
-        hotspots.cell_counts(inc, square_territory(), cell_size_m=5000)
+        counts.cell_counts(inc, square_territory(), cell_size_m=5000)
 
 
 def test_cell_finer_than_data_precision():
     rng = np.random.default_rng(2)
     lon = np.round(rng.uniform(2.30, 2.40, 100), 2)
     lat = np.round(rng.uniform(48.82, 48.88, 100), 2)
-    assert hotspots.coordinate_precision_m(lon, lat) == pytest.approx(1113.2)
+    assert counts.coordinate_precision_m(lon, lat) == pytest.approx(1113.2)
     inc = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
     terr = gpd.GeoDataFrame(geometry=[box(2.29, 48.81, 2.41, 48.89)], crs=4326)
     with pytest.raises(EmptySelectionError, match="précision des positions"):
-        hotspots.cell_counts(inc, terr, cell_size_m=200)
-    assert hotspots.coordinate_precision_m(lon + 1e-6 * rng.random(100), lat) == 0.0
+        counts.cell_counts(inc, terr, cell_size_m=200)
+    assert counts.coordinate_precision_m(lon + 1e-6 * rng.random(100), lat) == 0.0
 
 
 # -- kernel density ----------------------------------------------------------------------
@@ -151,14 +151,14 @@ def test_kde_matches_the_exact_gaussian_sum():
     x, y = x[keep], y[keep]
     w = rng.uniform(1, 5, x.size)
     for h in (150.0, 300.0):
-        ours = hotspots.kde_grid(grid, x, y, bandwidth_m=h, weights=w)
-        exact = hotspots.exact_kde(grid, x, y, bandwidth_m=h, weights=w)
+        ours = density.kde_grid(grid, x, y, bandwidth_m=h, weights=w)
+        exact = density.exact_kde(grid, x, y, bandwidth_m=h, weights=w)
         assert np.abs(ours - exact).max() <= 1e-3 * exact.max()
 
 
 def test_kde_of_one_point_integrates_to_one():
     grid = cells.Grid(0.0, 0.0, 25.0, 80, 80, 2154)
-    dens = hotspots.kde_grid(grid, np.array([1012.0]), np.array([990.0]), bandwidth_m=100)
+    dens = density.kde_grid(grid, np.array([1012.0]), np.array([990.0]), bandwidth_m=100)
     assert dens.sum() * 25.0**2 == pytest.approx(1.0, rel=1e-4)
     row, col = np.unravel_index(np.argmax(dens), dens.shape)
     assert (col, row) == (40, 39)
@@ -171,8 +171,8 @@ def test_edge_correction_keeps_boundary_density():
     x, y = rng.uniform(0, 2000, n), rng.uniform(0, 2000, n)
     grid = cells.Grid(0.0, 0.0, 50.0, 40, 40, 2154)
     inside = np.ones(grid.n_cells, dtype=bool)
-    raw = hotspots.kde_grid(grid, x, y, bandwidth_m=200)
-    corrected = hotspots.kde_grid(grid, x, y, bandwidth_m=200, inside=inside)
+    raw = density.kde_grid(grid, x, y, bandwidth_m=200)
+    corrected = density.kde_grid(grid, x, y, bandwidth_m=200, inside=inside)
     true = n / 2000**2
     assert raw[0, 0] < 0.4 * true  # a corner loses three quarters of its kernel
     np.testing.assert_allclose(corrected, true, rtol=0.05)
@@ -184,7 +184,7 @@ def test_kde_outside_the_territory_is_nan():
     full = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=2154)
     terr = gpd.GeoDataFrame(geometry=[half.geometry[0].union(full.geometry[0]).intersection(
         half.geometry[0])], crs=2154).to_crs(4326)
-    dens = hotspots.kde(inc, terr, cell_size_m=50, bandwidth_m=100)
+    dens = density.kde(inc, terr, cell_size_m=50, bandwidth_m=100)
     flat = dens.density_per_km2.ravel()
     assert np.isnan(flat[~dens.inside]).all()
     assert np.isfinite(flat[dens.inside]).all()
@@ -197,18 +197,18 @@ def test_kde_outside_the_territory_is_nan():
 def test_default_bandwidth_rule():
     rng = np.random.default_rng(5)
     x, y = rng.normal(0, 1000, 10_000), rng.normal(0, 1000, 10_000)
-    h = hotspots.default_bandwidth_m(x, y, cell_size_m=50)
+    h = density.default_bandwidth_m(x, y, cell_size_m=50)
     assert h == pytest.approx(1000 * 10_000 ** (-1 / 6), rel=0.05)
-    assert hotspots.default_bandwidth_m(x[:5], y[:5], cell_size_m=5000) == 5000
-    assert hotspots.default_bandwidth_m(x, y, cell_size_m=50) < \
-        hotspots.default_bandwidth_m(x[:1000], y[:1000], cell_size_m=50)
+    assert density.default_bandwidth_m(x[:5], y[:5], cell_size_m=5000) == 5000
+    assert density.default_bandwidth_m(x, y, cell_size_m=50) < \
+        density.default_bandwidth_m(x[:1000], y[:1000], cell_size_m=50)
 
 
 def test_density_zones_and_layer():
     rng = np.random.default_rng(6)
     xy = [(500 + dx, 500 + dy) for dx, dy in rng.normal(0, 80, (300, 2))]
     xy += list(zip(rng.uniform(0, 1000, 100), rng.uniform(0, 1000, 100), strict=True))
-    dens = hotspots.kde(points_at(xy), square_territory(), cell_size_m=50)
+    dens = density.kde(points_at(xy), square_territory(), cell_size_m=50)
     zones = hotspots.density_zones(dens)
     assert zones.crs.to_epsg() == 4326
     assert list(zones["share_pct"]) == sorted(zones["share_pct"], reverse=True)
@@ -252,7 +252,7 @@ def test_density_cell_grows_on_large_territories():
 def test_legend_items_follow_the_zones():
     rng = np.random.default_rng(8)
     xy = [(500 + dx, 500 + dy) for dx, dy in rng.normal(0, 80, (300, 2))]
-    zones = hotspots.density_zones(hotspots.kde(points_at(xy), square_territory(),
+    zones = hotspots.density_zones(density.kde(points_at(xy), square_territory(),
                                                 cell_size_m=50))
     items = hotspots.legend_items(zones)
     assert [c for c, _ in items] == list(zones["color"])
@@ -265,11 +265,11 @@ def test_paris_accidents_density_and_counts(shared_data):
     df = pd.read_csv(shared_data / "accidents" / "paris_accidents_2012.csv.gz")
     inc = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
     paris = gpd.read_file(shared_data / "boundaries" / "communes-75-paris.geojson")
-    counts = hotspots.cell_counts(inc, paris, cell_size_m=200)
-    hexes = hotspots.cell_counts(inc, paris, cell_size_m=200, shape="hex")
-    assert counts.n_incidents > 0.99 * len(df)
-    assert abs(hexes.n_incidents - counts.n_incidents) < 0.01 * len(df)
-    dens = hotspots.kde(inc, paris, cell_size_m=50)
+    counted = counts.cell_counts(inc, paris, cell_size_m=200)
+    hexes = counts.cell_counts(inc, paris, cell_size_m=200, shape="hex")
+    assert counted.n_incidents > 0.99 * len(df)
+    assert abs(hexes.n_incidents - counted.n_incidents) < 0.01 * len(df)
+    dens = density.kde(inc, paris, cell_size_m=50)
     total = np.nansum(dens.density_per_km2) * (50 / 1000) ** 2
     # Edge-corrected density keeps (about) every accident inside Paris.
     assert total == pytest.approx(dens.n_incidents, rel=0.05)
