@@ -253,7 +253,7 @@ def test_legend_items_follow_the_zones():
     rng = np.random.default_rng(8)
     xy = [(500 + dx, 500 + dy) for dx, dy in rng.normal(0, 80, (300, 2))]
     zones = hotspots.density_zones(density.kde(points_at(xy), square_territory(),
-                                                cell_size_m=50))
+                                               cell_size_m=50))
     items = hotspots.legend_items(zones)
     assert [c for c, _ in items] == list(zones["color"])
     assert all("faits/km²" in label for _, label in items)

@@ -42,5 +42,5 @@ def test_rates_when_every_count_is_small_show_nothing():
     assert res.quartiers["valeur"].sum() == 0
     assert "Aucun quartier ne compte au moins 5" in res.sentence()
     unknown = rates.rates_by_quartier(pd.DataFrame({"quartier_id": ["Q0"] * 2}),
-                                   quartier_strip([None]), k=5)
+                                      quartier_strip([None]), k=5)
     assert "population des quartiers n'est pas connue" in unknown.sentence()

@@ -11,14 +11,14 @@ from clspd_geo.analysis import resources
 def test_resources_and_actions_per_quartier_are_counts_only():
     q = quartier_strip([1000, 1000])
     fac = facilities_at([(100, 100), (200, 100), (1500, 500)],
-               ["referent_radicalisation", "maison_quartier", "college"])
+                        ["referent_radicalisation", "maison_quartier", "college"])
     actions = gpd.GeoDataFrame(
         {"action_id": ["a", "b", "c", "d"], "field": ["radicalisation"] * 3 + ["routier"],
          "status": ["realisee", "suspendue", "en_cours", "en_cours"],
          "quartier_id": ["Q0", "Q0", "Q1", "Q1"]},
         geometry=[None] * 4, crs=4326)
     out = resources.resources_by_quartier(q, fac, actions, field="radicalisation",
-                                   kinds=["referent_radicalisation", "maison_quartier"])
+                                          kinds=["referent_radicalisation", "maison_quartier"])
     assert list(out["ressources"]) == [2, 0]
     assert list(out["actions"]) == [1, 1]  # the suspended one and the road one do not count
     assert list(out["actions_realisees"]) == [1, 0]

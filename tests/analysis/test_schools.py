@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from analysis.field_layers import (EPSG, MONDAY_10H, MONDAY_20H, SATURDAY_10H, WEDNESDAY_14H, demo_layers,
-                          facilities_at, incidents_at)
+                                   facilities_at, incidents_at)
 
 from clspd_geo.analysis import schools, indicators
 from clspd_geo.errors import EmptySelectionError
@@ -44,7 +44,7 @@ def test_school_rings_count_and_split_by_school_hours():
 def test_school_rings_accept_the_prepared_table_and_suppress_small_counts():
     school_sites = facilities_at([(0, 0)], ["lycee"])
     inc = incidents_at([(10, 0)] * 6 + [(300, 0)] * 2, [MONDAY_10H] * 6 + [MONDAY_20H] * 2,
-                     cats=["violences_scolaires"] * 8)
+                       cats=["violences_scolaires"] * 8)
     df = indicators.prepare_incidents(inc, epsg=EPSG)
     res = schools.school_surroundings(df, school_sites, epsg=EPSG, k=5)
     assert list(res.table["Faits"]) == ["6", "< 5", "0"]
@@ -55,13 +55,13 @@ def test_school_rings_accept_the_prepared_table_and_suppress_small_counts():
 def test_school_rings_without_schools_say_what_to_import():
     with pytest.raises(EmptySelectionError, match="École.*import facilities"):
         schools.school_surroundings(incidents_at([(0, 0)], [MONDAY_10H]), facilities_at([(0, 0)], ["mairie"]),
-                               epsg=EPSG)
+                                    epsg=EPSG)
 
 
 def test_school_zone_counts_go_to_the_nearest_school_within_reach():
     school_sites = facilities_at([(0, 0), (800, 0)], ["college", "lycee"], ["Collège A", "Lycée B"])
     inc = incidents_at([(100, 0), (350, 0), (450, 0), (700, 0), (0, 600)],
-                     [MONDAY_10H] * 5, cats=["violences_scolaires"] * 5)
+                       [MONDAY_10H] * 5, cats=["violences_scolaires"] * 5)
     table = schools.school_zone_counts(inc, school_sites, epsg=EPSG, radius_m=500.0)
     assert dict(zip(table["École"], table["faits"], strict=True)) == {"Collège A": 2,
                                                                       "Lycée B": 2}

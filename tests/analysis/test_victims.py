@@ -12,8 +12,8 @@ def test_support_access_per_quartier_and_far_quartiers():
     q = quartier_strip([1000, 1000, 1000])  # three 1 km squares side by side
     support = facilities_at([(500, 500)], ["asso_aide_victimes"])
     inc = incidents_at([(500, 500)] * 5 + [(2500, 500)] * 2,
-                     [MONDAY_20H] * 7, cats=["coups_et_blessures"] * 7,
-                     quartiers=["Q0"] * 5 + ["Q2"] * 2)
+                       [MONDAY_20H] * 7, cats=["coups_et_blessures"] * 7,
+                       quartiers=["Q0"] * 5 + ["Q2"] * 2)
     res = victims.support_access(inc, q, support, epsg=EPSG, k=5, sample_m=100.0)
     got = res.quartiers.set_index("quartier_id")
     assert list(got["faits_affiches"]) == ["5", "0", "< 5"]

@@ -17,7 +17,7 @@ from geopandas.testing import assert_geodataframe_equal
 from clspd_geo import demo, schemas, vocab
 from clspd_geo.analysis import areas
 from clspd_geo.errors import DataFileError
-from clspd_geo.store import GeoPackageStore
+from clspd_geo.store import GeoPackageStore, open_store
 
 N_SMALL = 2_000
 
@@ -369,9 +369,9 @@ def test_accidents(small):
 
 
 # -- writing ---------------------------------------------------------------------------
-def test_write_demo_round_trip(tmp_path):
+def test_install_round_trip(tmp_path):
     path = tmp_path / "demo.gpkg"
-    counts = demo.write_demo(path, seed=5, n_incidents=300)
+    counts = demo.install(open_store(path, create=True), seed=5, n_incidents=300)
     assert tuple(counts) == demo.LAYER_NAMES
     assert counts["incidents"] == 300
     store = GeoPackageStore(path)
@@ -451,10 +451,30 @@ def test_same_output_in_other_processes():
     assert len(digests) == 1
 
 
-def test_write_demo_never_overwrites_a_foreign_file(tmp_path):
+def test_install_never_overwrites_a_foreign_file(tmp_path):
     path = tmp_path / "faits.gpkg"
     path.write_bytes(b"incident_id,category\nA1,tapage\n")
     before = path.read_bytes()
     with pytest.raises(DataFileError, match="pas un GeoPackage"):
-        demo.write_demo(path, n_incidents=50)
+        demo.install(open_store(path, create=True), n_incidents=50)
     assert path.read_bytes() == before
+
+
+def test_install_writes_the_frames_to_any_store_in_one_step():
+    class Recorder:
+        """A store stand-in: records the one write_many call."""
+
+        def __init__(self):
+            self.calls = []
+
+        def write_many(self, frames, *, source):
+            self.calls.append((dict(frames), source))
+
+    rec = Recorder()
+    counts = demo.install(rec, seed=4, n_incidents=60)
+    assert len(rec.calls) == 1
+    frames, source = rec.calls[0]
+    assert source == demo.source_label(4) == "Territoire de démonstration fictif (graine 4)"
+    assert tuple(frames) == demo.LAYER_NAMES
+    assert counts == {name: len(gdf) for name, gdf in frames.items()}
+    assert counts["incidents"] == 60
