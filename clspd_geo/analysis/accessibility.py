@@ -164,7 +164,7 @@ def _connectors(lines: np.ndarray, *, join_m: float) -> np.ndarray:
 
 
 def nearest_to(from_xy: np.ndarray, to_xy: np.ndarray, *,
-                network: Network | None) -> tuple[np.ndarray, np.ndarray]:
+               network: Network | None) -> tuple[np.ndarray, np.ndarray]:
     """Return (distance in metres, index into ``to_xy``) of the nearest target of each point.
 
     Unreachable points (another part of the network) get ``inf`` and index -1.
@@ -466,7 +466,7 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     for kind in kinds:
         fac = fac_all[fac_all["kind"] == kind]
         dist, _ = nearest_to(xy, crs.metric_xy(fac, epsg=epsg) if len(fac) else np.empty((0, 2)),
-                              network=network)
+                             network=network)
         within = dist <= limit_m
         share = 100.0 * w[within].sum() / w.sum() if w.sum() > 0 else 0.0
         label = vocab.facility_kind(kind).label

@@ -36,7 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import config, crs
+from clspd_geo import _format, config, crs
 from clspd_geo.analysis import cells, counts, density, spatial_stats
 from clspd_geo.errors import EmptySelectionError
 
@@ -142,7 +142,7 @@ def _counts(t: _Training) -> np.ndarray:
 
 def _density(t: _Training, bandwidth_m: float | None) -> np.ndarray:
     h = bandwidth_m or density.default_bandwidth_m(t.x, t.y, cell_size_m=t.grid.cell_m,
-                                                    weights=t.weights)
+                                                   weights=t.weights)
     d = density.kde_grid(t.grid, t.x, t.y, bandwidth_m=h, weights=t.weights, inside=t.inside)
     return np.nan_to_num(d.ravel())
 
@@ -272,9 +272,11 @@ class ForecastReport:
         """
         r = self.row(self.recommended, fraction)
         base = self.row("derniere_periode", fraction)
-        pai, base_pai = _fr(r["pai"]), _fr(base["pai"])
-        return (f"Si les patrouilles couvraient les {_fr(r['area_pct'], 0)} % du territoire "
-                f"les plus chauds, elles auraient rencontré {r['hit_rate_pct']:.0f} % des faits "
+        pai = _format.number(r["pai"], decimals=1)
+        base_pai = _format.number(base["pai"], decimals=1)
+        area = _format.number(r["area_pct"], decimals=0)
+        return (f"Si les patrouilles couvraient les {area} % du territoire les plus chauds,"
+                f" elles auraient rencontré {r['hit_rate_pct']:.0f} % des faits "
                 f"{next_period} (PAI = {pai}, soit {pai} fois plus que le hasard ; "
                 f"reprendre simplement les faits de la période précédente donne "
                 f"{base['hit_rate_pct']:.0f} %, PAI = {base_pai}).")
@@ -297,11 +299,6 @@ class ForecastReport:
             "backtest": self.backtest.to_dict(orient="records"),
             "notes": list(self.notes),
         }
-
-
-def _fr(value: float, decimals: int = 1) -> str:
-    """Format a number the French way (decimal comma)."""
-    return f"{value:.{decimals}f}".replace(".", ",")
 
 
 def _in_period(times: np.ndarray, period: Period) -> np.ndarray:
@@ -337,7 +334,7 @@ def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray
         sel_te = in_train & _in_period(times, p_test)
         tr = _training(grid, inside, x, y, weights, sel_tr)
         te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
-                               weights=None if weights is None else weights[sel_te])
+                             weights=None if weights is None else weights[sel_te])
         if tr.x.size < MIN_TRAIN or te.n_incidents < MIN_TEST:
             continue
         test_values = te.values[inside]
@@ -364,14 +361,17 @@ def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray
         beats_every_fold = bool((pivot[best] >= pivot[reference]).all())
         clear_gain = mean[best] >= (1 + MIN_GAIN) * mean[reference]
         if not (beats_every_fold and clear_gain):
+            ref_pai = _format.number(mean[reference], decimals=2)
+            best_pai = _format.number(mean[best], decimals=2)
             reason = (f"Aucune méthode n'a battu nettement la référence (faits de la période "
                       f"précédente) sur les {n_folds} découpage(s) de la période "
-                      f"d'apprentissage (PAI moyen à 5 % : {_fr(mean[reference], 2)} contre "
-                      f"{_fr(mean[best], 2)} pour la meilleure autre) : la référence est "
+                      f"d'apprentissage (PAI moyen à 5 % : {ref_pai} contre "
+                      f"{best_pai} pour la meilleure autre) : la référence est "
                       "retenue. La période évaluée n'a pas servi au choix.")
             return reference, bt, reason
+    best_pai = _format.number(mean[best], decimals=2)
     reason = (f"Méthode retenue par essai sur {n_folds} découpage(s) de la période "
-              f"d'apprentissage seulement (PAI moyen à 5 % : {_fr(mean[best], 2)}), sans "
+              f"d'apprentissage seulement (PAI moyen à 5 % : {best_pai}), sans "
               "regarder la période évaluée.")
     return best, bt, reason
 
@@ -410,13 +410,13 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
     tr = _training(grid, inside, x, y, w, sel_tr)
     train_counts = counts.count_xy(grid, tr.x, tr.y, inside=inside, weights=tr.weights)
     te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
-                           weights=None if w is None else w[sel_te])
+                         weights=None if w is None else w[sel_te])
     if train_counts.n_incidents < min_train:
         raise counts.not_enough(train_counts.n_incidents, minimum=min_train,
-                                  what="faits dans la période d'apprentissage")
+                                what="faits dans la période d'apprentissage")
     if te.n_incidents < min_test:
         raise counts.not_enough(te.n_incidents, minimum=min_test,
-                                  what="faits dans la période évaluée")
+                                what="faits dans la période évaluée")
     methods = list(methods)
     test_days = (pd.Timestamp(test[1]) - pd.Timestamp(test[0])) / pd.Timedelta(days=1)
     # The recommendation sees the training incidents only.
