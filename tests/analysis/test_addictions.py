@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from analysis.field_layers import EPSG, MONDAY_20H, X0, Y0, demo_layers, facilities_at, incidents_at
 from shapely.geometry import box
 
 from clspd_geo.analysis import addictions, indicators
 from clspd_geo.errors import EmptySelectionError
+from tests.analysis.field_layers import (EPSG, MONDAY_20H, X0, Y0, demo_layers, facilities_at,
+                                         incidents_at)
 
 
 def test_alcohol_incidents_by_hour_of_night_near_licensed_premises():

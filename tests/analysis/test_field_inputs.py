@@ -6,11 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from analysis.field_layers import EPSG, X0, Y0, facilities_at, incidents_at
 from shapely.geometry import Point
 
 from clspd_geo.analysis import _field, addictions, schools
 from clspd_geo.errors import EmptySelectionError
+from tests.analysis.field_layers import EPSG, X0, Y0, facilities_at, incidents_at
 
 
 def test_hour_analyses_refuse_dates_without_time():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from analysis.field_layers import quartier_strip
+
 from clspd_geo.analysis import rates
+from tests.analysis.field_layers import quartier_strip
 
 
 def test_rates_per_1000_with_small_counts_suppressed():
@@ -38,7 +39,8 @@ def test_rates_without_population_fall_back_to_counts_and_say_so():
 
 
 def test_rates_when_every_count_is_small_show_nothing():
-    res = rates.rates_by_quartier(pd.DataFrame({"quartier_id": ["Q0"] * 2}), quartier_strip([100]), k=5)
+    res = rates.rates_by_quartier(pd.DataFrame({"quartier_id": ["Q0"] * 2}),
+                                  quartier_strip([100]), k=5)
     assert res.quartiers["valeur"].sum() == 0
     assert "Aucun quartier ne compte au moins 5" in res.sentence()
     unknown = rates.rates_by_quartier(pd.DataFrame({"quartier_id": ["Q0"] * 2}),

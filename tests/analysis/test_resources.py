@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-from analysis.field_layers import facilities_at, quartier_strip
+
 from clspd_geo.analysis import resources
+from tests.analysis.field_layers import facilities_at, quartier_strip
 
 
 def test_resources_and_actions_per_quartier_are_counts_only():

@@ -6,11 +6,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from analysis.field_layers import (EPSG, MONDAY_10H, MONDAY_20H, SATURDAY_10H, WEDNESDAY_14H, demo_layers,
-                                   facilities_at, incidents_at)
 
-from clspd_geo.analysis import schools, indicators
+from clspd_geo.analysis import indicators, schools
 from clspd_geo.errors import EmptySelectionError
+from tests.analysis.field_layers import (EPSG, MONDAY_10H, MONDAY_20H, SATURDAY_10H,
+                                         WEDNESDAY_14H, demo_layers, facilities_at,
+                                         incidents_at)
 
 
 def test_school_time_follows_the_french_timetable():
@@ -54,8 +55,8 @@ def test_school_rings_accept_the_prepared_table_and_suppress_small_counts():
 
 def test_school_rings_without_schools_say_what_to_import():
     with pytest.raises(EmptySelectionError, match="École.*import facilities"):
-        schools.school_surroundings(incidents_at([(0, 0)], [MONDAY_10H]), facilities_at([(0, 0)], ["mairie"]),
-                                    epsg=EPSG)
+        schools.school_surroundings(incidents_at([(0, 0)], [MONDAY_10H]),
+                                    facilities_at([(0, 0)], ["mairie"]), epsg=EPSG)
 
 
 def test_school_zone_counts_go_to_the_nearest_school_within_reach():

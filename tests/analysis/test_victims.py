@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from analysis.field_layers import EPSG, MONDAY_20H, facilities_at, incidents_at, quartier_strip
+
 from clspd_geo.analysis import victims
+from tests.analysis.field_layers import (EPSG, MONDAY_20H, facilities_at, incidents_at,
+                                         quartier_strip)
 
 
 def test_support_access_per_quartier_and_far_quartiers():
