@@ -12,7 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clspd_geo import crs, demo
-from clspd_geo.analysis import addictions, indicators, rates, road_safety, schools, victims
+from clspd_geo.analysis import (accessibility, addictions, indicators, rates, road_safety,
+                                schools, victims)
 
 
 def timed(label: str, fn, rows: list) -> object:
