@@ -12,7 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clspd_geo import crs, demo
-from clspd_geo.analysis import field_analyses, indicators, road_safety
+from clspd_geo.analysis import (accessibility, addictions, indicators, rates, road_safety,
+                                schools, victims)
 
 
 def timed(label: str, fn, rows: list) -> object:
@@ -33,23 +34,23 @@ def main() -> None:
     eq, q, v = layers["equipements"], layers["quartiers"], layers["voies"]
     drugs = df[df["sensitivity"] == "stupefiants"]
     timed(f"school rings, all {len(df):,} incidents",
-          lambda: field_analyses.school_surroundings(df, eq, epsg=epsg), rows)
-    timed("school zones", lambda: field_analyses.school_zone_counts(df, eq, epsg=epsg, k=5),
+          lambda: schools.school_surroundings(df, eq, epsg=epsg), rows)
+    timed("school zones", lambda: schools.school_zone_counts(df, eq, epsg=epsg, k=5),
           rows)
-    timed("rates per quartier", lambda: field_analyses.rates_by_quartier(df, q, k=5), rows)
-    timed("alcohol by night hour", lambda: field_analyses.alcohol_by_night_hour(
+    timed("rates per quartier", lambda: rates.rates_by_quartier(df, q, k=5), rows)
+    timed("alcohol by night hour", lambda: addictions.alcohol_by_night_hour(
         df[df["category"] == "ivresse_publique"], eq, epsg=epsg), rows)
-    spots = timed("densest drug cells", lambda: field_analyses.dense_cells(
+    spots = timed("densest drug cells", lambda: addictions.dense_cells(
         drugs, layers["territoire"], epsg=epsg), rows)
     timed("hotspots -> care, straight line",
-          lambda: field_analyses.distance_to_care(spots, eq), rows)
+          lambda: addictions.distance_to_care(spots, eq), rows)
     timed("hotspots -> care, street network",
-          lambda: field_analyses.distance_to_care(spots, eq, voies=v), rows)
+          lambda: addictions.distance_to_care(spots, eq, voies=v), rows)
     vic = df[df["field"] == "victimes"]
     timed(f"victim support access ({len(vic):,} incidents), straight",
-          lambda: field_analyses.support_access(vic, q, eq, epsg=epsg, k=5), rows)
+          lambda: victims.support_access(vic, q, eq, epsg=epsg, k=5), rows)
     timed("victim support access, street network",
-          lambda: field_analyses.support_access(vic, q, eq, epsg=epsg, k=5, voies=v), rows)
+          lambda: victims.support_access(vic, q, eq, epsg=epsg, k=5, voies=v), rows)
     kinds = ["mission_locale", "atelier_insertion", "pjj", "spip", "site_tig", "acces_droit"]
     timed("QPV residents within 15 min, straight",
           lambda: accessibility.qpv_access(q, eq, kinds=kinds), rows)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from clspd_geo import crs, demo, maps, vocab  # noqa: E402
 from clspd_geo.video import cameras
 from clspd_geo.analysis import cells, indicators
-from clspd_geo.store import GeoPackageStore  # noqa: E402
+from clspd_geo.store import GeoPackageStore, open_store  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -51,7 +51,7 @@ def main() -> None:
     path = OUT / f"demo_{args.seed}_{args.incidents}.gpkg"
     if not path.exists():
         t0 = time.perf_counter()
-        demo.write_demo(path, seed=args.seed, n_incidents=args.incidents)
+        demo.install(open_store(path, create=True), seed=args.seed, n_incidents=args.incidents)
         print(f"demo store built in {time.perf_counter() - t0:.1f} s "
               f"({path.stat().st_size / 1e6:.0f} MB)")
     store = GeoPackageStore(path)

@@ -27,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 
 from clspd_geo import crs, demo
-from clspd_geo.analysis import cells, forecast, hotspots, spatial_stats, temporal
+from clspd_geo.analysis import cells, counts, density, forecast, spatial_stats, temporal
 
 SUBSAMPLE = 10_000
 ERROR_SAMPLE = 5_000
@@ -142,14 +142,14 @@ def clustered_square(n: int, *, seed: int = 0, side_m: float = 10_000.0):
 def kde_rows(label: str, grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray,
              *, peers: bool) -> None:
     n = x.size
-    h = hotspots.default_bandwidth_m(x, y, cell_size_m=grid.cell_m)
-    ours = best_ms(lambda: hotspots.kde_grid(grid, x, y, bandwidth_m=h, inside=inside))
-    ours_raw = best_ms(lambda: hotspots.kde_grid(grid, x, y, bandwidth_m=h))
+    h = density.default_bandwidth_m(x, y, cell_size_m=grid.cell_m)
+    ours = best_ms(lambda: density.kde_grid(grid, x, y, bandwidth_m=h, inside=inside))
+    ours_raw = best_ms(lambda: density.kde_grid(grid, x, y, bandwidth_m=h))
     rng = np.random.default_rng(1)
     sub = rng.choice(n, size=min(n, ERROR_SAMPLE), replace=False)
     xs, ys = x[sub], y[sub]
-    exact = hotspots.exact_kde(grid, xs, ys, bandwidth_m=h)
-    mine = hotspots.kde_grid(grid, xs, ys, bandwidth_m=h)
+    exact = density.exact_kde(grid, xs, ys, bandwidth_m=h)
+    mine = density.kde_grid(grid, xs, ys, bandwidth_m=h)
     err = np.abs(mine - exact).max() / exact.max()
     row(f"KDE 50 m, {label}", f"{n:,}", ours,
         diff=f"h = {h:.0f} m ; {grid.ny}×{grid.nx} ; sans bord {ours_raw:.1f} ms ; "
@@ -169,7 +169,7 @@ def kde_rows(label: str, grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y:
         row("", "", None, "KDEpy FFTKDE", None, note="non installé")
     m = min(n, SUBSAMPLE)
     xm, ym = x[:m], y[:m]
-    ours_m = hotspots.kde_grid(grid, xm, ym, bandwidth_m=h)
+    ours_m = density.kde_grid(grid, xm, ym, bandwidth_m=h)
     for name, fn, mod in (("scipy gaussian_kde", scipy_kde, "scipy"),
                           ("scikit-learn KernelDensity", sklearn_kde, "sklearn")):
         if not available(mod):
@@ -183,7 +183,7 @@ def kde_rows(label: str, grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y:
         if m < n:
             note = (f" ; sous-échantillon de {m:,} pts (trop lent sur {n:,}) : "
                     f"~{t_ms * n / m / 1e3:,.0f} s extrapolés")
-        ours_sub = best_ms(lambda: hotspots.kde_grid(grid, xm, ym, bandwidth_m=h), repeat=3)
+        ours_sub = best_ms(lambda: density.kde_grid(grid, xm, ym, bandwidth_m=h), repeat=3)
         row("", f"{m:,}", ours_sub, name, t_ms, diff=f"écart max : {diff:.1e} du pic", note=note)
 
 
@@ -219,20 +219,20 @@ def demo_case(n: int, *, peers: bool) -> None:
     print(f"\nTerritoire de démonstration, {n:,} faits (générés en {build_s:.1f} s)", flush=True)
     grid200 = cells.grid_for(terr, cell_size_m=200)
     t = time.perf_counter()
-    x, y = hotspots.points_xy(inc, epsg=grid200.epsg)
+    x, y = counts.points_xy(inc, epsg=grid200.epsg)
     row("Projection Lambert-93 (une fois)", f"{n:,}", 1e3 * (time.perf_counter() - t))
     times = inc["occurred_at"].to_numpy("datetime64[ns]")
     inside200 = cells.inside_mask(grid200, terr)
     row("Comptage, carrés 200 m", f"{n:,}",
-        best_ms(lambda: hotspots.count_xy(grid200, x, y, inside=inside200)))
+        best_ms(lambda: counts.count_xy(grid200, x, y, inside=inside200)))
     hexes = cells.hex_grid_for(terr, cell_size_m=200)
     inside_hex = cells.inside_mask(hexes, terr)
     row("Comptage, hexagones 200 m", f"{n:,}",
-        best_ms(lambda: hotspots.count_xy(hexes, x, y, inside=inside_hex)))
+        best_ms(lambda: counts.count_xy(hexes, x, y, inside=inside_hex)))
     grid50 = cells.grid_for(terr, cell_size_m=50)
     inside50 = cells.inside_mask(grid50, terr)
     kde_rows("démo", grid50, inside50, x, y, peers=False)
-    counts50 = hotspots.count_xy(grid50, x, y, inside=inside50).counts
+    counts50 = counts.count_xy(grid50, x, y, inside=inside50).counts
     gi_rows("démo 50 m", grid50, inside50, counts50, peers=False)
     month = ((times - np.datetime64("2024-11-01")) // np.timedelta64(1, "D")) * 24 // 730
     idx = grid50.cell_index(x, y)
@@ -257,10 +257,10 @@ def demo_case(n: int, *, peers: bool) -> None:
     frame = inc[["occurred_at"]]
 
     def panel() -> None:
-        hotspots.count_xy(grid200, x, y, inside=inside200)
-        spatial_stats.gi_star(hotspots.count_xy(grid200, x, y, inside=inside200).counts,
+        counts.count_xy(grid200, x, y, inside=inside200)
+        spatial_stats.gi_star(counts.count_xy(grid200, x, y, inside=inside200).counts,
                               grid200, inside=inside200)
-        hotspots.density_xy(grid50, x, y, inside=inside50)
+        density.density_xy(grid50, x, y, inside=inside50)
         temporal.hour_weekday(frame)
 
     row("Panneau (comptes, Gi*, KDE, heures)", f"{n:,}", best_ms(panel, repeat=3),

@@ -141,3 +141,32 @@ def project_xy(lon: np.ndarray, lat: np.ndarray, *, epsg: int) -> tuple[np.ndarr
     tr = Transformer.from_crs(4326, epsg, always_xy=True)
     x, y = tr.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x), np.asarray(y)
+
+
+def metric_xy(gdf: gpd.GeoDataFrame, *, epsg: int) -> np.ndarray:
+    """Return the ``(n, 2)`` x, y of a layer's points in metres, in the metric CRS ``epsg``.
+
+    Points are taken as they are, other geometries by their centroid; rows without a
+    geometry (missing or empty) get ``NaN``. This is the one place the library turns a
+    layer into metric coordinate arrays.
+
+    Parameters
+    ----------
+    gdf
+        Any layer with a CRS.
+    epsg
+        The metric CRS of the result (e.g. 2154, Lambert-93).
+    """
+    require_crs(gdf, layer="(couche)")
+    if len(gdf) == 0:
+        return np.empty((0, 2))
+    geom = to_compute(gdf, epsg=epsg).geometry
+    ok = ~(geom.isna().to_numpy() | geom.is_empty.to_numpy())
+    out = np.full((len(gdf), 2), np.nan)
+    if ok.any():
+        pts = geom[ok]
+        if not (pts.geom_type == "Point").all():
+            pts = pts.centroid
+        out[ok, 0] = pts.x.to_numpy()
+        out[ok, 1] = pts.y.to_numpy()
+    return out

@@ -202,9 +202,10 @@ def tiny() -> dict[str, gpd.GeoDataFrame]:
 def demo_store(tmp_path_factory) -> Path:
     """A demo store with 3,000 incidents, built once for the whole session."""
     from clspd_geo import demo
+    from clspd_geo.store import open_store
 
     path = tmp_path_factory.mktemp("store") / "demo.gpkg"
-    demo.write_demo(path, seed=1, n_incidents=3_000)
+    demo.install(open_store(path, create=True), seed=1, n_incidents=3_000)
     return path
 
 

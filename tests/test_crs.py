@@ -210,3 +210,19 @@ def test_real_portland_districts_measure_in_utm_10n(shared_data):
     assert_geodataframe_equal(crs.to_storage(work), districts, check_less_precise=True)
     # The 60 districts cover the city of Portland (about 376 km² of land).
     assert work.area.sum() / 1e6 == pytest.approx(380, rel=0.05)
+
+
+def test_metric_xy_measures_100_m_in_lambert93_and_takes_centroids():
+    from shapely.geometry import box
+
+    l93 = gpd.GeoDataFrame(geometry=[Point(X0, Y0), Point(X0 + 100.0, Y0)], crs=2154)
+    xy = crs.metric_xy(l93.to_crs(4326), epsg=2154)
+    assert xy.shape == (2, 2)
+    assert np.hypot(*(xy[1] - xy[0])) == pytest.approx(100.0, abs=1e-6)
+    assert xy[0] == pytest.approx([X0, Y0], abs=1e-6)
+    mixed = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 10.0, Y0 + 20.0), None, Point()],
+                             crs=2154)
+    got = crs.metric_xy(mixed, epsg=2154)
+    assert got[0] == pytest.approx([X0 + 5.0, Y0 + 10.0])
+    assert np.isnan(got[1:]).all()
+    assert crs.metric_xy(l93.iloc[:0], epsg=2154).shape == (0, 2)

@@ -39,7 +39,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from clspd_geo import config, crs, vocab
+from clspd_geo import _format, config, crs, vocab
 from clspd_geo.errors import EmptySelectionError, SchemaError
 
 WALK_SPEED_M_PER_MIN = 75.0
@@ -163,8 +163,8 @@ def _connectors(lines: np.ndarray, *, join_m: float) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
-def _nearest_to(from_xy: np.ndarray, to_xy: np.ndarray, *,
-                network: Network | None) -> tuple[np.ndarray, np.ndarray]:
+def nearest_to(from_xy: np.ndarray, to_xy: np.ndarray, *,
+               network: Network | None) -> tuple[np.ndarray, np.ndarray]:
     """Return (distance in metres, index into ``to_xy``) of the nearest target of each point.
 
     Unreachable points (another part of the network) get ``inf`` and index -1.
@@ -196,7 +196,7 @@ def _nearest_to(from_xy: np.ndarray, to_xy: np.ndarray, *,
     return total, idx
 
 
-def _facility_frame(facilities: gpd.GeoDataFrame, kinds: Iterable[str] | None
+def facility_frame(facilities: gpd.GeoDataFrame, kinds: Iterable[str] | None
                     ) -> tuple[gpd.GeoDataFrame, int]:
     """Return the facilities of ``kinds`` with a point, and the number without a kind."""
     if "kind" not in facilities.columns:
@@ -212,13 +212,6 @@ def _facility_frame(facilities: gpd.GeoDataFrame, kinds: Iterable[str] | None
     geom = facilities.geometry
     ok &= ~geom.isna() & ~geom.is_empty
     return facilities[ok.to_numpy(dtype=bool)], no_kind
-
-
-def _xy(gdf: gpd.GeoDataFrame, epsg: int) -> np.ndarray:
-    """Return point coordinates (centroids of other geometries) in metres, ``(n, 2)``."""
-    work = crs.to_compute(gdf, epsg=epsg).geometry
-    pts = work if (work.geom_type == "Point").all() else work.centroid
-    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]) if len(pts) else np.empty((0, 2))
 
 
 @dataclass(frozen=True)
@@ -274,7 +267,7 @@ def nearest_facility(points: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
         No facility of these kinds (the message says which, and how to import them).
     """
     target = epsg if epsg is not None else crs.metric_epsg(points)
-    fac, no_kind = _facility_frame(facilities, kinds)
+    fac, no_kind = facility_frame(facilities, kinds)
     if fac.empty:
         wanted = (", ".join(vocab.facility_kind(k).label for k in kinds if k in
                             {x.code for x in vocab.FACILITY_KINDS})
@@ -284,8 +277,9 @@ def nearest_facility(points: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
             msg += (f" {no_kind} équipement(s) n'ont pas de type : complétez la colonne "
                     "« kind ».")
         raise EmptySelectionError(msg)
-    network = _network_or_none(voies, epsg=target)
-    dist, idx = _nearest_to(_xy(points, target), _xy(fac, target), network=network)
+    network = network_or_none(voies, epsg=target)
+    dist, idx = nearest_to(crs.metric_xy(points, epsg=target), crs.metric_xy(fac, epsg=target),
+                           network=network)
     out = crs.to_storage(points)
     hit = idx >= 0
     take = np.where(hit, idx, 0)
@@ -303,7 +297,7 @@ def nearest_facility(points: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     return Nearest(out, "reseau" if network is not None else "droite", no_kind)
 
 
-def _network_or_none(voies: gpd.GeoDataFrame | None, *, epsg: int) -> Network | None:
+def network_or_none(voies: gpd.GeoDataFrame | None, *, epsg: int) -> Network | None:
     if voies is None or voies.empty:
         return None
     try:
@@ -405,8 +399,9 @@ class QpvAccess:
         best = self.table.sort_values("Part (%)", ascending=False).iloc[0]
         worst = self.table.sort_values("Part (%)").iloc[0]
         unit = "des habitants des QPV" if self.population_known else "de la surface des QPV"
-        text = (f"{_pct(best['Part (%)'])} {unit} sont à moins de {self.minutes:g} minutes à "
-                f"pied d'un site « {best['Équipement']} », contre {_pct(worst['Part (%)'])} "
+        best_pct, worst_pct = _format.number(best["Part (%)"]), _format.number(worst["Part (%)"])
+        text = (f"{best_pct} % {unit} sont à moins de {self.minutes:g} minutes à "
+                f"pied d'un site « {best['Équipement']} », contre {worst_pct} % "
                 f"pour « {worst['Équipement']} » ({self.method_text}).")
         if len(self.gaps):
             names = sorted(set(self.gaps["Quartier"]))
@@ -416,10 +411,6 @@ class QpvAccess:
             text += (" La population des quartiers n'est pas connue : les parts sont des parts "
                      "de surface, pas d'habitants.")
         return text
-
-
-def _pct(v: float) -> str:
-    return f"{v:.0f} %".replace(".", ",")
 
 
 def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
@@ -464,8 +455,8 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     pts = sample_points(qpv, sample_m=sample_m, epsg=epsg)
     w = pts["weight"].to_numpy() * mass[pts["area"].to_numpy()]
     xy = pts[["x", "y"]].to_numpy()
-    network = _network_or_none(voies, epsg=epsg)
-    fac_all, no_kind = _facility_frame(facilities, kinds)
+    network = network_or_none(voies, epsg=epsg)
+    fac_all, no_kind = facility_frame(facilities, kinds)
     if fac_all.empty:
         labels = ", ".join(vocab.facility_kind(k).label for k in kinds)
         msg = f"Aucun équipement ({labels}) n'est chargé : {IMPORT_FACILITIES}."
@@ -474,12 +465,12 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     rows, qrows = [], []
     for kind in kinds:
         fac = fac_all[fac_all["kind"] == kind]
-        dist, _ = _nearest_to(xy, _xy(fac, epsg) if len(fac) else np.empty((0, 2)),
-                              network=network)
+        dist, _ = nearest_to(xy, crs.metric_xy(fac, epsg=epsg) if len(fac) else np.empty((0, 2)),
+                             network=network)
         within = dist <= limit_m
         share = 100.0 * w[within].sum() / w.sum() if w.sum() > 0 else 0.0
         label = vocab.facility_kind(kind).label
-        median = _weighted_median(walk_minutes(dist, speed_m_per_min=speed_m_per_min), w)
+        median = weighted_median(walk_minutes(dist, speed_m_per_min=speed_m_per_min), w)
         rows.append({"kind": kind, "Équipement": label, "Sites": len(fac),
                      "Dans le rayon": float(w[within].sum()), "Part (%)": round(share, 1),
                      "Médiane (min)": round(median, 1) if np.isfinite(median) else None})
@@ -502,7 +493,7 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
                      int(pop.sum()) if population_known else 0, no_kind)
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     if values.size == 0 or weights.sum() <= 0:
         return float("nan")
     order = np.argsort(values)
@@ -518,7 +509,7 @@ def reach_zones(facilities: gpd.GeoDataFrame, *, kinds: Iterable[str],
     Drawn on maps as a reading aid (the network reach is not a disc). Columns ``kind``,
     ``label`` (French), ``radius_m``.
     """
-    fac, _ = _facility_frame(facilities, kinds)
+    fac, _ = facility_frame(facilities, kinds)
     if fac.empty:
         return gpd.GeoDataFrame({"kind": [], "label": [], "radius_m": []},
                                 geometry=gpd.GeoSeries([], crs=config.STORAGE_CRS))

@@ -36,8 +36,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import config, crs
-from clspd_geo.analysis import cells, hotspots, spatial_stats
+from clspd_geo import _format, config, crs
+from clspd_geo.analysis import cells, counts, density, spatial_stats
 from clspd_geo.errors import EmptySelectionError
 
 AREA_FRACTIONS = (0.01, 0.02, 0.05, 0.10, 0.20)
@@ -137,13 +137,13 @@ class _Training:
 
 
 def _counts(t: _Training) -> np.ndarray:
-    return hotspots.count_xy(t.grid, t.x, t.y, inside=t.inside, weights=t.weights).values
+    return counts.count_xy(t.grid, t.x, t.y, inside=t.inside, weights=t.weights).values
 
 
 def _density(t: _Training, bandwidth_m: float | None) -> np.ndarray:
-    h = bandwidth_m or hotspots.default_bandwidth_m(t.x, t.y, cell_size_m=t.grid.cell_m,
-                                                    weights=t.weights)
-    d = hotspots.kde_grid(t.grid, t.x, t.y, bandwidth_m=h, weights=t.weights, inside=t.inside)
+    h = bandwidth_m or density.default_bandwidth_m(t.x, t.y, cell_size_m=t.grid.cell_m,
+                                                   weights=t.weights)
+    d = density.kde_grid(t.grid, t.x, t.y, bandwidth_m=h, weights=t.weights, inside=t.inside)
     return np.nan_to_num(d.ravel())
 
 
@@ -272,9 +272,11 @@ class ForecastReport:
         """
         r = self.row(self.recommended, fraction)
         base = self.row("derniere_periode", fraction)
-        pai, base_pai = _fr(r["pai"]), _fr(base["pai"])
-        return (f"Si les patrouilles couvraient les {_fr(r['area_pct'], 0)} % du territoire "
-                f"les plus chauds, elles auraient rencontré {r['hit_rate_pct']:.0f} % des faits "
+        pai = _format.number(r["pai"], decimals=1)
+        base_pai = _format.number(base["pai"], decimals=1)
+        area = _format.number(r["area_pct"], decimals=0)
+        return (f"Si les patrouilles couvraient les {area} % du territoire les plus chauds,"
+                f" elles auraient rencontré {r['hit_rate_pct']:.0f} % des faits "
                 f"{next_period} (PAI = {pai}, soit {pai} fois plus que le hasard ; "
                 f"reprendre simplement les faits de la période précédente donne "
                 f"{base['hit_rate_pct']:.0f} %, PAI = {base_pai}).")
@@ -297,11 +299,6 @@ class ForecastReport:
             "backtest": self.backtest.to_dict(orient="records"),
             "notes": list(self.notes),
         }
-
-
-def _fr(value: float, decimals: int = 1) -> str:
-    """Format a number the French way (decimal comma)."""
-    return f"{value:.{decimals}f}".replace(".", ",")
 
 
 def _in_period(times: np.ndarray, period: Period) -> np.ndarray:
@@ -336,8 +333,8 @@ def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray
         sel_tr = in_train & _in_period(times, p_train)
         sel_te = in_train & _in_period(times, p_test)
         tr = _training(grid, inside, x, y, weights, sel_tr)
-        te = hotspots.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
-                               weights=None if weights is None else weights[sel_te])
+        te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
+                             weights=None if weights is None else weights[sel_te])
         if tr.x.size < MIN_TRAIN or te.n_incidents < MIN_TEST:
             continue
         test_values = te.values[inside]
@@ -364,14 +361,17 @@ def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray
         beats_every_fold = bool((pivot[best] >= pivot[reference]).all())
         clear_gain = mean[best] >= (1 + MIN_GAIN) * mean[reference]
         if not (beats_every_fold and clear_gain):
+            ref_pai = _format.number(mean[reference], decimals=2)
+            best_pai = _format.number(mean[best], decimals=2)
             reason = (f"Aucune méthode n'a battu nettement la référence (faits de la période "
                       f"précédente) sur les {n_folds} découpage(s) de la période "
-                      f"d'apprentissage (PAI moyen à 5 % : {_fr(mean[reference], 2)} contre "
-                      f"{_fr(mean[best], 2)} pour la meilleure autre) : la référence est "
+                      f"d'apprentissage (PAI moyen à 5 % : {ref_pai} contre "
+                      f"{best_pai} pour la meilleure autre) : la référence est "
                       "retenue. La période évaluée n'a pas servi au choix.")
             return reference, bt, reason
+    best_pai = _format.number(mean[best], decimals=2)
     reason = (f"Méthode retenue par essai sur {n_folds} découpage(s) de la période "
-              f"d'apprentissage seulement (PAI moyen à 5 % : {_fr(mean[best], 2)}), sans "
+              f"d'apprentissage seulement (PAI moyen à 5 % : {best_pai}), sans "
               "regarder la période évaluée.")
     return best, bt, reason
 
@@ -408,15 +408,15 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
     sel_te = _in_period(times, test)
     w = None if weights is None else np.asarray(weights, dtype=float)
     tr = _training(grid, inside, x, y, w, sel_tr)
-    train_counts = hotspots.count_xy(grid, tr.x, tr.y, inside=inside, weights=tr.weights)
-    te = hotspots.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
-                           weights=None if w is None else w[sel_te])
+    train_counts = counts.count_xy(grid, tr.x, tr.y, inside=inside, weights=tr.weights)
+    te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
+                         weights=None if w is None else w[sel_te])
     if train_counts.n_incidents < min_train:
-        raise hotspots.not_enough(train_counts.n_incidents, minimum=min_train,
-                                  what="faits dans la période d'apprentissage")
+        raise counts.not_enough(train_counts.n_incidents, minimum=min_train,
+                                what="faits dans la période d'apprentissage")
     if te.n_incidents < min_test:
-        raise hotspots.not_enough(te.n_incidents, minimum=min_test,
-                                  what="faits dans la période évaluée")
+        raise counts.not_enough(te.n_incidents, minimum=min_test,
+                                what="faits dans la période évaluée")
     methods = list(methods)
     test_days = (pd.Timestamp(test[1]) - pd.Timestamp(test[0])) / pd.Timedelta(days=1)
     # The recommendation sees the training incidents only.
@@ -464,13 +464,13 @@ def forecast_accuracy(incidents: gpd.GeoDataFrame, territory: gpd.GeoDataFrame, 
     """
     check_periods(train, test)
     if incidents.empty:
-        raise hotspots.not_enough(0, minimum=min_train)
+        raise counts.not_enough(0, minimum=min_train)
     grid = cells.grid_for(territory, cell_size_m=cell_size_m)
-    hotspots._check_precision(incidents, cell_size_m)
+    counts.check_precision(incidents, cell_size_m)
     inside = cells.inside_mask(grid, territory)
-    x, y = hotspots.points_xy(incidents, epsg=grid.epsg)
+    x, y = counts.points_xy(incidents, epsg=grid.epsg)
     times = pd.to_datetime(incidents[column], errors="coerce").to_numpy("datetime64[ns]")
-    w = hotspots._weights(incidents, weights)
+    w = counts.incident_weights(incidents, weights)
     return evaluate_xy(grid, inside, x, y, times, train=train, test=test, weights=w,
                        fractions=fractions, min_train=min_train, min_test=min_test)
 

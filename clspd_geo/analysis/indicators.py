@@ -410,8 +410,8 @@ def accident_cells(accidents: gpd.GeoDataFrame, sel: Selection, grid: cells.Grid
         raise EmptySelectionError("Aucun accident dans la période choisie : élargissez-la, ou "
                                   "importez les accidents (python -m clspd_geo import accidents "
                                   "FICHIER --store …).")
-    pts = cur.to_crs(epsg=grid.epsg).geometry
-    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    xy = crs.metric_xy(cur, epsg=grid.epsg)
+    x, y = xy[:, 0], xy[:, 1]
     n = cells.count(grid, x, y)
     killed = cells.count(grid, x, y, weights=cur["killed"].to_numpy(dtype=float))
     hosp = cells.count(grid, x, y, weights=cur["hospitalised"].to_numpy(dtype=float))

@@ -182,8 +182,8 @@ def road_hotspots(accidents: gpd.GeoDataFrame, *, territory: gpd.GeoDataFrame,
     if len(accidents) == 0:
         raise EmptySelectionError(NO_ACCIDENTS)
     epsg = crs.metric_epsg(territory)
-    work = crs.to_compute(accidents, epsg=epsg)
-    x, y = work.geometry.x.to_numpy(), work.geometry.y.to_numpy()
+    xy = crs.metric_xy(accidents, epsg=epsg)
+    x, y = xy[:, 0], xy[:, 1]
     score = severity_score(accidents)
     killed = accidents["killed"].to_numpy(dtype=float)
     hosp = accidents["hospitalised"].to_numpy(dtype=float)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from clspd_geo import demo, store
+from clspd_geo import _format, demo, store
 from clspd_geo.cli import police, users, video
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import command as import_command
@@ -138,19 +138,19 @@ def _run_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     frames = demo.build_demo(seed=args.seed, n_incidents=args.incidents)
     built = time.perf_counter()
-    counts = demo.save_demo(path, frames, seed=args.seed)
+    store.open_store(path, create=True).write_many(frames, source=demo.source_label(args.seed))
     done = time.perf_counter()
-    width = max(len(name) for name in counts)
+    width = max(len(name) for name in frames)
     print(f"Territoire de démonstration fictif (graine {args.seed}) écrit dans « {path} » :")
-    for name, count in counts.items():
-        print(f"  {name:<{width}}  {_thousands(count):>10}")
+    for name, gdf in frames.items():
+        print(f"  {name:<{width}}  {_format.number(len(gdf)):>10}")
     print(f"Durée : {_seconds(done - started)} (construction {_seconds(built - started)}, "
           f"écriture {_seconds(done - built)}).")
     return EXIT_OK
 
 
 def _seconds(value: float) -> str:
-    return f"{value:.1f} s".replace(".", ",")
+    return _format.number(value, decimals=1) + " s"
 
 
 # -- forecast (hotspot accuracy; owned by the hotspots module's author) ----------------------

@@ -12,7 +12,7 @@ import pytest
 from clspd_geo import demo
 from clspd_geo.cli import main as cli
 from clspd_geo.access import audit, auth
-from clspd_geo.store import GeoPackageStore
+from clspd_geo.store import GeoPackageStore, open_store
 
 
 def test_events_are_recorded_newest_first(tmp_path):
@@ -54,7 +54,7 @@ def test_retention_setting(monkeypatch):
 
 def test_purge_deletes_only_old_incidents_and_logs_it(tmp_path):
     store_path = tmp_path / "s.gpkg"
-    demo.write_demo(store_path, seed=1, n_incidents=500)
+    demo.install(open_store(store_path, create=True), seed=1, n_incidents=500)
     before = GeoPackageStore(store_path).read("incidents")
     ts = pd.to_datetime(before["occurred_at"])
     today = dt.date(2026, 11, 1)

@@ -14,7 +14,7 @@ from shapely.geometry import Point, box
 from clspd_geo import crs, demo, vocab
 from clspd_geo.analysis import indicators
 from clspd_geo.access import policy, release
-from clspd_geo.store import GeoPackageStore
+from clspd_geo.store import GeoPackageStore, open_store
 
 AS_OF = dt.date(2026, 11, 25)
 X0, Y0 = 652_000.0, 6_862_000.0  # Lambert-93, a multiple of the 200 m grid
@@ -106,7 +106,7 @@ def test_input_frame_is_not_modified():
 @pytest.fixture(scope="module")
 def demo_data(tmp_path_factory):
     path = tmp_path_factory.mktemp("privacy") / "demo.gpkg"
-    demo.write_demo(path, seed=1, n_incidents=3_000)
+    demo.install(open_store(path, create=True), seed=1, n_incidents=3_000)
     s = GeoPackageStore(path)
     layers = {name: s.read(name) for name in s.layers() if name != "incidents"}
     layers["incidents"] = s.read("incidents")

@@ -172,9 +172,10 @@ def test_portland_weeks_1_3_to_week_4(shared_data):
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     from clspd_geo import demo
+    from clspd_geo.store import open_store
 
     path = tmp_path_factory.mktemp("forecast") / "demo.gpkg"
-    demo.write_demo(path, seed=3, n_incidents=8000)
+    demo.install(open_store(path, create=True), seed=3, n_incidents=8000)
     return path
 
 

@@ -189,24 +189,24 @@ def test_portland_calls_gi_star_and_emerging(shared_data):
     import geopandas as gpd
     import pandas as pd
 
-    from clspd_geo.analysis import hotspots
+    from clspd_geo.analysis import counts
 
     df = pd.read_csv(shared_data / "crime" / "portland_cfs_2016-08.csv.gz")
     df = df.dropna(subset=["lon", "lat"])
     inc = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
     districts = gpd.read_file(shared_data / "crime" / "portland_police_districts.geojson")
-    counts = hotspots.cell_counts(inc, districts, cell_size_m=400)
-    res = ss.gi_star(counts.counts, counts.grid, inside=counts.inside)
+    counted = counts.cell_counts(inc, districts, cell_size_m=400)
+    res = ss.gi_star(counted.counts, counted.grid, inside=counted.inside)
     raw_hot = int(((res.p_value <= 0.05) & (res.z_score > 0)).sum())
     fdr_hot = int(((res.q_value <= 0.05) & (res.z_score > 0)).sum())
     assert 0 < fdr_hot <= raw_hot
     # Daily slices of the month: 31 slices, a pattern for every studied cell.
     day = pd.to_datetime(df["occ_date"]).dt.day.to_numpy() - 1
-    x, y = hotspots.points_xy(inc, epsg=counts.grid.epsg)
-    idx = counts.grid.cell_index(x, y)
+    x, y = counts.points_xy(inc, epsg=counted.grid.epsg)
+    idx = counted.grid.cell_index(x, y)
     ok = idx >= 0
-    slices = np.bincount(day[ok] * counts.grid.n_cells + idx[ok],
-                         minlength=31 * counts.grid.n_cells).reshape(31, -1)
-    emerging = ss.emerging_hotspots(slices, counts.grid, inside=counts.inside)
-    assert sum(emerging.summary().values()) == int(counts.inside.sum())
+    slices = np.bincount(day[ok] * counted.grid.n_cells + idx[ok],
+                         minlength=31 * counted.grid.n_cells).reshape(31, -1)
+    emerging = ss.emerging_hotspots(slices, counted.grid, inside=counted.inside)
+    assert sum(emerging.summary().values()) == int(counted.inside.sum())
     assert emerging.summary().get("persistent_hot", 0) > 0

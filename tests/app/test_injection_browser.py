@@ -19,7 +19,7 @@ import pytest
 
 from clspd_geo import demo, schemas
 from clspd_geo.access import auth
-from clspd_geo.store import GeoPackageStore
+from clspd_geo.store import GeoPackageStore, open_store
 from conftest import CHROMIUM, serve_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def poisoned_frames(path: Path) -> dict:
 @pytest.fixture(scope="module")
 def poisoned_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("xss") / "xss.gpkg"
-    demo.write_demo(path, seed=2, n_incidents=2_000)
+    demo.install(open_store(path, create=True), seed=2, n_incidents=2_000)
     frames = poisoned_frames(path)
     assert {"cameras", "equipements", "quartiers", "secteurs"} <= set(frames)
     GeoPackageStore(path).write_many(frames, source="corpus d'injection (test)")

@@ -141,9 +141,10 @@ def test_overview_lists_the_action_plan_by_status(app):
 def own_store(tmp_path):
     """A small demo store of its own, for tests that write to it."""
     from clspd_geo import demo
+    from clspd_geo.store import open_store
 
     path = tmp_path / "own.gpkg"
-    demo.write_demo(path, seed=2, n_incidents=400)
+    demo.install(open_store(path, create=True), seed=2, n_incidents=400)
     return path
 
 

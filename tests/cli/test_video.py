@@ -8,12 +8,13 @@ import pytest
 
 from clspd_geo import demo
 from clspd_geo.cli import main as cli
+from clspd_geo.store import open_store
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("video") / "demo.gpkg"
-    demo.write_demo(path, seed=3, n_incidents=4000)
+    demo.install(open_store(path, create=True), seed=3, n_incidents=4000)
     return path
 
 

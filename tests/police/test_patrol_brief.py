@@ -133,8 +133,9 @@ def test_html_title_is_escaped(sectors, incidents):
 def test_cli_patrol_brief_writes_the_page(tmp_path, capsys):
     from clspd_geo import demo
     from clspd_geo.cli import main as cli
+    from clspd_geo.store import open_store
     path = tmp_path / "demo.gpkg"
-    demo.write_demo(path, seed=2, n_incidents=4000)
+    demo.install(open_store(path, create=True), seed=2, n_incidents=4000)
     out = tmp_path / "fiche.html"
     assert cli.main(["patrol-brief", "--store", str(path), "--sector", "PM-1", "--shift",
                      "nuit", "--out", str(out)]) == 0

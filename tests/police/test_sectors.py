@@ -79,8 +79,9 @@ def test_portland_three_balanced_precincts_beat_the_real_ones(portland, graph_co
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     from clspd_geo import demo
+    from clspd_geo.store import open_store
     path = tmp_path_factory.mktemp("police") / "demo.gpkg"
-    demo.write_demo(path, seed=3, n_incidents=4000)
+    demo.install(open_store(path, create=True), seed=3, n_incidents=4000)
     return path
 
 

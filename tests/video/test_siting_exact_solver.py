@@ -15,6 +15,7 @@ from clspd_geo import demo
 from clspd_geo.cli import main as cli
 from clspd_geo.video import siting
 from clspd_geo.video.siting import exact_solver
+from clspd_geo.store import open_store
 
 X0, Y0 = 650_000.0, 6_860_000.0
 
@@ -196,7 +197,7 @@ def test_time_limit_on_a_large_instance_keeps_a_valid_answer_and_bound():
 
 def test_exact_siting_json_is_not_polluted_by_the_solver(tmp_path, capfd):
     path = tmp_path / "demo.gpkg"
-    demo.write_demo(path, seed=3, n_incidents=3000)
+    demo.install(open_store(path, create=True), seed=3, n_incidents=3000)
     code = cli.main(["siting", "--store", str(path), "--new", "4", "--json", "--exact",
                      "--candidates", "grille", "--grid-m", "150", "--time-limit-s", "30"])
     out = capfd.readouterr().out

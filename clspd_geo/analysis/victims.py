@@ -1,0 +1,137 @@
+"""Victim support access: the walk from incident places and residents to the nearest support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from clspd_geo import _format, crs
+from clspd_geo.analysis import _field, accessibility, indicators
+
+SUPPORT_KINDS = ("asso_aide_victimes", "intervenant_social", "psychologue_victimes", "umj",
+                 "acces_droit")
+"""Victim support open to the public (shelters are confidential and not walk-in places)."""
+
+
+@dataclass(frozen=True)
+class SupportAccess:
+    """How far victims are from support.
+
+    Attributes
+    ----------
+    quartiers
+        The quartiers (EPSG:4326) with ``faits`` / ``faits_affiches`` (suppressed below k),
+        ``distance_faits_m`` (median distance from the quartier's incidents to the nearest
+        support; NaN when fewer than k incidents), ``distance_habitants_m`` (median over the
+        quartier's area, population spread evenly), ``walk_min`` (of the latter) and
+        ``eloigne`` (True when that walk exceeds ``minutes``) and ``distance_affichee``
+        (French text of the residents' distance and walk).
+    share_within_pct
+        Share of all incidents within ``minutes`` of a support.
+    k
+        Suppression threshold: with fewer than ``k`` incidents the sentence gives no share.
+    n_incidents
+        Incidents considered.
+    method_text
+        How distances were measured (French).
+    minutes
+        The walk considered "near".
+    """
+
+    quartiers: gpd.GeoDataFrame
+    share_within_pct: float
+    n_incidents: int
+    method_text: str
+    minutes: float
+    k: int = 1
+
+    def table(self) -> pd.DataFrame:
+        """Return the French table by quartier, farthest first."""
+        q = self.quartiers.sort_values("distance_habitants_m", ascending=False)
+        return pd.DataFrame({
+            "Quartier": q["name"].to_numpy(), "QPV": q["qpv"].to_numpy(),
+            "Faits": q["faits_affiches"].to_numpy(),
+            "Distance médiane des faits (m)": q["distance_faits_m"].round(0).to_numpy(),
+            "Distance médiane des habitants (m)": q["distance_habitants_m"].round(0).to_numpy(),
+            "À pied (min)": q["walk_min"].round(0).to_numpy(),
+            "Éloigné de toute aide": np.where(q["eloigne"], "oui", "non")})
+
+    def sentence(self) -> str:
+        """Return one French sentence: share within reach and the far quartiers."""
+        far = self.quartiers[self.quartiers["eloigne"]]
+        if self.n_incidents < self.k:
+            # A share of 1 to k-1 incidents would reveal them: say only that there are few.
+            text = (f"Moins de {self.k} faits dans la sélection : pas de part calculée "
+                    f"({self.method_text}). ")
+        else:
+            text = (f"{_format.number(self.share_within_pct)} % des {self.n_incidents} faits de la "
+                    f"sélection ont eu lieu à moins de {self.minutes:g} minutes à pied d'une "
+                    f"aide aux victimes ({self.method_text}). ")
+        if far.empty:
+            return text + "Aucun quartier n'est éloigné de toute aide."
+        names = ", ".join(far.sort_values("distance_habitants_m", ascending=False)["name"])
+        return text + (f"{len(far)} quartier(s) sont à plus de {self.minutes:g} minutes de toute "
+                       f"aide pour la plupart de leurs habitants : {names}.")
+
+
+def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.GeoDataFrame,
+                   facilities: gpd.GeoDataFrame, *, epsg: int, k: int,
+                   kinds: Sequence[str] = SUPPORT_KINDS, voies: gpd.GeoDataFrame | None = None,
+                   minutes: float = accessibility.WALK_MINUTES, sample_m: float = 100.0,
+                   speed_m_per_min: float = accessibility.WALK_SPEED_M_PER_MIN
+                   ) -> SupportAccess:
+    """Measure the walk from incident places and from residents to the nearest support.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``quartier_id`` (GeoDataFrame or prepared table in ``epsg``).
+    quartiers
+        The ``quartiers`` layer.
+    facilities
+        The ``equipements`` layer; supports are the rows of ``kinds``.
+    k
+        Per-quartier figures from fewer than k incidents are suppressed.
+
+    Raises
+    ------
+    EmptySelectionError
+        No support loaded.
+    """
+    sites = _field.sites(facilities, kinds)
+    if sites.empty:
+        raise _field.no_site(kinds)
+    network = accessibility.network_or_none(voies, epsg=epsg)
+    sxy = _field.points_xy(sites, epsg=epsg)
+    xy = _field.points_xy(incidents, epsg=epsg)
+    dist, _ = accessibility.nearest_to(xy, sxy, network=network)
+    limit = minutes * speed_m_per_min
+    out = crs.to_storage(quartiers).reset_index(drop=True)
+    # Incidents outside every quartier have no quartier_id: they count in the share only.
+    qid = pd.Series(incidents["quartier_id"]).astype("string").fillna("").to_numpy(dtype=object)
+    qids = out["quartier_id"].astype(str).to_numpy(dtype=object)
+    raw = np.array([int((qid == q).sum()) for q in qids], dtype=np.int64)
+    out["faits"] = np.where(raw >= k, raw, 0)
+    out["faits_affiches"] = indicators.suppress_small(pd.Series(raw), k=k).to_numpy()
+    out["distance_faits_m"] = [float(np.median(dist[qid == q])) if n >= k and n > 0 else np.nan
+                               for q, n in zip(qids, raw, strict=True)]
+    pts = accessibility.sample_points(out, sample_m=sample_m, epsg=epsg)
+    pdist, _ = accessibility.nearest_to(pts[["x", "y"]].to_numpy(), sxy, network=network)
+    med = np.full(len(out), np.nan)
+    for i, grp in pts.groupby("area").groups.items():
+        med[int(i)] = accessibility.weighted_median(pdist[grp], pts.loc[grp, "weight"].to_numpy())
+    out["distance_habitants_m"] = med
+    out["walk_min"] = accessibility.walk_minutes(med, speed_m_per_min=speed_m_per_min)
+    out["eloigne"] = med > limit
+    out["distance_affichee"] = [f"{d:.0f} m, {w:.0f} min à pied" if np.isfinite(d) else
+                                "hors de portée" for d, w in zip(med, out["walk_min"],
+                                                                 strict=True)]
+    share = _field.share_pct(float((dist <= limit).sum()), float(len(dist)))
+    method = "reseau" if network is not None else "droite"
+    return SupportAccess(out, share, len(dist), accessibility.METHOD_TEXT[method], float(minutes),
+                         int(k))
