@@ -350,7 +350,7 @@ class PostGISStore(BaseStore):
                     t=sql.Identifier(layer), c=sql.Identifier(idc)), (touched,))
                 if len(upserts):
                     self._copy_rows(con, layer, upserts, add_columns=True)
-            con.executemany(f"INSERT INTO {ROW_EDITS_TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
+            con.cursor().executemany(f"INSERT INTO {ROW_EDITS_TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
                             "(layer, row_id) DO UPDATE SET edited_by = EXCLUDED.edited_by, "
                             "edited_at = EXCLUDED.edited_at",
                             [(layer, t, by, now) for t in touched])
