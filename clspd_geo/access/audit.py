@@ -68,6 +68,9 @@ def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
     p.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(p, timeout=10, isolation_level=None)
     try:
+        # WAL and a busy timeout: concurrent sessions append without losing an event.
+        con.execute("PRAGMA busy_timeout=10000")
+        con.execute("PRAGMA journal_mode=WAL")
         con.execute("""CREATE TABLE IF NOT EXISTS events (
             id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, username TEXT NOT NULL,
             role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,

@@ -81,7 +81,10 @@ def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
     p.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(p, timeout=10, isolation_level=None)
     try:
-        con.execute("PRAGMA journal_mode=DELETE")
+        # WAL: logins (readers) never wait for an account change (writer), and every
+        # statement below is its own transaction, retried for up to 10 s when busy.
+        con.execute("PRAGMA busy_timeout=10000")
+        con.execute("PRAGMA journal_mode=WAL")
         con.execute("""CREATE TABLE IF NOT EXISTS accounts (
             username TEXT PRIMARY KEY, role TEXT NOT NULL, pw_hash TEXT NOT NULL,
             disabled INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
@@ -219,6 +222,12 @@ def set_role(username: str, role: str, *, path: Path | None = None) -> None:
 _BAD_LOGIN = "Identifiant ou mot de passe incorrect."
 
 
+def _locked_message(locked_until: str, t: dt.datetime) -> str:
+    left = max(int((dt.datetime.fromisoformat(locked_until) - t).total_seconds() // 60) + 1, 1)
+    return (f"Compte verrouillé après {MAX_FAILURES} échecs : réessayez dans {left} min, ou "
+            "demandez à l'administrateur de le débloquer.")
+
+
 @functools.cache
 def _dummy_hash() -> str:
     # Compared against when the account does not exist, so timing does not reveal names.
@@ -242,18 +251,29 @@ def login(username: str, password: str, *, path: Path | None = None,
         if row is None:
             verify_password(password, _dummy_hash())
             raise AuthError(_BAD_LOGIN)
-        pw_hash, disabled, failures, locked_until = row
+        pw_hash, disabled, _failures, locked_until = row
         if locked_until and dt.datetime.fromisoformat(locked_until) > t:
-            left = int((dt.datetime.fromisoformat(locked_until) - t).total_seconds() // 60) + 1
-            raise AuthError(f"Compte verrouillé après {MAX_FAILURES} échecs : réessayez dans "
-                            f"{left} min, ou demandez à l'administrateur de le débloquer.")
+            raise AuthError(_locked_message(locked_until, t))
+        # Count the attempt as a failure before checking the password, in one atomic
+        # statement: N simultaneous wrong guesses count N, and a lockout that expired
+        # starts a new count. A right password then resets the count.
+        stamp_now = t.isoformat(timespec="seconds")
+        counted = con.execute(
+            "UPDATE accounts SET failures = CASE WHEN locked_until IS NOT NULL THEN 1 "
+            "ELSE failures + 1 END, locked_until = NULL WHERE username = ? AND "
+            "(locked_until IS NULL OR locked_until <= ?) RETURNING failures",
+            (username, stamp_now)).fetchall()  # fetchall: the statement completes, commits
+        counted = counted[0] if counted else None
+        if counted is None:  # locked by a concurrent attempt meanwhile
+            verify_password(password, _dummy_hash())
+            again = con.execute("SELECT locked_until FROM accounts WHERE username = ?",
+                                (username,)).fetchone()
+            raise AuthError(_locked_message(again[0] if again and again[0] else stamp_now, t))
         if not verify_password(password, pw_hash):
-            failures = (0 if locked_until else failures) + 1
-            lock = None
-            if failures >= MAX_FAILURES:
+            if counted[0] >= MAX_FAILURES:
                 lock = (t + dt.timedelta(minutes=LOCKOUT_MIN)).isoformat(timespec="seconds")
-            con.execute("UPDATE accounts SET failures = ?, locked_until = ? WHERE username = ?",
-                        (failures, lock, username))
+                con.execute("UPDATE accounts SET locked_until = ? WHERE username = ? AND "
+                            "locked_until IS NULL", (lock, username))
             raise AuthError(_BAD_LOGIN)
         if disabled:
             raise AuthError("Ce compte est désactivé. Adressez-vous à l'administrateur.")

@@ -85,4 +85,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         layers = ", ".join(report.frames)
         print(f"Écrit dans « {args.store} » (couche(s) : {layers}).")
+        if report.mode == "append":
+            # Counted after the write: another import may have added rows meanwhile.
+            for layer, n in report.written.items():
+                print(f"La couche « {layer} » compte maintenant {n} ligne(s) "
+                      f"({len(report.new_rows(layer))} ajoutée(s) par cet import).")
     return 0

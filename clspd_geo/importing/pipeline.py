@@ -47,6 +47,27 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
+def _version(target: str | Path | store_mod.Store | None,
+             st: store_mod.Store | None) -> str | None:
+    """Return the version of the store an import is prepared from (``absent``: no file yet)."""
+    if st is not None:
+        return st.version()
+    if isinstance(target, (str, Path)):
+        return store_mod.file_version(target)
+    return None
+
+
+def _location(target: str | Path | store_mod.Store | None) -> str | None:
+    """Return where a store target lives (a resolved path, or the store's location)."""
+    if target is None:
+        return None
+    if isinstance(target, (str, Path)):
+        return str(Path(target).resolve())
+    if isinstance(target, store_mod.GeoPackageStore):
+        return str(target.path.resolve())
+    return target.location
+
+
 def _open(target: str | Path | store_mod.Store | None) -> store_mod.Store | None:
     """Return the store to check against: an opened store as is, a path if it exists."""
     if target is None:
@@ -98,7 +119,9 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         raise DataFileError("Aucun fichier à importer.")
     for p in paths:  # every size before any reading: one huge file stops everything
         sniffing.check_size(Path(p), max_bytes=options.max_bytes)
-    st, layers = _read_store(store_path)
+    st = _open(store_path)
+    version = _version(store_path, st)  # before any read the import depends on
+    _, layers = _read_store(st)
     ctx = Context(options, territoire=layers.get("territoire"),
                   quartiers=layers.get("quartiers"))
     if kind == "boundaries":  # a new territory is not checked against the old one
@@ -122,7 +145,8 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         rows_read=sum(len(s.frame) for s in sources), rejected=log.rejected_frame(),
         fixes=dict(log.fixes), flags=dict(log.flags), notes=tuple(log.notes),
         filtered_out=log.filtered_out, unmapped=dict(log.unmapped.most_common()),
-        kept=kept)
+        kept=kept, mode=options.mode, store_version=version,
+        store_location=_location(store_path))
     if report.accepted == 0:
         raise SchemaError(_nothing_accepted(report))
     return report
@@ -196,28 +220,51 @@ def source_label(report: ImportReport) -> str:
             f"acceptée(s), {report.n_fixed} corrigée(s), {report.n_rejected} rejetée(s))")
 
 
-def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> None:
+def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> dict[str, int]:
     """Write every accepted layer of ``report`` in one atomic step.
+
+    A replacement (``--replace``) is written only if the store is still at the version
+    the import was prepared from (``report.store_version``): otherwise
+    :class:`~clspd_geo.errors.ConflictError` (« La base a changé pendant la préparation de
+    l'import : relancez-le ; rien n'a été écrit »). An append (``--append``) adds the new
+    rows to the layer as it is when committing, its identifiers checked then, so two
+    appends started together both land.
 
     Parameters
     ----------
     store_path
         A GeoPackage path (created if absent) or an opened store.
 
+    Returns
+    -------
+    dict
+        ``{layer: rows in the layer after the write}``.
+
     Raises
     ------
+    ConflictError
+        A replacement prepared from a version that is no longer current; nothing written.
     ClspdGeoError
         The store is unreadable or a layer breaks the data model; nothing is written.
     """
     st = (store_mod.GeoPackageStore(store_path, create=True)
           if isinstance(store_path, (str, Path)) else store_path)
-    st.write_many(report.frames, source=source_label(report))
+    if report.mode == "append":
+        added = {layer: report.new_rows(layer) for layer in report.frames}
+        return st.append_many(added, source=source_label(report))
+    same = report.store_location is not None and report.store_location == _location(st)
+    st.write_many(report.frames, source=source_label(report),
+                  expected_version=report.store_version if same else None)
+    return {layer: len(gdf) for layer, gdf in report.frames.items()}
 
 
 def run(kind: str, paths: Sequence[str | Path], *, store_path: str | Path | store_mod.Store,
         options: ImportOptions | None = None, dry_run: bool = False) -> ImportReport:
-    """Prepare an import and, unless ``dry_run``, write it; return the report."""
+    """Prepare an import and, unless ``dry_run``, write it; return the report.
+
+    The rows of each layer after the write are in ``report.written`` (empty on a dry run).
+    """
     report = prepare(kind, paths, store_path=store_path, options=options)
     if not dry_run:
-        commit(report, store_path)
+        report.written.update(commit(report, store_path))
     return report

@@ -127,6 +127,16 @@ class ImportReport:
     kept
         ``{layer: rows}`` already in the store and kept in front of the new rows
         (``--append``); ``frames`` then holds the whole new layer.
+    mode
+        ``"replace"`` or ``"append"``: how :func:`clspd_geo.importing.pipeline.commit`
+        writes (an append adds :meth:`new_rows` to the layer as it is when committing).
+    store_version
+        The store's version the import was prepared from (``None``: no store); a
+        replacement into that same store (``store_location``) is refused if the store
+        changed since.
+    written
+        ``{layer: rows in the layer after the write}``, filled by
+        :func:`clspd_geo.importing.pipeline.run` once written.
     """
 
     kind: str
@@ -140,6 +150,10 @@ class ImportReport:
     filtered_out: int = 0
     unmapped: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
+    mode: str = "replace"
+    store_version: str | None = None
+    store_location: str | None = None
+    written: dict[str, int] = field(default_factory=dict)
 
     def new_rows(self, layer: str) -> gpd.GeoDataFrame:
         """Return the rows of ``layer`` this import adds (without those kept by append)."""

@@ -6,7 +6,9 @@ start and end dates, and the indicator it is followed by. The app edits the plan
 field at a time: :func:`editor_frame` gives the field's rows as a plain table (codes, lists
 and dates, for ``st.data_editor``), :func:`apply_edits` checks the edited table and returns
 the whole new layer, ready for :meth:`clspd_geo.store.GeoPackageStore.write` (which writes
-atomically).
+atomically). :func:`save_edits` saves the same edit row by row
+(:meth:`~clspd_geo.store.GeoPackageStore.edit_rows`), so that two partners saving at once
+lose nothing: only an edit of a row changed meanwhile is refused.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 from shapely.geometry import Point
 
 from clspd_geo import config, schemas, vocab
-from clspd_geo.errors import SchemaError
+from clspd_geo.errors import RowConflictError, SchemaError
+from clspd_geo.store import rows
 
 STATUSES: dict[str, str] = {
     "prevue": "Prévue",
@@ -293,6 +296,82 @@ def apply_edits(actions: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *,
     out = (pd.concat(parts, ignore_index=True) if parts else empty())
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=config.STORAGE_CRS)
     return schemas.validate(schemas.conform(out, "actions"), "actions")
+
+
+# -- saving row by row -------------------------------------------------------------------------
+
+def row_edits(base: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *,
+              quartiers: gpd.GeoDataFrame | None = None,
+              territoire: gpd.GeoDataFrame | None = None,
+              taken: set[str] | None = None) -> rows.RowEdits:
+    """Return the edit of one field as row changes against the plan the editor showed.
+
+    ``base`` is the layer the editor was built from (:func:`editor_frame`). Only the rows
+    that differ from ``base`` are written (changed, added, deleted), each with the version
+    it had in ``base``, so that :meth:`edit_rows` refuses only an edit of a row someone
+    else changed meanwhile. ``taken`` adds identifiers a new action must not get (those
+    created meanwhile).
+
+    Raises
+    ------
+    SchemaError
+        As :func:`apply_edits`.
+    """
+    new = apply_edits(base, field, edited, quartiers=quartiers, territoire=territoire)
+    new = new[new["field"] == field].reset_index(drop=True)
+    known = set(base["action_id"].astype(str)) if len(base) else set()
+    if taken:
+        used = known | set(taken) | set(new["action_id"].astype(str))
+        ids = new["action_id"].astype(str).tolist()
+        for i, aid in enumerate(ids):
+            if aid in taken and aid not in known:
+                n = 1
+                while f"ACT-{field}-{n:03d}" in used:
+                    n += 1
+                ids[i] = f"ACT-{field}-{n:03d}"
+                used.add(ids[i])
+        new = new.assign(action_id=ids)
+    before = rows.row_versions(base, "actions")
+    after = rows.row_versions(new, "actions")
+    mine = for_field(base, field)
+    changed = [aid for aid, v in after.items() if before.get(aid) != v]
+    deleted = tuple(str(a) for a in mine["action_id"].astype(str) if a not in after) if len(
+        mine) else ()
+    upserts = new[new["action_id"].astype(str).isin(changed)]
+    return rows.RowEdits("actions", upserts.reset_index(drop=True), deleted,
+                         {aid: before.get(aid) for aid in [*changed, *deleted]})
+
+
+def save_edits(store, base: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *, by: str,
+               quartiers: gpd.GeoDataFrame | None = None,
+               territoire: gpd.GeoDataFrame | None = None) -> rows.RowEdits:
+    """Save one field's edits row by row; return what was written.
+
+    Rows changed by someone else since ``base`` was read are kept; only an edit of one of
+    the same rows is refused. A new action whose number was taken meanwhile is numbered
+    again (up to three tries).
+
+    Raises
+    ------
+    RowConflictError
+        One of the rows edited here was changed or deleted meanwhile: « L'action … a été
+        modifiée entre-temps par … » with both versions (``mine``, ``theirs``) and who
+        (``by``) on the exception; nothing was written.
+    SchemaError
+        As :func:`apply_edits`.
+    """
+    taken: set[str] = set()
+    for _ in range(3):
+        edit = row_edits(base, field, edited, quartiers=quartiers, territoire=territoire,
+                         taken=taken)
+        try:
+            store.edit_rows(edit, source=SOURCE, by=by)
+            return edit
+        except RowConflictError as err:
+            if err.expected is not None or err.row_id in set(base["action_id"].astype(str)):
+                raise
+            taken.add(err.row_id)  # a new action got a number someone else just used
+    raise err
 
 
 # -- the demo plan -----------------------------------------------------------------------------

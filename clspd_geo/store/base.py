@@ -73,12 +73,23 @@ class Store(Protocol):
         """Read a point layer as a plain frame with ``lon``/``lat`` and ``columns``."""
         ...
 
-    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str) -> None:
-        """Validate and write one layer atomically."""
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str,
+              expected_version: str | None = None) -> None:
+        """Validate and write one layer atomically (refused if the store left that version)."""
         ...
 
-    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str) -> None:
+    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str,
+                   expected_version: str | None = None) -> None:
         """Validate and write several layers in one atomic step."""
+        ...
+
+    def append_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str,
+                    expected_version: str | None = None) -> dict[str, int]:
+        """Add rows to layers in one atomic step, on the store as it is when committing."""
+        ...
+
+    def edit_rows(self, edits, *, source: str, by: str) -> None:
+        """Save per-row edits; refused only when one of the same rows changed meanwhile."""
         ...
 
     def provenance(self) -> pd.DataFrame:
@@ -185,7 +196,12 @@ class BaseStore(abc.ABC):
     @abc.abstractmethod
     def write_checked(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
                       imported_at: str) -> None:
-        """Write frames already validated by :func:`conform_frames`, in one atomic step."""
+        """Write frames already validated by :func:`conform_frames`, in one atomic step.
+
+        A back-end that supports optimistic concurrency also takes ``expected_version``
+        (keyword) and raises :class:`~clspd_geo.errors.ConflictError` when the store is no
+        longer at that version, checked inside its lock or transaction.
+        """
 
     @abc.abstractmethod
     def read(self, layer: str, *, period: Period | None = None,
@@ -231,22 +247,38 @@ class BaseStore(abc.ABC):
         """Return the provenance of one layer, or ``None`` when unknown."""
         return provenance_of(self.provenance(), layer)
 
-    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str) -> None:
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str,
+              expected_version: str | None = None) -> None:
         """Validate and write one layer atomically (see :meth:`write_many`)."""
-        self.write_many({layer: gdf}, source=source)
+        self.write_many({layer: gdf}, source=source, expected_version=expected_version)
 
-    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str) -> None:
+    def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str,
+                   expected_version: str | None = None) -> None:
         """Validate and write several layers in one atomic step.
 
         Every frame is validated first: if one fails, nothing is written. The back-end's
         :meth:`write_checked` then writes them all, with ``source`` and the import time
         (to the second) recorded in the provenance table.
 
+        Parameters
+        ----------
+        expected_version
+            The :meth:`version` the frames were prepared from. The back-end commits only
+            if it is still the current version, checked inside its lock or transaction;
+            ``None`` writes whatever the version (a replacement that depends on nothing
+            read from the store).
+
         Raises
         ------
         SchemaError
             A frame breaks its schema, or ``frames`` is empty (nothing is written).
+        ConflictError
+            The store is no longer at ``expected_version`` (nothing is written).
         """
         ready = conform_frames(frames)
         now = dt.datetime.now().replace(microsecond=0).isoformat()
-        self.write_checked(ready, source=source, imported_at=now)
+        if expected_version is None:
+            self.write_checked(ready, source=source, imported_at=now)
+        else:
+            self.write_checked(ready, source=source, imported_at=now,
+                               expected_version=expected_version)

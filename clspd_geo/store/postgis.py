@@ -4,9 +4,11 @@ Same interface as :class:`clspd_geo.store.gpkg.GeoPackageStore` (the
 :class:`clspd_geo.store.base.Store` protocol: list, read with filters, fast point read,
 atomic multi-layer write, provenance, version); the listing, validation and provenance
 lookup come from :class:`clspd_geo.store.base.BaseStore`. One table per layer with a
-``geom`` column in EPSG:4326 and a GiST index; a write replaces the layers' tables inside one
+``geom`` column in EPSG:4326 and a GiST index; a replacement rebuilds the layers' tables inside one
 transaction, so readers see either the old or the new layers, never a mix, and a failure
-rolls everything back. A counter in ``clspd_meta`` gives the version token the app's caches
+rolls everything back; appends and row edits are INSERT/DELETE in one transaction. Every
+write locks the version row (``SELECT … FOR UPDATE``) first, so a write prepared from an
+older version is refused (:class:`~clspd_geo.errors.ConflictError`). A counter in ``clspd_meta`` gives the version token the app's caches
 are keyed on. The database must have the PostGIS extension (``CREATE EXTENSION postgis``).
 """
 
@@ -22,10 +24,13 @@ import pandas as pd
 import shapely
 
 from clspd_geo import config, schemas
-from clspd_geo.errors import DataFileError
-from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore
+from clspd_geo.errors import ConflictError, DataFileError
+from clspd_geo.store import rows
+from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore, conform_frames
+from clspd_geo.store.rows import ROW_EDITS_TABLE
 
 META_TABLE = "clspd_meta"
+_WRITERS_LOCK = 0x434C5350  # "CLSP": the advisory lock every writer of the base takes first
 _SQL_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
               "datetime": "timestamp", "date": "date"}
 
@@ -205,47 +210,197 @@ class PostGISStore(BaseStore):
         return f"pg-{row[0] if row else 0}"
 
     # -- writing ---------------------------------------------------------------------------
-    def write_checked(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
-                      imported_at: str) -> None:
-        """Write validated layers in one transaction (called by :meth:`write_many`).
+    @staticmethod
+    def _begin_write(con, expected_version: str | None = None) -> int:
+        """Serialise writers and lock the version row; return the version (in a transaction).
 
-        In one transaction, each layer's table is dropped and rebuilt (COPY), indexed, its
-        provenance recorded and the version counter bumped. Any failure rolls the whole
-        transaction back.
+        Every writer first takes one transaction-scoped advisory lock (so that creating the
+        bookkeeping tables never races), then the version row ``FOR UPDATE``.
+
+        Raises
+        ------
+        ConflictError
+            ``expected_version`` is given and the store is no longer at it.
         """
-        with self._connect() as con, con.transaction():
-            con.execute(f"CREATE TABLE IF NOT EXISTS {PROVENANCE_TABLE} (layer text PRIMARY KEY, "
-                        "source text, imported_at text, rows bigint)")
-            con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, "
-                        "value bigint)")
-            for name, gdf in ready.items():
-                self._write_table(con, name, gdf)
-                con.execute(f"INSERT INTO {PROVENANCE_TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
-                            "(layer) DO UPDATE SET source = EXCLUDED.source, imported_at = "
-                            "EXCLUDED.imported_at, rows = EXCLUDED.rows",
-                            (name, source, imported_at, len(gdf)))
-            con.execute(f"INSERT INTO {META_TABLE} VALUES ('version', 1) ON CONFLICT (key) "
-                        f"DO UPDATE SET value = {META_TABLE}.value + 1")
+        con.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITERS_LOCK,))
+        con.execute(f"CREATE TABLE IF NOT EXISTS {PROVENANCE_TABLE} (layer text PRIMARY KEY, "
+                    "source text, imported_at text, rows bigint)")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, "
+                    "value bigint)")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {ROW_EDITS_TABLE} (layer text NOT NULL, "
+                    "row_id text NOT NULL, edited_by text, edited_at text, "
+                    "PRIMARY KEY (layer, row_id))")
+        con.execute(f"INSERT INTO {META_TABLE} VALUES ('version', 0) ON CONFLICT DO NOTHING")
+        value = int(con.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'version' "
+                                "FOR UPDATE").fetchone()[0])
+        if expected_version is not None and f"pg-{value}" != expected_version:
+            raise ConflictError(expected=expected_version, current=f"pg-{value}")
+        return value
 
     @staticmethod
-    def _write_table(con, name: str, gdf: gpd.GeoDataFrame) -> None:
+    def _finish_write(con, names, *, source: str, imported_at: str) -> None:
+        """Record provenance (current row counts) and bump the version (in the transaction)."""
         from psycopg import sql
 
+        for name in names:
+            n = int(con.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                sql.Identifier(name))).fetchone()[0])
+            con.execute(f"INSERT INTO {PROVENANCE_TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
+                        "(layer) DO UPDATE SET source = EXCLUDED.source, imported_at = "
+                        "EXCLUDED.imported_at, rows = EXCLUDED.rows",
+                        (name, source, imported_at, n))
+        con.execute(f"UPDATE {META_TABLE} SET value = value + 1 WHERE key = 'version'")
+
+    def write_checked(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
+                      imported_at: str, expected_version: str | None = None) -> None:
+        """Replace layers in one transaction (called by :meth:`write_many`).
+
+        In one transaction, holding the version row ``FOR UPDATE``: the version is checked
+        against ``expected_version``, each layer's table is dropped and rebuilt (COPY),
+        indexed, its provenance recorded and the version counter bumped. Any failure rolls
+        the whole transaction back.
+
+        Raises
+        ------
+        ConflictError
+            The store is no longer at ``expected_version``; nothing was written.
+        """
+        with self._connect() as con, con.transaction():
+            self._begin_write(con, expected_version)
+            for name, gdf in ready.items():
+                self._write_table(con, name, gdf)
+            self._finish_write(con, ready, source=source, imported_at=imported_at)
+
+    def append_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str,
+                    expected_version: str | None = None) -> dict[str, int]:
+        """Add rows to layers with INSERT (COPY) in one transaction; no table is rebuilt.
+
+        Holding the version row, the identifiers are checked against the rows present at
+        commit time; a layer absent from the base is created. See
+        :meth:`clspd_geo.store.gpkg.GeoPackageStore.append_many`.
+
+        Raises
+        ------
+        SchemaError
+            A frame breaks its schema, or reuses identifiers already in the layer.
+        ConflictError
+            ``expected_version`` is given and the store changed since.
+        """
+        from psycopg import sql
+
+        ready = conform_frames(frames)
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        with self._connect() as con, con.transaction():
+            self._begin_write(con, expected_version)
+            present = {r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema()").fetchall()}
+            for name, gdf in ready.items():
+                if name not in present:
+                    self._write_table(con, name, gdf)
+                    continue
+                idc = schemas.schema(name).id_column
+                if idc:
+                    ids = [str(v) for v in gdf[idc]]
+                    clash = con.execute(sql.SQL("SELECT {c}::text FROM {t} WHERE {c}::text = "
+                                                "ANY(%s)").format(c=sql.Identifier(idc),
+                                                                  t=sql.Identifier(name)),
+                                        (ids,)).fetchall()
+                    rows.check_new_ids([r[0] for r in clash], gdf, name)
+                self._copy_rows(con, name, gdf, add_columns=True)
+            self._finish_write(con, ready, source=source, imported_at=now)
+            out = {name: int(con.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                sql.Identifier(name))).fetchone()[0]) for name in ready}
+        return out
+
+    def _authors(self, layer: str) -> dict[str, tuple[str, str]]:
+        if ROW_EDITS_TABLE not in self.table_names():
+            return {}
+        with self._connect() as con:
+            got = con.execute(f"SELECT row_id, edited_by, edited_at FROM {ROW_EDITS_TABLE} "
+                              "WHERE layer = %s", (layer,)).fetchall()
+        return {r[0]: (r[1], r[2]) for r in got}
+
+    def edit_rows(self, edits: rows.RowEdits, *, source: str, by: str) -> None:
+        """Save per-row edits with DELETE and INSERT in one transaction (see the GeoPackage).
+
+        Raises
+        ------
+        RowConflictError
+            A touched row changed or was deleted since the editor read it (nothing written).
+        """
+        from psycopg import sql
+
+        layer = edits.layer
+        upserts = (conform_frames({layer: edits.upserts})[layer] if len(edits.upserts)
+                   else schemas.empty(layer))
+        edits = rows.RowEdits(layer, upserts, tuple(edits.deletes), dict(edits.base_versions))
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        idc = schemas.schema(layer).id_column
+        with self._connect() as con, con.transaction():
+            self._begin_write(con)
+            # Writers are serialised by the lock above: a read now sees the latest commit.
+            current = self.read(layer) if self.has(layer) else schemas.empty(layer)
+            rows.check_rows(current, edits, authors=self._authors(layer))
+            touched = edits.touched
+            if not self.has(layer):
+                self._write_table(con, layer, upserts)
+            else:
+                con.execute(sql.SQL("DELETE FROM {t} WHERE {c}::text = ANY(%s)").format(
+                    t=sql.Identifier(layer), c=sql.Identifier(idc)), (touched,))
+                if len(upserts):
+                    self._copy_rows(con, layer, upserts, add_columns=True)
+            con.cursor().executemany(f"INSERT INTO {ROW_EDITS_TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
+                            "(layer, row_id) DO UPDATE SET edited_by = EXCLUDED.edited_by, "
+                            "edited_at = EXCLUDED.edited_at",
+                            [(layer, t, by, now) for t in touched])
+            self._finish_write(con, [layer], source=source, imported_at=now)
+
+    @staticmethod
+    def _column_types(name: str, gdf: gpd.GeoDataFrame) -> dict[str, str]:
         sch = schemas.schema(name)
         geom_col = gdf.geometry.name
-        cols = [c for c in gdf.columns if c != geom_col]
-        types = []
-        for c in cols:
+        out = {}
+        for c in gdf.columns:
+            if c == geom_col:
+                continue
             try:
-                types.append(_SQL_TYPES[sch.column(c).dtype])
+                out[c] = _SQL_TYPES[sch.column(c).dtype]
             except KeyError:
-                types.append(_sql_type(gdf[c]))
+                out[c] = _sql_type(gdf[c])
+        return out
+
+    @classmethod
+    def _write_table(cls, con, name: str, gdf: gpd.GeoDataFrame) -> None:
+        from psycopg import sql
+
+        types = cls._column_types(name, gdf)
         table = sql.Identifier(name)
         con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
         defs = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
-                                  for c, t in zip(cols, types, strict=True))
+                                  for c, t in types.items())
         con.execute(sql.SQL("CREATE TABLE {t} ({defs}, geom geometry(Geometry, 4326))").format(
             t=table, defs=defs))
+        cls._copy_rows(con, name, gdf)
+        con.execute(sql.SQL("CREATE INDEX ON {} USING GIST (geom)").format(table))
+
+    @classmethod
+    def _copy_rows(cls, con, name: str, gdf: gpd.GeoDataFrame, *,
+                   add_columns: bool = False) -> None:
+        """COPY rows into an existing table (adding the columns it lacks if asked)."""
+        from psycopg import sql
+
+        table = sql.Identifier(name)
+        types = cls._column_types(name, gdf)
+        cols = list(types)
+        if add_columns:
+            have = {r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "current_schema() AND table_name = %s", (name,)).fetchall()}
+            for c in cols:
+                if c not in have:
+                    con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                        table, sql.Identifier(c), sql.SQL(types[c])))
         geoms = shapely.set_srid(gdf.geometry.to_numpy(), 4326)
         wkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
         columns = [_python_values(gdf[c]) for c in cols] + [list(wkb)]
@@ -254,7 +409,6 @@ class PostGISStore(BaseStore):
         with con.cursor() as cur, cur.copy(copy_sql) as copy:
             for row in zip(*columns, strict=True):
                 copy.write_row(row)
-        con.execute(sql.SQL("CREATE INDEX ON {} USING GIST (geom)").format(table))
 
 
 def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:

@@ -91,3 +91,19 @@ def test_users_command(tmp_path, monkeypatch, capsys):
     assert cli.main(["users", "--store", str(store), "journal"]) == 0
     out = capsys.readouterr().out
     assert "création (police)" in out and "désactivation" in out
+
+
+def test_concurrent_records_never_miss_an_entry(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "journal.sqlite"
+
+    def burst(i):
+        for k in range(25):
+            audit.record(f"u{i}", "admin", "vue", f"page {k}", path=path)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(burst, range(8)))
+    ev = audit.events(path=path, limit=10_000)
+    assert len(ev) == 200
+    assert sorted(ev["Qui"].value_counts().tolist()) == [25] * 8

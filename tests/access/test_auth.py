@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 
@@ -175,3 +176,47 @@ def test_provider_without_role_claim_uses_the_local_allow_list(tmp_path):
     assert auth.oidc_account({"email": "agent@mairie.fr"}, path=path).role == "groupe_travail"
     with pytest.raises(auth.AuthError):
         auth.oidc_account({"email": "inconnu@mairie.fr"}, path=path)
+
+
+def test_simultaneous_wrong_guesses_each_count(tmp_path):
+    # Issue 20 item 2: N wrong guesses at the same time count N (the counter is incremented
+    # atomically before the password check), so a burst cannot dodge the lockout.
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "comptes.sqlite"
+    auth.create_account("alice", role="admin", password="un-mot-de-passe-long", path=path)
+
+    def guess(i):
+        with contextlib.suppress(auth.AuthError):
+            auth.login("alice", f"faux-{i}-mot-de-passe", path=path)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(guess, range(4)))
+    con = sqlite3.connect(path)
+    try:
+        failures, locked = con.execute("SELECT failures, locked_until FROM accounts").fetchone()
+        mode = con.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        con.close()
+    assert (failures, locked, mode) == (4, None, "wal")
+    guess(5)
+    with pytest.raises(auth.AuthError, match="verrouillé"):
+        auth.login("alice", "un-mot-de-passe-long", path=path)
+
+
+def test_concurrent_account_changes_and_logins_lose_nothing(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "comptes.sqlite"
+
+    def work(i):
+        auth.create_account(f"u{i}", role="admin", password=f"mot-de-passe-{i:04d}", path=path)
+        auth.set_role(f"u{i}", "lecteur" if "lecteur" in auth.policy.ROLE_CODES else "admin",
+                      path=path)
+        return auth.login(f"u{i}", f"mot-de-passe-{i:04d}", path=path)
+
+    with ThreadPoolExecutor(8) as pool:
+        tokens = list(pool.map(work, range(8)))
+    assert sorted(a.username for a in auth.list_accounts(path=path)) == [f"u{i}" for i in range(8)]
+    assert all(auth.check_session(t, path=path) is not None for t in tokens)

@@ -134,3 +134,39 @@ def test_killed_during_a_large_import_leaves_store_unchanged(tmp_path: Path) -> 
     store_mod.check_geopackage(store)  # readable, integrity check ok
     assert sha256(store) == before
     assert store_mod.open_store(store).count("incidents") == 2
+
+
+def test_two_appends_started_together_lose_no_row(tmp_path: Path) -> None:
+    # Issue 19: two « import facilities X.csv --append » started together on a store of
+    # 117 facilities ended with 217 rows (one import's rows silently lost). Now: 317.
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    path = tmp_path / "s.gpkg"
+    terr = gpd.GeoDataFrame({"insee_code": ["75056"], "name": ["Paris (boîte)"],
+                             "population": [2_100_000]},
+                            geometry=[box(2.25, 48.81, 2.42, 48.91)], crs=4326)
+    fac = gpd.GeoDataFrame({"facility_id": [f"F{i}" for i in range(117)],
+                            "name": [f"Équipement {i}" for i in range(117)],
+                            "kind": ["mairie"] * 117},
+                           geometry=[Point(2.30 + i * 1e-4, 48.85) for i in range(117)],
+                           crs=4326)
+    store_mod.GeoPackageStore(path, create=True).write_many(
+        {"territoire": terr, "equipements": fac}, source="test")
+    for name in ("A", "B"):
+        lines = ["name,kind,lon,lat"] + [f"{name} {i},college,{2.31 + i * 1e-4},48.86"
+                                         for i in range(100)]
+        (tmp_path / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    procs = [subprocess.Popen([sys.executable, "-m", "clspd_geo", "import", "facilities",
+                               str(tmp_path / f"{name}.csv"), "--append", "--store", str(path)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for name in ("A", "B")]
+    outs = [p.communicate(timeout=180) for p in procs]
+    codes = [p.returncode for p in procs]
+    n = store_mod.open_store(path).count("equipements")
+    if codes == [0, 0]:
+        assert n == 317
+        assert any("compte maintenant 317 ligne(s)" in out for out, _ in outs)
+    else:  # the other accepted outcome: one refused with the message, nothing of it written
+        assert sorted(codes) == [0, 2] and n == 217
+        assert any("rien n'a été écrit" in err for _, err in outs)

@@ -26,6 +26,7 @@ from geopandas.testing import assert_geodataframe_equal
 from clspd_geo import schemas, store, vocab
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.store import gpkg
+from clspd_geo.store.gpkg import GeoPackageStore
 
 LAYER_NAMES = sorted(schemas.LAYERS)
 
@@ -644,3 +645,69 @@ def test_real_paris_accidents_period_counts(shared_data, path):
     expected = accidents["occurred_at"].dt.month.value_counts().sort_index().tolist()
     assert per_month == expected
     assert sum(per_month) == len(accidents)
+
+
+# -- concurrency (issue 19) --------------------------------------------------------------------
+WRITERS = Path(__file__).resolve().parent / "concurrent_writers.py"
+ROLES = ["append"] * 5 + ["edit"] * 3 + ["new"] * 2  # N = 10 writers started together
+
+
+def run_writers(target: str, roles: list[str] = ROLES) -> list[dict]:
+    """Start one process per role, all released at the same instant; return their results."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    start_at = time.time() + 6.0  # every process has imported geopandas by then
+    procs = [subprocess.Popen([sys.executable, str(WRITERS), target, role, str(i),
+                               str(start_at)], stdout=subprocess.PIPE, text=True)
+             for i, role in enumerate(roles)]
+    results = []
+    for p in procs:
+        out, _ = p.communicate(timeout=180)
+        assert p.returncode == 0
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def check_nothing_lost(st, results: list[dict], *, before_fac: int) -> None:
+    """Every accepted write is in the store exactly once; every refused one is absent."""
+    fac = st.read("equipements")
+    ids = fac["facility_id"].astype(str).tolist()
+    appends = [r for r in results if r["role"] == "append"]
+    assert all(r["ok"] for r in appends)  # appends re-apply on the new version: never refused
+    for r in appends:
+        assert all(ids.count(i) == 1 for i in r["ids"])
+    assert len(fac) == before_fac + 5 * len(appends)
+    plan = st.read("actions")
+    titles = plan["title"].tolist()
+    edits = [r for r in results if r["role"] == "edit"]
+    won = [r for r in edits if r["ok"]]
+    assert len(won) == 1  # all prepared from the same version of a1: one lands
+    assert plan.loc[plan["action_id"] == "a1", "title"].item() == won[0]["title"]
+    for r in edits:
+        if not r["ok"]:
+            assert "modifiée entre-temps par rédacteur" in r["refused"]
+            assert r["title"] not in titles
+    for r in (r for r in results if r["role"] == "new"):
+        assert r["ok"] and titles.count(r["title"]) == 1
+    assert plan["action_id"].is_unique
+
+
+def test_concurrent_appends_and_plan_edits_lose_nothing(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "s.gpkg"
+    GeoPackageStore(path, create=True).write_many(make_valid_layers(), source="test")
+    before = GeoPackageStore(path).count("equipements")
+    results = run_writers(str(path))
+    check_nothing_lost(GeoPackageStore(path), results, before_fac=before)
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # The R-tree index saw every inserted point (read through the spatial index).
+        n_rtree = con.execute("SELECT count(*) FROM rtree_equipements_geom").fetchone()[0]
+    finally:
+        con.close()
+    assert n_rtree == before + 25

@@ -197,3 +197,21 @@ def test_app_builds_the_demo_in_postgis_and_renders_the_overview(pg_store, pg_ur
     assert at.title[0].value == "Vue d'ensemble"
     assert pg_store.count("incidents") == 20_000
     assert int(at.metric[0].value.replace("\u202f", "")) > 0
+
+
+def test_concurrent_appends_and_plan_edits_lose_nothing_in_postgis(pg_store):
+    import importlib.util
+
+    from conftest import make_valid_layers
+
+    spec = importlib.util.spec_from_file_location("gpkg_tests", Path(__file__).with_name(
+        "test_gpkg.py"))
+    gpkg_tests = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpkg_tests)
+    check_nothing_lost, run_writers = gpkg_tests.check_nothing_lost, gpkg_tests.run_writers
+
+    st = pg_store
+    st.write_many(make_valid_layers(), source="test")
+    before = st.count("equipements")
+    results = run_writers(st.url)
+    check_nothing_lost(st, results, before_fac=before)
