@@ -164,9 +164,12 @@ def category_rows(view: RoleView, sel: indicators.Selection, *, k: int,
         return []
     table = indicators.by_category(view.incidents(), sel)
     rows = []
+    # Categories the role sees only for the whole territory are in the totals, never named.
+    hidden = {vocab.category(c).label for c in sel.categories
+              if view.finest_zone(c) == "territoire"}
     for r in table.itertuples(index=False):
         n, p = r[2], r[3]
-        if n == 0 and p == 0:
+        if (n == 0 and p == 0) or r[0] in hidden:
             continue
         ok = printable(n, k=k) and printable(p, k=k)
         change = typography.percent(100.0 * (n - p) / p, signed=True) if ok and p else "—"
