@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from clspd_geo import _format, demo, store
-from clspd_geo.cli import police, users, video
+from clspd_geo.cli import police, reports, users, video
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import command as import_command
 
@@ -230,6 +230,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     users.add_parser,
     police.add_sectors_parser,
     police.add_patrol_brief_parser,
+    reports.add_report_parser, reports.add_export_qgis_parser,
 ]
 """Functions registering one subcommand each on the subparsers, in help order."""
 

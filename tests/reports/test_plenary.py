@@ -1,0 +1,94 @@
+"""The plenary report on the demo and on the real Paris sample: pages, figures, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from clspd_geo import vocab
+from clspd_geo.access.gateway import Gateway
+from clspd_geo.reports import figures, plenary, typography
+
+from .conftest import counts_before_faits, demo_period, page_count, pdf_text, render_png
+
+
+@pytest.fixture(scope="module")
+def elu_pdf(demo_store: Path):
+    view = Gateway(str(demo_store)).view("elu")
+    start, end = demo_period()
+    rep = plenary.build(view, start=start, end=end)
+    return view, rep, plenary.render_pdf(rep, view)
+
+
+def test_pages_titles_and_size(elu_pdf, tmp_path: Path) -> None:
+    _, rep, data = elu_pdf
+    text = pdf_text(data)
+    assert "Rapport à la séance plénière du CLSPD" in text
+    for title in ("Chiffres clés", "Par quartier", "Notes de méthode", "Actions du plan",
+                  "Les points chauds prévoient-ils le mois suivant ?"):
+        assert title in text
+    for field in vocab.ACTION_FIELDS:
+        assert f"{field.number}. " in text
+    assert page_count(data) >= 1 + 1 + len(vocab.ACTION_FIELDS) + 1
+    assert len(data) < 5_000_000
+    assert len(render_png(data, tmp_path)) == page_count(data)
+
+
+def test_figures_equal_the_library(elu_pdf) -> None:
+    view, rep, data = elu_pdf
+    text = pdf_text(data)
+    k = view.small_count_k
+    total = typography.count(rep.total.value, k=k).replace("\u202f", " ")
+    assert total in text
+    assert rep.total.value == float(figures.quartiered(view).pipe(
+        lambda d: ((d["occurred_at"] >= str(rep.selection.start))
+                   & (d["occurred_at"] < str(rep.selection.end))).sum()))
+    for row in figures.quartier_rows(rep.quartiers, k=k):
+        assert row[0] in text
+
+
+@pytest.mark.parametrize("role", ["public", "elu"])
+def test_no_suppressed_count(demo_store: Path, role: str) -> None:
+    view = Gateway(str(demo_store)).view(role)
+    start, end = demo_period()
+    rep = plenary.build(view, start=start, end=end)
+    k = view.small_count_k
+    for value in [rep.total.value, rep.total.previous, *figures.all_counts(rep.quartiers)]:
+        if not figures.printable(value, k=k):
+            # Withheld: it must never reach the text as a number.
+            assert typography.count(value, k=k).startswith("<")
+    text = pdf_text(plenary.render_pdf(rep, view))
+    assert all(n == 0 or n >= k for n in counts_before_faits(text))
+
+
+def test_public_role_has_no_camera_and_no_sensitive_category(demo_store: Path) -> None:
+    view = Gateway(str(demo_store)).view("public")
+    start, end = demo_period()
+    rep = plenary.build(view, start=start, end=end)
+    text = pdf_text(plenary.render_pdf(rep, view))
+    assert view.layer("cameras").empty
+    assert "Caméra" not in text and "caméra en service" not in text.lower()
+    for c in vocab.INCIDENT_CATEGORIES:
+        if c.sensitivity == "sensible":
+            assert c.label not in text
+    assert "Public" in text
+
+
+def test_real_paris_sample(shared_data: Path, tmp_path: Path) -> None:
+    from clspd_geo.importing import pipeline
+    from clspd_geo.importing.context import ImportOptions
+
+    path = tmp_path / "paris.gpkg"
+    pipeline.run("boundaries", [shared_data / "boundaries/communes-75-paris.geojson"],
+                 store_path=path, options=ImportOptions(commune="75056"))
+    for year in (2012, 2013):
+        pipeline.run("accidents", [shared_data / f"accidents/paris_accidents_{year}.csv.gz"],
+                     store_path=path)
+    view = Gateway(str(path)).view("elu")
+    data = plenary.build_pdf(view, start=dt.date(2013, 1, 1), end=dt.date(2014, 1, 1))
+    text = pdf_text(data)
+    assert "Paris" in text and "Sécurité routière" in text
+    assert len(data) < 5_000_000
+    assert len(render_png(data, tmp_path)) == page_count(data)
