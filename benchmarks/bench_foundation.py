@@ -25,7 +25,9 @@ import pyogrio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo import crs, demo, maps, vocab  # noqa: E402
+from clspd_geo import crs, demo, vocab  # noqa: E402
+from clspd_geo.maps import areas, base, cameras as camera_layers, cells as cell_layers  # noqa: E402
+from clspd_geo.maps import facilities as facility_layers  # noqa: E402
 from clspd_geo.video import cameras
 from clspd_geo.analysis import cells, indicators
 from clspd_geo.store import GeoPackageStore, open_store  # noqa: E402
@@ -80,15 +82,13 @@ def main() -> None:
 
     def build_map(selection):
         cell_gdf = indicators.incident_cells(df, selection, grid)
-        m = maps.base_map(terr)
-        m.add_child(maps.quartiers_layer(quart))
-        fg, leg = maps.cells_layer(cell_gdf, value_col="faits", name="Faits", unit="faits")
-        m.add_child(fg)
-        m.add_child(maps.sectors_layer(sect))
-        m.add_child(maps.cameras_layer(cams, views))
-        fac, fleg = maps.facilities_layer(equip[~equip["confidential"]])
-        m.add_child(fac)
-        maps.finish(m, legend_sections=[("Faits", leg), ("Équipements", fleg)])
+        m = base.base_map(terr)
+        layers = [areas.quartiers_layer(quart, m=m),
+                  cell_layers.cells_layer(cell_gdf, value_col="faits", name="Faits",
+                                          unit="faits", m=m),
+                  areas.sectors_layer(sect, m=m), camera_layers.cameras_layer(cams, views, m=m),
+                  facility_layers.facilities_layer(equip[~equip["confidential"]], m=m)]
+        base.finish(m, layers)
         return m.get_root().render()
 
     t_map, html = _t(lambda: build_map(sel))

@@ -7,7 +7,7 @@ categories and counts, the trend against the ``recent_days`` before, and the fac
 that matter at that time of day nearby (schools when their exit times fall in the shift,
 stations always, bars at night, markets in the morning).
 
-Counting uses :func:`clspd_geo.analysis.hotspots.count_xy` (the hotspot module's cell counts)
+Counting uses :func:`clspd_geo.analysis.counts.count_xy` (the cell counts of the hotspot maps)
 on a square grid of the sector.
 
 *Sensitive* categories (domestic and sexual violence, minors, radicalisation) are left out
@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from clspd_geo import crs, vocab
-from clspd_geo.analysis import cells, hotspots
+from clspd_geo.analysis import cells, counts
 from clspd_geo.errors import EmptySelectionError, SchemaError
 from clspd_geo.police.load import incident_weights
 from clspd_geo.police.shifts import DEFAULT_SHIFTS, Shift, check_shifts, format_hour, shift_of
@@ -97,7 +97,7 @@ class PatrolBrief:
 def _count(grid: cells.Grid, x: np.ndarray, y: np.ndarray, inside: np.ndarray,
            weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (counts, weighted) per cell of the points on the cells ``inside``."""
-    res = hotspots.count_xy(grid, x, y, inside=inside, weights=weights)
+    res = counts.count_xy(grid, x, y, inside=inside, weights=weights)
     return np.asarray(res.counts), np.asarray(res.weighted)
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import config, maps, vocab
+from clspd_geo import config, vocab
+from clspd_geo.maps import cameras as camera_layers
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, forecast, indicators
 from clspd_geo.errors import ClspdGeoError
@@ -242,7 +243,7 @@ def _field_map(view: RoleView, section: FieldSection, *, k: int, start: dt.date,
             if not part.empty:
                 layers.append(static_maps.MapLayer(part, f"Caméra {label.lower()}",
                                                    kind="point", size=8, edge="white",
-                                                   face=maps.CAMERA_STATUS_COLORS[status]))
+                                                   face=camera_layers.CAMERA_STATUS_COLORS[status]))
         names.append("cameras")
     if code == "routier":
         acc = view.layer("accidents")

@@ -117,12 +117,12 @@ def graduated_qml(column: str, ranges: Sequence[tuple[float, float, str, str]]) 
 
 def _cell_ranges(values: np.ndarray) -> list[tuple[float, float, str, str]]:
     if len(values) == 0:
-        return [(0.0, 0.0, "aucune maille", maps.CELL_COLORS[0])]
-    breaks = maps.class_breaks(values)
+        return [(0.0, 0.0, "aucune maille", legend.CELL_COLORS[0])]
+    breaks = legend.class_breaks(values)
     out, lower = [], float(values.min())
     for i, upper in enumerate(breaks):
         label = f"{typography.number(lower)} à {typography.number(upper)} faits"
-        out.append((lower, float(upper), label, maps.CELL_COLORS[min(i, 5)]))
+        out.append((lower, float(upper), label, legend.CELL_COLORS[min(i, 5)]))
         lower = float(upper)
     return out
 
@@ -155,10 +155,10 @@ def styles(frames: dict[str, gpd.GeoDataFrame]) -> dict[str, str]:
                                                           for k in present])
         elif name == "cameras":
             out[name] = categorized_qml("point", "status", [
-                (s, lbl, maps.CAMERA_STATUS_COLORS[s]) for s, lbl in vocab.CAMERA_STATUSES.items()])
+                (s, lbl, camera_layers.CAMERA_STATUS_COLORS[s]) for s, lbl in vocab.CAMERA_STATUSES.items()])
         elif name == VIEWS_LAYER:
             out[name] = categorized_qml("polygon", "status", [
-                (s, f"Champ de vision : {lbl.lower()}", maps.CAMERA_STATUS_COLORS[s])
+                (s, f"Champ de vision : {lbl.lower()}", camera_layers.CAMERA_STATUS_COLORS[s])
                 for s, lbl in vocab.CAMERA_STATUSES.items()], fill_alpha=46, width_mm=0.15,
                 outline="#1565c0")
         elif name == "accidents":

@@ -12,11 +12,12 @@ import pandas as pd
 
 from clspd_geo import vocab
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import accessibility, field_analyses, indicators, road_safety
+from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
+                                road_safety, schools, victims)
 
 
 def school_rings(view: RoleView, sel: indicators.Selection, *,
-                 k: int = 0) -> field_analyses.SchoolRings:
+                 k: int = 0) -> schools.SchoolRings:
     """Return the selected incidents around schools, at school hours and other hours.
 
     Parameters
@@ -25,7 +26,7 @@ def school_rings(view: RoleView, sel: indicators.Selection, *,
         Counts from 1 to k−1 are hidden (0: none hidden).
     """
     return view.memo(("fields.school_rings", sel, k),
-                     lambda: field_analyses.school_surroundings(
+                     lambda: schools.school_surroundings(
                          view.incidents(sel), view.layer("equipements"),
                          epsg=view.metric_epsg, k=k))
 
@@ -33,29 +34,29 @@ def school_rings(view: RoleView, sel: indicators.Selection, *,
 def school_zones(view: RoleView, sel: indicators.Selection, *, k: int) -> pd.DataFrame:
     """Return the selected incidents per school zone, counts from 1 to k−1 hidden."""
     return view.memo(("fields.school_zones", sel, k),
-                     lambda: field_analyses.school_zone_counts(
+                     lambda: schools.school_zone_counts(
                          view.incidents(sel), view.layer("equipements"),
                          epsg=view.metric_epsg, k=k))
 
 
-def quartier_rates(view: RoleView, sel: indicators.Selection) -> field_analyses.QuartierRates:
+def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierRates:
     """Return the selection per quartier, per 1,000 inhabitants where known (role's k)."""
     return view.memo(("fields.quartier_rates", sel),
-                     lambda: field_analyses.rates_by_quartier(
+                     lambda: rates.rates_by_quartier(
                          view.incidents(sel), view.layer("quartiers"), k=view.small_count_k))
 
 
 def alcohol_night(view: RoleView, sel: indicators.Selection, *,
-                  radius_m: float) -> field_analyses.NightHours:
+                  radius_m: float) -> addictions.NightHours:
     """Return alcohol incidents by hour of night within ``radius_m`` metres of licensed bars."""
     return view.memo(("fields.alcohol_night", sel, float(radius_m)),
-                     lambda: field_analyses.alcohol_by_night_hour(
+                     lambda: addictions.alcohol_by_night_hour(
                          view.incidents(sel), view.layer("equipements"),
                          epsg=view.metric_epsg, radius_m=radius_m))
 
 
 def care_distance(view: RoleView, sel: indicators.Selection, *, network: bool
-                  ) -> tuple[gpd.GeoDataFrame, field_analyses.CareDistance]:
+                  ) -> tuple[gpd.GeoDataFrame, addictions.CareDistance]:
     """Return the densest cells of the selection and their walk to care.
 
     Parameters
@@ -66,20 +67,20 @@ def care_distance(view: RoleView, sel: indicators.Selection, *, network: bool
     Returns
     -------
     tuple
-        ``(dense cells, CareDistance)`` (:func:`clspd_geo.analysis.field_analyses.dense_cells`
-        and :func:`~clspd_geo.analysis.field_analyses.distance_to_care`), EPSG:4326.
+        ``(dense cells, CareDistance)`` (:func:`clspd_geo.analysis.addictions.dense_cells`
+        and :func:`~clspd_geo.analysis.addictions.distance_to_care`), EPSG:4326.
     """
-    def compute() -> tuple[gpd.GeoDataFrame, field_analyses.CareDistance]:
-        spots = field_analyses.dense_cells(view.incidents(sel), view.layer("territoire"),
+    def compute() -> tuple[gpd.GeoDataFrame, addictions.CareDistance]:
+        spots = addictions.dense_cells(view.incidents(sel), view.layer("territoire"),
                                            epsg=view.metric_epsg)
         roads = view.layer("voies") if network else None
-        return spots, field_analyses.distance_to_care(spots, view.layer("equipements"),
+        return spots, addictions.distance_to_care(spots, view.layer("equipements"),
                                                       voies=roads)
     return view.memo(("fields.care_distance", sel, bool(network)), compute)
 
 
 def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
-                   minutes: float) -> field_analyses.SupportAccess:
+                   minutes: float) -> victims.SupportAccess:
     """Return the walk from incidents and residents to victim support (role's k).
 
     Parameters
@@ -89,9 +90,9 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
     minutes
         Walking time counted as "near", minutes.
     """
-    def compute() -> field_analyses.SupportAccess:
+    def compute() -> victims.SupportAccess:
         roads = view.layer("voies") if network else None
-        return field_analyses.support_access(
+        return victims.support_access(
             view.incidents(sel), view.layer("quartiers"), view.layer("equipements"),
             epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes)
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
@@ -134,11 +135,11 @@ def road_hotspots(view: RoleView, sel: indicators.Selection, *,
 
 
 def accident_school_rings(view: RoleView,
-                          sel: indicators.Selection) -> field_analyses.SchoolRings:
+                          sel: indicators.Selection) -> schools.SchoolRings:
     """Return the accidents of the period around schools, at school hours and other hours."""
-    def compute() -> field_analyses.SchoolRings:
+    def compute() -> schools.SchoolRings:
         acc = indicators.accidents_in(view.layer("accidents"), sel.start, sel.end)
-        return field_analyses.school_surroundings(acc, view.layer("equipements"),
+        return schools.school_surroundings(acc, view.layer("equipements"),
                                                   epsg=view.metric_epsg)
     return view.memo(("fields.accident_school_rings", sel.start, sel.end), compute)
 
@@ -161,10 +162,10 @@ def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: s
     kinds = tuple(vocab.facility_kinds_for(field))
 
     def compute() -> tuple[gpd.GeoDataFrame, str]:
-        per_q = field_analyses.resources_by_quartier(
+        per_q = resources.resources_by_quartier(
             view.layer("quartiers"), view.layer("equipements"), view.layer("actions"),
             kinds=kinds, field=field)
         counts = view.incidents(sel)["quartier_id"].astype("string").value_counts()
-        return per_q, field_analyses.resources_sentence(per_q, counts=counts,
+        return per_q, resources.resources_sentence(per_q, counts=counts,
                                                         k=view.small_count_k)
     return view.memo(("fields.resources_by_quartier", sel, kinds, field), compute)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from clspd_geo import config, vocab
 from clspd_geo.access.view import RoleView
-from clspd_geo.police import patrol_brief, patrols, sectors
+from clspd_geo.police import patrol_brief, patrols, sector_checks, sectors
 
 ShiftBounds = tuple[tuple[str, float, float], ...]
 """``(code, start hour, end hour)`` of each shift (:func:`clspd_geo.police.patrols.make_shifts`)."""
@@ -58,14 +58,14 @@ def workload(view: RoleView, *, start: dt.date, end: dt.date, bounds: ShiftBound
 
 
 def coordination(view: RoleView, *, start: dt.date, end: dt.date, bounds: ShiftBounds,
-                 weights: Weights) -> tuple[patrols.Coordination, sectors.SectorCheck]:
+                 weights: Weights) -> tuple[patrols.Coordination, sector_checks.SectorCheck]:
     """Return ``(Coordination, SectorCheck)``: overlaps, gaps and checks of the sectors."""
-    def compute() -> tuple[patrols.Coordination, sectors.SectorCheck]:
+    def compute() -> tuple[patrols.Coordination, sector_checks.SectorCheck]:
         points = _points(view, start, end)
         secteurs = view.layer("secteurs")
         co = patrols.coordination(secteurs, points, territory=view.layer("territoire"),
                                   shifts=patrols.make_shifts(bounds), weights=dict(weights))
-        return co, sectors.check_sectors(secteurs, incidents=points)
+        return co, sector_checks.check_sectors(secteurs, incidents=points)
     return view.memo(("police.coordination", start, end, tuple(bounds), tuple(weights)),
                      compute)
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, hotspots, indicators
+from clspd_geo.analysis import cells, density, indicators
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.video import before_after, camera_plan, cameras, siting
 from clspd_geo.video import coverage as coverage_mod
@@ -142,7 +142,7 @@ def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> 
     g = cells.grid_for(territoire, cell_size_m=50.0, epsg=epsg)
     w = siting.incident_weights(df, category_weights=params.weights,
                                 half_life_days=params.half_life_days)
-    dens = hotspots.density_xy(g, df["x"].to_numpy(), df["y"].to_numpy(),
+    dens = density.density_xy(g, df["x"].to_numpy(), df["y"].to_numpy(),
                                inside=cells.inside_mask(g, territoire), weights=w)
     return siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
                                       epsg=epsg)

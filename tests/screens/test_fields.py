@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clspd_geo import vocab
-from clspd_geo.analysis import accessibility, field_analyses, indicators, road_safety
+from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
+                                road_safety, schools, victims)
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.screens import fields
 
@@ -19,9 +20,9 @@ def test_school_rings_and_zones(police, elu, memoised, year):
     sel = year(police, open_cats)
     equip, epsg = police.layer("equipements"), police.metric_epsg
     memoised(lambda: fields.school_rings(police, sel),
-             lambda: field_analyses.school_surroundings(_rows(police, sel), equip, epsg=epsg))
+             lambda: schools.school_surroundings(_rows(police, sel), equip, epsg=epsg))
     memoised(lambda: fields.school_zones(police, sel, k=5),
-             lambda: field_analyses.school_zone_counts(_rows(police, sel), equip, epsg=epsg,
+             lambda: schools.school_zone_counts(_rows(police, sel), equip, epsg=epsg,
                                                        k=5))
     # The elected officials read facts by month: no school hours to compare.
     with pytest.raises(ClspdGeoError, match="heures des faits ne sont pas disponibles"):
@@ -32,14 +33,14 @@ def test_quartier_rates_use_the_role_k(police, elu, memoised, year):
     for view in (police, elu):
         sel = year(view)
         memoised(lambda v=view, s=sel: fields.quartier_rates(v, s),
-                 lambda v=view, s=sel: field_analyses.rates_by_quartier(
+                 lambda v=view, s=sel: rates.rates_by_quartier(
                      _rows(v, s), v.layer("quartiers"), k=v.small_count_k))
 
 
 def test_alcohol_night(police, memoised, year):
     sel = year(police)
     memoised(lambda: fields.alcohol_night(police, sel, radius_m=150.0),
-             lambda: field_analyses.alcohol_by_night_hour(
+             lambda: addictions.alcohol_by_night_hour(
                  _rows(police, sel), police.layer("equipements"), epsg=police.metric_epsg,
                  radius_m=150.0))
 
@@ -48,9 +49,9 @@ def test_care_distance(police, memoised, year):
     sel = year(police)
 
     def direct():
-        spots = field_analyses.dense_cells(_rows(police, sel), police.layer("territoire"),
+        spots = addictions.dense_cells(_rows(police, sel), police.layer("territoire"),
                                            epsg=police.metric_epsg)
-        return spots, field_analyses.distance_to_care(spots, police.layer("equipements"))
+        return spots, addictions.distance_to_care(spots, police.layer("equipements"))
 
     memoised(lambda: fields.care_distance(police, sel, network=False), direct)
 
@@ -60,7 +61,7 @@ def test_support_access(role, police, elu, memoised, year):
     view = {"police": police, "elu": elu}[role]
     sel = year(view)
     memoised(lambda: fields.support_access(view, sel, network=False, minutes=10.0),
-             lambda: field_analyses.support_access(
+             lambda: victims.support_access(
                  _rows(view, sel), view.layer("quartiers"), view.layer("equipements"),
                  epsg=view.metric_epsg, k=view.small_count_k, minutes=10.0))
 
@@ -87,7 +88,7 @@ def test_road_hotspots_and_school_accidents(police, memoised, year):
     memoised(lambda: fields.road_hotspots(police, sel, on_roads=False),
              lambda: road_safety.road_hotspots(acc, territory=police.layer("territoire")))
     memoised(lambda: fields.accident_school_rings(police, sel),
-             lambda: field_analyses.school_surroundings(acc, police.layer("equipements"),
+             lambda: schools.school_surroundings(acc, police.layer("equipements"),
                                                         epsg=police.metric_epsg))
 
 
@@ -99,11 +100,11 @@ def test_resources_by_quartier(role, police, elu, memoised, year):
     kinds = vocab.facility_kinds_for(field)
 
     def direct():
-        per_q = field_analyses.resources_by_quartier(
+        per_q = resources.resources_by_quartier(
             view.layer("quartiers"), view.layer("equipements"), view.layer("actions"),
             kinds=kinds, field=field)
         counts = _rows(view, sel)["quartier_id"].astype("string").value_counts()
-        return per_q, field_analyses.resources_sentence(per_q, counts=counts,
+        return per_q, resources.resources_sentence(per_q, counts=counts,
                                                         k=view.small_count_k)
 
     memoised(lambda: fields.resources_by_quartier(view, sel, field=field), direct)
