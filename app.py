@@ -1,15 +1,17 @@
-"""clspd-geo: the map dashboard of a CLSPD. Router: page config, shared sidebar, navigation."""
+"""clspd-geo: the map dashboard of a CLSPD. Router: page config, login gate, sidebar, navigation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-import ui
+from clspd_geo.maps import offline
+from clspd_geo.errors import ClspdGeoError
+from ui import data, session, widgets
 
 st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon=":material/map:",
                    layout="wide")
-ui.prepare_assets()
-role = ui.require_login()  # login gate: nothing below runs without a checked role
+data.prepare_assets()
+session.require_login(demo_note=data.demo_note)  # nothing below runs without a session
 
 PAGES = {
     "Vue d'ensemble": [
@@ -37,8 +39,12 @@ PAGES = {
     ],
 }
 
-ui.store()
-st.session_state["filters"] = ui.sidebar_filters()
-page = st.navigation(ui.pages_for_role(PAGES, role))
-ui.audit_view(page)
-page.run()
+view = data.view()
+session.logout_button(view.role_label)
+widgets.sidebar_filters(view)
+page = st.navigation(session.navigation(PAGES, may_open=view.may_open))
+session.audit_view(page, role_code=view.role)
+try:
+    page.run()
+except ClspdGeoError as err:  # the one way a page shows an error it cannot go on after
+    widgets.show_error(err)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-import ui
-from clspd_geo.access import audit, auth, privacy
+from clspd_geo.access import audit, auth
 from clspd_geo.errors import ClspdGeoError
+from ui import data, session, widgets
 
-if ui.role() != "admin":  # the router lists this page for the administrator only
+view = data.view()
+if not view.may_open("administration"):  # the router lists it for its role only
     st.error("Page réservée à l'administrateur.", icon=":material/lock:")
     st.stop()
 
@@ -19,8 +20,8 @@ st.write("Comptes locaux, journal des consultations et des exports, durée de co
 
 st.header("Comptes")
 accounts = auth.list_accounts()
-st.dataframe([{"Identifiant": a.username, "Rôle": privacy.role(a.role).label
-               if a.role in privacy.ROLE_CODES else a.role,
+roles = view.roles()
+st.dataframe([{"Identifiant": a.username, "Rôle": roles.get(a.role, a.role),
                "État": "désactivé" if a.disabled else "actif",
                "Dernière connexion": a.last_login or "jamais"} for a in accounts],
              hide_index=True, width="stretch")
@@ -28,8 +29,7 @@ left, right = st.columns(2)
 with left, st.form("admin.new", clear_on_submit=True):
     st.subheader("Créer un compte")
     name = st.text_input("Identifiant", key="admin.name")
-    role = st.selectbox("Rôle", privacy.ROLE_CODES, key="admin.role",
-                        format_func=lambda r: privacy.role(r).label)
+    role = st.selectbox("Rôle", list(roles), key="admin.role", format_func=roles.get)
     pw = st.text_input(f"Mot de passe (au moins {auth.MIN_PASSWORD_LEN} caractères)",
                        type="password", key="admin.pw")
     if st.form_submit_button("Créer"):
@@ -38,7 +38,7 @@ with left, st.form("admin.new", clear_on_submit=True):
         except ClspdGeoError as err:
             st.error(str(err))
         else:
-            audit.record(st.session_state["auth.user"], "admin", "compte", name,
+            audit.record(session.user(), view.role, "compte", name,
                          detail=f"création ({role})")
             st.success(f"Compte « {name} » créé.")
 with right:
@@ -49,7 +49,7 @@ with right:
     for col, label, disabled in ((c1, "Désactiver", True), (c2, "Réactiver", False)):
         if who and col.button(label, key=f"admin.{label}"):
             auth.set_disabled(who, disabled)
-            audit.record(st.session_state["auth.user"], "admin", "compte", who,
+            audit.record(session.user(), view.role, "compte", who,
                          detail="désactivation" if disabled else "réactivation")
             st.success(f"Compte « {who} » {'désactivé' if disabled else 'réactivé'}.")
 
@@ -60,9 +60,9 @@ st.header("Conservation des faits")
 try:
     days = audit.retention_days()
 except ClspdGeoError as err:
-    ui.show_error(err)
+    widgets.show_error(err)
 st.write(f"Les faits plus anciens que {days} jours sont supprimés automatiquement "
          "(réglage CLSPD_RETENTION_DAYS, fixé par délibération).")
 
 st.header("Matrice de visibilité")
-st.dataframe(privacy.matrix_table(), hide_index=True, width="stretch")
+st.dataframe(view.matrix_table(), hide_index=True, width="stretch")

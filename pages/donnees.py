@@ -11,25 +11,25 @@ from pathlib import Path
 
 import streamlit as st
 
-import ui
 from clspd_geo import schemas, vocab
-from clspd_geo.store import inventory
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
+from ui import data, widgets
 
+view = data.view()
 st.session_state.setdefault("donnees.written", "")
 
 st.title("Données et sources")
 st.write("Ce que contient chaque couche du fichier de données, sa période, sa source et la date "
          "de son chargement ; puis l'import de vos propres fichiers.")
-ui.territory_banner()
-store = ui.store()
+widgets.territory_banner(view)
+store = view.import_target()  # refused for the roles that may not import (the router hides it)
 if st.session_state["donnees.written"]:
     st.success(st.session_state["donnees.written"], icon=":material/check_circle:")
     st.session_state["donnees.written"] = ""
-st.caption(f"Fichier : {getattr(store, 'path', store)}")
-st.dataframe(inventory.layer_summary(store), hide_index=True, width="stretch")
+st.caption(f"Fichier : {view.location}")
+st.dataframe(view.summary(), hide_index=True, width="stretch")
 with st.expander("Modèle de données (colonnes et valeurs admises)"):
     st.markdown(schemas.markdown())
 
@@ -85,7 +85,7 @@ if files:
             report = pipeline.prepare(kind, paths[:len(files)], store_path=store,
                                       options=options, names=[f.name for f in files])
         except ClspdGeoError as err:
-            ui.show_error(err)
+            widgets.show_error(err)
         st.subheader("Ce qui a été lu")
         st.dataframe(preview.files_table(report), hide_index=True, width="stretch")
         st.info(report.summary(), icon=":material/fact_check:")
@@ -97,7 +97,7 @@ if files:
         if report.notes:
             st.caption("Hypothèses : " + " ; ".join(report.notes))
         st.subheader("Aperçu des lignes acceptées")
-        ui.show_map(preview.accepted_map(report), key="donnees.preview", height=460)
+        widgets.show_map(preview.accepted_map(report), key="donnees.preview", height=460)
         st.caption("Source : " + ", ".join(f.name for f in report.files)
                    + " (aperçu, pas encore écrit)")
         if report.n_rejected:
@@ -107,6 +107,6 @@ if files:
             try:
                 pipeline.commit(report, store)
             except ClspdGeoError as err:
-                ui.show_error(err)
+                widgets.show_error(err)
             st.session_state["donnees.written"] = ("Import écrit : " + report.summary())
             st.rerun()

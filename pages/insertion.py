@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-import ui
 from clspd_geo import vocab
 from clspd_geo.maps import areas as area_layers
 from clspd_geo.errors import ClspdGeoError
+from clspd_geo.screens import fields
+from ui import data, panels, plan_panel, widgets
 
+view = data.view()
 FIELD = "insertion"
 KINDS = ["mission_locale", "atelier_insertion", "pjj", "spip", "site_tig", "acces_droit"]
-sel, m, layers = ui.field_page(FIELD)
+sel, m, layers = panels.field_page(view, FIELD)
 
 st.subheader("Les habitants des quartiers prioritaires ont-ils une structure d'insertion à "
              "portée de marche ?")
@@ -20,12 +22,12 @@ with left:
     minutes = st.slider("Temps de marche (minutes)", 5, 30, 15, step=5,
                         key=f"{FIELD}.minutes")
 with right:
-    network = ui.network_choice(key=f"{FIELD}.network")
+    network = widgets.network_choice(view, key=f"{FIELD}.network")
 access = None
 try:
-    access, reach = ui.qpv_access(KINDS, minutes=minutes, network=network)
+    access, reach = fields.qpv_access(view, tuple(KINDS), minutes=minutes, network=network)
 except ClspdGeoError as err:
-    ui.analysis_note(err)
+    widgets.analysis_note(err)
 else:
     if access.n_without_kind:
         st.warning(f"{access.n_without_kind} équipement(s) n'ont pas de type (colonne « kind » "
@@ -35,12 +37,12 @@ else:
         reach, label_col="label", colors=colors, fill_opacity=0.08,
         name=f"À {minutes} min à pied (vol d'oiseau)", show=False,
         legend_title=f"Portée de {minutes} min à pied", m=m))
-layers.append(ui.action_plan_layer(field=FIELD, m=m))
-ui.finish_map(m, layers, key=f"{FIELD}.map")
-ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
+layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
+panels.finish_map(view, m, layers, key=f"{FIELD}.map")
+panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 if access is not None:
     st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
-    ui.interpretation(access.sentence())
+    widgets.interpretation(access.sentence())
     st.caption(f"Mesure : {access.method_text} ; marche à 4,5 km/h (75 m par minute). "
                "Habitants répartis uniformément dans chaque quartier prioritaire (QPV). Les "
                "disques de la carte sont la portée à vol d'oiseau.")
@@ -54,5 +56,5 @@ if access is not None:
         st.dataframe(access.by_quartier.pivot(index="Quartier", columns="Équipement",
                                               values="Part (%)"), width="stretch")
 
-ui.trend_and_tables(sel, field=FIELD)
-ui.action_plan(FIELD)
+panels.trend_and_tables(view, sel, field=FIELD)
+plan_panel.action_plan(view, FIELD)

@@ -4,73 +4,72 @@ from __future__ import annotations
 
 import streamlit as st
 
-import ui
 from clspd_geo import vocab
 from clspd_geo.maps import areas as area_layers
 from clspd_geo.analysis import indicators
-from clspd_geo.access import privacy
 from clspd_geo.errors import ClspdGeoError
+from clspd_geo.screens import fields
+from ui import data, panels, plan_panel, widgets
 
+view = data.view()
 FIELD = "jeunesse"
-K = ui.SMALL_COUNT_K
-sel, m, layers = ui.field_page(FIELD)
+K = view.small_count_k
+sel, m, layers = panels.field_page(view, FIELD)
 st.caption(f"Faits sensibles (mineurs, violences intrafamiliales) : jamais au point près, "
            f"seulement par quartier ou par école, effectifs de 1 à {K - 1} masqués.")
-family = ui.filters().selection(["violences_intrafamiliales", "violences_conjugales"])
-school = ui.filters().selection(["violences_scolaires"])
+family = widgets.selection(["violences_intrafamiliales", "violences_conjugales"])
+school = widgets.selection(["violences_scolaires"])
 # Sensitive facts are never released with their time of day: the school-hours comparison
 # uses the other facts (fights, damage, drugs, thefts) around schools.
-around = ui.filters().selection(indicators.split_sensitive(vocab.category_codes())[0])
+around = widgets.selection(indicators.split_sensitive(vocab.category_codes())[0])
 
 rings = rates = None
 try:
-    rings = ui.school_rings(around)
+    rings = fields.school_rings(view, around)
 except ClspdGeoError as err:
-    ui.analysis_note(err)
+    widgets.analysis_note(err)
 else:
     layers.append(area_layers.zones_layer(rings.rings, label_col="label",
                                           name="Abords des écoles",
                                           colors=area_layers.RING_COLORS[:2], fill_opacity=0.15,
                                           m=m))
-rates = ui.quartier_rates(family)
+rates = fields.quartier_rates(view, family)
 layers.append(area_layers.values_by_quartier_layer(
     rates.quartiers, value_col="valeur", label_col="affiche",
     name="Violences intrafamiliales et conjugales", unit=rates.unit, show=False,
     legend_title=f"Violences intrafamiliales et conjugales ({rates.unit})", m=m))
-layers.append(ui.action_plan_layer(field=FIELD, m=m))
-ui.finish_map(m, layers, key=f"{FIELD}.map")
-ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
+layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
+panels.finish_map(view, m, layers, key=f"{FIELD}.map")
+panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 
 st.subheader("Abords des écoles : les faits ont-ils lieu pendant les heures de classe ?")
 st.caption("Tous les faits non sensibles (rixes, dégradations, vols, stupéfiants…), par "
            "distance à l'école la plus proche.")
 if rings is not None:
     st.dataframe(rings.table, hide_index=True, width="stretch")
-    ui.interpretation(rings.sentence(what="faits"))
+    widgets.interpretation(rings.sentence(what="faits"))
     st.caption("Heures de classe : lundi, mardi, jeudi et vendredi de 8 h à 17 h, mercredi de "
                "8 h à 12 h ; les vacances scolaires ne sont pas connues de l'application.")
 
 st.subheader("Violences en milieu scolaire par établissement (zone de 500 m)")
-school_rule = privacy.category_rule(ui.role(), "violences_scolaires")
-if school_rule.access == "never" or (school_rule.access == "aggregated"
-                                     and school_rule.zone != "grille"):
+if view.finest_zone("violences_scolaires") not in ("point", "grille"):
     # Released to this role by quartier (or not at all): a table per school would be finer
     # than what the role may see, and would pin a quartier's total on one school.
     st.info("Vos droits d'accès ne montrent les violences scolaires que par quartier (tableau "
             "ci-dessous) : le détail par établissement est réservé aux rôles qui voient ces "
-            f"faits à la maille de {privacy.GRID_CELL_M:.0f} m.")
+            f"faits à la maille de {view.grid_cell_m:.0f} m.")
 else:
     try:
-        zones = ui.school_zones(school, k=K)
+        zones = fields.school_zones(view, school, k=K)
     except ClspdGeoError as err:
-        ui.analysis_note(err)
+        widgets.analysis_note(err)
     else:
         st.dataframe(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
         st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
 
 st.subheader("Violences intrafamiliales et conjugales par quartier")
 st.dataframe(rates.table(), hide_index=True, width="stretch")
-ui.interpretation(rates.sentence(what="violences"))
+widgets.interpretation(rates.sentence(what="violences"))
 
-ui.trend_and_tables(sel, field=FIELD)
-ui.action_plan(FIELD)
+panels.trend_and_tables(view, sel, field=FIELD)
+plan_panel.action_plan(view, FIELD)

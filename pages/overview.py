@@ -4,44 +4,44 @@ from __future__ import annotations
 
 import streamlit as st
 
-import ui
-from clspd_geo.maps import areas as area_layers, base as map_base
-from clspd_geo.maps import cameras as camera_layers, facilities as facility_layers
 from clspd_geo.analysis import indicators
+from clspd_geo.maps import areas as area_layers, base as map_base, cameras as camera_layers
+from clspd_geo.maps import facilities as facility_layers
+from clspd_geo.screens import common
+from ui import data, panels, plan_panel, widgets
 
+view = data.view()
 st.title("Vue d'ensemble")
 st.write("Caméras, secteurs de patrouille, concentrations de faits et équipements partenaires "
          "sur une seule carte ; chiffres comparés à la même période de l'année précédente.")
-ui.territory_banner()
+widgets.territory_banner(view)
 
-filters = ui.filters()
-categories = ui.category_filter(key="overview.categories")
-sel = filters.selection(categories)
-df = ui.incidents()
+categories = widgets.category_filter(key="overview.categories")
+sel = widgets.selection(categories)
+df = view.incidents()
+widgets.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4])
 
-ui.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4])
-
-m = ui.base_map(filters)
-area_layers.quartiers_layer(ui.layer("quartiers"), m=m)
-layers = ui.incident_layers(sel, name="Faits", m=m)
-secteurs = ui.layer("secteurs")
+m = panels.base_map(view)
+area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+layers = panels.incident_layers(view, sel, name="Faits", m=m)
+secteurs = view.layer("secteurs")
 if not secteurs.empty:
     layers.append(area_layers.sectors_layer(secteurs, m=m))
-cams = ui.layer("cameras")
+cams = view.layer("cameras")
 if not cams.empty:
-    layers.append(camera_layers.cameras_layer(cams, ui.camera_views(), m=m))
-equip = ui.layer("equipements")
+    layers.append(camera_layers.cameras_layer(cams, common.camera_views(view), m=m))
+equip = view.facilities()
 if not equip.empty:
-    layers.append(facility_layers.facilities_layer(equip[~equip["confidential"]], m=m))
+    layers.append(facility_layers.facilities_layer(equip, m=m))
 map_base.finish(m, layers)
-ui.show_map(m, key="overview.map")
-ui.source_caption("incidents", "cameras", "secteurs", "equipements")
-ui.hotspot_panel(categories=categories, key="overview")
+widgets.show_map(m, key="overview.map")
+widgets.source_caption(view, "incidents", "cameras", "secteurs", "equipements")
+panels.hotspot_panel(view, categories=categories, key="overview")
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Par quartier")
-    st.dataframe(indicators.by_quartier(df, ui.layer("quartiers"), sel).drop(
+    st.dataframe(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
         columns=["quartier_id"]), hide_index=True, width="stretch")
 with right:
     st.subheader("Évolution mensuelle")
@@ -49,5 +49,4 @@ with right:
 st.subheader("Par catégorie")
 st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
 
-# -- The CLSPD action plan, by status (issue 8) -------------------------------------------------
-ui.action_plan_overview()
+plan_panel.action_plan_overview(view)

@@ -9,28 +9,30 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import ui
 from clspd_geo import vocab
 from clspd_geo.police import patrol_brief, patrols, sectors
 from clspd_geo.maps import areas as area_layers, base as map_base, patrol_layers
 from clspd_geo.errors import ClspdGeoError
+from clspd_geo.screens import police as police_screen
+from ui import data, panels, plan_panel, session, widgets
 
-sel, m, layers = ui.field_page("police")
-secteurs = ui.layer("secteurs")
+view = data.view()
+sel, m, layers = panels.field_page(view, "police")
+secteurs = view.layer("secteurs")
 if not secteurs.empty:
     layers.append(area_layers.sectors_layer(secteurs, m=m))
-layers.append(ui.action_plan_layer(field="police", m=m))
-ui.finish_map(m, layers, key="police.map", sources=("incidents", "secteurs"))
-ui.hotspot_panel(categories=list(sel.categories), key="police")
+layers.append(plan_panel.actions_layer(view, field="police", m=m))
+panels.finish_map(view, m, layers, key="police.map", sources=("incidents", "secteurs"))
+panels.hotspot_panel(view, categories=list(sel.categories), key="police")
 
 if secteurs.empty:
     st.info("Aucun secteur de patrouille n'est chargé : importez-les depuis la page « Données » "
             "(python -m clspd_geo import sectors FICHIER --store …).")
-    ui.trend_and_tables(sel, field="police")
-    ui.action_plan("police")
+    panels.trend_and_tables(view, sel, field="police")
+    plan_panel.action_plan(view, "police")
     st.stop()
 
-flt = ui.filters()
+flt = widgets.filters()
 forces = [f for f in vocab.FORCES if f in set(secteurs["force"])]
 
 with st.expander("Réglages : horaires des vacations et poids de gravité"):
@@ -52,7 +54,7 @@ except ClspdGeoError as err:
     bounds = patrols.shift_bounds(patrols.shift_table())
     weights = patrols.weight_items(patrols.weight_table())
 shift_labels = {s.code: s.label for s in shifts}
-untimed = sorted(set(vocab.category_codes()) - set(ui.police_timed_categories(ui.role())))
+untimed = sorted(set(vocab.category_codes()) - set(police_screen.timed_categories(view)))
 if untimed:
     st.caption("Ne comptent pas dans les analyses par vacation ci-dessous, car publiées sans "
                "heure pour votre rôle : " + ", ".join(vocab.category(c).label for c in untimed)
@@ -63,7 +65,8 @@ SECTIONS = {"charge": "Charge par secteur et vacation", "coordination": "Coordin
 # One section at a time (not st.tabs): a Leaflet map drawn in a hidden tab gets no size.
 section = st.radio("Analyse", list(SECTIONS), format_func=SECTIONS.get, horizontal=True,
                    key="police.section", label_visibility="collapsed")
-load = ui.police_workload(flt, bounds=bounds, weights=weights)
+load = police_screen.workload(view, start=flt.start, end=flt.end, bounds=bounds,
+                              weights=weights)
 
 if section == "charge":
     c1, c2 = st.columns(2)
@@ -78,13 +81,13 @@ if section == "charge":
               else "—", help="Écart-type / moyenne des charges : 0 % = secteurs équilibrés.")
     k3.metric("Secteur le plus chargé / moyenne", f"{bal['max_over_mean']:.2f}"
               if bal["max_over_mean"] == bal["max_over_mean"] else "—")
-    load_map = ui.base_map(flt)
+    load_map = panels.base_map(view)
     mine = secteurs[secteurs["force"] == force]
     load_layer = patrol_layers.load_layer(patrols.load_map_frame(load, mine),
                                           shift=None if shift == "toutes" else shifts[
                                               list(shift_labels).index(shift)], m=load_map)
     map_base.finish(load_map, [load_layer])
-    ui.show_map(load_map, key="police.load_map", height=420)
+    widgets.show_map(load_map, key="police.load_map", height=420)
     pivot = patrols.load_pivot(load, force=force).rename(columns=shift_labels | {
         "total": "Toute la journée"})
     st.write("**Charge par secteur et vacation** (faits pondérés par gravité)")
@@ -98,7 +101,8 @@ if section == "charge":
         st.caption(f"{load.outside} fait(s) de la période hors de tout secteur.")
 
 if section == "coordination":
-    co, check = ui.police_coordination(flt, bounds=bounds, weights=weights)
+    co, check = police_screen.coordination(view, start=flt.start, end=flt.end,
+                                           bounds=bounds, weights=weights)
     gaps = co.gaps_by_force.set_index("force")["area_m2"] if len(co.gaps_by_force) else {}
     k1, k2, k3 = st.columns(3)
     k1.metric("Surface couverte par PN et PM", f"{co.overlap_area_m2 / 1e6:.2f} km²")
@@ -106,11 +110,11 @@ if section == "coordination":
     k3.metric("Couvert par aucun secteur", f"{co.uncovered['area_m2'].sum() / 1e6:.2f} km²")
     for problem in check.problems:
         st.warning(problem)
-    coord_map = ui.base_map(flt)
+    coord_map = panels.base_map(view)
     map_base.finish(coord_map, [
         area_layers.sectors_layer(secteurs, legend_title="Secteurs", m=coord_map),
         patrol_layers.coordination_layer(co, m=coord_map)])
-    ui.show_map(coord_map, key="police.coord_map", height=420)
+    widgets.show_map(coord_map, key="police.coord_map", height=420)
     st.write("**Faits dans les zones couvertes par les deux polices, par vacation**")
     st.dataframe(co.overlap_by_shift.drop(columns="shift").rename(columns={
         "shift_label": "Vacation", "n_incidents": "Faits", "load": "Charge"}),
@@ -128,7 +132,7 @@ if section == "coordination":
     try:
         rate = patrols.per_patrol_hour(load, hours)
     except ClspdGeoError as err:
-        ui.show_error(err)
+        widgets.show_error(err)
     st.dataframe(pd.DataFrame({
         "Secteur": rate["sector_id"], "Force": rate["force"].map(vocab.FORCES),
         "Vacation": rate["shift"].map(shift_labels), "Faits": rate["n_incidents"],
@@ -150,14 +154,15 @@ if section == "fiche":
                                key="police.brief_shift")
     days = c3.slider("Jours récents", 7, 90, 28, key="police.brief_days")
     try:
-        brief, page = ui.police_brief(flt, sector_id=sector_id, shift=brief_shift, days=days,
-                                      bounds=bounds)
+        brief, page = police_screen.brief(view, end=flt.end, sector_id=sector_id,
+                                          shift=brief_shift, days=days, bounds=bounds)
     except ClspdGeoError as err:
         st.info(str(err))
     else:
-        ui.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
-                           file_name=f"fiche_{sector_id}_{brief_shift}.html", mime="text/html",
-                           key="police.brief_download", icon=":material/print:")
+        session.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
+                                file_name=f"fiche_{sector_id}_{brief_shift}.html",
+                                mime="text/html", key="police.brief_download",
+                                icon=":material/print:")
         st.dataframe(pd.DataFrame({
             "N°": brief.cells["rank"], "Faits": brief.cells["n_incidents"],
             "Tendance": brief.cells["trend"].map(patrol_brief.TREND_LABELS),
@@ -176,8 +181,9 @@ if section == "redecoupage":
     proposal = None
     if st.toggle("Proposer un découpage équilibré", key="police.propose"):
         try:
-            proposal = ui.police_redesign(flt, k=int(k), force=r_force, blocks=blocks,
-                                          cell_m=250.0, keep_split=keep, weights=weights)
+            proposal = police_screen.redesign(view, start=flt.start, end=flt.end, k=int(k),
+                                              force=r_force, blocks=blocks, cell_m=250.0,
+                                              keep_split=keep, weights=weights)
         except ClspdGeoError as err:
             st.error(str(err))
     if proposal is not None:
@@ -191,16 +197,16 @@ if section == "redecoupage":
             "max_over_mean": "Plus chargé / moyenne", "polsby_popper_mean": "Compacité moyenne",
             "polsby_popper_min": "Compacité minimale",
             "max_distance_m": "Plus grande traversée (m)"}).round(3), width="stretch")
-        prop_map = ui.base_map(flt)
+        prop_map = panels.base_map(view)
         # The current sectors are drawn for comparison, without a legend of their own.
         area_layers.sectors_layer(secteurs[secteurs["force"] == r_force],
                                   name="Secteurs actuels", m=prop_map)
         map_base.finish(prop_map, [patrol_layers.proposal_layer(result.sectors, m=prop_map)])
-        ui.show_map(prop_map, key="police.proposal_map", height=420)
-        ui.download_button("Exporter la proposition (GeoJSON)",
+        widgets.show_map(prop_map, key="police.proposal_map", height=420)
+        session.download_button("Exporter la proposition (GeoJSON)",
                            sectors.proposal_layer(result).to_json(),
                            file_name="secteurs_proposes.geojson", mime="application/geo+json",
                            key="police.proposal_download")
 
-ui.trend_and_tables(sel, field="police")
-ui.action_plan("police")
+panels.trend_and_tables(view, sel, field="police")
+plan_panel.action_plan(view, "police")

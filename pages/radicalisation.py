@@ -5,31 +5,34 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import ui
 from clspd_geo import vocab
 from clspd_geo.maps import areas as area_layers, facilities as facility_layers
 from clspd_geo.analysis import indicators
+from clspd_geo.screens import fields
+from ui import data, panels, plan_panel, widgets
 
+view = data.view()
+K = view.small_count_k
 FIELD = "radicalisation"
 af = vocab.action_field(FIELD)
 st.title(f"{af.number}. {af.label}")
 st.write(f"**Question du champ :** {af.question}")
 st.info("Aucune donnée individuelle n'est affichée sur cette page : seulement des totaux par "
-        f"quartier et par trimestre, et les effectifs de 1 à {ui.SMALL_COUNT_K - 1} sont masqués.",
+        f"quartier et par trimestre, et les effectifs de 1 à {K - 1} sont masqués.",
         icon=":material/shield:")
-ui.territory_banner()
+widgets.territory_banner(view)
 
-sel = ui.filters().selection(vocab.category_codes(field=FIELD))
-df = ui.incidents()
+sel = widgets.selection(vocab.category_codes(field=FIELD))
+df = view.incidents()
 total = indicators.total_kpi(df, sel, label="Signalements et atteintes (total)")
-shown = indicators.suppress_small(pd.Series([total.value, total.previous]), k=ui.SMALL_COUNT_K)
-per_q, sentence = ui.resources_by_quartier(sel, field=FIELD)
+shown = indicators.suppress_small(pd.Series([total.value, total.previous]), k=K)
+per_q, sentence = fields.resources_by_quartier(view, sel, field=FIELD)
 c1, c2 = st.columns(2)
 c1.metric("Signalements et atteintes, période", shown.iloc[0])
 c2.metric("Même période, année précédente", shown.iloc[1])
 
-m = ui.base_map(ui.filters())
-qc = indicators.quartier_counts(df, ui.layer("quartiers"), sel, k=ui.SMALL_COUNT_K)
+m = panels.base_map(view)
+qc = indicators.quartier_counts(df, view.layer("quartiers"), sel, k=K)
 layers = [area_layers.values_by_quartier_layer(qc, value_col="faits",
                                                label_col="faits_affiches",
                                                name="Total par quartier", unit="faits", m=m)]
@@ -39,7 +42,7 @@ offer = per_q.assign(offre=per_q["ressources"] + per_q["actions"],
 layers.append(area_layers.values_by_quartier_layer(
     offer, value_col="offre", label_col="offre_texte", name="Ressources et actions par quartier",
     unit="ressources et actions", show=False, m=m))
-equip = ui.layer("equipements")
+equip = view.layer("equipements")
 kinds = vocab.facility_kinds_for(FIELD)
 if equip.empty or not equip["kind"].isin(kinds).any():
     st.info("Aucune ressource de prévention n'est chargée (points de contact, maisons de "
@@ -47,25 +50,25 @@ if equip.empty or not equip["kind"].isin(kinds).any():
             "« Données » (python -m clspd_geo import facilities FICHIER --store …).")
 else:
     layers.append(facility_layers.facilities_layer(
-        equip[~equip["confidential"]], kinds=kinds, name="Ressources et points d'orientation",
+        view.facilities(), kinds=kinds, name="Ressources et points d'orientation",
         legend_title="Ressources", m=m))
-layers.append(ui.action_plan_layer(field=FIELD, m=m))
-ui.finish_map(m, layers, key="radicalisation.map", sources=("equipements",))
+layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
+panels.finish_map(view, m, layers, key="radicalisation.map", sources=("equipements",))
 
 st.subheader("Ressources et actions de prévention par quartier")
 st.dataframe(pd.DataFrame({
     "Quartier": per_q["name"], "QPV": per_q["qpv"], "Ressources": per_q["ressources"],
     "Actions (hors suspendues)": per_q["actions"], "dont réalisées": per_q["actions_realisees"],
     "Faits": qc["faits_affiches"]}), hide_index=True, width="stretch")
-ui.interpretation(sentence)
+widgets.interpretation(sentence)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Par trimestre")
-    st.dataframe(indicators.quarterly_counts(df, sel, k=ui.SMALL_COUNT_K), hide_index=True,
+    st.dataframe(indicators.quarterly_counts(df, sel, k=K), hide_index=True,
                  width="stretch")
 with right:
     st.subheader("Ressources de prévention et d'orientation")
     st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
                  width="stretch")
-ui.action_plan(FIELD)
+plan_panel.action_plan(view, FIELD)

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-import ui
 from clspd_geo.maps import cells as cell_layers, field_layers, roads as road_layers
 from clspd_geo.analysis import indicators, road_safety, temporal
 from clspd_geo.errors import ClspdGeoError
+from clspd_geo.screens import fields
+from clspd_geo.screens import common
+from ui import data, panels, plan_panel, widgets
 
+view = data.view()
 FIELD = "routier"
-sel, m, layers = ui.field_page(FIELD)
-accidents = ui.layer("accidents")
-roads = ui.layer("voies")
+sel, m, layers = panels.field_page(view, FIELD)
+accidents = view.layer("accidents")
+roads = view.layer("voies")
 st.subheader("Accidents corporels")
 hot = None
 if accidents.empty:
     st.info(road_safety.NO_ACCIDENTS)
 else:
-    ui.show_kpis(indicators.accident_kpis(accidents, sel))
+    widgets.show_kpis(indicators.accident_kpis(accidents, sel))
     try:
-        hot = ui.road_hotspots(sel)
+        hot = fields.road_hotspots(view, sel)
     except ClspdGeoError as err:
-        ui.analysis_note(err)
+        widgets.analysis_note(err)
     else:
         unit = "tronçon" if hot.method == "voies" else "cellule"
         layers.append(field_layers.ranked_layer(
@@ -31,19 +34,19 @@ else:
             name="Points noirs (les plus graves)", unit=unit,
             legend_title=f"Points noirs ({unit}s de {hot.size_m:.0f} m)", m=m))
     try:
-        acc_cells = ui.accident_cells(sel)
+        acc_cells = common.accident_cells(view, sel)
         layers.append(cell_layers.cells_layer(
             acc_cells, value_col="gravite", unit="points de gravité",
             name="Accidents (gravité par cellule)", show=False,
             legend_title="Gravité des accidents (10 par tué, 3 par hospitalisé, 1 par "
                          "blessé léger)", m=m))
     except ClspdGeoError as err:
-        ui.analysis_note(err)
+        widgets.analysis_note(err)
 if not roads.empty:
     road_layers.roads_layer(roads, m=m)
-layers.append(ui.action_plan_layer(field=FIELD, m=m))
-ui.finish_map(m, layers, key=f"{FIELD}.map", sources=("accidents", "incidents"))
-ui.hotspot_panel(categories=list(sel.categories), key=FIELD)
+layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
+panels.finish_map(view, m, layers, key=f"{FIELD}.map", sources=("accidents", "incidents"))
+panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 
 if not accidents.empty:
     if hot is not None:
@@ -53,14 +56,14 @@ if not accidents.empty:
             "blesses_hospitalises": "Blessés hospitalisés", "gravite": "Gravité"})[
             ["Rang", "Lieu", "Accidents", "Tués", "Blessés hospitalisés", "Gravité"]],
             hide_index=True, width="stretch")
-        ui.interpretation(hot.sentence())
+        widgets.interpretation(hot.sentence())
         st.caption(f"Lieux : {hot.method_text}. Gravité : 10 points par tué, 3 par blessé "
                    "hospitalisé, 1 par blessé léger.")
 
     st.subheader("Tués et blessés graves, année par année")
     yearly = road_safety.yearly_severity(accidents)
     st.dataframe(yearly, hide_index=True, width="stretch")
-    ui.interpretation(road_safety.yearly_sentence(yearly))
+    widgets.interpretation(road_safety.yearly_sentence(yearly))
 
     left, right = st.columns(2)
     period = indicators.accidents_in(accidents, sel.start, sel.end)
@@ -76,20 +79,20 @@ if not accidents.empty:
     try:
         hw = temporal.hour_weekday(period)
     except ClspdGeoError as err:
-        ui.analysis_note(err)
+        widgets.analysis_note(err)
     else:
         st.dataframe(hw.table, width="stretch")
-        ui.interpretation(hw.peak())
+        widgets.interpretation(hw.peak())
 
     st.subheader("Abords des écoles : accidents aux heures de classe")
     try:
-        rings = ui.accident_school_rings(sel)
+        rings = fields.accident_school_rings(view, sel)
     except ClspdGeoError as err:
-        ui.analysis_note(err)
+        widgets.analysis_note(err)
     else:
         st.dataframe(rings.table.rename(columns={"Faits": "Accidents"}), hide_index=True,
                      width="stretch")
-        ui.interpretation(rings.sentence(what="accidents"))
+        widgets.interpretation(rings.sentence(what="accidents"))
 
-ui.trend_and_tables(sel, field=FIELD)
-ui.action_plan(FIELD)
+panels.trend_and_tables(view, sel, field=FIELD)
+plan_panel.action_plan(view, FIELD)

@@ -6,12 +6,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-import ui
 from clspd_geo import vocab
 from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
+from clspd_geo.screens import video as video_screen
+from ui import data, panels, plan_panel, session, widgets
 
+view = data.view()
 st.session_state.setdefault("video.clicks", [])
 st.session_state.setdefault("video.exact_key", None)
 PCT = "{:.1%}"
@@ -39,8 +41,8 @@ def sites_table(res: siting.SitingResult) -> None:
         hide_index=True, width="stretch")
 
 
-sel, m, layers = ui.field_page("video")
-cams, problems = ui.video_cameras()
+sel, m, layers = panels.field_page(view, "video")
+cams, problems = video_screen.video_cameras(view)
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):
     st.error("Caméras écartées des calculs : " + " ; ".join(bad["message"]),
@@ -56,11 +58,11 @@ codes = vocab.category_codes()
 cats = st.multiselect("Faits pris en compte (couverture et implantation)", options=codes,
                       default=codes, format_func=vocab.category_labels().get,
                       key="video.cover_categories")
-cover_sel = ui.filters().selection(cats or codes)
+cover_sel = widgets.selection(cats or codes)
 cov = spots = None
 try:
-    cov, chosen = ui.video_coverage(cover_sel)
-    spots = ui.uncovered_hotspots(cover_sel)
+    cov, chosen = video_screen.coverage(view, cover_sel)
+    spots = video_screen.uncovered_hotspots(view, cover_sel)
 except ClspdGeoError as err:
     st.info(str(err), icon=":material/info:")
 if cov is not None:
@@ -87,7 +89,7 @@ if cov is not None:
         "unique_incidents": "Vus par elle seule", "night_incidents": "La nuit",
         "night_share": "Part de nuit", "recognised": "Reconnus"}).sort_values(
         "Faits vus", ascending=False), hide_index=True, width="stretch")
-    per_q = coverage.per_quartier(cov, chosen, ui.layer("quartiers"), cams)
+    per_q = coverage.per_quartier(cov, chosen, view.layer("quartiers"), cams)
     tabs[2].dataframe(per_q.drop(columns=["quartier_id"]).rename(columns={
         "name": "Quartier", "qpv": "QPV", "incidents": "Faits", "seen": "Vus",
         "seen_share": "Part vue", "cameras": "Caméras"}), hide_index=True, width="stretch")
@@ -97,7 +99,7 @@ if cov is not None:
         hide_index=True, width="stretch")
     with tabs[4]:
         try:
-            ba = ui.before_after_table()
+            ba = video_screen.before_after_table(view)
         except ClspdGeoError as err:
             st.info(str(err), icon=":material/info:")
         else:
@@ -125,21 +127,21 @@ with st.form("video.siting_form"):
                            key="video.cost")
     radius = c2.slider("Rayon vu par une nouvelle caméra (m)", 20, 300, 100, key="video.radius")
     min_d = c2.slider("Distance minimale entre caméras (m)", 0, 500, 0, key="video.min_distance")
-    source = c3.selectbox("Sites candidats", list(ui.SITING_SOURCES),
-                          format_func=ui.SITING_SOURCES.get, key="video.source")
+    source = c3.selectbox("Sites candidats", list(video_screen.SITING_SOURCES),
+                          format_func=video_screen.SITING_SOURCES.get, key="video.source")
     grid_m = c3.number_input("Espacement de la grille (m)", 20, 1_000, 75, key="video.grid_m")
     weights = c3.radio("Poids des faits", ["egal", "gravite"], horizontal=True,
                        format_func={"egal": "Égal", "gravite": "Gravité (1 à 5)"}.get,
                        key="video.weights")
     half_life = c3.number_input("Demi-vie des faits (jours, 0 = aucune)", 0, 3_650, 0,
                                 key="video.half_life")
-    demand = c1.radio("Demande à couvrir", list(ui.SITING_DEMANDS), horizontal=True,
-                      format_func=ui.SITING_DEMANDS.get, key="video.demand")
+    demand = c1.radio("Demande à couvrir", list(video_screen.SITING_DEMANDS), horizontal=True,
+                      format_func=video_screen.SITING_DEMANDS.get, key="video.demand")
     want_exact = st.checkbox("Chercher aussi l'optimum exact (HiGHS)", value=True,
                              key="video.exact")
     limit = st.slider("Limite de temps du solveur exact (s)", 5, 120, 30, key="video.time_limit")
     st.form_submit_button("Proposer des sites", type="primary")
-params = ui.SitingParams(
+params = video_screen.SitingParams(
     n_new=int(n_new) if mode == "nombre" else None,
     budget_eur=float(budget) if mode == "budget" else None, cost_eur=float(cost),
     radius_m=float(radius), min_distance_m=float(min_d), source=source, grid_m=float(grid_m),
@@ -147,7 +149,8 @@ params = ui.SitingParams(
     half_life_days=float(half_life) or None, demand=demand)
 problem = greedy = best = None
 try:
-    problem, greedy = ui.siting_problem_and_greedy(cover_sel, params)
+    problem = video_screen.siting_problem(view, cover_sel, params)
+    greedy = video_screen.greedy(view, cover_sel, params)
 except ClspdGeoError as err:
     st.error(str(err), icon=":material/error:")
 if greedy is not None:
@@ -161,10 +164,12 @@ if greedy is not None:
     best = greedy
     run_key = (cover_sel, params, float(limit))
     if want_exact and st.session_state["video.exact_key"] == run_key:
-        best = ui.exact_with_progress(cover_sel, params, time_limit_s=float(limit))
+        best = widgets.run_with_progress(
+            lambda: video_screen.exact(view, cover_sel, params, time_limit_s=float(limit)),
+            time_limit_s=float(limit), text="Recherche de l'optimum exact (HiGHS)…")
 
 with map_slot:
-    views = ui.video_views()
+    views = video_screen.video_views(view)
     if len(cams):
         layers.append(camera_layers.cameras_layer(cams, views, m=m))
     if spots is not None and len(spots):
@@ -176,7 +181,7 @@ with map_slot:
         new = siting.as_cameras(best, radius_m=params.radius_m)
         camera_layers.cameras_layer(new, cameras.view_polygons(new),
                                     name="Sites proposés (en projet)", m=m)
-    layers.append(ui.action_plan_layer(field="video", m=m))
+    layers.append(plan_panel.actions_layer(view, field="video", m=m))
     map_base.finish(m, layers)
     if source == "clics":
         st.caption("Cliquez sur la carte pour ajouter des sites candidats "
@@ -191,12 +196,14 @@ with map_slot:
             st.session_state["video.clicks"] = []
             st.rerun()
     else:
-        ui.show_map(m, key="video.map")
-    ui.source_caption("cameras", "incidents")
+        widgets.show_map(m, key="video.map")
+    widgets.source_caption(view, "cameras", "incidents")
 
 if greedy is not None:
     if want_exact and best is greedy:
-        best = ui.exact_with_progress(cover_sel, params, time_limit_s=float(limit))
+        best = widgets.run_with_progress(
+            lambda: video_screen.exact(view, cover_sel, params, time_limit_s=float(limit)),
+            time_limit_s=float(limit), text="Recherche de l'optimum exact (HiGHS)…")
         st.session_state["video.exact_key"] = (cover_sel, params, float(limit))
     if best is not greedy:
         st.markdown(f"**Réponse exacte (HiGHS, {best.seconds:.1f} s, statut : "
@@ -204,7 +211,7 @@ if greedy is not None:
         show_result(best)
         sites_table(best)
     try:
-        oos = ui.out_of_sample(cover_sel, params)
+        oos = video_screen.out_of_sample(view, cover_sel, params)
     except ClspdGeoError as err:
         st.info(f"Vérification sur la période précédente impossible : {err}",
                 icon=":material/info:")
@@ -221,24 +228,24 @@ if greedy is not None:
     table = pd.DataFrame(best.sites.drop(columns="geometry")).assign(
         lon=lonlat["x"].round(7), lat=lonlat["y"].round(7))
     d1, d2, d3 = st.columns(3)
-    ui.download_button("Sites (CSV)", table.to_csv(index=False).encode("utf-8"),
-                       "sites_cameras.csv", "text/csv", key="video.dl_csv", container=d1)
-    ui.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
-                       "sites_cameras.geojson", "application/geo+json", key="video.dl_geojson",
-                       container=d2)
-    ui.download_button("Plan des caméras à imprimer (HTML)",
-                       ui.camera_plan_html(siting.as_cameras(best, radius_m=params.radius_m))
-                       .encode("utf-8"), "plan_cameras.html", "text/html",
-                       key="video.dl_plan", container=d3,
-                       help="Caméras existantes et sites proposés (« en projet ») : pièce du "
-                            "dossier d'autorisation (article R252-3 du CSI).")
+    session.download_button("Sites (CSV)", table.to_csv(index=False).encode("utf-8"),
+                            "sites_cameras.csv", "text/csv", key="video.dl_csv", container=d1)
+    session.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
+                            "sites_cameras.geojson", "application/geo+json",
+                            key="video.dl_geojson", container=d2)
+    plan_html = video_screen.camera_plan_html(view, siting.as_cameras(best,
+                                                                      radius_m=params.radius_m))
+    session.download_button("Plan des caméras à imprimer (HTML)", plan_html.encode("utf-8"),
+                            "plan_cameras.html", "text/html", key="video.dl_plan", container=d3,
+                            help="Caméras existantes et sites proposés (« en projet ») : pièce "
+                                 "du dossier d'autorisation (article R252-3 du CSI).")
 elif len(cams):
-    ui.download_button("Plan des caméras à imprimer (HTML)",
-                       ui.camera_plan_html().encode("utf-8"), "plan_cameras.html", "text/html",
-                       key="video.dl_plan_only")
+    session.download_button("Plan des caméras à imprimer (HTML)",
+                            video_screen.camera_plan_html(view).encode("utf-8"),
+                            "plan_cameras.html", "text/html", key="video.dl_plan_only")
 
 st.subheader("Le parc de caméras")
-raw = ui.layer("cameras")
+raw = view.layer("cameras")
 if raw.empty:
     st.info("Aucune caméra n'est chargée : importez la liste depuis la page « Données » "
             "(python -m clspd_geo import cameras FICHIER --store …).")
@@ -248,6 +255,6 @@ else:
                        Exploitant=raw["operator"].map(vocab.CAMERA_OPERATORS))
             .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
     st.dataframe(park, hide_index=True, width="stretch")
-ui.hotspot_panel(categories=list(sel.categories), key="video")
-ui.trend_and_tables(sel, field="video")
-ui.action_plan("video")
+panels.hotspot_panel(view, categories=list(sel.categories), key="video")
+panels.trend_and_tables(view, sel, field="video")
+plan_panel.action_plan(view, "video")

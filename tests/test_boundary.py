@@ -1,4 +1,4 @@
-"""The library never imports Streamlit: only ui.py and pages/ may."""
+"""The library never imports Streamlit: only app.py, ui/ and pages/ may."""
 
 from __future__ import annotations
 

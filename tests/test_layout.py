@@ -119,7 +119,10 @@ def test_no_private_name_used_outside_its_module():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("clspd_geo"):
                 for a in node.names:
-                    if a.name.startswith("_") and a.name != "__version__":
+                    # An internal module (``_format``, ``_geojson``) is there to be imported
+                    # by its package's modules; a private function or class is not.
+                    internal_module = f"{node.module}.{a.name}" in mods
+                    if a.name.startswith("_") and not internal_module and a.name != "__version__":
                         bad.append(f"{path.relative_to(ROOT)} importe {a.name}")
                     aliases.add(a.asname or a.name)
             elif isinstance(node, ast.Import):
@@ -161,8 +164,17 @@ def _policy_problems(path: Path) -> list[str]:
                                                             "GeoPackageStore",
                                                             "PostGISStore", "MATRIX"}:
             out.append(f"{path.name}:{node.lineno} utilise {node.attr}")
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in roles:
-            out.append(f"{path.name}:{node.lineno} nomme le rôle « {node.value} »")
+        # A role rule: a comparison with a role code, or a collection of role codes. (A
+        # string equal to a role code elsewhere, such as the action field "police", is not.)
+        if isinstance(node, ast.Compare):
+            for side in [node.left, *node.comparators]:
+                for leaf in ast.walk(side):
+                    if isinstance(leaf, ast.Constant) and leaf.value in roles:
+                        out.append(f"{path.name}:{node.lineno} compare au rôle « {leaf.value} »")
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            codes = [e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in roles]
+            if len(codes) >= 2:
+                out.append(f"{path.name}:{node.lineno} liste les rôles {codes}")
     return out
 
 
@@ -176,11 +188,13 @@ def test_the_policy_check_can_fail(tmp_path):
     page.write_text("from clspd_geo.store import open_store\n"
                     "from clspd_geo.access import release\n"
                     "x = release.restrict\n"
-                    "if role == 'police':\n    pass\n")
+                    "if role == 'police':\n    pass\n"
+                    "EDITORS = ('elu', 'police')\n")
     problems = _policy_problems(page)
     assert any("clspd_geo.store" in p for p in problems)
     assert any("restrict" in p for p in problems)
     assert any("« police »" in p for p in problems)
+    assert any("liste les rôles" in p for p in problems)
 
 
 def test_readme_where_things_are_matches_the_tree():

@@ -71,8 +71,7 @@ class Gateway:
         with self._lock:
             store = self._open()
             if not store.layers():
-                store.write_many(demo.build_demo(seed=self._seed, n_incidents=self._n),
-                                 source=demo.source_label(self._seed))
+                demo.install(store, seed=self._seed, n_incidents=self._n)
             token = store.version()
             if token not in self._purged:
                 self._purged.add(token)

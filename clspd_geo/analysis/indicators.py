@@ -18,33 +18,11 @@ import pandas as pd
 
 from clspd_geo import crs, vocab
 from clspd_geo.analysis import cells
+from clspd_geo.analysis.selection import Selection, minus_year
 from clspd_geo.errors import EmptySelectionError
 
 MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
              "nov.", "déc.")
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the user selected: a period ``[start, end)``, categories and quartiers.
-
-    ``quartiers`` empty means the whole territory.
-    """
-
-    start: dt.date
-    end: dt.date
-    categories: tuple[str, ...]
-    quartiers: tuple[str, ...] = ()
-
-    def previous_year(self) -> Selection:
-        """Return the same selection one year earlier."""
-        return Selection(_minus_year(self.start), _minus_year(self.end), self.categories,
-                         self.quartiers)
-
-    @property
-    def days(self) -> int:
-        """Length of the period in days."""
-        return (self.end - self.start).days
 
 
 @dataclass(frozen=True)
@@ -68,13 +46,6 @@ class Kpi:
         if pct is None:
             return None
         return f"{pct:+.0f} % par rapport à N-1"
-
-
-def _minus_year(d: dt.date) -> dt.date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
 
 
 def prepare_incidents(incidents: pd.DataFrame, *, epsg: int) -> pd.DataFrame:
@@ -145,9 +116,9 @@ def default_selection(df: pd.DataFrame, *, categories: Iterable[str] | None = No
         c.code for c in vocab.INCIDENT_CATEGORIES)
     if span is None:
         today = dt.date.today()
-        return Selection(_minus_year(today), today, cats)
+        return Selection(minus_year(today), today, cats)
     end = span[1] + dt.timedelta(days=1)
-    start = max(_minus_year(end), span[0])
+    start = max(minus_year(end), span[0])
     return Selection(start, end, cats)
 
 
@@ -224,7 +195,7 @@ def monthly_counts(timestamps: pd.Series, start: dt.date, end: dt.date) -> pd.Da
     months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end - dt.timedelta(days=1)),
                              freq="M")
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-    plo, phi = pd.Timestamp(_minus_year(start)), pd.Timestamp(_minus_year(end))
+    plo, phi = pd.Timestamp(minus_year(start)), pd.Timestamp(minus_year(end))
     c = ts[(ts >= lo) & (ts < hi)].dt.to_period("M").value_counts()
     p = (ts[(ts >= plo) & (ts < phi)] + pd.DateOffset(years=1)).dt.to_period("M").value_counts()
     labels = [f"{MONTHS_FR[m.month - 1]} {m.year}" for m in months]
@@ -236,7 +207,7 @@ def monthly_counts(timestamps: pd.Series, start: dt.date, end: dt.date) -> pd.Da
 
 def monthly_trend(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     """Return selected incidents per month, beside the same month a year earlier."""
-    span = Selection(_minus_year(sel.start), sel.end, sel.categories, sel.quartiers)
+    span = Selection(minus_year(sel.start), sel.end, sel.categories, sel.quartiers)
     return monthly_counts(select(df, span)["occurred_at"], sel.start, sel.end)
 
 

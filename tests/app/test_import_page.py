@@ -31,13 +31,6 @@ def page(demo_store: Path, tmp_path: Path,
     monkeypatch.setenv("CLSPD_STORE", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    import ui
-
-    if hasattr(ui, "_require_router"):
-        # Under AppTest every run starts in legacy pages/ mode, so this guard reruns the
-        # script each time and the rerun drops button clicks; the real server leaves that
-        # mode once per process.
-        monkeypatch.setattr(ui, "_require_router", lambda: None)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if hasattr(conftest, "logged_in"):  # login gate of the roles work
         at = conftest.logged_in(at, "admin", path)

@@ -21,7 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clspd_geo import vocab
-from clspd_geo.access import auth, privacy
+from clspd_geo.access import auth, policy
 from clspd_geo.store import GeoPackageStore
 from conftest import TEST_PASSWORD, logged_in
 
@@ -48,19 +48,11 @@ _NUMBER = re.compile(r"-?\d+\.\d+")
 
 
 def _allowed(role: str, page: str) -> bool:
-    name = Path(page).stem
-    default = tuple(r for r in privacy.ROLE_CODES if r != "admin")
-    return role in _ui_page_roles().get(name, default)
-
-
-def _ui_page_roles() -> dict[str, tuple[str, ...]]:
-    import ui
-
-    return ui.PAGE_ROLES
+    return policy.may_open(role, Path(page).stem)
 
 
 def _min_k(role: str) -> int:
-    rules = [privacy.rule(role, c) for c in ("faits_ordinaires", "faits_sensibles",
+    rules = [policy.rule(role, c) for c in ("faits_ordinaires", "faits_sensibles",
                                              "stupefiants")]
     ks = [r.k for r in rules if r.access == "aggregated"]
     exact = any(r.access == "exact" for r in rules)
@@ -123,7 +115,7 @@ def _check_page(at: AppTest, role: str, page: str, truth: dict) -> None:
     assert not at.exception, (role, page, at.exception)
     titles = " ".join(t.value for t in at.title)
     assert PAGES[page] in titles, (role, page, titles)
-    m = privacy.MATRIX[role]
+    m = policy.MATRIX[role]
     payload = "\n".join(_map_payloads(at))
     visible = payload + _screen_text(at)
     if m["cameras"].access != "exact":
@@ -143,14 +135,14 @@ def _check_page(at: AppTest, role: str, page: str, truth: dict) -> None:
         assert not bad, (role, page, bad)
 
 
-@pytest.mark.parametrize("role", privacy.ROLE_CODES)
+@pytest.mark.parametrize("role", policy.ROLE_CODES)
 def test_every_page_for_a_role(monkeypatch, demo_store, truth, role):
     monkeypatch.setenv("CLSPD_STORE", str(demo_store))
     at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), role,
                    demo_store)
     at.run()
     assert not at.exception, at.exception
-    assert privacy.role(role).label in " ".join(str(c.value) for c in at.sidebar.caption)
+    assert policy.role(role).label in " ".join(str(c.value) for c in at.sidebar.caption)
     for page in PAGES:
         if not _allowed(role, page):
             with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -245,12 +237,12 @@ def test_download_button_records_the_export(monkeypatch, tmp_path):
     def script():
         import streamlit as st
 
-        import ui
+        from ui import session
 
         st.session_state["auth.role"] = "elu"
         st.session_state["auth.user"] = "test-export"
         col, _ = st.columns(2)
-        ui.download_button("Exporter", b"a;b\n", file_name="faits.csv", key="x.csv",
+        session.download_button("Exporter", b"a;b\n", file_name="faits.csv", key="x.csv",
                            container=col, detail="2 lignes")
 
     at = AppTest.from_function(script, default_timeout=60)
@@ -264,27 +256,18 @@ def test_download_button_records_the_export(monkeypatch, tmp_path):
 
 
 def test_every_cache_of_ui_is_keyed_on_the_role():
-    """S4: a cached helper of ui.py takes ``(path, version)`` first (the read key that
-    carries the role, see ``ui.store_key``), except the few that hold no role-filtered
-    data; the unrestricted incidents table is read by ``_incidents`` only."""
+    """The app layer caches two things: the gateway of a store target (no data), and one
+    role view per store version, role and day; every analysis is memoised on a role view
+    (clspd_geo.screens), so nothing cached in ui/ holds data without its role."""
     import ast
 
-    tree = ast.parse((ROOT / "ui.py").read_text(encoding="utf-8"))
-    exempt = {"_install_assets", "_open_file", "_all_incidents", "_purge_once"}
-    cached = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        decos = [ast.unparse(d) for d in node.decorator_list]
-        if not any("cache_data" in d or "cache_resource" in d for d in decos):
-            continue
-        cached.append(node.name)
-        if node.name in exempt:
-            continue
-        args = [a.arg for a in node.args.args][:2]
-        assert args == ["path", "version"], (node.name, args)
-    assert len(cached) > 10
-    callers = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
-               and any(isinstance(c, ast.Call) and getattr(c.func, "id", "") == "_all_incidents"
-                       for c in ast.walk(node))}
-    assert callers == {"_incidents"}, callers
+    cached = {}
+    for path in sorted((ROOT / "ui").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and any(
+                    "cache_data" in ast.unparse(d) or "cache_resource" in ast.unparse(d)
+                    for d in node.decorator_list):
+                cached[f"{path.stem}.{node.name}"] = [a.arg for a in node.args.args]
+    assert cached == {"data.gateway": ["target"], "data._install_assets": [],
+                      "data._view": ["target", "version", "role", "day"]}, cached

@@ -26,7 +26,7 @@ def test_hardened_settings():
 
 
 def test_no_unsafe_html_in_pages():
-    for path in [ROOT / "app.py", ROOT / "ui.py", *(ROOT / "pages").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
         text = path.read_text(encoding="utf-8")
         assert "unsafe_allow_html=True" not in text, path
         assert "components.html(" not in text, path

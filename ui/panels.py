@@ -1,0 +1,202 @@
+"""Panels several pages share: the head of an action-field page, its map layers, the trend
+and tables, and the hotspot panel. Every figure comes from :mod:`clspd_geo.screens`."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import streamlit as st
+
+from clspd_geo import config, vocab
+from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import forecast, hotspots, indicators
+from clspd_geo.errors import ClspdGeoError
+from clspd_geo.maps import areas as area_layers, base as map_base
+from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
+from clspd_geo.screens import common, hotspots as hotspot_screen
+from ui import plan_panel, widgets
+
+
+def base_map(view: RoleView) -> folium.Map:
+    """Return the base map of the territory with the basemap chosen in the sidebar."""
+    return map_base.base_map(view.layer("territoire"), basemap=widgets.basemap())
+
+
+def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
+                    m: folium.Map | None = None) -> list[map_base.MapLayer]:
+    """Return the incident layers of a selection (added to ``m`` when given).
+
+    Non-sensitive categories are drawn as graduated 200 m cells; sensitive ones (victims,
+    minors, domestic violence, radicalisation) only as counts per quartier, with counts
+    from 1 to k−1 suppressed.
+    """
+    open_cats, _ = indicators.split_sensitive(sel.categories)
+    layers: list[map_base.MapLayer] = []
+    if open_cats:
+        try:
+            grid_cells = common.incident_cells(view, sel.with_categories(open_cats))
+            layers.append(cell_layers.cells_layer(
+                grid_cells, value_col="faits", unit="faits", legend_title=f"{name} par cellule",
+                name=f"{name} (cellules de {config.HOTSPOT_CELL_M:.0f} m)", m=m))
+        except ClspdGeoError as err:
+            st.info(str(err))
+    qc = common.sensitive_quartier_counts(view, sel)
+    if qc is not None:
+        layers.append(area_layers.values_by_quartier_layer(
+            qc, value_col="faits", label_col="faits_affiches",
+            name="Faits sensibles par quartier", unit="faits sensibles", show=not open_cats,
+            m=m))
+    return layers
+
+
+def field_page(view: RoleView, field: str) -> tuple[indicators.Selection, folium.Map,
+                                                    list[map_base.MapLayer]]:
+    """Draw the head of an action-field page; return its selection, map and layers.
+
+    The title, question, filters and KPIs of the field's categories are drawn; the map is
+    returned unfinished with its layers on it (the page adds its own, then calls
+    :func:`finish_map`).
+    """
+    af = vocab.action_field(field)
+    st.title(f"{af.number}. {af.label}")
+    st.write(f"**Question du champ :** {af.question}")
+    widgets.territory_banner(view)
+    sel = widgets.selection(widgets.category_filter(field=field, key=f"{field}.categories"))
+    df = view.incidents()
+    per_cat = indicators.by_category(df, sel)
+    kpis = [indicators.total_kpi(df, sel, label="Faits du champ")]
+    kpis += [indicators.Kpi(r["Catégorie"], r["Faits"], r["Faits N-1"])
+             for _, r in per_cat.head(4).iterrows()]
+    widgets.show_kpis(kpis)
+    m = base_map(view)
+    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    layers = incident_layers(view, sel, name=af.short, m=m)
+    equip = view.facilities()
+    kinds = vocab.facility_kinds_for(field)
+    if not equip.empty and equip["kind"].isin(kinds).any():
+        layers.append(facility_layers.facilities_layer(
+            equip, kinds=kinds, name="Équipements du champ", m=m))
+    return sel, m, layers
+
+
+def finish_map(view: RoleView, m: folium.Map, layers: list[map_base.MapLayer], *, key: str,
+               field: str | None = None,
+               sources: tuple[str, ...] = ("incidents", "equipements")) -> None:
+    """Add the field's plan actions, the layer control and legend; draw the map and sources."""
+    if field is not None:
+        layers = [*layers, plan_panel.actions_layer(view, field=field, m=m)]
+    map_base.finish(m, layers)
+    widgets.show_map(m, key=key)
+    widgets.source_caption(view, *sources)
+
+
+def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -> None:
+    """Draw the monthly trend, the table by quartier and the field's facilities."""
+    df = view.incidents()
+    k = view.small_count_k
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Évolution mensuelle")
+        st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
+    with right:
+        st.subheader("Équipements partenaires du champ")
+        st.dataframe(indicators.facilities_table(view.layer("equipements"), field=field),
+                     hide_index=True, width="stretch")
+    st.subheader("Par quartier")
+    table = indicators.by_quartier(df, view.layer("quartiers"), sel).drop(columns=["quartier_id"])
+    _, sensitive = indicators.split_sensitive(sel.categories)
+    if sensitive:
+        # Sensitive categories are in this field: small counts are hidden in the table too.
+        for col in ("Faits", "Faits N-1"):
+            table[col] = indicators.suppress_small(table[col], k=k)
+        table = table.drop(columns=["Évolution (%)", "Pour 1 000 hab."])
+        st.caption(f"Les effectifs de 1 à {k - 1} sont masqués (« < {k} ») car ce champ "
+                   "comprend des faits sensibles.")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
+    """Draw the hotspot section of a page: map layer, time table, forecast accuracy.
+
+    Parameters
+    ----------
+    categories
+        The page's incident categories (sensitive ones are left out of the map and of the
+        forecast, as on the other maps).
+    key
+        The page prefix of the widget keys (e.g. ``"overview"``).
+    """
+    open_cats, sensitive = indicators.split_sensitive(categories)
+    k = view.small_count_k
+    st.subheader("Où se concentrent les faits ?")
+    if sensitive:
+        st.caption("Les faits sensibles (victimes, mineurs, violences intrafamiliales, "
+                   "radicalisation) ne sont pas cartographiés finement : ils ne comptent pas "
+                   "dans les points chauds ci-dessous.")
+    if not open_cats:
+        st.info("Aucune catégorie cartographiable finement dans cette sélection : pas de "
+                "carte des points chauds.")
+    else:
+        mode = st.radio("Représentation", options=list(hotspots.MAP_MODES),
+                        format_func=hotspots.MAP_MODES.get, horizontal=True,
+                        key=f"{key}.hotspot_mode")
+        try:
+            hm = hotspot_screen.hotspot_map(view, widgets.selection(open_cats), mode=mode)
+        except ClspdGeoError as err:
+            st.info(str(err), icon=":material/info:")
+        else:
+            m = base_map(view)
+            area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+            layers = []
+            if len(hm.zones):
+                layers.append(area_layers.zones_layer(
+                    hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
+                    fill_opacity=0.6, tooltip_alias="Zone", m=m))
+            map_base.finish(m, layers)
+            widgets.show_map(m, key=f"{key}.hotspot_map", height=480)
+            if hm.empty_reason:
+                st.info(hm.empty_reason, icon=":material/info:")
+            st.caption(hm.caption)
+
+    st.subheader("Quand ? Jour de la semaine et heure")
+    try:
+        hw = hotspot_screen.hour_table(view, widgets.selection(categories))
+    except ClspdGeoError as err:
+        st.info(str(err), icon=":material/info:")
+    else:
+        table = hw.table if hw.hours_known else hw.weekday_totals().rename("faits").to_frame()
+        if sensitive:
+            table = (hw.suppressed(k=k) if hw.hours_known else
+                     table.map(lambda v: f"< {k}" if 0 < v < k else f"{v:.0f}"))
+            st.caption(f"Faits sensibles inclus : les effectifs de 1 à {k - 1} "
+                       f"sont masqués (« < {k} »).")
+        st.dataframe(table, width="stretch")
+        if not sensitive or hw.table.to_numpy().max() >= k:
+            st.caption(hw.peak())
+
+    if open_cats:
+        _forecast_panel(view, open_cats)
+
+
+def _forecast_panel(view: RoleView, open_cats: list[str]) -> None:
+    st.subheader("Ces points chauds prévoient-ils le mois suivant ?")
+    try:
+        rep = hotspot_screen.forecast_report(view, tuple(open_cats), end=widgets.filters().end,
+                                             cell_m=config.HOTSPOT_CELL_M)
+    except ClspdGeoError as err:
+        st.info(str(err), icon=":material/info:")
+        return
+    rec = rep.row(rep.recommended)
+    base = rep.row("derniere_periode")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Faits du mois suivant dans 5 % du territoire", f"{rec['hit_rate_pct']:.0f} %")
+    c2.metric("PAI (1 = hasard)", f"{rec['pai']:.1f}".replace(".", ","))
+    c3.metric("Référence : mois précédents repris tels quels", f"{base['hit_rate_pct']:.0f} %")
+    st.write(rep.sentence(next_period="du mois suivant"))
+    st.caption(f"Mois évalué : {rep.test[0]:%m/%Y} ({rep.n_test} faits) ; apprentissage du "
+               f"{rep.train[0]:%d/%m/%Y} au {rep.train[1] - pd.Timedelta(days=1):%d/%m/%Y} "
+               f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m sur tout le "
+               f"territoire (le filtre des quartiers ne s'applique pas ici). {rep.reason}")
+    with st.expander("Détail par méthode et par surface couverte"):
+        st.dataframe(forecast.summary_table(rep), hide_index=True, width="stretch")
+        st.write(forecast.PLAIN_FRENCH)
