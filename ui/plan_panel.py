@@ -10,7 +10,7 @@ import streamlit as st
 
 from clspd_geo import vocab
 from clspd_geo.access.view import RoleView
-from clspd_geo.errors import ClspdGeoError
+from clspd_geo.errors import ClspdGeoError, RowConflictError
 from clspd_geo.maps import base as map_base, field_layers
 from clspd_geo.plan import actions
 from clspd_geo.screens import plan as plan_screen
@@ -40,6 +40,17 @@ def edited_plan(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def conflict_table(err: RowConflictError) -> pd.DataFrame:
+    """Return the two versions of a row edited by two people at once, side by side."""
+    mine, theirs = err.mine or {}, err.theirs or {}
+    rows = [{"Champ": actions.EDITOR_LABELS.get(col, col),
+             "Votre version": "" if mine.get(col) is None else str(mine.get(col)),
+             "Version enregistrée entre-temps": "" if theirs.get(col) is None
+             else str(theirs.get(col))}
+            for col in actions.EDITOR_COLUMNS if col in mine or col in theirs]
+    return pd.DataFrame(rows)
+
+
 def _save(field: str) -> None:
     """Write the edited plan: the save button's callback.
 
@@ -57,6 +68,11 @@ def _save(field: str) -> None:
     try:
         n = plan_screen.save_plan(view, field, edited_plan(field, view.layer("actions")),
                                   user=acc.username)
+    except RowConflictError as err:
+        # Both versions are shown; the editor keeps what was typed.
+        st.session_state[f"{field}.plan_message"] = ("error", str(err))
+        st.session_state[f"{field}.plan_conflict"] = conflict_table(err)
+        return
     except ClspdGeoError as err:
         # The editor keeps what was typed: the user corrects it or saves again.
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
@@ -82,6 +98,9 @@ def action_plan(view: RoleView, field: str) -> None:
     message = st.session_state.pop(f"{field}.plan_message", None)
     if message:
         (st.error if message[0] == "error" else st.success)(message[1])
+    conflict = st.session_state.pop(f"{field}.plan_conflict", None)
+    if conflict is not None:
+        st.dataframe(conflict, hide_index=True, width="stretch")
     if editor:
         _editor(view, field, plan)
 

@@ -60,6 +60,14 @@ ROLES: tuple[Role, ...] = (
          "Exploite l'outil (comptes, imports, journal) sans lire les données de faits."),
 )
 ROLE_CODES: tuple[str, ...] = tuple(r.code for r in ROLES)
+
+OPERATOR = Role("exploitant", "Exploitant (ligne de commande)",
+                "Lecture complète des données par l'exploitant, en ligne de commande "
+                "seulement : aucun compte ni aucune page ne peut avoir ce rôle.")
+"""The operator's full read, named explicitly on the command line (``--role exploitant``).
+
+It is not a role of the matrix: :func:`role` refuses it, so no account, identity claim or
+app session can carry it; only :func:`reader` (the command line's entry) accepts it."""
 _ROLES = {r.code: r for r in ROLES}
 
 CATEGORIES: dict[str, str] = {
@@ -207,10 +215,27 @@ def role(code: str) -> Role:
         raise AccessError(msg) from None
 
 
-def rule(role_code: str, category: str) -> Rule:
-    """Return the matrix cell of a role and a data category."""
+def reader(code: str) -> Role:
+    """Return the role a read is made for: a matrix role, or the operator's full read.
+
+    Raises
+    ------
+    AccessError
+        The code is neither a matrix role nor :data:`OPERATOR`.
+    """
+    return OPERATOR if code == OPERATOR.code else role(code)
+
+
+def _row(role_code: str) -> dict[str, Rule]:
+    if role_code == OPERATOR.code:
+        return {c: EXACT for c in CATEGORIES}
     role(role_code)
-    return MATRIX[role_code][category]
+    return MATRIX[role_code]
+
+
+def rule(role_code: str, category: str) -> Rule:
+    """Return the matrix cell of a role (or the operator: always exact) and a data category."""
+    return _row(role_code)[category]
 
 
 def may_see(role_code: str, category: str) -> bool:
@@ -258,6 +283,8 @@ the administrator, who operates the tool without reading incident data."""
 EDITORS: dict[str, tuple[str, ...]] = {
     # The CLSPD action plan: the members of the council and the operator edit it.
     "actions": ("elu", "groupe_travail", "police", "admin"),
+    # Sector redesigns are patrol planning: only the police saves them.
+    "secteurs_proposes": ("police",),
 }
 """Layers edited from a page, and the roles that may edit them."""
 
@@ -285,20 +312,22 @@ def finest_zone(role_code: str, category_code: str) -> str | None:
 
 def may_open(role_code: str, page: str) -> bool:
     """Return True when the role may open the page of this URL path ("" is the overview)."""
-    role(role_code)
+    reader(role_code)
     default = tuple(r for r in ROLE_CODES if r != "admin")
     return role_code in PAGE_ROLES.get(page, default)
 
 
 def may_edit(role_code: str, layer: str) -> bool:
     """Return True when the role may edit the layer from a page."""
-    role(role_code)
+    if reader(role_code) is OPERATOR:
+        return True
     return role_code in EDITORS.get(layer, ())
 
 
 def may_import(role_code: str) -> bool:
     """Return True when the role may import files into the store."""
-    role(role_code)
+    if reader(role_code) is OPERATOR:
+        return True
     return role_code in IMPORTERS
 
 
@@ -308,9 +337,8 @@ def small_count_k(role_code: str) -> int:
     Counts from 1 to k−1 are shown as « < k ». It is the largest k of the role's
     aggregated incident rules, and at least :data:`SMALL_COUNT_FLOOR`.
     """
-    role(role_code)
-    ks = [MATRIX[role_code][c].k for c in SENSITIVITY_CATEGORY.values()
-          if MATRIX[role_code][c].access == "aggregated"]
+    row = _row(role_code)
+    ks = [row[c].k for c in SENSITIVITY_CATEGORY.values() if row[c].access == "aggregated"]
     return max([SMALL_COUNT_FLOOR, *ks])
 
 
@@ -329,8 +357,8 @@ def confidential_mask(equipements: pd.DataFrame) -> np.ndarray:
 
 def notice(role_code: str) -> str | None:
     """Return the French sentence a page shows about what this role sees, or None (exact)."""
-    r = role(role_code)
-    rules = [MATRIX[role_code][c] for c in ("faits_ordinaires", "faits_sensibles", "stupefiants")]
+    r = reader(role_code)
+    rules = [rule(role_code, c) for c in ("faits_ordinaires", "faits_sensibles", "stupefiants")]
     if all(x.access == "exact" for x in rules):
         return None
     if all(x.access == "never" for x in rules):

@@ -31,8 +31,8 @@ import pandas as pd
 
 from clspd_geo import crs, vocab
 from clspd_geo.access.policy import (
-    GEOGRAPHY, GRID_CELL_M, INCIDENT_TABLE, MATRIX, OPEN_DATA, SENSITIVITY_CATEGORY,
-    AccessError, Rule, TimeStep, ZoneKind, category_rule, confidential_mask, role,
+    CATEGORIES, GEOGRAPHY, GRID_CELL_M, INCIDENT_TABLE, OPEN_DATA, SENSITIVITY_CATEGORY,
+    AccessError, Rule, TimeStep, ZoneKind, category_rule, confidential_mask, rule,
 )
 
 # -- zones ---------------------------------------------------------------------------------------
@@ -121,8 +121,7 @@ def restrict(data: pd.DataFrame, *, layer: str, role_code: str, zones: Zones | N
     AccessError
         Unknown role, or ``zones`` missing for the incidents table.
     """
-    role(role_code)
-    m = MATRIX[role_code]
+    m = {c: rule(role_code, c) for c in CATEGORIES}  # the operator's row is all exact
     if layer in GEOGRAPHY:
         return data.copy()
     if layer in OPEN_DATA:
@@ -230,7 +229,7 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     quartier_pts = zones.quartier_points()
     tx, ty, tlon, tlat = zones.territoire
     for sensitivity, cat in SENSITIVITY_CATEGORY.items():
-        r = MATRIX[role_code][cat]
+        r = rule(role_code, cat)
         rows = sens == sensitivity
         if r.access == "never" or not rows.any():
             continue

@@ -50,6 +50,9 @@ class RoleView:
     version
         The store version the view was made for (:meth:`Store.version` when omitted): a
         cache key for what is computed from the view.
+    operator
+        Accept :data:`clspd_geo.access.policy.OPERATOR` (the operator's full read) as
+        ``role``: for the command line only; the app never sets it.
 
     Raises
     ------
@@ -58,8 +61,8 @@ class RoleView:
     """
 
     def __init__(self, store: Store, role: str, *, as_of: dt.date | None = None,
-                 version: str | None = None) -> None:
-        self._role = policy.role(role)
+                 version: str | None = None, operator: bool = False) -> None:
+        self._role = policy.role(role) if not operator else policy.reader(role)
         self._store = store
         self.as_of = as_of or dt.date.today()
         self.version = version if version is not None else store.version()
@@ -238,6 +241,22 @@ class RoleView:
             table = indicators.select(table, selection)
         return table
 
+    def incident_points(self, selection: indicators.Selection | None = None, *,
+                        timed: bool = False) -> gpd.GeoDataFrame:
+        """Return the released incidents as points (EPSG:4326), for point-layer analyses.
+
+        Columns ``occurred_at``, ``category`` (code), ``quartier_id``, ``time_known``;
+        aggregated incidents sit on their zone's representative point (see
+        :meth:`incidents`).
+        """
+        part = self.incidents(selection, timed=timed)
+        return gpd.GeoDataFrame(
+            {"occurred_at": part["occurred_at"].to_numpy(),
+             "category": part["category"].astype(str).to_numpy(),
+             "quartier_id": part["quartier_id"].to_numpy(),
+             "time_known": part["time_known"].to_numpy(dtype=bool)},
+            geometry=gpd.points_from_xy(part["lon"], part["lat"]), crs=4326)
+
     def is_demo(self) -> bool:
         """Tell whether the store holds the fictitious demo territory."""
         terr = self.layer("territoire")
@@ -308,11 +327,24 @@ class RoleView:
         AccessError
             The role may not edit this layer.
         """
+        self.edit_target(layer).write(layer, frame, source=source, expected_version=self.version)
+
+    def edit_target(self, layer: str) -> Store:
+        """Return the store to edit a layer row by row in, for the roles that may edit it.
+
+        For library functions that save edits (:mod:`clspd_geo.screens.plan`), never for
+        the app layer.
+
+        Raises
+        ------
+        AccessError
+            The role may not edit this layer.
+        """
         if not self.may_edit(layer):
             msg = (f"Le rôle « {self.role_label} » ne peut pas modifier la couche "
                    f"« {schemas.schema(layer).title} ».")
             raise policy.AccessError(msg)
-        self._store.write(layer, frame, source=source)
+        return self._store
 
     def import_target(self) -> Store:
         """Return the store to import files into, for the roles that may import.

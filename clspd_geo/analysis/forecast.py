@@ -36,8 +36,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import _format, config, crs
+from clspd_geo import _format, config, crs, vocab
 from clspd_geo.analysis import cells, counts, density, spatial_stats
+from clspd_geo.analysis.selection import Selection
 from clspd_geo.errors import EmptySelectionError
 
 AREA_FRACTIONS = (0.01, 0.02, 0.05, 0.10, 0.20)
@@ -475,22 +476,20 @@ def forecast_accuracy(incidents: gpd.GeoDataFrame, territory: gpd.GeoDataFrame, 
                        fractions=fractions, min_train=min_train, min_test=min_test)
 
 
-def from_store(store: object, *, train: Period, test: Period,
-               categories: Iterable[str] | None = None,
-               cell_size_m: float = config.HOTSPOT_CELL_M) -> ForecastReport:
-    """Read the territory and the incidents of both periods from a store and score them.
+def from_view(view: object, *, train: Period, test: Period,
+              categories: Iterable[str] | None = None,
+              cell_size_m: float = config.HOTSPOT_CELL_M) -> ForecastReport:
+    """Score the incidents a role sees over both periods (see :func:`forecast_accuracy`).
 
-    ``store`` is a :class:`clspd_geo.store.Store`; only the two periods are read.
+    ``view`` is a :class:`clspd_geo.access.view.RoleView`: the role's released incidents
+    (aggregated ones on their zone's point, as on its maps) are what is scored.
     """
     check_periods(train, test)
-    territory = store.read("territoire")
-    cats = None if categories is None else list(categories)
-    both = (min(pd.Timestamp(train[0]), pd.Timestamp(test[0])).to_pydatetime(),
-            max(pd.Timestamp(train[1]), pd.Timestamp(test[1])).to_pydatetime())
-    incidents = store.read("incidents", period=both, categories=cats,
-                           columns=["occurred_at", "category"])
-    crs.require_crs(incidents, layer="incidents")
-    return forecast_accuracy(incidents, territory, train=train, test=test,
+    start = min(pd.Timestamp(train[0]), pd.Timestamp(test[0])).date()
+    end = max(pd.Timestamp(train[1]), pd.Timestamp(test[1])).date()
+    cats = tuple(categories) if categories is not None else tuple(vocab.category_codes())
+    incidents = view.incident_points(Selection(start, end, cats))
+    return forecast_accuracy(incidents, view.layer("territoire"), train=train, test=test,
                              cell_size_m=cell_size_m)
 
 

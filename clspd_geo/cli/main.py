@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from clspd_geo import _format, demo, store
-from clspd_geo.cli import police, reports, users, video
+from clspd_geo.cli import access, police, reports, users, video
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import command as import_command
 
@@ -187,6 +187,7 @@ def _add_forecast(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cell-m", type=float, default=config.HOTSPOT_CELL_M, metavar="M",
                    help=f"côté des cellules en mètres (défaut : {config.HOTSPOT_CELL_M:g})")
     p.add_argument("--json", action="store_true", help="sortie JSON")
+    access.add_role_argument(p, default="public")
     p.set_defaults(func=_run_forecast)
 
 
@@ -211,8 +212,9 @@ def _run_forecast(args: argparse.Namespace) -> int:
     day = dt.timedelta(days=1)
     train = (args.train[0], args.train[1] + day)
     test = (args.test[0], args.test[1] + day)
-    report = forecast.from_store(store.open_store(args.store), train=train, test=test,
-                                 categories=args.categories, cell_size_m=args.cell_m)
+    view = access.open_view(args.store, args.role)
+    report = forecast.from_view(view, train=train, test=test, categories=args.categories,
+                                cell_size_m=args.cell_m)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK

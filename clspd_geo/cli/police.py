@@ -12,7 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from clspd_geo import store, vocab
+from clspd_geo import vocab
+from clspd_geo.cli import access
 from clspd_geo.police import (load, patrol_brief, patrols, redesign, sector_checks, sectors,
                               shifts)
 from clspd_geo.errors import EmptySelectionError
@@ -72,6 +73,7 @@ def add_sectors_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="N",
                    help="graine du tirage des germes (défaut : 0)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
+    access.add_role_argument(p, default="police")
     p.set_defaults(func=run_sectors)
 
 
@@ -86,9 +88,9 @@ def _fr(x: float, digits: int = 2) -> str:
 
 def run_sectors(args: argparse.Namespace) -> int:
     """Print today's balance (and the proposal's); write the proposal layer."""
-    st = store.open_store(args.store)
-    secteurs = st.read("secteurs")
-    incidents = st.read("incidents", columns=["occurred_at", "category"])
+    view = access.open_view(args.store, args.role)
+    secteurs = view.layer("secteurs")
+    incidents = view.incident_points(timed=True)
     mine = secteurs[secteurs["force"] == args.police_force]
     if mine.empty:
         label = vocab.FORCES[args.police_force]
@@ -109,12 +111,12 @@ def run_sectors(args: argparse.Namespace) -> int:
                                 for sid, r in current.iterrows()]},
     }
     if args.redesign is not None:
-        blocks = st.read("quartiers") if args.blocks == "quartiers" else None
+        blocks = view.layer("quartiers") if args.blocks == "quartiers" else None
         result, table = sectors.propose(secteurs, incidents, k=args.redesign,
                                         force=args.police_force, blocks=blocks,
                                         cell_size_m=args.cell_m, keep_split=args.keep_split,
                                         seed=args.seed)
-        st.write(PROPOSAL_LAYER, sectors.proposal_layer(result),
+        view.write(PROPOSAL_LAYER, sectors.proposal_layer(result),
                  source=f"python -m clspd_geo sectors --redesign {args.redesign}")
         prop = table.loc["proposés"]
         out["proposal"] = {"n_sectors": int(prop["n_sectors"]), "cv": float(prop["cv"]),
@@ -164,14 +166,15 @@ def add_patrol_brief_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="fichier HTML à écrire")
     p.add_argument("--days", type=_positive_int, default=28, metavar="N",
                    help="jours récents pris en compte (défaut : 28)")
+    access.add_role_argument(p, default="police")
     p.set_defaults(func=run_patrol_brief)
 
 
 def run_patrol_brief(args: argparse.Namespace) -> int:
     """Write the brief as HTML."""
-    st = store.open_store(args.store)
-    fac = st.read("equipements") if st.has("equipements") else None
-    brief = patrol_brief.build_brief(st.read("secteurs"), st.read("incidents"),
+    view = access.open_view(args.store, args.role)
+    fac = view.layer("equipements")
+    brief = patrol_brief.build_brief(view.layer("secteurs"), view.incident_points(timed=True),
                                      sector_id=args.sector, shift=args.shift, facilities=fac,
                                      recent_days=args.days)
     if args.out.is_dir():

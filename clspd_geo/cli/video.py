@@ -14,11 +14,13 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 
-from clspd_geo import store, vocab
-from clspd_geo.video import camera_plan, coverage, siting
+from clspd_geo import schemas, vocab
+from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import indicators
+from clspd_geo.cli import access
 from clspd_geo.errors import DataFileError, EmptySelectionError
+from clspd_geo.video import camera_plan, coverage, siting
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -87,32 +89,35 @@ def add_siting_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--time-limit-s", type=_number("--time-limit-s"), default=60.0,
                    metavar="S", help="limite de temps du solveur exact (défaut : 60 s)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
+    access.add_role_argument(p, default="videoprotection")
     p.set_defaults(func=run_siting)
 
 
-def _candidate_points(st: store.GeoPackageStore, args: argparse.Namespace,
+def _candidate_points(view: RoleView, args: argparse.Namespace,
                       territoire: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
     source = args.candidates
     if source == "carrefours":
-        if not st.has("voies"):
-            msg = (f"Le fichier « {st.path} » n'a pas de couche « voies » : impossible de "
+        voies = view.layer("voies")
+        if voies.empty:
+            msg = (f"La base « {view.location} » n'a pas de couche « voies » : impossible de "
                    "proposer les carrefours. Indiquez --candidates grille, ou une couche de "
                    "points.")
             raise DataFileError(msg)
-        return siting.street_crossings(st.read("voies")), "name"
+        return siting.street_crossings(voies), "name"
     if source == "grille":
         return siting.grid_sites(territoire, spacing_m=args.grid_m), None
+    if source in schemas.LAYERS:
+        return view.layer(source), None
     path = Path(source)
     try:
         if path.exists():
             return gpd.read_file(path), None
-        if source in {str(n) for n, _ in pyogrio.list_layers(st.path)}:
-            return pyogrio.read_dataframe(st.path, layer=source), None
     except Exception as err:  # GDAL raises many types; all mean "unreadable"
         raise DataFileError(f"Les sites candidats « {source} » ne peuvent pas être lus "
                             f"({err}).") from err
-    msg = (f"Sites candidats « {source} » introuvables : ni couche du fichier « {st.path} », "
-           "ni fichier. Choisissez carrefours, grille, une couche de points ou un fichier.")
+    msg = (f"Sites candidats « {source} » introuvables : ni couche de la base « "
+           f"{view.location} », ni fichier. Choisissez carrefours, grille, une couche de "
+           "points ou un fichier.")
     raise DataFileError(msg)
 
 
@@ -123,16 +128,21 @@ def _problem(args: argparse.Namespace) -> tuple[siting.Problem, gpd.GeoDataFrame
         unknown = sorted(set(args.categories) - set(vocab.category_codes()))
         if unknown:
             raise EmptySelectionError(f"Catégorie(s) inconnue(s) : {', '.join(unknown)}.")
-    st = store.GeoPackageStore(args.store)
-    period = None
-    if args.period:
-        period = (args.period[0], args.period[1] + dt.timedelta(days=1))
-    incidents = st.read("incidents", period=period, categories=args.categories)
-    territoire = st.read("territoire")
-    cams = coverage.in_service(st.read("cameras")) if st.has("cameras") else None
-    demand = siting.demand_from_incidents(incidents, category_weights=args.weights,
+    view = access.open_view(args.store, args.role)
+    incidents = view.incidents()
+    if args.period or args.categories:
+        span = indicators.data_period(incidents)
+        start, end = ((args.period[0], args.period[1] + dt.timedelta(days=1)) if args.period
+                      else span or (dt.date.min, dt.date.max))
+        incidents = view.incidents(indicators.Selection(
+            start, end, tuple(args.categories or vocab.category_codes())))
+    territoire = view.layer("territoire")
+    cams = view.layer("cameras")
+    cams = coverage.in_service(cams) if len(cams) else None
+    demand = siting.demand_from_incidents(incidents, epsg=view.metric_epsg,
+                                          category_weights=args.weights,
                                           half_life_days=args.half_life_days)
-    points, label = _candidate_points(st, args, territoire)
+    points, label = _candidate_points(view, args, territoire)
     cand = siting.candidates_from_points(points, epsg=demand.epsg, label_column=label,
                                          cost_eur=args.cost_eur, territory=territoire)
     problem = siting.prepare(demand, cand, radius_m=args.radius_m, n_new=args.new,
@@ -201,6 +211,7 @@ def add_camera_plan_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--statuses", nargs="+", choices=tuple(vocab.CAMERA_STATUSES),
                    default=None, metavar="ETAT",
                    help="états retenus (en_service, en_panne, projet ; défaut : tous)")
+    access.add_role_argument(p, default="videoprotection")
     p.set_defaults(func=run_camera_plan)
 
 
@@ -211,10 +222,12 @@ def run_camera_plan(args: argparse.Namespace) -> int:
         print(f"Le plan s'écrit en HTML (« {out} ») : donnez un nom en .html, puis "
               "imprimez-le en PDF depuis le navigateur.", file=sys.stderr)
         return EXIT_ERROR
-    st = store.GeoPackageStore(args.store)
-    cams = st.read("cameras")
-    territoire = st.read("territoire") if st.has("territoire") else None
-    quartiers = st.read("quartiers") if st.has("quartiers") else None
+    view = access.open_view(args.store, args.role)
+    cams = view.layer("cameras")
+    territoire = view.layer("territoire")
+    quartiers = view.layer("quartiers")
+    territoire = None if territoire.empty else territoire
+    quartiers = None if quartiers.empty else quartiers
     camera_plan.write(out, cams, territoire=territoire, quartiers=quartiers,
                       statuses=args.statuses)
     kept = len(cams) if args.statuses is None else int(cams["status"].isin(args.statuses).sum())

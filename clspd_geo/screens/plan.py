@@ -32,12 +32,16 @@ def save_plan(view: RoleView, field: str, edited: pd.DataFrame, *, user: str) ->
     ------
     AccessError
         The role may not edit the plan (nothing is written).
+    RowConflictError
+        One of the rows edited here changed meanwhile (« modifiée entre-temps par … »,
+        both versions on the exception); nothing is written.
     ClspdGeoError
         An edited row is invalid (:func:`clspd_geo.plan.actions.apply_edits`).
     """
-    new = actions.apply_edits(view.layer("actions"), field, edited,
-                              quartiers=view.layer("quartiers"),
-                              territoire=view.layer("territoire"))
-    view.write("actions", new, source=actions.SOURCE)
+    store = view.edit_target("actions")
+    # Row by row from the plan the editor was drawn from (the view's version): rows others
+    # changed meanwhile are kept, an edit of the same row is refused.
+    actions.save_edits(store, view.layer("actions"), field, edited, by=user,
+                       quartiers=view.layer("quartiers"), territoire=view.layer("territoire"))
     audit.record(user, view.role, "modification", f"plan d'action : {field}")
-    return int((new["field"] == field).sum())
+    return int((store.read("actions")["field"] == field).sum())

@@ -105,3 +105,14 @@ def test_finest_zone_per_role():
     assert policy.finest_zone("elu", "violences_scolaires") == "quartier"
     assert policy.finest_zone("videoprotection", "violences_scolaires") is None
     assert policy.finest_zone("admin", "cambriolage") is None
+
+
+def test_the_operator_full_read_is_explicit_and_never_an_account_role():
+    op = policy.OPERATOR.code
+    assert op not in policy.ROLE_CODES and op not in policy.MATRIX
+    with pytest.raises(policy.AccessError):
+        policy.role(op)  # accounts, claims and sessions are validated with role()
+    assert policy.reader(op) is policy.OPERATOR
+    assert policy.rule(op, "faits_sensibles").access == "exact"
+    assert policy.may_edit(op, "secteurs_proposes") and policy.may_import(op)
+    assert not policy.may_open(op, "") and policy.notice(op) is None

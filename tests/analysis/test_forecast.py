@@ -206,7 +206,9 @@ def test_cli_forecast_prints_table_and_json(demo_store, capsys):
 def test_cli_forecast_bad_input(demo_store, capsys, extra, needle):
     from clspd_geo.cli import main as cli
 
-    args = ["forecast", "--store", str(demo_store), "--train", "2025-01-01", "2025-09-30"]
+    # The operator's full read (the default, public, sees no radicalisation fact at all).
+    args = ["forecast", "--store", str(demo_store), "--role", "exploitant",
+            "--train", "2025-01-01", "2025-09-30"]
     assert cli.main(args + extra) == 2
     captured = capsys.readouterr()
     assert needle in captured.err
