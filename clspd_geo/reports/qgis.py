@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from clspd_geo import maps, vocab
+from clspd_geo import vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, indicators
-from clspd_geo.maps import field_layers
+from clspd_geo.maps import cameras as camera_layers, field_layers, legend
 from clspd_geo.reports import figures, typography
 from clspd_geo.video import cameras as camera_geometry
 
@@ -155,7 +155,8 @@ def styles(frames: dict[str, gpd.GeoDataFrame]) -> dict[str, str]:
                                                           for k in present])
         elif name == "cameras":
             out[name] = categorized_qml("point", "status", [
-                (s, lbl, camera_layers.CAMERA_STATUS_COLORS[s]) for s, lbl in vocab.CAMERA_STATUSES.items()])
+                (s, lbl, camera_layers.CAMERA_STATUS_COLORS[s])
+                for s, lbl in vocab.CAMERA_STATUSES.items()])
         elif name == VIEWS_LAYER:
             out[name] = categorized_qml("polygon", "status", [
                 (s, f"Champ de vision : {lbl.lower()}", camera_layers.CAMERA_STATUS_COLORS[s])

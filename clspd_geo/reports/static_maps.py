@@ -5,7 +5,7 @@ points, each with its colours and its legend line), drawn with geopandas and mat
 (Agg backend) in the territory's metric CRS, so that the scale bar is true in metres.
 Every map has a legend, a scale bar, a north arrow and a « Source : … » line.
 :func:`class_layers` turns a value per zone (quartiers, cells) into graduated classes
-coloured as on screen (:data:`clspd_geo.maps.CELL_COLORS`).
+coloured as on screen (:data:`clspd_geo.maps.legend.CELL_COLORS`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from clspd_geo import maps  # noqa: E402
+from clspd_geo.maps import legend  # noqa: E402
 from clspd_geo.reports import charts, typography  # noqa: E402
 
 NO_DATA_COLOR = "#eeeeee"
@@ -196,7 +196,7 @@ def class_layers(zones: gpd.GeoDataFrame, *, value_col: str, k: int, unit: str,
     hidden = (vals > 0) & (vals < k)
     shown = vals >= max(k, 1e-12)
     if shown.any():
-        breaks = maps.class_breaks(vals[shown])
+        breaks = legend.class_breaks(vals[shown])
         lower = float(np.min(vals[shown]))
         digits = 0 if np.allclose(vals[shown], np.round(vals[shown])) else 1
         for i, upper in enumerate(breaks):
@@ -206,7 +206,7 @@ def class_layers(zones: gpd.GeoDataFrame, *, value_col: str, k: int, unit: str,
             if not inside.any():
                 lower = upper
                 continue
-            color = maps.CELL_COLORS[min(i, len(maps.CELL_COLORS) - 1)]
+            color = legend.CELL_COLORS[min(i, len(legend.CELL_COLORS) - 1)]
             label = (f"{typography.number(lower, digits=digits)} à "
                      f"{typography.number(upper, digits=digits)} {unit}")
             out.append(MapLayer(zones[inside], label, face=color, edge=edge, width=0.3))
