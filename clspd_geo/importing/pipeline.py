@@ -21,12 +21,13 @@ from clspd_geo import schemas
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
-    accidents, boundaries, cameras, facilities, incidents, sectors, sniffing,
+    accidents, boundaries, cameras, facilities, incidents, roads, sectors, sniffing,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
 
-Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents"]
+Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents",
+               "roads"]
 
 BUILDERS = {
     "accidents": accidents.build,
@@ -35,6 +36,7 @@ BUILDERS = {
     "boundaries": boundaries.build,
     "sectors": sectors.build,
     "incidents": incidents.build,
+    "roads": roads.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
 KIND_LABELS: dict[str, str] = {
@@ -44,6 +46,7 @@ KIND_LABELS: dict[str, str] = {
     "boundaries": "Limites : commune(s) du territoire ou quartiers",
     "sectors": "Secteurs de patrouille",
     "incidents": "Faits et incidents",
+    "roads": "Voies (OpenStreetMap, IGN BD TOPO ou ROUTE 500)",
 }
 
 
