@@ -21,13 +21,13 @@ from clspd_geo import schemas
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
-    accidents, boundaries, cameras, facilities, incidents, roads, sectors, sniffing,
+    accidents, boundaries, cameras, facilities, incidents, qpv, roads, sectors, sniffing,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
 
 Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents",
-               "roads"]
+               "roads", "qpv"]
 
 BUILDERS = {
     "accidents": accidents.build,
@@ -37,6 +37,7 @@ BUILDERS = {
     "sectors": sectors.build,
     "incidents": incidents.build,
     "roads": roads.build,
+    "qpv": qpv.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
 KIND_LABELS: dict[str, str] = {
@@ -47,6 +48,7 @@ KIND_LABELS: dict[str, str] = {
     "sectors": "Secteurs de patrouille",
     "incidents": "Faits et incidents",
     "roads": "Voies (OpenStreetMap, IGN BD TOPO ou ROUTE 500)",
+    "qpv": "Contours des quartiers prioritaires (QPV 2015 ou 2024)",
 }
 
 
