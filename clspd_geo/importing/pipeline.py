@@ -21,13 +21,14 @@ from clspd_geo import schemas
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
-    accidents, boundaries, cameras, facilities, incidents, qpv, roads, sectors, sniffing,
+    accidents, boundaries, cameras, facilities, gtfs, incidents, qpv, roads, sectors,
+    sniffing,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
 
 Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents",
-               "roads", "qpv"]
+               "roads", "qpv", "gtfs"]
 
 BUILDERS = {
     "accidents": accidents.build,
@@ -38,6 +39,7 @@ BUILDERS = {
     "incidents": incidents.build,
     "roads": roads.build,
     "qpv": qpv.build,
+    "gtfs": gtfs.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
 KIND_LABELS: dict[str, str] = {
@@ -49,6 +51,7 @@ KIND_LABELS: dict[str, str] = {
     "incidents": "Faits et incidents",
     "roads": "Voies (OpenStreetMap, IGN BD TOPO ou ROUTE 500)",
     "qpv": "Contours des quartiers prioritaires (QPV 2015 ou 2024)",
+    "gtfs": "Arrêts et stations de transport en commun (GTFS)",
 }
 
 

@@ -22,7 +22,7 @@ import pyogrio
 
 from clspd_geo.errors import CrsError, DataFileError
 
-Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile"]
+Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile", "gtfs_zip", "kml"]
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 """Largest file accepted (100 Mo); checked on the size on disk, before reading."""
@@ -31,6 +31,9 @@ _SEPARATORS = (";", ",", "\t", "|")
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+GTFS_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt",
+              "calendar.txt", "calendar_dates.txt", "feed_info.txt")
+"""Member names that make a zip a GTFS feed (General Transit Feed Specification)."""
 # Bytes undefined in Windows-1252: text with them is neither UTF-8 nor a Western code page.
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 # UTF-8 read as Latin-1 then saved again as UTF-8 ("Ã©" for "é").
@@ -108,6 +111,8 @@ def detect_format(path: Path) -> Format:
         except zipfile.BadZipFile as err:
             raise DataFileError(f"L'archive « {path.name} » est endommagée ({err}). "
                                 "Compressez à nouveau les fichiers.") from err
+        if not names and gtfs_members(path):
+            return "gtfs_zip"
         if not names:
             msg = (f"L'archive « {path.name} » ne contient aucun shapefile (.shp). "
                    "Elle doit contenir au moins les fichiers .shp, .shx, .dbf et .prj "
@@ -131,7 +136,21 @@ def detect_format(path: Path) -> Format:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") or stripped.startswith(b"["):
         return "geojson"
+    if stripped.startswith(b"<") and b"<kml" in head.lower():
+        return "kml"
     return "csv"
+
+
+def gtfs_members(path: Path) -> dict[str, str]:
+    """Return ``{GTFS file name: member name}`` of the GTFS files a zip holds (any folder)."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    out = {}
+    for member in names:
+        base = member.rsplit("/", 1)[-1].lower()
+        if base in GTFS_FILES and base not in out:
+            out[base] = member
+    return out
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -220,11 +239,25 @@ def read_table(path: Path) -> Table:
     path = Path(path)
     check_size(path)
     raw, gz = read_bytes(path)
-    text, encoding = decode(raw, name=path.name)
+    return parse_table(raw, name=path.name, gzipped=gz)
+
+
+def parse_table(raw: bytes, *, name: str, gzipped: bool = False) -> Table:
+    """Parse the bytes of a delimited text file (see :func:`read_table`).
+
+    ``name`` is the file name shown in messages (a zip member is named ``archive/member``).
+
+    Raises
+    ------
+    DataFileError
+        Empty, header-only, wrong encoding, unknown separator, ragged rows.
+    """
+    gz = gzipped
+    text, encoding = decode(raw, name=name)
     if not text.strip():
-        raise DataFileError(f"Le fichier « {path.name} » est vide (aucune ligne de texte).")
+        raise DataFileError(f"Le fichier « {name} » est vide (aucune ligne de texte).")
     header = text.lstrip("\ufeff").splitlines()[0]
-    sep = detect_separator(header, name=path.name)
+    sep = detect_separator(header, name=name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -235,27 +268,49 @@ def read_table(path: Path) -> Table:
             if len(row) <= 1 and not "".join(row).strip():
                 continue
             if len(row) != width:
-                msg = (f"La ligne {reader.line_num} du fichier « {path.name} » a {len(row)} "
+                msg = (f"La ligne {reader.line_num} du fichier « {name} » a {len(row)} "
                        f"champs au lieu de {width} (séparateur « {_sep_label(sep)} »). "
                        "Vérifiez les guillemets et le séparateur de cette ligne.")
                 raise DataFileError(msg)
             rows.append([cell.strip() or None for cell in row])
             lines.append(reader.line_num)
     except csv.Error as err:
-        raise DataFileError(f"Le fichier « {path.name} » n'est pas un CSV lisible "
+        raise DataFileError(f"Le fichier « {name} » n'est pas un CSV lisible "
                             f"(ligne {reader.line_num} : {err}).") from err
     if not rows:
-        msg = (f"Le fichier « {path.name} » ne contient que la ligne d'en-tête : "
+        msg = (f"Le fichier « {name} » ne contient que la ligne d'en-tête : "
                "aucune donnée à importer.")
         raise DataFileError(msg)
     columns = [c.strip().lstrip("\ufeff") for c in head]
     twice = sorted({c for c in columns if c and columns.count(c) > 1})
     if twice:
-        msg = (f"L'en-tête du fichier « {path.name} » contient des colonnes en double : "
+        msg = (f"L'en-tête du fichier « {name} » contient des colonnes en double : "
                f"{', '.join(twice)}. Renommez-les pour que chaque colonne ait un nom unique.")
         raise DataFileError(msg)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     return Table(frame, pd.Series(lines, index=frame.index), encoding, sep, gz)
+
+
+def read_gtfs_member(path: Path, member: str) -> Table:
+    """Read one file of a GTFS zip (``stops.txt``...) as a :class:`Table`.
+
+    Raises
+    ------
+    DataFileError
+        The member is absent (a GTFS feed without ``stops.txt`` has no stop to place) or
+        unreadable.
+    """
+    members = gtfs_members(path)
+    if member not in members:
+        found = ", ".join(sorted(members)) or "aucun fichier GTFS"
+        msg = (f"L'archive GTFS « {Path(path).name} » ne contient pas « {member} » "
+               f"(fichiers trouvés : {found}). Téléchargez le GTFS complet de l'autorité "
+               "organisatrice (il doit contenir stops.txt), ou donnez stops.txt seul ; "
+               "la base n'a pas été modifiée.")
+        raise DataFileError(msg)
+    with zipfile.ZipFile(path) as zf:
+        raw = zf.read(members[member])
+    return parse_table(raw, name=f"{Path(path).name}/{member}")
 
 
 def _sep_label(sep: str) -> str:
@@ -354,6 +409,9 @@ def open_source(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
     fmt = detect_format(path)
     if fmt == "csv":
         table = read_table(path)
+        return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
+    if fmt == "gtfs_zip":
+        table = read_gtfs_member(path, "stops.txt")
         return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
     gdf = read_vector(path, fmt)
     if gdf.empty:
