@@ -19,6 +19,7 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 
 from clspd_geo.errors import CrsError, DataFileError
 
@@ -340,6 +341,8 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
         text, _ = decode(raw, name=path.name)
         _check_json(text, name=path.name)
         target = text
+    if fmt == "kml":
+        return _read_kml(path)
     try:
         layers = pyogrio.list_layers(target) if fmt == "gpkg" else None
         layer = None
@@ -359,6 +362,51 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
     if fmt == "geojson" and gdf.crs is None:
         raise CrsError(f"Le fichier « {path.name} » n'a pas de système de coordonnées.")
     return gdf
+
+
+_NETWORK_LINK = re.compile(r"<\s*(?:\w+:)?NetworkLink\b", re.IGNORECASE)
+
+
+def _read_kml(path: Path) -> gpd.GeoDataFrame:
+    """Read every folder (layer) of a KML file, refusing network links.
+
+    A ``NetworkLink`` makes the reader fetch another file from the Internet: the import
+    would then depend on a server, and could be made to reach any address.
+
+    Raises
+    ------
+    DataFileError
+        A network link, or a file GDAL cannot parse.
+    """
+    raw, _ = read_bytes(path)
+    text, _ = decode(raw, name=path.name)
+    link = _NETWORK_LINK.search(text)
+    if link:
+        line = text.count("\n", 0, link.start()) + 1
+        msg = (f"Le fichier KML « {path.name} » charge un lien réseau (NetworkLink, ligne "
+               f"{line}) : ses objets sont sur un serveur, pas dans le fichier, et ne sont "
+               "pas importés. Ouvrez le lien dans Google Earth ou QGIS et enregistrez les "
+               "objets eux-mêmes en KML ou GeoJSON ; la base n'a pas été modifiée.")
+        raise DataFileError(msg)
+    try:
+        layers = [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
+        frames = [pyogrio.read_dataframe(path, layer=n, use_arrow=False) for n in layers]
+    except Exception as err:  # GDAL reports parse errors with several exception types
+        msg = (f"Le fichier KML « {path.name} » ne peut pas être lu ({err}). Vérifiez qu'il "
+               "est complet et réexportez-le.")
+        raise DataFileError(msg) from err
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    gdf = pd.concat(frames, ignore_index=True)
+    geom = gdf.geometry.name
+    # LIBKML writes every KML field (id, timestamps, styles...) even when no placemark has
+    # one: empty columns would shadow real ones (an empty « id » for the camera number).
+    empty = [c for c in gdf.columns if c != geom and gdf[c].isna().all()]
+    gdf = gdf.drop(columns=empty)
+    flat = shapely.force_2d(gdf[geom].values)
+    return gpd.GeoDataFrame(gdf.drop(columns=[geom]), geometry=gpd.GeoSeries(
+        flat, index=gdf.index), crs="EPSG:4326")
 
 
 def _check_json(text: str, *, name: str) -> None:
