@@ -22,13 +22,13 @@ from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
     accidents, boundaries, cameras, facilities, gtfs, incidents, qpv, roads, sectors,
-    sniffing,
+    sniffing, ssmsi,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
 
 Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents",
-               "roads", "qpv", "gtfs"]
+               "roads", "qpv", "gtfs", "statistics"]
 
 BUILDERS = {
     "accidents": accidents.build,
@@ -40,6 +40,7 @@ BUILDERS = {
     "roads": roads.build,
     "qpv": qpv.build,
     "gtfs": gtfs.build,
+    "statistics": ssmsi.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
 KIND_LABELS: dict[str, str] = {
@@ -52,6 +53,7 @@ KIND_LABELS: dict[str, str] = {
     "roads": "Voies (OpenStreetMap, IGN BD TOPO ou ROUTE 500)",
     "qpv": "Contours des quartiers prioritaires (QPV 2015 ou 2024)",
     "gtfs": "Arrêts et stations de transport en commun (GTFS)",
+    "statistics": "Statistiques officielles de la délinquance (bases SSMSI)",
 }
 
 
