@@ -62,6 +62,10 @@ def samples() -> list[tuple[str, list[Path], ImportOptions]]:
             "ssmsi_dep_edition2024_2016-2024_phl43.csv.gz",
             "donnee-dep-data.gouv-2023-geographie2024-produit-le2024-07-05.csv.gz",
             "donnee-reg-data.gouv-2023-geographie2024-produit-le2024-07-05.csv.gz")),
+        # hand-made fixtures of the layouts with no real sample
+        ("statistics", [FIXTURES / "ssmsi_communal_fictif.csv"], ImportOptions()),
+        ("facilities", [FIXTURES / "bpe_fictif.csv"], ImportOptions()),
+        ("facilities", [FIXTURES / "finess_brut_fictif.csv"], ImportOptions()),
     ]
 
 

@@ -23,7 +23,8 @@ import shapely
 
 from clspd_geo.errors import CrsError, DataFileError
 
-Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile", "gtfs_zip", "kml"]
+Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile", "gtfs_zip", "kml",
+                 "records"]
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 """Largest file accepted (100 Mo); checked on the size on disk, before reading."""
@@ -35,6 +36,8 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 GTFS_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt",
               "calendar.txt", "calendar_dates.txt", "feed_info.txt")
 """Member names that make a zip a GTFS feed (General Transit Feed Specification)."""
+RECORD_TYPES = ("finess", "structureet", "geolocalisation")
+"""First fields of headerless record files (the raw FINESS extract): read as ``records``."""
 # Bytes undefined in Windows-1252: text with them is neither UTF-8 nor a Western code page.
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 # UTF-8 read as Latin-1 then saved again as UTF-8 ("Ã©" for "é").
@@ -292,6 +295,37 @@ def parse_table(raw: bytes, *, name: str, gzipped: bool = False) -> Table:
     return Table(frame, pd.Series(lines, index=frame.index), encoding, sep, gz)
 
 
+def _is_record_file(path: Path) -> bool:
+    raw, _ = read_bytes(path)
+    first = raw[:200].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].split(b";", 1)[0]
+    return first.strip().decode("latin-1").lower() in RECORD_TYPES
+
+
+def read_records(path: Path) -> Table:
+    """Read a headerless ``;`` file whose rows are records of several types and widths.
+
+    Columns are ``f0`` (the record type) to ``fN`` for the widest record; shorter records
+    are padded with ``None``. Line numbers are the file's.
+
+    Raises
+    ------
+    DataFileError
+        Undecodable text.
+    """
+    raw, gz = read_bytes(path)
+    text, encoding = decode(raw, name=Path(path).name)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";")
+    rows, lines = [], []
+    for row in reader:
+        if row and "".join(row).strip():
+            rows.append([cell.strip() or None for cell in row])
+            lines.append(reader.line_num)
+    width = max(len(r) for r in rows)
+    frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
+                         columns=[f"f{i}" for i in range(width)], dtype=object)
+    return Table(frame, pd.Series(lines, index=frame.index), encoding, ";", gz)
+
+
 def read_gtfs_member(path: Path, member: str) -> Table:
     """Read one file of a GTFS zip (``stops.txt``...) as a :class:`Table`.
 
@@ -455,6 +489,10 @@ def open_source(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
     path = Path(path)
     check_size(path, max_bytes=max_bytes)
     fmt = detect_format(path)
+    if fmt == "csv" and _is_record_file(path):
+        table = read_records(path)
+        return Source(path, table.frame, table.lines, "records", table.encoding,
+                      table.separator)
     if fmt == "csv":
         table = read_table(path)
         return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
