@@ -66,6 +66,7 @@ def samples() -> list[tuple[str, list[Path], ImportOptions]]:
         ("statistics", [FIXTURES / "ssmsi_communal_fictif.csv"], ImportOptions()),
         ("facilities", [FIXTURES / "bpe_fictif.csv"], ImportOptions()),
         ("facilities", [FIXTURES / "finess_brut_fictif.csv"], ImportOptions()),
+        ("population", [FIXTURES / "filosofi_fictif.csv"], ImportOptions()),
     ]
 
 

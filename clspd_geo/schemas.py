@@ -279,9 +279,29 @@ STATISTIQUES = LayerSchema(
     notes=("Public aggregates: no fact, no place below the commune.",),
 )
 
+CARREAUX = LayerSchema(
+    "carreaux", "Population carroyée (Filosofi)",
+    "INSEE Filosofi grid cells (200 m): where people live, and poverty and social housing "
+    "(optional; the cell is decoded from its INSPIRE id).",
+    "cell_id",
+    (
+        Column("cell_id", "str", "INSPIRE id of the cell (CRS3035RES200mN…E…)"),
+        Column("population", "float", "Inhabitants (Filosofi ind; imputed, may be "
+               "fractional)", minimum=0),
+        Column("households", "float", "Households (men)", nullable=True, minimum=0),
+        Column("poor_households", "float", "Households below the poverty line (men_pauv)",
+               nullable=True, minimum=0),
+        Column("social_housing", "float", "Social housing units (log_soc)", nullable=True,
+               minimum=0),
+    ),
+    ("Polygon",),
+    notes=("Age bands (ind_0_3 … ind_80p) are kept as extra columns.",),
+)
+
 LAYERS: dict[str, LayerSchema] = {
     s.name: s for s in (TERRITOIRE, QUARTIERS, CAMERAS, SECTEURS, INCIDENTS, EQUIPEMENTS,
-                        ACCIDENTS, VOIES, SECTEURS_PROPOSES, ACTIONS, QPV, STATISTIQUES)
+                        ACCIDENTS, VOIES, SECTEURS_PROPOSES, ACTIONS, QPV, STATISTIQUES,
+                        CARREAUX)
 }
 # The layers every store must hold; the others are optional.
 REQUIRED_LAYERS = ("territoire", "quartiers", "cameras", "secteurs", "incidents", "equipements",

@@ -128,6 +128,11 @@ def make_valid_layers() -> dict[str, gpd.GeoDataFrame]:
              "population": [2_137_000, 2_137_000], "diffused": [True, False]},
             # Aggregates have no geometry: joined to the territory by their code.
             geometry=gpd.GeoSeries([None, None], crs=4326), crs=4326),
+        "carreaux": _l93([box(x0, y0, x0 + 200, y0 + 200), box(x0 + 200, y0, x0 + 400, y0 + 200)],
+                         cell_id=["CRS3035RES200mN2888000E3760000",
+                                  "CRS3035RES200mN2888000E3760200"],
+                         population=[412.5, 88.0], households=[190.0, 41.0],
+                         poor_households=[52.0, None], social_housing=[120.0, 0.0]),
     }
 
 

@@ -21,14 +21,14 @@ from clspd_geo import schemas
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
-    accidents, boundaries, cameras, facilities, gtfs, incidents, qpv, roads, sectors,
-    sniffing, ssmsi,
+    accidents, boundaries, cameras, facilities, filosofi, gtfs, incidents, qpv, roads,
+    sectors, sniffing, ssmsi,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
 
 Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents",
-               "roads", "qpv", "gtfs", "statistics"]
+               "roads", "qpv", "gtfs", "statistics", "population"]
 
 BUILDERS = {
     "accidents": accidents.build,
@@ -41,6 +41,7 @@ BUILDERS = {
     "qpv": qpv.build,
     "gtfs": gtfs.build,
     "statistics": ssmsi.build,
+    "population": filosofi.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
 KIND_LABELS: dict[str, str] = {
@@ -54,6 +55,7 @@ KIND_LABELS: dict[str, str] = {
     "qpv": "Contours des quartiers prioritaires (QPV 2015 ou 2024)",
     "gtfs": "Arrêts et stations de transport en commun (GTFS)",
     "statistics": "Statistiques officielles de la délinquance (bases SSMSI)",
+    "population": "Population carroyée 200 m (INSEE Filosofi)",
 }
 
 
