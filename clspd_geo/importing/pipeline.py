@@ -21,14 +21,14 @@ from clspd_geo import schemas
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
-    accidents, boundaries, cameras, facilities, filosofi, gtfs, incidents, qpv, roads,
-    sectors, sniffing, ssmsi,
+    accidents, boundaries, cameras, facilities, filosofi, gtfs, incidents, iris_tables, qpv,
+    roads, sectors, sniffing, ssmsi,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
 
 Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents",
-               "roads", "qpv", "gtfs", "statistics", "population"]
+               "roads", "qpv", "gtfs", "statistics", "population", "iris_population"]
 
 BUILDERS = {
     "accidents": accidents.build,
@@ -42,6 +42,7 @@ BUILDERS = {
     "gtfs": gtfs.build,
     "statistics": ssmsi.build,
     "population": filosofi.build,
+    "iris_population": iris_tables.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
 KIND_LABELS: dict[str, str] = {
@@ -56,6 +57,7 @@ KIND_LABELS: dict[str, str] = {
     "gtfs": "Arrêts et stations de transport en commun (GTFS)",
     "statistics": "Statistiques officielles de la délinquance (bases SSMSI)",
     "population": "Population carroyée 200 m (INSEE Filosofi)",
+    "iris_population": "Population par IRIS (tables du recensement, jointes aux IRIS)",
 }
 
 
