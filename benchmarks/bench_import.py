@@ -48,7 +48,38 @@ def samples() -> list[tuple[str, list[Path], ImportOptions]]:
          ImportOptions(force="police_nationale")),
         ("incidents", [DATA / "crime/portland_cfs_2016-08.csv.gz"],
          ImportOptions(mapping=FIXTURES / "portland_categories.csv")),
+        # issue 15: the new kinds and layouts
+        ("accidents", [_head(DATA / "accidents/baac_layout2005_2018_head", 5),
+                       *(DATA / f"accidents/baac_layout2005_2018_head/baac2018_{r}"
+                         "_head10_baacker.csv" for r in ("lieux", "usagers", "vehicules"))],
+         ImportOptions()),
+        ("roads", [DATA / "roads/osm_paris_main_roads_2023_antuki.gpkg"], ImportOptions()),
+        ("qpv", [DATA / "qpv/qpv_lesemplois_testfactory_3qp.geojson"], ImportOptions()),
+        ("gtfs", [DATA / "gtfs/tcl_sytral_lyon_stops.txt.gz",
+                  DATA / "gtfs/tcl_sytral_lyon_routes.txt.gz"], ImportOptions()),
+        ("cameras", [vp / "sous_surveillance_lyon_2012.geojson"], ImportOptions()),
+        *(("statistics", [DATA / "ssmsi" / name], ImportOptions()) for name in (
+            "ssmsi_dep_edition2024_2016-2024_phl43.csv.gz",
+            "donnee-dep-data.gouv-2023-geographie2024-produit-le2024-07-05.csv.gz",
+            "donnee-reg-data.gouv-2023-geographie2024-produit-le2024-07-05.csv.gz")),
+        # hand-made fixtures of the layouts with no real sample
+        ("statistics", [FIXTURES / "ssmsi_communal_fictif.csv"], ImportOptions()),
+        ("facilities", [FIXTURES / "bpe_fictif.csv"], ImportOptions()),
+        ("facilities", [FIXTURES / "finess_brut_fictif.csv"], ImportOptions()),
+        ("population", [FIXTURES / "filosofi_fictif.csv"], ImportOptions()),
     ]
+
+
+def _head(folder: Path, n: int) -> Path:
+    """Return the BAAC 2018 caractéristiques head cut to its first ``n`` accidents.
+
+    The usagers and vehicules heads stop at accident 5 (the four files of the sample do
+    not join beyond it); the copy goes to a temporary folder, never the repository.
+    """
+    src = folder / "baac2018_caracteristiques_head10_baacker.csv"
+    out = Path(tempfile.gettempdir()) / src.name
+    out.write_bytes(b"\n".join(src.read_bytes().split(b"\n")[:n + 1]) + b"\n")
+    return out
 
 
 def main() -> None:

@@ -235,9 +235,73 @@ ACTIONS = LayerSchema(
     geometry_optional=True,
 )
 
+QPV = LayerSchema(
+    "qpv", "Quartiers prioritaires (QPV)",
+    "Contours of the quartiers prioritaires de la politique de la ville (ANCT), an overlay "
+    "(optional; the import also sets the quartiers' qpv flag, see docs).",
+    "qpv_id",
+    (
+        Column("qpv_id", "str", "QPV code (QPxxxxxx for the 2015 generation, QNxxxxxM for "
+               "2024)"),
+        Column("name", "str", "Name of the QPV"),
+        Column("generation", "str", "Generation of the contours", allowed=("2015", "2024")),
+    ),
+    ("Polygon", "MultiPolygon"),
+)
+
+STAT_LEVELS = ("commune", "departement", "region", "france")
+STATISTIQUES = LayerSchema(
+    "statistiques", "Statistiques officielles",
+    "Yearly recorded-crime aggregates of the SSMSI bases (optional; no geometry: joined to "
+    "the territory by its code).",
+    "stat_id",
+    (
+        Column("stat_id", "str", "Identifier: level:territory:year:indicator"),
+        Column("territory_code", "str", "INSEE code of the commune, département or région "
+               "(FR for France)"),
+        Column("level", "str", "Territorial level", allowed=STAT_LEVELS),
+        Column("year", "int", "Year of the facts", minimum=1990, maximum=2100),
+        Column("indicator", "str", "Indicator as the SSMSI names it"),
+        Column("category", "str", "Incident category it corresponds to (vocabulary), "
+               "empty when none does", nullable=True, allowed=_CATS),
+        Column("unit", "str", "Counting unit (victime, infraction, véhicule, mis en cause)"),
+        Column("count", "float", "Number of facts; empty when not diffused (never 0 for "
+               "unknown)", nullable=True, minimum=0),
+        Column("rate_per_1000", "float", "Rate per 1,000 inhabitants (or housings)",
+               nullable=True, minimum=0),
+        Column("population", "int", "Population the rate is computed on", nullable=True,
+               minimum=0),
+        Column("diffused", "bool", "False when the SSMSI did not diffuse the count "
+               "(secret: fewer than 5 facts in a small commune)"),
+    ),
+    ("Point",),
+    geometry_optional=True,
+    notes=("Public aggregates: no fact, no place below the commune.",),
+)
+
+CARREAUX = LayerSchema(
+    "carreaux", "Population carroyée (Filosofi)",
+    "INSEE Filosofi grid cells (200 m): where people live, and poverty and social housing "
+    "(optional; the cell is decoded from its INSPIRE id).",
+    "cell_id",
+    (
+        Column("cell_id", "str", "INSPIRE id of the cell (CRS3035RES200mN…E…)"),
+        Column("population", "float", "Inhabitants (Filosofi ind; imputed, may be "
+               "fractional)", minimum=0),
+        Column("households", "float", "Households (men)", nullable=True, minimum=0),
+        Column("poor_households", "float", "Households below the poverty line (men_pauv)",
+               nullable=True, minimum=0),
+        Column("social_housing", "float", "Social housing units (log_soc)", nullable=True,
+               minimum=0),
+    ),
+    ("Polygon",),
+    notes=("Age bands (ind_0_3 … ind_80p) are kept as extra columns.",),
+)
+
 LAYERS: dict[str, LayerSchema] = {
     s.name: s for s in (TERRITOIRE, QUARTIERS, CAMERAS, SECTEURS, INCIDENTS, EQUIPEMENTS,
-                        ACCIDENTS, VOIES, SECTEURS_PROPOSES, ACTIONS)
+                        ACCIDENTS, VOIES, SECTEURS_PROPOSES, ACTIONS, QPV, STATISTIQUES,
+                        CARREAUX)
 }
 # The layers every store must hold; the others are optional.
 REQUIRED_LAYERS = ("territoire", "quartiers", "cameras", "secteurs", "incidents", "equipements",

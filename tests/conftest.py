@@ -116,6 +116,23 @@ def make_valid_layers() -> dict[str, gpd.GeoDataFrame]:
                        LineString([(x0 + 1000, y0), (x0 + 1000, y0 + 2000)])],
                       road_id=["r1", "r2"], name=["Avenue A", "Voie ferrée"],
                       kind=["principale", "voie_ferree"]),
+        "qpv": _l93([box(x0 + 200, y0 + 200, x0 + 800, y0 + 900)], qpv_id=["QN07501M"],
+                    name=["Cité des Fleurs"], generation=["2024"]),
+        "statistiques": gpd.GeoDataFrame(
+            {"stat_id": ["departement:75:2023:Cambriolages de logement",
+                         "commune:75056:2023:Homicides"],
+             "territory_code": ["75", "75056"], "level": ["departement", "commune"],
+             "year": [2023, 2023], "indicator": ["Cambriolages de logement", "Homicides"],
+             "category": ["cambriolage", None], "unit": ["Infraction", "Victime"],
+             "count": [9876.0, None], "rate_per_1000": [4.62, None],
+             "population": [2_137_000, 2_137_000], "diffused": [True, False]},
+            # Aggregates have no geometry: joined to the territory by their code.
+            geometry=gpd.GeoSeries([None, None], crs=4326), crs=4326),
+        "carreaux": _l93([box(x0, y0, x0 + 200, y0 + 200), box(x0 + 200, y0, x0 + 400, y0 + 200)],
+                         cell_id=["CRS3035RES200mN2888000E3760000",
+                                  "CRS3035RES200mN2888000E3760200"],
+                         population=[412.5, 88.0], households=[190.0, 41.0],
+                         poor_households=[52.0, None], social_housing=[120.0, 0.0]),
     }
 
 

@@ -5,8 +5,10 @@ Modules, one concept each: :mod:`sniffing` (size, format, encoding, separator),
 columns, CRS, territory), :mod:`geometry` (point and polygon checks and repairs),
 :mod:`geocoding` (street crossings), :mod:`mapping` (label correspondences),
 :mod:`report` (what was accepted, fixed, rejected), one module per kind
-(:mod:`accidents`, :mod:`cameras`, :mod:`facilities`, :mod:`boundaries`,
-:mod:`sectors`, :mod:`incidents`), :mod:`pipeline` (prepare, commit, run) and
+(:mod:`accidents` with :mod:`baac`, :mod:`cameras`, :mod:`facilities` with :mod:`bpe`
+and :mod:`finess`, :mod:`boundaries`, :mod:`sectors`, :mod:`incidents`, :mod:`roads`,
+:mod:`qpv`, :mod:`gtfs`, :mod:`ssmsi`, :mod:`filosofi`, :mod:`iris_tables`),
+:mod:`pipeline` (prepare, commit, run) and
 :mod:`preview` (frames and map for the "Données" page).
 """
 

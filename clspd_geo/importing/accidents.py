@@ -1,7 +1,8 @@
 """Road-injury accidents: the national BAAC files (two layouts) and the Paris extract.
 
 BAAC ("bases de données annuelles des accidents corporels", ONISR, data.gouv.fr) comes as
-four files per year joined on ``Num_Acc``: caractéristiques (when, where), lieux (road),
+four files per year joined on ``Num_Acc`` (``Accident_Id`` in the 2022+ caractéristiques
+file; the key and the join check are in :mod:`baac`): caractéristiques (when, where), lieux (road),
 véhicules and usagers (people, with their severity ``grav``). Two layouts exist:
 
 - 2019 and later: ``;`` separator, quoted, UTF-8, ``lat``/``long`` in degrees with a
@@ -29,7 +30,7 @@ import pandas as pd
 
 from clspd_geo import vocab
 from clspd_geo.errors import SchemaError
-from clspd_geo.importing import coords, geometry, values
+from clspd_geo.importing import baac, coords, geometry, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
@@ -80,7 +81,7 @@ def _role(src: Source) -> str:
     cols = {str(c).lower() for c in src.frame.columns}
     if "usager_1_grav" in cols:
         return "paris"
-    if "num_acc" in cols:
+    if baac.has_key(cols):
         if "grav" in cols and "catu" in cols:
             return "usagers"
         if "catv" in cols:
@@ -133,6 +134,8 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
                "usagers et véhicules ; lieux est facultatif).")
         raise SchemaError(msg)
     if "caracteristiques" in by_role:
+        baac.check_join(by_role["caracteristiques"],
+                        {r: by_role[r] for r in detail})
         usagers = _concat(by_role.get("usagers", []))
         vehicules = _concat(by_role.get("vehicules", []))
         lieux = _concat(by_role.get("lieux", []))
@@ -153,7 +156,7 @@ def _old_layout(src: Source) -> bool:
 def _concat(sources: list[Source]) -> pd.DataFrame:
     if not sources:
         return pd.DataFrame()
-    return pd.concat([s.frame.rename(columns=str.lower) for s in sources], ignore_index=True)
+    return pd.concat([baac.lower_frame(s.frame) for s in sources], ignore_index=True)
 
 
 def _frame(src: Source, data: dict, geoms: gpd.GeoSeries, outside: pd.Series,
@@ -267,7 +270,7 @@ def _simple(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
 
 def _baac(src: Source, usagers: pd.DataFrame, vehicules: pd.DataFrame, lieux: pd.DataFrame,
           ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
-    df = src.frame.rename(columns=str.lower)
+    df = baac.lower_frame(src.frame)
     old = _old_layout(src)
     year = df["an"].str.strip()
     if old:
@@ -294,7 +297,7 @@ def _baac(src: Source, usagers: pd.DataFrame, vehicules: pd.DataFrame, lieux: pd
         src = Source(src.path, frame, src.lines, src.format, src.encoding, src.separator)
     geoms, outside = coords.source_points(src, log=log, territoire=ctx.territoire,
                                           tolerance_m=ctx.options.tolerance_m)
-    ids = df["num_acc"].str.strip()
+    ids = df[baac.KEY]
     counts = _severities(usagers, ids)
     users = _users(vehicules, usagers, ids, log)
     data = {"accident_id": ids, "occurred_at": when, **counts, "user_types": users,

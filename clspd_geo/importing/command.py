@@ -20,6 +20,10 @@ EXAMPLES = """exemples :
   python -m clspd_geo import accidents caracteristiques-2023.csv lieux-2023.csv vehicules-2023.csv usagers-2023.csv --commune 75056 --store data/clspd.gpkg
   python -m clspd_geo import cameras annexe1.csv --geocode-with croisements.csv --store data/clspd.gpkg
   python -m clspd_geo import incidents faits.csv --mapping categories.csv --dry-run --store data/clspd.gpkg
+  python -m clspd_geo import roads troncon_de_route.gpkg --store data/clspd.gpkg
+  python -m clspd_geo import qpv qpv_2024.geojson --store data/clspd.gpkg
+  python -m clspd_geo import gtfs gtfs_reseau.zip --append --store data/clspd.gpkg
+  python -m clspd_geo import statistics donnee-dep-data.gouv-2024.csv --store data/clspd.gpkg
 """
 
 
@@ -34,7 +38,8 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Declare the ``import`` subcommand and its options."""
     p = subparsers.add_parser(
-        "import", help="importer des fichiers de données (accidents, caméras, équipements...)",
+        "import", help="importer des fichiers de données (accidents, caméras, équipements, voies, "
+             "QPV, arrêts GTFS, statistiques SSMSI...)",
         description="Lit des fichiers (CSV, GeoJSON, GeoPackage, shapefile zippé), détecte "
                     "format, encodage, séparateur et coordonnées, vérifie chaque ligne, "
                     "affiche le rapport (lignes acceptées, corrigées, rejetées avec leur "

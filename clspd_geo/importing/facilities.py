@@ -5,7 +5,9 @@ The kind of each row is found, in this order: a ``kind`` column of vocabulary co
 (``amenity``, ``healthcare``, ``public_transport``, ``railway``, ``highway``, also inside
 an ``other_tags`` JSON string); or the signature of a known national file:
 
-- FINESS-style health files (Eurostat GISCO ``facility_type``, FINESS ``libcategetab``);
+- FINESS-style health files (Eurostat GISCO ``facility_type``, FINESS ``libcategetab``),
+  and the raw two-record FINESS extract (joined by :mod:`finess`);
+- the INSEE BPE (``TYPEQU``, see :mod:`bpe`);
 - the Éducation nationale directory (``nature_uai_libe``: COLLEGE, LYCEE...);
 - Île-de-France Mobilités stations (``id_ref_ZdA``): one row per station *per line* in the
   source, merged here into one point per station;
@@ -22,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from clspd_geo import vocab
-from clspd_geo.importing import coords, geometry, mapping, values
+from clspd_geo.importing import bpe, coords, finess, geometry, mapping, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
@@ -66,7 +68,13 @@ _ADDRESS = ("address", "adresse", "adresse_uai", "adresse_complete")
 
 def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.GeoDataFrame]:
     """Return the ``equipements`` layer."""
-    parts = [_one(src, ctx, log) for src in sources]
+    parts = []
+    for src in sources:
+        if finess.is_raw(src):
+            src = finess.to_facilities(src, log)
+        elif bpe.is_bpe(src):
+            src = bpe.to_facilities(src, log)
+        parts.append(_one(src, ctx, log))
     out = pd.concat(parts, ignore_index=True)
     return {"equipements": gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")}
 
@@ -161,7 +169,7 @@ def _one(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
              pd.Series(None, index=df.index, dtype=object))
     names = names.where(names.notna() & (names.astype(str).str.strip() != ""), None)
     kinds, how = _kinds(src, ctx, log, names)
-    log.roles[src.name] = f"équipements ({how})" if how else "équipements"
+    log.roles.setdefault(src.name, f"équipements ({how})" if how else "équipements")
     if not how:
         log.note("aucune colonne « kind », « type » (avec --mapping) ni étiquette "
                  "OpenStreetMap : le type des équipements est inconnu")

@@ -21,12 +21,14 @@ from clspd_geo import schemas
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
-    accidents, boundaries, cameras, facilities, incidents, sectors, sniffing,
+    accidents, boundaries, cameras, facilities, filosofi, gtfs, incidents, iris_tables, qpv,
+    roads, sectors, sniffing, ssmsi,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
 
-Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents"]
+Kind = Literal["accidents", "cameras", "facilities", "boundaries", "sectors", "incidents",
+               "roads", "qpv", "gtfs", "statistics", "population", "iris_population"]
 
 BUILDERS = {
     "accidents": accidents.build,
@@ -35,6 +37,12 @@ BUILDERS = {
     "boundaries": boundaries.build,
     "sectors": sectors.build,
     "incidents": incidents.build,
+    "roads": roads.build,
+    "qpv": qpv.build,
+    "gtfs": gtfs.build,
+    "statistics": ssmsi.build,
+    "population": filosofi.build,
+    "iris_population": iris_tables.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
 KIND_LABELS: dict[str, str] = {
@@ -44,6 +52,12 @@ KIND_LABELS: dict[str, str] = {
     "boundaries": "Limites : commune(s) du territoire ou quartiers",
     "sectors": "Secteurs de patrouille",
     "incidents": "Faits et incidents",
+    "roads": "Voies (OpenStreetMap, IGN BD TOPO ou ROUTE 500)",
+    "qpv": "Contours des quartiers prioritaires (QPV 2015 ou 2024)",
+    "gtfs": "Arrêts et stations de transport en commun (GTFS)",
+    "statistics": "Statistiques officielles de la délinquance (bases SSMSI)",
+    "population": "Population carroyée 200 m (INSEE Filosofi)",
+    "iris_population": "Population par IRIS (tables du recensement, jointes aux IRIS)",
 }
 
 

@@ -19,10 +19,12 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 
 from clspd_geo.errors import CrsError, DataFileError
 
-Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile"]
+Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile", "gtfs_zip", "kml",
+                 "records"]
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 """Largest file accepted (100 Mo); checked on the size on disk, before reading."""
@@ -31,6 +33,11 @@ _SEPARATORS = (";", ",", "\t", "|")
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+GTFS_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt",
+              "calendar.txt", "calendar_dates.txt", "feed_info.txt")
+"""Member names that make a zip a GTFS feed (General Transit Feed Specification)."""
+RECORD_TYPES = ("finess", "structureet", "geolocalisation")
+"""First fields of headerless record files (the raw FINESS extract): read as ``records``."""
 # Bytes undefined in Windows-1252: text with them is neither UTF-8 nor a Western code page.
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 # UTF-8 read as Latin-1 then saved again as UTF-8 ("Ã©" for "é").
@@ -108,6 +115,8 @@ def detect_format(path: Path) -> Format:
         except zipfile.BadZipFile as err:
             raise DataFileError(f"L'archive « {path.name} » est endommagée ({err}). "
                                 "Compressez à nouveau les fichiers.") from err
+        if not names and gtfs_members(path):
+            return "gtfs_zip"
         if not names:
             msg = (f"L'archive « {path.name} » ne contient aucun shapefile (.shp). "
                    "Elle doit contenir au moins les fichiers .shp, .shx, .dbf et .prj "
@@ -131,7 +140,21 @@ def detect_format(path: Path) -> Format:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") or stripped.startswith(b"["):
         return "geojson"
+    if stripped.startswith(b"<") and b"<kml" in head.lower():
+        return "kml"
     return "csv"
+
+
+def gtfs_members(path: Path) -> dict[str, str]:
+    """Return ``{GTFS file name: member name}`` of the GTFS files a zip holds (any folder)."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    out = {}
+    for member in names:
+        base = member.rsplit("/", 1)[-1].lower()
+        if base in GTFS_FILES and base not in out:
+            out[base] = member
+    return out
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -220,11 +243,25 @@ def read_table(path: Path) -> Table:
     path = Path(path)
     check_size(path)
     raw, gz = read_bytes(path)
-    text, encoding = decode(raw, name=path.name)
+    return parse_table(raw, name=path.name, gzipped=gz)
+
+
+def parse_table(raw: bytes, *, name: str, gzipped: bool = False) -> Table:
+    """Parse the bytes of a delimited text file (see :func:`read_table`).
+
+    ``name`` is the file name shown in messages (a zip member is named ``archive/member``).
+
+    Raises
+    ------
+    DataFileError
+        Empty, header-only, wrong encoding, unknown separator, ragged rows.
+    """
+    gz = gzipped
+    text, encoding = decode(raw, name=name)
     if not text.strip():
-        raise DataFileError(f"Le fichier « {path.name} » est vide (aucune ligne de texte).")
+        raise DataFileError(f"Le fichier « {name} » est vide (aucune ligne de texte).")
     header = text.lstrip("\ufeff").splitlines()[0]
-    sep = detect_separator(header, name=path.name)
+    sep = detect_separator(header, name=name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -235,27 +272,80 @@ def read_table(path: Path) -> Table:
             if len(row) <= 1 and not "".join(row).strip():
                 continue
             if len(row) != width:
-                msg = (f"La ligne {reader.line_num} du fichier « {path.name} » a {len(row)} "
+                msg = (f"La ligne {reader.line_num} du fichier « {name} » a {len(row)} "
                        f"champs au lieu de {width} (séparateur « {_sep_label(sep)} »). "
                        "Vérifiez les guillemets et le séparateur de cette ligne.")
                 raise DataFileError(msg)
             rows.append([cell.strip() or None for cell in row])
             lines.append(reader.line_num)
     except csv.Error as err:
-        raise DataFileError(f"Le fichier « {path.name} » n'est pas un CSV lisible "
+        raise DataFileError(f"Le fichier « {name} » n'est pas un CSV lisible "
                             f"(ligne {reader.line_num} : {err}).") from err
     if not rows:
-        msg = (f"Le fichier « {path.name} » ne contient que la ligne d'en-tête : "
+        msg = (f"Le fichier « {name} » ne contient que la ligne d'en-tête : "
                "aucune donnée à importer.")
         raise DataFileError(msg)
     columns = [c.strip().lstrip("\ufeff") for c in head]
     twice = sorted({c for c in columns if c and columns.count(c) > 1})
     if twice:
-        msg = (f"L'en-tête du fichier « {path.name} » contient des colonnes en double : "
+        msg = (f"L'en-tête du fichier « {name} » contient des colonnes en double : "
                f"{', '.join(twice)}. Renommez-les pour que chaque colonne ait un nom unique.")
         raise DataFileError(msg)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     return Table(frame, pd.Series(lines, index=frame.index), encoding, sep, gz)
+
+
+def _is_record_file(path: Path) -> bool:
+    raw, _ = read_bytes(path)
+    first = raw[:200].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].split(b";", 1)[0]
+    return first.strip().decode("latin-1").lower() in RECORD_TYPES
+
+
+def read_records(path: Path) -> Table:
+    """Read a headerless ``;`` file whose rows are records of several types and widths.
+
+    Columns are ``f0`` (the record type) to ``fN`` for the widest record; shorter records
+    are padded with ``None``. Line numbers are the file's.
+
+    Raises
+    ------
+    DataFileError
+        Undecodable text.
+    """
+    raw, gz = read_bytes(path)
+    text, encoding = decode(raw, name=Path(path).name)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";")
+    rows, lines = [], []
+    for row in reader:
+        if row and "".join(row).strip():
+            rows.append([cell.strip() or None for cell in row])
+            lines.append(reader.line_num)
+    width = max(len(r) for r in rows)
+    frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
+                         columns=[f"f{i}" for i in range(width)], dtype=object)
+    return Table(frame, pd.Series(lines, index=frame.index), encoding, ";", gz)
+
+
+def read_gtfs_member(path: Path, member: str) -> Table:
+    """Read one file of a GTFS zip (``stops.txt``...) as a :class:`Table`.
+
+    Raises
+    ------
+    DataFileError
+        The member is absent (a GTFS feed without ``stops.txt`` has no stop to place) or
+        unreadable.
+    """
+    members = gtfs_members(path)
+    if member not in members:
+        found = ", ".join(sorted(members)) or "aucun fichier GTFS"
+        msg = (f"L'archive GTFS « {Path(path).name} » ne contient pas « {member} » "
+               f"(fichiers trouvés : {found}). Téléchargez le GTFS complet de l'autorité "
+               "organisatrice (il doit contenir stops.txt), ou donnez stops.txt seul ; "
+               "la base n'a pas été modifiée.")
+        raise DataFileError(msg)
+    with zipfile.ZipFile(path) as zf:
+        raw = zf.read(members[member])
+    return parse_table(raw, name=f"{Path(path).name}/{member}")
 
 
 def _sep_label(sep: str) -> str:
@@ -285,6 +375,8 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
         text, _ = decode(raw, name=path.name)
         _check_json(text, name=path.name)
         target = text
+    if fmt == "kml":
+        return _read_kml(path)
     try:
         layers = pyogrio.list_layers(target) if fmt == "gpkg" else None
         layer = None
@@ -304,6 +396,51 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
     if fmt == "geojson" and gdf.crs is None:
         raise CrsError(f"Le fichier « {path.name} » n'a pas de système de coordonnées.")
     return gdf
+
+
+_NETWORK_LINK = re.compile(r"<\s*(?:\w+:)?NetworkLink\b", re.IGNORECASE)
+
+
+def _read_kml(path: Path) -> gpd.GeoDataFrame:
+    """Read every folder (layer) of a KML file, refusing network links.
+
+    A ``NetworkLink`` makes the reader fetch another file from the Internet: the import
+    would then depend on a server, and could be made to reach any address.
+
+    Raises
+    ------
+    DataFileError
+        A network link, or a file GDAL cannot parse.
+    """
+    raw, _ = read_bytes(path)
+    text, _ = decode(raw, name=path.name)
+    link = _NETWORK_LINK.search(text)
+    if link:
+        line = text.count("\n", 0, link.start()) + 1
+        msg = (f"Le fichier KML « {path.name} » charge un lien réseau (NetworkLink, ligne "
+               f"{line}) : ses objets sont sur un serveur, pas dans le fichier, et ne sont "
+               "pas importés. Ouvrez le lien dans Google Earth ou QGIS et enregistrez les "
+               "objets eux-mêmes en KML ou GeoJSON ; la base n'a pas été modifiée.")
+        raise DataFileError(msg)
+    try:
+        layers = [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
+        frames = [pyogrio.read_dataframe(path, layer=n, use_arrow=False) for n in layers]
+    except Exception as err:  # GDAL reports parse errors with several exception types
+        msg = (f"Le fichier KML « {path.name} » ne peut pas être lu ({err}). Vérifiez qu'il "
+               "est complet et réexportez-le.")
+        raise DataFileError(msg) from err
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    gdf = pd.concat(frames, ignore_index=True)
+    geom = gdf.geometry.name
+    # LIBKML writes every KML field (id, timestamps, styles...) even when no placemark has
+    # one: empty columns would shadow real ones (an empty « id » for the camera number).
+    empty = [c for c in gdf.columns if c != geom and gdf[c].isna().all()]
+    gdf = gdf.drop(columns=empty)
+    flat = shapely.force_2d(gdf[geom].values)
+    return gpd.GeoDataFrame(gdf.drop(columns=[geom]), geometry=gpd.GeoSeries(
+        flat, index=gdf.index), crs="EPSG:4326")
 
 
 def _check_json(text: str, *, name: str) -> None:
@@ -352,8 +489,15 @@ def open_source(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
     path = Path(path)
     check_size(path, max_bytes=max_bytes)
     fmt = detect_format(path)
+    if fmt == "csv" and _is_record_file(path):
+        table = read_records(path)
+        return Source(path, table.frame, table.lines, "records", table.encoding,
+                      table.separator)
     if fmt == "csv":
         table = read_table(path)
+        return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
+    if fmt == "gtfs_zip":
+        table = read_gtfs_member(path, "stops.txt")
         return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
     gdf = read_vector(path, fmt)
     if gdf.empty:

@@ -170,3 +170,23 @@ def test_two_appends_started_together_lose_no_row(tmp_path: Path) -> None:
     else:  # the other accepted outcome: one refused with the message, nothing of it written
         assert sorted(codes) == [0, 2] and n == 217
         assert any("rien n'a été écrit" in err for _, err in outs)
+
+
+@pytest.mark.parametrize(("kind", "files", "layer", "rows"), [
+    ("roads", ["roads/osm_paris_main_roads_2023_antuki.gpkg"], "voies", 4858),
+    ("qpv", ["qpv/qpv_lesemplois_testfactory_3qp.geojson"], "qpv", 3),
+    ("gtfs", ["gtfs/tcl_sytral_lyon_stops.txt.gz", "gtfs/tcl_sytral_lyon_routes.txt.gz"],
+     "equipements", 2101),
+    ("cameras", ["videoprotection/sous_surveillance_lyon_2012.geojson"], "cameras", 1106),
+    ("statistics", ["ssmsi/ssmsi_dep_edition2024_2016-2024_dep75-93-13-69.csv"],
+     "statistiques", 648),
+])
+def test_new_kinds_from_the_command_line(shared_data: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str], kind: str,
+                                         files: list[str], layer: str, rows: int) -> None:
+    store = tmp_path / "s.gpkg"
+    code = cli.main(["import", kind, *(str(shared_data / f) for f in files),
+                     "--store", str(store)])
+    out = capsys.readouterr().out
+    assert code == 0 and f"Import « {kind} »" in out
+    assert store_mod.open_store(store).count(layer) == rows
