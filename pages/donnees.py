@@ -38,9 +38,9 @@ st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la 
          f"Taille maximale : {preview.MAX_UPLOAD_BYTES // 1_000_000} Mo par fichier.")
 kind = st.selectbox("Type de données", pipeline.KINDS, format_func=pipeline.KIND_LABELS.get,
                     key="donnees.kind")
-files = st.file_uploader("Fichiers (CSV, GeoJSON, GeoPackage, shapefile zippé)",
+files = st.file_uploader("Fichiers (CSV, GeoJSON, GeoPackage, KML, shapefile zippé, GTFS)",
                          accept_multiple_files=True, key="donnees.files",
-                         type=["csv", "gz", "txt", "geojson", "json", "gpkg", "zip"])
+                         type=["csv", "gz", "txt", "geojson", "json", "gpkg", "zip", "kml"])
 left, right = st.columns(2)
 commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
                           key="donnees.commune").strip() or None

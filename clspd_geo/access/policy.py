@@ -190,10 +190,13 @@ MATRIX: dict[str, dict[str, Rule]] = {
 GEOGRAPHY: tuple[str, ...] = ("territoire", "quartiers", "voies",
               # The CLSPD action plan (issue 8): titles, partners, quartiers and dates of
               # actions, no personal or incident data; every member of the council reads it.
-              "actions")
+              "actions",
+              # QPV contours and the INSEE 200 m population grid: public statistics.
+              "qpv", "carreaux")
 """Layers every role sees whole."""
-OPEN_DATA: tuple[str, ...] = ("accidents",)
-"""Open-data layers (the national BAAC road accidents): every role but the administrator."""
+OPEN_DATA: tuple[str, ...] = ("accidents", "statistiques")
+"""Open-data layers (the national BAAC road accidents, the SSMSI published statistics):
+every role but the administrator."""
 INCIDENT_TABLE = "incidents_table"
 """Layer name of the prepared incidents table (:func:`clspd_geo.analysis.indicators.prepare_incidents`)."""
 
