@@ -1,22 +1,20 @@
 """clspd-geo: the map library of a CLSPD dashboard (pure Python, no Streamlit).
 
-Modules, one concept each:
+Laid out by concept, one subpackage per concern and one module per concept:
 
-- data: :mod:`vocab` (vocabularies), :mod:`schemas` (data model), :mod:`store` (GeoPackage
-  store), :mod:`store_postgis` (PostGIS store), :mod:`crs`, :mod:`areas`, :mod:`inventory`,
-  :mod:`demo` (demo territory), :mod:`importing` (import pipeline, one module per kind);
-- who sees what: :mod:`privacy` (roles and the visibility matrix), :mod:`auth` (accounts),
-  :mod:`audit` (audit trail, retention), :mod:`safe` (escaping of displayed text);
-- figures and analyses: :mod:`indicators`, :mod:`cells`, :mod:`hotspots`,
-  :mod:`spatial_stats`, :mod:`temporal`, :mod:`forecast`; video-protection: :mod:`cameras`,
-  :mod:`coverage`, :mod:`siting` (exact solver: :mod:`siting_exact`), :mod:`before_after`,
-  :mod:`camera_plan`; police:
-  :mod:`patrols`, :mod:`sectors`, :mod:`patrol_brief`; action fields: :mod:`accessibility`,
-  :mod:`field_analyses`, :mod:`road_safety`, :mod:`actions`;
-- maps: :mod:`maps`, :mod:`field_maps`, :mod:`patrol_maps`, :mod:`offline` (Leaflet served by
-  the app);
-- command line: :mod:`cli` with :mod:`video_commands`, :mod:`police_commands`,
-  :mod:`users_command`.
+- ground floor: :mod:`errors`, :mod:`config`, :mod:`crs`, :mod:`vocab`, :mod:`schemas`,
+  :mod:`safe` (escaping of displayed text), :mod:`_format` (French numbers);
+- :mod:`store` (the store protocol, GeoPackage and PostGIS back-ends), :mod:`importing`
+  (one import pipeline, one module per source format);
+- :mod:`access`: who sees what (policy, release, the role view the app reads through,
+  accounts, audit trail);
+- :mod:`analysis` (selection, cells, counts, density, hotspots, statistics, forecast,
+  indicators, the action-field analyses), :mod:`video` (cameras, coverage, before/after,
+  camera plan, siting), :mod:`police` (shifts, load, coordination, sectors, patrol brief),
+  :mod:`plan` (the CLSPD action plan);
+- :mod:`maps` (folium layers), :mod:`screens` (what each page computes from a role view),
+  :mod:`reports` (PDF reports, styled GeoPackage);
+- :mod:`demo` (the fictitious territory), :mod:`cli` (``python -m clspd_geo``).
 """
 
 from __future__ import annotations
