@@ -1,7 +1,8 @@
 """One writer of the concurrency tests, run as its own process (not a test module).
 
-``python concurrent_writers.py TARGET ROLE INDEX START_AT`` waits until ``START_AT`` (epoch
-seconds), then, on the store at ``TARGET``: ``append`` adds 5 facilities ``W<INDEX>-<k>``;
+``python concurrent_writers.py TARGET ROLE INDEX BARRIER N`` reads the store, writes
+``BARRIER/ready-INDEX`` and waits until the N writers are ready, then, on the store at
+``TARGET``: ``append`` adds 5 facilities ``W<INDEX>-<k>``;
 ``edit`` changes the title of action ``a1`` from the version read before waiting; ``new``
 adds one action to the ``jeunesse`` field. Prints one JSON line: what it did and whether the
 store accepted it (``ok``) or refused it (``refused`` with the message).
@@ -18,7 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 
-def main(target: str, role: str, index: int, start_at: float) -> dict:
+def wait_for_all(barrier: Path, index: int, n: int, *, timeout_s: float = 150.0) -> None:
+    """Say this writer is ready, then wait until all ``n`` writers are."""
+    (barrier / f"ready-{index}").touch()
+    deadline = time.monotonic() + timeout_s
+    while len(list(barrier.glob("ready-*"))) < n:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"writer {index}: the other writers never got ready")
+        time.sleep(0.01)
+
+
+def main(target: str, role: str, index: int, barrier: Path, n: int) -> dict:
     import geopandas as gpd
     import pandas as pd
     from shapely.geometry import Point
@@ -46,7 +57,7 @@ def main(target: str, role: str, index: int, start_at: float) -> dict:
         ed = pd.concat([actions.editor_frame(base, "jeunesse"), pd.DataFrame([new])],
                        ignore_index=True)
         out["title"] = f"Action nouvelle {index}"
-    time.sleep(max(0.0, start_at - time.time()))
+    wait_for_all(barrier, index, n)
     try:
         if role == "append":
             st.append_many({"equipements": gdf}, source=f"writer {index}")
@@ -60,4 +71,5 @@ def main(target: str, role: str, index: int, start_at: float) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))))
+    print(json.dumps(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]),
+                          int(sys.argv[5]))))

@@ -657,11 +657,13 @@ def run_writers(target: str, roles: list[str] = ROLES) -> list[dict]:
     import json
     import subprocess
     import sys
-    import time
+    import tempfile
 
-    start_at = time.time() + 6.0  # every process has imported geopandas by then
+    # A barrier, not a clock: each writer reads its version, says it is ready, and writes
+    # only once all are ready, however long their start takes on a loaded machine.
+    barrier = tempfile.mkdtemp(prefix="clspd-barrier-")
     procs = [subprocess.Popen([sys.executable, str(WRITERS), target, role, str(i),
-                               str(start_at)], stdout=subprocess.PIPE, text=True)
+                               barrier, str(len(roles))], stdout=subprocess.PIPE, text=True)
              for i, role in enumerate(roles)]
     results = []
     for p in procs:
