@@ -1,7 +1,7 @@
 """French number formatting for the sentences and tables the library writes.
 
 A decimal comma, a narrow no-break space (U+202F) between thousands, and « % » after a
-no-break space (U+00A0), as the French typographic rules want: ``number(12345.6, decimals=1)``
+narrow no-break space too, as the French typographic rules want: ``number(12345.6, decimals=1)``
 gives ``"12 345,6"`` and ``percent(37.5)`` gives ``"38 %"``.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 THOUSANDS = "\u202f"
 """Thousands separator: narrow no-break space."""
-BEFORE_PERCENT = "\u00a0"
-"""Space before « % »: no-break space."""
+BEFORE_PERCENT = "\u202f"
+"""Space before « % »: narrow no-break space, as the app and the reports write it."""
 
 
 def number(x: float, *, decimals: int = 0, grouped: bool = True) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
@@ -16,11 +16,10 @@ from ui import data, panels, plan_panel, session, widgets
 view = data.view()
 st.session_state.setdefault("video.clicks", [])
 st.session_state.setdefault("video.exact_key", None)
-PCT = "{:.1%}"
 
 
 def pct(x: float) -> str:
-    return f"{100 * x:.1f}\u202f%".replace(".", ",")
+    return _format.percent(100 * x, decimals=1)
 
 
 def show_result(res: siting.SitingResult) -> None:
@@ -80,7 +79,7 @@ if cov is not None:
     names = {"label": "Catégorie", "incidents": "Faits", "seen_share": "Part vue",
              "recognised_share": "Part reconnue"}
     tabs[0].dataframe(coverage.share_by(cov, chosen, by="category")[list(names)]
-                      .rename(columns=names).style.format(PCT, subset=["Part vue",
+                      .rename(columns=names).style.format(pct, subset=["Part vue",
                                                                        "Part reconnue"]),
                       hide_index=True, width="stretch")
     per_cam = coverage.per_camera(cov, chosen, coverage.in_service(cams))

@@ -14,6 +14,6 @@ def test_number_uses_a_decimal_comma_and_narrow_spaces_between_thousands():
 
 
 def test_percent_puts_a_no_break_space_before_the_sign():
-    assert _format.percent(37.5, decimals=1) == "37,5\u00a0%"
-    assert _format.percent(37.4) == "37\u00a0%"
-    assert _format.percent(0) == "0\u00a0%"
+    assert _format.percent(37.5, decimals=1) == "37,5\u202f%"
+    assert _format.percent(37.4) == "37\u202f%"
+    assert _format.percent(0) == "0\u202f%"

@@ -16,7 +16,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clspd_geo import config, safe, vocab
+from clspd_geo import _format, config, safe, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
@@ -104,7 +104,7 @@ def show_kpis(kpis: list[indicators.Kpi]) -> None:
     """Show KPIs as metrics with their change against the year before (a rise is red)."""
     cols = st.columns(min(len(kpis), 5) or 1)
     for i, k in enumerate(kpis):
-        cols[i % len(cols)].metric(k.label, f"{k.value:,.0f}".replace(",", "\u202f"),
+        cols[i % len(cols)].metric(k.label, _format.number(k.value),
                                    delta=k.delta_text(), delta_color="inverse")
 
 

@@ -99,7 +99,7 @@ def _int_between(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
 
 def _thousands(n: int) -> str:
     """Format an integer the French way: 20 000."""
-    return f"{n:,}".replace(",", "\u202f")
+    return _format.number(n)
 
 
 # -- demo --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.cli import access
 from clspd_geo.police import (load, patrol_brief, patrols, redesign, sector_checks, sectors,
                               shifts)
@@ -78,12 +78,12 @@ def add_sectors_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _pct(x: float) -> str:
-    return "—" if x != x else f"{100 * x:.1f} %".replace(".", ",")
+    return "—" if x != x else _format.percent(100 * x, decimals=1)
 
 
 def _fr(x: float, digits: int = 2) -> str:
     """Format a number the French way (decimal comma)."""
-    return "—" if x != x else f"{x:.{digits}f}".replace(".", ",")
+    return "—" if x != x else _format.number(x, decimals=digits, grouped=False)
 
 
 def run_sectors(args: argparse.Namespace) -> int:

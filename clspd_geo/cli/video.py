@@ -15,7 +15,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from clspd_geo import schemas, vocab
+from clspd_geo import _format, schemas, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators
 from clspd_geo.cli import access
@@ -152,7 +152,7 @@ def _problem(args: argparse.Namespace) -> tuple[siting.Problem, gpd.GeoDataFrame
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %".replace(".", ",")
+    return _format.percent(100 * x, decimals=1)
 
 
 def run_siting(args: argparse.Namespace) -> int:

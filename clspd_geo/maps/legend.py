@@ -15,7 +15,7 @@ import branca
 import folium
 import numpy as np
 
-from clspd_geo import safe
+from clspd_geo import _format, safe
 
 # Sequential palette (ColorBrewer YlOrRd, 6 classes) for graduated cells.
 CELL_COLORS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -57,7 +57,7 @@ def class_colors(values: np.ndarray, breaks: np.ndarray) -> list[str]:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.0f}" if float(v).is_integer() or v >= 10 else f"{v:.1f}"
+    return _format.number(v, decimals=0 if float(v).is_integer() or v >= 10 else 1)
 
 
 def class_legend(breaks: np.ndarray, values: np.ndarray, *, unit: str) -> list[LegendItem]:

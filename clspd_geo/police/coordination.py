@@ -85,12 +85,9 @@ def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
     when = shift_of(pts["occurred_at"], shifts=shifts)
     w = incident_weights(pts["category"] if "category" in pts.columns
                          else pd.Series(None, index=pts.index, dtype=object), weights=weights)
-    xy = shapely.get_coordinates(pts.geometry.to_numpy())
-    ok_pt = ~(shapely.is_missing(pts.geometry.to_numpy()) | shapely.is_empty(
-        pts.geometry.to_numpy()))
-    px = np.full(len(pts), np.nan)
-    py = np.full(len(pts), np.nan)
-    px[ok_pt], py[ok_pt] = xy[:, 0], xy[:, 1]
+    xy = crs.metric_xy(pts, epsg=epsg)
+    px, py = xy[:, 0], xy[:, 1]
+    ok_pt = ~np.isnan(px)
     codes = [s.code for s in shifts]
 
     def inside(geom: shapely.Geometry) -> np.ndarray:

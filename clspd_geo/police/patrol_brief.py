@@ -213,11 +213,8 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
     recent = in_shift & (t >= start.to_datetime64()) & (t < end.to_datetime64())
     prior = in_shift & (t >= before.to_datetime64()) & (t < start.to_datetime64())
 
-    pts = crs.to_compute(inc, epsg=epsg)
-    xy = np.full((len(pts), 2), np.nan)
-    geoms = pts.geometry.to_numpy()
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    xy[ok] = shapely.get_coordinates(geoms[ok])
+    xy = crs.metric_xy(inc, epsg=epsg)
+    ok = ~np.isnan(xy[:, 0])
     in_sector = ok & shapely.contains_xy(poly, np.nan_to_num(xy[:, 0]), np.nan_to_num(xy[:, 1]))
     recent &= in_sector
     prior &= in_sector
@@ -372,9 +369,8 @@ def _svg_map(brief: PatrolBrief, *, width: int = 720, height: int = 400) -> str:
            f'<path d="{path(geom)}" fill="#f4f7fb" stroke="#1565c0" stroke-width="2" '
            'fill-rule="evenodd"/>']
     if len(brief.incidents):
-        inc = crs.to_compute(brief.incidents, epsg=epsg)
-        xy = shapely.get_coordinates(inc.geometry.to_numpy())
-        for x, y in xy[:2000]:
+        xy = crs.metric_xy(brief.incidents, epsg=epsg)
+        for x, y in xy[~np.isnan(xy[:, 0])][:2000]:
             cx, cy = pt(x, y).split(",")
             out.append(f'<circle cx="{cx}" cy="{cy}" r="1.6" fill="#888" fill-opacity="0.55"/>')
     if len(brief.cells):

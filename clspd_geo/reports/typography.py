@@ -13,6 +13,8 @@ import datetime as dt
 import math
 import re
 
+from clspd_geo import _format
+
 NNBSP = "\u202f"
 """Narrow no-break space: before ; : ! ?, inside « », between thousands."""
 NBSP = "\u00a0"
@@ -38,8 +40,7 @@ def number(value: float, *, digits: int = 0) -> str:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", NNBSP).replace(".", ",")
+    return _format.number(value, decimals=digits)
 
 
 def percent(value: float | None, *, digits: int = 0, signed: bool = False) -> str:

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from clspd_geo.video import cameras as cams_mod
-from clspd_geo import crs, vocab
+from clspd_geo import _format, crs, vocab
 from clspd_geo.errors import EmptySelectionError
 
 STATUS_COLORS = {"en_service": "#1565c0", "en_panne": "#757575", "projet": "#ef6c00"}
@@ -49,7 +49,7 @@ def _fmt_date(value: object) -> str:
 def _fmt_num(value: object, unit: str, digits: int = 0) -> str:
     if value is None or pd.isna(value):
         return "—"
-    return f"{float(value):.{digits}f}\u202f{unit}".replace(".", ",")
+    return f"{_format.number(float(value), decimals=digits, grouped=False)}\u202f{unit}"
 
 
 class _Canvas:

@@ -87,11 +87,10 @@ def points_xy(points: pd.DataFrame, *, epsg: int | None) -> tuple[np.ndarray, np
         (default: the layer's own metric CRS).
     """
     if isinstance(points, gpd.GeoDataFrame):
-        work = crs.to_compute(points, epsg=epsg)
-        if len(work) == 0:
-            return np.zeros(0), np.zeros(0), int(work.crs.to_epsg())
-        return (work.geometry.x.to_numpy(dtype=float), work.geometry.y.to_numpy(dtype=float),
-                int(work.crs.to_epsg()))
+        crs.require_crs(points, layer="faits")
+        target = epsg if epsg is not None else crs.metric_epsg(points)
+        xy = crs.metric_xy(points, epsg=target)
+        return xy[:, 0], xy[:, 1], int(target)
     if epsg is None or not {"x", "y"} <= set(points.columns):
         msg = ("Les points doivent être une couche géographique, ou un tableau avec des "
                "colonnes x et y en mètres accompagné de son code EPSG.")

@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import crs
+from clspd_geo import _format, crs
 from clspd_geo.video.siting.model import Problem
 
 
@@ -104,7 +104,7 @@ def _order_by_gain(problem: Problem, chosen: np.ndarray) -> tuple[np.ndarray, np
 
 def _pct(share: float, digits: int = 1) -> str:
     """Format a share as a French percentage: 0.154 → "15,4 %"."""
-    return f"{100 * share:.{digits}f}\u202f%".replace(".", ",")
+    return _format.percent(100 * share, decimals=digits)
 
 
 def make_result(problem: Problem, chosen: np.ndarray, *, method: str, status: str, bound: float,
