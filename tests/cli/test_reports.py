@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 from clspd_geo import demo
 from clspd_geo.access.view import RoleView
 from clspd_geo.cli import main as cli
-from clspd_geo.cli import reports
 from clspd_geo.store import GeoPackageStore
 
 
@@ -24,15 +22,24 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def period(text: str) -> tuple[dt.date, dt.date]:
+    args = cli.build_parser().parse_args(["report", "--out", "r.pdf", "--period", text])
+    return args.period
+
+
 def test_period_includes_both_days() -> None:
-    assert reports._period("2025-01-01:2025-12-31") == (dt.date(2025, 1, 1),
-                                                       dt.date(2026, 1, 1))
-    assert reports._period(" 2025-02-28 : 2025-02-28") == (dt.date(2025, 2, 28),
-                                                          dt.date(2025, 3, 1))
-    with pytest.raises(argparse.ArgumentTypeError, match="écrivez DEBUT:FIN"):
-        reports._period("2025-01-01")
-    with pytest.raises(argparse.ArgumentTypeError, match="la fin précède le début"):
-        reports._period("2025-12-31:2025-01-01")
+    assert period("2025-01-01:2025-12-31") == (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+    assert period(" 2025-02-28 : 2025-02-28") == (dt.date(2025, 2, 28), dt.date(2025, 3, 1))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("2025-01-01", "période invalide « 2025-01-01 » : écrivez DEBUT:FIN en AAAA-MM-JJ"),
+    ("2025-12-31:2025-01-01", "période « 2025-12-31:2025-01-01 » : la fin précède le début"),
+])
+def test_bad_period_in_french(text: str, message: str,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["report", "--out", "r.pdf", "--period", text]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_plenary_report_written_as_pdf(small_store: Path, tmp_path: Path,
