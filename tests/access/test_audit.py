@@ -1,17 +1,15 @@
-"""Audit trail and retention purge (clspd_geo.access.audit), and the ``users`` command."""
+"""Audit trail and retention purge (clspd_geo.access.audit)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import sqlite3
 
 import pandas as pd
 import pytest
 
 from clspd_geo import demo
-from clspd_geo.cli import main as cli
-from clspd_geo.access import audit, auth
+from clspd_geo.access import audit
 from clspd_geo.store import GeoPackageStore, open_store
 
 
@@ -71,26 +69,6 @@ def test_purge_deletes_only_old_incidents_and_logs_it(tmp_path):
     version = GeoPackageStore(store_path).version()
     assert audit.purge_incidents(store_path, retention_days_=365, today=today, audit=j) == 0
     assert GeoPackageStore(store_path).version() == version  # nothing rewritten
-
-
-def test_users_command(tmp_path, monkeypatch, capsys):
-    store = tmp_path / "s.gpkg"
-    monkeypatch.setenv("CLSPD_STORE", str(store))  # the command sets it: restored after
-    monkeypatch.setattr("sys.stdin", io.StringIO("motdepasse-solide\n"))
-    assert cli.main(["users", "--store", str(store), "add", "bob", "--role", "police",
-                     "--password-stdin"]) == 0
-    users = store.with_name(auth.USERS_FILE_NAME)
-    token = auth.login("bob", "motdepasse-solide", path=users)
-    assert cli.main(["users", "--store", str(store), "disable", "bob"]) == 0
-    assert auth.check_session(token, path=users) is None
-    assert cli.main(["users", "--store", str(store), "list"]) == 0
-    assert "bob\tpolice\tdésactivé" in capsys.readouterr().out
-    assert cli.main(["users", "--store", str(store), "disable", "carole"]) == 2
-    assert "Aucun compte « carole »" in capsys.readouterr().err
-    assert cli.main(["users", "--store", str(store), "add", "x", "--role", "roi"]) == 2
-    assert cli.main(["users", "--store", str(store), "journal"]) == 0
-    out = capsys.readouterr().out
-    assert "création (police)" in out and "désactivation" in out
 
 
 def test_concurrent_records_never_miss_an_entry(tmp_path):

@@ -1,4 +1,4 @@
-"""The role view (clspd_geo.access.view) and the gateway (clspd_geo.access.gateway)."""
+"""The role view (clspd_geo.access.view): what each role reads, writes and memoises."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import tiny_layers
 
-from clspd_geo.access import gateway, policy, release
+from clspd_geo.access import policy, release
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators
 from clspd_geo.store import GeoPackageStore
@@ -94,23 +94,6 @@ def test_unknown_role_is_refused(tiny_store):
 def test_view_key_carries_version_role_and_day(tiny_store):
     view = RoleView(tiny_store, "elu", as_of=AS_OF)
     assert view.key == f"{tiny_store.version()}|elu|2026-11-25"
-
-
-def test_gateway_builds_the_demo_once_and_hands_out_views(tmp_path, monkeypatch):
-    monkeypatch.setenv("CLSPD_DATA_DIR", str(tmp_path))
-    target = tmp_path / "demo.gpkg"
-    gate = gateway.Gateway(str(target), demo_seed=1, demo_incidents=500)
-    assert gate.needs_bootstrap()
-    first = gate.version()
-    assert target.exists() and not gate.needs_bootstrap()
-    assert gate.version() == first  # no rebuild, no second purge
-    view = gate.view("police")
-    assert view.is_demo() and view.version == first
-    assert len(view.layer("cameras")) > 0
-    assert gate.view("elu").layer("cameras").empty
-    made = gate.demo_accounts()
-    assert sorted(made) == sorted(policy.ROLE_CODES)
-    assert gate.demo_accounts() == {}
 
 
 def test_memo_computes_once_per_key_and_is_bounded(tiny_store, monkeypatch):

@@ -126,22 +126,3 @@ def test_html_is_one_escaped_a4_page_with_an_inline_map(sectors, incidents, faci
 def test_html_title_is_escaped(sectors, incidents):
     page = patrol_brief.to_html(brief(sectors, incidents), title="<b>x</b>")
     assert "&lt;b&gt;x&lt;/b&gt;" in page
-
-
-# -- command line ------------------------------------------------------------------------------
-
-def test_cli_patrol_brief_writes_the_page(tmp_path, capsys):
-    from clspd_geo import demo
-    from clspd_geo.cli import main as cli
-    from clspd_geo.store import open_store
-    path = tmp_path / "demo.gpkg"
-    demo.install(open_store(path, create=True), seed=2, n_incidents=4000)
-    out = tmp_path / "fiche.html"
-    assert cli.main(["patrol-brief", "--store", str(path), "--sector", "PM-1", "--shift",
-                     "nuit", "--out", str(out)]) == 0
-    page = out.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "<svg" in page
-    assert "PM-1" in capsys.readouterr().out
-    assert cli.main(["patrol-brief", "--store", str(path), "--sector", "PM-1", "--shift",
-                     "soir", "--out", str(out)]) == 2
-    assert "« soir » n'existe pas" in capsys.readouterr().err

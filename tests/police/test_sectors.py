@@ -74,46 +74,6 @@ def test_portland_three_balanced_precincts_beat_the_real_ones(portland, graph_co
     assert res.sectors["max_distance_m"].min() > 1_000
 
 
-# -- command line ------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    from clspd_geo import demo
-    from clspd_geo.store import open_store
-    path = tmp_path_factory.mktemp("police") / "demo.gpkg"
-    demo.install(open_store(path, create=True), seed=3, n_incidents=4000)
-    return path
-
-
-def test_cli_sectors_redesign_writes_the_proposal(demo_store, capsys):
-    import json
-
-    from clspd_geo import store
-    from clspd_geo.cli import main as cli
-    assert cli.main(["sectors", "--store", str(demo_store), "--redesign", "4", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["current"]["n_sectors"] == 3
-    assert out["proposal"]["n_sectors"] == 4
-    assert out["proposal"]["cv"] < out["current"]["cv"]
-    assert 0 < out["proposal"]["polsby_popper_mean"] <= 1
-    layer = store.open_store(demo_store).read("secteurs_proposes")
-    assert len(layer) == 4 and set(layer["force"]) == {"police_nationale"}
-    assert cli.main(["sectors", "--store", str(demo_store)]) == 0
-    text = capsys.readouterr().out
-    assert "Secteurs actuels (Police nationale) : 3 secteurs, CV de la charge" in text
-
-
-def test_cli_sectors_errors_are_french_with_exit_2(demo_store, capsys):
-    from clspd_geo.cli import main as cli
-    assert cli.main(["sectors", "--store", str(demo_store), "--redesign", "0"]) == 2
-    assert "au moins 1" in capsys.readouterr().err
-    assert cli.main(["sectors", "--store", str(demo_store), "--redesign", "5000",
-                     "--blocks", "quartiers"]) == 2
-    assert "îlots à regrouper" in capsys.readouterr().err
-    assert cli.main(["sectors", "--store", str(demo_store / "absent.gpkg")]) == 2
-    assert "introuvable" in capsys.readouterr().err
-
-
 def test_check_sectors_is_still_importable_from_sectors():
     # ui.py calls sectors.check_sectors; the check lives in sector_checks.
     assert sectors.check_sectors is sector_checks.check_sectors
