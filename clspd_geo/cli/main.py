@@ -33,6 +33,8 @@ _ARGPARSE_FR: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (.*)", r"argument(s) obligatoire(s) manquant(s) : \1"),
     (r"unrecognized arguments: (.*)", r"argument(s) inconnu(s) : \1"),
     (r"argument (\S+): expected one argument", r"l'option \1 attend une valeur"),
+    (r"argument (--\S+): invalid choice: '?(.*?)'? \(choose from (.*)\)",
+     r"« \2 » n'est pas une valeur possible de \1 (valeurs : \3)"),
     (r"argument (\S+): invalid choice: '?(.*?)'? \(choose from (.*)\)",
      r"« \2 » n'est pas une commande connue (commandes : \3)"),
     (r"argument (\S+): (.*)", r"option \1 : \2"),

@@ -2,7 +2,7 @@
 
 ``report`` writes the CLSPD plenary report (or the monthly barometer) of a period as PDF;
 ``export-qgis`` writes the styled GeoPackage of the layers a role sees. Both read the
-store through :meth:`clspd_geo.access.gateway.Gateway.view` for one role, the most
+store through a role view (:func:`clspd_geo.cli.access.open_view`) for one role, the most
 restrictive one (``public``) by default.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from clspd_geo import config
 from clspd_geo.access import policy
-from clspd_geo.access.gateway import Gateway
+from clspd_geo.cli import access
 
 EXIT_OK = 0
 DEFAULT_ROLE = "public"
@@ -36,8 +36,8 @@ def _period(text: str) -> tuple[dt.date, dt.date]:
     return first, last + dt.timedelta(days=1)
 
 
-def _default_store() -> Path:
-    return config.data_dir() / "clspd.gpkg"
+def _default_store() -> str:
+    return config.store_target()
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -71,7 +71,7 @@ def run_report(args: argparse.Namespace) -> int:
     from clspd_geo.reports import barometer, plenary, typography
 
     started = time.perf_counter()
-    view = Gateway(str(args.store or _default_store())).view(args.role)
+    view = access.open_view(args.store or _default_store(), args.role)
     start, end = args.period
     if args.kind == "barometre":
         data = barometer.build_pdf(view, month=end - dt.timedelta(days=1))
@@ -100,7 +100,7 @@ def run_export_qgis(args: argparse.Namespace) -> int:
     """Write the styled GeoPackage; print its layers and rows."""
     from clspd_geo.reports import qgis, typography
 
-    view = Gateway(str(args.store or _default_store())).view(args.role)
+    view = access.open_view(args.store or _default_store(), args.role)
     counts = qgis.export(view, args.out)
     print(f"GeoPackage stylé écrit dans « {args.out} » pour le rôle « {view.role_label} » :")
     for name, n in counts.items():

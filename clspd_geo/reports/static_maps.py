@@ -193,8 +193,9 @@ def class_layers(zones: gpd.GeoDataFrame, *, value_col: str, k: int, unit: str,
     """
     vals = zones[value_col].astype(float).to_numpy()
     out: list[MapLayer] = []
-    hidden = (vals > 0) & (vals < k)
-    shown = vals >= max(k, 1e-12)
+    # k = 1 means the values are not counts (rates): nothing is withheld, however small.
+    hidden = (vals > 0) & (vals < k) if k > 1 else np.zeros(len(vals), dtype=bool)
+    shown = (vals > 0) & ~hidden
     if shown.any():
         breaks = legend.class_breaks(vals[shown])
         lower = float(np.min(vals[shown]))

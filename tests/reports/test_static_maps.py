@@ -25,9 +25,6 @@ def zones(values: list[float]) -> gpd.GeoDataFrame:
                                       for i in range(len(values))], crs=2154)
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="bug: static_maps calls maps.class_breaks and maps.CELL_COLORS, "
-                          "which live in clspd_geo.maps.legend since the maps package split")
 def test_class_layers_hide_small_counts_and_leave_zeros_white() -> None:
     layers = static_maps.class_layers(zones([0, 2, 5, 6, 40]), value_col="n", k=5,
                                       unit="faits")
@@ -42,9 +39,6 @@ def test_class_layers_hide_small_counts_and_leave_zeros_white() -> None:
     assert all(0 not in layer.frame["n"].tolist() for layer in layers)
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="bug: static_maps calls maps.class_breaks and maps.CELL_COLORS, "
-                          "which live in clspd_geo.maps.legend since the maps package split")
 def test_class_layers_of_rates_have_one_decimal_and_nothing_hidden() -> None:
     layers = static_maps.class_layers(zones([0.5, 1.25, 3.0]), value_col="n", k=1,
                                       unit="‰")
