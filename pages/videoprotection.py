@@ -224,11 +224,8 @@ if greedy is not None:
         c2.metric("Gain sur la période suivante",
                   f"+{pct(oos.test.share_after - oos.test.share_before)}")
         c3.metric("Part du gain conservée", pct(oos.kept_share))
-    lonlat = best.sites.get_coordinates()
-    table = pd.DataFrame(best.sites.drop(columns="geometry")).assign(
-        lon=lonlat["x"].round(7), lat=lonlat["y"].round(7))
     d1, d2, d3 = st.columns(3)
-    session.download_button("Sites (CSV)", table.to_csv(index=False).encode("utf-8"),
+    session.download_button("Sites (CSV)", video_screen.sites_csv(best),
                             "sites_cameras.csv", "text/csv", key="video.dl_csv", container=d1)
     session.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
                             "sites_cameras.geojson", "application/geo+json",
