@@ -35,11 +35,13 @@ with st.expander("Modèle de données (colonnes et valeurs admises)"):
 
 st.header("Importer des fichiers")
 st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la base intacte. "
-         f"Taille maximale : {preview.MAX_UPLOAD_BYTES // 1_000_000} Mo par fichier.")
+         f"Taille maximale : {preview.MAX_UPLOAD_MB} Mo par fichier.")
 kind = st.selectbox("Type de données", pipeline.KINDS, format_func=pipeline.KIND_LABELS.get,
                     key="donnees.kind")
 files = st.file_uploader("Fichiers (CSV, GeoJSON, GeoPackage, KML, shapefile zippé, GTFS)",
                          accept_multiple_files=True, key="donnees.files",
+                         max_upload_size=preview.MAX_UPLOAD_MB,
+                         help=f"{preview.MAX_UPLOAD_MB} Mo au plus par fichier.",
                          type=["csv", "gz", "txt", "geojson", "json", "gpkg", "zip", "kml"])
 left, right = st.columns(2)
 commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
@@ -60,7 +62,8 @@ if kind == "sectors":
 if kind in ("cameras", "incidents", "facilities"):
     label = ("Croisements de rues ou adresses pour placer les caméras (nom1, nom2, lon, lat)"
              if kind == "cameras" else "Correspondance libellé local ; code")
-    helper = st.file_uploader(label, key="donnees.helper", type=["csv", "gz", "txt"])
+    helper = st.file_uploader(label, key="donnees.helper", type=["csv", "gz", "txt"],
+                              max_upload_size=preview.MAX_UPLOAD_MB)
 
 if files:
     uploads = [*files, *([helper] if helper else [])]
