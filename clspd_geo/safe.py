@@ -33,21 +33,26 @@ def text(value: Any) -> str:
             .replace("{", "&#123;").replace("}", "&#125;"))
 
 
-_MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~:$&")
+_MD_SPECIAL = frozenset("\\`*_{}[]<>!|~:$&.")
+_MD_LEADING = frozenset("#+-")
 
 
 def md(value: Any) -> str:
     """Return ``value`` as Markdown that shows exactly its characters (no link, image, emphasis).
 
-    Every Markdown punctuation mark gets a backslash, so ``![b](http://…)`` is shown as
-    text (no image fetched), ``[lien](…)`` is no link, ``**x**`` is not bold, and
-    ``<b>``/``&amp;``/``:material/x:``/``$x$`` render as typed; line breaks become spaces
-    (a name cannot start a heading or a list).
+    Markdown punctuation gets a backslash, so ``![b](http://…)`` is shown as text (no image
+    fetched), ``[lien](…)`` is no link, ``**x**`` is not bold, ``http://…`` and
+    ``www.…`` are no autolink, and ``<b>``/``&amp;``/``:material/x:``/``$x$`` render as
+    typed; line breaks become spaces and a leading ``#``, ``+`` or ``-`` is escaped (a name
+    cannot start a heading or a list). Parentheses and inner hyphens stay as they are
+    (``[`` and ``]`` are escaped, so no link can form): « Avenue A (tronçon 2/5) » and
+    « Saint-Denis » read the same in a sentence.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return ""
     flat = " ".join(str(value).splitlines())
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in flat)
+    out = "".join("\\" + c if c in _MD_SPECIAL else c for c in flat)
+    return "\\" + out if out[:1] in _MD_LEADING else out
 
 
 def frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from clspd_geo import schemas, vocab
+from clspd_geo import safe, schemas, vocab
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
@@ -96,12 +96,13 @@ if files:
                              ("Lignes acceptées mais signalées", report.flags),
                              ("Libellés sans correspondance", report.unmapped)):
             if items:
-                st.warning(title + " :\n" + "\n".join(f"- {k} : {n}" for k, n in items.items()))
+                st.warning(title + " :\n" + "\n".join(f"- {safe.md(k)} : {n}"
+                                                  for k, n in items.items()))
         if report.notes:
-            st.caption("Hypothèses : " + " ; ".join(report.notes))
+            st.caption("Hypothèses : " + " ; ".join(safe.md(n) for n in report.notes))
         st.subheader("Aperçu des lignes acceptées")
         widgets.show_map(preview.accepted_map(report), key="donnees.preview", height=460)
-        st.caption("Source : " + ", ".join(f.name for f in report.files)
+        st.caption("Source : " + ", ".join(safe.md(f.name) for f in report.files)
                    + " (aperçu, pas encore écrit)")
         if report.n_rejected:
             st.subheader(f"Lignes rejetées ({report.n_rejected})")

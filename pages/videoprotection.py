@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clspd_geo import vocab
+from clspd_geo import safe, vocab
 from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
@@ -45,12 +45,12 @@ sel, m, layers = panels.field_page(view, "video")
 cams, problems = video_screen.video_cameras(view)
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):
-    st.error("Caméras écartées des calculs : " + " ; ".join(bad["message"]),
+    st.error("Caméras écartées des calculs : " + " ; ".join(safe.md(m) for m in bad["message"]),
              icon=":material/error:")
 flagged = problems[problems["severity"] == "avertissement"]
 if len(flagged):
     with st.expander(f"{len(flagged)} caméra(s) à vérifier (orientation manquante…)"):
-        st.write("\n".join(f"- {msg}" for msg in flagged["message"]))
+        st.write("\n".join(f"- {safe.md(msg)}" for msg in flagged["message"]))
 map_slot = st.container()
 
 st.subheader("Ce que voient les caméras en service")

@@ -70,3 +70,14 @@ def test_csv_bytes_keeps_negative_numbers_and_quotes_formula_text():
     assert list(back["name"]) == ["'" + FORMULAS[0], "'" + FORMULAS[1], "Rue -A"]
     assert list(back["score"]) == [-1.5, 2.0, -3.0]
     assert list(back.columns) == ["name", "score", "'=col"]
+
+
+def test_md_escapes_markdown_payloads():
+    assert safe.md("![b](http://127.0.0.1:9/x.png)") == r"\!\[b\](http\://127\.0\.0\.1\:9/x\.png)"
+    assert safe.md("[lien](http://x/)") == r"\[lien\](http\://x/)"
+    assert safe.md("**gras**") == r"\*\*gras\*\*"
+    assert safe.md("<b>&amp;") == r"\<b\>\&amp;"
+    assert safe.md("# titre\n- liste") == r"\# titre - liste"
+    assert safe.md("Avenue A (tronçon 2/5)") == "Avenue A (tronçon 2/5)"
+    assert safe.md("Saint-Denis") == "Saint-Denis"
+    assert safe.md(None) == "" and safe.md(float("nan")) == ""
