@@ -6,8 +6,9 @@ import streamlit as st
 
 from clspd_geo.maps import offline
 from clspd_geo.errors import ClspdGeoError
-from ui import data, session, widgets
+from ui import data, server_guard, session, widgets
 
+server_guard.install()  # no clear_cache / run-on-save from any client
 st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon=":material/map:",
                    layout="wide")
 data.prepare_assets()

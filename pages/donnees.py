@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from clspd_geo import schemas, vocab
+from clspd_geo import safe, schemas, vocab
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
@@ -35,11 +35,13 @@ with st.expander("Modèle de données (colonnes et valeurs admises)"):
 
 st.header("Importer des fichiers")
 st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la base intacte. "
-         f"Taille maximale : {preview.MAX_UPLOAD_BYTES // 1_000_000} Mo par fichier.")
+         f"Taille maximale : {preview.MAX_UPLOAD_MB} Mo par fichier.")
 kind = st.selectbox("Type de données", pipeline.KINDS, format_func=pipeline.KIND_LABELS.get,
                     key="donnees.kind")
 files = st.file_uploader("Fichiers (CSV, GeoJSON, GeoPackage, KML, shapefile zippé, GTFS)",
                          accept_multiple_files=True, key="donnees.files",
+                         max_upload_size=preview.MAX_UPLOAD_MB,
+                         help=f"{preview.MAX_UPLOAD_MB} Mo au plus par fichier.",
                          type=["csv", "gz", "txt", "geojson", "json", "gpkg", "zip", "kml"])
 left, right = st.columns(2)
 commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
@@ -60,7 +62,8 @@ if kind == "sectors":
 if kind in ("cameras", "incidents", "facilities"):
     label = ("Croisements de rues ou adresses pour placer les caméras (nom1, nom2, lon, lat)"
              if kind == "cameras" else "Correspondance libellé local ; code")
-    helper = st.file_uploader(label, key="donnees.helper", type=["csv", "gz", "txt"])
+    helper = st.file_uploader(label, key="donnees.helper", type=["csv", "gz", "txt"],
+                              max_upload_size=preview.MAX_UPLOAD_MB)
 
 if files:
     uploads = [*files, *([helper] if helper else [])]
@@ -93,12 +96,13 @@ if files:
                              ("Lignes acceptées mais signalées", report.flags),
                              ("Libellés sans correspondance", report.unmapped)):
             if items:
-                st.warning(title + " :\n" + "\n".join(f"- {k} : {n}" for k, n in items.items()))
+                st.warning(title + " :\n" + "\n".join(f"- {safe.md(k)} : {n}"
+                                                  for k, n in items.items()))
         if report.notes:
-            st.caption("Hypothèses : " + " ; ".join(report.notes))
+            st.caption("Hypothèses : " + " ; ".join(safe.md(n) for n in report.notes))
         st.subheader("Aperçu des lignes acceptées")
         widgets.show_map(preview.accepted_map(report), key="donnees.preview", height=460)
-        st.caption("Source : " + ", ".join(f.name for f in report.files)
+        st.caption("Source : " + ", ".join(safe.md(f.name) for f in report.files)
                    + " (aperçu, pas encore écrit)")
         if report.n_rejected:
             st.subheader(f"Lignes rejetées ({report.n_rejected})")

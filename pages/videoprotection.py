@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clspd_geo import _format, vocab
+from clspd_geo import _format, safe, vocab
 from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
@@ -44,12 +44,12 @@ sel, m, layers = panels.field_page(view, "video")
 cams, problems = video_screen.video_cameras(view)
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):
-    st.error("Caméras écartées des calculs : " + " ; ".join(bad["message"]),
+    st.error("Caméras écartées des calculs : " + " ; ".join(safe.md(m) for m in bad["message"]),
              icon=":material/error:")
 flagged = problems[problems["severity"] == "avertissement"]
 if len(flagged):
     with st.expander(f"{len(flagged)} caméra(s) à vérifier (orientation manquante…)"):
-        st.write("\n".join(f"- {msg}" for msg in flagged["message"]))
+        st.write("\n".join(f"- {safe.md(msg)}" for msg in flagged["message"]))
 map_slot = st.container()
 
 st.subheader("Ce que voient les caméras en service")
@@ -223,11 +223,8 @@ if greedy is not None:
         c2.metric("Gain sur la période suivante",
                   f"+{pct(oos.test.share_after - oos.test.share_before)}")
         c3.metric("Part du gain conservée", pct(oos.kept_share))
-    lonlat = best.sites.get_coordinates()
-    table = pd.DataFrame(best.sites.drop(columns="geometry")).assign(
-        lon=lonlat["x"].round(7), lat=lonlat["y"].round(7))
     d1, d2, d3 = st.columns(3)
-    session.download_button("Sites (CSV)", table.to_csv(index=False).encode("utf-8"),
+    session.download_button("Sites (CSV)", video_screen.sites_csv(best),
                             "sites_cameras.csv", "text/csv", key="video.dl_csv", container=d1)
     session.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
                             "sites_cameras.geojson", "application/geo+json",

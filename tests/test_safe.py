@@ -45,3 +45,39 @@ def test_text_escapes_markup_templates_and_braces():
 def test_safe_text_neutralises_js_template_literals():
     out = safe.text("`${document.cookie}`")
     assert "`" not in out and "${" not in out
+
+
+FORMULAS = ['=HYPERLINK("http://x","Boulevard")', "@SUM(1+1)*cmd|x", "+1+2", "-2+3",
+            "\t=1", "\r=1"]
+
+
+def test_spreadsheet_cell_neutralises_formulas():
+    for value in FORMULAS:
+        assert safe.spreadsheet_cell(value) == "'" + value
+    assert safe.spreadsheet_cell("Boulevard Voltaire") == "Boulevard Voltaire"
+    assert safe.spreadsheet_cell(-3.5) == -3.5
+    assert safe.spreadsheet_cell(None) is None
+
+
+def test_csv_bytes_keeps_negative_numbers_and_quotes_formula_text():
+    import io
+
+    import pandas as pd
+
+    df = pd.DataFrame({"name": FORMULAS[:2] + ["Rue -A"], "score": [-1.5, 2.0, -3.0],
+                       "=col": [1, 2, 3]})
+    back = pd.read_csv(io.BytesIO(safe.csv_bytes(df)), dtype={"name": str})
+    assert list(back["name"]) == ["'" + FORMULAS[0], "'" + FORMULAS[1], "Rue -A"]
+    assert list(back["score"]) == [-1.5, 2.0, -3.0]
+    assert list(back.columns) == ["name", "score", "'=col"]
+
+
+def test_md_escapes_markdown_payloads():
+    assert safe.md("![b](http://127.0.0.1:9/x.png)") == r"\!\[b\](http\://127\.0\.0\.1\:9/x\.png)"
+    assert safe.md("[lien](http://x/)") == r"\[lien\](http\://x/)"
+    assert safe.md("**gras**") == r"\*\*gras\*\*"
+    assert safe.md("<b>&amp;") == r"\<b\>\&amp;"
+    assert safe.md("# titre\n- liste") == r"\# titre - liste"
+    assert safe.md("Avenue A (tronçon 2/5)") == "Avenue A (tronçon 2/5)"
+    assert safe.md("Saint-Denis") == "Saint-Denis"
+    assert safe.md(None) == "" and safe.md(float("nan")) == ""

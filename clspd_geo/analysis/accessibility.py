@@ -39,7 +39,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from clspd_geo import _format, config, crs, vocab
+from clspd_geo import _format, config, crs, safe, vocab
 from clspd_geo.errors import EmptySelectionError, SchemaError
 
 WALK_SPEED_M_PER_MIN = 75.0
@@ -401,12 +401,12 @@ class QpvAccess:
         unit = "des habitants des QPV" if self.population_known else "de la surface des QPV"
         best_pct, worst_pct = _format.number(best["Part (%)"]), _format.number(worst["Part (%)"])
         text = (f"{best_pct} % {unit} sont à moins de {self.minutes:g} minutes à "
-                f"pied d'un site « {best['Équipement']} », contre {worst_pct} % "
-                f"pour « {worst['Équipement']} » ({self.method_text}).")
+                f"pied d'un site « {safe.md(best['Équipement'])} », contre {worst_pct} % "
+                f"pour « {safe.md(worst['Équipement'])} » ({self.method_text}).")
         if len(self.gaps):
             names = sorted(set(self.gaps["Quartier"]))
             text += (f" {len(names)} QPV n'ont aucun accès à au moins un type de structure "
-                     f"({', '.join(names)}).")
+                     f"({', '.join(safe.md(n) for n in names)}).")
         if not self.population_known:
             text += (" La population des quartiers n'est pas connue : les parts sont des parts "
                      "de surface, pas d'habitants.")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from clspd_geo import _format, config, vocab
+from clspd_geo import _format, config, safe, vocab
 from clspd_geo.analysis import _field, accessibility, cells
 from clspd_geo.errors import EmptySelectionError
 
@@ -142,7 +142,7 @@ class CareDistance:
         first = self.table.iloc[0]
         text = (f"Le premier point chaud ({first['Faits']} faits) est à "
                 f"{first['Distance (m)']:.0f} m, soit {first['À pied (min)']:.0f} min à pied, "
-                f"de : {first['Lieu de soins le plus proche']}. ")
+                f"de : {safe.md(first['Lieu de soins le plus proche'])}. ")
         if far.empty:
             return text + (f"Les {len(self.table)} points chauds sont tous à moins de "
                            f"{self.minutes:g} minutes à pied d'un lieu de soins.")

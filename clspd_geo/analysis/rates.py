@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import _format, crs
+from clspd_geo import _format, crs, safe
 from clspd_geo.analysis import indicators
 
 @dataclass(frozen=True)
@@ -69,13 +69,13 @@ class QuartierRates:
         if self.population_known:
             total_pop = float(q["population"].sum())
             mean = 1000.0 * float(q["faits"].sum()) / total_pop if total_pop else 0.0
-            return (f"Le taux le plus élevé est à {top['name']} : "
+            return (f"Le taux le plus élevé est à {safe.md(top['name'])} : "
                     f"{_format.number(top['valeur'], decimals=1)} {what} pour 1 000 habitants, "
                     f"contre {_format.number(mean, decimals=1)} en moyenne sur les quartiers "
                     "affichés." + masked)
         return (f"La population des quartiers n'est pas connue : les chiffres sont des "
                 f"effectifs, pas des taux, et ne se comparent pas d'un quartier à l'autre. "
-                f"Le plus grand effectif est à {top['name']} ({int(top['valeur'])} {what})."
+                f"Le plus grand effectif est à {safe.md(top['name'])} ({int(top['valeur'])} {what})."
                 + masked)
 
 

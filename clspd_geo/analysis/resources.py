@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import crs
+from clspd_geo import crs, safe
 from clspd_geo.analysis import accessibility, areas
 
 def resources_by_quartier(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
@@ -64,7 +64,7 @@ def resources_sentence(by_quartier: gpd.GeoDataFrame, *, counts: pd.Series, k: i
             f"{int(q['actions'].sum())} actions de sensibilisation ou de formation sont "
             f"rattachées à un quartier ; {len(without)} quartier(s) n'en ont aucune.")
     if len(exposed):
-        text += (f" Parmi eux, {', '.join(exposed['name'])} compte(nt) au moins {k} "
+        text += (f" Parmi eux, {', '.join(safe.md(n) for n in exposed['name'])} compte(nt) au moins {k} "
                  "signalements ou atteintes sur la période : une action de proximité y est à "
                  "envisager.")
     return text

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
-from clspd_geo import config, crs
+from clspd_geo import config, crs, safe
 from clspd_geo.analysis import cells
 from clspd_geo.errors import EmptySelectionError
 
@@ -144,7 +144,7 @@ class RoadHotspots:
         unit = "tronçons" if self.method == "voies" else "cellules"
         return (f"Les {len(self.places)} {unit} de {self.size_m:.0f} m les plus graves "
                 f"concentrent {share:.0f} % de la gravité des {self.n_accidents} accidents ; "
-                f"le premier, {top['label']}, compte {int(top['accidents'])} accident(s), "
+                f"le premier, {safe.md(top['label'])}, compte {int(top['accidents'])} accident(s), "
                 f"{int(top['tues'])} tué(s) et {int(top['blesses_hospitalises'])} blessé(s) "
                 "hospitalisé(s).")
 

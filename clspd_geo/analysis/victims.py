@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import _format, crs
+from clspd_geo import _format, crs, safe
 from clspd_geo.analysis import _field, accessibility, indicators
 
 SUPPORT_KINDS = ("asso_aide_victimes", "intervenant_social", "psychologue_victimes", "umj",
@@ -74,7 +74,8 @@ class SupportAccess:
                     f"aide aux victimes ({self.method_text}). ")
         if far.empty:
             return text + "Aucun quartier n'est éloigné de toute aide."
-        names = ", ".join(far.sort_values("distance_habitants_m", ascending=False)["name"])
+        names = ", ".join(safe.md(n) for n in far.sort_values("distance_habitants_m",
+                                                          ascending=False)["name"])
         return text + (f"{len(far)} quartier(s) sont à plus de {self.minutes:g} minutes de toute "
                        f"aide pour la plupart de leurs habitants : {names}.")
 

@@ -22,8 +22,14 @@ _LABEL = {"accidents": ("accident_id",), "cameras": ("name", "camera_id"),
 _COLORS = {"accidents": "#c62828", "cameras": "#1565c0", "equipements": "#2e7d32",
            "incidents": "#6a1b9a", "territoire": "#263238", "quartiers": "#5d4037",
            "secteurs": "#00695c"}
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-"""Largest file the "Données" page accepts (50 Mo, as ``server.maxUploadSize``)."""
+MAX_UPLOAD_MB = 50
+"""Largest file the "Données" page accepts, in Mo: the page's text, its French refusal, the
+uploader's ``max_upload_size`` and ``server.maxUploadSize`` in ``.streamlit/config.toml``
+all state this one number (a test checks the config file)."""
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
+""":data:`MAX_UPLOAD_MB` in bytes (1 Mo = 10⁶ octets, as the messages count). Streamlit's
+own cap (MAX_UPLOAD_MB × 2²⁰) is slightly larger, so a file just over the page's limit gets
+the French message of :func:`upload_too_big`."""
 MAX_PREVIEW_FEATURES = 3000
 """Features drawn per layer in the preview; beyond, an even sample (the count is shown)."""
 

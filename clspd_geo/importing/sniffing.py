@@ -374,7 +374,9 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
         raw, _ = read_bytes(path)
         text, _ = decode(raw, name=path.name)
         _check_json(text, name=path.name)
-        target = text
+        # Parsed from memory, never as a path: GDAL takes a string for a file name, so
+        # « ! » or « ; » in a name, or a text over 4,096 characters, would not be read.
+        target = io.BytesIO(text.encode("utf-8"))
     if fmt == "kml":
         return _read_kml(path)
     try:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from clspd_geo import safe
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, density, indicators
 from clspd_geo.errors import EmptySelectionError
@@ -224,6 +225,19 @@ def camera_plan_html(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) 
         return camera_plan.to_html(cams, territoire=view.layer("territoire"),
                                    quartiers=view.layer("quartiers"))
     return view.memo(("video.camera_plan_html", key), compute)
+
+
+def sites_csv(result: siting.SitingResult) -> bytes:
+    """Return the proposed sites as the « Sites (CSV) » export (UTF-8, formula-safe).
+
+    One row per site with its attributes and ``lon``/``lat`` (7 decimals); every
+    text cell goes through :func:`clspd_geo.safe.csv_bytes`, so a road name such as
+    ``=HYPERLINK(…)`` edited in QGIS is exported as text, not as a formula.
+    """
+    lonlat = result.sites.get_coordinates()
+    table = pd.DataFrame(result.sites.drop(columns=result.sites.geometry.name)).assign(
+        lon=lonlat["x"].round(7), lat=lonlat["y"].round(7))
+    return safe.csv_bytes(table)
 
 
 def before_after_table(view: RoleView) -> pd.DataFrame:

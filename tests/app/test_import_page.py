@@ -88,3 +88,23 @@ def test_upload_over_the_cap_refused() -> None:
     msg = preview.upload_too_big({"gros.csv": 60_000_000, "petit.csv": 10})
     assert msg is not None and "« gros.csv » (60 Mo)" in msg and "petit" not in msg
     assert preview.upload_too_big({"petit.csv": 10}) is None
+
+
+def test_upload_limit_is_one_number(page: tuple[AppTest, Path]) -> None:
+    """The page, its French refusal, the uploader and ``server.maxUploadSize`` say the same
+    limit (issue 20: the page said 52 Mo, Streamlit refused at 50)."""
+    import tomllib
+
+    at, _ = page
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    mb = preview.MAX_UPLOAD_MB
+    assert cfg["server"]["maxUploadSize"] == mb
+    assert preview.MAX_UPLOAD_BYTES == mb * 1_000_000
+    texts = [str(e.value) for e in at.markdown]
+    assert any(f"Taille maximale : {mb} Mo par fichier." in t for t in texts), texts
+    uploader = at.get("file_uploader")[0]
+    assert uploader.proto.max_upload_size_mb == mb
+    assert f"{mb} Mo" in uploader.proto.help
+    msg = preview.upload_too_big({"gros.csv": preview.MAX_UPLOAD_BYTES + 1})
+    assert msg is not None and f"maximum {mb} Mo par fichier" in msg
+    assert preview.upload_too_big({"juste.csv": preview.MAX_UPLOAD_BYTES}) is None

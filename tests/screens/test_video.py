@@ -116,3 +116,23 @@ def test_before_after_table(police, memoised):
     memoised(lambda: video.before_after_table(police),
              lambda: before_after.before_after(valid, police.incidents(),
                                                epsg=police.metric_epsg))
+
+
+def test_sites_csv_is_formula_safe():
+    """A road name edited in QGIS (never imported) is exported as text, not as a formula."""
+    import io
+    from types import SimpleNamespace
+
+    from shapely.geometry import Point
+
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["s1", "s2"], "road": ['=HYPERLINK("http://x","Boulevard")',
+                                           "@SUM(1+1)*cmd|x"], "gain": [-1, 3]},
+        geometry=[Point(2.3, 48.85), Point(2.31, 48.86)], crs=4326)
+    raw = video.sites_csv(SimpleNamespace(sites=sites)).decode("utf-8")
+    back = pd.read_csv(io.StringIO(raw))
+    assert list(back["road"]) == ['\'=HYPERLINK("http://x","Boulevard")', "'@SUM(1+1)*cmd|x"]
+    assert list(back["gain"]) == [-1, 3]
+    assert list(back["lon"]) == [2.3, 2.31]
+    for line in raw.splitlines()[1:]:
+        assert not any(cell.lstrip('"').startswith(("=", "@")) for cell in line.split(","))
