@@ -135,7 +135,7 @@ def test_each_role_receives_nothing_its_row_forbids(server, browser, truth, role
 def test_administrator_data_page_shows_no_incident_count_or_date(server, browser, truth,
                                                                  tmp_path):
     _, per_page = _received(browser, server, "admin", tmp_path)
-    data_page = next(v for k, v in per_page.items() if k.startswith("Données"))
+    data_page = next(v for k, v in per_page.items() if "Données et sources" in k)
     assert "non visible pour votre rôle".encode() in data_page
     n = truth["n_incidents"]
     # Neither as text nor as an Arrow integer (int64 or float64, little-endian).
