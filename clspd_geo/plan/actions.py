@@ -22,7 +22,7 @@ from shapely.geometry import Point
 
 from clspd_geo import config, schemas, vocab
 from clspd_geo.errors import RowConflictError, SchemaError
-from clspd_geo.store import rows as row_edits
+from clspd_geo.store import rows as store_rows
 
 STATUSES: dict[str, str] = {
     "prevue": "Prévue",
@@ -303,7 +303,7 @@ def apply_edits(actions: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *,
 def row_edits(base: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *,
               quartiers: gpd.GeoDataFrame | None = None,
               territoire: gpd.GeoDataFrame | None = None,
-              taken: set[str] | None = None) -> row_edits.RowEdits:
+              taken: set[str] | None = None) -> store_rows.RowEdits:
     """Return the edit of one field as row changes against the plan the editor showed.
 
     ``base`` is the layer the editor was built from (:func:`editor_frame`). Only the rows
@@ -331,20 +331,20 @@ def row_edits(base: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *,
                 ids[i] = f"ACT-{field}-{n:03d}"
                 used.add(ids[i])
         new = new.assign(action_id=ids)
-    before = row_edits.row_versions(base, "actions")
-    after = row_edits.row_versions(new, "actions")
+    before = store_rows.row_versions(base, "actions")
+    after = store_rows.row_versions(new, "actions")
     mine = for_field(base, field)
     changed = [aid for aid, v in after.items() if before.get(aid) != v]
     deleted = tuple(str(a) for a in mine["action_id"].astype(str) if a not in after) if len(
         mine) else ()
     upserts = new[new["action_id"].astype(str).isin(changed)]
-    return row_edits.RowEdits("actions", upserts.reset_index(drop=True), deleted,
+    return store_rows.RowEdits("actions", upserts.reset_index(drop=True), deleted,
                          {aid: before.get(aid) for aid in [*changed, *deleted]})
 
 
 def save_edits(store, base: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *, by: str,
                quartiers: gpd.GeoDataFrame | None = None,
-               territoire: gpd.GeoDataFrame | None = None) -> row_edits.RowEdits:
+               territoire: gpd.GeoDataFrame | None = None) -> store_rows.RowEdits:
     """Save one field's edits row by row; return what was written.
 
     Rows changed by someone else since ``base`` was read are kept; only an edit of one of
