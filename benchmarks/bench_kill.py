@@ -131,6 +131,8 @@ def check(path: Path, before: dict, after: dict) -> tuple[str, str | None]:
     left = sorted(p.name for p in path.parent.iterdir()
                   if p.name not in (path.name, f"{path.name}.lock"))
     if left or locking.lock_path(path).read_text():
+        sizes = ", ".join(f"{n} ({(path.parent / n).stat().st_size} B)" for n in left)
+        print(f"  not cleaned: {sizes or 'lock file still names a pid'}", flush=True)
         return side, "not cleaned"
     return side, None
 

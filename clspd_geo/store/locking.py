@@ -71,9 +71,18 @@ def recover_journal(store: Path) -> bool:
     journal = store.with_name(store.name + "-journal")
     if not journal.exists() or not store.exists():
         return False
-    con = sqlite3.connect(store, timeout=30)
+    con = sqlite3.connect(store, timeout=30, isolation_level=None)
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if journal.exists():
+            # Not hot, so not rolled back (a writer killed while writing its header): once
+            # no connection can be writing (BEGIN IMMEDIATE), it is garbage.
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    journal.unlink()
+            finally:
+                con.execute("ROLLBACK")
     finally:
         con.close()
     return True
