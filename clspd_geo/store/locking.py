@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import glob
 import os
 import sqlite3
 import time
@@ -136,6 +137,12 @@ def exclusive(store: Path, *, timeout_s: float | None = None) -> Iterator[Held]:
             if stale is not None:
                 clean_temporaries(store)
                 recover_journal(store)
+                if not store.with_name(store.name + "-journal").exists():
+                    # The super-journal of a transaction over two databases (ATTACH) is
+                    # garbage once the store's own journal is gone.
+                    for mj in store.parent.glob(f"{glob.escape(store.name)}-mj*"):
+                        with contextlib.suppress(OSError):
+                            mj.unlink()
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
             os.write(fd, f"{os.getpid()}\n".encode("ascii"))
