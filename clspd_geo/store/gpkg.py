@@ -41,12 +41,17 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 @contextlib.contextmanager
 def _write_errors(path: Path) -> Iterator[None]:
-    """Turn a failed write (disk full, read-only folder, GDAL error) into a DataFileError."""
+    """Turn a failed write (disk full, read-only folder, GDAL error) into a DataFileError.
+
+    A lock wait that timed out stays a :class:`LockTimeoutError` (it is an ``OSError`` too,
+    but the disk is not at fault); SQLite's « database or disk is full » becomes the same
+    French message as the operating system's.
+    """
     try:
         yield
-    except DataFileError:
+    except (DataFileError, LockTimeoutError):
         raise
-    except (OSError, DataSourceError, DataLayerError) as err:
+    except (OSError, sqlite3.Error, DataSourceError, DataLayerError) as err:
         msg = (f"Le fichier « {path} » n'a pas pu être écrit ({err}). Vérifiez l'espace disque "
                "et les droits sur son dossier ; le fichier existant n'a pas été modifié.")
         raise DataFileError(msg) from err
@@ -188,7 +193,12 @@ class GeoPackageStore(BaseStore):
             check_geopackage(self.path)
 
     def _recover(self) -> None:
-        """Roll back what a writer killed midway left (a hot journal), when no writer runs."""
+        """Roll back what a writer killed midway left (a hot journal), when no writer runs.
+
+        Called on opening and before every read: GDAL opens the file read-only, and a
+        read-only connection cannot roll a hot journal back (« attempt to write a readonly
+        database »), so a store opened before a writer died could not be read again.
+        """
         if not self.path.with_name(self.path.name + "-journal").exists():
             return
         with contextlib.suppress(LockTimeoutError, OSError, sqlite3.Error):
@@ -205,10 +215,12 @@ class GeoPackageStore(BaseStore):
         """Return the names of every layer of the file (none when it does not exist yet)."""
         if not self.path.exists():
             return set()
+        self._recover()
         return {str(name) for name, _ in pyogrio.list_layers(self.path)}
 
     def count_rows(self, layer: str) -> int:
         """Return the number of rows of a layer present in the file."""
+        self._recover()
         return int(pyogrio.read_info(self.path, layer=layer)["features"])
 
     def read(self, layer: str, *, period: tuple[dt.date | dt.datetime, dt.date | dt.datetime]
@@ -331,6 +343,7 @@ class GeoPackageStore(BaseStore):
 
     def read_provenance_table(self) -> pd.DataFrame:
         """Return the file's provenance table."""
+        self._recover()
         return pyogrio.read_dataframe(self.path, layer=PROVENANCE_TABLE, read_geometry=False)
 
     def version(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import glob
 import os
 import sqlite3
 import time
@@ -71,9 +72,18 @@ def recover_journal(store: Path) -> bool:
     journal = store.with_name(store.name + "-journal")
     if not journal.exists() or not store.exists():
         return False
-    con = sqlite3.connect(store, timeout=30)
+    con = sqlite3.connect(store, timeout=30, isolation_level=None)
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if journal.exists():
+            # Not hot, so not rolled back (a writer killed while writing its header): once
+            # no connection can be writing (BEGIN IMMEDIATE), it is garbage.
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    journal.unlink()
+            finally:
+                con.execute("ROLLBACK")
     finally:
         con.close()
     return True
@@ -127,6 +137,12 @@ def exclusive(store: Path, *, timeout_s: float | None = None) -> Iterator[Held]:
             if stale is not None:
                 clean_temporaries(store)
                 recover_journal(store)
+                if not store.with_name(store.name + "-journal").exists():
+                    # The super-journal of a transaction over two databases (ATTACH) is
+                    # garbage once the store's own journal is gone.
+                    for mj in store.parent.glob(f"{glob.escape(store.name)}-mj*"):
+                        with contextlib.suppress(OSError):
+                            mj.unlink()
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
             os.write(fd, f"{os.getpid()}\n".encode("ascii"))

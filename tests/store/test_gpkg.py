@@ -6,12 +6,16 @@ import contextlib
 import datetime as dt
 import hashlib
 import multiprocessing as mp
+import os
 import random
 import shutil
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,11 +28,12 @@ from conftest import make_valid_layers
 from geopandas.testing import assert_geodataframe_equal
 
 from clspd_geo import schemas, store, vocab
-from clspd_geo.errors import DataFileError, SchemaError
-from clspd_geo.store import gpkg
+from clspd_geo.errors import DataFileError, LockTimeoutError, SchemaError
+from clspd_geo.store import gpkg, gpkg_sql, locking, rows
 from clspd_geo.store.gpkg import GeoPackageStore
 
 LAYER_NAMES = sorted(schemas.LAYERS)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def sha256(path: Path) -> str:
@@ -517,6 +522,181 @@ def test_geopackages_of_version_1_0_and_1_1_open(filled, path, app_id):
     con.commit()
     con.close()
     assert store.GeoPackageStore(path).count("incidents") == 6
+
+
+# -- bad input: read-only store, full disk, a writer that died ---------------------------------
+def _ops(st: store.GeoPackageStore) -> dict:
+    """The three kinds of write, each a callable: a rebuild, an in-place append, a row edit."""
+    layers = make_valid_layers()
+    new_facilities = layers["equipements"].assign(
+        facility_id=lambda g: "n" + g["facility_id"].astype(str))
+
+    def edit() -> None:
+        current = st.read("actions")
+        changed = current.iloc[[0]].copy()
+        changed["title"] = "Titre modifié"
+        st.edit_rows(rows.RowEdits("actions", changed,
+                                   base_versions=rows.row_versions(current.iloc[[0]],
+                                                                   "actions")),
+                     source="saisie", by="test")
+
+    return {"write": lambda: st.write("incidents", layers["incidents"].iloc[:2], source="y"),
+            "append": lambda: st.append_many({"equipements": new_facilities}, source="y"),
+            "edit": edit}
+
+
+@contextlib.contextmanager
+def _tmpfs(where: Path, size_kb: int) -> Iterator[Path]:
+    """Mount a tmpfs of ``size_kb`` at ``where`` (skip the test when mounting is refused)."""
+    where.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command: cannot make a small or read-only file system")
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs",
+                          str(where)], capture_output=True, text=True)
+    if res.returncode:
+        pytest.skip(f"mounting a tmpfs is not permitted here (needs root): {res.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        if subprocess.run(["umount", str(where)], capture_output=True).returncode:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def _beside(path: Path) -> set[str]:
+    return {p.name for p in path.parent.iterdir()}
+
+
+@pytest.mark.parametrize("op", ["write", "append", "edit"])
+def test_a_read_only_store_file_is_refused_in_french_and_unchanged(filled, path, op):
+    path.chmod(0o444)
+    before, version = sha256(path), filled.version()
+    with pytest.raises(DataFileError, match="est en lecture seule : rien n'a été écrit"):
+        _ops(filled)[op]()
+    assert (sha256(path), filled.version()) == (before, version)
+    assert _beside(path) <= {path.name, f"{path.name}.lock"}
+    assert store.GeoPackageStore(path).count("incidents") == 6  # still readable
+
+
+@pytest.mark.parametrize("op", ["write", "append", "edit"])
+def test_a_store_in_a_read_only_folder_is_read_but_not_written(filled_template, tmp_path, op):
+    with _tmpfs(tmp_path / "ro", 4096) as mnt:
+        path = mnt / "clspd.gpkg"
+        shutil.copyfile(filled_template, path)
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        st = store.GeoPackageStore(path)
+        before, version = sha256(path), st.version()
+        with pytest.raises(DataFileError, match="n'a pas pu être écrit .*droits sur son "
+                                                 "dossier ; le fichier existant n'a pas été"):
+            _ops(st)[op]()
+        assert (sha256(path), st.version()) == (before, version)
+        assert _beside(path) == {path.name}
+        assert st.count("incidents") == 6
+
+
+@pytest.mark.parametrize("free_kb", [0, 16, 64, 96, 160, 320])
+@pytest.mark.parametrize("op", ["write", "append", "edit"])
+def test_a_full_disk_gives_a_french_error_and_leaves_the_store_as_it_was(filled_template,
+                                                                         tmp_path, op, free_kb):
+    # The store is ~350 kB; the free space left ranges from none to enough for some writes.
+    size_kb = filled_template.stat().st_size // 1024 + free_kb + 64
+    with _tmpfs(tmp_path / "petit", size_kb) as mnt:
+        path = mnt / "clspd.gpkg"
+        shutil.copyfile(filled_template, path)
+        avail = os.statvfs(mnt).f_bavail * os.statvfs(mnt).f_frsize
+        with open(mnt / "remplissage", "wb") as fh:
+            fh.write(b"\0" * max(0, avail - free_kb * 1024))
+        st = store.GeoPackageStore(path)
+        before, version = sha256(path), st.version()
+        try:
+            _ops(st)[op]()
+        except DataFileError as err:
+            assert "n'a pas pu être écrit" in str(err) and "espace disque" in str(err)
+            assert (sha256(path), st.version()) == (before, version)
+            assert not path.with_name(path.name + "-journal").exists()
+        else:  # it fitted: the new content is there, whole
+            assert st.version() != version
+            with sqlite3.connect(path) as con:
+                assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert _beside(path) == {path.name, f"{path.name}.lock", "remplissage"}
+        assert store.GeoPackageStore(path).count("incidents") in (6, 2)
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _die_mid_transaction(path: Path) -> None:
+    """Run a writer that deletes the incidents and dies before committing (a hot journal)."""
+    script = ("import os, sqlite3, sys; con = sqlite3.connect(sys.argv[1]); "
+              "con.execute('PRAGMA cache_size=1'); con.execute('BEGIN'); "
+              "con.execute('DELETE FROM incidents'); "
+              "con.execute('CREATE TABLE rebut (v TEXT)'); "
+              "con.executemany('INSERT INTO rebut VALUES (?)', [('x' * 500,)] * 300); "
+              "os._exit(9)")
+    subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    assert path.with_name(path.name + "-journal").exists()
+
+
+def _leave_a_dead_writer(path: Path) -> tuple[int, Path]:
+    pid = _dead_pid()
+    locking.lock_path(path).write_text(f"{pid}\n")
+    temp = path.parent / f".{path.name}.mort123.tmp.gpkg"
+    temp.write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)
+    _die_mid_transaction(path)
+    return pid, temp
+
+
+def test_opening_a_store_after_a_writer_died_rolls_it_back_to_its_old_bytes(filled, path):
+    before, counter = sha256(path), gpkg_sql.read_counter(path)
+    _, temp = _leave_a_dead_writer(path)
+    st = store.GeoPackageStore(path)
+    assert sha256(path) == before and gpkg_sql.read_counter(path) == counter
+    assert not path.with_name(path.name + "-journal").exists() and not temp.exists()
+    assert locking.lock_path(path).read_text() == ""  # the dead writer's pid is cleared
+    assert st.count("incidents") == 6 and "rebut" not in st.table_names()
+
+
+@pytest.mark.parametrize("op", ["write", "append", "edit"])
+def test_the_next_writer_after_a_dead_one_cleans_up_and_writes(filled, path, op):
+    # ``filled`` was opened before the writer died, so only the write can clean up.
+    _, temp = _leave_a_dead_writer(path)
+    _ops(filled)[op]()
+    assert not path.with_name(path.name + "-journal").exists() and not temp.exists()
+    assert locking.lock_path(path).read_text() == ""
+    assert _beside(path) == {path.name, f"{path.name}.lock"}
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert filled.count("incidents") == (2 if op == "write" else 6)
+    assert filled.count("equipements") == (6 if op == "append" else 3)
+    assert "rebut" not in filled.table_names()
+
+
+def test_a_live_writer_s_lock_and_temporaries_are_not_taken_from_it(filled, path, monkeypatch):
+    script = ("import sys, time; from pathlib import Path; "
+              "from clspd_geo.store import locking; "
+              "cm = locking.exclusive(Path(sys.argv[1])); cm.__enter__(); "
+              "print('tenu', flush=True); sys.stdin.readline(); import os; os._exit(9)")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "tenu"
+        temp = path.parent / f".{path.name}.vivant.tmp.gpkg"
+        temp.write_bytes(b"en cours")
+        before = sha256(path)
+        monkeypatch.setenv("CLSPD_LOCK_TIMEOUT_S", "0.3")
+        with pytest.raises(LockTimeoutError, match=rf"\(processus {holder.pid}\).* rien n'a "
+                                                    "été écrit"):
+            _ops(filled)["append"]()
+        assert sha256(path) == before and temp.exists()
+        assert locking.lock_path(path).read_text() == f"{holder.pid}\n"
+    finally:
+        holder.communicate("\n", timeout=10)
+    # The holder died holding it: the kernel freed the lock, its pid and temporaries are cleared.
+    _ops(filled)["append"]()
+    assert filled.count("equipements") == 6 and not temp.exists()
+    assert locking.lock_path(path).read_text() == ""
 
 
 # -- bad files --------------------------------------------------------------------------------
