@@ -8,5 +8,6 @@
 - :mod:`ui.widgets`: sidebar filters, KPIs, map display, errors, notes, sources;
 - :mod:`ui.panels`: the head of an action-field page, its layers, trend and tables, the
   hotspot panel;
-- :mod:`ui.plan_panel`: the CLSPD action plan (map layer, table, editor).
+- :mod:`ui.plan_panel`: the CLSPD action plan (map layer, table, editor);
+- :mod:`ui.server_guard`: developer commands from a browser (``clear_cache``) refused.
 """
