@@ -299,6 +299,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's), driven by Playwright, for one test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def wait_idle(page) -> None:
+    """Wait until the Streamlit page has finished running (its status widget is gone)."""
+    import time
+
+    page.wait_for_timeout(1500)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            return
+        page.wait_for_timeout(500)
+
+
 def serve_app(store: Path, log_dir: Path):
     """Start ``streamlit run app.py`` on a free loopback port for ``store``; yield its URL.
 

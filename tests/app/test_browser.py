@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, TEST_PASSWORD, ensure_test_account, serve_app
+from conftest import TEST_PASSWORD, ensure_test_account, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +22,6 @@ pytestmark = pytest.mark.browser
 def server(demo_store, tmp_path_factory):
     ensure_test_account("police", demo_store)
     yield from serve_app(demo_store, tmp_path_factory.mktemp("server"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _offline_page(browser, base_url: str, blocked: list[str]):

@@ -12,7 +12,6 @@ the page or in any frame, and the page must raise no script error.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ import pytest
 from clspd_geo import demo, schemas
 from clspd_geo.access import auth
 from clspd_geo.store import GeoPackageStore, open_store
-from conftest import CHROMIUM, serve_app
+from conftest import serve_app, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
@@ -84,18 +83,6 @@ def server(poisoned_store, tmp_path_factory):
     yield from serve_app(poisoned_store, tmp_path_factory.mktemp("server"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
-
-
 # Switch every overlay on, then fire mouseover and click on every feature of every map of
 # the frame (tooltips and popups are built from feature properties at that moment).
 _EXERCISE_MAPS = """() => {
@@ -124,22 +111,13 @@ _EXERCISE_MAPS = """() => {
 }"""
 
 
-def _wait_idle(page) -> None:
-    page.wait_for_timeout(1500)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            return
-        page.wait_for_timeout(500)
-
-
 def _log_in(page, url: str, role: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_label("Identifiant").fill(f"xss-{role}")
     page.get_by_label("Mot de passe").fill("mot-de-passe-xss")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_selector("text=Connecté", timeout=120_000)
-    _wait_idle(page)
+    wait_idle(page)
 
 
 def _flags(page) -> int:
@@ -166,7 +144,7 @@ def test_injection_corpus_runs_nowhere(server, browser, role):
     exercised = 0
     for i, title in enumerate(titles):
         page.locator('[data-testid="stSidebarNavLink"]').nth(i).click()
-        _wait_idle(page)
+        wait_idle(page)
         try:  # pages without a map (Données, Administration) have no such frame
             page.wait_for_selector("iframe[title*='st_folium']", timeout=30_000)
             page.wait_for_timeout(2000)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import struct
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +24,7 @@ import pytest
 
 from clspd_geo.access import policy
 from clspd_geo.store import GeoPackageStore
-from conftest import CHROMIUM, CHROMIUM_ARGS, TEST_PASSWORD, ensure_test_account, serve_app
+from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
 ROLES = ("admin", "elu", "public", "videoprotection")
@@ -37,16 +36,6 @@ def server(demo_store, tmp_path_factory):
     for role in ROLES:
         ensure_test_account(role, demo_store)
     yield from serve_app(demo_store, tmp_path_factory.mktemp("wire"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +56,6 @@ def truth(demo_store):
     }
 
 
-def _wait_idle(page) -> None:
-    page.wait_for_timeout(1500)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            return
-        page.wait_for_timeout(500)
-
-
 def _received(browser, url: str, role: str, shots: Path) -> tuple[list[bytes], dict[str, bytes]]:
     """Log in as ``role``, open every page; return the websocket frames and map HTML."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -91,14 +71,14 @@ def _received(browser, url: str, role: str, shots: Path) -> tuple[list[bytes], d
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_selector("text=Connecté", timeout=120_000)
-    _wait_idle(page)
+    wait_idle(page)
     links = page.locator('[data-testid="stSidebarNavLink"]')
     titles = [links.nth(i).inner_text() for i in range(links.count())]
     per_page: dict[str, bytes] = {}
     for i, title in enumerate(titles):
         start = len(frames)
         page.locator('[data-testid="stSidebarNavLink"]').nth(i).click()
-        _wait_idle(page)
+        wait_idle(page)
         maps = b""
         for el in page.query_selector_all("iframe[title*='st_folium']"):
             frame = el.content_frame()
