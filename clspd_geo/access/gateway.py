@@ -44,6 +44,7 @@ class Gateway:
         self._store: Store | None = None
         self._purged: set[str] = set()
         self._demo: dict[str, bool] = {}
+        self._bootstrapped = False  # the store had layers once: no listing at every run
         self._lock = threading.Lock()
 
     def _open(self) -> Store:
@@ -56,6 +57,8 @@ class Gateway:
 
     def needs_bootstrap(self) -> bool:
         """Tell whether the next :meth:`version` call builds the demo (the store is empty)."""
+        if self._bootstrapped:
+            return False
         if not is_database_url(self.target) and not Path(self.target).exists():
             return True
         return not self._open().layers()
@@ -70,8 +73,10 @@ class Gateway:
         """
         with self._lock:
             store = self._open()
-            if not store.layers():
-                demo.install(store, seed=self._seed, n_incidents=self._n)
+            if not self._bootstrapped:
+                if not store.layers():
+                    demo.install(store, seed=self._seed, n_incidents=self._n)
+                self._bootstrapped = True
             token = store.version()
             if token not in self._purged:
                 self._purged.add(token)

@@ -118,13 +118,13 @@ def quartiered(view: RoleView) -> pd.DataFrame:
             return df
         tx, ty = view.zones().territoire[:2]
         x, y = df["x"].to_numpy(), df["y"].to_numpy()
-        todo = missing & ~(np.isclose(x, tx) & np.isclose(y, ty))
+        unplaced = missing & ~(np.isclose(x, tx) & np.isclose(y, ty))
         filled = df["quartier_id"].astype(object).to_numpy().copy()
         metric = quartiers.to_crs(view.metric_epsg)
         for qid, geom in zip(metric["quartier_id"], metric.geometry, strict=True):
-            hit = todo & shapely.contains_xy(geom, x, y)
+            hit = unplaced & shapely.contains_xy(geom, x, y)
             filled[hit] = qid
-            todo &= ~hit
+            unplaced &= ~hit
         out = df.copy()
         out["quartier_id"] = pd.Categorical(filled)
         return out
