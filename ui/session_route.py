@@ -15,7 +15,8 @@ is answered here; every other request goes to Streamlit untouched.
   removes the cookie, then ``303`` to the home page.
 
 Requests another site's page starts (``Sec-Fetch-Site`` other than ``same-origin`` or
-``none``) are refused, so a foreign page cannot log a browser into another account.
+``none``) are refused, so a foreign page cannot log a browser into another account; so are
+requests whose ``Host`` is not in ``server.allowedHosts`` (as Streamlit's websocket does).
 """
 
 from __future__ import annotations
@@ -63,6 +64,13 @@ def _cookie_token(scope) -> str | None:
     return morsel.value if morsel is not None and morsel.value else None
 
 
+def _host_allowed(host: str | None) -> bool:
+    # The same DNS-rebinding check as Streamlit's websocket (server.allowedHosts).
+    from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
+
+    return is_host_allowed(host)
+
+
 def answer(scope) -> tuple[int, list[tuple[str, str]]]:
     """Return the status and headers of the endpoint's answer to a request ``scope``.
 
@@ -71,7 +79,8 @@ def answer(scope) -> tuple[int, list[tuple[str, str]]]:
     base = _base_path()
     home = base + "/"
     fetch_site = _header(scope, b"sec-fetch-site").lower()
-    if scope.get("method") != "GET" or fetch_site not in ("", "same-origin", "none"):
+    if (scope.get("method") != "GET" or fetch_site not in ("", "same-origin", "none")
+            or not _host_allowed(_header(scope, b"host") or None)):
         return 403, [("Content-Type", "text/plain; charset=utf-8")]
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     secure = _is_https(scope)
