@@ -13,9 +13,8 @@ back at each new Streamlit session from ``st.context.cookies``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import json
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlencode
 
