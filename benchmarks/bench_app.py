@@ -180,12 +180,14 @@ async def shown_error(page) -> str | None:
 
 
 async def session(browser, url: str, role: str, duration: float, rec: Record,
-                  rng: random.Random) -> None:
+                  rng: random.Random, *, start_delay: float = 0.0) -> None:
+    await asyncio.sleep(start_delay)  # sessions arrive one second apart, not all at once
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.set_default_timeout(180_000)  # a loaded 2-core machine: wait, and count it
     page = await ctx.new_page()
     await page.add_init_script(INIT_SCRIPT)
     try:
-        await page.goto(url, wait_until="domcontentloaded")
+        await page.goto(url, wait_until="domcontentloaded", timeout=180_000)
         await page.get_by_label("Identifiant").fill(f"banc-{role}", timeout=120_000)
         await page.get_by_label("Mot de passe").fill(PASSWORD)
         t0 = time.perf_counter()
@@ -253,7 +255,8 @@ async def drive(url: str, n: int, duration: float, seed: int) -> Record:
                                            args=CHROMIUM_ARGS)
         rng = random.Random(seed)
         tasks = [session(browser, url, ROLES[i % len(ROLES)], duration, rec,
-                         random.Random(rng.random())) for i in range(n)]
+                         random.Random(rng.random()), start_delay=float(i))
+                 for i in range(n)]
         await asyncio.gather(*tasks)
         await browser.close()
     return rec
