@@ -104,10 +104,11 @@ def coverage_detail() -> None:
     tabs[2].dataframe(per_q.drop(columns=["quartier_id"]).rename(columns={
         "name": "Quartier", "qpv": "QPV", "incidents": "Faits", "seen": "Vus",
         "seen_share": "Part vue", "cameras": "Caméras"}), hide_index=True, width="stretch")
-    tabs[3].dataframe(pd.DataFrame(spots.drop(columns="geometry")).rename(columns={
-        "rank": "Rang", "cell_id": "Cellule (100 m)", "incidents": "Faits",
-        "uncovered": "Faits hors champ", "uncovered_share": "Part hors champ"}),
-        hide_index=True, width="stretch")
+    if spots is not None:
+        tabs[3].dataframe(pd.DataFrame(spots.drop(columns="geometry")).rename(columns={
+            "rank": "Rang", "cell_id": "Cellule (100 m)", "incidents": "Faits",
+            "uncovered": "Faits hors champ", "uncovered_share": "Part hors champ"}),
+            hide_index=True, width="stretch")
     with tabs[4]:
         try:
             ba = video_screen.before_after_table(view)
@@ -242,10 +243,10 @@ def site_map(best: siting.SitingResult | None, params: video_screen.SitingParams
     click = (out or {}).get("last_clicked")
     if click and (click["lng"], click["lat"]) not in st.session_state["video.clicks"]:
         st.session_state["video.clicks"].append((click["lng"], click["lat"]))
-        st.rerun(scope="fragment")
+        st.rerun()
     if st.button("Effacer les points cliqués", key="video.clear_clicks"):
         st.session_state["video.clicks"] = []
-        st.rerun(scope="fragment")
+        st.rerun()
 
 
 def camera_park() -> None:

@@ -35,6 +35,41 @@ INCIDENT_COLUMNS = ["occurred_at", "category", "quartier_id"]
 MEMO_ENTRIES = 96
 """Results of analyses a view keeps (least recently used dropped first)."""
 
+BASE_VERSIONS = 2
+"""Store versions whose raw reads are kept for every role (the newest ones)."""
+
+_BASE: OrderedDict[tuple[str, str], dict[Hashable, object]] = OrderedDict()
+_BASE_LOCK = threading.Lock()
+_BASE_KEY_LOCKS: dict[Hashable, threading.Lock] = {}
+
+
+def _base(location: str, version: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """Return what is read from one store version before any role's release, read once.
+
+    The views of every role at the same store version share these reads (raw layers, the
+    prepared incidents): one copy per version, not one per role. Kept for the
+    :data:`BASE_VERSIONS` newest versions. Never modified: the release copies what it keeps.
+    """
+    slot = (location, version)
+    with _BASE_LOCK:
+        lock = _BASE_KEY_LOCKS.setdefault((slot, key), threading.Lock())
+    with lock:
+        with _BASE_LOCK:
+            reads = _BASE.get(slot)
+            if reads is not None and key in reads:
+                _BASE.move_to_end(slot)
+                return reads[key]  # type: ignore[return-value]
+        value = compute()
+        with _BASE_LOCK:
+            reads = _BASE.setdefault(slot, {})
+            reads[key] = value
+            _BASE.move_to_end(slot)
+            while len(_BASE) > BASE_VERSIONS:
+                old, _ = _BASE.popitem(last=False)
+                for k in [k for k in _BASE_KEY_LOCKS if k[0] == old]:
+                    del _BASE_KEY_LOCKS[k]
+        return value
+
 
 class RoleView:
     """A store as one role sees it on one day.
@@ -182,7 +217,8 @@ class RoleView:
         The frame is shared by every caller of this view: copy it before changing it.
         """
         def read() -> gpd.GeoDataFrame:
-            data = self._store.read(name) if self._store.has(name) else schemas.empty(name)
+            data = _base(self.location, self.version, ("layer", name), lambda: (
+                self._store.read(name) if self._store.has(name) else schemas.empty(name)))
             return release.restrict(data, layer=name, role_code=self.role, as_of=self.as_of)
         return self._once(("layer", name), read)
 
@@ -208,6 +244,11 @@ class RoleView:
             self.layer("territoire"), self.layer("quartiers"), epsg=self.metric_epsg))
 
     def _prepared(self) -> pd.DataFrame:
+        # The same for every role: read and prepared once per store version.
+        return _base(self.location, self.version, ("prepared", self.metric_epsg),
+                     self._prepare)
+
+    def _prepare(self) -> pd.DataFrame:
         if not self._store.has("incidents"):
             return indicators.prepare_incidents(schemas.empty("incidents"),
                                                 epsg=self.metric_epsg)

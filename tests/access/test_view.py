@@ -135,3 +135,28 @@ def test_memo_shares_one_computation_between_threads(tiny_store):
     for t in threads:
         t.join()
     assert calls == [1]
+
+
+def test_roles_share_one_read_of_the_store_per_version(tmp_path, monkeypatch):
+    """Seven roles, one store version: the incidents are read and prepared once, each layer
+    read once; a new version is read again."""
+    store = GeoPackageStore(tmp_path / "t.gpkg", create=True)
+    store.write_many(tiny_layers(), source="test")
+    reads: list[str] = []
+    real_points, real_read = store.read_points, store.read
+    monkeypatch.setattr(store, "read_points", lambda name, **kw: (
+        reads.append(f"points:{name}") or real_points(name, **kw)))
+    monkeypatch.setattr(store, "read", lambda name, **kw: (
+        reads.append(name) or real_read(name, **kw)))
+    version = store.version()
+    totals = {}
+    for role in ("public", "partenaire", "elu", "groupe_travail", "police", "videoprotection"):
+        view = RoleView(store, role, as_of=AS_OF, version=version)
+        totals[role] = len(view.incidents())
+        view.layer("cameras")
+    assert reads.count("points:incidents") == 1
+    assert reads.count("cameras") == 1
+    # Each role still gets its own release of the shared rows (as in the test above).
+    assert totals["police"] == 5 and totals["elu"] == 0
+    RoleView(store, "police", as_of=AS_OF, version=version + "-autre").incidents()
+    assert reads.count("points:incidents") == 2
