@@ -55,19 +55,22 @@ def _save(field: str) -> None:
     """Write the edited plan: the save button's callback.
 
     A callback runs before the page and before the login gate of the run, so it checks the
-    session and the account again now: an expired session or a disabled account writes
-    nothing. The role view (of the account's current role) refuses roles that may not edit.
+    session and the account again now (:func:`ui.session.writer`): an expired session or a
+    disabled account writes nothing. The role view (of the account's current role) refuses
+    roles that may not edit. The edits are applied to the plan the editor was drawn from.
     """
-    acc = session.current_account()
+    acc = session.writer()
     if acc is None:
-        st.session_state[f"{field}.plan_message"] = (
-            "error", "Votre session a expiré ou votre compte a été désactivé : rien n'a été "
-                     "enregistré. Reconnectez-vous, vos modifications sont gardées.")
+        st.session_state[f"{field}.plan_message"] = ("error", session.WRITE_REFUSED)
         return
     view = data.view(role=acc.role)
+    # The plan the editor was drawn from: a row another editor saved since then is a
+    # conflict on that row, not a silent overwrite (the view is already at their version).
+    base = st.session_state.get(f"{field}.plan_base")
+    base = view.layer("actions") if base is None else base
     try:
-        n = plan_screen.save_plan(view, field, edited_plan(field, view.layer("actions")),
-                                  user=acc.username)
+        n = plan_screen.save_plan(view, field, edited_plan(field, base), user=acc.username,
+                                  base=base)
     except RowConflictError as err:
         # Both versions are shown; the editor keeps what was typed.
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
@@ -116,6 +119,7 @@ def _editor(view: RoleView, field: str, plan: gpd.GeoDataFrame) -> None:
                    "une ligne ; rien n'est écrit avant « Enregistrer ». Le point (longitude, "
                    "latitude en degrés) est facultatif : une action peut ne viser qu'un "
                    "quartier, ou tout le territoire.")
+        st.session_state[f"{field}.plan_base"] = plan
         with st.form(f"{field}.plan_form", border=False):
             st.data_editor(
                 actions.editor_frame(plan, field), key=f"{field}.plan_editor",
