@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from clspd_geo import vocab
+from clspd_geo import safe, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.errors import ClspdGeoError, RowConflictError
 from clspd_geo.maps import base as map_base, field_layers
@@ -24,10 +24,30 @@ def actions_layer(view: RoleView, *, field: str, m: folium.Map | None = None
     return field_layers.actions_layer(plan, name="Actions du plan (CLSPD)", m=m)
 
 
+def _editor_key(field: str) -> str:
+    # A new key after each conflict: the editor is then drawn from the draft (what was
+    # typed) with no stale edits of the browser applied on top of it.
+    n = st.session_state.get(f"{field}.plan_round", 0)
+    return f"{field}.plan_editor" if not n else f"{field}.plan_editor.{n}"
+
+
+def _editor_data(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return what the editor shows: the plan's rows, or the draft kept after a conflict."""
+    draft = st.session_state.get(f"{field}.plan_draft")
+    if draft is None:
+        return actions.editor_frame(plan, field)
+    out = draft.copy()
+    for col in ("start_on", "end_on"):
+        out[col] = pd.to_datetime(out[col], errors="coerce").dt.date
+    for col in ("lon", "lat"):
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    return out
+
+
 def edited_plan(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return the field's editor table with the edits held in the editor's widget state."""
-    out = actions.editor_frame(plan, field).astype(object)
-    state = st.session_state.get(f"{field}.plan_editor") or {}
+    out = _editor_data(field, plan).astype(object)
+    state = st.session_state.get(_editor_key(field)) or {}
     for row, changes in (state.get("edited_rows") or {}).items():
         for col, value in changes.items():
             out.at[int(row), col] = value
@@ -68,19 +88,25 @@ def _save(field: str) -> None:
     # conflict on that row, not a silent overwrite (the view is already at their version).
     base = st.session_state.get(f"{field}.plan_base")
     base = view.layer("actions") if base is None else base
+    edited = edited_plan(field, base)
     try:
-        n = plan_screen.save_plan(view, field, edited_plan(field, base), user=acc.username,
-                                  base=base)
+        n = plan_screen.save_plan(view, field, edited, user=acc.username, base=base)
     except RowConflictError as err:
-        # Both versions are shown; the editor keeps what was typed.
+        # Both versions are shown; the editor is drawn again from what was typed, over
+        # the plan as it is now: saving again then writes it, knowingly.
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
         st.session_state[f"{field}.plan_conflict"] = conflict_table(err)
+        st.session_state.pop(_editor_key(field), None)
+        st.session_state[f"{field}.plan_draft"] = edited
+        st.session_state[f"{field}.plan_round"] = st.session_state.get(
+            f"{field}.plan_round", 0) + 1
         return
     except ClspdGeoError as err:
         # The editor keeps what was typed: the user corrects it or saves again.
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
         return
-    st.session_state.pop(f"{field}.plan_editor", None)  # the edits are now in the plan
+    st.session_state.pop(_editor_key(field), None)  # the edits are now in the plan
+    st.session_state.pop(f"{field}.plan_draft", None)
     st.session_state[f"{field}.plan_message"] = (
         "success", f"Plan d'action enregistré : {n} action(s) pour ce champ.")
 
@@ -102,8 +128,8 @@ def action_plan(view: RoleView, field: str) -> None:
     if message:
         (st.error if message[0] == "error" else st.success)(message[1])
     conflict = st.session_state.pop(f"{field}.plan_conflict", None)
-    if conflict is not None:
-        st.dataframe(conflict, hide_index=True, width="stretch")
+    if conflict is not None:  # a plain table: both versions readable (and copyable) as text
+        st.table(conflict.map(safe.md), hide_index=True)
     if editor:
         _editor(view, field, plan)
 
@@ -122,7 +148,7 @@ def _editor(view: RoleView, field: str, plan: gpd.GeoDataFrame) -> None:
         st.session_state[f"{field}.plan_base"] = plan
         with st.form(f"{field}.plan_form", border=False):
             st.data_editor(
-                actions.editor_frame(plan, field), key=f"{field}.plan_editor",
+                _editor_data(field, plan), key=_editor_key(field),
                 num_rows="dynamic", hide_index=True, width="stretch",
                 column_config={
                     "action_id": cc.TextColumn(lab["action_id"], disabled=True),
