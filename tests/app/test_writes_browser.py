@@ -120,6 +120,8 @@ def test_second_editor_gets_the_conflict_with_both_versions(server, browser, sto
 def test_an_export_is_served_once_to_its_session_and_recorded(server, browser, store):
     ctx, page = _open(browser, server, "police", "1. Coordination police")
     try:
+        page.get_by_text("Fiche de patrouille", exact=True).click()
+        wait_idle(page)
         button = page.locator('[data-testid="stDownloadButton"]',
                               has_text="Télécharger la fiche de patrouille")
         button.wait_for(timeout=120_000)
