@@ -71,6 +71,13 @@ def conflict_table(err: RowConflictError) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _keep_draft(field: str, edited: pd.DataFrame) -> None:
+    """Draw the editor from ``edited`` from now on, under a new key (no stale edits on it)."""
+    st.session_state.pop(_editor_key(field), None)
+    st.session_state[f"{field}.plan_draft"] = edited
+    st.session_state[f"{field}.plan_round"] = st.session_state.get(f"{field}.plan_round", 0) + 1
+
+
 def _save(field: str) -> None:
     """Write the edited plan: the save button's callback.
 
@@ -79,14 +86,16 @@ def _save(field: str) -> None:
     disabled account writes nothing. The role view (of the account's current role) refuses
     roles that may not edit. The edits are applied to the plan the editor was drawn from.
     """
-    acc = session.writer()
-    if acc is None:
-        st.session_state[f"{field}.plan_message"] = ("error", session.WRITE_REFUSED)
-        return
-    view = data.view(role=acc.role)
     # The plan the editor was drawn from: a row another editor saved since then is a
     # conflict on that row, not a silent overwrite (the view is already at their version).
     base = st.session_state.get(f"{field}.plan_base")
+    acc = session.writer(kept="Vos modifications du plan d'action sont gardées : rouvrez "
+                              "la page pour les enregistrer.")
+    if acc is None:
+        if base is not None:  # kept as a draft, beyond the editor's widget state
+            _keep_draft(field, edited_plan(field, base))
+        return
+    view = data.view(role=acc.role)
     base = view.layer("actions") if base is None else base
     edited = edited_plan(field, base)
     try:
@@ -96,10 +105,7 @@ def _save(field: str) -> None:
         # the plan as it is now: saving again then writes it, knowingly.
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
         st.session_state[f"{field}.plan_conflict"] = conflict_table(err)
-        st.session_state.pop(_editor_key(field), None)
-        st.session_state[f"{field}.plan_draft"] = edited
-        st.session_state[f"{field}.plan_round"] = st.session_state.get(
-            f"{field}.plan_round", 0) + 1
+        _keep_draft(field, edited)
         return
     except ClspdGeoError as err:
         # The editor keeps what was typed: the user corrects it or saves again.

@@ -83,22 +83,22 @@ def client_address() -> str:
 
 
 WRITE_REFUSED = ("Votre session a expiré ou votre compte a été désactivé : rien n'a été "
-                 "enregistré ni exporté. Reconnectez-vous ; ce que vous aviez saisi est gardé "
-                 "dans cet onglet.")
+                 "enregistré ni exporté. Reconnectez-vous.")
 
 
-def writer() -> auth.Account | None:
+def writer(*, kept: str = "") -> auth.Account | None:
     """Check the session, the account's state and its current role now, before a write.
 
     Every write (plan edit, import, account change) calls it at the moment of writing,
     in a callback (which runs before the login gate of its run) as in the page body, and
     writes through the role view of the returned account's role. None when the session
     expired or the account was disabled: nothing may be written; the reason is shown on
-    the login form of the next run (and by :func:`write_refused` when called in a page).
+    the login form of the next run (and by :func:`write_refused` when called in a page),
+    followed by ``kept`` (what the caller keeps of what was typed, in French).
     """
     acc = current_account()
     if acc is None:
-        st.session_state["auth.write_refused"] = WRITE_REFUSED
+        st.session_state["auth.write_refused"] = " ".join(filter(None, (WRITE_REFUSED, kept)))
     return acc
 
 

@@ -84,7 +84,19 @@ def test_plan_save_after_the_account_was_disabled_writes_nothing(store):
     assert "modification" not in set(_trail(store)["Action"].map(
         {v: k for k, v in audit.ACTIONS.items()}))
     assert _says_why(at)
-    assert any("rien n'a été enregistré" in str(e.value) for e in at.error)
+    assert any("rien n'a été enregistré" in str(e.value) and "sont gardées" in str(e.value)
+               for e in at.error)
+    # Logged in again, the editor holds what was typed, and saving it writes it.
+    auth.set_disabled("test-police", False, path=_users(store))
+    at.session_state["auth.token"] = auth.login("test-police", TEST_PASSWORD,
+                                                path=_users(store))
+    at.run()
+    at.switch_page("pages/routier.py").run()
+    assert not at.exception, at.exception
+    assert "Écrit après la désactivation" in set(at.data_editor[0].value["title"])
+    next(b for b in at.button if b.label == "Enregistrer le plan d'action").click().run()
+    assert not at.exception, at.exception
+    assert "Écrit après la désactivation" in set(GeoPackageStore(store).read("actions")["title"])
 
 
 def test_import_after_the_account_was_disabled_writes_nothing(store):
