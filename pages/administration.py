@@ -13,6 +13,17 @@ if not view.may_open("administration"):  # the router lists it for its role only
     st.error("Page réservée à l'administrateur.", icon=":material/lock:")
     st.stop()
 
+
+def _admin() -> str:
+    """Check the session, account and role again before an account change; return the name."""
+    acc = session.writer()
+    session.write_refused()
+    if not data.view(role=acc.role).may_open("administration"):
+        st.error("Votre rôle a changé : rien n'a été modifié.", icon=":material/lock:")
+        st.stop()
+    return acc.username
+
+
 st.title("Administration")
 st.write("Comptes locaux, journal des consultations et des exports, durée de conservation "
          "des faits et matrice de visibilité des rôles. L'administrateur exploite l'outil "
@@ -33,12 +44,13 @@ with left, st.form("admin.new", clear_on_submit=True):
     pw = st.text_input(f"Mot de passe (au moins {auth.MIN_PASSWORD_LEN} caractères)",
                        type="password", key="admin.pw")
     if st.form_submit_button("Créer"):
+        by = _admin()
         try:
             auth.create_account(name, role=role, password=pw)
         except ClspdGeoError as err:
             st.error(str(err))
         else:
-            audit.record(session.user(), view.role, "compte", name,
+            audit.record(by, view.role, "compte", name,
                          detail=f"création ({role})")
             st.success(f"Compte « {name} » créé.")
 with right:
@@ -48,8 +60,9 @@ with right:
     c1, c2 = st.columns(2)
     for col, label, disabled in ((c1, "Désactiver", True), (c2, "Réactiver", False)):
         if who and col.button(label, key=f"admin.{label}"):
+            by = _admin()
             auth.set_disabled(who, disabled)
-            audit.record(session.user(), view.role, "compte", who,
+            audit.record(by, view.role, "compte", who,
                          detail="désactivation" if disabled else "réactivation")
             st.success(f"Compte « {who} » {'désactivé' if disabled else 'réactivé'}.")
 

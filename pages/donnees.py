@@ -12,10 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from clspd_geo import safe, schemas, vocab
+from clspd_geo.access import audit
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
-from ui import data, panels, widgets
+from ui import data, panels, session, widgets
 
 view = data.view()
 st.session_state.setdefault("donnees.written", "")
@@ -109,9 +110,13 @@ if files:
             st.subheader(f"Lignes rejetées ({report.n_rejected})")
             st.dataframe(preview.rejected_table(report), hide_index=True, width="stretch")
         if st.button("Écrire dans la base", type="primary", key="donnees.confirm"):
+            acc = session.writer()  # the session, account and role again, now
+            session.write_refused()
             try:
-                pipeline.commit(report, store)
-            except ClspdGeoError as err:
+                pipeline.commit(report, data.view(role=acc.role).import_target())
+            except ClspdGeoError as err:  # a conflict too: the choices and files are kept
                 widgets.show_error(err)
+            audit.record(acc.username, acc.role, "modification", f"import : {kind}",
+                         detail=", ".join(f.name for f in report.files)[:200])
             st.session_state["donnees.written"] = ("Import écrit : " + report.summary())
             st.rerun()

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from clspd_geo import vocab
+from clspd_geo import safe, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.errors import ClspdGeoError, RowConflictError
 from clspd_geo.maps import base as map_base, field_layers
@@ -24,10 +24,30 @@ def actions_layer(view: RoleView, *, field: str, m: folium.Map | None = None
     return field_layers.actions_layer(plan, name="Actions du plan (CLSPD)", m=m)
 
 
+def _editor_key(field: str) -> str:
+    # A new key after each conflict: the editor is then drawn from the draft (what was
+    # typed) with no stale edits of the browser applied on top of it.
+    n = st.session_state.get(f"{field}.plan_round", 0)
+    return f"{field}.plan_editor" if not n else f"{field}.plan_editor.{n}"
+
+
+def _editor_data(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return what the editor shows: the plan's rows, or the draft kept after a conflict."""
+    draft = st.session_state.get(f"{field}.plan_draft")
+    if draft is None:
+        return actions.editor_frame(plan, field)
+    out = draft.copy()
+    for col in ("start_on", "end_on"):
+        out[col] = pd.to_datetime(out[col], errors="coerce").dt.date
+    for col in ("lon", "lat"):
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    return out
+
+
 def edited_plan(field: str, plan: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return the field's editor table with the edits held in the editor's widget state."""
-    out = actions.editor_frame(plan, field).astype(object)
-    state = st.session_state.get(f"{field}.plan_editor") or {}
+    out = _editor_data(field, plan).astype(object)
+    state = st.session_state.get(_editor_key(field)) or {}
     for row, changes in (state.get("edited_rows") or {}).items():
         for col, value in changes.items():
             out.at[int(row), col] = value
@@ -51,33 +71,48 @@ def conflict_table(err: RowConflictError) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _keep_draft(field: str, edited: pd.DataFrame) -> None:
+    """Draw the editor from ``edited`` from now on, under a new key (no stale edits on it)."""
+    st.session_state.pop(_editor_key(field), None)
+    st.session_state[f"{field}.plan_draft"] = edited
+    st.session_state[f"{field}.plan_round"] = st.session_state.get(f"{field}.plan_round", 0) + 1
+
+
 def _save(field: str) -> None:
     """Write the edited plan: the save button's callback.
 
     A callback runs before the page and before the login gate of the run, so it checks the
-    session and the account again now: an expired session or a disabled account writes
-    nothing. The role view (of the account's current role) refuses roles that may not edit.
+    session and the account again now (:func:`ui.session.writer`): an expired session or a
+    disabled account writes nothing. The role view (of the account's current role) refuses
+    roles that may not edit. The edits are applied to the plan the editor was drawn from.
     """
-    acc = session.current_account()
+    # The plan the editor was drawn from: a row another editor saved since then is a
+    # conflict on that row, not a silent overwrite (the view is already at their version).
+    base = st.session_state.get(f"{field}.plan_base")
+    acc = session.writer(kept="Vos modifications du plan d'action sont gardées : rouvrez "
+                              "la page pour les enregistrer.")
     if acc is None:
-        st.session_state[f"{field}.plan_message"] = (
-            "error", "Votre session a expiré ou votre compte a été désactivé : rien n'a été "
-                     "enregistré. Reconnectez-vous, vos modifications sont gardées.")
+        if base is not None:  # kept as a draft, beyond the editor's widget state
+            _keep_draft(field, edited_plan(field, base))
         return
     view = data.view(role=acc.role)
+    base = view.layer("actions") if base is None else base
+    edited = edited_plan(field, base)
     try:
-        n = plan_screen.save_plan(view, field, edited_plan(field, view.layer("actions")),
-                                  user=acc.username)
+        n = plan_screen.save_plan(view, field, edited, user=acc.username, base=base)
     except RowConflictError as err:
-        # Both versions are shown; the editor keeps what was typed.
+        # Both versions are shown; the editor is drawn again from what was typed, over
+        # the plan as it is now: saving again then writes it, knowingly.
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
         st.session_state[f"{field}.plan_conflict"] = conflict_table(err)
+        _keep_draft(field, edited)
         return
     except ClspdGeoError as err:
         # The editor keeps what was typed: the user corrects it or saves again.
         st.session_state[f"{field}.plan_message"] = ("error", str(err))
         return
-    st.session_state.pop(f"{field}.plan_editor", None)  # the edits are now in the plan
+    st.session_state.pop(_editor_key(field), None)  # the edits are now in the plan
+    st.session_state.pop(f"{field}.plan_draft", None)
     st.session_state[f"{field}.plan_message"] = (
         "success", f"Plan d'action enregistré : {n} action(s) pour ce champ.")
 
@@ -99,8 +134,8 @@ def action_plan(view: RoleView, field: str) -> None:
     if message:
         (st.error if message[0] == "error" else st.success)(message[1])
     conflict = st.session_state.pop(f"{field}.plan_conflict", None)
-    if conflict is not None:
-        st.dataframe(conflict, hide_index=True, width="stretch")
+    if conflict is not None:  # a plain table: both versions readable (and copyable) as text
+        st.table(conflict.map(safe.md), hide_index=True)
     if editor:
         _editor(view, field, plan)
 
@@ -116,9 +151,10 @@ def _editor(view: RoleView, field: str, plan: gpd.GeoDataFrame) -> None:
                    "une ligne ; rien n'est écrit avant « Enregistrer ». Le point (longitude, "
                    "latitude en degrés) est facultatif : une action peut ne viser qu'un "
                    "quartier, ou tout le territoire.")
+        st.session_state[f"{field}.plan_base"] = plan
         with st.form(f"{field}.plan_form", border=False):
             st.data_editor(
-                actions.editor_frame(plan, field), key=f"{field}.plan_editor",
+                _editor_data(field, plan), key=_editor_key(field),
                 num_rows="dynamic", hide_index=True, width="stretch",
                 column_config={
                     "action_id": cc.TextColumn(lab["action_id"], disabled=True),

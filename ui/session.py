@@ -14,6 +14,7 @@ back at each new Streamlit session from ``st.context.cookies``.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ import streamlit as st
 
 from clspd_geo.access import audit, auth, sessions
 from clspd_geo.errors import ClspdGeoError
-from ui import router
+from ui import media_guard, router
 
 
 class NotLoggedIn(ClspdGeoError, PermissionError):
@@ -74,9 +75,52 @@ def current_account() -> auth.Account | None:
         return None
 
 
+def client_address() -> str:
+    """Return the client's address, for counting its login attempts.
+
+    The websocket's remote address (``"loopback"`` for the server's own machine); behind a
+    reverse proxy, the last value of the header it sets, named by ``CLSPD_PROXY_HEADER``
+    (for example ``X-Forwarded-For``; set it only when a proxy overwrites that header).
+    """
+    header = os.environ.get("CLSPD_PROXY_HEADER")
+    if header:
+        value = (st.context.headers.get(header) or "").split(",")[-1].strip()
+        if value:
+            return value
+    return st.context.ip_address or "loopback"
+
+
+WRITE_REFUSED = ("Votre session a expiré ou votre compte a été désactivé : rien n'a été "
+                 "enregistré ni exporté. Reconnectez-vous.")
+
+
+def writer(*, kept: str = "") -> auth.Account | None:
+    """Check the session, the account's state and its current role now, before a write.
+
+    Every write (plan edit, import, account change) calls it at the moment of writing,
+    in a callback (which runs before the login gate of its run) as in the page body, and
+    writes through the role view of the returned account's role. None when the session
+    expired or the account was disabled: nothing may be written; the reason is shown on
+    the login form of the next run (and by :func:`write_refused` when called in a page),
+    followed by ``kept`` (what the caller keeps of what was typed, in French).
+    """
+    acc = current_account()
+    if acc is None:
+        st.session_state["auth.write_refused"] = " ".join(filter(None, (WRITE_REFUSED, kept)))
+    return acc
+
+
+def write_refused() -> None:
+    """Show why a write was refused (if one was), in the page body, and stop the page."""
+    message = st.session_state.pop("auth.write_refused", None)
+    if message:
+        st.error(message, icon=":material/lock:")
+        st.stop()
+
+
 def _log_in(username: str, password: str) -> None:
     try:
-        token = auth.login(username, password)
+        token = auth.login(username, password, address=client_address())
     except auth.AuthError as err:
         audit.record(username[:64] or "-", "-", "echec_connexion", "connexion")
         st.session_state["auth.message"] = str(err)
@@ -233,6 +277,9 @@ def _login_page(demo_note: Callable[[], str | None], url_path: str = "") -> None
     note = demo_note()  # before the form: the accounts exist when it can be submitted
     st.session_state["auth.next"] = url_path  # the page asked for, shown after the login
     _clear_cookie()
+    refused = st.session_state.pop("auth.write_refused", None)
+    if refused:
+        st.error(refused, icon=":material/lock:")
     if st.session_state.pop("auth.token", None):
         st.warning("Votre session a expiré ou votre compte a été désactivé : reconnectez-vous.",
                    icon=":material/timer_off:")
@@ -275,24 +322,55 @@ def audit_export(file_name: str, *, detail: str = "") -> None:
     audit.record(user(), role(), "export", file_name, detail=detail)
 
 
+def _export_account(token: str | None, claims: dict | None) -> auth.Account | None:
+    """Check a session again outside a script run (no ``st.session_state`` there)."""
+    try:
+        return auth.oidc_account(claims) if claims else auth.check_session(token)
+    except ClspdGeoError:
+        return None
+
+
+def export_generator(data, file_name: str, *, detail: str = "") -> Callable[[], bytes]:
+    """Return the callable that makes an export on click, for this session only.
+
+    It runs in the server when the button is clicked (outside the script run): it checks
+    the session again and the account's state and role (the role the page was drawn
+    for), records the export in the audit trail, then returns ``data`` (or calls it).
+
+    Raises
+    ------
+    NotLoggedIn
+        (When called) the session expired, the account was disabled or its role changed:
+        nothing is served and nothing is recorded.
+    """
+    token = st.session_state.get("auth.token")
+    claims = st.user.to_dict() if _oidc_enabled() and st.user.is_logged_in else None
+    drawn_for = role()
+
+    def generate() -> bytes:
+        acc = _export_account(token, claims)
+        if acc is None or acc.role != drawn_for:
+            raise NotLoggedIn(WRITE_REFUSED)
+        audit.record(acc.username, acc.role, "export", file_name, detail=detail)
+        out = data() if callable(data) else data
+        return out.encode("utf-8") if isinstance(out, str) else out
+
+    return generate
+
+
 def download_button(label: str, data, file_name: str | None = None, mime: str | None = None,
                     key: str | None = None, *, container=None, detail: str = "",
                     **kwargs) -> bool:
-    """Draw a download button that records the export in the audit trail when clicked.
+    """Draw a download button whose file is made on click, for this session, and audited.
 
     A drop-in for ``st.download_button`` (same arguments; ``container=`` draws it in a
-    column or another container). ``data`` must come from the session's role view.
+    column or another container). ``data`` (bytes, text, or a callable returning them)
+    must come from the session's role view; a callable is called only on the click. The
+    file is never at a URL before the click, its URL serves it once (:mod:`ui.media_guard`),
+    and the export is recorded (account, role, file name) when it is made.
     """
+    media_guard.install()
     name = file_name or str(label)
-    user_click = kwargs.pop("on_click", None)
-    user_args = kwargs.pop("args", None) or ()
-    user_kwargs = kwargs.pop("kwargs", None) or {}
-
-    def clicked() -> None:
-        audit_export(name, detail=detail)
-        if callable(user_click):
-            user_click(*user_args, **user_kwargs)
-
     target = container if container is not None else st
-    return target.download_button(label, data, file_name=file_name, mime=mime, key=key,
-                                  on_click=clicked, **kwargs)
+    return target.download_button(label, export_generator(data, name, detail=detail),
+                                  file_name=file_name, mime=mime, key=key, **kwargs)

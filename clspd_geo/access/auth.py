@@ -9,7 +9,16 @@ and the end of a lockout; and the open sessions (random token, account, start, l
 
 Settings (module constants, overridable by environment variables read at call time):
 
-- ``MAX_FAILURES`` = 5 failed logins in a row lock the account for ``LOCKOUT_MIN`` = 15 min;
+- ``MAX_FAILURES`` = 5 failed logins in a row lock the account, the right password too, for
+  ``LOCK_FIRST_MIN`` = 1 min, then 2, 4, 8 and at most ``LOCKOUT_MIN`` = 15 min for each new
+  lock in a row (a success starts again at 1 min): an anonymous client locks a known account
+  for a minute, not a quarter of an hour, and must wait between its guesses (below);
+- per client address, every attempt counts before the password is checked; from the
+  ``ADDRESS_FREE`` = 5th attempt in a row, the address waits ``ADDRESS_DELAY_S`` = 1 s before
+  its next one, then 2, 4, … up to ``ADDRESS_MAX_DELAY_S`` = 900 s; a success takes back its
+  own attempt, and an address is forgotten ``ADDRESS_FORGET_MIN`` = 30 min after its last one;
+- unknown names, wrong passwords, locked accounts and waiting addresses get one answer,
+  :data:`BAD_LOGIN`, so names cannot be discovered;
 - a session ends after ``IDLE_MIN`` = 30 min without interaction (``CLSPD_SESSION_IDLE_MIN``)
   and ``MAX_SESSION_H`` = 8 h in any case (``CLSPD_SESSION_MAX_H``);
 - passwords have at least ``MIN_PASSWORD_LEN`` = 10 characters.
@@ -20,6 +29,7 @@ Passwords are hashed with scrypt (memory-hard, standard library): n = 2^14, r = 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -37,7 +47,12 @@ from clspd_geo.access import policy
 from clspd_geo.errors import ClspdGeoError
 
 MAX_FAILURES = 5
+LOCK_FIRST_MIN = 1
 LOCKOUT_MIN = 15
+ADDRESS_FREE = 5
+ADDRESS_DELAY_S = 1
+ADDRESS_MAX_DELAY_S = 900
+ADDRESS_FORGET_MIN = 30
 IDLE_MIN = 30
 MAX_SESSION_H = 8
 MIN_PASSWORD_LEN = 10
@@ -92,6 +107,13 @@ def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
         con.execute("""CREATE TABLE IF NOT EXISTS sessions (
             token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL,
             last_seen TEXT NOT NULL)""")
+        con.execute("""CREATE TABLE IF NOT EXISTS throttle (
+            address TEXT PRIMARY KEY, attempts INTEGER NOT NULL, last_at TEXT NOT NULL,
+            next_at TEXT)""")
+        if "lockouts" not in {r[1] for r in con.execute("PRAGMA table_info(accounts)")}:
+            with contextlib.suppress(sqlite3.OperationalError):  # added by a concurrent run
+                con.execute("ALTER TABLE accounts ADD COLUMN lockouts INTEGER NOT NULL "
+                            "DEFAULT 0")
         yield con
     finally:
         con.close()
@@ -193,8 +215,8 @@ def set_disabled(username: str, disabled: bool = True, *, path: Path | None = No
     """Disable (or re-enable) an account; disabling also ends its open sessions."""
     with _db(path) as con:
         _require(con, username)
-        con.execute("UPDATE accounts SET disabled = ?, failures = 0, locked_until = NULL "
-                    "WHERE username = ?", (int(disabled), username))
+        con.execute("UPDATE accounts SET disabled = ?, failures = 0, locked_until = NULL, "
+                    "lockouts = 0 WHERE username = ?", (int(disabled), username))
         if disabled:
             con.execute("DELETE FROM sessions WHERE username = ?", (username,))
 
@@ -204,8 +226,8 @@ def set_password(username: str, password: str, *, path: Path | None = None) -> N
     _check_password_rules(password)
     with _db(path) as con:
         _require(con, username)
-        con.execute("UPDATE accounts SET pw_hash = ?, failures = 0, locked_until = NULL "
-                    "WHERE username = ?", (hash_password(password), username))
+        con.execute("UPDATE accounts SET pw_hash = ?, failures = 0, locked_until = NULL, "
+                    "lockouts = 0 WHERE username = ?", (hash_password(password), username))
         con.execute("DELETE FROM sessions WHERE username = ?", (username,))
 
 
@@ -219,13 +241,10 @@ def set_role(username: str, role: str, *, path: Path | None = None) -> None:
 
 # -- login and sessions --------------------------------------------------------------------------
 
-_BAD_LOGIN = "Identifiant ou mot de passe incorrect."
-
-
-def _locked_message(locked_until: str, t: dt.datetime) -> str:
-    left = max(int((dt.datetime.fromisoformat(locked_until) - t).total_seconds() // 60) + 1, 1)
-    return (f"Compte verrouillé après {MAX_FAILURES} échecs : réessayez dans {left} min, ou "
-            "demandez à l'administrateur de le débloquer.")
+BAD_LOGIN = ("Identifiant ou mot de passe incorrect, ou compte temporairement verrouillé : "
+             "vérifiez vos identifiants et réessayez dans quelques minutes.")
+"""The one answer to a refused login: unknown name, wrong password, locked account or an
+address that must wait (so that none of them can be told apart)."""
 
 
 @functools.cache
@@ -234,55 +253,109 @@ def _dummy_hash() -> str:
     return hash_password("compte-inexistant", salt=b"\0" * 16)
 
 
-def login(username: str, password: str, *, path: Path | None = None,
-          now: dt.datetime | None = None) -> str:
+def _iso(t: dt.datetime) -> str:
+    return t.isoformat(timespec="seconds")
+
+
+def address_delay_s(attempts: int) -> float:
+    """Return the wait, in seconds, an address owes after ``attempts`` attempts in a row."""
+    if attempts < ADDRESS_FREE:
+        return 0.0
+    return float(min(ADDRESS_DELAY_S * 2 ** (attempts - ADDRESS_FREE), ADDRESS_MAX_DELAY_S))
+
+
+def lock_minutes(lockouts: int) -> int:
+    """Return the length of the account's lock number ``lockouts + 1`` in a row, in minutes."""
+    return int(min(LOCK_FIRST_MIN * 2 ** lockouts, LOCKOUT_MIN))
+
+
+def _count_address(con: sqlite3.Connection, address: str, t: dt.datetime) -> bool:
+    """Count one attempt of ``address`` (False: it must still wait, nothing counted).
+
+    One immediate transaction: simultaneous attempts from one address are counted one
+    after the other, so a burst gets at most :data:`ADDRESS_FREE` tries before waiting.
+    """
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        row = con.execute("SELECT attempts, last_at, next_at FROM throttle WHERE address = ?",
+                          (address,)).fetchone()
+        if row and row[2] and dt.datetime.fromisoformat(row[2]) > t:
+            con.execute("COMMIT")
+            return False
+        forget = t - dt.timedelta(minutes=ADDRESS_FORGET_MIN)
+        fresh = row is None or dt.datetime.fromisoformat(row[1]) < forget
+        attempts = 1 if fresh else row[0] + 1
+        wait = address_delay_s(attempts)
+        next_at = _iso(t + dt.timedelta(seconds=wait)) if wait else None
+        con.execute("INSERT INTO throttle (address, attempts, last_at, next_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(address) DO UPDATE SET "
+                    "attempts = excluded.attempts, last_at = excluded.last_at, "
+                    "next_at = excluded.next_at", (address, attempts, _iso(t), next_at))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
+
+
+def login(username: str, password: str, *, address: str | None = None,
+          path: Path | None = None, now: dt.datetime | None = None) -> str:
     """Check a password and open a session; return its token (keep it server-side).
+
+    Parameters
+    ----------
+    address
+        The client's address (IP): its attempts are counted and slowed down (see the
+        module's settings). None (command line, tests) counts only per account.
 
     Raises
     ------
     AuthError
-        Wrong name or password (one message for both), account locked after
-        :data:`MAX_FAILURES` failures (for :data:`LOCKOUT_MIN` minutes), or disabled.
+        :data:`BAD_LOGIN` for an unknown name, a wrong password, an account locked after
+        :data:`MAX_FAILURES` failures (even with the right password) or an address that
+        must wait; a disabled account is named only after its right password.
     """
     t = _now(now)
+    stamp_now = _iso(t)
     with _db(path) as con:
-        row = con.execute("SELECT pw_hash, disabled, failures, locked_until FROM accounts "
+        if address is not None and not _count_address(con, f"ip:{address}", t):
+            raise AuthError(BAD_LOGIN)  # no hash: waiting addresses cost no CPU
+        row = con.execute("SELECT pw_hash, disabled, locked_until, lockouts FROM accounts "
                           "WHERE username = ?", (username,)).fetchone()
         if row is None:
             verify_password(password, _dummy_hash())
-            raise AuthError(_BAD_LOGIN)
-        pw_hash, disabled, _failures, locked_until = row
+            raise AuthError(BAD_LOGIN)
+        pw_hash, disabled, locked_until, lockouts = row
         if locked_until and dt.datetime.fromisoformat(locked_until) > t:
-            raise AuthError(_locked_message(locked_until, t))
+            verify_password(password, _dummy_hash())  # same time as a checked password
+            raise AuthError(BAD_LOGIN)
         # Count the attempt as a failure before checking the password, in one atomic
         # statement: N simultaneous wrong guesses count N, and a lockout that expired
         # starts a new count. A right password then resets the count.
-        stamp_now = t.isoformat(timespec="seconds")
         counted = con.execute(
             "UPDATE accounts SET failures = CASE WHEN locked_until IS NOT NULL THEN 1 "
             "ELSE failures + 1 END, locked_until = NULL WHERE username = ? AND "
             "(locked_until IS NULL OR locked_until <= ?) RETURNING failures",
             (username, stamp_now)).fetchall()  # fetchall: the statement completes, commits
-        counted = counted[0] if counted else None
-        if counted is None:  # locked by a concurrent attempt meanwhile
+        if not counted:  # locked by a concurrent attempt meanwhile
             verify_password(password, _dummy_hash())
-            again = con.execute("SELECT locked_until FROM accounts WHERE username = ?",
-                                (username,)).fetchone()
-            raise AuthError(_locked_message(again[0] if again and again[0] else stamp_now, t))
+            raise AuthError(BAD_LOGIN)
         if not verify_password(password, pw_hash):
-            if counted[0] >= MAX_FAILURES:
-                lock = (t + dt.timedelta(minutes=LOCKOUT_MIN)).isoformat(timespec="seconds")
-                con.execute("UPDATE accounts SET locked_until = ? WHERE username = ? AND "
-                            "locked_until IS NULL", (lock, username))
-            raise AuthError(_BAD_LOGIN)
+            if counted[0][0] >= MAX_FAILURES:
+                lock = _iso(t + dt.timedelta(minutes=lock_minutes(lockouts)))
+                con.execute("UPDATE accounts SET locked_until = ?, lockouts = lockouts + 1 "
+                            "WHERE username = ? AND locked_until IS NULL", (lock, username))
+            raise AuthError(BAD_LOGIN)
+        if address is not None:  # a success takes back its own attempt, no more
+            con.execute("UPDATE throttle SET attempts = MAX(attempts - 1, 0) "
+                        "WHERE address = ?", (f"ip:{address}",))
         if disabled:
             raise AuthError("Ce compte est désactivé. Adressez-vous à l'administrateur.")
-        stamp = t.isoformat(timespec="seconds")
-        con.execute("UPDATE accounts SET failures = 0, locked_until = NULL, last_login = ? "
-                    "WHERE username = ?", (stamp, username))
+        con.execute("UPDATE accounts SET failures = 0, locked_until = NULL, lockouts = 0, "
+                    "last_login = ? WHERE username = ?", (stamp_now, username))
         token = secrets.token_urlsafe(32)
         con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
-                    (_token_hash(token), username, stamp, stamp))
+                    (_token_hash(token), username, stamp_now, stamp_now))
     return token
 
 

@@ -9,7 +9,8 @@ from clspd_geo.access.view import RoleView
 from clspd_geo.plan import actions
 
 
-def save_plan(view: RoleView, field: str, edited: pd.DataFrame, *, user: str) -> int:
+def save_plan(view: RoleView, field: str, edited: pd.DataFrame, *, user: str,
+              base: pd.DataFrame | None = None) -> int:
     """Write one field's edited actions into the plan and record it in the audit trail.
 
     Parameters
@@ -22,6 +23,9 @@ def save_plan(view: RoleView, field: str, edited: pd.DataFrame, *, user: str) ->
         The field's table of :func:`clspd_geo.plan.actions.editor_frame` after editing.
     user
         The user name recorded in the audit trail.
+    base
+        The plan the editor was drawn from (default: the view's): a row changed since
+        then by someone else is a conflict, even when the view is already at their version.
 
     Returns
     -------
@@ -41,7 +45,8 @@ def save_plan(view: RoleView, field: str, edited: pd.DataFrame, *, user: str) ->
     store = view.edit_target("actions")
     # Row by row from the plan the editor was drawn from (the view's version): rows others
     # changed meanwhile are kept, an edit of the same row is refused.
-    actions.save_edits(store, view.layer("actions"), field, edited, by=user,
+    drawn_from = view.layer("actions") if base is None else base
+    actions.save_edits(store, drawn_from, field, edited, by=user,
                        quartiers=view.layer("quartiers"), territoire=view.layer("territoire"))
     audit.record(user, view.role, "modification", f"plan d'action : {field}")
     return int((store.read("actions")["field"] == field).sum())

@@ -52,8 +52,9 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(users):
     for i in range(auth.MAX_FAILURES):
         with pytest.raises(auth.AuthError, match="incorrect"):
             auth.login("alice", "faux-mot-de-passe", path=users, now=T0 + dt.timedelta(seconds=i))
-    with pytest.raises(auth.AuthError, match="verrouillé"):
-        auth.login("alice", PW, path=users, now=T0 + dt.timedelta(minutes=1))
+    with pytest.raises(auth.AuthError) as err:
+        auth.login("alice", PW, path=users, now=T0 + dt.timedelta(seconds=30))
+    assert str(err.value) == auth.BAD_LOGIN
     later = T0 + dt.timedelta(minutes=auth.LOCKOUT_MIN + 1)
     assert auth.login("alice", PW, path=users, now=later)
 
@@ -255,3 +256,100 @@ def test_demo_accounts_appear_all_at_once_even_with_concurrent_starts(tmp_path):
     assert sorted(len(r) for r in results) == [0, 0, 7]
     assert seen <= {0, 7}, seen
     assert len(auth.list_accounts(path=path)) == 7
+# -- issue 20 item 2: lockout per account and per address, one answer ---------------------------
+
+def _sessions(path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        return con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+
+
+def _refused(name, password, path, *, address=None, now=T0) -> str:
+    with pytest.raises(auth.AuthError) as err:
+        auth.login(name, password, path=path, address=address, now=now)
+    return str(err.value)
+
+
+def test_delays_grow_known_answers():
+    assert [auth.address_delay_s(n) for n in (1, 4, 5, 6, 7, 14, 15, 40)] == [
+        0, 0, 1, 2, 4, 512, 900, 900]
+    assert [auth.lock_minutes(n) for n in range(6)] == [1, 2, 4, 8, 15, 15]
+
+
+def test_unknown_wrong_locked_and_waiting_get_the_same_answer(users):
+    answers = {_refused("bob", PW, users), _refused("alice", "faux-mot-de-passe", users)}
+    for _ in range(auth.MAX_FAILURES - 1):
+        _refused("alice", "faux-mot-de-passe", users)
+    answers.add(_refused("alice", PW, users))  # locked: the right password is refused
+    for _ in range(auth.ADDRESS_FREE):
+        _refused("bob", "x", users, address="198.51.100.7")
+    answers.add(_refused("bob", "x", users, address="198.51.100.7"))  # the address waits
+    assert answers == {auth.BAD_LOGIN}
+    assert "Identifiant ou mot de passe incorrect, ou compte temporairement verrouillé" in (
+        auth.BAD_LOGIN)
+    assert _sessions(users) == 0
+
+
+def test_one_address_cannot_guess_fast(users):
+    # Sequential guesses from one address on an unknown name: the 5 first are free, then
+    # the address must wait 1 s, 2 s, 4 s… and an attempt during the wait checks nothing.
+    ip = "203.0.113.9"
+    for i in range(auth.ADDRESS_FREE):
+        _refused("bob", f"essai-{i}", users, address=ip)
+    t = T0
+    for wait in (1, 2, 4, 8):
+        with pytest.raises(auth.AuthError):  # too early: refused without counting
+            auth.login("alice", PW, path=users, address=ip, now=t + dt.timedelta(seconds=wait - 1))
+        t += dt.timedelta(seconds=wait)
+        _refused("bob", "encore", users, address=ip, now=t)
+    # Another address is not slowed down, and the forgotten address starts again.
+    assert auth.login("alice", PW, path=users, address="192.0.2.1", now=t)
+    later = t + dt.timedelta(minutes=auth.ADDRESS_FORGET_MIN + 1)
+    assert auth.login("alice", PW, path=users, address=ip, now=later)
+
+
+def test_a_burst_from_one_address_is_checked_five_times_at_most(users):
+    # 19 wrong guesses and the right password sent at the same moment from one address: at
+    # most ADDRESS_FREE of them reach the password check (on main: all 20).
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(i):
+        try:
+            return auth.login("alice", PW if i == 19 else f"faux-{i}-mot-de-passe",
+                              path=users, address="203.0.113.50", now=T0)
+        except auth.AuthError as err:
+            assert str(err) == auth.BAD_LOGIN
+            return None
+
+    with ThreadPoolExecutor(8) as pool:
+        tokens = [t for t in pool.map(attempt, range(20)) if t]
+    with contextlib.closing(sqlite3.connect(users)) as con:
+        failures = con.execute("SELECT failures FROM accounts").fetchone()[0]
+        counted = con.execute("SELECT attempts FROM throttle").fetchone()[0]
+    assert counted + len(tokens) == auth.ADDRESS_FREE
+    assert failures + len(tokens) <= auth.ADDRESS_FREE
+
+
+def test_an_anonymous_client_locks_a_known_account_for_a_minute_not_fifteen(users):
+    ip = "203.0.113.66"
+    t = T0
+    for _ in range(auth.MAX_FAILURES):
+        _refused("alice", "faux-mot-de-passe", users, address=ip, now=t)
+    # Locked, the right password too, from the owner's own address…
+    _refused("alice", PW, users, address="192.0.2.10", now=t + dt.timedelta(seconds=59))
+    assert _sessions(users) == 0
+    # … for one minute only, and the owner's login then works.
+    assert auth.login("alice", PW, path=users, address="192.0.2.10",
+                      now=t + dt.timedelta(seconds=61))
+
+
+def test_repeated_locks_grow_and_a_success_resets_them(users):
+    t = T0
+    for expected_min in (1, 2, 4):
+        for _ in range(auth.MAX_FAILURES):
+            _refused("alice", "faux-mot-de-passe", users, now=t)
+        _refused("alice", PW, users, now=t + dt.timedelta(minutes=expected_min, seconds=-1))
+        t += dt.timedelta(minutes=expected_min, seconds=1)
+    assert auth.login("alice", PW, path=users, now=t)
+    for _ in range(auth.MAX_FAILURES):
+        _refused("alice", "faux-mot-de-passe", users, now=t)
+    assert auth.login("alice", PW, path=users, now=t + dt.timedelta(minutes=1, seconds=1))

@@ -232,7 +232,9 @@ def test_page_views_are_in_the_audit_trail(monkeypatch, demo_store):
     assert (mine["Rôle"] == "videoprotection").all()
 
 
-def test_download_button_records_the_export(monkeypatch, tmp_path):
+def test_download_button_publishes_no_file_before_the_click(monkeypatch, tmp_path):
+    """Issue 20 item 5: the export is made on click (a deferred download), never put at a
+    /media URL when the page is drawn; it is recorded when made (tests/app/test_writes_guard)."""
     from clspd_geo.access import audit
 
     monkeypatch.setenv("CLSPD_AUDIT", str(tmp_path / "journal.sqlite"))
@@ -246,16 +248,14 @@ def test_download_button_records_the_export(monkeypatch, tmp_path):
         st.session_state["auth.user"] = "test-export"
         col, _ = st.columns(2)
         session.download_button("Exporter", b"a;b\n", file_name="faits.csv", key="x.csv",
-                           container=col, detail="2 lignes")
+                                container=col, detail="2 lignes")
 
     at = AppTest.from_function(script, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
+    proto = at.get("download_button")[0].proto
+    assert proto.url == "" and proto.deferred_file_id
     assert audit.events(path=tmp_path / "journal.sqlite").empty
-    at.get("download_button")[0].click().run()
-    ev = audit.events(path=tmp_path / "journal.sqlite")
-    assert list(ev["Action"]) == ["Export"] and ev["Objet"].iloc[0] == "faits.csv"
-    assert ev["Qui"].iloc[0] == "test-export" and ev["Rôle"].iloc[0] == "elu"
 
 
 def test_every_cache_of_ui_is_keyed_on_the_role():

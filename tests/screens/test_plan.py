@@ -10,6 +10,7 @@ import pytest
 from clspd_geo import demo
 from clspd_geo.access import audit, policy
 from clspd_geo.access.view import RoleView
+from clspd_geo.errors import RowConflictError
 from clspd_geo.plan import actions
 from clspd_geo.screens import plan
 from clspd_geo.store import GeoPackageStore
@@ -58,3 +59,23 @@ def test_public_may_not_save(own_store):
         plan.save_plan(view, FIELD, _with_new_action(view), user="visiteur")
     assert own_store.version() == version
     pd.testing.assert_frame_equal(own_store.read("actions"), before)
+
+
+def test_a_save_prepared_before_another_one_is_a_conflict_on_the_same_row(own_store):
+    # Two editors drew the editor from the same plan; the first saves a new title of the
+    # first action. The second's save is checked against the plan *it* was drawn from
+    # (``base``), although its view is already at the first one's version.
+    drawn = RoleView(own_store, "police")
+    base = drawn.layer("actions")
+    first = actions.editor_frame(base, FIELD)
+    first.loc[0, "title"] = "Titre du premier"
+    plan.save_plan(drawn, FIELD, first, user="premier")
+    after_first = own_store.read("actions")
+    second = actions.editor_frame(base, FIELD)
+    second.loc[0, "title"] = "Titre du second"
+    now = RoleView(own_store, "police", version=own_store.version())
+    with pytest.raises(RowConflictError, match="modifiée entre-temps par premier") as err:
+        plan.save_plan(now, FIELD, second, user="second", base=base)
+    assert err.value.mine["title"] == "Titre du second"
+    assert err.value.theirs["title"] == "Titre du premier"
+    pd.testing.assert_frame_equal(own_store.read("actions"), after_first)

@@ -1,0 +1,146 @@
+"""Two editors at once, and an export's URL, in headless Chromium against the app on loopback.
+
+- Issue 19 item 3: two browser contexts logged in as two editors open the same action of
+  the plan and change the same cell; the first saves, the second then gets « modifiée
+  entre-temps par … » with both versions, and what the second typed is kept (saving again
+  writes it, knowingly).
+- Issue 20 item 5: an export has no URL before the click; the file served on the click is
+  recorded in the audit trail, and a client without the session's cookie cannot fetch its
+  URL afterwards (HTTP 404).
+"""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from clspd_geo.access import audit
+from clspd_geo.store import GeoPackageStore
+from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
+
+pytestmark = pytest.mark.browser
+
+FIELD_PAGE = "3. Conduites addictives"
+
+
+@pytest.fixture(scope="module")
+def store(demo_store, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("writes") / "clspd.gpkg"
+    shutil.copyfile(demo_store, path)
+    for role in ("police", "elu"):
+        ensure_test_account(role, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(store, tmp_path_factory):
+    yield from serve_app(store, tmp_path_factory.mktemp("server"))
+
+
+def _open(browser, url: str, role: str, page_title: str):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("Identifiant").fill(f"test-{role}", timeout=90_000)
+    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+    page.wait_for_selector("text=Connecté", timeout=120_000)
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text=page_title).click()
+    wait_idle(page)
+    return context, page
+
+
+def _type_title(page, text: str) -> None:
+    """Type ``text`` as the title of the editor's first action (a canvas grid: by position)."""
+    page.get_by_text("Modifier les actions de ce champ").click()
+    wait_idle(page)
+    grid = page.locator('[data-testid="stExpander"]', has_text="Modifier les actions") \
+        .locator('[data-testid="stDataFrame"]').first
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    # Columns: row marker (~30 px), N° (~130 px), then the title; rows of 35 px under a
+    # 35 px header.
+    editor = page.locator("textarea.gdg-input")  # the grid's overlay editor (DOM)
+    for _ in range(5):
+        page.mouse.dblclick(box["x"] + 300, box["y"] + 35 + 17)
+        try:
+            editor.wait_for(state="visible", timeout=3000)
+            break
+        except Exception:  # the grid was not drawn yet: click again
+            page.wait_for_timeout(1000)
+    editor.fill(text)
+    page.keyboard.press("Enter")
+    editor.wait_for(state="hidden", timeout=10_000)
+
+
+def _save(page) -> None:
+    button = page.get_by_role("button", name="Enregistrer le plan d'action")
+    if not button.is_visible():  # the message above the editor folded its expander
+        page.get_by_text("Modifier les actions de ce champ").click()
+    button.click()
+    wait_idle(page)
+
+
+def test_second_editor_gets_the_conflict_with_both_versions(server, browser, store):
+    first_ctx, first = _open(browser, server, "police", FIELD_PAGE)
+    second_ctx, second = _open(browser, server, "elu", FIELD_PAGE)
+    try:
+        _type_title(first, "Titre saisi par la police")
+        _type_title(second, "Titre saisi par l'élu")
+        _save(first)
+        first.wait_for_selector("text=Plan d'action enregistré", timeout=60_000)
+        titles = set(GeoPackageStore(store).read("actions")["title"])
+        assert "Titre saisi par la police" in titles
+        _save(second)
+        second.wait_for_selector("text=modifiée entre-temps par test-police", timeout=60_000)
+        table = second.locator('[data-testid="stTable"]').inner_text()
+        assert "Votre version" in table and "Version enregistrée entre-temps" in table
+        assert "Titre saisi par l'élu" in table and "Titre saisi par la police" in table, table
+        stored = GeoPackageStore(store).read("actions")
+        assert "Titre saisi par l'élu" not in set(stored["title"])  # nothing overwritten
+        assert "Titre saisi par la police" in set(stored["title"])
+        # What the second typed is still in the editor: saving again now writes it.
+        _save(second)
+        second.wait_for_selector("text=Plan d'action enregistré", timeout=60_000)
+        titles = set(GeoPackageStore(store).read("actions")["title"])
+        assert "Titre saisi par l'élu" in titles and "Titre saisi par la police" not in titles
+    finally:
+        first_ctx.close()
+        second_ctx.close()
+
+
+def test_an_export_is_served_once_to_its_session_and_recorded(server, browser, store):
+    ctx, page = _open(browser, server, "police", "1. Coordination police")
+    try:
+        page.get_by_text("Fiche de patrouille", exact=True).click()
+        wait_idle(page)
+        button = page.locator('[data-testid="stDownloadButton"]',
+                              has_text="Télécharger la fiche de patrouille")
+        button.wait_for(timeout=120_000)
+        hrefs = page.eval_on_selector_all("a[href*='/media/']", "els => els.map(e => e.href)")
+        assert hrefs == []  # before the click no export is at any URL
+        with page.expect_download(timeout=60_000) as info:
+            button.locator("button").click()
+        download = info.value
+        assert "/media/" in download.url
+        content = Path(download.path()).read_bytes()
+        assert b"<html" in content.lower()
+        with pytest.raises(urllib.error.HTTPError) as err:  # no cookie, after it was served
+            urllib.request.urlopen(download.url, timeout=10)
+        assert err.value.code == 404
+        ev = audit.events(path=store.with_name(audit.AUDIT_FILE_NAME), limit=50)
+        exports = ev[ev["Action"] == audit.ACTIONS["export"]]
+        assert list(exports["Qui"]) == ["test-police"]
+        assert list(exports["Rôle"]) == ["police"]
+        assert exports["Objet"].iloc[0] == download.suggested_filename
+        assert exports["Objet"].iloc[0].startswith("fiche_")
+    finally:
+        ctx.close()
