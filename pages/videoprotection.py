@@ -22,7 +22,16 @@ def pct(x: float) -> str:
     return _format.percent(100 * x, decimals=1)
 
 
-def show_result(res: siting.SitingResult) -> None:
+def show_result(res: siting.SitingResult, greedy: siting.SitingResult) -> None:
+    """Show the one siting answer kept (exact when run, else greedy), once."""
+    if res is greedy:
+        st.markdown(f"**Réponse immédiate (méthode gloutonne, "
+                    f"{_format.number(res.seconds * 1000)} ms)**")
+    else:
+        st.markdown(f"**Réponse exacte (HiGHS, {_format.number(res.seconds, decimals=1)} s, "
+                    f"statut : {res.status.replace('_', ' ')})** — la méthode gloutonne "
+                    f"({_format.number(greedy.seconds * 1000)} ms) couvrait "
+                    f"{pct(greedy.share_after)}.")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Faits couverts avant", pct(res.share_before))
     c2.metric("Après les nouveaux sites", pct(res.share_after),
@@ -30,7 +39,10 @@ def show_result(res: siting.SitingResult) -> None:
     c3.metric("Borne prouvée (aucun choix ne fait mieux)", pct(res.bound / res.total_weight)
               if res.total_weight else "—")
     c4.metric("Écart à l'optimum, au plus", pct(res.gap))
-    st.caption(res.message)
+    st.caption(res.message + " Chiffres recalculés sur les points de demande.")
+    if res.note:
+        st.info(res.note, icon=":material/info:")
+    sites_table(res)
 
 
 def sites_table(res: siting.SitingResult) -> None:
@@ -135,7 +147,9 @@ with st.form("video.siting_form"):
     half_life = c3.number_input("Demi-vie des faits (jours, 0 = aucune)", 0, 3_650, 0,
                                 key="video.half_life")
     demand = c1.radio("Demande à couvrir", list(video_screen.SITING_DEMANDS), horizontal=True,
-                      format_func=video_screen.SITING_DEMANDS.get, key="video.demand")
+                      format_func=video_screen.SITING_DEMANDS.get, key="video.demand",
+                      help="Accidents : tué 10, blessé hospitalisé 3, blessé léger 1 par "
+                           "victime (les poids des faits ne s'y appliquent pas).")
     want_exact = st.checkbox("Chercher aussi l'optimum exact (HiGHS)", value=True,
                              key="video.exact")
     limit = st.slider("Limite de temps du solveur exact (s)", 5, 120, 30, key="video.time_limit")
@@ -156,10 +170,9 @@ if greedy is not None:
     if problem.candidates.dropped_outside:
         st.warning(f"{problem.candidates.dropped_outside} site(s) candidat(s) hors du "
                    "territoire ont été écartés.")
-    st.markdown(f"**Réponse immédiate (méthode gloutonne, {greedy.seconds * 1000:.0f} ms)** "
-                f"— {len(problem.candidates)} sites candidats, {problem.demand.description}.")
-    show_result(greedy)
-    sites_table(greedy)
+    st.markdown(f"{_format.number(len(problem.candidates))} sites candidats, "
+                f"{safe.md(problem.demand.description)}.")
+    result_slot = st.container()
     best = greedy
     run_key = (cover_sel, params, float(limit))
     if want_exact and st.session_state["video.exact_key"] == run_key:
@@ -204,11 +217,8 @@ if greedy is not None:
             lambda: video_screen.exact(view, cover_sel, params, time_limit_s=float(limit)),
             time_limit_s=float(limit), text="Recherche de l'optimum exact (HiGHS)…")
         st.session_state["video.exact_key"] = (cover_sel, params, float(limit))
-    if best is not greedy:
-        st.markdown(f"**Réponse exacte (HiGHS, {best.seconds:.1f} s, statut : "
-                    f"{best.status.replace('_', ' ')})**")
-        show_result(best)
-        sites_table(best)
+    with result_slot:
+        show_result(best, greedy)
     try:
         oos = video_screen.out_of_sample(view, cover_sel, params)
     except ClspdGeoError as err:

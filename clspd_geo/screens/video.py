@@ -153,7 +153,7 @@ def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> 
     dens = density.density_xy(g, df["x"].to_numpy(), df["y"].to_numpy(),
                                inside=cells.inside_mask(g, territoire), weights=w)
     return siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
-                                      epsg=epsg)
+                                      epsg=epsg, label="densité des faits")
 
 
 def siting_problem(view: RoleView, sel: indicators.Selection,

@@ -157,3 +157,18 @@ def test_sites_csv_is_formula_safe():
     assert list(back["lon"]) == [2.3, 2.31]
     for line in raw.splitlines()[1:]:
         assert not any(cell.lstrip('"').startswith(("=", "@")) for cell in line.split(","))
+
+
+def test_siting_on_zone_released_incidents_says_the_demand_is_too_coarse(store, police):
+    from clspd_geo.access.view import RoleView
+
+    vp = RoleView(store, "videoprotection", as_of=police.as_of)
+    sel = indicators.default_selection(vp.incidents())
+    params = dataclasses.replace(PARAMS, n_new=60, grid_m=75.0)
+    problem = video.siting_problem(vp, sel, params)
+    assert problem.demand.units < 60
+    g = video.greedy(vp, sel, params)
+    assert len(g.sites) <= problem.demand.units
+    assert g.note.startswith(f"Demande trop grossière : {problem.demand.units} point(s) de "
+                             "demande seulement pour 60 caméras demandées")
+    assert f"d'où {len(g.sites)} site(s) proposé(s) au lieu de 60" in g.message

@@ -176,7 +176,7 @@ def demand_from_accidents(accidents: gpd.GeoDataFrame, *, epsg: int | None = Non
 
 
 def demand_from_surface(surface: gpd.GeoDataFrame, *, column: str,
-                        epsg: int | None = None) -> Demand:
+                        epsg: int | None = None, label: str | None = None) -> Demand:
     """Return demand from a surface of cells (hotspot grid): one point per cell centroid.
 
     Parameters
@@ -185,6 +185,8 @@ def demand_from_surface(surface: gpd.GeoDataFrame, *, column: str,
         Polygons (any CRS) with a value column, e.g. a hotspot grid.
     column
         The value column; cells with a value of zero or less are left out.
+    label
+        French name of the values, for the description (default: the column name).
     """
     if column not in surface.columns:
         msg = f"La surface n'a pas de colonne « {column} » : choisissez la colonne des valeurs."
@@ -196,5 +198,7 @@ def demand_from_surface(surface: gpd.GeoDataFrame, *, column: str,
         raise EmptySelectionError("La surface de demande est vide (toutes les valeurs sont "
                                   "nulles) : choisissez une autre période ou un autre indicateur.")
     c = work.geometry[keep].centroid
+    n = int(keep.sum())
     return Demand(c.x.to_numpy(dtype=float), c.y.to_numpy(dtype=float), w[keep],
-                  int(work.crs.to_epsg()), f"surface « {column} » ({int(keep.sum())} cellules)")
+                  int(work.crs.to_epsg()), f"surface « {label or column} » ({n} cellules)",
+                  n_source=n)

@@ -181,8 +181,8 @@ def shortfall_note(problem: Problem, n_chosen: int) -> str:
     units = problem.demand.units
     if units < asked:
         return (f"Demande trop grossière : {_format.number(units)} point(s) de demande "
-                f"seulement pour {asked} caméras demandées ({problem.demand.description} ; "
-                "des faits regroupés par zone ou très concentrés). Une caméra n'apporte "
+                f"seulement pour {asked} caméras demandées — {problem.demand.description} : "
+                "des faits regroupés par zone ou très concentrés. Une caméra n'apporte "
                 "quelque chose que si elle voit un point encore non couvert, d'où "
                 f"{n_chosen} site(s) proposé(s) au lieu de {asked}.")
     return (f"{n_chosen} site(s) proposé(s) au lieu de {asked} : aucun autre site candidat ne "
