@@ -1,29 +1,35 @@
-"""Benchmark of camera siting (MCLP): greedy and exact HiGHS against spopt's MCLP.
+"""Benchmark of camera siting (MCLP) on exact demand: claimed vs re-scored coverage, time, gap.
 
 Run on demand (not a test):
 
-    .venv/bin/python benchmarks/bench_siting.py [--incidents 1000000] [--skip-spopt]
+    .venv/bin/python benchmarks/bench_siting.py [--demo-incidents 20000 1000000]
+        [--paris-year 2012] [--baseline] [--spopt]
 
-It builds the demo territory with N incidents (seed 0), aggregates them into 50 m demand
-cells, and places candidate sites on a regular grid over the commune (about 2,000 and
-10,000 sites); then, when ../shared/data is there, the Paris instance (2012–2013 road
-accidents, the 17,050 OpenStreetMap street crossings, the 707 camera sites). New cameras see
-100 m; the cameras in service already count (the demand they see is removed, for every
-solver alike). For each instance and number of new cameras it prints the time to build the
-sparse coverage matrix, the greedy time (alone, and with its Lagrangian bound), its covered
-weight and gap to the proven bound, the exact solver's time, status, covered weight and
-proven gap, and the baseline measured in the same run: the whole model handed to HiGHS at
-once through scipy.optimize.milp (the method before siting.exact_solver). On the smallest demo
-instance it also runs spopt's MCLP (PuLP + CBC, the path of spopt's documentation, built from
-a dense distance matrix) with the same residual weights, and prints both objectives and the
-speed-up. spopt and PuLP are optional (requirements-bench.txt).
+Instances (demand = the real points, only points at the same position merged):
 
-The figures of the last run are in docs/siting.md (included in the README).
+- **Paris** (when ../shared/data is there): the road accidents of one year as demand, the
+  707 Paris camera sites as existing domes seeing 50 m, new cameras seeing 75 m, p = 40;
+  candidates (a) the 17,050 OpenStreetMap street crossings
+  (``videoprotection/paris_street_intersections_osm.csv.gz``) and (b) the vertices of the
+  main roads (``roads/osm_paris_main_roads_2023_antuki.gpkg``) inside Paris, named after
+  their streets (:func:`clspd_geo.video.siting.road_labels`);
+- **demo**: the fictitious territory with N incidents (seed 0), 10,000 candidate sites on a
+  regular grid, new cameras seeing 100 m, p = 100, the demo's cameras in service existing.
+
+For each instance and method (greedy with its Lagrangian bound, exact) it prints the time,
+the covered weight the solver claims, the covered weight re-scored on the points by
+:func:`clspd_geo.video.siting.rescore`, an independent plain KD-tree recount on the raw
+points (exact answer only), the proven bound and the gap. ``--baseline`` adds the whole
+model handed to HiGHS at once through scipy.optimize.milp; ``--spopt`` adds spopt's MCLP
+(PuLP + CBC; requirements-bench.txt) on the smallest demo instance.
+
+The figures of the last run are in docs/siting.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -31,17 +37,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clspd_geo import crs, demo  # noqa: E402
 from clspd_geo.video import coverage, siting  # noqa: E402
-
-
-def _instance(layers: dict, demand: siting.Demand, n_sites: int) -> siting.Candidates:
-    area = float(crs.to_compute(layers["territoire"]).area.sum())
-    grid = siting.grid_sites(layers["territoire"], spacing_m=float(np.sqrt(area / n_sites)))
-    return siting.candidates_from_points(grid, epsg=demand.epsg, id_column="site_id")
 
 
 def _spopt(problem: siting.Problem, p: int) -> tuple[float, float, float]:
@@ -64,7 +66,7 @@ def _spopt(problem: siting.Problem, p: int) -> tuple[float, float, float]:
 
 def _baseline(problem: siting.Problem, time_limit_s: float) -> tuple[float, str, float]:
     """The whole compact model handed to HiGHS' branch-and-cut at once, through
-    scipy.optimize.milp (the method before the LP reduction): (seconds, status, covered)."""
+    scipy.optimize.milp: (seconds, status, covered)."""
     from scipy import optimize, sparse
 
     from clspd_geo.video.siting import exact_solver
@@ -85,104 +87,129 @@ def _baseline(problem: siting.Problem, time_limit_s: float) -> tuple[float, str,
     return time.perf_counter() - t0, status, covered
 
 
-def _run(label: str, demand: siting.Demand, cand: siting.Candidates, existing, p: int,
-         args: argparse.Namespace) -> tuple[siting.Problem, siting.SitingResult, float]:
-    t0 = time.perf_counter()
-    problem = siting.prepare(demand, cand, radius_m=100.0, n_new=p, existing=existing)
-    t_prep = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    m0 = siting.coverage_matrix(cand.x, cand.y, demand.x, demand.y, radius_m=100.0)
-    t_matrix = time.perf_counter() - t0
-    plain = min((siting.greedy(problem, bound_iterations=0) for _ in range(3)),
-                key=lambda r: r.seconds)
-    g = min((siting.greedy(problem) for _ in range(3)), key=lambda r: r.seconds)
-    e = siting.exact(problem, time_limit_s=args.time_limit_s, fallback=g)
-    print(f"\n{label}: {len(cand):,} sites, {p} new cameras: coverage matrix "
-          f"{t_matrix * 1e3:.0f} ms ({m0.nnz:,} pairs), prepare (with existing cameras) "
-          f"{t_prep * 1e3:.0f} ms")
-    print(f"  greedy            {plain.seconds * 1e3:7.1f} ms  covered "
-          f"{plain.covered_after:,.0f}  gap to its bound {100 * plain.gap:5.2f} %")
-    print(f"  greedy + Lagrange {g.seconds * 1e3:7.1f} ms  covered "
-          f"{g.covered_after:,.0f}  gap to its bound {100 * g.gap:5.2f} %")
-    print(f"  exact             {e.seconds:7.2f} s   covered {e.covered_after:,.0f}  "
-          f"status {e.status}  proven gap {100 * e.gap:.3f} %  "
-          f"(greedy is {100 * (e.covered_after - g.covered_after) / e.covered_after:.2f}"
-          " % below)")
-    if not args.skip_baseline:
+def _recount(raw_xy: np.ndarray, raw_w: np.ndarray, existing_xy: np.ndarray,
+             existing_r: float | None, sites: gpd.GeoDataFrame, radius_m: float,
+             epsg: int) -> float:
+    """Plain KD-tree recount on the raw points (domes only): weight covered after."""
+    tree = cKDTree(raw_xy)
+    hit = np.zeros(len(raw_xy), dtype=bool)
+    if existing_r is not None and len(existing_xy):
+        for near in tree.query_ball_point(existing_xy, r=existing_r):
+            hit[near] = True
+    s = sites.to_crs(epsg)
+    for near in tree.query_ball_point(np.column_stack([s.geometry.x, s.geometry.y]),
+                                      r=radius_m):
+        hit[near] = True
+    return float(raw_w[hit].sum())
+
+
+def _run(label: str, problem: siting.Problem, args: argparse.Namespace, *,
+         recount=None) -> None:
+    total = problem.total_weight
+    pct = lambda v: f"{100 * v / total:5.2f} %"  # noqa: E731
+    print(f"\n{label}: {len(problem.candidates):,} sites × {problem.demand.units:,} demand "
+          f"points ({problem.demand.description}), p = {problem.n_new}, radius "
+          f"{problem.radius_m:g} m; existing cameras cover {problem.covered_before:,.0f} "
+          f"of {total:,.0f} ({pct(problem.covered_before)})")
+    g = siting.greedy(problem)
+    gr = siting.rescore(g, problem)
+    print(f"  greedy  {g.seconds:7.2f} s  claimed {g.covered_after:,.1f}  re-scored "
+          f"{gr.covered_after:,.1f} ({pct(gr.covered_after)})  bound {gr.bound:,.1f}  "
+          f"gap {100 * gr.gap:.3f} %")
+    e = siting.exact(problem, time_limit_s=args.time_limit_s, fallback=gr)
+    er = siting.rescore(e, problem)
+    line = (f"  exact   {e.seconds:7.2f} s  claimed {e.covered_after:,.1f}  re-scored "
+            f"{er.covered_after:,.1f} ({pct(er.covered_after)})  bound {er.bound:,.1f}  "
+            f"gap {100 * er.gap:.3f} %  status {e.status}")
+    if recount is not None:
+        line += f"  KD-tree recount {recount(er.sites):,.1f}"
+    print(line)
+    if args.baseline:
         secs, status, covered = _baseline(problem, args.time_limit_s)
-        print(f"  baseline: whole model to HiGHS at once {secs:7.2f} s, {status}, covered "
-              f"{covered:,.0f}; exact is {secs / e.seconds:.1f}x faster")
-    return problem, e, t_prep
+        print(f"  baseline (whole model to scipy.optimize.milp) {secs:7.2f} s  {status}  "
+              f"covered {covered:,.1f}")
+    if args.spopt and label.startswith("demo") and problem.demand.units <= 50_000:
+        try:
+            obj, build, solve = _spopt(problem, int(problem.n_new))
+        except ImportError:
+            print("  spopt: not installed (pip install -r requirements-bench.txt)")
+        else:
+            print(f"  spopt MCLP (PuLP+CBC): build {build:.1f} s, solve {solve:.1f} s, "
+                  f"objective {obj:,.1f} vs exact {er.covered_after - er.covered_before:,.1f}")
 
 
-def _paris(folder: Path) -> tuple[siting.Demand, siting.Candidates, gpd.GeoDataFrame]:
-    """Paris: 2012–2013 road accidents, the OSM street crossings, the 707 camera sites."""
-    acc = pd.concat([pd.read_csv(folder / "accidents" / f"paris_accidents_{y}.csv.gz")
-                     for y in (2012, 2013)]).dropna(subset=["lon", "lat"])
+def _paris(folder: Path, year: int, args: argparse.Namespace) -> None:
+    acc = pd.read_csv(folder / "accidents" / f"paris_accidents_{year}.csv.gz").dropna(
+        subset=["lon", "lat"])
     inc = gpd.GeoDataFrame({"category": np.full(len(acc), "conduite_dangereuse")},
                            geometry=gpd.points_from_xy(acc["lon"], acc["lat"]), crs=4326)
-    demand = siting.demand_from_incidents(inc, epsg=2154, cell_size_m=50.0)
-    cr = pd.read_csv(folder / "videoprotection" / "paris_street_intersections_osm.csv.gz")
-    sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy(cr["lon"], cr["lat"]), crs=4326)
-    cand = siting.candidates_from_points(sites, epsg=2154)
+    demand = siting.demand_from_incidents(inc, epsg=2154)
     cams = pd.read_csv(folder / "videoprotection" / "paris_cameras_geocoded_2019.csv",
                        sep=";").dropna(subset=["lon", "lat"])
     existing = gpd.GeoDataFrame(
         {"camera_id": [f"P{i}" for i in range(len(cams))], "bearing_deg": np.nan,
-         "fov_deg": 360.0, "range_m": 100.0},
+         "fov_deg": 360.0, "range_m": 50.0},
         geometry=gpd.points_from_xy(cams["lon"], cams["lat"]), crs=4326)
-    return demand, cand, existing
+    raw = inc.to_crs(2154)
+    raw_xy = np.column_stack([raw.geometry.x, raw.geometry.y])
+    ex_xy = np.column_stack([existing.to_crs(2154).geometry.x, existing.to_crs(2154).geometry.y])
+
+    def recount(sites: gpd.GeoDataFrame) -> float:
+        return _recount(raw_xy, np.ones(len(raw_xy)), ex_xy, 50.0, sites, 75.0, 2154)
+
+    cr = pd.read_csv(folder / "videoprotection" / "paris_street_intersections_osm.csv.gz")
+    crossings = gpd.GeoDataFrame({"name": cr["nom1"] + " × " + cr["nom2"]},
+                                 geometry=gpd.points_from_xy(cr["lon"], cr["lat"]), crs=4326)
+    roads = gpd.read_file(folder / "roads" / "osm_paris_main_roads_2023_antuki.gpkg")
+    paris = gpd.read_file(folder / "boundaries" / "departement-75-paris.geojson")
+    xy = np.unique(np.round(shapely.get_coordinates(roads.to_crs(2154).geometry.to_numpy()),
+                            1), axis=0)
+    vertices = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=2154)
+    for label, points, kwargs in (
+            ("OSM street crossings", crossings, {"label_column": "name"}),
+            ("main-road vertices", vertices, {"territory": paris, "voies": roads})):
+        t0 = time.perf_counter()
+        cand = siting.candidates_from_points(points, epsg=2154, **kwargs)
+        problem = siting.prepare(demand, cand, radius_m=75.0, n_new=40, existing=existing)
+        print(f"\n[Paris {year}, {label}] candidates and coverage matrix built in "
+              f"{time.perf_counter() - t0:.1f} s; first labels: {', '.join(cand.labels[:2])}")
+        _run(f"Paris {year} accidents, {label}", problem, args, recount=recount)
+
+
+def _demo(n_incidents: int, args: argparse.Namespace) -> None:
+    t0 = time.perf_counter()
+    layers = demo.build_demo(seed=0, n_incidents=n_incidents)
+    epsg = crs.metric_epsg(layers["territoire"])
+    demand = siting.demand_from_incidents(layers["incidents"], epsg=epsg)
+    area = float(crs.to_compute(layers["territoire"]).area.sum())
+    grid = siting.grid_sites(layers["territoire"], spacing_m=float(np.sqrt(area / 10_000)))
+    cand = siting.candidates_from_points(grid, epsg=epsg, id_column="site_id")
+    problem = siting.prepare(demand, cand, radius_m=100.0, n_new=100,
+                             existing=coverage.in_service(layers["cameras"]))
+    print(f"\n[demo, {n_incidents:,} incidents] built and prepared in "
+          f"{time.perf_counter() - t0:.1f} s")
+    _run(f"demo {n_incidents:,} incidents", problem, args)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--incidents", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sites", type=int, nargs="+", default=[2000, 10000])
-    parser.add_argument("--new", type=int, nargs="+", default=[20, 100])
-    parser.add_argument("--time-limit-s", type=float, default=60.0)
-    parser.add_argument("--skip-spopt", action="store_true")
-    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--demo-incidents", type=int, nargs="*", default=[20_000])
+    parser.add_argument("--paris-year", type=int, default=2012, choices=(2012, 2013))
+    parser.add_argument("--time-limit-s", type=float, default=30.0)
+    parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--spopt", action="store_true")
     parser.add_argument("--shared-data", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared" / "data",
-                        help="folder of the real samples (Paris instance; skipped if absent)")
+                        help="folder of the real samples (Paris instances; skipped if absent)")
     args = parser.parse_args()
-
-    t0 = time.perf_counter()
-    layers = demo.build_demo(seed=args.seed, n_incidents=args.incidents)
-    print(f"demo: {args.incidents:,} incidents built in {time.perf_counter() - t0:.1f} s")
-    epsg = crs.metric_epsg(layers["territoire"])
-    t0 = time.perf_counter()
-    demand = siting.demand_from_incidents(layers["incidents"], epsg=epsg, cell_size_m=50.0)
-    print(f"demand: {len(demand.x):,} cells of 50 m, total weight {demand.total:,.0f} "
-          f"({time.perf_counter() - t0:.2f} s, projection included)")
-    existing = coverage.in_service(layers["cameras"])
-    print(f"existing cameras in service: {len(existing)}")
-
-    for n_sites in args.sites:
-        cand = _instance(layers, demand, n_sites)
-        for p in args.new:
-            problem, e, t_prep = _run("demo", demand, cand, existing, p, args)
-            if not args.skip_spopt and n_sites == min(args.sites) and p == min(args.new):
-                try:
-                    obj, build, solve = _spopt(problem, p)
-                except ImportError:
-                    print("  spopt: not installed (pip install -r requirements-bench.txt)")
-                    continue
-                ours = e.covered_after - e.covered_before
-                print(f"  spopt MCLP (PuLP+CBC): build {build:.1f} s, solve {solve:.1f} s, "
-                      f"objective {obj:,.0f} vs ours {ours:,.0f} "
-                      f"({'equal' if abs(obj - ours) <= 1e-6 * max(ours, 1) else 'DIFFERENT'})"
-                      f"; speed-up {(build + solve) / (t_prep + e.seconds):.0f}x "
-                      "(ours: prepare + exact)")
+    print(f"load average at start: {', '.join(f'{v:.1f}' for v in os.getloadavg())} "
+          f"({os.cpu_count()} cores)")
     if (args.shared_data / "accidents").is_dir():
-        demand, cand, existing = _paris(args.shared_data)
-        print(f"\nParis: {len(demand.x):,} demand cells of 50 m (2012–2013 accidents), "
-              f"{len(cand):,} street crossings, {len(existing)} camera sites")
-        for p in args.new:
-            _run("Paris", demand, cand, existing, p, args)
+        _paris(args.shared_data, args.paris_year, args)
     else:
-        print(f"\nParis instance skipped: {args.shared_data} not found")
+        print(f"Paris instances skipped: {args.shared_data} not found")
+    for n in args.demo_incidents:
+        _demo(n, args)
 
 
 if __name__ == "__main__":

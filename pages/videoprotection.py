@@ -21,7 +21,16 @@ def pct(x: float) -> str:
     return _format.percent(100 * x, decimals=1)
 
 
-def show_result(res: siting.SitingResult) -> None:
+def show_result(res: siting.SitingResult, greedy: siting.SitingResult) -> None:
+    """Show the one siting answer kept (exact when run, else greedy), once."""
+    if res is greedy:
+        st.markdown(f"**Réponse immédiate (méthode gloutonne, "
+                    f"{_format.number(res.seconds * 1000)} ms)**")
+    else:
+        st.markdown(f"**Réponse exacte (HiGHS, {_format.number(res.seconds, decimals=1)} s, "
+                    f"statut : {res.status.replace('_', ' ')})** — la méthode gloutonne "
+                    f"({_format.number(greedy.seconds * 1000)} ms) couvrait "
+                    f"{pct(greedy.share_after)}.")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Faits couverts avant", pct(res.share_before))
     c2.metric("Après les nouveaux sites", pct(res.share_after),
@@ -29,7 +38,10 @@ def show_result(res: siting.SitingResult) -> None:
     c3.metric("Borne prouvée (aucun choix ne fait mieux)", pct(res.bound / res.total_weight)
               if res.total_weight else "—")
     c4.metric("Écart à l'optimum, au plus", pct(res.gap))
-    st.caption(res.message)
+    st.caption(res.message + " Chiffres recalculés sur les points de demande.")
+    if res.note:
+        st.info(res.note, icon=":material/info:")
+    sites_table(res)
 
 
 def sites_table(res: siting.SitingResult) -> None:
@@ -153,7 +165,9 @@ def siting_section() -> None:
                                     key="video.half_life")
         demand = c1.radio("Demande à couvrir", list(video_screen.SITING_DEMANDS),
                           horizontal=True, format_func=video_screen.SITING_DEMANDS.get,
-                          key="video.demand")
+                          key="video.demand",
+                          help="Accidents : tué 10, blessé hospitalisé 3, blessé léger 1 par "
+                               "victime (les poids des faits ne s'y appliquent pas).")
         want_exact = st.checkbox("Chercher aussi l'optimum exact (HiGHS)", value=True,
                                  key="video.exact")
         limit = st.slider("Limite de temps du solveur exact (s)", 5, 120, 30,
@@ -176,20 +190,13 @@ def siting_section() -> None:
         if problem.candidates.dropped_outside:
             st.warning(f"{problem.candidates.dropped_outside} site(s) candidat(s) hors du "
                        "territoire ont été écartés.")
-        st.markdown(f"**Réponse immédiate (méthode gloutonne, {greedy.seconds * 1000:.0f} ms)**"
-                    f" — {len(problem.candidates)} sites candidats, "
-                    f"{problem.demand.description}.")
-        show_result(greedy)
-        sites_table(greedy)
+        st.markdown(f"{_format.number(len(problem.candidates))} sites candidats, "
+                    f"{safe.md(problem.demand.description)}.")
         if want_exact:
             best = widgets.run_with_progress(
                 lambda: video_screen.exact(view, cover_sel, params, time_limit_s=float(limit)),
                 time_limit_s=float(limit), text="Recherche de l'optimum exact (HiGHS)…")
-        if best is not greedy:
-            st.markdown(f"**Réponse exacte (HiGHS, {best.seconds:.1f} s, statut : "
-                        f"{best.status.replace('_', ' ')})**")
-            show_result(best)
-            sites_table(best)
+        show_result(best, greedy)
     site_map(best, params, source=source)
     if greedy is None:
         return

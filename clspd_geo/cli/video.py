@@ -80,6 +80,10 @@ def add_siting_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="faits de cette période seulement (dates incluses)")
     p.add_argument("--categories", nargs="+", metavar="CODE", default=None,
                    help="codes des catégories de faits (défaut : toutes)")
+    p.add_argument("--demand", choices=("faits", "accidents"), default="faits",
+                   help="demande à couvrir : les faits (défaut), ou les accidents de la route "
+                        "pondérés par la gravité (tué 10, blessé hospitalisé 3, blessé léger "
+                        "1)")
     p.add_argument("--weights", choices=("egal", "gravite"), default="egal",
                    help="poids des faits : égal, ou gravité de la catégorie (1 à 5)")
     p.add_argument("--half-life-days", type=_number("--half-life-days"), default=None,
@@ -129,6 +133,31 @@ def _problem(args: argparse.Namespace) -> tuple[siting.Problem, gpd.GeoDataFrame
         if unknown:
             raise EmptySelectionError(f"Catégorie(s) inconnue(s) : {', '.join(unknown)}.")
     view = access.open_view(args.store, args.role)
+    territoire = view.layer("territoire")
+    cams = view.layer("cameras")
+    cams = coverage.in_service(cams) if len(cams) else None
+    demand = _demand(view, args)
+    points, label = _candidate_points(view, args, territoire)
+    voies = view.layer("voies")
+    cand = siting.candidates_from_points(points, epsg=demand.epsg, label_column=label,
+                                         cost_eur=args.cost_eur, territory=territoire,
+                                         voies=None if voies.empty else voies)
+    problem = siting.prepare(demand, cand, radius_m=args.radius_m, n_new=args.new,
+                             budget_eur=args.budget_eur, existing=cams,
+                             min_distance_m=args.min_distance_m)
+    return problem, points, cand.dropped_outside
+
+
+def _demand(view: RoleView, args: argparse.Namespace) -> siting.Demand:
+    if args.demand == "accidents":
+        if args.categories:
+            raise EmptySelectionError("--categories ne s'applique pas aux accidents : retirez-le "
+                                      "ou choisissez --demand faits.")
+        acc = view.layer("accidents")
+        if args.period and len(acc):
+            acc = indicators.accidents_in(acc, args.period[0],
+                                          args.period[1] + dt.timedelta(days=1))
+        return siting.demand_from_accidents(acc, epsg=view.metric_epsg)
     incidents = view.incidents()
     if args.period or args.categories:
         span = indicators.data_period(incidents)
@@ -136,19 +165,9 @@ def _problem(args: argparse.Namespace) -> tuple[siting.Problem, gpd.GeoDataFrame
                       else span or (dt.date.min, dt.date.max))
         incidents = view.incidents(indicators.Selection(
             start, end, tuple(args.categories or vocab.category_codes())))
-    territoire = view.layer("territoire")
-    cams = view.layer("cameras")
-    cams = coverage.in_service(cams) if len(cams) else None
-    demand = siting.demand_from_incidents(incidents, epsg=view.metric_epsg,
-                                          category_weights=args.weights,
-                                          half_life_days=args.half_life_days)
-    points, label = _candidate_points(view, args, territoire)
-    cand = siting.candidates_from_points(points, epsg=demand.epsg, label_column=label,
-                                         cost_eur=args.cost_eur, territory=territoire)
-    problem = siting.prepare(demand, cand, radius_m=args.radius_m, n_new=args.new,
-                             budget_eur=args.budget_eur, existing=cams,
-                             min_distance_m=args.min_distance_m)
-    return problem, points, cand.dropped_outside
+    return siting.demand_from_incidents(incidents, epsg=view.metric_epsg,
+                                        category_weights=args.weights,
+                                        half_life_days=args.half_life_days)
 
 
 def _pct(x: float) -> str:
@@ -158,10 +177,10 @@ def _pct(x: float) -> str:
 def run_siting(args: argparse.Namespace) -> int:
     """Run ``siting`` and print the chosen sites."""
     problem, _, dropped = _problem(args)
-    results = [siting.greedy(problem)]
+    results = [siting.rescore(siting.greedy(problem), problem)]
     if args.exact:
-        results.append(siting.exact(problem, time_limit_s=args.time_limit_s,
-                                    fallback=results[0]))
+        results.append(siting.rescore(siting.exact(problem, time_limit_s=args.time_limit_s,
+                                                   fallback=results[0]), problem))
     final = results[-1]
     if args.json:
         out = {"candidats_hors_territoire": dropped,
@@ -178,19 +197,21 @@ def run_siting(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return EXIT_OK
     total = problem.total_weight
-    print(f"Demande : {problem.demand.description} (poids total {total:,.1f}).".replace(
-        ",", " "))
+    print(f"Demande : {problem.demand.description} (poids total "
+          f"{_format.number(total, decimals=1)}). Chiffres recalculés sur les points.")
     if dropped:
         print(f"{dropped} site(s) candidat(s) hors du territoire ignoré(s).")
     print(f"{'rang':>4}  {'site':<10}  {'gain':>9}  {'couvert':>8}  lieu")
     for row in final.sites.itertuples():
-        print(f"{row.rank:>4}  {str(row.site_id):<10}  {row.marginal_gain:>9.1f}  "
+        print(f"{row.rank:>4}  {str(row.site_id):<10}  "
+              f"{_format.number(row.marginal_gain, decimals=1):>9}  "
               f"{_pct(row.covered_after / total) if total else '-':>8}  {row.label}")
     for res in results:
-        print(f"[{res.method}] couvert avant {res.covered_before:.1f} ({_pct(res.share_before)})"
-              f", après {res.covered_after:.1f} ({_pct(res.share_after)}), borne "
-              f"{res.bound:.1f}, écart {_pct(res.gap)}, statut {res.status}, "
-              f"{res.seconds:.3f} s")
+        print(f"[{res.method}] couvert avant {_format.number(res.covered_before, decimals=1)} "
+              f"({_pct(res.share_before)}), après {_format.number(res.covered_after, decimals=1)}"
+              f" ({_pct(res.share_after)}), borne {_format.number(res.bound, decimals=1)}, "
+              f"écart {_format.number(100 * res.gap, decimals=2)} %, statut {res.status}, "
+              f"{_format.number(res.seconds, decimals=3)} s")
         print(f"  {res.message}")
     return EXIT_OK
 

@@ -39,7 +39,8 @@ class SitingParams:
     clicks
         ``(lon, lat)`` of the points clicked on the map, degrees (``source == "clics"``).
     weights
-        Category weights of the demand (``"egal"`` or ``"gravite"``).
+        Category weights of the incidents (``"egal"`` or ``"gravite"``); accidents are
+        always weighted by severity (:data:`clspd_geo.video.siting.ACCIDENT_WEIGHTS`).
     half_life_days
         Half-life of the recency weight, days (None: no decay).
     demand
@@ -63,7 +64,8 @@ SITING_SOURCES = {"carrefours": "Carrefours des voies", "grille": "Grille sur le
                   "clics": "Points cliqués sur la carte"}
 """Where candidate sites come from, with their French labels."""
 
-SITING_DEMANDS = {"faits": "Faits pondérés", "surface": "Surface des points chauds"}
+SITING_DEMANDS = {"faits": "Faits pondérés", "accidents": "Accidents (gravité)",
+                  "surface": "Surface des points chauds"}
 """What the new cameras should cover, with their French labels."""
 
 
@@ -113,9 +115,9 @@ def uncovered_hotspots(view: RoleView, sel: indicators.Selection, *,
 
 def _candidates(view: RoleView, params: SitingParams) -> siting.Candidates:
     territoire = view.layer("territoire")
+    voies = view.layer("voies")
     label = None
     if params.source == "carrefours":
-        voies = view.layer("voies")
         if voies.empty:
             raise EmptySelectionError("Aucune voie n'est chargée : choisissez la grille ou "
                                       "cliquez des points sur la carte.")
@@ -129,11 +131,16 @@ def _candidates(view: RoleView, params: SitingParams) -> siting.Candidates:
         points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
             [c[0] for c in params.clicks], [c[1] for c in params.clicks]), crs=4326)
     return siting.candidates_from_points(points, epsg=view.metric_epsg, label_column=label,
-                                         cost_eur=params.cost_eur, territory=territoire)
+                                         cost_eur=params.cost_eur, territory=territoire,
+                                         voies=None if voies.empty else voies)
 
 
 def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> siting.Demand:
     epsg = view.metric_epsg
+    if params.demand == "accidents":
+        acc = view.layer("accidents")
+        return siting.demand_from_accidents(indicators.accidents_in(acc, sel.start, sel.end)
+                                            if len(acc) else acc, epsg=epsg)
     df = view.incidents(sel)
     if params.demand != "surface":
         return siting.demand_from_incidents(df, epsg=epsg, category_weights=params.weights,
@@ -146,7 +153,7 @@ def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> 
     dens = density.density_xy(g, df["x"].to_numpy(), df["y"].to_numpy(),
                                inside=cells.inside_mask(g, territoire), weights=w)
     return siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
-                                      epsg=epsg)
+                                      epsg=epsg, label="densité des faits")
 
 
 def siting_problem(view: RoleView, sel: indicators.Selection,
@@ -170,24 +177,29 @@ def siting_problem(view: RoleView, sel: indicators.Selection,
 
 def greedy(view: RoleView, sel: indicators.Selection,
            params: SitingParams) -> siting.SitingResult:
-    """Return the greedy choice of sites, with its proven bound."""
-    return view.memo(("video.greedy", sel, params),
-                     lambda: siting.greedy(siting_problem(view, sel, params)))
+    """Return the greedy choice of sites, with its proven bound, re-scored on the points."""
+    def compute() -> siting.SitingResult:
+        problem = siting_problem(view, sel, params)
+        return siting.rescore(siting.greedy(problem), problem)
+    return view.memo(("video.greedy", sel, params), compute)
 
 
 def exact(view: RoleView, sel: indicators.Selection, params: SitingParams, *,
           time_limit_s: float) -> siting.SitingResult:
     """Return the exact (HiGHS) choice of sites, the greedy one when time runs out first.
 
+    The figures are re-scored on the demand points (:func:`clspd_geo.video.siting.rescore`).
+
     Parameters
     ----------
     time_limit_s
         Time limit of the solver, seconds.
     """
-    return view.memo(("video.exact", sel, params, float(time_limit_s)),
-                     lambda: siting.exact(siting_problem(view, sel, params),
-                                          time_limit_s=time_limit_s,
-                                          fallback=greedy(view, sel, params)))
+    def compute() -> siting.SitingResult:
+        problem = siting_problem(view, sel, params)
+        return siting.rescore(siting.exact(problem, time_limit_s=time_limit_s,
+                                           fallback=greedy(view, sel, params)), problem)
+    return view.memo(("video.exact", sel, params, float(time_limit_s)), compute)
 
 
 def out_of_sample(view: RoleView, sel: indicators.Selection,

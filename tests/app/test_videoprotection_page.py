@@ -39,10 +39,13 @@ def test_page_shows_coverage_greedy_and_exact(app):
     assert not app.error, [e.value for e in app.error]
     assert "%" in _metric(app, "Faits dans le champ d'au moins une caméra")
     assert int(_metric(app, "Caméras en service")) > 0
-    # Greedy answer and the exact one (the demo's crossings make a small instance).
+    # The exact answer, shown once, with the greedy figure in its header (the demo's
+    # crossings make a small instance): no second section of the greedy answer.
     text = "\n".join(m.value for m in app.markdown)
-    assert "Réponse immédiate (méthode gloutonne" in text
-    assert "Réponse exacte (HiGHS" in text
+    assert "Réponse immédiate (méthode gloutonne" not in text
+    assert text.count("Réponse exacte (HiGHS") == 1 and "la méthode gloutonne (" in text
+    assert sum("Écart à l'optimum" in m.label for m in app.metric) == 1
+    assert any("recalculés sur les points" in c.value for c in app.caption)
     assert "Vérification hors échantillon" in text
     assert any("Écart à l'optimum" in m.label for m in app.metric)
     labels = [b.label for b in app.get("download_button")]
@@ -65,6 +68,37 @@ def test_grid_candidates_and_more_cameras_raise_coverage(app):
     assert as_num(many) > as_num(few)
 
 
+def test_greedy_alone_is_shown_once(app):
+    _open(app)
+    app.checkbox(key="video.exact").set_value(False)
+    _submit(app)
+    text = "\n".join(m.value for m in app.markdown)
+    assert text.count("Réponse immédiate (méthode gloutonne") == 1
+    assert "Réponse exacte" not in text
+
+
+def test_accidents_as_demand(app):
+    _open(app)
+    app.radio(key="video.demand").set_value("accidents")
+    app.checkbox(key="video.exact").set_value(False)
+    _submit(app)
+    assert not app.error, [e.value for e in app.error]
+    text = "\n".join(m.value for m in app.markdown)
+    assert "pondérés par la gravité (tué 10, hospitalisé 3, blessé léger 1)" in text
+
+
+def test_more_cameras_than_sites_is_a_french_message_and_nothing_to_download(app):
+    _open(app)
+    app.selectbox(key="video.source").set_value("grille")
+    app.number_input(key="video.grid_m").set_value(1000)
+    app.number_input(key="video.n_new").set_value(500)
+    _submit(app)
+    assert any("il n'y a que" in e.value and "site(s) candidat(s)" in e.value
+               for e in app.error), [e.value for e in app.error]
+    labels = [b.label for b in app.get("download_button")]
+    assert "Sites (CSV)" not in labels and "Sites (GeoJSON)" not in labels
+
+
 def test_hotspot_surface_as_demand(app):
     _open(app)
     app.radio(key="video.demand").set_value("surface")
@@ -72,7 +106,7 @@ def test_hotspot_surface_as_demand(app):
     _submit(app)
     assert not app.error, [e.value for e in app.error]
     text = "\n".join(m.value for m in app.markdown)
-    assert "surface « density_per_km2 »" in text
+    assert "surface « densité des faits »" in text
 
 
 def test_budget_smaller_than_one_camera_is_a_french_message(app):

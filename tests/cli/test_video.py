@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import pytest
+from shapely.geometry import Point
 
 from clspd_geo import demo
 from clspd_geo.cli import main as cli
-from clspd_geo.store import open_store
+from clspd_geo.store import GeoPackageStore, open_store
+from clspd_geo.video import siting
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +50,40 @@ def test_siting_json(demo_store, capsys):
     ([], "--new N"),
     (["--new", "2", "--period", "1990-01-01", "1990-12-31"], "Aucun fait"),
     (["--new", "2", "--candidates", "nulle_part"], "introuvables"),
+    (["--new", "500", "--candidates", "grille", "--grid-m", "1000"], "il n'y a que"),
+    (["--new", "2", "--demand", "accidents", "--period", "1990-01-01", "1990-12-31"],
+     "Aucun accident dans la période"),
+    (["--new", "2", "--demand", "accidents", "--categories", "rixe"],
+     "--categories ne s'applique pas aux accidents"),
 ])
 def test_siting_bad_input_exits_2_in_french(demo_store, capsys, args, expected):
     code = cli.main(["siting", "--store", str(demo_store), *args])
     assert code == 2
     assert expected in capsys.readouterr().err
+
+
+def test_siting_candidates_outside_the_territory_is_refused(demo_store, tmp_path, capsys):
+    far = tmp_path / "loin.geojson"
+    gpd.GeoDataFrame(geometry=[Point(-40.0, 10.0), Point(-41.0, 11.0)], crs=4326).to_file(far)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code = cli.main(["siting", "--store", str(demo_store), "--new", "1", "--candidates",
+                     str(far)])
+    out = capsys.readouterr()
+    assert code == 2 and out.out == ""
+    assert "Aucun des 2 sites candidats n'est dans le territoire" in out.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_siting_on_accidents_prints_rescored_figures(demo_store, capsys):
+    code = cli.main(["siting", "--store", str(demo_store), "--new", "3", "--demand",
+                     "accidents", "--json", "--candidates", "grille", "--grid-m", "200"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert "pondérés par la gravité (tué 10, hospitalisé 3, blessé léger 1)" in data["demande"]
+    acc = GeoPackageStore(demo_store).read("accidents")
+    res = data["resultats"][0]
+    assert res["poids_total"] == pytest.approx(float(siting.accident_weights(acc).sum()))
+    assert res["couvert_apres"] == pytest.approx(data["sites"][-1]["couvert_apres"])
 
 
 def test_camera_plan_writes_html(demo_store, tmp_path, capsys):

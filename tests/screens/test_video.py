@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from clspd_geo.analysis import indicators
-from clspd_geo.errors import EmptySelectionError
+from clspd_geo.errors import ClspdGeoError, EmptySelectionError
 from clspd_geo.screens import video
 from clspd_geo.video import before_after, camera_plan, cameras, coverage, siting
 
@@ -33,7 +33,8 @@ def _direct_problem(view, sel, params=PARAMS, *, demand_sel=None):
                                           half_life_days=params.half_life_days)
     terr = view.layer("territoire")
     cands = siting.candidates_from_points(siting.grid_sites(terr, spacing_m=params.grid_m),
-                                          epsg=epsg, cost_eur=params.cost_eur, territory=terr)
+                                          epsg=epsg, cost_eur=params.cost_eur, territory=terr,
+                                          voies=view.layer("voies"))
     return demand, cands
 
 
@@ -42,7 +43,7 @@ def test_siting_params_are_hashable_and_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         PARAMS.n_new = 4  # type: ignore[misc]
     assert set(video.SITING_SOURCES) == {"carrefours", "grille", "clics"}
-    assert set(video.SITING_DEMANDS) == {"faits", "surface"}
+    assert set(video.SITING_DEMANDS) == {"faits", "accidents", "surface"}
 
 
 def test_video_cameras_and_views(police, elu, memoised):
@@ -73,11 +74,31 @@ def test_siting_problem_greedy_exact(police, memoised):
                              budget_eur=None, existing=coverage.in_service(valid),
                              min_distance_m=0.0)
     memoised(lambda: video.siting_problem(police, sel, PARAMS), lambda: problem)
-    g = memoised(lambda: video.greedy(police, sel, PARAMS), lambda: siting.greedy(problem))
-    assert len(g.sites) == 3
+    g = memoised(lambda: video.greedy(police, sel, PARAMS),
+                 lambda: siting.rescore(siting.greedy(problem), problem))
+    assert len(g.sites) == 3 and g.rescored
+    # Sites of the grid are named after the demo's streets, not by coordinates.
+    assert all(not label[0].isdigit() for label in g.sites["label"])
     ex = video.exact(police, sel, PARAMS, time_limit_s=20.0)
     assert video.exact(police, sel, PARAMS, time_limit_s=20.0) is ex
-    assert ex.covered_after >= g.covered_after - 1e-9
+    assert ex.covered_after >= g.covered_after - 1e-9 and ex.rescored
+
+
+def test_siting_on_accidents_weighted_by_severity(police):
+    sel = _three_months(police)
+    params = dataclasses.replace(PARAMS, demand="accidents")
+    acc = indicators.accidents_in(police.layer("accidents"), sel.start, sel.end)
+    problem = video.siting_problem(police, sel, params)
+    assert problem.total_weight == pytest.approx(float(siting.accident_weights(acc).sum()))
+    assert problem.demand.n_source == len(acc) > 0
+    g = video.greedy(police, sel, params)
+    assert g.covered_after > g.covered_before
+
+
+def test_siting_asking_more_cameras_than_sites_is_refused(police):
+    params = dataclasses.replace(PARAMS, grid_m=2_000.0, n_new=500)
+    with pytest.raises(ClspdGeoError, match="il n'y a que .* site\\(s\\) candidat"):
+        video.siting_problem(police, _three_months(police), params)
 
 
 def test_out_of_sample(police, memoised):
@@ -136,3 +157,18 @@ def test_sites_csv_is_formula_safe():
     assert list(back["lon"]) == [2.3, 2.31]
     for line in raw.splitlines()[1:]:
         assert not any(cell.lstrip('"').startswith(("=", "@")) for cell in line.split(","))
+
+
+def test_siting_on_zone_released_incidents_says_the_demand_is_too_coarse(store, police):
+    from clspd_geo.access.view import RoleView
+
+    vp = RoleView(store, "videoprotection", as_of=police.as_of)
+    sel = indicators.default_selection(vp.incidents())
+    params = dataclasses.replace(PARAMS, n_new=60, grid_m=75.0)
+    problem = video.siting_problem(vp, sel, params)
+    assert problem.demand.units < 60
+    g = video.greedy(vp, sel, params)
+    assert len(g.sites) <= problem.demand.units
+    assert g.note.startswith(f"Demande trop grossière : {problem.demand.units} point(s) de "
+                             "demande seulement pour 60 caméras demandées")
+    assert f"d'où {len(g.sites)} site(s) proposé(s) au lieu de 60" in g.message

@@ -3,7 +3,8 @@
 Sites come from a layer (street crossings, lamp posts…), from the crossings of the roads
 layer (:func:`street_crossings`), from a grid restricted to public space
 (:func:`grid_sites`), or from points clicked on a map; :func:`candidates_from_points` turns
-any of these into :class:`~clspd_geo.video.siting.model.Candidates`.
+any of these into :class:`~clspd_geo.video.siting.model.Candidates`, naming each site after
+its streets when a roads layer is given (:func:`road_labels`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import config, crs
+from clspd_geo import _format, config, crs
 from clspd_geo.analysis import cells
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.video.siting.model import DEFAULT_COST_EUR, Candidates
@@ -22,7 +23,8 @@ from clspd_geo.video.siting.model import DEFAULT_COST_EUR, Candidates
 def candidates_from_points(points: gpd.GeoDataFrame, *, epsg: int | None = None,
                            id_column: str | None = None, label_column: str | None = None,
                            cost_eur: float | str = DEFAULT_COST_EUR,
-                           territory: gpd.GeoDataFrame | None = None) -> Candidates:
+                           territory: gpd.GeoDataFrame | None = None,
+                           voies: gpd.GeoDataFrame | None = None) -> Candidates:
     """Return candidate sites from a point layer (crossings, lamp posts, clicked points).
 
     Parameters
@@ -37,6 +39,10 @@ def candidates_from_points(points: gpd.GeoDataFrame, *, epsg: int | None = None,
         One cost for every site, or the name of a column of costs (euros).
     territory
         When given, sites outside it are dropped (their number is in ``dropped_outside``).
+    voies
+        A roads layer with a ``name`` column: a site without a place name (no
+        ``label_column``, or an empty value) is named after its streets (see
+        :func:`road_labels`) instead of its coordinates.
 
     Raises
     ------
@@ -68,11 +74,22 @@ def candidates_from_points(points: gpd.GeoDataFrame, *, epsg: int | None = None,
     rows = np.flatnonzero(ok)
     ids = (tuple(str(v) for v in work[id_column].to_numpy()[rows]) if id_column
            else tuple(f"S{i + 1}" for i in rows))
+    labels = [""] * len(x)
     if label_column:
-        labels = tuple(str(v) for v in work[label_column].to_numpy()[rows])
-    else:
-        lonlat = gpd.GeoSeries(geom[ok].to_numpy(), crs=work.crs).to_crs(config.STORAGE_CRS)
-        labels = tuple(f"{p.y:.5f}, {p.x:.5f}" for p in lonlat)
+        labels = ["" if pd.isna(v) else str(v).strip()
+                  for v in work[label_column].to_numpy()[rows]]
+    missing = np.flatnonzero([not t for t in labels])
+    if len(missing) and voies is not None and len(voies) and "name" in voies.columns:
+        named = road_labels(x[missing], y[missing], voies, epsg=int(work.crs.to_epsg()))
+        for i, t in zip(missing, named, strict=True):
+            labels[i] = t
+        missing = np.flatnonzero([not t for t in labels])
+    if len(missing):
+        lonlat = gpd.GeoSeries(geom[ok].to_numpy()[missing], crs=work.crs).to_crs(
+            config.STORAGE_CRS)
+        for i, pt in zip(missing, lonlat, strict=True):
+            labels[i] = f"{pt.y:.5f}, {pt.x:.5f}"
+    labels = tuple(labels)
     if isinstance(cost_eur, str):
         if cost_eur not in work.columns:
             raise EmptySelectionError(f"La couche des sites n'a pas de colonne « {cost_eur} » "
@@ -86,6 +103,53 @@ def candidates_from_points(points: gpd.GeoDataFrame, *, epsg: int | None = None,
             raise EmptySelectionError("Le coût d'un site ne peut pas être négatif.")
         cost = np.full(len(x), float(cost_eur))
     return Candidates(x, y, ids, labels, cost, int(work.crs.to_epsg()), dropped)
+
+
+def road_labels(x: np.ndarray, y: np.ndarray, voies: gpd.GeoDataFrame, *, epsg: int,
+                crossing_m: float = 15.0, near_m: float = 150.0) -> list[str]:
+    """Name places after their streets: « A × B » at a crossing, « A » on a road.
+
+    Parameters
+    ----------
+    x, y
+        Positions, metres (``epsg``).
+    voies
+        Roads layer (any CRS) with a ``name`` column.
+    crossing_m
+        Roads of different names within this distance make a crossing « A × B » (the two
+        nearest names); one name alone gives « A ».
+    near_m
+        Otherwise the nearest named road within this distance gives « près de A (40 m) ».
+
+    Returns
+    -------
+    list of str
+        One French label per position; ``""`` when no named road is near.
+    """
+    roads = crs.to_compute(voies, epsg=epsg)
+    names = roads["name"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    keep = (names != "") & roads.geometry.notna().to_numpy()
+    lines, names = roads.geometry.to_numpy()[keep], names[keep]
+    out = [""] * len(x)
+    if len(lines) == 0 or len(x) == 0:
+        return out
+    pts = shapely.points(x, y)
+    tree = shapely.STRtree(lines)
+    pi, li = tree.query(pts, predicate="dwithin", distance=crossing_m)
+    dist = shapely.distance(pts[pi], lines[li])
+    order = np.lexsort((dist, pi))
+    for p_i, l_i in zip(pi[order], li[order], strict=True):
+        label = out[p_i]
+        parts = label.split(" × ") if label else []
+        if names[l_i] not in parts and len(parts) < 2:
+            out[p_i] = " × ".join([*parts, names[l_i]])
+    rest = np.flatnonzero([not t for t in out])
+    if len(rest):
+        (qi, qli), d = tree.query_nearest(pts[rest], max_distance=near_m, return_distance=True,
+                                         all_matches=False)
+        for q, l_i, dd in zip(qi, qli, d, strict=True):
+            out[rest[q]] = f"près de {names[l_i]} ({_format.number(dd)} m)"
+    return out
 
 
 def street_crossings(voies: gpd.GeoDataFrame, *, epsg: int | None = None,

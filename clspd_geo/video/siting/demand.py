@@ -1,8 +1,10 @@
-"""Siting demand: weighted incidents aggregated into cells, or the cells of a surface.
+"""Siting demand: weighted incidents or accidents at their real positions, or a surface.
 
 Incidents are weighted by category (equal, by severity, or by a table) and by recency (a
-half-life in days), then usually aggregated into small square cells whose centres are the
-demand points; a hotspot surface gives one demand point per cell instead.
+half-life in days); accidents by the severity of their victims. The demand points are the
+real positions: only points at exactly the same position are merged (weights added), so
+every coverage figure is the one of the real points. A hotspot surface gives one demand
+point per cell instead (a choice of the planner, described as such).
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import crs, vocab
-from clspd_geo.analysis import cells
+from clspd_geo import _format, crs, vocab
+from clspd_geo.analysis import road_safety
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.video import coverage
 from clspd_geo.video.siting.model import Demand
+
+NO_DEMAND = ("Aucun fait dans la période choisie : impossible de placer des caméras sans "
+             "demande. Élargissez la période ou les catégories.")
 
 
 def incident_weights(incidents: pd.DataFrame, *,
@@ -64,20 +69,41 @@ def incident_weights(incidents: pd.DataFrame, *,
     return w
 
 
+def merge_positions(x: np.ndarray, y: np.ndarray, weight: np.ndarray, *, epsg: int,
+                    description: str) -> Demand:
+    """Return the demand of weighted points, points at the same position merged.
+
+    Only points at exactly the same coordinates are merged (their weights added): every
+    coverage test stays the one of the real points, so nothing is approximated.
+    """
+    xy = np.column_stack([x, y])
+    uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=weight, minlength=len(uniq))
+    return Demand(uniq[:, 0].copy(), uniq[:, 1].copy(), w, int(epsg), description,
+                  n_source=len(x))
+
+
+def _positions_text(n_points: int, n_units: int, noun: str) -> str:
+    text = f"{_format.number(n_points)} {noun}"
+    if n_units < n_points:
+        text += (f" en {_format.number(n_units)} positions distinctes (ceux au même endroit "
+                 "sont additionnés)")
+    return text
+
+
 def demand_from_incidents(incidents: pd.DataFrame, *, epsg: int | None = None,
                           category_weights: Mapping[str, float] | Literal["egal", "gravite"]
                           = "egal", half_life_days: float | None = None,
-                          reference: dt.datetime | None = None,
-                          cell_size_m: float | None = 50.0) -> Demand:
-    """Return the demand of a set of incidents, aggregated into square cells.
+                          reference: dt.datetime | None = None) -> Demand:
+    """Return the demand of a set of incidents: one point per position, exact.
+
+    Incidents at exactly the same position are merged (their weights added); nothing else
+    is aggregated, so coverage is tested on the real points.
 
     Parameters
     ----------
     incidents
         A GeoDataFrame (any CRS), or a light frame with ``x``/``y`` metres and ``epsg``.
-    cell_size_m
-        Side of the aggregation cells, metres (the demand point is the cell centre);
-        ``None`` keeps one demand point per incident.
     category_weights, half_life_days, reference
         See :func:`incident_weights`.
 
@@ -88,9 +114,7 @@ def demand_from_incidents(incidents: pd.DataFrame, *, epsg: int | None = None,
     """
     x, y, epsg_out = coverage.points_xy(incidents, epsg=epsg)
     if len(x) == 0:
-        msg = ("Aucun fait dans la période choisie : impossible de placer des caméras sans "
-               "demande. Élargissez la période ou les catégories.")
-        raise EmptySelectionError(msg)
+        raise EmptySelectionError(NO_DEMAND)
     w = incident_weights(incidents, category_weights=category_weights,
                          half_life_days=half_life_days, reference=reference)
     ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
@@ -98,26 +122,61 @@ def demand_from_incidents(incidents: pd.DataFrame, *, epsg: int | None = None,
         msg = ("Tous les faits retenus ont un poids nul : vérifiez les poids par catégorie.")
         raise EmptySelectionError(msg)
     x, y, w = x[ok], y[ok], w[ok]
-    desc = f"{int(ok.sum())} faits"
-    if cell_size_m is None:
-        return Demand(x, y, w, epsg_out, desc)
-    if cell_size_m <= 0:
-        raise EmptySelectionError("La taille des cellules de demande doit être positive.")
-    size = float(cell_size_m)
-    x0 = np.floor(x.min() / size) * size
-    y0 = np.floor(y.min() / size) * size
-    grid = cells.Grid(float(x0), float(y0), size, int((x.max() - x0) // size) + 1,
-                      int((y.max() - y0) // size) + 1, epsg_out)
-    counts = cells.count(grid, x, y, weights=w)
-    flat = np.flatnonzero(counts > 0)
-    cx, cy = grid.centres(flat)
-    desc += f" regroupés en {len(flat)} cellules de {cell_size_m:g} m"
-    return Demand(np.asarray(cx, dtype=float), np.asarray(cy, dtype=float), counts[flat],
-                  epsg_out, desc)
+    n_units = len(np.unique(np.column_stack([x, y]), axis=0))
+    return merge_positions(x, y, w, epsg=epsg_out,
+                           description=_positions_text(len(x), n_units, "faits"))
+
+
+ACCIDENT_WEIGHTS = dict(road_safety.SEVERITY)
+"""Weight of an accident per victim: 10 per person killed, 3 per person hospitalised over
+24 h, 1 per person slightly injured (the severity score of
+:mod:`clspd_geo.analysis.road_safety`). An accident with no victim recorded weighs 1: an
+injury accident has at least one victim, a missing count must not erase it."""
+
+
+def accident_weights(accidents: pd.DataFrame) -> np.ndarray:
+    """Return the weight of each accident (see :data:`ACCIDENT_WEIGHTS`)."""
+    if len(accidents) == 0:
+        return np.zeros(0)
+    score = road_safety.severity_score(accidents)
+    return np.maximum(np.asarray(score, dtype=float), 1.0)
+
+
+def demand_from_accidents(accidents: gpd.GeoDataFrame, *, epsg: int | None = None) -> Demand:
+    """Return the demand of road accidents, weighted by severity (one point per position).
+
+    Parameters
+    ----------
+    accidents
+        The accidents layer (points, any CRS) with ``killed``, ``hospitalised`` and
+        ``slightly_injured``; weights in :data:`ACCIDENT_WEIGHTS`.
+    epsg
+        Metric CRS (default: the layer's own).
+
+    Raises
+    ------
+    EmptySelectionError
+        No accident (for instance none in the chosen period).
+    """
+    if len(accidents) == 0:
+        raise EmptySelectionError("Aucun accident dans la période choisie : impossible de "
+                                  "placer des caméras sans demande. Élargissez la période, "
+                                  "ou importez les accidents depuis la page « Données ».")
+    x, y, epsg_out = coverage.points_xy(accidents, epsg=epsg)
+    w = accident_weights(accidents)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        raise EmptySelectionError("Aucun accident n'a de position : vérifiez la couche des "
+                                  "accidents.")
+    x, y, w = x[ok], y[ok], w[ok]
+    n_units = len(np.unique(np.column_stack([x, y]), axis=0))
+    desc = (_positions_text(len(x), n_units, "accidents")
+            + " pondérés par la gravité (tué 10, hospitalisé 3, blessé léger 1)")
+    return merge_positions(x, y, w, epsg=epsg_out, description=desc)
 
 
 def demand_from_surface(surface: gpd.GeoDataFrame, *, column: str,
-                        epsg: int | None = None) -> Demand:
+                        epsg: int | None = None, label: str | None = None) -> Demand:
     """Return demand from a surface of cells (hotspot grid): one point per cell centroid.
 
     Parameters
@@ -126,6 +185,8 @@ def demand_from_surface(surface: gpd.GeoDataFrame, *, column: str,
         Polygons (any CRS) with a value column, e.g. a hotspot grid.
     column
         The value column; cells with a value of zero or less are left out.
+    label
+        French name of the values, for the description (default: the column name).
     """
     if column not in surface.columns:
         msg = f"La surface n'a pas de colonne « {column} » : choisissez la colonne des valeurs."
@@ -137,5 +198,7 @@ def demand_from_surface(surface: gpd.GeoDataFrame, *, column: str,
         raise EmptySelectionError("La surface de demande est vide (toutes les valeurs sont "
                                   "nulles) : choisissez une autre période ou un autre indicateur.")
     c = work.geometry[keep].centroid
+    n = int(keep.sum())
     return Demand(c.x.to_numpy(dtype=float), c.y.to_numpy(dtype=float), w[keep],
-                  int(work.crs.to_epsg()), f"surface « {column} » ({int(keep.sum())} cellules)")
+                  int(work.crs.to_epsg()), f"surface « {label or column} » ({n} cellules)",
+                  n_source=n)

@@ -1,23 +1,24 @@
 """Scoring a siting: coverage of a demand with and without new sites, out of sample.
 
 :func:`evaluate` re-scores chosen sites on any demand (for instance the next period's
-incidents); :func:`out_of_sample` chooses on one period and scores on the next, which is the
-honest check of a siting.
+incidents); :func:`rescore` recomputes every figure of an answer on the demand points
+(what the page and the command print); :func:`out_of_sample` chooses on one period and
+scores on the next, which is the honest check of a siting.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 
 from clspd_geo import crs
-from clspd_geo.video import cameras as cams_mod
 from clspd_geo.video.siting.greedy_solver import greedy
-from clspd_geo.video.siting.model import (DEFAULT_RADIUS_M, Candidates, Demand,
-                                          coverage_matrix, prepare)
-from clspd_geo.video.siting.result import SitingResult
+from clspd_geo.video.siting.model import (DEFAULT_RADIUS_M, Candidates, Demand, Problem,
+                                          already_seen, coverage_matrix, prepare)
+from clspd_geo.video.siting.result import SitingResult, site_indices, summary_text
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,7 @@ def evaluate(sites: gpd.GeoDataFrame, demand: Demand, *, radius_m: float,
         Existing cameras (any CRS), with their real views.
     """
     weight = demand.weight.astype(float)
-    seen = np.zeros(len(weight), dtype=bool)
-    if existing is not None and len(existing):
-        p = cams_mod.view_params(existing, epsg=demand.epsg)
-        seen = np.asarray(cams_mod.seen_by_xy(p, demand.x, demand.y, radius_m=p.range_m,
-                                              buildings=buildings).sum(axis=1)).ravel() > 0
+    seen = already_seen(demand, existing, buildings=buildings)
     before = float(weight[seen].sum())
     after_seen = seen.copy()
     if len(sites):
@@ -80,6 +77,40 @@ def evaluate(sites: gpd.GeoDataFrame, demand: Demand, *, radius_m: float,
                               demand.y, radius_m=radius_m)
         after_seen |= np.asarray(mat.sum(axis=0)).ravel() > 0
     return Evaluation(float(weight.sum()), before, float(weight[after_seen].sum()))
+
+
+def rescore(result: SitingResult, problem: Problem) -> SitingResult:
+    """Return ``result`` with its figures recomputed on the demand points of ``problem``.
+
+    Existing coverage comes from the coverage page's view model
+    (:func:`~clspd_geo.video.siting.model.already_seen`), the new sites' from a fresh
+    KD-tree search of the points within ``problem.radius_m`` of each chosen site (in rank
+    order, for the marginal gains). The solvers' own figures are not read: what is
+    printed is what the chosen sites cover on the points. The proven bound is kept
+    (raised to the re-scored coverage if lower), so the printed gap stays an upper bound.
+    """
+    d = problem.demand
+    weight = d.weight.astype(float)
+    covered = already_seen(d, problem.existing, buildings=problem.buildings)
+    before = float(weight[covered].sum())
+    idx = site_indices(problem, result)
+    c = problem.candidates
+    mat = coverage_matrix(c.x[idx], c.y[idx], d.x, d.y, radius_m=problem.radius_m)
+    gains = np.zeros(len(idx))
+    for k in range(len(idx)):
+        pts = mat.indices[mat.indptr[k]:mat.indptr[k + 1]]
+        new = pts[~covered[pts]]
+        gains[k] = float(weight[new].sum())
+        covered[new] = True
+    after = float(weight[covered].sum())
+    sites = result.sites.copy()
+    sites["marginal_gain"] = gains
+    sites["covered_after"] = before + np.cumsum(gains)
+    bound = max(result.bound, after)
+    total = float(weight.sum())
+    msg = summary_text(result.method, len(idx), before, after, bound, total, result.note)
+    return dataclasses.replace(result, sites=sites, covered_before=before, covered_after=after,
+                               total_weight=total, bound=bound, message=msg, rescored=True)
 
 
 @dataclass(frozen=True)

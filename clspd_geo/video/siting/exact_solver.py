@@ -63,7 +63,7 @@ kernel kept improving the answer)."""
 
 @dataclass(frozen=True)
 class CompactModel:
-    """The compact model: usable sites and merged residual demand.
+    """The compact model: usable, undominated sites and merged residual demand.
 
     Attributes
     ----------
@@ -110,16 +110,67 @@ class MipRun:
 
 def _merged_demand(cover_t: sparse.csr_array, weight: np.ndarray) -> tuple[
         sparse.csr_array, np.ndarray]:
-    """Merge demand points covered by exactly the same sites (summing their weight)."""
-    keys: dict[bytes, int] = {}
-    group = np.empty(cover_t.shape[0], dtype=np.int64)
-    for i in range(cover_t.shape[0]):
-        key = cover_t.indices[cover_t.indptr[i]:cover_t.indptr[i + 1]].tobytes()
-        group[i] = keys.setdefault(key, len(keys))
-    first = np.full(len(keys), -1, dtype=np.int64)
-    first[group[::-1]] = np.arange(cover_t.shape[0])[::-1]
-    merged_w = np.bincount(group, weights=weight, minlength=len(keys))
+    """Merge demand points covered by exactly the same sites (summing their weight).
+
+    Rows are grouped by two random 64-bit hashes of their site set and their length, then
+    every row is checked against its group's first row, index by index: the merge is exact
+    (a hash collision, never met, falls back to grouping by the index bytes).
+    """
+    m = cover_t.shape[0]
+    if m == 0:
+        return cover_t, np.asarray(weight, dtype=float)
+    cover_t.sort_indices()
+    indptr, indices = cover_t.indptr, cover_t.indices
+    lengths = np.diff(indptr)
+    rng = np.random.default_rng(12345)
+    keys = rng.integers(0, np.iinfo(np.int64).max, size=(2, cover_t.shape[1]),
+                        dtype=np.int64).astype(np.uint64)
+    row = np.repeat(np.arange(m), lengths)
+    h1 = np.zeros(m, dtype=np.uint64)
+    h2 = np.zeros(m, dtype=np.uint64)
+    np.add.at(h1, row, keys[0][indices])  # wraps modulo 2**64
+    np.add.at(h2, row, keys[1][indices])
+    table = np.column_stack([h1, h2, lengths.astype(np.uint64)])
+    _, first, group = np.unique(table, axis=0, return_index=True, return_inverse=True)
+    group = group.ravel()
+    rep = first[group]
+    rep_pos = np.repeat(indptr[rep], lengths) + (np.arange(len(indices))
+                                                  - np.repeat(indptr[:-1], lengths))
+    if not np.array_equal(indices[rep_pos], indices):
+        keyed: dict[bytes, int] = {}
+        group = np.fromiter((keyed.setdefault(indices[indptr[i]:indptr[i + 1]].tobytes(),
+                                              len(keyed)) for i in range(m)),
+                            dtype=np.int64, count=m)
+        first = np.full(len(keyed), -1, dtype=np.int64)
+        first[group[::-1]] = np.arange(m)[::-1]
+    merged_w = np.bincount(group, weights=weight, minlength=len(first))
     return cover_t[first], merged_w
+
+
+def drop_dominated(model: CompactModel) -> CompactModel:
+    """Drop every site whose covered demand is a subset of a site no dearer (exact).
+
+    Such a site can be swapped for the other one in any answer without losing coverage
+    or exceeding the number or the budget, so an optimal answer without it exists; of
+    sites covering the same demand at the same cost one is kept. Not applied with a
+    minimum distance between sites (the swap could break it).
+    """
+    n = model.cover_t.shape[1]
+    if len(model.conflicts) or n < 2:
+        return model
+    a = model.cover_t.T.tocsr().astype(np.float64)
+    size = np.diff(a.indptr).astype(np.float64)
+    overlap = (a @ a.T).tocoo()
+    i, k, v = overlap.row, overlap.col, overlap.data
+    cost = model.cost
+    # i inside k (i != k), k no dearer; ties (same set, same cost) keep the lower index.
+    inside = (i != k) & (v >= size[i]) & (cost[k] <= cost[i])
+    strict = (size[k] > size[i]) | (cost[k] < cost[i]) | (k < i)
+    dominated = np.zeros(n, dtype=bool)
+    dominated[np.unique(i[inside & strict])] = True
+    if not dominated.any():
+        return model
+    return restrict(model, np.flatnonzero(~dominated))
 
 
 def compact(problem: Problem) -> CompactModel:
@@ -130,7 +181,7 @@ def compact(problem: Problem) -> CompactModel:
                         problem.conflicts, problem.candidates.cost_eur)
     usable = np.flatnonzero(~problem.blocked &
                             (np.asarray(problem.cover @ problem.weight).ravel() > 0))
-    return restrict(every_site, usable)
+    return drop_dominated(restrict(every_site, usable))
 
 
 def restrict(model: CompactModel, keep: np.ndarray) -> CompactModel:
@@ -334,7 +385,7 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
             upper = min(upper, lag.bound)
             kernel = np.flatnonzero((x_lp > 1e-6) | np.isin(model.sites, base_sites))
             kernel_run = None
-            if len(kernel) < len(model.sites):
+            if len(kernel) < len(model.sites) and left() > 0.1:
                 kernel_model = restrict(model, kernel)
                 kernel_run = run_mip(kernel_model, problem, start=best_sites,
                                      time_limit_s=KERNEL_SHARE * left(),
@@ -353,7 +404,7 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
             elif (kernel_run is not None and not kernel_run.optimal
                   and len(kept.sites) > max(LARGE_SITES, 4 * len(kernel))):
                 heuristic_only = kernel_model
-    if not proven:
+    if not proven and left() > 0.1:
         target = heuristic_only if heuristic_only is not None else kept
         run = run_mip(target, problem, start=best_sites, time_limit_s=left(),
                       mip_rel_gap=mip_rel_gap, presolve=presolve)
@@ -372,7 +423,8 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
                            bound=bound, seconds=seconds)
     if n_new is not None and upper >= base.bound - problem.covered_before:
         # The LP did not finish in time: a subgradient run still gives a proven bound.
-        lag = lagrangian_bound(problem, lower=best, iterations=400)
+        lag = lagrangian_bound(problem, lower=best, iterations=400,
+                               time_limit_s=max(left(), 0.1 * time_limit_s))
         upper = min(upper, lag.bound)
         bound = problem.covered_before + max(upper, best)
         seconds = time.perf_counter() - t0

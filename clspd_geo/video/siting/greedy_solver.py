@@ -171,8 +171,8 @@ class LagrangianBound:
     chosen: np.ndarray
 
 
-def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300) -> \
-        LagrangianBound:
+def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300,
+                     time_limit_s: float | None = None) -> LagrangianBound:
     """Bound the MCLP by relaxing the coverage constraints (subgradient optimisation).
 
     With multipliers ``0 <= l_j <= w_j`` on ``y_j <= sum_{i covers j} x_i``, the
@@ -183,8 +183,10 @@ def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300) -
     Polyak steps towards ``lower`` (a known feasible value, e.g. the greedy one).
 
     Only for a number of new cameras (``problem.n_new``); the existing coverage is not
-    included in the bound.
+    included in the bound. With ``time_limit_s``, the iterations stop when it is spent
+    (the bound stays valid: it is the best one met).
     """
+    t0 = time.perf_counter()
     k = int(problem.n_new or 0)
     w = problem.weight.astype(float)
     a = problem.cover[~problem.blocked] if problem.blocked.any() else problem.cover
@@ -213,6 +215,8 @@ def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300) -
             if stall >= 8:
                 theta, stall = theta / 2, 0
         if best - lower <= 1e-9 * max(best, 1.0) or theta < 1e-4:
+            break
+        if time_limit_s is not None and time.perf_counter() - t0 > time_limit_s:
             break
         # y_j - sum of chosen x_i covering j (only the n_new chosen rows are read).
         hit, _ = _rows_of(a.indptr, a.indices, top)

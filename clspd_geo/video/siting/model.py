@@ -4,7 +4,8 @@ Demand is a set of weighted points in metres (:class:`Demand`), candidate sites 
 (:class:`Candidates`), both in the same metric CRS; :func:`prepare` builds the
 :class:`Problem` every solver shares. A new camera is modelled as a dome that sees a disc of
 ``radius_m`` metres; existing cameras keep their real views (bearing, field of view, range)
-and the demand they already see counts as covered. One chooses ``n_new`` sites, or as many
+and the demand they already see counts as covered (the view model of the coverage page,
+:func:`clspd_geo.video.coverage.assess`). One chooses ``n_new`` sites, or as many
 as a budget in euros allows with a cost per site, optionally no two closer than
 ``min_distance_m``.
 
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
 from clspd_geo.errors import OptimisationError
 from clspd_geo.video import cameras as cams_mod
+from clspd_geo.video import coverage
 
 DEFAULT_RADIUS_M = 100.0
 DEFAULT_COST_EUR = 25_000.0
@@ -43,6 +46,8 @@ class Demand:
         Metric CRS.
     description
         French description of how the demand was built (shown to the planner).
+    n_source
+        Number of incidents (or accidents) behind the points; 0 when unknown.
     """
 
     x: np.ndarray
@@ -50,11 +55,17 @@ class Demand:
     weight: np.ndarray
     epsg: int
     description: str
+    n_source: int = 0
 
     @property
     def total(self) -> float:
         """Total demand weight."""
         return float(self.weight.sum())
+
+    @property
+    def units(self) -> int:
+        """Number of demand points (distinct positions)."""
+        return len(self.x)
 
 
 
@@ -119,6 +130,10 @@ class Problem:
         Candidates closer than ``min_distance_m`` to an existing camera.
     cover_t
         The transpose of ``cover`` (demand point → sites covering it), as CSR.
+    existing
+        The existing cameras the demand already seen was computed with (None: none).
+    buildings
+        Building footprints cutting their views (None: none).
     """
 
     candidates: Candidates
@@ -133,6 +148,8 @@ class Problem:
     conflicts: np.ndarray
     blocked: np.ndarray
     cover_t: sparse.csr_array
+    existing: gpd.GeoDataFrame | None = None
+    buildings: gpd.GeoDataFrame | None = None
 
     @property
     def total_weight(self) -> float:
@@ -176,8 +193,9 @@ def prepare(demand: Demand, candidates: Candidates, *, radius_m: float = DEFAULT
     Raises
     ------
     OptimisationError
-        Neither a number nor a budget, a number below one, a budget smaller than the
-        cheapest site, or a negative radius or distance (French messages).
+        Neither a number nor a budget, a number below one or above the number of candidate
+        sites, a budget smaller than the cheapest site, or a negative radius or distance
+        (French messages).
     """
     if radius_m <= 0:
         raise OptimisationError(f"Le rayon de vision doit être positif (reçu : {radius_m:g} m).")
@@ -188,6 +206,12 @@ def prepare(demand: Demand, candidates: Candidates, *, radius_m: float = DEFAULT
     if n_new is not None and n_new < 1:
         raise OptimisationError(f"Le nombre de nouvelles caméras doit être au moins 1 "
                                 f"(reçu : {n_new}).")
+    if n_new is not None and n_new > len(candidates):
+        msg = (f"Vous demandez {n_new} nouvelles caméras, mais il n'y a que "
+               f"{len(candidates)} site(s) candidat(s) dans le territoire : demandez au plus "
+               f"{len(candidates)} caméra(s), ou choisissez plus de sites (grille plus "
+               "serrée, carrefours, autre couche).")
+        raise OptimisationError(msg)
     if budget_eur is not None:
         cheapest = float(candidates.cost_eur.min()) if len(candidates) else 0.0
         if budget_eur < cheapest or budget_eur <= 0:
@@ -203,12 +227,9 @@ def prepare(demand: Demand, candidates: Candidates, *, radius_m: float = DEFAULT
     weight = demand.weight.astype(float).copy()
     blocked = np.zeros(len(candidates), dtype=bool)
     if existing is not None and len(existing):
-        p = cams_mod.view_params(existing, epsg=demand.epsg)
-        seen = cams_mod.seen_by_xy(p, demand.x, demand.y, radius_m=p.range_m,
-                                   buildings=buildings)
-        already = np.asarray(seen.sum(axis=1)).ravel() > 0
-        weight[already] = 0.0
+        weight[already_seen(demand, existing, buildings=buildings)] = 0.0
         if min_distance_m > 0:
+            p = cams_mod.view_params(existing, epsg=demand.epsg)
             tree = cKDTree(np.column_stack([p.x, p.y]))
             d, _ = tree.query(np.column_stack([candidates.x, candidates.y]))
             blocked = d < min_distance_m
@@ -224,7 +245,21 @@ def prepare(demand: Demand, candidates: Candidates, *, radius_m: float = DEFAULT
         conflicts = np.zeros((0, 2), dtype=np.int64)
     return Problem(candidates, demand, float(radius_m), cover, weight, covered_before,
                    n_new, budget_eur, float(min_distance_m), conflicts, blocked,
-                   cover.T.tocsr())
+                   cover.T.tocsr(), existing if existing is not None and len(existing)
+                   else None, buildings)
+
+
+def already_seen(demand: Demand, existing: gpd.GeoDataFrame | None, *,
+                 buildings: gpd.GeoDataFrame | None = None) -> np.ndarray:
+    """Return, for each demand point, whether an existing camera sees it.
+
+    The same view model as the coverage page (:func:`clspd_geo.video.coverage.assess`:
+    position, bearing, field of view, range, buildings).
+    """
+    if existing is None or len(existing) == 0 or demand.units == 0:
+        return np.zeros(demand.units, dtype=bool)
+    points = pd.DataFrame({"x": demand.x, "y": demand.y})
+    return coverage.assess(existing, points, buildings=buildings, epsg=demand.epsg).seen
 
 
 def coverage_matrix(cx: np.ndarray, cy: np.ndarray, dx: np.ndarray, dy: np.ndarray, *,

@@ -44,6 +44,11 @@ class SitingResult:
         :func:`~clspd_geo.video.siting.model.prepare`).
     message
         French summary for the planner.
+    note
+        The French sentences appended to the summary (time limit, fewer sites than asked).
+    rescored
+        True once the figures were recomputed on the demand points
+        (:func:`~clspd_geo.video.siting.evaluation.rescore`).
     """
 
     sites: gpd.GeoDataFrame
@@ -55,6 +60,8 @@ class SitingResult:
     bound: float
     seconds: float
     message: str
+    note: str = ""
+    rescored: bool = False
 
     @property
     def gap(self) -> float:
@@ -139,18 +146,48 @@ def make_result(problem: Problem, chosen: np.ndarray, *, method: str, status: st
     sites = crs.to_storage(sites)
     covered_after = float(after[-1]) if len(after) else problem.covered_before
     bound = max(bound, covered_after)
+    short = shortfall_note(problem, len(order))
+    note = " ".join(t for t in (note, short) if t)
     total = problem.total_weight
-    gap = (bound - covered_after) / bound if bound > 0 else 0.0
-    label = "exacte (HiGHS)" if method == "exact" else "gloutonne"
-    msg = (f"Solution {label} : {len(order)} site(s), couverture de "
-           f"{_pct(problem.covered_before / total)} à {_pct(covered_after / total)} de la "
-           f"demande ; borne prouvée {_pct(bound / total)}, écart à l'optimum au plus "
-           f"{_pct(gap, 2)}." if total else "Aucune demande à couvrir.")
-    if note:
-        msg += " " + note
+    msg = summary_text(method, len(order), problem.covered_before, covered_after, bound,
+                       total, note)
     return SitingResult(sites, method, status, problem.covered_before, covered_after, total,
-                        float(bound), float(seconds), msg)
+                        float(bound), float(seconds), msg, note)
 
+
+def summary_text(method: str, n_sites: int, before: float, after: float, bound: float,
+                 total: float, note: str = "") -> str:
+    """Return the French summary of a siting: coverage before/after, bound, gap, note."""
+    if not total:
+        return "Aucune demande à couvrir." + (" " + note if note else "")
+    gap = (bound - after) / bound if bound > 0 else 0.0
+    label = "exacte (HiGHS)" if method == "exact" else "gloutonne"
+    msg = (f"Solution {label} : {n_sites} site(s), couverture de {_pct(before / total)} à "
+           f"{_pct(after / total)} de la demande ; borne prouvée {_pct(bound / total)}, "
+           f"écart à l'optimum au plus {_pct(gap, 2)}.")
+    return msg + (" " + note if note else "")
+
+
+def shortfall_note(problem: Problem, n_chosen: int) -> str:
+    """Return the French sentence saying why fewer sites than asked are proposed ("" if not).
+
+    Two reasons: the demand is too coarse (fewer demand points than cameras asked, for
+    instance incidents released by zone), or no other candidate sees demand not yet
+    covered.
+    """
+    asked = problem.n_new
+    if asked is None or n_chosen >= asked:
+        return ""
+    units = problem.demand.units
+    if units < asked:
+        return (f"Demande trop grossière : {_format.number(units)} point(s) de demande "
+                f"seulement pour {asked} caméras demandées — {problem.demand.description} : "
+                "des faits regroupés par zone ou très concentrés. Une caméra n'apporte "
+                "quelque chose que si elle voit un point encore non couvert, d'où "
+                f"{n_chosen} site(s) proposé(s) au lieu de {asked}.")
+    return (f"{n_chosen} site(s) proposé(s) au lieu de {asked} : aucun autre site candidat ne "
+            "voit un point de demande encore non couvert (les caméras en service et les "
+            "sites proposés voient déjà tout ce que les sites candidats peuvent voir).")
 
 
 def site_indices(problem: Problem, result: SitingResult) -> np.ndarray:

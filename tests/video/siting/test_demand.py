@@ -1,4 +1,4 @@
-"""Tests of the siting demand: weights by category and recency, aggregation into cells."""
+"""Tests of the siting demand: weights by category, recency and severity; exact positions."""
 
 from __future__ import annotations
 
@@ -23,11 +23,40 @@ def test_demand_weights_by_category_and_recency():
     w = siting.incident_weights(inc, category_weights="gravite", half_life_days=30)
     # rixe severity 4, tapage 1; the third is 30 days older: half weight.
     np.testing.assert_allclose(w, [4.0, 1.0, 2.0])
-    d = siting.demand_from_incidents(inc, category_weights={"rixe": 2.0}, cell_size_m=50.0,
-                                     epsg=2154)
-    assert d.total == pytest.approx(4.0) and len(d.x) == 2
+    d = siting.demand_from_incidents(inc, category_weights={"rixe": 2.0}, epsg=2154)
+    # tapage weighs 0 and is left out; the two rixes stay two points, 1 m apart would
+    # have shared a 50 m cell before: nothing is aggregated now.
+    assert d.total == pytest.approx(4.0) and d.units == 2 and d.n_source == 2
+    np.testing.assert_allclose(np.sort(d.x), [X0, X0 + 500])
     with pytest.raises(EmptySelectionError, match="Aucun fait dans la période"):
         siting.demand_from_incidents(inc.iloc[0:0])
+
+
+def test_demand_merges_only_points_at_the_same_position():
+    inc = make_points([(X0, Y0), (X0, Y0), (X0 + 0.5, Y0), (X0, Y0)],
+                      category=["rixe", "rixe", "rixe", "tapage"])
+    d = siting.demand_from_incidents(inc, epsg=2154)
+    assert d.units == 2 and d.n_source == 4
+    order = np.argsort(d.x)
+    np.testing.assert_allclose(d.x[order], [X0, X0 + 0.5])
+    np.testing.assert_allclose(d.weight[order], [3.0, 1.0])
+    assert "4 faits en 2 positions distinctes" in d.description
+
+
+def test_demand_from_accidents_weights_victims_by_severity():
+    acc = make_points([(X0, Y0), (X0, Y0), (X0 + 100, Y0), (X0 + 200, Y0)],
+                      killed=[1, 0, 0, 0], hospitalised=[0, 2, 0, 0],
+                      slightly_injured=[1, 1, 3, 0])
+    np.testing.assert_allclose(siting.accident_weights(acc), [11.0, 7.0, 3.0, 1.0])
+    d = siting.demand_from_accidents(acc, epsg=2154)
+    order = np.argsort(d.x)
+    np.testing.assert_allclose(d.weight[order], [18.0, 3.0, 1.0])
+    assert d.total == 22.0 and d.n_source == 4
+    assert "pondérés par la gravité" in d.description
+    assert siting.ACCIDENT_WEIGHTS == {"killed": 10.0, "hospitalised": 3.0,
+                                       "slightly_injured": 1.0}
+    with pytest.raises(EmptySelectionError, match="Aucun accident dans la période"):
+        siting.demand_from_accidents(acc.iloc[0:0])
 
 
 def test_demand_from_surface_keeps_positive_cells_at_their_centroids():

@@ -35,10 +35,8 @@ def test_paris_twenty_sites_chosen_on_2012_scored_on_2013(shared_data):
     sites = gpd.GeoDataFrame({"name": crossings["nom1"] + " × " + crossings["nom2"]},
                              geometry=gpd.points_from_xy(crossings["lon"], crossings["lat"]),
                              crs=4326)
-    d2012 = siting.demand_from_incidents(paris_accidents(shared_data, 2012), epsg=2154,
-                                         cell_size_m=None)
-    d2013 = siting.demand_from_incidents(paris_accidents(shared_data, 2013), epsg=2154,
-                                         cell_size_m=None)
+    d2012 = siting.demand_from_incidents(paris_accidents(shared_data, 2012), epsg=2154)
+    d2013 = siting.demand_from_incidents(paris_accidents(shared_data, 2013), epsg=2154)
     cand = siting.candidates_from_points(sites, epsg=2154, label_column="name")
     problem = siting.prepare(d2012, cand, radius_m=50.0, n_new=20, existing=existing,
                              min_distance_m=50.0)

@@ -205,3 +205,36 @@ def test_exact_siting_json_is_not_polluted_by_the_solver(tmp_path, capfd):
     data = json.loads(out)
     methods = [r["methode"] for r in data["resultats"]]
     assert "exact" in methods
+
+
+def test_merged_demand_sums_rows_with_the_same_sites_only():
+    # Rows (points) → sites: {0, 2}, {1}, {0, 2}, {2, 0} (same set), {0}.
+    rows = [[0, 2], [1], [0, 2], [2, 0], [0]]
+    indptr = np.cumsum([0] + [len(r) for r in rows])
+    cover_t = sparse.csr_array((np.ones(indptr[-1], dtype=bool),
+                                np.concatenate(rows), indptr), shape=(5, 3))
+    merged, w = exact_solver._merged_demand(cover_t, np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    got = {tuple(merged.indices[merged.indptr[i]:merged.indptr[i + 1]]): w[i]
+           for i in range(merged.shape[0])}
+    assert got == {(0, 2): 8.0, (1,): 2.0, (0,): 5.0}
+
+
+def test_drop_dominated_keeps_one_of_equal_sites_and_the_larger_set():
+    # Site 0 sees {a}, 1 sees {a, b}, 2 sees {a, b} too (same cost), 3 sees {c} dearer
+    # than nothing else: 0 is inside 1, 2 duplicates 1; 3 stays.
+    cols = {0: [0], 1: [0, 1], 2: [0, 1], 3: [2]}
+    r = np.concatenate([cols[k] for k in range(4)])
+    c = np.concatenate([[k] * len(cols[k]) for k in range(4)])
+    cover_t = sparse.csr_array((np.ones(len(r), dtype=bool), (r, c)), shape=(3, 4))
+    model = exact_solver.CompactModel(np.arange(4), cover_t, np.array([1.0, 1.0, 1.0]),
+                                      np.zeros((0, 2), dtype=np.int64), np.full(4, 5.0))
+    kept = exact_solver.drop_dominated(model)
+    assert kept.sites.tolist() == [1, 3]
+    # A cheaper subset is not dominated (under a budget it may be the better buy).
+    cheap = exact_solver.CompactModel(model.sites, cover_t, model.weight, model.conflicts,
+                                      np.array([1.0, 5.0, 5.0, 5.0]))
+    assert exact_solver.drop_dominated(cheap).sites.tolist() == [0, 1, 3]
+    # With a minimum distance (conflicts) nothing is dropped.
+    conf = exact_solver.CompactModel(model.sites, cover_t, model.weight,
+                                     np.array([[1, 2]]), model.cost)
+    assert exact_solver.drop_dominated(conf).sites.tolist() == [0, 1, 2, 3]
