@@ -193,6 +193,7 @@ def _forecast_panel(view: RoleView, open_cats: list[str]) -> None:
     c2.metric("PAI (1 = hasard)", f"{rec['pai']:.1f}".replace(".", ","))
     c3.metric("Référence : mois précédents repris tels quels", f"{base['hit_rate_pct']:.0f} %")
     st.write(rep.sentence(next_period="du mois suivant"))
+    st.write(rep.spread_sentence())
     st.caption(f"Mois évalué : {rep.test[0]:%m/%Y} ({rep.n_test} faits) ; apprentissage du "
                f"{rep.train[0]:%d/%m/%Y} au {rep.train[1] - pd.Timedelta(days=1):%d/%m/%Y} "
                f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m sur tout le "
