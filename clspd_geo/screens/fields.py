@@ -172,10 +172,13 @@ def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: s
 
 
 # -- one figure per question ------------------------------------------------------------------
-def territory_only(view: RoleView, sel: indicators.Selection) -> int:
-    """Return the selected facts the role sees only for the whole territory (no quartier)."""
-    rows = view.incidents(sel)
-    return int((rows["zone_level"].astype(str) == "territoire").sum())
+def outside_quartiers(view: RoleView, sel: indicators.Selection) -> int:
+    """Return the selected facts the role sees in no quartier.
+
+    Those published only for the whole territory, and those placed outside every quartier
+    polygon (a quartier layer that does not cover the whole territory).
+    """
+    return int(view.incidents(sel)["quartier_id"].isna().sum())
 
 
 def publication_note(view: RoleView, sel: indicators.Selection) -> str:
@@ -195,10 +198,11 @@ def publication_note(view: RoleView, sel: indicators.Selection) -> str:
                      f"cette sélection (regroupements de moins de {view.small_count_k} faits, "
                      "délai de publication, ou faits publiés seulement par année ou pour "
                      "tout le territoire) : ils ne comptent dans aucun chiffre de la page.")
-    only = territory_only(view, sel)
+    only = outside_quartiers(view, sel)
     if only:
-        parts.append(f"{_format.number(only)} faits ne sont publiés pour votre rôle que pour "
-                     "l'ensemble du territoire : ils comptent dans les chiffres clés et par "
+        parts.append(f"{_format.number(only)} faits ne sont rattachés à aucun quartier pour "
+                     "votre rôle (publiés seulement pour l'ensemble du territoire, ou situés "
+                     "hors des quartiers) : ils comptent dans les chiffres clés et par "
                      "catégorie, mais dans aucun quartier.")
     return " ".join(parts)
 

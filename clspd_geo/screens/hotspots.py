@@ -148,22 +148,24 @@ class AggregateAreas:
         atoms of at least k facts; empty when the role has none.
     n_total
         Facts of the selection the role sees.
-    n_territory
-        Of which published only for the whole territory (on no quartier, no map).
+    n_outside
+        Of which in no quartier (published only for the whole territory, or outside every
+        quartier polygon): on no map.
     """
 
     rates: rates.QuartierRates
     cells: gpd.GeoDataFrame
     n_total: int
-    n_territory: int
+    n_outside: int
 
     def note(self) -> str:
         """Return the French sentence on what the map leaves out (empty when nothing)."""
-        if not self.n_territory:
+        if not self.n_outside:
             return ""
-        return (f"{_format.number(self.n_territory)} des {_format.number(self.n_total)} faits "
-                "de la sélection ne sont publiés pour votre rôle que pour l'ensemble du "
-                "territoire : ils ne figurent dans aucun quartier de la carte.")
+        return (f"{_format.number(self.n_outside)} des {_format.number(self.n_total)} faits "
+                "de la sélection ne sont rattachés à aucun quartier pour votre rôle (publiés "
+                "seulement pour l'ensemble du territoire, ou situés hors des quartiers) : ils "
+                "ne figurent pas sur la carte.")
 
 
 def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas:
@@ -175,7 +177,7 @@ def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas
     def compute() -> AggregateAreas:
         rows = view.incidents(sel)
         level = rows["zone_level"].astype(str).to_numpy()
-        in_q = rows[level != "territoire"]
+        in_q = rows[rows["quartier_id"].notna().to_numpy()]
         qr = rates.rates_by_quartier(in_q, view.layer("quartiers"), k=view.small_count_k)
         grid_rows = rows[level == "grille"]
         half = view.grid_cell_m / 2
@@ -187,5 +189,5 @@ def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas
                                          geometry=geoms, crs=view.metric_epsg).to_crs(4326)
         else:
             cells_gdf = gpd.GeoDataFrame({"faits": []}, geometry=[], crs=4326)
-        return AggregateAreas(qr, cells_gdf, len(rows), int((level == "territoire").sum()))
+        return AggregateAreas(qr, cells_gdf, len(rows), len(rows) - len(in_q))
     return view.memo(("hotspots.aggregate_areas", sel), compute)

@@ -133,11 +133,11 @@ def test_kpi_equals_the_sum_of_its_tables(store, role, year):
         per_q = indicators.by_quartier(df, view.layer("quartiers"), sel)
         # The quartier table misses exactly the facts published for the territory only,
         # and the page says how many.
-        only = fields.territory_only(view, sel)
+        only = fields.outside_quartiers(view, sel)
         assert per_q["Faits"].sum() + only == kpi.value
         note = fields.publication_note(view, sel)
         if only:
-            assert f"{only} faits ne sont publiés pour votre rôle que pour l'ensemble" in \
+            assert f"{only} faits ne sont rattachés à aucun quartier pour votre rôle" in \
                 note.replace("\u202f", "")
         withheld = view.withheld(sel)
         if withheld:

@@ -86,18 +86,19 @@ def test_aggregate_areas_never_draw_a_quartier_total_as_a_cell(elu, store, year)
     rows = elu.incidents(sel)
     level = rows["zone_level"].astype(str)
     assert areas.n_total == len(rows)
-    assert areas.n_territory == int((level == "territoire").sum())
+    assert areas.n_outside == int(rows["quartier_id"].isna().sum())
+    assert areas.n_outside >= int((level == "territoire").sum())
     # Quartier totals: every fact placed in a quartier (grid or quartier atoms), role's k.
-    per_q = rows[level != "territoire"]["quartier_id"].astype(str).value_counts()
+    per_q = rows[rows["quartier_id"].notna()]["quartier_id"].astype(str).value_counts()
     q = areas.rates.quartiers.set_index("quartier_id")
     for qid, n in per_q.items():
         assert q.loc[qid, "faits"] == (n if n >= elu.small_count_k else 0)
-    assert int(q["faits"].sum()) + areas.n_territory <= areas.n_total
+    assert int(q["faits"].sum()) + areas.n_outside <= areas.n_total
     # Cells: only the release's own grid cells, each holding at least k facts.
     assert int(areas.cells["faits"].sum()) == int((level == "grille").sum())
     assert (areas.cells["faits"] >= elu.small_count_k).all()
-    if areas.n_territory:
-        assert "ensemble du territoire" in areas.note()
+    if areas.n_outside:
+        assert "aucun quartier" in areas.note()
 
 
 def _dense_tiny_store(path):
@@ -132,7 +133,7 @@ def test_aggregate_areas_known_answer(tmp_path):
     sel = indicators.Selection(dt.date(2025, 3, 1), dt.date(2025, 4, 1),
                                ("tapage", "cambriolage"))
     areas = screen.aggregate_areas(elu, sel)
-    assert areas.n_total == 23 and areas.n_territory == 0
+    assert areas.n_total == 23 and areas.n_outside == 0
     # One cell: the release's own 200 m square [X0, X0 + 200] × [Y0, Y0 + 200], 12 facts.
     assert list(areas.cells["faits"]) == [12]
     b = areas.cells.to_crs(elu.metric_epsg).geometry.bounds.iloc[0]
