@@ -260,6 +260,13 @@ def test_summary_table_and_sentence():
     assert "du mois suivant" in text
     assert f"{rec['hit_rate_pct']:.0f} % des faits" in text
     assert "PAI" in forecast.PLAIN_FRENCH
+    # The backtest spread of each method, in words, beside its fold mean.
+    stats = rep.fold_stats()
+    row = tab[tab["Recommandée"] == "oui"].iloc[0]
+    lo = f"{stats.loc[rep.recommended, 'pai_min']:.1f}".replace(".", ",")
+    hi = f"{stats.loc[rep.recommended, 'pai_max']:.1f}".replace(".", ",")
+    assert row["PAI 5 % sur les essais"] == f"entre {lo} et {hi} selon les mois"
+    assert row["PAI 5 % moyen des essais"] == round(stats.loc[rep.recommended, "pai_mean"], 2)
 
 
 def _smooth_blobs(seed: int, n_per_month: int, months: int = 4):
