@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -90,10 +89,11 @@ def run(name: str, data, splits) -> None:
     base = df[df["method"] == "derniere_periode"].set_index("fold")["pai"]
     wins = int((rec.set_index("fold")["pai"] >= base - 1e-9).sum())
     print(f"  recommandée ≥ référence dans {wins}/{len(rec)} pli(s) ; choix par pli : "
-          + ", ".join(f"{f}: {c} ({n} essais)" for f, c, n
+          + ", ".join(f"{f}: {c} ({int(n)} essais)" for f, c, n
                       in zip(rec["fold"], rec["chosen"], rec["inner"], strict=True)))
-    blends = {tuple(np.round(b, 2)) for b in rec["blend"]}
-    print(f"  poids de la combinaison (long terme, récents, lissé fin, lissé large) : {blends}")
+    blends = sorted({"/".join(f"{w:.1f}" for w in b) for b in rec["blend"]})
+    print("  poids de la combinaison (long terme/récents/lissé fin/lissé large) : "
+          + ", ".join(blends))
 
 
 def main() -> None:
