@@ -7,7 +7,7 @@ import streamlit as st
 from clspd_geo.analysis import indicators
 from clspd_geo.maps import areas as area_layers, base as map_base, cameras as camera_layers
 from clspd_geo.maps import facilities as facility_layers
-from clspd_geo.screens import common
+from clspd_geo.screens import common, fields as field_screen
 from ui import data, panels, plan_panel, widgets
 
 view = data.view()
@@ -20,6 +20,8 @@ categories = widgets.category_filter(key="overview.categories")
 sel = widgets.selection(categories)
 df = view.incidents()
 widgets.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4])
+if note := field_screen.publication_note(view, sel):
+    st.caption(note)
 
 m = panels.base_map(view)
 area_layers.quartiers_layer(view.layer("quartiers"), m=m)
@@ -47,7 +49,8 @@ def details() -> None:
             columns=["quartier_id"]), hide_index=True, width="stretch")
     with right:
         st.subheader("Évolution mensuelle")
-        st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
+        st.line_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
+                      y_label="Faits", x_label="Mois")
     st.subheader("Par catégorie")
     st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
 

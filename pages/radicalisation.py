@@ -70,8 +70,10 @@ def quarters_and_resources() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Par trimestre")
-        st.dataframe(indicators.quarterly_counts(df, sel, k=K), hide_index=True,
-                     width="stretch")
+        quarters, quarter_note = fields.quarterly_table(view, sel)
+        st.dataframe(quarters, hide_index=True, width="stretch")
+        if quarter_note:
+            st.caption(quarter_note)
     with right:
         st.subheader("Ressources de prévention et d'orientation")
         st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,

@@ -20,7 +20,7 @@ from clspd_geo.analysis import forecast, hotspots, indicators
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.maps import areas as area_layers, base as map_base
 from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
-from clspd_geo.screens import common, hotspots as hotspot_screen
+from clspd_geo.screens import common, fields as field_screen, hotspots as hotspot_screen
 from ui import plan_panel, widgets
 
 
@@ -39,7 +39,21 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
     """
     open_cats, _ = indicators.split_sensitive(sel.categories)
     layers: list[map_base.MapLayer] = []
-    if open_cats:
+    if open_cats and not hotspot_screen.sees_points(view, open_cats):
+        # Aggregates: quartier totals and the role's own released cells, never a cell
+        # drawn at a quartier's representative point.
+        areas = hotspot_screen.aggregate_areas(view, sel.with_categories(open_cats))
+        layers.append(area_layers.quartier_choropleth_layer(
+            areas.rates.quartiers, per_1000=areas.rates.population_known,
+            k=areas.rates.k, name=f"{name} par quartier", m=m))
+        if len(areas.cells):
+            layers.append(cell_layers.cells_layer(
+                areas.cells, value_col="faits", unit="faits", show=False,
+                legend_title=f"{name} par cellule publiée",
+                name=f"{name} (cellules de {view.grid_cell_m:.0f} m publiées)", m=m))
+        if areas.note():
+            st.caption(areas.note())
+    elif open_cats:
         try:
             grid_cells = common.incident_cells(view, sel.with_categories(open_cats))
             layers.append(cell_layers.cells_layer(
@@ -75,6 +89,8 @@ def field_page(view: RoleView, field: str) -> tuple[indicators.Selection, folium
     kpis += [indicators.Kpi(r["Catégorie"], r["Faits"], r["Faits N-1"])
              for _, r in per_cat.head(4).iterrows()]
     widgets.show_kpis(kpis)
+    if note := field_screen.publication_note(view, sel):
+        st.caption(note)
     m = base_map(view)
     area_layers.quartiers_layer(view.layer("quartiers"), m=m)
     layers = incident_layers(view, sel, name=af.short, m=m)
@@ -111,7 +127,8 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Évolution mensuelle")
-        st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
+        st.line_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
+                      y_label="Faits", x_label="Mois")
     with right:
         st.subheader("Équipements partenaires du champ")
         st.dataframe(indicators.facilities_table(view.layer("equipements"), field=field),
@@ -205,6 +222,10 @@ def hotspot_sections(view: RoleView, *, categories: list[str], key: str,
         :func:`when_panel` there instead).
     """
     open_cats, _ = indicators.split_sensitive(categories)
+    note = hotspot_screen.point_analysis_note(view, open_cats) if open_cats else None
+    if note:  # the role sees aggregates: no point analysis, one sentence why
+        st.info(note, icon=":material/info:")
+        return
     lazy_section("Où se concentrent les faits ? Points chauds",
                  lambda: hotspot_panel(view, categories=categories, key=key),
                  key=f"{key}.open.hotspots", icon=":material/local_fire_department:")
@@ -290,6 +311,7 @@ def forecast_panel(view: RoleView, open_cats: list[str]) -> None:
     c2.metric("PAI (1 = hasard)", f"{rec['pai']:.1f}".replace(".", ","))
     c3.metric("Référence : mois précédents repris tels quels", f"{base['hit_rate_pct']:.0f} %")
     st.write(rep.sentence(next_period="du mois suivant"))
+    st.write(rep.spread_sentence())
     st.caption(f"Mois évalué : {rep.test[0]:%m/%Y} ({rep.n_test} faits) ; apprentissage du "
                f"{rep.train[0]:%d/%m/%Y} au {rep.train[1] - pd.Timedelta(days=1):%d/%m/%Y} "
                f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m sur tout le "

@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from clspd_geo import _format, config, safe, vocab
+from clspd_geo.access import view as role_view
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
@@ -46,7 +47,7 @@ def interpretation(sentence: str) -> None:
 def sidebar_filters(view: RoleView) -> selection_mod.Selection:
     """Draw the shared filters in the sidebar (period, quartiers, basemap) and return them."""
     df = view.incidents()
-    default = indicators.default_selection(df)
+    default = selection_mod.Selection(*role_view.default_period(view))
     span = indicators.data_period(df) or (default.start, default.end)
     quartiers = view.layer("quartiers")
     with st.sidebar:
@@ -70,7 +71,14 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
                      format_func=lambda k: config.BASEMAPS[k]["label"],
                      index=list(config.BASEMAPS).index(config.default_basemap()),
                      key=BASEMAP_KEY, help="« Aucun » fonctionne sans accès à internet.")
-    sel = selection_mod.Selection(start, last + dt.timedelta(days=1), quartiers=tuple(chosen))
+    # Whole months (or years) for a role that reads monthly (yearly) atoms; said below.
+    start, end = role_view.snap_period(view, start, last + dt.timedelta(days=1))
+    note = view.period_note()
+    if note:
+        with st.sidebar:
+            st.caption(f"{note} Période retenue : du {start:%d/%m/%Y} au "
+                       f"{end - dt.timedelta(days=1):%d/%m/%Y}.")
+    sel = selection_mod.Selection(start, end, quartiers=tuple(chosen))
     st.session_state[FILTERS_KEY] = sel
     return sel
 

@@ -114,7 +114,10 @@ def restrict(data: pd.DataFrame, *, layer: str, role_code: str, zones: Zones | N
     -------
     DataFrame or GeoDataFrame
         Same columns as ``data``. Point layers keep only the rows the role sees exactly;
-        the incidents table is released as atoms (see the module docstring).
+        the incidents table is released as atoms (see the module docstring), with two more
+        columns: ``time_known`` (real date and time), ``zone_level`` (``"point"``,
+        ``"grille"``, ``"quartier"`` or ``"territoire"``: where the row is placed) and
+        ``time_step`` (``"exact"``, ``"mois"`` or ``"annee"``: how it is dated).
 
     Raises
     ------
@@ -225,6 +228,8 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     lat = df["lat"].to_numpy(dtype=float).copy()
     when = ts.copy()
     time_known = np.zeros(len(df), dtype=bool)
+    zone_level = np.full(len(df), "", dtype=object)
+    time_step = np.full(len(df), "", dtype=object)
     to_territory = np.zeros(len(df), dtype=bool)
     quartier_pts = zones.quartier_points()
     tx, ty, tlon, tlat = zones.territoire
@@ -236,6 +241,8 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
         if r.access == "exact":
             keep |= rows
             time_known |= rows
+            zone_level[rows] = "point"
+            time_step[rows] = "exact"
             continue
         if r.lag_months:
             cutoff = np.datetime64(_month_start(as_of, minus_months=r.lag_months))
@@ -247,6 +254,8 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
         level = release_levels(sub, r)
         _, bucket = atoms(sub, zone="territoire", step=r.step or "mois")
         keep[idx[level != ""]] = True
+        zone_level[idx] = level
+        time_step[idx] = r.step or "mois"
         when[idx[level != ""]] = bucket[level != ""]
         g = level == "grille"
         if g.any():
@@ -271,6 +280,10 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     # Aggregated rows carry the start of their month or year, not a real date and time:
     # analyses by hour or weekday must leave them out.
     out["time_known"] = time_known
+    # Where each row is placed: "point" (exact), "grille", "quartier" or "territoire".
+    out["zone_level"] = zone_level
+    # How it is dated: "exact", "mois" (start of its month) or "annee" (1 January).
+    out["time_step"] = time_step
     if to_territory.any():
         out.loc[to_territory, "quartier_id"] = np.nan
     return out[keep]

@@ -17,12 +17,13 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import crs, schemas
+from clspd_geo import crs, schemas, vocab
 from clspd_geo.access import policy, release
 from clspd_geo.analysis import indicators
 from clspd_geo.store import Store, provenance_of
@@ -256,7 +257,7 @@ class RoleView:
         return indicators.prepare_incidents(table, epsg=self.metric_epsg)
 
     def incidents(self, selection: indicators.Selection | None = None, *,
-                  timed: bool = False) -> pd.DataFrame:
+                  timed: bool = False, by_month: bool = False) -> pd.DataFrame:
         """Return the prepared incidents the role may see, released as atoms.
 
         Parameters
@@ -266,21 +267,69 @@ class RoleView:
         timed
             Keep only the rows whose date and time of day are real (exact data); rows
             released by month or year carry the start of their time step and are left out.
+        by_month
+            Leave out the rows released by year (dated 1 January): for tables by month or
+            by quarter, where a yearly total would read as one month's.
 
         Returns
         -------
         DataFrame
             The columns of :func:`clspd_geo.analysis.indicators.prepare_incidents` plus
-            ``time_known``. Shared by every caller: never modify it.
+            ``time_known``, ``zone_level`` and ``time_step`` (see
+            :func:`clspd_geo.access.release.restrict`). Shared by every caller: never
+            modify it.
         """
         table = self._once("incidents", lambda: release.restrict(
-            self._prepared(), layer=policy.INCIDENT_TABLE, role_code=self.role,
-            zones=self.zones(), as_of=self.as_of))
+            self._once("prepared", self._prepared), layer=policy.INCIDENT_TABLE,
+            role_code=self.role, zones=self.zones(), as_of=self.as_of))
         if timed:
             table = table[table["time_known"].to_numpy(dtype=bool)]
+        if by_month:
+            table = table[(table["time_step"] != "annee").to_numpy(dtype=bool)]
         if selection is not None:
             table = indicators.select(table, selection)
         return table
+
+    def withheld(self, selection: indicators.Selection) -> int:
+        """Return how many facts of a selection exist but are not published to this role.
+
+        Counted over the categories the role sees in some form: facts in atoms of fewer
+        than k, not yet published (publication lag), published only for the whole
+        territory when quartiers are chosen, or dated to a year or month outside the
+        period. Categories the role never sees are not counted.
+        """
+        cats = tuple(c for c in selection.categories
+                     if self.category_rule(c).access != "never")
+        if not cats:
+            return 0
+        sel = replace(selection, categories=cats)
+        prepared = self._once("prepared", self._prepared)
+        n_all = int(indicators.mask(prepared, sel).sum())
+        return max(0, n_all - int(indicators.mask(self.incidents(), sel).sum()))
+
+    @property
+    def time_atom(self) -> str | None:
+        """Return the time step periods snap to: "mois", "annee", or None (exact data).
+
+        A role that sees no incident category exactly reads counts made of monthly (or
+        yearly) atoms: a period is only meaningful in whole months (or years).
+        """
+        rules = [self.category_rule(c) for c in vocab.category_codes()]
+        seen = [r for r in rules if r.access != "never"]
+        if not seen or any(r.access == "exact" for r in seen):
+            return None
+        return "mois" if any((r.step or "mois") == "mois" for r in seen) else "annee"
+
+    def period_note(self) -> str | None:
+        """Return the sentence the sidebar shows when periods snap (None otherwise)."""
+        step = self.time_atom
+        if step is None:
+            return None
+        unit = "mois entiers" if step == "mois" else "années civiles entières"
+        return (f"Période arrondie aux {unit} : pour votre rôle, les faits sont publiés "
+                f"{'par mois' if step == 'mois' else 'par année'}, sans date précise ; "
+                "la comparaison avec l'année précédente porte sur les mêmes "
+                f"{'mois' if step == 'mois' else 'années'}.")
 
     def incident_points(self, selection: indicators.Selection | None = None, *,
                         timed: bool = False) -> gpd.GeoDataFrame:
@@ -400,3 +449,61 @@ class RoleView:
                    "demandez à l'administrateur.")
             raise policy.AccessError(msg)
         return self._store
+
+
+def _round_to(d: dt.date, step: str) -> dt.date:
+    """Return the start of the month (or year) nearest to ``d``."""
+    if step == "annee":
+        return dt.date(d.year + (1 if d.timetuple().tm_yday > 183 else 0), 1, 1)
+    if d.day > 16:
+        return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return d.replace(day=1)
+
+
+def _add_step(d: dt.date, step: str) -> dt.date:
+    if step == "annee":
+        return dt.date(d.year + 1, 1, 1)
+    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def snap_period(view: RoleView, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """Return ``[start, end)`` snapped to the role's time atoms (whole months or years).
+
+    Both ends go to the nearest start of a month (or of a year) for a role that sees
+    aggregates only (:attr:`RoleView.time_atom`), so that no atom is half inside the
+    period; the period keeps at least one whole step. Other roles get it unchanged.
+
+    Parameters
+    ----------
+    view
+        The role view.
+    start, end
+        The period, ``end`` excluded (the day after the last day chosen).
+    """
+    step = view.time_atom
+    if step is None:
+        return start, end
+    s, e = _round_to(start, step), _round_to(end, step)
+    if e <= s:
+        e = _add_step(s, step)
+    return s, e
+
+
+def default_period(view: RoleView) -> tuple[dt.date, dt.date]:
+    """Return the default period ``[start, end)`` of the role: the last 12 months of data.
+
+    For a role that reads atoms (:attr:`RoleView.time_atom`), the last atom's whole month
+    (or year) is the last one in, and the period is whole steps; otherwise the period
+    ends the day after the last incident
+    (:func:`clspd_geo.analysis.indicators.default_selection`).
+    """
+    df = view.incidents()
+    default = indicators.default_selection(df)
+    step = view.time_atom
+    span = indicators.data_period(df)
+    if step is None or span is None:
+        return default.start, default.end
+    def floor(d: dt.date) -> dt.date:
+        return d.replace(day=1) if step == "mois" else dt.date(d.year, 1, 1)
+    end = _add_step(floor(span[1]), step)
+    return max(dt.date(end.year - 1, end.month, 1), floor(span[0])), end

@@ -17,13 +17,16 @@ the expectation over a random choice among tied cells, so "uniform" scores exact
 
 The methods (:data:`METHODS`): two baselines, last period's counts and uniform; kernel
 densities with the default and a narrow bandwidth; Gi* z-scores; last period's counts
-with ties broken by the narrow density; and a mixture of last period's counts with half
-the incidents a 1.5-cell kernel expects in each cell. The app *recommends* a method chosen by
-backtesting on earlier periods only: inside the training period, the last part plays the
-test and the earlier part the training (up to three such folds); the method with the best
-mean PAI at 5 % wins, except that last period's counts are kept unless another method beat
-them in every fold and by at least 1 % on average (:data:`MIN_GAIN`). The scored (test)
-period is never looked at to choose.
+with ties broken by the narrow density; a mixture of last period's counts with half
+the incidents a 1.5-cell kernel expects in each cell; and a *combination* of long-term
+counts, recent counts and two smoothed surfaces whose weights are chosen on the backtest
+folds (:func:`clspd_geo.analysis.backtest.choose_blend`). The app *recommends* the
+method with the best mean PAI at 5 % over a rolling-origin backtest inside the training
+period (:func:`clspd_geo.analysis.backtest.folds`); a method "beats" last period's counts
+when its fold mean is :data:`MIN_GAIN` higher and it does as well in :data:`WIN_SHARE` of
+the folds; when none does, those counts are recommended and the reason says so; with fewer than
+:data:`~clspd_geo.analysis.backtest.MIN_FOLDS` folds the reason says the choice rests on
+too little data. The scored (test) period is never looked at to choose.
 """
 
 from __future__ import annotations
@@ -36,18 +39,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import _format, config, crs, vocab
-from clspd_geo.analysis import cells, counts, density, spatial_stats
+from clspd_geo import _format, config, vocab
+from clspd_geo.analysis import backtest, cells, counts, density, spatial_stats
 from clspd_geo.analysis.selection import Selection
 from clspd_geo.errors import EmptySelectionError
 
-AREA_FRACTIONS = (0.01, 0.02, 0.05, 0.10, 0.20)
+AREA_FRACTIONS = backtest.AREA_FRACTIONS
 MIN_TRAIN = 30
 MIN_TEST = 30
-MAX_FOLDS = 3
+MAX_FOLDS = backtest.MAX_FOLDS
 KEY_FRACTION = 0.05
-MIN_GAIN = 0.01
-"""Relative PAI gain over last period's counts a method needs in backtesting to be chosen."""
+MIN_GAIN = 0.02
+"""Relative gain of fold-mean PAI over last period's counts a method needs to "beat" them."""
+WIN_SHARE = 2 / 3
+"""Share of the folds where a method must do at least as well as last period's counts."""
 
 METHOD_LABELS = {
     "derniere_periode": "Faits de la période précédente (référence)",
@@ -57,6 +62,8 @@ METHOD_LABELS = {
     "gi_star": "Points chauds Gi*",
     "comptes_departages": "Faits de la période précédente, ex æquo départagés par la densité",
     "melange": "Mélange : faits de la période précédente + moitié de la densité lissée fine",
+    "combinaison": "Combinaison pondérée : faits anciens, faits récents et surfaces lissées "
+                   "(poids choisis sur les essais)",
 }
 BASELINES = ("derniere_periode", "uniforme")
 
@@ -64,67 +71,7 @@ Period = tuple[dt.date | dt.datetime, dt.date | dt.datetime]
 
 
 # -- metrics ---------------------------------------------------------------------------
-def _expected_hits(scores: np.ndarray, counts: np.ndarray, k: int) -> float:
-    """Return the expected incidents caught by the top ``k`` cells, ties split evenly."""
-    order = np.argsort(-scores, kind="stable")
-    s = scores[order]
-    c = counts[order]
-    thr = s[k - 1]
-    above = int(np.searchsorted(-s, -thr, side="left"))  # cells strictly above thr
-    tied_end = int(np.searchsorted(-s, -thr, side="right"))
-    tied = tied_end - above
-    caught = float(c[:above].sum())
-    if tied:
-        caught += (k - above) / tied * float(c[above:tied_end].sum())
-    return caught
-
-
-def hit_table(scores: np.ndarray, test_counts: np.ndarray, *,
-              train_counts: np.ndarray | None = None,
-              fractions: Iterable[float] = AREA_FRACTIONS) -> pd.DataFrame:
-    """Return hit rate, PAI, PEI (and RRI) of one forecast at each area fraction.
-
-    Parameters
-    ----------
-    scores
-        Forecast score per cell of the territory (higher = hotter).
-    test_counts
-        Incidents per cell in the test period.
-    train_counts
-        Incidents per cell in the training period (for the RRI).
-    fractions
-        Area fractions (0–1).
-
-    Returns
-    -------
-    DataFrame
-        ``area_pct`` (asked), ``cells``, ``area_pct_actual``, ``hits``, ``hit_rate_pct``,
-        ``pai``, ``pei``, ``rri``.
-    """
-    scores = np.asarray(scores, dtype=float)
-    test = np.asarray(test_counts, dtype=float)
-    n = scores.size
-    total = test.sum()
-    if n == 0 or total <= 0:
-        raise EmptySelectionError("Aucun fait dans la période évaluée : rien à mesurer.")
-    best = np.sort(test)[::-1]
-    rows = []
-    for f in fractions:
-        k = int(min(n, max(1, round(f * n))))
-        hits = _expected_hits(scores, test, k)
-        area = k / n
-        rate = hits / total
-        n_max = float(best[:k].sum())
-        rri = np.nan
-        if train_counts is not None:
-            train = np.asarray(train_counts, dtype=float)
-            train_hits = _expected_hits(scores, train, k)
-            if train_hits > 0 and train.sum() > 0:
-                rri = rate / (train_hits / train.sum())
-        rows.append({"area_pct": 100 * f, "cells": k, "area_pct_actual": 100 * area,
-                     "hits": hits, "hit_rate_pct": 100 * rate, "pai": rate / area,
-                     "pei": hits / n_max if n_max > 0 else np.nan, "rri": rri})
-    return pd.DataFrame(rows)
+hit_table = backtest.hit_table
 
 
 # -- methods ---------------------------------------------------------------------------
@@ -135,10 +82,17 @@ class _Training:
     x: np.ndarray
     y: np.ndarray
     weights: np.ndarray | None
+    recent: np.ndarray | None = None
+    """Mask of the training incidents of the last slice (recent counts)."""
+    blend: tuple[float, ...] | None = None
+    """Weights of :data:`backtest.BLEND_COMPONENTS` for the combination."""
 
 
-def _counts(t: _Training) -> np.ndarray:
-    return counts.count_xy(t.grid, t.x, t.y, inside=t.inside, weights=t.weights).values
+def _counts(t: _Training, sel: np.ndarray | None = None) -> np.ndarray:
+    x, y, w = t.x, t.y, t.weights
+    if sel is not None:
+        x, y, w = x[sel], y[sel], (None if w is None else w[sel])
+    return counts.count_xy(t.grid, x, y, inside=t.inside, weights=w).values
 
 
 def _density(t: _Training, bandwidth_m: float | None) -> np.ndarray:
@@ -146,6 +100,14 @@ def _density(t: _Training, bandwidth_m: float | None) -> np.ndarray:
                                                    weights=t.weights)
     d = density.kde_grid(t.grid, t.x, t.y, bandwidth_m=h, weights=t.weights, inside=t.inside)
     return np.nan_to_num(d.ravel())
+
+
+def components(t: _Training) -> np.ndarray:
+    """Return the normalised surfaces of :data:`backtest.BLEND_COMPONENTS`, one per row."""
+    recent = _counts(t, t.recent) if t.recent is not None else _counts(t)
+    return np.vstack([backtest.normalised(_counts(t)), backtest.normalised(recent),
+                      backtest.normalised(_density(t, 1.5 * t.grid.cell_m)),
+                      backtest.normalised(_density(t, 3.0 * t.grid.cell_m))])
 
 
 def _score(method: str, t: _Training) -> np.ndarray:
@@ -171,6 +133,9 @@ def _score(method: str, t: _Training) -> np.ndarray:
         # lead, but a quiet cell next to busy ones moves up.
         expected = _density(t, 1.5 * t.grid.cell_m) * t.grid.cell_m**2
         return _counts(t) + 0.5 * expected
+    if method == "combinaison":
+        w = np.asarray(t.blend if t.blend is not None else (1.0, 0.0, 0.0, 0.0))
+        return w @ components(t)
     raise KeyError(method)
 
 
@@ -184,44 +149,21 @@ def _ts(value: dt.date | dt.datetime) -> np.datetime64:
     return np.datetime64(pd.Timestamp(value).to_datetime64(), "ns")
 
 
-def check_periods(train: Period, test: Period) -> None:
-    """Raise :class:`EmptySelectionError` unless both periods are valid and in order."""
-    t0, t1 = pd.Timestamp(train[0]), pd.Timestamp(train[1])
-    s0, s1 = pd.Timestamp(test[0]), pd.Timestamp(test[1])
-    if t1 <= t0:
-        raise EmptySelectionError(
-            f"La période d'apprentissage est vide (du {t0:%d/%m/%Y} au {t1:%d/%m/%Y}) : "
-            "sa fin doit suivre son début.")
-    if s1 <= s0:
-        raise EmptySelectionError(
-            f"La période évaluée est vide (du {s0:%d/%m/%Y} au {s1:%d/%m/%Y}) : "
-            "sa fin doit suivre son début.")
-    if s0 < t1:
-        raise EmptySelectionError(
-            f"La période évaluée (à partir du {s0:%d/%m/%Y}) commence avant la fin de la "
-            f"période d'apprentissage ({t1:%d/%m/%Y}) : on ne peut évaluer une prévision que "
-            "sur des faits postérieurs. Choisissez une période évaluée plus tardive.")
+check_periods = backtest.check_periods
 
 
-def backtest_folds(train: Period, *, test_days: float,
+def backtest_folds(train: Period, *, test_days: float | None = None,
+                   test: Period | None = None,
                    max_folds: int = MAX_FOLDS) -> list[tuple[Period, Period]]:
-    """Return ``(pseudo_train, pseudo_test)`` periods inside the training period.
+    """Return the rolling-origin ``(pseudo_train, pseudo_test)`` folds inside ``train``.
 
-    The pseudo-test periods are the last slices of the training period, each as long as
-    the real test period (at most half the training period), walking back; each
-    pseudo-training period runs from the start of the training period to its pseudo-test.
+    See :func:`clspd_geo.analysis.backtest.folds`; ``test_days`` stands for a test period
+    of that many days right after ``train`` when ``test`` is not given.
     """
-    t0, t1 = pd.Timestamp(train[0]), pd.Timestamp(train[1])
-    total_days = (t1 - t0) / pd.Timedelta(days=1)
-    length = pd.Timedelta(days=min(test_days, total_days / 2))
-    folds = []
-    for k in range(1, max_folds + 1):
-        p_end = t1 - (k - 1) * length
-        p_start = t1 - k * length
-        if p_start - t0 < length:
-            break
-        folds.append(((t0, p_start), (p_start, p_end)))
-    return folds
+    if test is None:
+        t1 = pd.Timestamp(train[1])
+        test = (t1, t1 + pd.Timedelta(days=float(test_days or 0)))
+    return backtest.folds(train, test=test, max_folds=max_folds)
 
 
 @dataclass(frozen=True)
@@ -236,7 +178,8 @@ class ForecastReport:
     recommended
         Code of the method chosen by backtesting on the training period only.
     backtest
-        ``method``, ``fold``, ``pai`` at 5 % per pseudo-test period (may be empty).
+        ``method``, ``fold``, ``fold_start``, ``pai``, ``pei`` at 5 % per pseudo-test
+        slice (may be empty); the combination's figures are leave-one-fold-out.
     reason
         French sentence explaining the choice.
     n_train, n_test
@@ -245,6 +188,10 @@ class ForecastReport:
         Cell side (metres) and number of cells in the territory.
     train, test
         The periods, ``(start, end)`` with the end excluded.
+    blend
+        Weights of the combination (:data:`backtest.BLEND_COMPONENTS`), chosen on the folds.
+    fold_unit
+        What a fold is called in French (« mois », « découpages »).
     """
 
     table: pd.DataFrame
@@ -258,12 +205,44 @@ class ForecastReport:
     train: tuple[pd.Timestamp, pd.Timestamp]
     test: tuple[pd.Timestamp, pd.Timestamp]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    blend: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0)
+    fold_unit: str = "découpages"
+
+    @property
+    def n_folds(self) -> int:
+        """Number of backtest folds the recommendation rests on."""
+        return int(self.backtest["fold"].nunique()) if len(self.backtest) else 0
 
     def row(self, method: str, fraction: float = KEY_FRACTION) -> pd.Series:
         """Return the row of one method at one area fraction."""
         t = self.table
         sel = t[(t["method"] == method) & np.isclose(t["area_pct"], 100 * fraction)]
         return sel.iloc[0]
+
+    def fold_stats(self) -> pd.DataFrame:
+        """Return per method the backtest mean, min and max of PAI and PEI at 5 %."""
+        bt = self.backtest
+        if bt.empty:
+            return pd.DataFrame(columns=["pai_mean", "pai_min", "pai_max", "pei_mean",
+                                         "pei_min", "pei_max", "folds"])
+        g = bt.groupby("method", sort=False)
+        return pd.DataFrame({"pai_mean": g["pai"].mean(), "pai_min": g["pai"].min(),
+                             "pai_max": g["pai"].max(), "pei_mean": g["pei"].mean(),
+                             "pei_min": g["pei"].min(), "pei_max": g["pei"].max(),
+                             "folds": g["fold"].nunique()})
+
+    def spread_sentence(self, method: str | None = None) -> str:
+        """Return « PAI à 5 % entre 7,8 et 8,6 selon les mois (moyenne 8,2 sur 6) »."""
+        m = method or self.recommended
+        stats = self.fold_stats()
+        if m not in stats.index:
+            return "Aucun essai sur les périodes passées : pas d'écart à montrer."
+        r = stats.loc[m]
+        lo, hi, mean = (_format.number(r[c], decimals=1)
+                        for c in ("pai_min", "pai_max", "pai_mean"))
+        return (f"Sur les essais passés, le PAI à 5 % de « {METHOD_LABELS[m]} » va de {lo} "
+                f"à {hi} selon les {self.fold_unit} (moyenne {mean} sur {int(r['folds'])} "
+                f"{self.fold_unit}).")
 
     def sentence(self, fraction: float = KEY_FRACTION, *,
                  next_period: str = "de la période suivante") -> str:
@@ -284,6 +263,10 @@ class ForecastReport:
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dictionary."""
+        def clean(rec: dict) -> dict:
+            return {k: (None if isinstance(v, float) and not np.isfinite(v) else
+                        (str(v.date()) if isinstance(v, pd.Timestamp) else v))
+                    for k, v in rec.items()}
         return {
             "train": [str(self.train[0].date()), str(self.train[1].date())],
             "test": [str(self.test[0].date()), str(self.test[1].date())],
@@ -293,11 +276,9 @@ class ForecastReport:
             "recommended_label": METHOD_LABELS[self.recommended],
             "reason": self.reason,
             "sentence": self.sentence(),
-            "results": [
-                {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                 for k, v in rec.items()}
-                for rec in self.table.to_dict(orient="records")],
-            "backtest": self.backtest.to_dict(orient="records"),
+            "blend": dict(zip(backtest.BLEND_COMPONENTS, self.blend, strict=True)),
+            "results": [clean(rec) for rec in self.table.to_dict(orient="records")],
+            "backtest": [clean(rec) for rec in self.backtest.to_dict(orient="records")],
             "notes": list(self.notes),
         }
 
@@ -307,74 +288,131 @@ def _in_period(times: np.ndarray, period: Period) -> np.ndarray:
 
 
 def _training(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray,
-              weights: np.ndarray | None, sel: np.ndarray) -> _Training:
-    return _Training(grid, inside, x[sel], y[sel], None if weights is None else weights[sel])
+              weights: np.ndarray | None, sel: np.ndarray, *, times: np.ndarray,
+              period: Period, recent_days: float,
+              blend: tuple[float, ...] | None = None) -> _Training:
+    """Return the training incidents of ``sel``, with the last ``recent_days`` as recent."""
+    end = pd.Timestamp(period[1])
+    days = min(recent_days, (end - pd.Timestamp(period[0])) / pd.Timedelta(days=1) / 2)
+    recent = times[sel] >= _ts(end - pd.Timedelta(days=days))
+    return _Training(grid, inside, x[sel], y[sel], None if weights is None else weights[sel],
+                     recent, blend)
 
 
-def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray,
-              times: np.ndarray, *, train: Period, test_days: float,
-              weights: np.ndarray | None = None,
-              methods: Iterable[str] = METHODS) -> tuple[str, pd.DataFrame, str]:
-    """Choose a method by backtesting inside the training period only.
+@dataclass(frozen=True)
+class Backtest:
+    """The recommendation of a rolling-origin backtest (see :func:`run_backtest`)."""
+
+    recommended: str
+    table: pd.DataFrame
+    reason: str
+    blend: tuple[float, ...]
+    fold_unit: str
+
+
+def _days(period: Period) -> float:
+    return (pd.Timestamp(period[1]) - pd.Timestamp(period[0])) / pd.Timedelta(days=1)
+
+
+def run_backtest(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray,
+                 times: np.ndarray, *, train: Period, test: Period,
+                 weights: np.ndarray | None = None,
+                 methods: Iterable[str] = METHODS) -> Backtest:
+    """Choose a method and the blend weights by rolling-origin backtest inside ``train``.
 
     Only incidents inside ``train`` are looked at (the caller may pass more; they are
-    dropped here), so the period being scored never influences the choice.
-
-    Returns
-    -------
-    tuple
-        The method code, the backtest table (``method``, ``fold``, ``pai``) and a French
-        sentence explaining the choice.
+    dropped here), so the period being scored never influences the choice. The method
+    with the best mean PAI at 5 % over the folds is recommended; last period's counts
+    win ties and stay recommended when nothing beats them by :data:`MIN_GAIN` or more.
     """
     candidates = [m for m in methods if m != "uniforme"]
+    if "derniere_periode" in candidates:  # the reference wins ties
+        candidates.remove("derniere_periode")
+        candidates.insert(0, "derniere_periode")
     times = np.asarray(times, dtype="datetime64[ns]")
     in_train = _in_period(times, train)
-    rows = []
-    for i, (p_train, p_test) in enumerate(backtest_folds(train, test_days=test_days), start=1):
+    fold_list = backtest_folds(train, test=test)
+    unit = backtest.fold_unit(train, test=test)
+    rows, comps, tests, used = [], [], [], []
+    for i, (p_train, p_test) in enumerate(fold_list, start=1):
         sel_tr = in_train & _in_period(times, p_train)
         sel_te = in_train & _in_period(times, p_test)
-        tr = _training(grid, inside, x, y, weights, sel_tr)
+        tr = _training(grid, inside, x, y, weights, sel_tr, times=times, period=p_train,
+                       recent_days=_days(p_test))
         te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
                              weights=None if weights is None else weights[sel_te])
         if tr.x.size < MIN_TRAIN or te.n_incidents < MIN_TEST:
             continue
         test_values = te.values[inside]
         for m in candidates:
-            score = SCORERS[m](tr)[inside]
-            pai = hit_table(score, test_values, fractions=[KEY_FRACTION])["pai"].iloc[0]
-            rows.append({"method": m, "fold": i, "pai": float(pai)})
-    bt = pd.DataFrame(rows, columns=["method", "fold", "pai"])
+            if m == "combinaison":
+                continue
+            pai, pei = backtest.pai_pei(SCORERS[m](tr)[inside], test_values,
+                                        fraction=KEY_FRACTION)
+            rows.append({"method": m, "fold": i, "fold_start": pd.Timestamp(p_test[0]),
+                         "pai": float(pai), "pei": float(pei)})
+        comps.append(components(tr)[:, inside])
+        tests.append(test_values)
+        used.append((i, pd.Timestamp(p_test[0])))
+    blend = (1.0, 0.0, 0.0, 0.0)
+    if comps and "combinaison" in candidates:
+        w, pai, pei = backtest.choose_blend(comps, tests, fraction=KEY_FRACTION)
+        blend = tuple(float(v) for v in w)
+        rows += [{"method": "combinaison", "fold": i, "fold_start": s, "pai": float(a),
+                  "pei": float(b)} for (i, s), a, b in zip(used, pai, pei, strict=True)]
+    bt = pd.DataFrame(rows, columns=["method", "fold", "fold_start", "pai", "pei"])
     if bt.empty:
         reason = ("Pas assez d'historique dans la période d'apprentissage pour comparer les "
                   "méthodes : la méthode de référence (faits de la période précédente) est "
-                  "retenue.")
-        return "derniere_periode", bt, reason
+                  "retenue ; la recommandation repose sur trop peu de données.")
+        return Backtest("derniere_periode", bt, reason, blend, unit)
     mean = bt.groupby("method", sort=False)["pai"].mean()
-    best = max(candidates, key=lambda m: (round(mean.get(m, -np.inf), 9),
-                                          -candidates.index(m)))
     n_folds = bt["fold"].nunique()
     reference = "derniere_periode"
-    if best != reference and reference in candidates:
-        # Last period's counts are a strong, simple baseline: another method is preferred
-        # only when it beat it in every backtest fold and by at least MIN_GAIN on average,
-        # so a noise-level win in the past does not become a loss on the scored period.
-        pivot = bt.pivot(index="fold", columns="method", values="pai")
-        beats_every_fold = bool((pivot[best] >= pivot[reference]).all())
-        clear_gain = mean[best] >= (1 + MIN_GAIN) * mean[reference]
-        if not (beats_every_fold and clear_gain):
-            ref_pai = _format.number(mean[reference], decimals=2)
-            best_pai = _format.number(mean[best], decimals=2)
-            reason = (f"Aucune méthode n'a battu nettement la référence (faits de la période "
-                      f"précédente) sur les {n_folds} découpage(s) de la période "
-                      f"d'apprentissage (PAI moyen à 5 % : {ref_pai} contre "
-                      f"{best_pai} pour la meilleure autre) : la référence est "
-                      "retenue. La période évaluée n'a pas servi au choix.")
-            return reference, bt, reason
-    best_pai = _format.number(mean[best], decimals=2)
-    reason = (f"Méthode retenue par essai sur {n_folds} découpage(s) de la période "
-              f"d'apprentissage seulement (PAI moyen à 5 % : {best_pai}), sans "
-              "regarder la période évaluée.")
-    return best, bt, reason
+    ref_pai = _format.number(mean.get(reference, np.nan), decimals=2)
+    pivot = bt.pivot(index="fold", columns="method", values="pai")
+
+    def beats(m: str) -> bool:
+        # "Beating" the reference: a fold-mean gain of MIN_GAIN or more, and at least as
+        # good in WIN_SHARE of the folds (a noise-level or one-fold win is no better method).
+        if m == reference or reference not in mean.index:
+            return True
+        wins = float((pivot[m] >= pivot[reference]).mean())
+        return bool(mean[m] >= (1 + MIN_GAIN) * mean[reference] and wins >= WIN_SHARE)
+    ok = [m for m in candidates if m in mean.index and beats(m)] or [reference]
+    best = max(ok, key=lambda m: (round(mean.get(m, -np.inf), 9), -candidates.index(m)))
+    if best == reference:
+        reason = (f"Aucune méthode n'a battu la référence (faits de la période précédente) "
+                  f"sur les {n_folds} {unit} d'essai de la période d'apprentissage (il faut "
+                  f"{100 * MIN_GAIN:.0f} % de mieux en moyenne et faire aussi bien dans deux "
+                  f"tiers des essais ; PAI moyen à 5 % de la référence : {ref_pai}) : la "
+                  "référence est recommandée. La période évaluée n'a pas servi au choix.")
+    else:
+        best_pai = _format.number(mean[best], decimals=2)
+        reason = (f"Méthode retenue : la meilleure moyenne sur {n_folds} {unit} d'essai de la "
+                  f"période d'apprentissage (PAI moyen à 5 % : {best_pai}, contre {ref_pai} "
+                  "pour la référence), sans regarder la période évaluée.")
+        if best == "combinaison":
+            reason += f" Poids : {backtest.blend_label(blend)}."
+    if n_folds < backtest.MIN_FOLDS:
+        reason += (f" Attention : la recommandation repose sur trop peu de données "
+                   f"({n_folds} essai(s), il en faut au moins {backtest.MIN_FOLDS}).")
+    return Backtest(best, bt, reason, blend, unit)
+
+
+def recommend(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray,
+              times: np.ndarray, *, train: Period, test_days: float,
+              weights: np.ndarray | None = None,
+              methods: Iterable[str] = METHODS) -> tuple[str, pd.DataFrame, str]:
+    """Return ``(method, backtest table, reason)`` of :func:`run_backtest`.
+
+    The scored period is taken as ``test_days`` days right after ``train``.
+    """
+    t1 = pd.Timestamp(train[1])
+    res = run_backtest(grid, inside, x, y, times, train=train,
+                       test=(t1, t1 + pd.Timedelta(days=test_days)), weights=weights,
+                       methods=methods)
+    return res.recommended, res.table, res.reason
 
 
 def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarray,
@@ -408,8 +446,8 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
     sel_tr = _in_period(times, train)
     sel_te = _in_period(times, test)
     w = None if weights is None else np.asarray(weights, dtype=float)
-    tr = _training(grid, inside, x, y, w, sel_tr)
-    train_counts = counts.count_xy(grid, tr.x, tr.y, inside=inside, weights=tr.weights)
+    train_counts = counts.count_xy(grid, x[sel_tr], y[sel_tr], inside=inside,
+                                   weights=None if w is None else w[sel_tr])
     te = counts.count_xy(grid, x[sel_te], y[sel_te], inside=inside,
                          weights=None if w is None else w[sel_te])
     if train_counts.n_incidents < min_train:
@@ -419,12 +457,11 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
         raise counts.not_enough(te.n_incidents, minimum=min_test,
                                 what="faits dans la période évaluée")
     methods = list(methods)
-    test_days = (pd.Timestamp(test[1]) - pd.Timestamp(test[0])) / pd.Timedelta(days=1)
     # The recommendation sees the training incidents only.
-    recommended, bt, reason = recommend(grid, inside, x[sel_tr], y[sel_tr], times[sel_tr],
-                                        train=train, test_days=test_days,
-                                        weights=None if w is None else w[sel_tr],
-                                        methods=methods)
+    res = run_backtest(grid, inside, x[sel_tr], y[sel_tr], times[sel_tr], train=train,
+                       test=test, weights=None if w is None else w[sel_tr], methods=methods)
+    tr = _training(grid, inside, x, y, w, sel_tr, times=times, period=train,
+                   recent_days=_days(test), blend=res.blend)
     test_values = te.values[inside]
     train_values = train_counts.values[inside]
     frames = []
@@ -441,10 +478,11 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
                      "territoire ou dans une cellule de bord dont le centre est hors du "
                      "territoire ont été ignorés.")
     return ForecastReport(
-        pd.concat(frames, ignore_index=True), recommended, bt, reason,
+        pd.concat(frames, ignore_index=True), res.recommended, res.table, res.reason,
         train_counts.n_incidents, te.n_incidents, float(grid.cell_m), int(inside.sum()),
         (pd.Timestamp(train[0]), pd.Timestamp(train[1])),
-        (pd.Timestamp(test[0]), pd.Timestamp(test[1])), tuple(notes))
+        (pd.Timestamp(test[0]), pd.Timestamp(test[1])), tuple(notes), res.blend,
+        res.fold_unit)
 
 
 def forecast_accuracy(incidents: gpd.GeoDataFrame, territory: gpd.GeoDataFrame, *,
@@ -515,29 +553,7 @@ def format_report(report: ForecastReport) -> str:
     return "\n".join(lines)
 
 
-def monthly_periods(end: dt.date | dt.datetime, *, train_months: int = 12,
-                    first: dt.date | dt.datetime | None = None) -> tuple[Period, Period]:
-    """Return ``(train, test)``: the last whole month before ``end``, and the months before.
-
-    Parameters
-    ----------
-    end
-        First day after the data to use (e.g. the end of the page's period).
-    train_months
-        Length of the training period, in months.
-    first
-        First date with data: the training period does not start before its month.
-    """
-    end_ts = pd.Timestamp(end)
-    test_end = end_ts.to_period("M").to_timestamp()
-    test_start = (test_end.to_period("M") - 1).to_timestamp()
-    train_start = (test_start.to_period("M") - train_months).to_timestamp()
-    if first is not None:
-        first_month = pd.Timestamp(first).to_period("M").to_timestamp()
-        train_start = max(train_start, first_month)
-    train = (train_start.to_pydatetime(), test_start.to_pydatetime())
-    test = (test_start.to_pydatetime(), test_end.to_pydatetime())
-    return train, test
+monthly_periods = backtest.monthly_periods
 
 
 PLAIN_FRENCH = (
@@ -553,14 +569,28 @@ PLAIN_FRENCH = (
 
 
 def summary_table(report: ForecastReport) -> pd.DataFrame:
-    """Return a French display table: one row per method, hit rate and PAI per area share."""
+    """Return a French display table: one row per method, hit rate and PAI per area share.
+
+    The last columns give the backtest spread of each method's PAI at 5 %
+    (« entre 7,8 et 8,6 ») and its mean over the folds.
+    """
     t = report.table
-    out = pd.DataFrame({"Méthode": [METHOD_LABELS[m] for m in METHODS
-                                     if m in set(t["method"])]})
     methods = [m for m in METHODS if m in set(t["method"])]
+    out = pd.DataFrame({"Méthode": [METHOD_LABELS[m] for m in methods]})
     for pct in sorted(set(t["area_pct"])):
         sub = t[np.isclose(t["area_pct"], pct)].set_index("method")
         out[f"Réussite {pct:g} % (%)"] = [round(sub.loc[m, "hit_rate_pct"], 1) for m in methods]
         out[f"PAI {pct:g} %"] = [round(sub.loc[m, "pai"], 2) for m in methods]
+    stats = report.fold_stats()
+
+    def spread(m: str) -> str:
+        if m not in stats.index:
+            return ""
+        lo = _format.number(stats.loc[m, "pai_min"], decimals=1)
+        hi = _format.number(stats.loc[m, "pai_max"], decimals=1)
+        return f"entre {lo} et {hi} selon les {report.fold_unit}"
+    out["PAI 5 % sur les essais"] = [spread(m) for m in methods]
+    out["PAI 5 % moyen des essais"] = [round(float(stats.loc[m, "pai_mean"]), 2)
+                                       if m in stats.index else np.nan for m in methods]
     out["Recommandée"] = ["oui" if m == report.recommended else "" for m in methods]
     return out

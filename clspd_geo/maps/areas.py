@@ -13,7 +13,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 
-from clspd_geo import safe, vocab
+from clspd_geo import _format, safe, vocab
 from clspd_geo.maps import _geojson, legend
 from clspd_geo.maps.base import MapLayer
 
@@ -150,3 +150,64 @@ def zones_layer(zones: gpd.GeoDataFrame, *, name: str, label_col: str = "label",
     items = tuple(legend.LegendItem(c, str(lbl))
                   for c, lbl in zip(fill, zones[label_col], strict=True))
     return MapLayer(fg, title, items).add_to(m)
+
+
+def quartier_choropleth_layer(quartiers: gpd.GeoDataFrame, *, per_1000: bool, k: int,
+                              what: str = "faits", name: str = "Faits par quartier",
+                              show: bool = True, m: folium.Map | None = None) -> MapLayer:
+    """Return the quartiers coloured by their total, with a legend that says it in words.
+
+    For the roles that see quartier totals (not points): each colour is a whole quartier's
+    figure over the period, never a place inside it.
+
+    Parameters
+    ----------
+    quartiers
+        :attr:`clspd_geo.analysis.rates.QuartierRates.quartiers` (``valeur``: the rate per
+        1,000 inhabitants or the count, 0 where nothing is published; ``affiche`` and
+        ``faits_affiches``: their text, « < k » for a suppressed count).
+    per_1000
+        ``valeur`` is a rate per 1,000 inhabitants (else a count).
+    k
+        The role's small-count threshold (counts from 1 to k−1 are not shown).
+    what
+        What is counted, in French (« faits »).
+    """
+    fg = folium.FeatureGroup(name=safe.text(name), show=show)
+    values = quartiers["valeur"].fillna(0).to_numpy(dtype=float)
+    shown = values[values > 0]
+    breaks = legend.class_breaks(values)
+    fill = [c if v > 0 else legend.EMPTY_COLOR
+            for c, v in zip(legend.class_colors(values, breaks), values, strict=True)]
+    unit = f"{what} pour 1 000 habitants" if per_1000 else what
+    data = _geojson.geojson_ready(quartiers.assign(fill=fill),
+                                  ["name", "affiche", "faits_affiches", "fill"])
+    fields, aliases = ["name", "faits_affiches"], ["Quartier", what.capitalize()]
+    if per_1000:
+        fields.append("affiche")
+        aliases.append("Pour 1 000 habitants")
+    folium.GeoJson(
+        data.__geo_interface__,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#424242",
+                                  "weight": 1, "fillOpacity": 0.6},
+        tooltip=_geojson.tooltip(fields, aliases),
+    ).add_to(fg)
+    decimals = 1 if per_1000 else 0
+    items = [legend.LegendItem(legend.EMPTY_COLOR,
+                               f"quartier sans chiffre publié (aucun fait, ou moins de {k} : masqué)")]
+    offset = len(legend.CELL_COLORS) - len(breaks)
+    previous = None
+    for i, upper in enumerate(breaks if shown.size else []):
+        hi = _format.number(float(upper), decimals=decimals)
+        if previous is None:
+            lo = _format.number(float(shown.min()), decimals=decimals)
+            span = hi if lo == hi else f"de {lo} à {hi}"
+        elif per_1000:
+            span = f"plus de {_format.number(previous, decimals=decimals)} à {hi}"
+        else:
+            lo = _format.number(previous + 1, decimals=0)
+            span = hi if lo == hi else f"de {lo} à {hi}"
+        items.append(legend.LegendItem(legend.CELL_COLORS[offset + i],
+                                       f"quartier entier : {span} {unit} sur la période"))
+        previous = float(upper)
+    return MapLayer(fg, name, tuple(items)).add_to(m)

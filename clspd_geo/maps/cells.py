@@ -9,6 +9,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from clspd_geo import _format
 from clspd_geo.maps import _geojson, legend
 from clspd_geo.maps.base import MapLayer
 
@@ -32,7 +33,8 @@ def cells_layer(cells: gpd.GeoDataFrame, *, value_col: str, name: str, unit: str
     values = cells[value_col].to_numpy(dtype=float)
     breaks = legend.class_breaks(values)
     colors = legend.class_colors(values, breaks)
-    label = [f"{v:.0f} {unit}" if float(v).is_integer() else f"{v:.1f} {unit}" for v in values]
+    label = [f"{_format.number(v, decimals=0 if float(v).is_integer() else 1)} {unit}"
+             for v in values]
     data = _geojson.geojson_ready(cells.assign(fill=colors, label=label), ["fill", "label"])
     folium.GeoJson(
         data.__geo_interface__,

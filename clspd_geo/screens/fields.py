@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
                                 road_safety, schools, victims)
@@ -169,3 +169,54 @@ def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: s
         return per_q, resources.resources_sentence(per_q, counts=counts,
                                                         k=view.small_count_k)
     return view.memo(("fields.resources_by_quartier", sel, kinds, field), compute)
+
+
+# -- one figure per question ------------------------------------------------------------------
+def outside_quartiers(view: RoleView, sel: indicators.Selection) -> int:
+    """Return the selected facts the role sees in no quartier.
+
+    Those published only for the whole territory, and those placed outside every quartier
+    polygon (a quartier layer that does not cover the whole territory).
+    """
+    return int(view.incidents(sel)["quartier_id"].isna().sum())
+
+
+def publication_note(view: RoleView, sel: indicators.Selection) -> str:
+    """Return the sentence that reconciles the page's figures for this role ("" if none).
+
+    Every count of a page is a sum of the same released atoms (:meth:`RoleView.incidents`):
+    the key figures equal the sum of the per-category table; a per-quartier table adds up
+    to the key figure minus the facts published only for the whole territory. Facts of
+    the selection that are not published to the role at all are counted in words
+    (« n faits non publiés pour votre rôle »), so that two roles reading different
+    totals know why.
+    """
+    parts = []
+    withheld = view.withheld(sel)
+    if withheld:
+        parts.append(f"{_format.number(withheld)} faits non publiés pour votre rôle sur "
+                     f"cette sélection (regroupements de moins de {view.small_count_k} faits, "
+                     "délai de publication, ou faits publiés seulement par année ou pour "
+                     "tout le territoire) : ils ne comptent dans aucun chiffre de la page.")
+    only = outside_quartiers(view, sel)
+    if only:
+        parts.append(f"{_format.number(only)} faits ne sont rattachés à aucun quartier pour "
+                     "votre rôle (publiés seulement pour l'ensemble du territoire, ou situés "
+                     "hors des quartiers) : ils comptent dans les chiffres clés et par "
+                     "catégorie, mais dans aucun quartier.")
+    return " ".join(parts)
+
+
+def quarterly_table(view: RoleView, sel: indicators.Selection) -> tuple[pd.DataFrame, str]:
+    """Return the selection per quarter (role's k) without yearly atoms, and a note.
+
+    Facts released by year are dated 1 January: in a quarterly table they would read as
+    the first quarter's. They are left out and counted in the note ("" when none).
+    """
+    table = indicators.quarterly_counts(view.incidents(by_month=True), sel,
+                                        k=view.small_count_k)
+    yearly = len(view.incidents(sel)) - len(view.incidents(sel, by_month=True))
+    note = "" if not yearly else (
+        f"{_format.number(yearly)} faits ne sont publiés pour votre rôle que par année : "
+        "ils ne figurent pas dans ce tableau par trimestre.")
+    return table, note

@@ -1,12 +1,22 @@
-"""The hotspot panel of a page: map layer, hour × weekday table, forecast accuracy."""
+"""The hotspot panel of a page: map layer, hour × weekday table, forecast accuracy.
+
+Point analyses are offered only to a role that sees the facts as points
+(:func:`point_analysis_note` says why not otherwise); a role that sees aggregates gets
+its quartier totals and its own released cells (:func:`aggregate_areas`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from clspd_geo import config
+import geopandas as gpd
+import shapely
+
+from clspd_geo import _format, config
+from clspd_geo.access import policy
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, forecast, hotspots, indicators, temporal
+from clspd_geo.analysis import cells, forecast, hotspots, indicators, rates, temporal
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.screens import common
 
@@ -92,3 +102,92 @@ def forecast_report(view: RoleView, categories: tuple[str, ...], *, end: dt.date
                                     train=train, test=test)
     return view.memo(("hotspots.forecast_report", tuple(categories), end, float(cell_m)),
                      compute)
+
+
+# -- what the role's data supports ------------------------------------------------------------
+def sees_points(view: RoleView, categories: tuple[str, ...] | list[str]) -> bool:
+    """Tell whether the role sees every one of these categories as exact points."""
+    return bool(categories) and all(view.finest_zone(c) == "point" for c in categories)
+
+
+def point_analysis_note(view: RoleView, categories: tuple[str, ...] | list[str]) -> str | None:
+    """Return why point analyses are not offered to this role, or None when they are.
+
+    The hotspot map, the forecast, the hour × weekday table and per-cell statistics need
+    exact points (and real times): on facts moved to cell or quartier centres and dated
+    at the start of their month they would show a precision that is not there.
+    """
+    if sees_points(view, categories):
+        return None
+    zones = {view.finest_zone(c) for c in categories} - {None, "point"}
+    words = {"grille": f"par cellule de {view.grid_cell_m:.0f} m", "quartier": "par quartier",
+             "territoire": "pour l'ensemble du territoire"}
+    seen = " ou ".join(words[z] for z in ("grille", "quartier", "territoire") if z in zones)
+    who = [label for code, label in view.roles().items()
+           if all(policy.finest_zone(code, c) == "point" for c in categories)]
+    runners = (" ; ces analyses peuvent être faites par les rôles qui voient les faits "
+               f"exacts : {', '.join(who)}." if who else " ; aucun rôle ne voit ces faits "
+               "exactement.")
+    return (f"Pour votre rôle ({view.role_label}), ces faits ne sont publiés que "
+            f"{seen or 'agrégés'} et par mois, sans lieu ni heure exacts : la carte des "
+            "points chauds, la prévision, le tableau par heure et les statistiques par "
+            f"cellule ne sont pas proposés{runners}")
+
+
+@dataclass(frozen=True)
+class AggregateAreas:
+    """What a role that sees aggregates may draw of a selection.
+
+    Attributes
+    ----------
+    rates
+        The quartiers with their totals (rate per 1,000 residents where the population
+        is known), small counts suppressed with the role's k.
+    cells
+        The release's own grid cells of the role (EPSG:4326, ``faits``), each a sum of
+        atoms of at least k facts; empty when the role has none.
+    n_total
+        Facts of the selection the role sees.
+    n_outside
+        Of which in no quartier (published only for the whole territory, or outside every
+        quartier polygon): on no map.
+    """
+
+    rates: rates.QuartierRates
+    cells: gpd.GeoDataFrame
+    n_total: int
+    n_outside: int
+
+    def note(self) -> str:
+        """Return the French sentence on what the map leaves out (empty when nothing)."""
+        if not self.n_outside:
+            return ""
+        return (f"{_format.number(self.n_outside)} des {_format.number(self.n_total)} faits "
+                "de la sélection ne sont rattachés à aucun quartier pour votre rôle (publiés "
+                "seulement pour l'ensemble du territoire, ou situés hors des quartiers) : ils "
+                "ne figurent pas sur la carte.")
+
+
+def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas:
+    """Return the quartier choropleth and the released cells of a selection for this role.
+
+    Nothing is drawn where the role cannot see it: facts released at the quartier level
+    count in their quartier only, never in a cell at the quartier's representative point.
+    """
+    def compute() -> AggregateAreas:
+        rows = view.incidents(sel)
+        level = rows["zone_level"].astype(str).to_numpy()
+        in_q = rows[rows["quartier_id"].notna().to_numpy()]
+        qr = rates.rates_by_quartier(in_q, view.layer("quartiers"), k=view.small_count_k)
+        grid_rows = rows[level == "grille"]
+        half = view.grid_cell_m / 2
+        if len(grid_rows):
+            per_cell = grid_rows.groupby(["x", "y"]).size().reset_index(name="faits")
+            geoms = shapely.box(per_cell["x"] - half, per_cell["y"] - half,
+                                per_cell["x"] + half, per_cell["y"] + half)
+            cells_gdf = gpd.GeoDataFrame({"faits": per_cell["faits"].to_numpy()},
+                                         geometry=geoms, crs=view.metric_epsg).to_crs(4326)
+        else:
+            cells_gdf = gpd.GeoDataFrame({"faits": []}, geometry=[], crs=4326)
+        return AggregateAreas(qr, cells_gdf, len(rows), len(rows) - len(in_q))
+    return view.memo(("hotspots.aggregate_areas", sel), compute)

@@ -294,3 +294,34 @@ def test_released_rows_say_whether_their_time_is_real():
                            as_of=dt.date(2026, 1, 1))
     assert len(elu) and not elu["time_known"].any()
     assert (elu["occurred_at"].dt.day == 1).all() and (elu["occurred_at"].dt.hour == 0).all()
+
+
+def test_release_says_where_and_how_each_row_is_placed():
+    """zone_level and time_step: exact rows are points, aggregated rows their atom's level."""
+    import datetime as dt
+
+    from clspd_geo import demo
+    from clspd_geo.access import release
+    from clspd_geo.analysis import indicators
+    from clspd_geo import crs
+
+    frames = demo.build_demo(seed=1, n_incidents=3000)
+    epsg = crs.metric_epsg(frames["territoire"])
+    table = indicators.prepare_incidents(frames["incidents"], epsg=epsg)
+    zones = release.zones_for(frames["territoire"], frames["quartiers"], epsg=epsg)
+    police = release.restrict(table, layer=release.INCIDENT_TABLE, role_code="police",
+                              zones=zones, as_of=dt.date(2026, 11, 25))
+    public = release.restrict(table, layer=release.INCIDENT_TABLE, role_code="public",
+                              zones=zones, as_of=dt.date(2026, 11, 25))
+    std = police["sensitivity"] != "sensible"  # police: exact but for sensitive facts
+    assert (police.loc[std, "zone_level"] == "point").all()
+    assert (police.loc[std, "time_step"] == "exact").all()
+    assert set(police.loc[~std, "zone_level"]) <= {"grille", "quartier", "territoire"}
+    assert set(public["zone_level"]) <= {"quartier", "territoire"}
+    # Territory-level rows carry no quartier; yearly rows are dated 1 January.
+    terr = public["zone_level"] == "territoire"
+    assert public.loc[terr, "quartier_id"].isna().all()
+    yearly = public["time_step"] == "annee"
+    assert yearly.any()
+    ts = public.loc[yearly, "occurred_at"]
+    assert ((ts.dt.month == 1) & (ts.dt.day == 1)).all()

@@ -160,3 +160,66 @@ def test_roles_share_one_read_of_the_store_per_version(tmp_path, monkeypatch):
     assert totals["police"] == 5 and totals["elu"] == 0
     RoleView(store, "police", as_of=AS_OF, version=version + "-autre").incidents()
     assert reads.count("points:incidents") == 2
+# -- periods snap to the role's time atoms ----------------------------------------------------
+@pytest.fixture(scope="module")
+def store_with_atoms(tmp_path_factory) -> GeoPackageStore:
+    """A demo store large enough for atoms of k facts (3,000 incidents)."""
+    from clspd_geo import demo
+
+    store = GeoPackageStore(tmp_path_factory.mktemp("view") / "demo.gpkg", create=True)
+    store.write_many(demo.build_demo(seed=1, n_incidents=3000), source=demo.source_label(1))
+    return store
+
+
+def test_time_atom_and_snap_period(tiny_store):
+    from clspd_geo.access.view import snap_period
+
+    police = RoleView(tiny_store, "police", as_of=AS_OF)
+    elu = RoleView(tiny_store, "elu", as_of=AS_OF)
+    assert police.time_atom is None and police.period_note() is None
+    assert elu.time_atom == "mois"
+    assert "mois entiers" in elu.period_note()
+    d = dt.date
+    # Police see points: the period is theirs as chosen.
+    assert snap_period(police, d(2025, 10, 2), d(2026, 10, 2)) == (d(2025, 10, 2), d(2026, 10, 2))
+    # The issue's default period of aggregate roles: 02/10/2025 – 01/10/2026 → Oct–Sep.
+    assert snap_period(elu, d(2025, 10, 2), d(2026, 10, 2)) == (d(2025, 10, 1), d(2026, 10, 1))
+    assert snap_period(elu, d(2025, 10, 20), d(2026, 3, 31)) == (d(2025, 11, 1), d(2026, 4, 1))
+    # Never empty: at least one whole month.
+    assert snap_period(elu, d(2025, 10, 20), d(2025, 10, 25)) == (d(2025, 11, 1), d(2025, 12, 1))
+
+
+def test_default_period_is_whole_months_for_atoms(store_with_atoms):
+    from clspd_geo.access.view import default_period
+
+    elu = RoleView(store_with_atoms, "elu", as_of=AS_OF)
+    start, end = default_period(elu)
+    last = elu.incidents()["occurred_at"].max().date()
+    assert start.day == 1 and end.day == 1
+    assert end == (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    assert (end.year - start.year) * 12 + end.month - start.month <= 12
+    police = RoleView(store_with_atoms, "police", as_of=AS_OF)
+    default = indicators.default_selection(police.incidents())
+    assert default_period(police) == (default.start, default.end)
+
+
+def test_withheld_and_by_month(store_with_atoms):
+    elu = RoleView(store_with_atoms, "elu", as_of=AS_OF)
+    public = RoleView(store_with_atoms, "public", as_of=AS_OF)
+    from clspd_geo import vocab
+
+    sel = indicators.Selection(dt.date(2025, 1, 1), dt.date(2026, 1, 1),
+                               tuple(vocab.category_codes()))
+    prepared = indicators.prepare_incidents(
+        store_with_atoms.read_points("incidents", columns=["occurred_at", "category",
+                                                           "quartier_id"]),
+        epsg=elu.metric_epsg)
+    n_all = int(indicators.mask(prepared, sel).sum())
+    assert elu.withheld(sel) == n_all - len(elu.incidents(sel))
+    assert elu.withheld(sel.with_categories(())) == 0
+    # Yearly atoms (public, sensitive facts) are dated 1 January; by_month drops them.
+    rows = public.incidents(sel)
+    assert set(rows["time_step"]) <= {"mois", "annee"}
+    monthly = public.incidents(sel, by_month=True)
+    assert len(monthly) == int((rows["time_step"] == "mois").sum())
+    assert (public.incidents(by_month=True)["time_step"] != "annee").all()

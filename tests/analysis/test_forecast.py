@@ -55,13 +55,31 @@ def test_periods_must_be_in_order():
 
 
 def test_backtest_folds_stay_inside_training():
+    # Three weeks of training, a week to score: slices shortened to 21 / 4 days so that
+    # three folds fit, each with at least as much history as it lasts.
     folds = forecast.backtest_folds(("2016-08-01", "2016-08-22"), test_days=7)
-    assert len(folds) == 2
+    assert len(folds) == 3
     for (tr0, tr1), (te0, te1) in folds:
         assert tr0 == pd.Timestamp("2016-08-01") and tr1 == te0
         assert te1 <= pd.Timestamp("2016-08-22")
+        assert te1 - te0 == pd.Timedelta(hours=126)
+        assert tr1 - tr0 >= te1 - te0
+    assert folds[0][1][1] == pd.Timestamp("2016-08-22")
     year = forecast.backtest_folds(("2012-01-01", "2013-01-01"), test_days=365)
-    assert len(year) == 1
+    assert len(year) == 3
+    assert year[-1][1][0] == pd.Timestamp("2012-04-01 12:00")  # 2012: 366 days / 4
+
+
+def test_backtest_folds_are_calendar_months_for_a_monthly_test():
+    folds = forecast.backtest_folds(("2025-10-01", "2026-10-01"),
+                                    test=("2026-10-01", "2026-11-01"))
+    assert len(folds) == forecast.MAX_FOLDS == 6
+    assert [f[1][0].month for f in folds] == [9, 8, 7, 6, 5, 4]
+    assert all(f[1][1] == (f[1][0] + pd.offsets.MonthBegin(1)) for f in folds)
+    # Three months of history: two folds (each month needs a month before it).
+    short = forecast.backtest_folds(("2026-07-01", "2026-10-01"),
+                                    test=("2026-10-01", "2026-11-01"))
+    assert [f[1][0] for f in short] == [pd.Timestamp("2026-09-01"), pd.Timestamp("2026-08-01")]
 
 
 def _synthetic(seed: int = 0, n: int = 4000):
@@ -242,6 +260,13 @@ def test_summary_table_and_sentence():
     assert "du mois suivant" in text
     assert f"{rec['hit_rate_pct']:.0f} % des faits" in text
     assert "PAI" in forecast.PLAIN_FRENCH
+    # The backtest spread of each method, in words, beside its fold mean.
+    stats = rep.fold_stats()
+    row = tab[tab["Recommandée"] == "oui"].iloc[0]
+    lo = f"{stats.loc[rep.recommended, 'pai_min']:.1f}".replace(".", ",")
+    hi = f"{stats.loc[rep.recommended, 'pai_max']:.1f}".replace(".", ",")
+    assert row["PAI 5 % sur les essais"] == f"entre {lo} et {hi} selon les mois"
+    assert row["PAI 5 % moyen des essais"] == round(stats.loc[rep.recommended, "pai_mean"], 2)
 
 
 def _smooth_blobs(seed: int, n_per_month: int, months: int = 4):
@@ -257,21 +282,63 @@ def _smooth_blobs(seed: int, n_per_month: int, months: int = 4):
     return grid, np.ones(grid.n_cells, dtype=bool), x, y, t
 
 
-def test_recommendation_prefers_smoothing_only_when_it_clearly_wins():
+def test_recommendation_is_the_best_fold_mean_that_beats_the_reference():
+    grid, inside, x, y, t = _smooth_blobs(seed=11, n_per_month=150, months=6)
+    train, test = ("2024-01-01", "2024-06-01"), ("2024-06-01", "2024-07-01")
+    res = forecast.run_backtest(grid, inside, x, y, t, train=train, test=test)
+    mean = res.table.groupby("method")["pai"].mean()
+    pivot = res.table.pivot(index="fold", columns="method", values="pai")
+    assert res.recommended != "derniere_periode"
+    assert res.fold_unit == "mois" and "mois d'essai" in res.reason
+    ref = mean["derniere_periode"]
+    passing = [m for m in mean.index if m != "derniere_periode"
+               and mean[m] >= (1 + forecast.MIN_GAIN) * ref
+               and (pivot[m] >= pivot["derniere_periode"]).mean() >= forecast.WIN_SHARE]
+    assert res.recommended == max(passing, key=mean.get)
+    assert res.table["fold"].nunique() == 4  # Feb..May, each with a month before it
+    assert "trop peu" not in res.reason
+    # The combination is scored leave-one-fold-out and its weights sum to 1.
+    assert set(res.table["method"]) >= {"combinaison", "melange"}
+    assert abs(sum(res.blend) - 1) < 1e-9
+
+
+def test_reference_is_recommended_when_nothing_beats_it():
+    # Tight hotspots on 100 m cells: the wide default kernel gains nothing that counts.
+    grid, inside, x, y, t = _synthetic(seed=4)
+    train, test = ("2024-01-01", "2024-04-01"), ("2024-04-01", "2024-05-01")
+    res = forecast.run_backtest(grid, inside, x, y, t, train=train, test=test,
+                                methods=["derniere_periode", "uniforme", "densite"])
+    mean = res.table.groupby("method")["pai"].mean()
+    assert mean["densite"] < (1 + forecast.MIN_GAIN) * mean["derniere_periode"]
+    assert res.recommended == "derniere_periode"
+    assert "Aucune méthode n'a battu la référence" in res.reason
+
+
+def test_too_few_folds_says_so():
     grid, inside, x, y, t = _smooth_blobs(seed=11, n_per_month=150)
-    train = ("2024-01-01", "2024-04-01")
-    chosen, bt, reason = forecast.recommend(grid, inside, x, y, t, train=train, test_days=30)
-    assert chosen != "derniere_periode"
-    assert "découpage" in reason
-    pivot = bt.pivot(index="fold", columns="method", values="pai")
-    assert (pivot[chosen] >= pivot["derniere_periode"]).all()
-    # The same data with only the reference and a weaker method: the reference stays.
-    chosen, _, _ = forecast.recommend(grid, inside, x, y, t, train=train, test_days=30,
-                                      methods=["derniere_periode", "uniforme", "gi_star"])
-    assert chosen in {"derniere_periode", "gi_star"}
-    if chosen == "gi_star":
-        assert (pivot["gi_star"] >= pivot["derniere_periode"]).all()
+    # Three months of history before a monthly test: two folds only.
+    chosen, bt, reason = forecast.recommend(grid, inside, x, y, t,
+                                            train=("2024-01-01", "2024-04-01"), test_days=30)
+    assert bt["fold"].nunique() == 2
+    assert "trop peu de données" in reason
     # With no usable history, the reference is kept and the reason says so.
-    chosen, bt, reason = forecast.recommend(grid, inside, x[:20], y[:20], t[:20], train=train,
-                                            test_days=30)
+    chosen, bt, reason = forecast.recommend(grid, inside, x[:20], y[:20], t[:20],
+                                            train=("2024-01-01", "2024-04-01"), test_days=30)
     assert chosen == "derniere_periode" and bt.empty and "historique" in reason
+    assert "trop peu de données" in reason
+
+
+def test_report_fold_spread_sentence():
+    grid, inside, x, y, t = _smooth_blobs(seed=3, n_per_month=150, months=6)
+    rep = forecast.evaluate_xy(grid, inside, x, y, t, train=("2024-01-01", "2024-06-01"),
+                               test=("2024-06-01", "2024-07-01"))
+    stats = rep.fold_stats()
+    bt = rep.backtest[rep.backtest["method"] == rep.recommended]
+    assert stats.loc[rep.recommended, "pai_min"] == bt["pai"].min()
+    assert stats.loc[rep.recommended, "pai_max"] == bt["pai"].max()
+    text = rep.spread_sentence()
+    lo = f"{bt['pai'].min():.1f}".replace(".", ",")
+    hi = f"{bt['pai'].max():.1f}".replace(".", ",")
+    assert f"va de {lo} à {hi} selon les mois" in text
+    assert rep.n_folds == 4
+    json.dumps(rep.to_dict())

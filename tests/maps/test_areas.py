@@ -82,3 +82,30 @@ def test_an_empty_zones_layer_is_drawn_without_legend_lines():
     layer = areas.zones_layer(empty, name="Rien", colors=["#000000"], m=m)
     assert layer.items == () and base.layer_names(m) == ["Rien"]
     assert len(layer.group._children) == 0
+
+
+def test_quartier_choropleth_legend_says_what_a_colour_means():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from clspd_geo.maps import areas, legend
+
+    q = gpd.GeoDataFrame(
+        {"quartier_id": ["A", "B", "C"], "name": ["Alpha", "Beta", "Gamma"],
+         "valeur": [2.5, 12.0, 0.0], "affiche": ["2,5", "12,0", "< 11 faits"],
+         "faits_affiches": ["25", "120", "< 11"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs=4326)
+    layer = areas.quartier_choropleth_layer(q, per_1000=True, k=11, name="Faits par quartier")
+    labels = [i.label for i in layer.items]
+    assert labels[0] == "quartier sans chiffre publié (aucun fait, ou moins de 11 : masqué)"
+    assert layer.items[0].color == legend.EMPTY_COLOR
+    # Rates: quantile classes from the lowest rate shown to the highest, in words.
+    assert labels[1].startswith("quartier entier : de 2,5 à ")
+    assert labels[-1].startswith("quartier entier : plus de ")
+    assert labels[-1].endswith(" à 12,0 faits pour 1 000 habitants sur la période")
+    assert len(labels) == 1 + len(legend.class_breaks(q["valeur"].to_numpy()))
+    counts = areas.quartier_choropleth_layer(q.assign(valeur=[25, 120, 0]), per_1000=False,
+                                             k=11)
+    # Two counts, one class (breaks are observed values): « de 25 à 120 faits ».
+    assert [i.label for i in counts.items][1:] == [
+        "quartier entier : de 25 à 120 faits sur la période"]

@@ -37,4 +37,4 @@ def test_cells_layer_takes_a_legend_title_and_a_hidden_start():
     assert layer.title == "Faits par cellule" and not layer.group.show
     m = folium.Map(tiles=None)
     layer.add_to(m)
-    assert '"label": "0.5 victimes"' in m.get_root().render()
+    assert '"label": "0,5 victimes"' in m.get_root().render()  # decimal comma

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from clspd_geo import vocab
@@ -108,3 +110,56 @@ def test_resources_by_quartier(role, police, elu, memoised, year):
                                                         k=view.small_count_k)
 
     memoised(lambda: fields.resources_by_quartier(view, sel, field=field), direct)
+
+
+# -- one figure per question -------------------------------------------------------------------
+AS_OF = dt.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("role", ["police", "elu", "public", "partenaire", "groupe_travail"])
+def test_kpi_equals_the_sum_of_its_tables(store, role, year):
+    from clspd_geo.access.view import RoleView, snap_period
+
+    view = RoleView(store, role, as_of=AS_OF)
+    for field in ("jeunesse", "police", "victimes", "radicalisation"):
+        base = year(view, vocab.category_codes(field=field))
+        start, end = snap_period(view, base.start, base.end)
+        sel = indicators.Selection(start, end, base.categories)
+        df = view.incidents()
+        kpi = indicators.total_kpi(df, sel)
+        per_cat = indicators.by_category(df, sel)
+        assert kpi.value == per_cat["Faits"].sum()
+        assert kpi.previous == per_cat["Faits N-1"].sum()
+        per_q = indicators.by_quartier(df, view.layer("quartiers"), sel)
+        # The quartier table misses exactly the facts published for the territory only,
+        # and the page says how many.
+        only = fields.outside_quartiers(view, sel)
+        assert per_q["Faits"].sum() + only == kpi.value
+        note = fields.publication_note(view, sel)
+        if only:
+            assert f"{only} faits ne sont rattachés à aucun quartier pour votre rôle" in \
+                note.replace("\u202f", "")
+        withheld = view.withheld(sel)
+        if withheld:
+            assert "faits non publiés pour votre rôle" in note
+
+
+def test_quarterly_table_leaves_yearly_atoms_out(store, year):
+    from clspd_geo.access.view import RoleView
+
+    public = RoleView(store, "public", as_of=AS_OF)
+    cats = vocab.category_codes(field="radicalisation")
+    sel = indicators.Selection(dt.date(2025, 1, 1), dt.date(2026, 1, 1), tuple(cats))
+    table, note = fields.quarterly_table(public, sel)
+    rows = public.incidents(sel)
+    yearly = int((rows["time_step"] == "annee").sum())
+    assert set(rows["time_step"]) <= {"annee", "mois"}
+    monthly = rows[rows["time_step"] != "annee"]
+    expected = indicators.quarterly_counts(monthly, sel, k=public.small_count_k)
+    assert table.equals(expected)
+    if yearly:
+        assert note.startswith(f"{yearly} faits") or note.replace("\u202f", "").startswith(
+            f"{yearly} faits")
+        assert "par année" in note
+    else:
+        assert note == ""
