@@ -47,8 +47,8 @@ try:
 except ClspdGeoError as err:
     widgets.analysis_note(err)
 else:
-    st.bar_chart(night.table.set_index("Heure"), x_label="Heure de la nuit",
-                 y_label="Ivresses publiques", stack=True)
+    widgets.ordered_bar_chart(night.table.set_index("Heure"), x_label="Heure de la nuit",
+                              y_label="Ivresses publiques")
     widgets.interpretation(night.sentence())
 
 panels.trend_and_tables(view, sel, field=FIELD)

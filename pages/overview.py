@@ -45,7 +45,7 @@ with left:
         columns=["quartier_id"]), hide_index=True, width="stretch")
 with right:
     st.subheader("Évolution mensuelle")
-    st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
+    widgets.time_chart(indicators.monthly_trend(df, sel), y_label="Faits")
 st.subheader("Par catégorie")
 st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
 

@@ -72,8 +72,7 @@ if not accidents.empty:
         st.dataframe(road_safety.vulnerable_users(period), hide_index=True, width="stretch")
     with right:
         st.subheader("Accidents par mois")
-        st.line_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents",
-                      x_label="Mois")
+        widgets.time_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents")
 
     st.subheader("Quand : jour de la semaine et heure")
     try:

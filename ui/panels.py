@@ -97,7 +97,7 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Évolution mensuelle")
-        st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
+        widgets.time_chart(indicators.monthly_trend(df, sel), y_label="Faits")
     with right:
         st.subheader("Équipements partenaires du champ")
         st.dataframe(indicators.facilities_table(view.layer("equipements"), field=field),

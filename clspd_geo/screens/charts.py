@@ -132,3 +132,47 @@ def time_chart_spec(frame: pd.DataFrame, *, y_label: str, x_label: str = "Mois",
         },
         "config": {"locale": _LOCALE},
     }
+
+
+CATEGORY_FIELD = "categorie"
+
+
+def ordered_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a table of categories (index, in reading order) in long form, order kept.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``categorie`` (the index as text), ``rang`` (its position), ``serie``,
+        ``valeur`` and ``valeur_texte`` (French number).
+    """
+    rows = [{CATEGORY_FIELD: str(idx), "rang": i, SERIES_FIELD: str(col),
+             VALUE_FIELD: float(v), "valeur_texte": _format.number(float(v))}
+            for col in table.columns
+            for i, (idx, v) in enumerate(zip(table.index, table[col].to_numpy(), strict=True))]
+    return pd.DataFrame(rows, columns=[CATEGORY_FIELD, "rang", SERIES_FIELD, VALUE_FIELD,
+                                       "valeur_texte"])
+
+
+def ordered_bar_spec(frame: pd.DataFrame, *, x_label: str, y_label: str) -> dict[str, Any]:
+    """Return the Vega-Lite spec of stacked bars whose axis keeps the table's order.
+
+    ``st.bar_chart`` sorts a text axis alphabetically (« 0 h, 1 h, 18 h… »); here the
+    categories read in the order of :func:`ordered_frame` (e.g. 18 h to 5 h for a night).
+    """
+    order = list(dict.fromkeys(frame.sort_values("rang", kind="stable")[CATEGORY_FIELD]))
+    return {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": CATEGORY_FIELD, "type": "ordinal", "sort": order, "title": x_label,
+                  "axis": {"labelAngle": 0}},
+            "y": {"field": VALUE_FIELD, "type": "quantitative", "title": y_label,
+                  "stack": "zero", "axis": {"format": ",d"}},
+            "color": {"field": SERIES_FIELD, "type": "nominal", "title": None,
+                      "legend": {"orient": "bottom"}},
+            "tooltip": [{"field": CATEGORY_FIELD, "title": x_label},
+                        {"field": SERIES_FIELD, "title": "Série"},
+                        {"field": "valeur_texte", "title": y_label}],
+        },
+        "config": {"locale": _LOCALE},
+    }
