@@ -9,7 +9,9 @@ from clspd_geo.errors import ClspdGeoError
 from ui import data, server_guard, session, widgets
 
 server_guard.install()  # no clear_cache / run-on-save from any client
-st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon=":material/map:",
+# The tab icon is an emoji (drawn inline): a ":material/…:" page icon is fetched from a public
+# host (fonts.gstatic.com), a failed request on a closed network.
+st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon="🗺️",
                    layout="wide")
 data.prepare_assets()
 session.require_login(demo_note=data.demo_note)  # nothing below runs without a session

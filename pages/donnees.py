@@ -38,11 +38,13 @@ st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la 
          f"Taille maximale : {preview.MAX_UPLOAD_MB} Mo par fichier.")
 kind = st.selectbox("Type de données", pipeline.KINDS, format_func=pipeline.KIND_LABELS.get,
                     key="donnees.kind")
+IMPORT_TYPES = ["csv", "gz", "txt", "geojson", "json", "gpkg", "zip", "kml"]
 files = st.file_uploader("Fichiers (CSV, GeoJSON, GeoPackage, KML, shapefile zippé, GTFS)",
                          accept_multiple_files=True, key="donnees.files",
                          max_upload_size=preview.MAX_UPLOAD_MB,
                          help=f"{preview.MAX_UPLOAD_MB} Mo au plus par fichier.",
-                         type=["csv", "gz", "txt", "geojson", "json", "gpkg", "zip", "kml"])
+                         type=IMPORT_TYPES)
+st.caption(widgets.uploader_hint(max_mb=preview.MAX_UPLOAD_MB, types=IMPORT_TYPES))
 left, right = st.columns(2)
 commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
                           key="donnees.commune").strip() or None
@@ -64,6 +66,7 @@ if kind in ("cameras", "incidents", "facilities"):
              if kind == "cameras" else "Correspondance libellé local ; code")
     helper = st.file_uploader(label, key="donnees.helper", type=["csv", "gz", "txt"],
                               max_upload_size=preview.MAX_UPLOAD_MB)
+    st.caption(widgets.uploader_hint(max_mb=preview.MAX_UPLOAD_MB, types=["csv", "gz", "txt"]))
 
 if files:
     uploads = [*files, *([helper] if helper else [])]

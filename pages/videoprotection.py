@@ -56,7 +56,7 @@ st.subheader("Ce que voient les caméras en service")
 codes = vocab.category_codes()
 cats = st.multiselect("Faits pris en compte (couverture et implantation)", options=codes,
                       default=codes, format_func=vocab.category_labels().get,
-                      key="video.cover_categories")
+                      key="video.cover_categories", placeholder=widgets.PLACEHOLDER)
 cover_sel = widgets.selection(cats or codes)
 cov = spots = None
 try:

@@ -26,6 +26,8 @@ from clspd_geo.screens import charts
 T = TypeVar("T")
 
 FILTERS_KEY = "filters"
+PLACEHOLDER = "Choisissez une ou plusieurs catégories"
+"""Placeholder of an empty category multiselect (Streamlit's own is « Choose an option »)."""
 BASEMAP_KEY = "filters.basemap"
 
 
@@ -88,9 +90,34 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
                      index=list(config.BASEMAPS).index(config.default_basemap()),
                      key=BASEMAP_KEY, help="« Aucun » fonctionne sans accès à internet.")
         lexicon()
+    french_chrome()
     sel = selection_mod.Selection(start, end, quartiers=tuple(chosen))
     st.session_state[FILTERS_KEY] = sel
     return sel
+
+
+# Streamlit writes the uploader's button (« Upload ») and its limit line (« 50MB per file •
+# CSV… ») in English, with no setting to change them (streamlit/streamlit#13500): the button
+# text is replaced by a French one and the limit line hidden, since every uploader of the app
+# states its limit and types in French (label and help). Constant CSS, no user text.
+_FRENCH_CHROME = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] > * {
+  display: none; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
+  content: "Choisir des fichiers"; font-size: 0.875rem; }
+</style>"""
+
+
+def french_chrome() -> None:
+    """Put Streamlit's own English uploader texts in French (see ``_FRENCH_CHROME``)."""
+    st.html(_FRENCH_CHROME)
+
+
+def uploader_hint(*, max_mb: int, types: list[str]) -> str:
+    """Return the French line an uploader shows under its label: limit and accepted types."""
+    return (f"Glissez-déposez ou choisissez des fichiers : {max_mb} Mo au plus par fichier "
+            f"({', '.join('.' + t for t in types)}).")
 
 
 def lexicon() -> None:
@@ -122,7 +149,7 @@ def category_filter(*, field: str | None = None, key: str) -> list[str]:
     labels = vocab.category_labels()
     with st.sidebar:
         chosen = st.multiselect("Catégories de faits", options=options, default=options,
-                                format_func=labels.get, key=key)
+                                format_func=labels.get, key=key, placeholder=PLACEHOLDER)
     return chosen or options
 
 
