@@ -372,3 +372,20 @@ LEXICON: dict[str, str] = {
            "zone témoin et du report vers une zone tampon ; négative = baisse nette.",
 }
 """The « Lexique »: French definitions of the abbreviations and terms the pages use."""
+
+PAGE_TITLES: dict[str, str] = {
+    "accueil": "Vue d'ensemble",
+    "overview": "Vue d'ensemble",
+    "police": "1. Coordination police nationale / municipale",
+    "videoprotection": "2. Vidéoprotection",
+    "addictions": "3. Conduites addictives",
+    "jeunesse": "4. Jeunesse et violences",
+    "insertion": "5. Insertion et prévention de la récidive",
+    "victimes": "6. Aide aux victimes",
+    "routier": "7. Sécurité routière",
+    "radicalisation": "8. Prévention de la radicalisation",
+    "donnees": "Données et sources",
+    "administration": "Administration",
+}
+"""Page titles by page name (the file name under ``pages/``; ``accueil``: the default page),
+for the audit journal."""

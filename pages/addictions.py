@@ -33,7 +33,7 @@ layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map")
 panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 if care is not None:
-    st.dataframe(care.table, hide_index=True, width="stretch")
+    widgets.table(care.table, hide_index=True, width="stretch")
     widgets.interpretation(care.sentence())
     st.caption(f"Lieux de soins : CSAPA, CAARUD et hôpitaux. Mesure : {care.method_text}, "
                "marche à 4,5 km/h. Les 5 cellules de 200 m comptant le plus d'usages, "

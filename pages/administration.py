@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from clspd_geo import _format, safe
+from clspd_geo import _format, safe, vocab
 from clspd_geo.access import audit, auth
 from clspd_geo.errors import ClspdGeoError
 from ui import data, session, widgets
@@ -30,7 +30,7 @@ st.header("Comptes")
 accounts = auth.list_accounts()
 roles = view.roles()
 locks = auth.locked_until()
-st.dataframe([{"Identifiant": a.username, "Rôle": roles.get(a.role, a.role),
+widgets.table([{"Identifiant": a.username, "Rôle": roles.get(a.role, a.role),
                "État": ("désactivé" if a.disabled else
                         f"verrouillé jusqu'au {_format.datetime_text(locks[a.username])} (UTC)"
                         if a.username in locks else "actif"),
@@ -100,10 +100,10 @@ action = f3.selectbox("Action", [""] + list(audit.ACTIONS), key="admin.journal_a
                       format_func=lambda a: audit.ACTIONS.get(a, "Toutes les actions"))
 start = today - dt.timedelta(days=since - 1) if since else None
 raw = audit.search(start=start, username=account or None, action=action or None)
-journal = audit.journal_table(raw, role_labels=roles)
+journal = audit.journal_table(raw, role_labels=roles, page_labels=vocab.PAGE_TITLES)
 st.caption(f"{_format.count(len(journal), 'événement')}"
            + (f" depuis le {_format.date(start)}." if start else "."))
-st.dataframe(journal.head(500), hide_index=True, width="stretch")
+widgets.table(journal.head(500), hide_index=True, width="stretch")
 session.download_button("Exporter le journal (CSV)", safe.csv_bytes(journal),
                         file_name=f"journal-{today.isoformat()}.csv", mime="text/csv",
                         key="admin.journal_csv", disabled=journal.empty)
@@ -117,4 +117,4 @@ st.write(f"Les faits plus anciens que {_format.number(days)} jours sont supprim�
          "automatiquement (réglage CLSPD_RETENTION_DAYS, fixé par délibération).")
 
 st.header("Matrice de visibilité")
-st.dataframe(view.matrix_table(), hide_index=True, width="stretch")
+widgets.table(view.matrix_table(), hide_index=True, width="stretch")

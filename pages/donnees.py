@@ -29,7 +29,7 @@ if st.session_state["donnees.written"]:
     st.success(st.session_state["donnees.written"], icon=":material/check_circle:")
     st.session_state["donnees.written"] = ""
 st.caption(f"Fichier : {view.location}")
-st.dataframe(view.summary(), hide_index=True, width="stretch")
+widgets.table(view.summary(), hide_index=True, width="stretch")
 with st.expander("Modèle de données (colonnes et valeurs admises)"):
     st.markdown(schemas.markdown())
 
@@ -93,7 +93,7 @@ if files:
         except ClspdGeoError as err:
             widgets.show_error(err)
         st.subheader("Ce qui a été lu")
-        st.dataframe(preview.files_table(report), hide_index=True, width="stretch")
+        widgets.table(preview.files_table(report), hide_index=True, width="stretch")
         st.info(report.summary(), icon=":material/fact_check:")
         for title, items in (("Corrections automatiques", report.fixes),
                              ("Lignes acceptées mais signalées", report.flags),
@@ -109,7 +109,7 @@ if files:
                    + " (aperçu, pas encore écrit)")
         if report.n_rejected:
             st.subheader(f"Lignes rejetées ({report.n_rejected})")
-            st.dataframe(preview.rejected_table(report), hide_index=True, width="stretch")
+            widgets.table(preview.rejected_table(report), hide_index=True, width="stretch")
         if st.button("Écrire dans la base", type="primary", key="donnees.confirm"):
             try:
                 pipeline.commit(report, store)

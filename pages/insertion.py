@@ -41,7 +41,7 @@ layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map")
 panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 if access is not None:
-    st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
+    widgets.table(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
     widgets.interpretation(access.sentence())
     st.caption(f"Mesure : {access.method_text} ; marche à 4,5 km/h (75 m par minute). "
                "Habitants répartis uniformément dans chaque quartier prioritaire (QPV). Les "
@@ -51,9 +51,9 @@ if access is not None:
         st.write(f"Chaque QPV a au moins une partie de ses habitants à moins de {minutes} "
                  "minutes de chaque type de structure.")
     else:
-        st.dataframe(access.gaps[["Quartier", "Équipement"]], hide_index=True, width="stretch")
+        widgets.table(access.gaps[["Quartier", "Équipement"]], hide_index=True, width="stretch")
     with st.expander("Détail par quartier prioritaire et par type de structure"):
-        st.dataframe(access.by_quartier.pivot(index="Quartier", columns="Équipement",
+        widgets.table(access.by_quartier.pivot(index="Quartier", columns="Équipement",
                                               values="Part (%)"), width="stretch")
 
 panels.trend_and_tables(view, sel, field=FIELD)

@@ -46,7 +46,7 @@ st.subheader("Abords des écoles : les faits ont-ils lieu pendant les heures de 
 st.caption("Tous les faits non sensibles (rixes, dégradations, vols, stupéfiants…), par "
            "distance à l'école la plus proche.")
 if rings is not None:
-    st.dataframe(rings.table, hide_index=True, width="stretch")
+    widgets.table(rings.table, hide_index=True, width="stretch")
     widgets.interpretation(rings.sentence(what="faits"))
     st.caption("Heures de classe : lundi, mardi, jeudi et vendredi de 8 h à 17 h, mercredi de "
                "8 h à 12 h ; les vacances scolaires ne sont pas connues de l'application.")
@@ -64,11 +64,11 @@ else:
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
-        st.dataframe(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
+        widgets.table(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
         st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
 
 st.subheader("Violences intrafamiliales et conjugales par quartier")
-st.dataframe(rates.table(), hide_index=True, width="stretch")
+widgets.table(rates.table(), hide_index=True, width="stretch")
 widgets.interpretation(rates.sentence(what="violences"))
 
 panels.trend_and_tables(view, sel, field=FIELD)

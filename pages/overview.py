@@ -41,12 +41,12 @@ panels.hotspot_panel(view, categories=categories, key="overview")
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Par quartier")
-    st.dataframe(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
+    widgets.table(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
         columns=["quartier_id"]), hide_index=True, width="stretch")
 with right:
     st.subheader("Évolution mensuelle")
     widgets.time_chart(indicators.monthly_trend(df, sel), y_label="Faits")
 st.subheader("Par catégorie")
-st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
+widgets.table(indicators.by_category(df, sel), hide_index=True, width="stretch")
 
 plan_panel.action_plan_overview(view)

@@ -56,7 +56,7 @@ layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key="radicalisation.map", sources=("equipements",))
 
 st.subheader("Ressources et actions de prévention par quartier")
-st.dataframe(pd.DataFrame({
+widgets.table(pd.DataFrame({
     "Quartier": per_q["name"], "QPV": per_q["qpv"], "Ressources": per_q["ressources"],
     "Actions (hors suspendues)": per_q["actions"], "dont réalisées": per_q["actions_realisees"],
     "Faits": qc["faits_affiches"]}), hide_index=True, width="stretch")
@@ -65,10 +65,10 @@ widgets.interpretation(sentence)
 left, right = st.columns(2)
 with left:
     st.subheader("Par trimestre")
-    st.dataframe(indicators.quarterly_counts(df, sel, k=K), hide_index=True,
+    widgets.table(indicators.quarterly_counts(df, sel, k=K), hide_index=True,
                  width="stretch")
 with right:
     st.subheader("Ressources de prévention et d'orientation")
-    st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
+    widgets.table(indicators.facilities_table(equip, field=FIELD), hide_index=True,
                  width="stretch")
 plan_panel.action_plan(view, FIELD)

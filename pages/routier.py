@@ -51,7 +51,7 @@ panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 if not accidents.empty:
     if hot is not None:
         st.subheader("Où : les lieux des accidents les plus graves")
-        st.dataframe(hot.places.drop(columns="geometry").rename(columns={
+        widgets.table(hot.places.drop(columns="geometry").rename(columns={
             "rang": "Rang", "label": "Lieu", "accidents": "Accidents", "tues": "Tués",
             "blesses_hospitalises": "Blessés hospitalisés", "gravite": "Gravité"})[
             ["Rang", "Lieu", "Accidents", "Tués", "Blessés hospitalisés", "Gravité"]],
@@ -62,14 +62,14 @@ if not accidents.empty:
 
     st.subheader("Tués et blessés graves, année par année")
     yearly = road_safety.yearly_severity(accidents)
-    st.dataframe(yearly, hide_index=True, width="stretch")
+    widgets.table(yearly, hide_index=True, width="stretch")
     widgets.interpretation(road_safety.yearly_sentence(yearly))
 
     left, right = st.columns(2)
     period = indicators.accidents_in(accidents, sel.start, sel.end)
     with left:
         st.subheader("Usagers vulnérables")
-        st.dataframe(road_safety.vulnerable_users(period), hide_index=True, width="stretch")
+        widgets.table(road_safety.vulnerable_users(period), hide_index=True, width="stretch")
     with right:
         st.subheader("Accidents par mois")
         widgets.time_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents")
@@ -80,7 +80,7 @@ if not accidents.empty:
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
-        st.dataframe(hw.table, width="stretch")
+        widgets.table(hw.table, width="stretch")
         widgets.interpretation(hw.peak())
 
     st.subheader("Abords des écoles : accidents aux heures de classe")
@@ -89,7 +89,7 @@ if not accidents.empty:
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
-        st.dataframe(rings.table.rename(columns={"Faits": "Accidents"}), hide_index=True,
+        widgets.table(rings.table.rename(columns={"Faits": "Accidents"}), hide_index=True,
                      width="stretch")
         widgets.interpretation(rings.sentence(what="accidents"))
 

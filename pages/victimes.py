@@ -31,7 +31,7 @@ layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map")
 panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 if access is not None:
-    st.dataframe(access.table(), hide_index=True, width="stretch")
+    widgets.table(access.table(), hide_index=True, width="stretch")
     widgets.interpretation(access.sentence())
     st.caption("Aides : " + ", ".join(
         vocab.facility_kind(k).label for k in victims.SUPPORT_KINDS)

@@ -100,7 +100,7 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
         widgets.time_chart(indicators.monthly_trend(df, sel), y_label="Faits")
     with right:
         st.subheader("Équipements partenaires du champ")
-        st.dataframe(indicators.facilities_table(view.layer("equipements"), field=field),
+        widgets.table(indicators.facilities_table(view.layer("equipements"), field=field),
                      hide_index=True, width="stretch")
     st.subheader("Par quartier")
     table = indicators.by_quartier(df, view.layer("quartiers"), sel).drop(columns=["quartier_id"])
@@ -112,7 +112,7 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
         table = table.drop(columns=["Évolution (%)", "Pour 1 000 hab."])
         st.caption(f"Les effectifs de 1 à {k - 1} sont masqués (« < {k} ») car ce champ "
                    "comprend des faits sensibles.")
-    st.dataframe(table, hide_index=True, width="stretch")
+    widgets.table(table, hide_index=True, width="stretch")
 
 
 def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
@@ -170,7 +170,7 @@ def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
                      table.map(lambda v: f"< {k}" if 0 < v < k else f"{v:.0f}"))
             st.caption(f"Faits sensibles inclus : les effectifs de 1 à {k - 1} "
                        f"sont masqués (« < {k} »).")
-        st.dataframe(table, width="stretch")
+        widgets.table(table, width="stretch")
         if not sensitive or hw.table.to_numpy().max() >= k:
             st.caption(hw.peak())
 
@@ -198,5 +198,5 @@ def _forecast_panel(view: RoleView, open_cats: list[str]) -> None:
                f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m sur tout le "
                f"territoire (le filtre des quartiers ne s'applique pas ici). {rep.reason}")
     with st.expander("Détail par méthode et par surface couverte"):
-        st.dataframe(forecast.summary_table(rep), hide_index=True, width="stretch")
+        widgets.table(forecast.summary_table(rep), hide_index=True, width="stretch")
         st.write(forecast.PLAIN_FRENCH)

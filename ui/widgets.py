@@ -161,6 +161,27 @@ def show_kpis(kpis: list[indicators.Kpi]) -> None:
                                    delta=k.delta_text(), delta_color="inverse")
 
 
+def table(data: object, *, hide_index: bool | None = None, width: str | int = "stretch",
+          container: object = None, decimals: int = 1, **kwargs: object) -> object:
+    """Draw a read-only table with French numbers and dates, « – » for a missing value.
+
+    A drop-in for ``st.dataframe`` (same arguments; ``container=`` draws it in a tab or a
+    column): the cells go through :func:`clspd_geo._format.table` (decimal comma, narrow
+    no-break spaces, ``decimals`` places), and so does the index when it is shown. A
+    pandas ``Styler`` is drawn as it is (it formats its own cells).
+    """
+    target = container if container is not None else st
+    if isinstance(data, pd.DataFrame) or not hasattr(data, "to_html"):
+        df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        shown = _format.table(df, decimals=decimals)
+        if not hide_index and not isinstance(df.index, pd.MultiIndex):
+            shown.index = pd.Index([_format.cell(i, decimals=decimals) for i in df.index],
+                                   name=df.index.name)
+        data = shown
+    return target.dataframe(data, hide_index=hide_index, width=width,  # type: ignore[attr-defined]
+                            **kwargs)
+
+
 def time_chart(table: pd.DataFrame, *, y_label: str, x_label: str = "Mois",
                mark: str = "line") -> None:
     """Draw a monthly table on a time axis (sorted months, French labels and numbers).

@@ -198,19 +198,26 @@ def search(*, start: dt.date | None = None, end: dt.date | None = None,
     return pd.DataFrame(rows, columns=["at", "username", "role", "action", "target", "detail"])
 
 
-def journal_table(raw: pd.DataFrame, *, role_labels: dict[str, str]) -> pd.DataFrame:
-    """Return events of :func:`search` for reading: French dates, role and action names.
+def journal_table(raw: pd.DataFrame, *, role_labels: dict[str, str],
+                  page_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return events of :func:`search` for reading: French dates, role, action and page names.
 
     Parameters
     ----------
     role_labels
         ``{role code: French name}``; a code not in it (e.g. ``"-"``) is kept.
+    page_labels
+        ``{page name: title}`` for the object of page views (e.g.
+        :data:`clspd_geo.vocab.PAGE_TITLES`).
     """
+    pages = page_labels or {}
     out = pd.DataFrame({
         "Quand": [_format.datetime_text(a) for a in raw["at"]],
         "Qui": raw["username"].astype(str),
         "Rôle": [role_labels.get(r, "aucun" if r == "-" else r) for r in raw["role"]],
         "Action": [ACTIONS.get(a, a) for a in raw["action"]],
-        "Objet": raw["target"].astype(str), "Détail": raw["detail"].astype(str)},
+        "Objet": [pages.get(t, t) if a == "vue" else str(t)
+                  for a, t in zip(raw["action"], raw["target"], strict=True)],
+        "Détail": raw["detail"].astype(str)},
         columns=JOURNAL_COLUMNS)
     return out.reset_index(drop=True)

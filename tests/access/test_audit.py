@@ -91,7 +91,8 @@ def test_concurrent_records_never_miss_an_entry(tmp_path):
 def trail(tmp_path):
     path = tmp_path / "j.sqlite"
     for day, user, role, action in ((1, "alice", "elu", "vue"), (2, "bob", "police", "export"),
-                                    (3, "alice", "elu", "export"), (4, "-", "-", "echec_connexion")):
+                                    (3, "alice", "elu", "export"),
+                                    (4, "-", "-", "echec_connexion")):
         audit.record(user, role, action, "cible", path=path, now=dt.datetime(2026, 3, day, 8, 30))
     return path
 
@@ -115,3 +116,7 @@ def test_journal_reads_french_dates_and_role_names(trail):
     assert table["Quand"].tolist()[0] == "4 mars 2026 à 08:30"
     assert table["Rôle"].tolist() == ["aucun", "Élu", "Police", "Élu"]
     assert table["Action"].tolist()[0] == "Échec de connexion"
+    audit.record("bob", "videoprotection", "vue", "videoprotection", path=trail)
+    last = audit.journal_table(audit.search(path=trail, action="vue"), role_labels={
+        "videoprotection": "Vidéoprotection"}, page_labels={"videoprotection": "2. Vidéo"})
+    assert last[["Rôle", "Objet"]].iloc[0].tolist() == ["Vidéoprotection", "2. Vidéo"]
