@@ -9,7 +9,7 @@ import streamlit as st
 from clspd_geo import _format, safe, vocab
 from clspd_geo.access import audit, auth
 from clspd_geo.errors import ClspdGeoError
-from ui import data, session, widgets
+from ui import data, panels, session, widgets
 
 view = data.view()
 if not view.may_open("administration"):  # the router lists it for its role only
@@ -116,5 +116,6 @@ except ClspdGeoError as err:
 st.write(f"Les faits plus anciens que {_format.number(days)} jours sont supprimés "
          "automatiquement (réglage CLSPD_RETENTION_DAYS, fixé par délibération).")
 
-st.header("Matrice de visibilité")
-widgets.table(view.matrix_table(), hide_index=True, width="stretch")
+panels.lazy_section("Matrice de visibilité des rôles",
+                    lambda: widgets.table(view.matrix_table(), hide_index=True),
+                    key="admin.open.matrix", icon=":material/grid_on:")
