@@ -88,25 +88,31 @@ with right:
                     st.success(f"« {safe.md(who)} » a maintenant le rôle {roles[new_role]} "
                                "(dès sa prochaine action).")
 
-st.header("Journal")
-today = dt.date.today()
-f1, f2, f3 = st.columns(3)
-since = f1.selectbox("Période", [7, 30, 365, 0], key="admin.journal_days",
-                     format_func=lambda d: f"{d} derniers jours" if d else "Tout le journal")
-account = f2.selectbox("Compte", [""] + sorted({*names, "-"}), key="admin.journal_who",
-                       format_func=lambda u: {"": "Tous les comptes",
-                                              "-": "Aucun (échec de connexion)"}.get(u, u))
-action = f3.selectbox("Action", [""] + list(audit.ACTIONS), key="admin.journal_action",
-                      format_func=lambda a: audit.ACTIONS.get(a, "Toutes les actions"))
-start = today - dt.timedelta(days=since - 1) if since else None
-raw = audit.search(start=start, username=account or None, action=action or None)
-journal = audit.journal_table(raw, role_labels=roles, page_labels=vocab.PAGE_TITLES)
-st.caption(f"{_format.count(len(journal), 'événement')}"
-           + (f" depuis le {_format.date(start)}." if start else "."))
-widgets.table(journal.head(500), hide_index=True, width="stretch")
-session.download_button("Exporter le journal (CSV)", safe.csv_bytes(journal),
-                        file_name=f"journal-{today.isoformat()}.csv", mime="text/csv",
-                        key="admin.journal_csv", disabled=journal.empty)
+
+def journal_section() -> None:
+    """Draw the journal filters, the filtered journal and its CSV export."""
+    today = dt.date.today()
+    f1, f2, f3 = st.columns(3)
+    since = f1.selectbox("Période", [7, 30, 365, 0], key="admin.journal_days",
+                         format_func=lambda d: f"{d} derniers jours" if d else "Tout le journal")
+    account = f2.selectbox("Compte", [""] + sorted({*names, "-"}), key="admin.journal_who",
+                           format_func=lambda u: {"": "Tous les comptes",
+                                                  "-": "Aucun (échec de connexion)"}.get(u, u))
+    action = f3.selectbox("Action", [""] + list(audit.ACTIONS), key="admin.journal_action",
+                          format_func=lambda a: audit.ACTIONS.get(a, "Toutes les actions"))
+    start = today - dt.timedelta(days=since - 1) if since else None
+    raw = audit.search(start=start, username=account or None, action=action or None)
+    journal = audit.journal_table(raw, role_labels=roles, page_labels=vocab.PAGE_TITLES)
+    st.caption(f"{_format.count(len(journal), 'événement')}"
+               + (f" depuis le {_format.date(start)}." if start else "."))
+    widgets.table(journal.head(500), hide_index=True, width="stretch")
+    session.download_button("Exporter le journal (CSV)", safe.csv_bytes(journal),
+                            file_name=f"journal-{today.isoformat()}.csv", mime="text/csv",
+                            key="admin.journal_csv", disabled=journal.empty)
+
+
+panels.lazy_section("Journal des consultations et des exports", journal_section,
+                    key="admin.open.journal", icon=":material/history:")
 
 st.header("Conservation des faits")
 try:

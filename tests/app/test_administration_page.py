@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clspd_geo.access import audit, auth
+from app_sections import open_sections
 from conftest import ensure_test_account, logged_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +78,7 @@ def test_role_change_and_unlock_are_applied_and_audited(admin, demo_store):
 
 def test_journal_filters_by_period_account_and_action_in_french(admin):
     audit.record("alice", "elu", "export", "faits.csv", now=dt.datetime(2020, 1, 5, 9, 0))
+    open_sections(admin, "admin.open.journal")
     admin.selectbox(key="admin.journal_days").set_value(0)
     admin.selectbox(key="admin.journal_who").set_value("-").run()  # unknown here: all kept
     admin.selectbox(key="admin.journal_who").set_value("")
@@ -92,6 +94,7 @@ def test_journal_filters_by_period_account_and_action_in_french(admin):
 
 
 def test_journal_export_is_itself_in_the_trail(admin):
+    open_sections(admin, "admin.open.journal")
     button = next(b for b in admin.get("download_button") if b.proto.label.startswith(
         "Exporter le journal"))
     assert not button.proto.disabled

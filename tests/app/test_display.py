@@ -23,6 +23,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clspd_geo.access import policy
+from app_sections import open_all
 from conftest import logged_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +113,7 @@ def test_pages_read_french_with_names_and_no_raw_value(monkeypatch, demo_store, 
         if not policy.may_open(role, Path(page).stem):
             continue
         at.switch_page(page).run()
+        open_all(at)  # the folded sections too
         assert not at.exception, (role, page, at.exception)
         problems += scan(at, page)
     assert not problems, "\n".join(problems)
