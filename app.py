@@ -6,15 +6,15 @@ import streamlit as st
 
 from clspd_geo.maps import offline
 from clspd_geo.errors import ClspdGeoError
-from ui import data, server_guard, session, widgets
+from ui import data, server_guard, session, session_route, widgets
 
 server_guard.install()  # no clear_cache / run-on-save from any client
+session_route.install()  # the endpoint that sets the session cookie
 # The tab icon is an emoji (drawn inline): a ":material/…:" page icon is fetched from a public
 # host (fonts.gstatic.com), a failed request on a closed network.
 st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon="🗺️",
                    layout="wide")
 data.prepare_assets()
-session.require_login(demo_note=data.demo_note)  # nothing below runs without a session
 
 PAGES = {
     "Vue d'ensemble": [
@@ -42,6 +42,9 @@ PAGES = {
     ],
 }
 
+# Nothing below runs without a session; a deep link shows the login, then its page.
+session.require_login(demo_note=data.demo_note,
+                      url_paths=[p.url_path for ps in PAGES.values() for p in ps])
 view = data.view()
 session.logout_button(view.role_label)
 widgets.sidebar_filters(view)

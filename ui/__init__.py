@@ -10,4 +10,6 @@
   hotspot panel;
 - :mod:`ui.plan_panel`: the CLSPD action plan (map layer, table, editor);
 - :mod:`ui.server_guard`: developer commands from a browser (``clear_cache``) refused.
+- :mod:`ui.session_route`: the endpoint that turns a login's one-time code into the
+  ``HttpOnly`` session cookie.
 """

@@ -4,15 +4,23 @@ The login gate runs at the top of ``app.py`` on every run: an expired session, a
 account or a changed role takes effect at the next interaction. With an identity provider
 configured (``[auth]`` in ``.streamlit/secrets.toml``), ``st.login`` is offered and the
 role comes from a claim (:func:`clspd_geo.access.auth.role_from_claims`).
+
+A local login survives a reload of the page: the session's token is also kept by the
+browser in an ``HttpOnly; SameSite=Strict`` cookie, set by the server endpoint of
+:mod:`ui.session_route` from a one-time code (:mod:`clspd_geo.access.sessions`), and read
+back at each new Streamlit session from ``st.context.cookies``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import partial
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from clspd_geo.access import audit, auth
+from clspd_geo.access import audit, auth, sessions
 from clspd_geo.errors import ClspdGeoError
 from ui import router
 
@@ -51,7 +59,7 @@ def _account() -> auth.Account | None:
     """Return the account of this session (identity provider first, then local), or None."""
     if _oidc_enabled() and st.user.is_logged_in:
         return auth.oidc_account(st.user.to_dict())
-    return auth.check_session(st.session_state.get("auth.token"))
+    return auth.check_session(_session_token())
 
 
 def current_account() -> auth.Account | None:
@@ -76,6 +84,7 @@ def _log_in(username: str, password: str) -> None:
     acc = auth.check_session(token)
     audit.record(acc.username, acc.role, "connexion", "connexion")
     st.session_state["auth.token"] = token
+    _ask_cookie(token)
     st.session_state.pop("auth.message", None)
 
 
@@ -86,13 +95,105 @@ def _submit_login() -> None:
 
 def _log_out() -> None:
     auth.logout(st.session_state.pop("auth.token", None))
+    _forget_cookie()
     st.session_state.pop("auth.role", None)
     st.session_state.pop("audit.page", None)
     if _oidc_enabled() and st.user.is_logged_in:
         st.logout()
 
 
-def require_login(*, demo_note: Callable[[], str | None] = lambda: None) -> auth.Account:
+# -- the session cookie: set by ui/session_route.py, read here ------------------------------------
+
+def _cookie() -> str | None:
+    """Return the session cookie the browser sent when this Streamlit session opened."""
+    try:
+        value = st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:  # no browser behind this run (AppTest): no cookie
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _session_token() -> str | None:
+    """Return this session's token: its login's, else (once) the browser's cookie's."""
+    token = st.session_state.get("auth.token")
+    if not token:
+        cookie = _cookie()
+        # Taken once per Streamlit session: after a logout or an expiry, the cookie that
+        # opened the session (still in st.context) does not log it in again.
+        if cookie and not sessions.same_token(cookie, st.session_state.get("auth.cookie_seen")):
+            st.session_state["auth.cookie_seen"] = cookie
+            st.session_state["auth.token"] = token = cookie
+    return token
+
+
+def _ask_cookie(token: str) -> None:
+    """After a login: prepare the one-time code that gives the browser its cookie."""
+    st.session_state["auth.cookie_seen"] = token
+    try:
+        st.session_state["auth.cookie_code"] = sessions.issue_code(token)
+    except ClspdGeoError:  # the session already ended: the next run shows the login
+        st.session_state.pop("auth.cookie_code", None)
+
+
+def _base_path() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def _go(url: str) -> None:
+    """Send the browser to a URL of this server (a full page load) and stop the run."""
+    st.caption("Connexion en cours…")
+    # Fixed script; the URL is built here from a random URL-safe code and a page path.
+    st.html(f"<script>window.location.replace({json.dumps(url)});</script>",
+            unsafe_allow_javascript=True)
+    st.stop()
+
+
+def _hand_cookie() -> None:
+    """Right after a login: have the browser fetch its cookie, then open the asked page."""
+    code = st.session_state.pop("auth.cookie_code", None)
+    if code and _browser():
+        target = f"{_base_path()}/{st.session_state.pop('auth.next', '')}"
+        _go(f"{_base_path()}{sessions.ENDPOINT}?{urlencode({'code': code, 'next': target})}")
+
+
+def _browser() -> bool:
+    """Tell whether a browser's page runs this session (not AppTest: no HTTP request)."""
+    try:
+        return bool(st.context.headers.get("Host"))
+    except Exception:
+        return False
+
+
+def _forget_cookie() -> None:
+    """At logout (the token is already ended on the server): remove the browser's cookie."""
+    st.session_state.pop("auth.cookie_code", None)
+    if _cookie():
+        st.session_state["auth.clear_cookie"] = True
+
+
+def _clear_cookie() -> None:
+    if st.session_state.pop("auth.clear_cookie", False):
+        _go(f"{_base_path()}{sessions.ENDPOINT}?logout=1")
+
+
+def _login_navigation(demo_note: Callable[[], str | None], url_paths) -> object:
+    """Return a navigation holding only the login, under every URL path of the app.
+
+    A deep link (``/videoprotection``) shows the login form at its own address (no
+    "page not found"); after the login, the same page hash resolves to the real page.
+    Any other page asked for falls back to the login instead of running on its own.
+    """
+    pages = [st.Page(partial(_login_page, demo_note, ""), title="Connexion",
+                     icon=":material/lock:", url_path="connexion", default=True)]
+    for path in dict.fromkeys(p for p in url_paths if p and p != "connexion"):
+        pages.append(st.Page(partial(_login_page, demo_note, path), title="Connexion",
+                             icon=":material/lock:", url_path=path))
+    return st.navigation(pages, position="hidden")
+
+
+def require_login(*, demo_note: Callable[[], str | None] = lambda: None,
+                  url_paths: tuple[str, ...] | list[str] = ()) -> auth.Account:
     """Check the session on the server and return its account; else draw the login and stop.
 
     Parameters
@@ -100,6 +201,9 @@ def require_login(*, demo_note: Callable[[], str | None] = lambda: None) -> auth
     demo_note
         Called before the form is drawn: prepares the demo accounts and returns the
         sentence about them shown under the form (None outside the demo store).
+    url_paths
+        The URL paths of the app's pages (not the home page's): a deep link to one of
+        them while logged out shows the login form, then that page.
     """
     router.ensure_router()
     st.session_state.pop("auth.role", None)
@@ -109,15 +213,9 @@ def require_login(*, demo_note: Callable[[], str | None] = lambda: None) -> auth
         st.error(str(err), icon=":material/lock:")
         acc = None
     if acc is None:
-        # A navigation holding only the login: any other page asked for (deep link,
-        # switch_page) falls back to it instead of running on its own.
-        def connexion() -> None:
-            _login_page(demo_note)
-
-        st.navigation([st.Page(connexion, title="Connexion", icon=":material/lock:",
-                               url_path="connexion", default=True)],
-                      position="hidden").run()
+        _login_navigation(demo_note, url_paths).run()
         st.stop()
+    _hand_cookie()
     st.session_state["auth.role"] = acc.role
     st.session_state["auth.user"] = acc.username
     return acc
@@ -131,8 +229,10 @@ def logout_button(role_label: str) -> None:
                   icon=":material/logout:")
 
 
-def _login_page(demo_note: Callable[[], str | None]) -> None:
+def _login_page(demo_note: Callable[[], str | None], url_path: str = "") -> None:
     note = demo_note()  # before the form: the accounts exist when it can be submitted
+    st.session_state["auth.next"] = url_path  # the page asked for, shown after the login
+    _clear_cookie()
     if st.session_state.pop("auth.token", None):
         st.warning("Votre session a expiré ou votre compte a été désactivé : reconnectez-vous.",
                    icon=":material/timer_off:")

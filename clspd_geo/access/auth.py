@@ -332,17 +332,40 @@ def ensure_demo_accounts(*, path: Path | None = None) -> dict[str, str]:
     """Create one demo account per role when the accounts file has no account at all.
 
     The user name is the role code and the password :data:`DEMO_PASSWORD` (documented in
-    ``docs/roles.md``): for the fictitious demo territory only. Returns ``{name: password}``
-    of the accounts created (empty when accounts already existed).
+    ``docs/roles.md``): for the fictitious demo territory only. All of them are written in
+    one transaction, after a check that the file is still empty inside it: a concurrent
+    reader sees no demo account or all of them, never part of the set, and two sessions
+    starting at once create them once. Returns ``{name: password}`` of the accounts
+    created (empty when accounts already existed).
     """
     if list_accounts(path=path):
         return {}
-    made = {}
-    for code in policy.ROLE_CODES:
-        pw = DEMO_PASSWORD.format(role=code)
-        create_account(code, role=code, password=pw, path=path)
-        made[code] = pw
+    # Hash first (16 MiB and tens of ms each), outside the write lock.
+    made = {code: DEMO_PASSWORD.format(role=code) for code in policy.ROLE_CODES}
+    rows = [(code, code, hash_password(pw)) for code, pw in made.items()]
+    created = _now(None).isoformat(timespec="seconds")
+    with _db(path) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if con.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
+                con.execute("ROLLBACK")
+                return {}
+            con.executemany("INSERT INTO accounts (username, role, pw_hash, created_at) "
+                            "VALUES (?, ?, ?, ?)", [(*r, created) for r in rows])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return made
+
+
+def database(path: Path | None = None):
+    """Return a context manager giving a connection to the accounts file (autocommit).
+
+    For the modules that keep their own tables beside the accounts (session cookie
+    codes: :mod:`clspd_geo.access.sessions`).
+    """
+    return _db(path)
 
 
 # -- identity provider (OIDC through st.login) --------------------------------------------------

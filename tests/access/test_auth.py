@@ -250,3 +250,38 @@ def test_unlock_lifts_a_lockout_at_once(users):
     assert auth.locked_until(path=users, now=T0) == {}
     assert auth.login("alice", PW, path=users, now=T0)
     assert auth.unlock("alice", path=users) is False  # nothing to lift
+
+
+def test_demo_accounts_appear_all_at_once_even_with_concurrent_starts(tmp_path):
+    """Sessions starting together saw part of the demo accounts (a login then failed
+    with the documented password) or collided on a name: one transaction now."""
+    import threading
+
+    path = tmp_path / "c.sqlite"
+    auth.list_accounts(path=path)  # the file exists, empty
+    seen, results, errors = set(), [], []
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            seen.add(len(auth.list_accounts(path=path)))
+
+    def start():
+        try:
+            results.append(auth.ensure_demo_accounts(path=path))
+        except Exception as err:  # noqa: BLE001 - the test reports it
+            errors.append(err)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    starters = [threading.Thread(target=start) for _ in range(3)]
+    for t in starters:
+        t.start()
+    for t in starters:
+        t.join()
+    done.set()
+    watcher.join()
+    assert not errors, errors
+    assert sorted(len(r) for r in results) == [0, 0, 7]
+    assert seen <= {0, 7}, seen
+    assert len(auth.list_accounts(path=path)) == 7
