@@ -10,7 +10,9 @@ from ui import data, server_guard, session, session_route, widgets
 
 server_guard.install()  # no clear_cache / run-on-save from any client
 session_route.install()  # the endpoint that sets the session cookie
-st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon=":material/map:",
+# The tab icon is an emoji (drawn inline): a ":material/…:" page icon is fetched from a public
+# host (fonts.gstatic.com), a failed request on a closed network.
+st.set_page_config(page_title="CLSPD – tableau de bord cartographique", page_icon="🗺️",
                    layout="wide")
 data.prepare_assets()
 

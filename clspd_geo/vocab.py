@@ -329,3 +329,63 @@ def facility_labels() -> dict[str, str]:
 def severity_weights() -> dict[str, int]:
     """Return the default workload weight of every incident category."""
     return {c.code: c.severity for c in INCIDENT_CATEGORIES}
+
+
+LEXICON: dict[str, str] = {
+    "BAAC": "Bulletin d'analyse des accidents corporels : fichier national des accidents de la "
+            "route avec blessés (données ouvertes), gravité par usager (indemne, blessé léger, "
+            "blessé hospitalisé, tué).",
+    "CLSPD": "Conseil local de sécurité et de prévention de la délinquance : instance où le "
+             "maire et ses partenaires coordonnent la prévention (CISPD : intercommunal ; "
+             "CLSPDR : avec la prévention de la radicalisation).",
+    "CSU": "Centre de supervision urbain : salle où les images des caméras municipales sont "
+           "regardées.",
+    "CV": "Coefficient de variation : écart-type rapporté à la moyenne. Pour les secteurs de "
+          "patrouille, un CV de la charge sous 10 % signifie des secteurs équilibrés.",
+    "DORI": "Détection, observation, reconnaissance, identification (norme EN 62676-4) : "
+            "distances auxquelles une caméra permet chaque usage, selon les pixels par mètre "
+            "(25 / 62 / 125 / 250 px/m).",
+    "Effectifs masqués": "Les petits nombres (de 1 à k − 1 faits) ne sont pas publiés pour "
+                         "les rôles qui voient des données agrégées : ils s'affichent « < k » "
+                         "et sont retirés des cartes, pour qu'aucune personne ne soit "
+                         "reconnaissable.",
+    "Gi*": "Statistique de Getis-Ord : compare les faits d'une maille et de ses voisines à la "
+           "moyenne du territoire ; une valeur élevée et significative (après contrôle des "
+           "fausses découvertes) désigne un point chaud.",
+    "IRIS": "Îlots regroupés pour l'information statistique : unités infra-communales de "
+            "l'Insee (environ 2 000 habitants), niveau le plus fin du recensement.",
+    "Lambert-93": "Projection légale de la France métropolitaine (EPSG:2154), en mètres : "
+                  "toutes les distances et surfaces sont calculées dans ce système.",
+    "Maille": "Carré de la grille qui découpe le territoire : les faits y sont comptés pour "
+              "les cartes de chaleur et de points chauds.",
+    "PAI": "Indice de précision prédictive (Predictive Accuracy Index) : part des faits tombés "
+           "dans les zones désignées, divisée par la part du territoire qu'elles couvrent. "
+           "PAI = 5 : cinq fois mieux qu'un choix au hasard.",
+    "PEI": "Indice d'efficience prédictive : PAI obtenu rapporté au meilleur PAI possible avec "
+           "la même surface (100 % : aucune zone n'aurait fait mieux).",
+    "PM / PN / GN": "Police municipale, police nationale, gendarmerie nationale.",
+    "QPV": "Quartier prioritaire de la politique de la ville : quartier défavorisé bénéficiant "
+           "de politiques publiques ciblées.",
+    "VIF": "Violences intrafamiliales.",
+    "WDD": "Différence de déplacement pondérée (Weighted Displacement Difference, Bowers et "
+           "Johnson 2003) : baisse des faits dans la zone filmée, corrigée de l'évolution d'une "
+           "zone témoin et du report vers une zone tampon ; négative = baisse nette.",
+}
+"""The « Lexique »: French definitions of the abbreviations and terms the pages use."""
+
+PAGE_TITLES: dict[str, str] = {
+    "accueil": "Vue d'ensemble",
+    "overview": "Vue d'ensemble",
+    "police": "1. Coordination police nationale / municipale",
+    "videoprotection": "2. Vidéoprotection",
+    "addictions": "3. Conduites addictives",
+    "jeunesse": "4. Jeunesse et violences",
+    "insertion": "5. Insertion et prévention de la récidive",
+    "victimes": "6. Aide aux victimes",
+    "routier": "7. Sécurité routière",
+    "radicalisation": "8. Prévention de la radicalisation",
+    "donnees": "Données et sources",
+    "administration": "Administration",
+}
+"""Page titles by page name (the file name under ``pages/``; ``accueil``: the default page),
+for the audit journal."""

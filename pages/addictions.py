@@ -36,7 +36,7 @@ if care is not None:
 
 
 def care_table() -> None:
-    st.dataframe(care.table, hide_index=True, width="stretch")
+    widgets.table(care.table, hide_index=True, width="stretch")
     st.caption(f"Lieux de soins : CSAPA, CAARUD et hôpitaux. Mesure : {care.method_text}, "
                "marche à 4,5 km/h. Les 5 cellules de 200 m comptant le plus d'usages, "
                "trafics et points de deal sur la période.")
@@ -50,8 +50,8 @@ def alcohol_night() -> None:
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
-        st.bar_chart(night.table.set_index("Heure"), x_label="Heure de la nuit",
-                     y_label="Ivresses publiques", stack=True)
+        widgets.ordered_bar_chart(night.table.set_index("Heure"), x_label="Heure de la nuit",
+                                  y_label="Ivresses publiques")
         widgets.interpretation(night.sentence())
 
 

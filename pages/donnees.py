@@ -30,7 +30,7 @@ if st.session_state["donnees.written"]:
     st.success(st.session_state["donnees.written"], icon=":material/check_circle:")
     st.session_state["donnees.written"] = ""
 st.caption(f"Fichier : {view.location}")
-st.dataframe(view.summary(), hide_index=True, width="stretch")
+widgets.table(view.summary(), hide_index=True, width="stretch")
 panels.lazy_section("Modèle de données (colonnes et valeurs admises)",
                     lambda: st.markdown(schemas.markdown()), key="donnees.open.model",
                     icon=":material/schema:")
@@ -40,11 +40,13 @@ st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la 
          f"Taille maximale : {preview.MAX_UPLOAD_MB} Mo par fichier.")
 kind = st.selectbox("Type de données", pipeline.KINDS, format_func=pipeline.KIND_LABELS.get,
                     key="donnees.kind")
+IMPORT_TYPES = ["csv", "gz", "txt", "geojson", "json", "gpkg", "zip", "kml"]
 files = st.file_uploader("Fichiers (CSV, GeoJSON, GeoPackage, KML, shapefile zippé, GTFS)",
                          accept_multiple_files=True, key="donnees.files",
                          max_upload_size=preview.MAX_UPLOAD_MB,
                          help=f"{preview.MAX_UPLOAD_MB} Mo au plus par fichier.",
-                         type=["csv", "gz", "txt", "geojson", "json", "gpkg", "zip", "kml"])
+                         type=IMPORT_TYPES)
+st.caption(widgets.uploader_hint(max_mb=preview.MAX_UPLOAD_MB, types=IMPORT_TYPES))
 left, right = st.columns(2)
 commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
                           key="donnees.commune").strip() or None
@@ -66,6 +68,7 @@ if kind in ("cameras", "incidents", "facilities"):
              if kind == "cameras" else "Correspondance libellé local ; code")
     helper = st.file_uploader(label, key="donnees.helper", type=["csv", "gz", "txt"],
                               max_upload_size=preview.MAX_UPLOAD_MB)
+    st.caption(widgets.uploader_hint(max_mb=preview.MAX_UPLOAD_MB, types=["csv", "gz", "txt"]))
 
 if files:
     uploads = [*files, *([helper] if helper else [])]
@@ -92,7 +95,7 @@ if files:
         except ClspdGeoError as err:
             widgets.show_error(err)
         st.subheader("Ce qui a été lu")
-        st.dataframe(preview.files_table(report), hide_index=True, width="stretch")
+        widgets.table(preview.files_table(report), hide_index=True, width="stretch")
         st.info(report.summary(), icon=":material/fact_check:")
         for title, items in (("Corrections automatiques", report.fixes),
                              ("Lignes acceptées mais signalées", report.flags),
@@ -108,7 +111,7 @@ if files:
                    + " (aperçu, pas encore écrit)")
         if report.n_rejected:
             st.subheader(f"Lignes rejetées ({report.n_rejected})")
-            st.dataframe(preview.rejected_table(report), hide_index=True, width="stretch")
+            widgets.table(preview.rejected_table(report), hide_index=True, width="stretch")
         if st.button("Écrire dans la base", type="primary", key="donnees.confirm"):
             acc = session.writer()  # the session, account and role again, now
             session.write_refused()

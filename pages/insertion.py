@@ -42,7 +42,7 @@ panels.finish_map(view, m, layers, key=f"{FIELD}.map")
 
 
 def access_detail() -> None:
-    st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
+    widgets.table(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
     st.caption(f"Mesure : {access.method_text} ; marche à 4,5 km/h (75 m par minute). "
                "Habitants répartis uniformément dans chaque quartier prioritaire (QPV). Les "
                "disques de la carte sont la portée à vol d'oiseau.")
@@ -51,9 +51,9 @@ def access_detail() -> None:
         st.write(f"Chaque QPV a au moins une partie de ses habitants à moins de {minutes} "
                  "minutes de chaque type de structure.")
     else:
-        st.dataframe(access.gaps[["Quartier", "Équipement"]], hide_index=True, width="stretch")
+        widgets.table(access.gaps[["Quartier", "Équipement"]], hide_index=True, width="stretch")
     st.subheader("Détail par quartier prioritaire et par type de structure")
-    st.dataframe(access.by_quartier.pivot(index="Quartier", columns="Équipement",
+    widgets.table(access.by_quartier.pivot(index="Quartier", columns="Équipement",
                                           values="Part (%)"), width="stretch")
 
 

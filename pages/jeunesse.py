@@ -48,7 +48,7 @@ widgets.interpretation(rates.sentence(what="violences"))
 def school_hours() -> None:
     st.caption("Tous les faits non sensibles (rixes, dégradations, vols, stupéfiants…), par "
                "distance à l'école la plus proche.")
-    st.dataframe(rings.table, hide_index=True, width="stretch")
+    widgets.table(rings.table, hide_index=True, width="stretch")
     st.caption("Heures de classe : lundi, mardi, jeudi et vendredi de 8 h à 17 h, mercredi de "
                "8 h à 12 h ; les vacances scolaires ne sont pas connues de l'application.")
 
@@ -66,12 +66,12 @@ def school_violence() -> None:
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
-        st.dataframe(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
+        widgets.table(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
         st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
 
 
 def family_rates() -> None:
-    st.dataframe(rates.table(), hide_index=True, width="stretch")
+    widgets.table(rates.table(), hide_index=True, width="stretch")
 
 
 if rings is not None:

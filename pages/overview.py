@@ -45,14 +45,14 @@ def details() -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Par quartier")
-        st.dataframe(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
+        widgets.table(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
             columns=["quartier_id"]), hide_index=True, width="stretch")
     with right:
         st.subheader("Évolution mensuelle")
-        st.line_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
-                      y_label="Faits", x_label="Mois")
+        widgets.time_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
+                           y_label="Faits")
     st.subheader("Par catégorie")
-    st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
+    widgets.table(indicators.by_category(df, sel), hide_index=True, width="stretch")
 
 
 panels.lazy_section("Par quartier, par mois et par catégorie", details,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.police import patrol_brief, patrols, sectors
 from clspd_geo.maps import areas as area_layers, base as map_base, patrol_layers
 from clspd_geo.errors import ClspdGeoError
@@ -81,7 +81,7 @@ def analyses() -> None:
         k1.metric("Secteurs", int(bal["n_sectors"]))
         k2.metric("Écart de charge (CV)", f"{100 * bal['cv']:.0f} %" if bal["cv"] == bal["cv"]
                   else "—", help="Écart-type / moyenne des charges : 0 % = secteurs équilibrés.")
-        k3.metric("Secteur le plus chargé / moyenne", f"{bal['max_over_mean']:.2f}"
+        k3.metric("Secteur le plus chargé / moyenne", _format.number(bal['max_over_mean'], decimals=2)
                   if bal["max_over_mean"] == bal["max_over_mean"] else "—")
         load_map = panels.base_map(view)
         mine = secteurs[secteurs["force"] == force]
@@ -93,10 +93,10 @@ def analyses() -> None:
         pivot = patrols.load_pivot(load, force=force).rename(columns=shift_labels | {
             "total": "Toute la journée"})
         st.write("**Charge par secteur et vacation** (faits pondérés par gravité)")
-        st.dataframe(pivot.round(0), width="stretch")
+        widgets.table(pivot.round(0), width="stretch")
         st.write("**Charge par jour de la semaine**"
                  + ("" if shift == "toutes" else f" — {shift_labels[shift]}"))
-        st.dataframe(patrols.weekday_pivot(load, force=force,
+        widgets.table(patrols.weekday_pivot(load, force=force,
                                            shift=None if shift == "toutes" else shift).round(0),
                      width="stretch")
         if load.outside:
@@ -118,11 +118,11 @@ def analyses() -> None:
             patrol_layers.coordination_layer(co, m=coord_map)])
         widgets.show_map(coord_map, key="police.coord_map", height=420)
         st.write("**Faits dans les zones couvertes par les deux polices, par vacation**")
-        st.dataframe(co.overlap_by_shift.drop(columns="shift").rename(columns={
+        widgets.table(co.overlap_by_shift.drop(columns="shift").rename(columns={
             "shift_label": "Vacation", "n_incidents": "Faits", "load": "Charge"}),
             hide_index=True, width="stretch")
         if len(co.gaps_by_force):
-            st.dataframe(pd.DataFrame({
+            widgets.table(pd.DataFrame({
                 "Force": co.gaps_by_force["force"].map(vocab.FORCES),
                 "Surface non couverte (ha)": (co.gaps_by_force["area_m2"] / 1e4).round(1),
                 "Faits dans cette zone": co.gaps_by_force["n_incidents"]}),
@@ -135,7 +135,7 @@ def analyses() -> None:
             rate = patrols.per_patrol_hour(load, hours)
         except ClspdGeoError as err:
             widgets.show_error(err)
-        st.dataframe(pd.DataFrame({
+        widgets.table(pd.DataFrame({
             "Secteur": rate["sector_id"], "Force": rate["force"].map(vocab.FORCES),
             "Vacation": rate["shift"].map(shift_labels), "Faits": rate["n_incidents"],
             "Heures sur la période": rate["patrol_hours"].round(0),
@@ -165,7 +165,7 @@ def analyses() -> None:
                                     file_name=f"fiche_{sector_id}_{brief_shift}.html",
                                     mime="text/html", key="police.brief_download",
                                     icon=":material/print:")
-            st.dataframe(pd.DataFrame({
+            widgets.table(pd.DataFrame({
                 "N°": brief.cells["rank"], "Faits": brief.cells["n_incidents"],
                 "Tendance": brief.cells["trend"].map(patrol_brief.TREND_LABELS),
                 "Catégories": brief.cells["categories"], "À proximité": brief.cells["facilities"]}),
@@ -193,7 +193,7 @@ def analyses() -> None:
             verdict = "atteint" if result.reached_target else "non atteint"
             st.write(f"Objectif d'équilibre (écart de charge sous 10 %) **{verdict}**. "
                      f"Méthode : {result.method}.")
-            st.dataframe(table.rename(index={"actuels": "Secteurs actuels",
+            widgets.table(table.rename(index={"actuels": "Secteurs actuels",
                                              "proposés": "Proposition"}, columns={
                 "n_sectors": "Secteurs", "cv": "Écart de charge (CV)",
                 "max_over_mean": "Plus chargé / moyenne", "polsby_popper_mean": "Compacité moyenne",

@@ -59,7 +59,7 @@ widgets.interpretation(sentence)
 
 
 def by_quartier() -> None:
-    st.dataframe(pd.DataFrame({
+    widgets.table(pd.DataFrame({
         "Quartier": per_q["name"], "QPV": per_q["qpv"], "Ressources": per_q["ressources"],
         "Actions (hors suspendues)": per_q["actions"],
         "dont réalisées": per_q["actions_realisees"], "Faits": qc["faits_affiches"]}),
@@ -71,12 +71,12 @@ def quarters_and_resources() -> None:
     with left:
         st.subheader("Par trimestre")
         quarters, quarter_note = fields.quarterly_table(view, sel)
-        st.dataframe(quarters, hide_index=True, width="stretch")
+        widgets.table(quarters, hide_index=True, width="stretch")
         if quarter_note:
             st.caption(quarter_note)
     with right:
         st.subheader("Ressources de prévention et d'orientation")
-        st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
+        widgets.table(indicators.facilities_table(equip, field=FIELD), hide_index=True,
                      width="stretch")
 
 

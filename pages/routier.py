@@ -51,7 +51,7 @@ if hot is not None:
 
 
 def places() -> None:
-    st.dataframe(hot.places.drop(columns="geometry").rename(columns={
+    widgets.table(hot.places.drop(columns="geometry").rename(columns={
         "rang": "Rang", "label": "Lieu", "accidents": "Accidents", "tues": "Tués",
         "blesses_hospitalises": "Blessés hospitalisés", "gravite": "Gravité"})[
         ["Rang", "Lieu", "Accidents", "Tués", "Blessés hospitalisés", "Gravité"]],
@@ -62,7 +62,7 @@ def places() -> None:
 
 def yearly() -> None:
     table = road_safety.yearly_severity(accidents)
-    st.dataframe(table, hide_index=True, width="stretch")
+    widgets.table(table, hide_index=True, width="stretch")
     widgets.interpretation(road_safety.yearly_sentence(table))
 
 
@@ -70,11 +70,10 @@ def victims_and_months() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Usagers vulnérables")
-        st.dataframe(road_safety.vulnerable_users(period), hide_index=True, width="stretch")
+        widgets.table(road_safety.vulnerable_users(period), hide_index=True, width="stretch")
     with right:
         st.subheader("Accidents par mois")
-        st.line_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents",
-                      x_label="Mois")
+        widgets.time_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents")
 
 
 def when() -> None:
@@ -96,7 +95,7 @@ def schools() -> None:
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
-        st.dataframe(rings.table.rename(columns={"Faits": "Accidents"}), hide_index=True,
+        widgets.table(rings.table.rename(columns={"Faits": "Accidents"}), hide_index=True,
                      width="stretch")
         widgets.interpretation(rings.sentence(what="accidents"))
 

@@ -32,7 +32,7 @@ panels.finish_map(view, m, layers, key=f"{FIELD}.map")
 
 
 def access_detail() -> None:
-    st.dataframe(access.table(), hide_index=True, width="stretch")
+    widgets.table(access.table(), hide_index=True, width="stretch")
     st.caption("Aides : " + ", ".join(
         vocab.facility_kind(k).label for k in victims.SUPPORT_KINDS)
         + f". Mesure : {access.method_text}, marche à 4,5 km/h. Les distances des faits sont "

@@ -21,6 +21,12 @@ def pct(x: float) -> str:
     return _format.percent(100 * x, decimals=1)
 
 
+def _shares(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Write share columns (0–1) as French percentages."""
+    return df.assign(**{c: df[c].map(lambda v: pct(v) if v == v else _format.MISSING)
+                        for c in columns if c in df.columns})
+
+
 def show_result(res: siting.SitingResult, greedy: siting.SitingResult) -> None:
     """Show the one siting answer kept (exact when run, else greedy), once."""
     if res is greedy:
@@ -45,7 +51,7 @@ def show_result(res: siting.SitingResult, greedy: siting.SitingResult) -> None:
 
 
 def sites_table(res: siting.SitingResult) -> None:
-    st.dataframe(pd.DataFrame(res.sites.drop(columns="geometry")).rename(columns={
+    widgets.table(pd.DataFrame(res.sites.drop(columns="geometry")).rename(columns={
         "rank": "Rang", "site_id": "Site", "label": "Lieu", "marginal_gain": "Gain (faits)",
         "covered_after": "Couverts (cumul)", "cost_eur": "Coût (€)"}),
         hide_index=True, width="stretch")
@@ -66,7 +72,7 @@ st.subheader("Ce que voient les caméras en service")
 codes = vocab.category_codes()
 cats = st.multiselect("Faits pris en compte (couverture et implantation)", options=codes,
                       default=codes, format_func=vocab.category_labels().get,
-                      key="video.cover_categories")
+                      key="video.cover_categories", placeholder=widgets.PLACEHOLDER)
 cover_sel = widgets.selection(cats or codes)
 cov = spots = None
 try:
@@ -102,32 +108,33 @@ def coverage_detail() -> None:
                     "Avant / après"])
     names = {"label": "Catégorie", "incidents": "Faits", "seen_share": "Part vue",
              "recognised_share": "Part reconnue"}
-    tabs[0].dataframe(coverage.share_by(cov, chosen, by="category")[list(names)]
-                      .rename(columns=names).style.format(pct, subset=["Part vue",
-                                                                       "Part reconnue"]),
-                      hide_index=True, width="stretch")
+    widgets.table(coverage.share_by(cov, chosen, by="category")[list(names)]
+                  .rename(columns=names).pipe(_shares, "Part vue", "Part reconnue"),
+                  hide_index=True, width="stretch", container=tabs[0])
     per_cam = coverage.per_camera(cov, chosen, coverage.in_service(cams))
-    tabs[1].dataframe(per_cam.rename(columns={
+    widgets.table(per_cam.rename(columns={
         "camera_id": "Caméra", "name": "Lieu", "incidents_seen": "Faits vus",
         "unique_incidents": "Vus par elle seule", "night_incidents": "La nuit",
         "night_share": "Part de nuit", "recognised": "Reconnus"}).sort_values(
-        "Faits vus", ascending=False), hide_index=True, width="stretch")
+        "Faits vus", ascending=False).pipe(_shares, "Part de nuit"), hide_index=True,
+        width="stretch", container=tabs[1])
     per_q = coverage.per_quartier(cov, chosen, view.layer("quartiers"), cams)
-    tabs[2].dataframe(per_q.drop(columns=["quartier_id"]).rename(columns={
+    widgets.table(per_q.drop(columns=["quartier_id"]).rename(columns={
         "name": "Quartier", "qpv": "QPV", "incidents": "Faits", "seen": "Vus",
-        "seen_share": "Part vue", "cameras": "Caméras"}), hide_index=True, width="stretch")
+        "seen_share": "Part vue", "cameras": "Caméras"}).pipe(_shares, "Part vue"),
+        hide_index=True, width="stretch", container=tabs[2])
     if spots is not None:
-        tabs[3].dataframe(pd.DataFrame(spots.drop(columns="geometry")).rename(columns={
+        widgets.table(pd.DataFrame(spots.drop(columns="geometry")).rename(columns={
             "rank": "Rang", "cell_id": "Cellule (100 m)", "incidents": "Faits",
-            "uncovered": "Faits hors champ", "uncovered_share": "Part hors champ"}),
-            hide_index=True, width="stretch")
+            "uncovered": "Faits hors champ", "uncovered_share": "Part hors champ"}).pipe(
+            _shares, "Part hors champ"), hide_index=True, width="stretch", container=tabs[3])
     with tabs[4]:
         try:
             ba = video_screen.before_after_table(view)
         except ClspdGeoError as err:
             st.info(str(err), icon=":material/info:")
         else:
-            st.dataframe(ba.rename(columns={
+            widgets.table(ba.rename(columns={
                 "camera_id": "Caméra", "name": "Lieu", "commissioned_on": "Mise en service",
                 "days": "Jours comparés", "target_before": "Champ avant",
                 "target_after": "Champ après", "ring_before": "Couronne avant",
@@ -266,7 +273,7 @@ def camera_park() -> None:
                        État=raw["status"].map(vocab.CAMERA_STATUSES),
                        Exploitant=raw["operator"].map(vocab.CAMERA_OPERATORS))
             .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
-    st.dataframe(park, hide_index=True, width="stretch")
+    widgets.table(park, hide_index=True, width="stretch")
     session.download_button("Plan des caméras à imprimer (HTML)",
                             video_screen.camera_plan_html(view).encode("utf-8"),
                             "plan_cameras.html", "text/html", key="video.dl_plan_only")

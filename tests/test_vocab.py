@@ -215,3 +215,11 @@ def test_every_force_has_a_colour():
 def test_vocabularies_are_frozen():
     with pytest.raises(AttributeError):
         vocab.ACTION_FIELDS[0].label = "autre"  # type: ignore[misc]
+
+
+def test_every_page_has_a_title_and_the_lexicon_defines_the_page_abbreviations():
+    from pathlib import Path
+    pages = {p.stem for p in (Path(__file__).resolve().parents[1] / "pages").glob("*.py")}
+    assert pages <= set(vocab.PAGE_TITLES), pages - set(vocab.PAGE_TITLES)
+    for term in ("PAI", "Gi*", "WDD", "CV", "DORI", "QPV"):
+        assert len(vocab.LEXICON[term]) > 40, term

@@ -127,11 +127,11 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Évolution mensuelle")
-        st.line_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
-                      y_label="Faits", x_label="Mois")
+        widgets.time_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
+                           y_label="Faits")
     with right:
         st.subheader("Équipements partenaires du champ")
-        st.dataframe(indicators.facilities_table(view.layer("equipements"), field=field),
+        widgets.table(indicators.facilities_table(view.layer("equipements"), field=field),
                      hide_index=True, width="stretch")
     st.subheader("Par quartier")
     table = indicators.by_quartier(df, view.layer("quartiers"), sel).drop(columns=["quartier_id"])
@@ -143,7 +143,7 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
         table = table.drop(columns=["Évolution (%)", "Pour 1 000 hab."])
         st.caption(f"Les effectifs de 1 à {k - 1} sont masqués (« < {k} ») car ce champ "
                    "comprend des faits sensibles.")
-    st.dataframe(table, hide_index=True, width="stretch")
+    widgets.table(table, hide_index=True, width="stretch")
 
 
 def lazy_section(label: str, render: Callable[[], None], *, key: str,
@@ -203,7 +203,7 @@ def heat_table(table: pd.DataFrame, *, shown: pd.DataFrame | None = None,
     css = pd.DataFrame([[colour(v, m) for v, m in zip(r1, r2, strict=True)]
                         for r1, r2 in zip(values.to_numpy(), hidden.to_numpy(), strict=True)],
                        index=text.index, columns=text.columns)
-    st.dataframe(text.style.apply(lambda _: css, axis=None), width="stretch", height=35 * 25)
+    widgets.table(text.style.apply(lambda _: css, axis=None), width="stretch", height=35 * 25)
 
 
 def hotspot_sections(view: RoleView, *, categories: list[str], key: str,
@@ -285,7 +285,7 @@ def when_panel(view: RoleView, *, categories: list[str]) -> None:
         table = hw.weekday_totals().rename("faits").to_frame()
         if sensitive:
             table = table.map(lambda v: f"< {k}" if 0 < v < k else f"{v:.0f}")
-        st.dataframe(table, width="stretch")
+        widgets.table(table, width="stretch")
     else:
         heat_table(hw.table, shown=hw.suppressed(k=k) if sensitive else None,
                    k=k if sensitive else None)
@@ -317,5 +317,5 @@ def forecast_panel(view: RoleView, open_cats: list[str]) -> None:
                f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m sur tout le "
                f"territoire (le filtre des quartiers ne s'applique pas ici). {rep.reason}")
     with st.expander("Détail par méthode et par surface couverte"):
-        st.dataframe(forecast.summary_table(rep), hide_index=True, width="stretch")
+        widgets.table(forecast.summary_table(rep), hide_index=True, width="stretch")
         st.write(forecast.PLAIN_FRENCH)

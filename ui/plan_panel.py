@@ -14,7 +14,7 @@ from clspd_geo.errors import ClspdGeoError, RowConflictError
 from clspd_geo.maps import base as map_base, field_layers
 from clspd_geo.plan import actions
 from clspd_geo.screens import plan as plan_screen
-from ui import data, session
+from ui import data, session, widgets
 
 
 def actions_layer(view: RoleView, *, field: str, m: folium.Map | None = None
@@ -127,7 +127,7 @@ def action_plan(view: RoleView, field: str) -> None:
         st.info("Aucune action de ce champ n'est inscrite au plan d'action. "
                 + ("Ajoutez-en ci-dessous." if editor else ""), icon=":material/info:")
     else:
-        st.dataframe(actions.display_table(mine, view.layer("quartiers")), hide_index=True,
+        widgets.table(actions.display_table(mine, view.layer("quartiers")), hide_index=True,
                      width="stretch")
         st.caption(actions.status_sentence(mine))
     message = st.session_state.pop(f"{field}.plan_message", None)
@@ -186,11 +186,11 @@ def action_plan_overview(view: RoleView) -> None:
     st.write(actions.status_sentence(plan))
     if plan.empty:
         return
-    st.dataframe(actions.by_status(plan), width="stretch")
+    widgets.table(actions.by_status(plan), width="stretch")
     quartiers = view.layer("quartiers")
     for code, label in actions.STATUSES.items():
         rows = plan[plan["status"] == code]
         if len(rows):
             with st.expander(f"{label} ({len(rows)})"):
-                st.dataframe(actions.display_table(rows, quartiers, with_field=True)
+                widgets.table(actions.display_table(rows, quartiers, with_field=True)
                              .drop(columns=["Statut"]), hide_index=True, width="stretch")

@@ -13,18 +13,22 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import folium
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from clspd_geo import _format, config, safe, vocab
 from clspd_geo.access import view as role_view
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import indicators, selection as selection_mod
+from clspd_geo.analysis import indicators, periods, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
+from clspd_geo.screens import charts
 
 T = TypeVar("T")
 
 FILTERS_KEY = "filters"
+PLACEHOLDER = "Choisissez une ou plusieurs catégories"
+"""Placeholder of an empty category multiselect (Streamlit's own is « Choose an option »)."""
 BASEMAP_KEY = "filters.basemap"
 
 
@@ -44,26 +48,41 @@ def interpretation(sentence: str) -> None:
     st.markdown(f"**Lecture :** {sentence}")
 
 
+def _month_label(d: dt.date) -> str:
+    return f"{_format.MONTHS[d.month - 1]} {d.year}"
+
+
 def sidebar_filters(view: RoleView) -> selection_mod.Selection:
-    """Draw the shared filters in the sidebar (period, quartiers, basemap) and return them."""
+    """Draw the shared filters in the sidebar (period, quartiers, basemap) and return them.
+
+    The period is a preset (:mod:`clspd_geo.analysis.periods`: « 12 derniers mois »,
+    « dernier mois »…) or two chosen months, always whole months: no calendar widget,
+    whose month and weekday names Streamlit writes in English.
+    """
     df = view.incidents()
     default = selection_mod.Selection(*role_view.default_period(view))
-    span = indicators.data_period(df) or (default.start, default.end)
+    span = indicators.data_period(df) or (default.start, default.end - dt.timedelta(days=1))
+    res = periods.resolution(df["occurred_at"]) if len(df) else "jour"
     quartiers = view.layer("quartiers")
     with st.sidebar:
         st.subheader("Filtres")
-        picked = st.date_input(
-            "Période", value=(default.start, default.end - dt.timedelta(days=1)),
-            min_value=span[0] - dt.timedelta(days=366), max_value=span[1] + dt.timedelta(days=366),
-            format="DD/MM/YYYY", key="filters.period",
-            help="Les indicateurs sont comparés à la même période de l'année précédente.")
-        if isinstance(picked, (tuple, list)) and len(picked) == 2:
-            start, last = picked
-        else:  # the user is choosing the second date
-            start = picked[0] if isinstance(picked, (tuple, list)) else picked
-            last = default.end - dt.timedelta(days=1)
-        if last < start:
-            start, last = last, start
+        preset = st.selectbox("Période", options=list(periods.PRESETS),
+                              format_func=periods.PRESETS.get, key="filters.preset",
+                              help="Mois entiers, comptés depuis le dernier mois où des faits "
+                                   "sont disponibles. Les indicateurs sont comparés à la même "
+                                   "période de l'année précédente.")
+        if preset == "mois_choisis":
+            months = periods.months_between(periods.add_months(span[0], -12), span[1])
+            lo, hi = periods.resolve("douze_mois", span[1], res=res)
+            first = st.selectbox("Premier mois", options=months, format_func=_month_label,
+                                 index=months.index(lo) if lo in months else 0,
+                                 key="filters.month_from")
+            last = st.selectbox("Dernier mois", options=months, format_func=_month_label,
+                                index=len(months) - 1, key="filters.month_to")
+            start, end = periods.month_span(first, last)
+        else:
+            start, end = periods.resolve(preset, span[1], res=res)
+        st.caption(f"Du {_format.date(start)} au {_format.date(end - dt.timedelta(days=1))}.")
         names = dict(zip(quartiers["quartier_id"], quartiers["name"], strict=True))
         chosen = st.multiselect("Quartiers", options=list(names), format_func=names.get,
                                 key="filters.quartiers", placeholder="Tout le territoire")
@@ -71,16 +90,50 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
                      format_func=lambda k: config.BASEMAPS[k]["label"],
                      index=list(config.BASEMAPS).index(config.default_basemap()),
                      key=BASEMAP_KEY, help="« Aucun » fonctionne sans accès à internet.")
+        lexicon()
+    french_chrome()
     # Whole months (or years) for a role that reads monthly (yearly) atoms; said below.
-    start, end = role_view.snap_period(view, start, last + dt.timedelta(days=1))
+    start, end = role_view.snap_period(view, start, end)
     note = view.period_note()
     if note:
         with st.sidebar:
-            st.caption(f"{note} Période retenue : du {start:%d/%m/%Y} au "
-                       f"{end - dt.timedelta(days=1):%d/%m/%Y}.")
+            st.caption(f"{note} Période retenue : du {_format.date(start)} au "
+                       f"{_format.date(end - dt.timedelta(days=1))}.")
     sel = selection_mod.Selection(start, end, quartiers=tuple(chosen))
     st.session_state[FILTERS_KEY] = sel
     return sel
+
+
+# Streamlit writes the uploader's button (« Upload ») and its limit line (« 50MB per file •
+# CSV… ») in English, with no setting to change them (streamlit/streamlit#13500): the button
+# text is replaced by a French one and the limit line hidden, since every uploader of the app
+# states its limit and types in French (label and help). Constant CSS, no user text.
+_FRENCH_CHROME = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] > * {
+  display: none; }
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
+  content: "Choisir des fichiers"; font-size: 0.875rem; }
+</style>"""
+
+
+def french_chrome() -> None:
+    """Put Streamlit's own English uploader texts in French (see ``_FRENCH_CHROME``)."""
+    st.html(_FRENCH_CHROME)
+
+
+def uploader_hint(*, max_mb: int, types: list[str]) -> str:
+    """Return the French line an uploader shows under its label: limit and accepted types."""
+    return (f"Glissez-déposez ou choisissez des fichiers : {max_mb} Mo au plus par fichier "
+            f"({', '.join('.' + t for t in types)}).")
+
+
+def lexicon() -> None:
+    """Draw the « Lexique » (abbreviations and terms of the pages) as a folded expander."""
+    with st.expander("Lexique", icon=":material/menu_book:"):
+        st.markdown("\n".join(f"- **{safe.md(term)}** : {safe.md(text)}"
+                              for term, text in sorted(vocab.LEXICON.items(),
+                                                       key=lambda kv: kv[0].lower())))
 
 
 def filters() -> selection_mod.Selection:
@@ -104,7 +157,7 @@ def category_filter(*, field: str | None = None, key: str) -> list[str]:
     labels = vocab.category_labels()
     with st.sidebar:
         chosen = st.multiselect("Catégories de faits", options=options, default=options,
-                                format_func=labels.get, key=key)
+                                format_func=labels.get, key=key, placeholder=PLACEHOLDER)
     return chosen or options
 
 
@@ -114,6 +167,46 @@ def show_kpis(kpis: list[indicators.Kpi]) -> None:
     for i, k in enumerate(kpis):
         cols[i % len(cols)].metric(k.label, _format.number(k.value),
                                    delta=k.delta_text(), delta_color="inverse")
+
+
+def table(data: object, *, hide_index: bool | None = None, width: str | int = "stretch",
+          container: object = None, decimals: int = 1, **kwargs: object) -> object:
+    """Draw a read-only table with French numbers and dates, « – » for a missing value.
+
+    A drop-in for ``st.dataframe`` (same arguments; ``container=`` draws it in a tab or a
+    column): the cells go through :func:`clspd_geo._format.table` (decimal comma, narrow
+    no-break spaces, ``decimals`` places), and so does the index when it is shown. A
+    pandas ``Styler`` is drawn as it is (it formats its own cells).
+    """
+    target = container if container is not None else st
+    if isinstance(data, pd.DataFrame) or not hasattr(data, "to_html"):
+        df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        shown = _format.table(df, decimals=decimals)
+        if not hide_index and not isinstance(df.index, pd.MultiIndex):
+            shown.index = pd.Index([_format.cell(i, decimals=decimals) for i in df.index],
+                                   name=df.index.name)
+        data = shown
+    return target.dataframe(data, hide_index=hide_index, width=width,  # type: ignore[attr-defined]
+                            **kwargs)
+
+
+def time_chart(table: pd.DataFrame, *, y_label: str, x_label: str = "Mois",
+               mark: str = "line") -> None:
+    """Draw a monthly table on a time axis (sorted months, French labels and numbers).
+
+    ``table`` is a monthly table of :mod:`clspd_geo.analysis.indicators` (index: French
+    month labels, one column per series): see :mod:`clspd_geo.screens.charts`.
+    """
+    frame = charts.monthly_frame(table)
+    st.vega_lite_chart(frame, charts.time_chart_spec(frame, y_label=y_label, x_label=x_label,
+                                                     mark=mark), width="stretch")
+
+
+def ordered_bar_chart(table: pd.DataFrame, *, x_label: str, y_label: str) -> None:
+    """Draw stacked bars of a table whose index is in reading order (e.g. night hours)."""
+    frame = charts.ordered_frame(table)
+    st.vega_lite_chart(frame, charts.ordered_bar_spec(frame, x_label=x_label, y_label=y_label),
+                       width="stretch")
 
 
 def show_map(m: folium.Map, *, key: str, height: int = 560) -> None:

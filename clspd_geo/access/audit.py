@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from clspd_geo import config
+from clspd_geo import _format, config
 from clspd_geo.errors import ClspdGeoError
 
 AUDIT_FILE_NAME = "journal.sqlite"
@@ -149,3 +149,75 @@ def purge_incidents(store_path: Path | str, *, retention_days_: int | None = Non
            detail=f"{n} faits antérieurs au {cutoff:%d/%m/%Y} supprimés ({days} jours)",
            path=audit)
     return n
+
+
+JOURNAL_COLUMNS = ["Quand", "Qui", "Rôle", "Action", "Objet", "Détail"]
+
+
+def search(*, start: dt.date | None = None, end: dt.date | None = None,
+           username: str | None = None, action: str | None = None,
+           path: Path | None = None, limit: int = 10_000) -> pd.DataFrame:
+    """Return the events of a period, account and action, newest first (codes, not labels).
+
+    Parameters
+    ----------
+    start, end
+        First and last day (both included); None: no bound.
+    username
+        Only this account's events (None: every account).
+    action
+        Only this action, a key of :data:`ACTIONS` (None: every action).
+    limit
+        At most this many events.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``at`` (ISO time stamp), ``username``, ``role``, ``action``, ``target``,
+        ``detail``.
+    """
+    if action is not None and action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    where, args = [], []
+    if start is not None:
+        where.append("at >= ?")
+        args.append(start.isoformat())
+    if end is not None:
+        where.append("at < ?")
+        args.append((end + dt.timedelta(days=1)).isoformat())
+    if username:
+        where.append("username = ?")
+        args.append(username)
+    if action:
+        where.append("action = ?")
+        args.append(action)
+    sql = ("SELECT at, username, role, action, target, detail FROM events"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
+    with _db(path) as con:
+        rows = con.execute(sql, (*args, int(limit))).fetchall()
+    return pd.DataFrame(rows, columns=["at", "username", "role", "action", "target", "detail"])
+
+
+def journal_table(raw: pd.DataFrame, *, role_labels: dict[str, str],
+                  page_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return events of :func:`search` for reading: French dates, role, action and page names.
+
+    Parameters
+    ----------
+    role_labels
+        ``{role code: French name}``; a code not in it (e.g. ``"-"``) is kept.
+    page_labels
+        ``{page name: title}`` for the object of page views (e.g.
+        :data:`clspd_geo.vocab.PAGE_TITLES`).
+    """
+    pages = page_labels or {}
+    out = pd.DataFrame({
+        "Quand": [_format.datetime_text(a) for a in raw["at"]],
+        "Qui": raw["username"].astype(str),
+        "Rôle": [role_labels.get(r, "aucun" if r == "-" else r) for r in raw["role"]],
+        "Action": [ACTIONS.get(a, a) for a in raw["action"]],
+        "Objet": [pages.get(t, t) if a == "vue" else str(t)
+                  for a, t in zip(raw["action"], raw["target"], strict=True)],
+        "Détail": raw["detail"].astype(str)},
+        columns=JOURNAL_COLUMNS)
+    return out.reset_index(drop=True)

@@ -488,3 +488,54 @@ def oidc_account(claims: Mapping[str, object], *, path: Path | None = None) -> A
         return Account(name, policy.role(local.role).code, False, local.created_at,
                        local.last_login)
     return Account(name, role_from_claims(claims), False, "", None)
+
+
+# -- administration: reset, unlock, lock states ----------------------------------------------
+
+TEMP_PASSWORD_LEN = 14
+"""Length of a password made by :func:`reset_password` (above :data:`MIN_PASSWORD_LEN`)."""
+_TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
+
+
+def reset_password(username: str, *, path: Path | None = None) -> str:
+    """Give an account a new random password and return it (to hand over once).
+
+    The account's sessions end and a lockout is cleared, as with :func:`set_password`.
+
+    Raises
+    ------
+    AuthError
+        No such account.
+    """
+    password = "".join(secrets.choice(_TEMP_ALPHABET) for _ in range(TEMP_PASSWORD_LEN))
+    set_password(username, password, path=path)
+    return password
+
+
+def unlock(username: str, *, path: Path | None = None) -> bool:
+    """Lift the lockout of an account and reset its failure count.
+
+    Returns whether the account was locked (or had failures counted).
+
+    Raises
+    ------
+    AuthError
+        No such account.
+    """
+    with _db(path) as con:
+        _require(con, username)
+        changed = con.execute(
+            "UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ? AND "
+            "(failures > 0 OR locked_until IS NOT NULL)", (username,)).rowcount
+    return bool(changed)
+
+
+def locked_until(*, path: Path | None = None, now: dt.datetime | None = None
+                 ) -> dict[str, dt.datetime]:
+    """Return ``{account: end of its lockout}`` for the accounts locked at ``now`` (UTC)."""
+    t = _now(now)
+    with _db(path) as con:
+        rows = con.execute("SELECT username, locked_until FROM accounts WHERE locked_until "
+                           "IS NOT NULL ORDER BY username").fetchall()
+    ends = {u: dt.datetime.fromisoformat(v) for u, v in rows}
+    return {u: end for u, end in ends.items() if end > t}

@@ -358,16 +358,42 @@ def confidential_mask(equipements: pd.DataFrame) -> np.ndarray:
     return flag | by_kind
 
 
+_NOTICE_GROUPS = {"faits_ordinaires": "faits ordinaires", "faits_sensibles": "faits sensibles",
+                  "stupefiants": "infractions liées aux stupéfiants"}
+
+
+def _rule_phrase(r: Rule) -> str:
+    zone = {"grille": f"par maille de {GRID_CELL_M:.0f} m", "quartier": "par quartier",
+            "territoire": "pour tout le territoire"}[r.zone or "territoire"]
+    step = {"mois": "par mois", "annee": "par année"}[r.step or "mois"]
+    lag = f", avec un délai de {r.lag_months} mois" if r.lag_months else ""
+    masked = f", effectifs de 1 à {r.k - 1} masqués (« < {r.k} »)" if r.k > 1 else ""
+    return f"agrégés {zone} et {step}, sans heure{lag}{masked}"
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
 def notice(role_code: str) -> str | None:
-    """Return the French sentence a page shows about what this role sees, or None (exact)."""
+    """Return the French sentence a page shows about what this role sees, or None (exact).
+
+    The sentence names, for the ordinary facts, the sensitive facts and the drug offences,
+    whether the role sees them exactly (place, date and time), aggregated (zone, time step,
+    delay, and the real small-count threshold: « effectifs de 1 à 10 masqués » for k = 11)
+    or not at all. Groups with the same rule are written together.
+    """
     r = reader(role_code)
-    rules = [rule(role_code, c) for c in ("faits_ordinaires", "faits_sensibles", "stupefiants")]
-    if all(x.access == "exact" for x in rules):
+    rules = {c: rule(role_code, c) for c in _NOTICE_GROUPS}
+    if all(x.access == "exact" for x in rules.values()):
         return None
-    if all(x.access == "never" for x in rules):
+    if all(x.access == "never" for x in rules.values()):
         return (f"Rôle « {r.label} » : aucun fait n'est visible (l'administrateur exploite "
                 "l'outil sans lire les données).")
-    ks = sorted({x.k for x in rules if x.access == "aggregated"})
-    return (f"Rôle « {r.label} » : les faits sont agrégés (par maille, quartier ou territoire, "
-            f"par mois ou par année, sans heure) ; les regroupements de moins de "
-            f"{' ou '.join(map(str, ks))} faits sont retirés de tous les chiffres et cartes.")
+    by_phrase: dict[str, list[str]] = {}
+    for cat, x in rules.items():
+        phrase = {"exact": "vus au fait près (lieu, date et heure)",
+                  "never": "non visibles"}.get(x.access) or _rule_phrase(x)
+        by_phrase.setdefault(phrase, []).append(_NOTICE_GROUPS[cat])
+    parts = [f"{_join(groups)} : {phrase}." for phrase, groups in by_phrase.items()]
+    return f"Rôle « {r.label} ». " + " ".join(p[0].upper() + p[1:] for p in parts)

@@ -31,6 +31,7 @@ from scipy import ndimage
 
 from clspd_geo.analysis import cells, counts
 from clspd_geo.analysis.counts import MIN_INCIDENTS
+from clspd_geo.errors import EmptySelectionError
 
 KERNEL_RADIUS_SD = 5.0
 """Kernels are cut at 5 bandwidths (the Gaussian is 4e-6 of its peak there)."""

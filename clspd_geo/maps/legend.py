@@ -77,7 +77,9 @@ def class_legend(breaks: np.ndarray, values: np.ndarray, *, unit: str) -> list[L
             text = f"{int(upper)}" if lo >= int(upper) else f"{lo} – {int(upper)}"
         else:
             text = f"{_fmt(lower)} – {_fmt(upper)}"
-        items.append(LegendItem(CELL_COLORS[offset + i], f"{text} {unit}"))
+        # « 1 fait », never « 1 faits » (a class holding the single value 1).
+        noun = _format.singular(unit) if integers and int(upper) <= 1 else unit
+        items.append(LegendItem(CELL_COLORS[offset + i], f"{text} {noun}"))
         lower = upper
     return items
 

@@ -361,6 +361,7 @@ def save_edits(store, base: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, 
         As :func:`apply_edits`.
     """
     taken: set[str] = set()
+    last: RowConflictError | None = None
     for _ in range(3):
         edit = row_edits(base, field, edited, quartiers=quartiers, territoire=territoire,
                          taken=taken)
@@ -371,7 +372,8 @@ def save_edits(store, base: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, 
             if err.expected is not None or err.row_id in set(base["action_id"].astype(str)):
                 raise
             taken.add(err.row_id)  # a new action got a number someone else just used
-    raise err
+            last = err
+    raise last
 
 
 # -- the demo plan -----------------------------------------------------------------------------

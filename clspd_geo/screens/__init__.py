@@ -18,10 +18,12 @@ police
     Patrol workload, coordination, patrol briefs and sector redesigns.
 plan
     Saving the edited CLSPD action plan.
+charts
+    Vega-Lite specs of the page charts: months on a sorted time axis with French labels.
 """
 
 from __future__ import annotations
 
-from clspd_geo.screens import common, fields, hotspots, plan, police, video
+from clspd_geo.screens import charts, common, fields, hotspots, plan, police, video
 
-__all__ = ["common", "fields", "hotspots", "plan", "police", "video"]
+__all__ = ["charts", "common", "fields", "hotspots", "plan", "police", "video"]

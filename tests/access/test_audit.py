@@ -85,3 +85,38 @@ def test_concurrent_records_never_miss_an_entry(tmp_path):
     ev = audit.events(path=path, limit=10_000)
     assert len(ev) == 200
     assert sorted(ev["Qui"].value_counts().tolist()) == [25] * 8
+
+
+@pytest.fixture
+def trail(tmp_path):
+    path = tmp_path / "j.sqlite"
+    for day, user, role, action in ((1, "alice", "elu", "vue"), (2, "bob", "police", "export"),
+                                    (3, "alice", "elu", "export"),
+                                    (4, "-", "-", "echec_connexion")):
+        audit.record(user, role, action, "cible", path=path, now=dt.datetime(2026, 3, day, 8, 30))
+    return path
+
+
+def test_search_filters_by_period_account_and_action(trail):
+    def days(**kw):
+        return [a[8:10] for a in audit.search(path=trail, **kw)["at"]]
+    assert days() == ["04", "03", "02", "01"]
+    assert days(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 3)) == ["03", "02"]
+    assert days(username="alice") == ["03", "01"]
+    assert days(action="export") == ["03", "02"]
+    assert days(username="alice", action="export", end=dt.date(2026, 3, 2)) == []
+    with pytest.raises(ValueError):
+        audit.search(path=trail, action="inconnue")
+
+
+def test_journal_reads_french_dates_and_role_names(trail):
+    table = audit.journal_table(audit.search(path=trail), role_labels={"elu": "Élu",
+                                                                      "police": "Police"})
+    assert list(table.columns) == audit.JOURNAL_COLUMNS
+    assert table["Quand"].tolist()[0] == "4 mars 2026 à 08:30"
+    assert table["Rôle"].tolist() == ["aucun", "Élu", "Police", "Élu"]
+    assert table["Action"].tolist()[0] == "Échec de connexion"
+    audit.record("bob", "videoprotection", "vue", "videoprotection", path=trail)
+    last = audit.journal_table(audit.search(path=trail, action="vue"), role_labels={
+        "videoprotection": "Vidéoprotection"}, page_labels={"videoprotection": "2. Vidéo"})
+    assert last[["Rôle", "Objet"]].iloc[0].tolist() == ["Vidéoprotection", "2. Vidéo"]

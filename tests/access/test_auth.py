@@ -223,6 +223,36 @@ def test_concurrent_account_changes_and_logins_lose_nothing(tmp_path):
     assert all(auth.check_session(t, path=path) is not None for t in tokens)
 
 
+def test_reset_password_gives_a_working_random_password_and_ends_sessions(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+    new = auth.reset_password("alice", path=users)
+    assert len(new) == auth.TEMP_PASSWORD_LEN >= auth.MIN_PASSWORD_LEN
+    assert new != auth.reset_password("alice", path=users)  # random: 54^14 possibilities
+    new = auth.reset_password("alice", path=users)
+    assert auth.check_session(token, path=users, now=T0) is None
+    with pytest.raises(auth.AuthError):
+        auth.login("alice", PW, path=users, now=T0)
+    assert auth.login("alice", new, path=users, now=T0)
+    with pytest.raises(auth.AuthError, match="Aucun compte"):
+        auth.reset_password("bob", path=users)
+
+
+def test_unlock_lifts_a_lockout_at_once(users):
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(auth.AuthError):
+            auth.login("alice", "wrong-password", path=users, now=T0)
+    locked = auth.locked_until(path=users, now=T0)
+    assert list(locked) == ["alice"]
+    assert locked["alice"] == T0 + dt.timedelta(minutes=auth.LOCKOUT_MIN)
+    assert auth.locked_until(path=users, now=T0 + dt.timedelta(minutes=16)) == {}
+    with pytest.raises(auth.AuthError, match="verrouillé"):
+        auth.login("alice", PW, path=users, now=T0)
+    assert auth.unlock("alice", path=users) is True
+    assert auth.locked_until(path=users, now=T0) == {}
+    assert auth.login("alice", PW, path=users, now=T0)
+    assert auth.unlock("alice", path=users) is False  # nothing to lift
+
+
 def test_demo_accounts_appear_all_at_once_even_with_concurrent_starts(tmp_path):
     """Sessions starting together saw part of the demo accounts (a login then failed
     with the documented password) or collided on a name: one transaction now."""

@@ -116,3 +116,17 @@ def test_the_operator_full_read_is_explicit_and_never_an_account_role():
     assert policy.rule(op, "faits_sensibles").access == "exact"
     assert policy.may_edit(op, "secteurs_proposes") and policy.may_import(op)
     assert not policy.may_open(op, "") and policy.notice(op) is None
+
+
+def test_notice_tells_police_their_facts_are_exact_and_elus_their_real_threshold():
+    police = policy.notice("police")
+    assert "Faits ordinaires et infractions liées aux stupéfiants : vus au fait près" in police
+    assert "Faits sensibles : agrégés par maille de 200 m" in police
+    assert "effectifs de 1 à 4 masqués (« < 5 »)" in police
+    assert "moins de" not in police
+    elu = policy.notice("elu")
+    assert policy.small_count_k("elu") == 11
+    assert "effectifs de 1 à 10 masqués (« < 11 »)" in elu
+    assert "1 à 4" not in elu
+    assert "Faits sensibles : non visibles." in policy.notice("videoprotection")
+    assert "délai de 1 mois" in policy.notice("public")

@@ -1,8 +1,11 @@
-"""In headless Chromium with no internet: the overview map draws from the app's own files.
+"""In headless Chromium with no internet: the maps draw from the app's own files.
 
-The test starts the app itself (streamlit run, on loopback), blocks every request that is
-not for the app (as on a closed police network), opens the overview and checks that the
-map container holds drawn features and that the layer control lists the four families.
+The tests start the app itself (streamlit run, on loopback) and block every request that is
+not for the app (as on a closed police network). The overview's map container holds drawn
+features and its layer control lists the four families; then, for the police (every field
+page and the data page) and the administrator, every page of the navigation is opened and
+no request at all leaves the app (no tab-icon font, no CDN, no tiles), and the period
+filter and the uploader read French.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import TEST_PASSWORD, ensure_test_account, serve_app
+from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +24,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(demo_store, tmp_path_factory):
     ensure_test_account("police", demo_store)
+    ensure_test_account("admin", demo_store)
     yield from serve_app(demo_store, tmp_path_factory.mktemp("server"))
 
 
@@ -80,3 +84,57 @@ def test_overview_map_draws_offline(server, browser, tmp_path):
     # The page asked for nothing outside the app (no CDN, no tiles with the default basemap).
     assert not [u for u in blocked if "leaflet" in u or "jquery" in u], blocked
     page.close()
+
+
+# The text a user sees: text nodes of rendered elements with a non-zero font size (the
+# uploader's English button text is still in the page, drawn at size 0 under French text).
+VISIBLE_TEXT = """() => {
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const el = n.parentElement;
+    if (!el || !el.getClientRects().length) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === "hidden" || parseFloat(cs.fontSize) === 0) continue;
+    out.push(n.textContent);
+  }
+  return out.join("\\n");
+}"""
+ENGLISH = ("Date range", "Choose an option", "per file", "Upload", "Browse files",
+           "Drag and drop", "January", "June", "Su Mo", "S M T W T F S")
+
+
+@pytest.mark.parametrize("role", ["police", "admin"])
+def test_every_page_asks_nothing_outside_the_app_and_reads_french(server, browser, role,
+                                                                 tmp_path):
+    blocked: list[str] = []
+    page = _offline_page(browser, server, blocked)
+    page.goto(server, wait_until="domcontentloaded")
+    _log_in(page, role)
+    page.wait_for_selector("text=Connecté", timeout=120_000)
+    wait_idle(page)
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    n = links.count()
+    assert n >= (10 if role == "police" else 2), n
+    english: dict[str, list[str]] = {}
+    for i in range(n):
+        links.nth(i).click()
+        wait_idle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, i
+        text = page.evaluate(VISIBLE_TEXT)
+        found = [w for w in ENGLISH if w in text]
+        if found:
+            english[str(i)] = found
+        page.screenshot(path=str(tmp_path / f"{role}-{i:02d}.png"), full_page=True)
+        if "Importer des fichiers" in text:  # the data page of a role that imports
+            button = page.locator('[data-testid="stFileUploaderDropzone"] button').first
+            after = button.evaluate("b => getComputedStyle(b, '::after').content")
+            assert "Choisir des fichiers" in after, after
+            assert "Mo au plus par fichier" in text
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Période" in sidebar and "Du 1er" in sidebar and "Lexique" in sidebar
+    assert page.locator('[data-testid="stDateInput"]').count() == 0
+    assert not page.errors, page.errors
+    page.close()
+    assert blocked == [], blocked
+    assert not english, english

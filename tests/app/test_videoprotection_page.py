@@ -122,8 +122,11 @@ def test_budget_smaller_than_one_camera_is_a_french_message(app):
 def test_no_incident_in_period_keeps_the_page_alive(app, demo_store):
     first = GeoPackageStore(demo_store).read("incidents")["occurred_at"].min().date()
     _open(app)
-    app.sidebar.date_input(key="filters.period").set_value(
-        (first - dt.timedelta(days=200), first - dt.timedelta(days=100))).run()
+    app.sidebar.selectbox(key="filters.preset").set_value("mois_choisis").run()
+    before = first - dt.timedelta(days=200)
+    app.sidebar.selectbox(key="filters.month_from").set_value(before.replace(day=1))
+    app.sidebar.selectbox(key="filters.month_to").set_value(
+        (first - dt.timedelta(days=100)).replace(day=1)).run()
     assert not app.exception
     infos = [str(i.value) for i in app.info]
     assert any("Aucun fait dans la période" in i for i in infos)

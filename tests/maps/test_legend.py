@@ -20,7 +20,9 @@ def test_class_breaks_of_no_positive_value_is_one_class():
 def test_class_legend_reads_whole_numbers():
     vals = np.array([1, 1, 2, 3, 5, 49])
     items = legend.class_legend(legend.class_breaks(vals), vals, unit="faits")
-    assert [i.label for i in items][:2] == ["1 faits", "2 faits"]
+    assert [i.label for i in items][:2] == ["1 fait", "2 faits"]
+    sensitive = legend.class_legend(np.array([1.0, 2.0]), np.array([1, 2]), unit="faits sensibles")
+    assert [i.label for i in sensitive] == ["1 fait sensible", "2 faits sensibles"]
     assert items[-1].label.endswith("– 49 faits")
 
 
