@@ -145,7 +145,7 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         src = sniffing.open_source(Path(p), max_bytes=options.max_bytes)
         if names is not None:
             src = sniffing.Source(Path(names[i]), src.frame, src.lines, src.format,
-                                  src.encoding, src.separator)
+                                  src.encoding, src.separator, src.max_bytes, Path(p))
         sources.append(src)
     log = RowLog()
     built = BUILDERS[kind](sources, ctx, log)
