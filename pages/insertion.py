@@ -44,8 +44,8 @@ if access is not None:
     st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
     widgets.interpretation(access.sentence())
     st.caption(f"Mesure : {access.method_text} ; marche à 4,5 km/h (75 m par minute). "
-               "Habitants répartis uniformément dans chaque quartier prioritaire (QPV). Les "
-               "disques de la carte sont la portée à vol d'oiseau.")
+               f"{access.population_text} Les disques de la carte sont la portée à vol "
+               "d'oiseau.")
     st.subheader("Manques : quartiers prioritaires sans accès à pied")
     if access.gaps.empty:
         st.write(f"Chaque QPV a au moins une partie de ses habitants à moins de {minutes} "
