@@ -46,6 +46,8 @@ def interpretation(sentence: str) -> None:
 def sidebar_filters(view: RoleView) -> selection_mod.Selection:
     """Draw the shared filters in the sidebar (period, quartiers, basemap) and return them."""
     df = view.incidents()
+    if df.empty:  # a real commune loaded without incidents: the period of its accidents
+        df = view.layer("accidents")
     default = indicators.default_selection(df)
     span = indicators.data_period(df) or (default.start, default.end)
     quartiers = view.layer("quartiers")
