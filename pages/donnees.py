@@ -30,6 +30,11 @@ if st.session_state["donnees.written"]:
     st.session_state["donnees.written"] = ""
 st.caption(f"Fichier : {view.location}")
 st.dataframe(view.summary(), hide_index=True, width="stretch")
+facility_kinds = preview.facility_inventory(view.facilities())
+if len(facility_kinds):
+    st.caption("Équipements par type (transports, écoles, santé, débits de boissons…), tous "
+               "dans la couche « equipements » :")
+    st.dataframe(facility_kinds, hide_index=True, width="stretch")
 with st.expander("Modèle de données (colonnes et valeurs admises)"):
     st.markdown(schemas.markdown())
 

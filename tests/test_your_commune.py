@@ -21,6 +21,7 @@ import shapely
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from clspd_geo import vocab
 from clspd_geo.access import policy
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators
@@ -112,6 +113,10 @@ def test_insertion_and_road_safety_use_the_imported_roads_and_population(journey
 _FIGURES = ("Nombre", "Caméras", "Population", "Lignes", "Sites", "Accidents")
 
 
+INVENTORY = {"statistiques": "ssmsi_dep_edition2024", "qpv": "qpv_lesemplois_testfactory",
+             "carreaux": "carreaux_200m_paris.csv", "voies": "osm_paris_main_roads_2023",
+             "accidents": "paris_accidents_2013.csv.gz",
+             "cameras": "paris_cameras_geocoded_2019.csv"}
 NOTHING_TO_SHOW = {
     "overview": "Aucun fait ne correspond à la sélection",  # no incident in the samples
     "insertion": "Aucun équipement (Mission locale",  # no insertion structure
@@ -164,5 +169,16 @@ def test_every_page_renders_with_real_figures(journey: Path, role: str,
             assert "voies chargées" in _text(at)
         if page == "videoprotection":
             assert "Caméras=707" in real_figures(at)
+        if page == "donnees":  # every new layer listed with its source
+            inventory = at.dataframe[0].value.set_index("Couche")
+            for layer, file in INVENTORY.items():
+                assert inventory.loc[layer, "Lignes"] > 0, layer
+                assert file in inventory.loc[layer, "Source"], (layer, inventory.loc[layer])
+            facilities = inventory.loc["equipements", "Source"]  # three files, one layer
+            assert all(f in facilities for f in ("paris_colleges_men_2024.csv.gz",
+                                                 "paris_gares_stations_idfm.csv.gz",
+                                                 "paris_osm_bars_2021.csv.gz")), facilities
+            kinds = at.dataframe[1].value.set_index("Type")["Lignes"]
+            assert kinds[vocab.facility_kind("gare").label] == 306
         if page == "jeunesse":  # the rates table: the population the grid places
             assert any(f.startswith("Population=") for f in real_figures(at)), page
