@@ -26,7 +26,7 @@ from clspd_geo.errors import CrsError, DataFileError
 from clspd_geo.importing import bounded
 
 Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile", "gtfs_zip", "kml",
-                 "records"]
+                 "records", "osm_pbf"]
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 """Largest file accepted (100 Mo): the size on disk, checked before reading, and the size
@@ -115,6 +115,8 @@ def detect_format(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Format:
         head = fh.read(4096)
     if head.startswith(_SQLITE_MAGIC):
         return "gpkg"
+    if b"OSMHeader" in head[4:24]:  # OpenStreetMap PBF: a length, then the first BlobHeader
+        return "osm_pbf"
     if head.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as zf:
@@ -375,7 +377,10 @@ def _sep_label(sep: str) -> str:
 
 def read_vector(path: Path, fmt: Format, *,
                 max_bytes: int = MAX_FILE_BYTES) -> gpd.GeoDataFrame:
-    """Read a GeoJSON, GeoPackage or (zipped) shapefile with GDAL.
+    """Read a GeoJSON, GeoPackage, (zipped) shapefile or OpenStreetMap PBF with GDAL.
+
+    An ``.osm.pbf`` is read by GDAL's OSM driver (in pyogrio's wheels): its ``lines``
+    layer, the ways with their ``highway``, ``name`` and ``other_tags``.
 
     The CRS is kept as found; a layer without one comes back with ``crs=None`` and the
     caller decides (GeoJSON without ``crs`` member is WGS84 by definition, RFC 7946).
@@ -422,7 +427,7 @@ def _read_vector(path: Path, fmt: Format, *, max_bytes: int,
         return _read_kml(path, max_bytes=max_bytes)
     try:
         layers = pyogrio.list_layers(target) if fmt == "gpkg" else None
-        layer = None
+        layer = "lines" if fmt == "osm_pbf" else None  # GDAL's OSM driver: ways as lines
         if layers is not None:
             spatial = [str(n) for n, g in layers if g is not None]
             if not spatial:
