@@ -15,7 +15,7 @@ from clspd_geo import safe, schemas, vocab
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
-from ui import data, widgets
+from ui import data, panels, widgets
 
 view = data.view()
 st.session_state.setdefault("donnees.written", "")
@@ -35,8 +35,9 @@ if len(facility_kinds):
     st.caption("Équipements par type (transports, écoles, santé, débits de boissons…), tous "
                "dans la couche « equipements » :")
     st.dataframe(facility_kinds, hide_index=True, width="stretch")
-with st.expander("Modèle de données (colonnes et valeurs admises)"):
-    st.markdown(schemas.markdown())
+panels.lazy_section("Modèle de données (colonnes et valeurs admises)",
+                    lambda: st.markdown(schemas.markdown()), key="donnees.open.model",
+                    icon=":material/schema:")
 
 st.header("Importer des fichiers")
 st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la base intacte. "
