@@ -2,25 +2,31 @@
 
 Run on demand (not a test):
 
-    .venv/bin/python benchmarks/bench_import.py [--rows 300000]
+    .venv/bin/python benchmarks/bench_import.py [--rows 300000] [--pbf-ways 20000]
 
 Prints, for each real sample of ../shared/data, the rows read, accepted, corrected and
 rejected and the time to prepare the import (read, detect, map, check, validate); then
 for a synthetic incidents CSV of N rows the time to prepare and to write it into a
-GeoPackage store (atomic copy + rename).
+GeoPackage store (atomic copy + rename); then a synthetic ``.osm.pbf`` of street ways (the
+roads path through GDAL's OSM driver), and the refusal of a decompression bomb (a few Mo of
+gzip expanding to about 1 Go) with the page's 50 Mo budget: time and peak traced memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from clspd_geo.importing import pipeline  # noqa: E402
+from clspd_geo.errors import DataFileError  # noqa: E402
+from clspd_geo.importing import pipeline, preview  # noqa: E402
 from clspd_geo.importing.context import ImportOptions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +92,7 @@ def main() -> None:
     """Print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--pbf-ways", type=int, default=20_000)
     args = parser.parse_args()
     if DATA.is_dir():
         print(f"{'kind':<11} {'file':<45} {'read':>7} {'ok':>7} {'fixed':>6} {'rej.':>6} "
@@ -114,6 +121,50 @@ def main() -> None:
         t2 = time.perf_counter()
         print(f"\nsynthetic incidents: {args.rows} rows ({size_mb:.1f} MB): prepare "
               f"{t1 - t0:.2f} s, write {t2 - t1:.2f} s")
+        bench_pbf(Path(tmp), args.pbf_ways)
+        bench_bomb(Path(tmp))
+
+
+def bench_pbf(tmp: Path, n_ways: int) -> None:
+    """Print the time to prepare the roads of a synthetic .osm.pbf of ``n_ways`` ways."""
+    from osm_pbf import write_pbf  # the hand-written PBF encoder of the tests
+
+    side = int(n_ways ** 0.5) + 1
+    nodes = {1 + i * side + j: (2.30 + j * 1e-3, 48.82 + i * 1e-3)
+             for i in range(side) for j in range(side)}
+    kinds = ("residential", "primary", "secondary", "footway", "service")
+    ways = [(100 + w, [1 + (w // (side - 1)) * side + w % (side - 1),
+                       2 + (w // (side - 1)) * side + w % (side - 1)],
+             {"highway": kinds[w % len(kinds)], "name": f"Rue {w}"})
+            for w in range(min(n_ways, side * (side - 1)))]
+    path = tmp / "rues.osm.pbf"
+    write_pbf(path, nodes, ways)
+    t0 = time.perf_counter()
+    report = pipeline.prepare("roads", [path])
+    print(f"synthetic .osm.pbf: {len(ways)} ways ({path.stat().st_size / 1e6:.1f} MB): "
+          f"{report.accepted} lines accepted, prepare {time.perf_counter() - t0:.2f} s")
+
+
+def bench_bomb(tmp: Path) -> None:
+    """Print how fast, and within how much memory, a gzip bomb is refused (page budget)."""
+    row = "2024-03-01 22:15;degradation;2.3522;48.8566\n"
+    block = ("date_heure;categorie;lon;lat\n" + row * (1_000_000 // len(row))).encode()
+    bomb = tmp / "faits.csv.gz"
+    bomb.write_bytes(gzip.compress(block, compresslevel=9) * 1000)
+    options = ImportOptions(max_bytes=preview.MAX_UPLOAD_BYTES)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        pipeline.prepare("incidents", [bomb], options=options)
+        outcome = "ACCEPTED (bug)"
+    except DataFileError as err:
+        outcome = "refused: " + str(err)[:70] + "…"
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"gzip bomb: {bomb.stat().st_size / 1e6:.1f} MB expanding to "
+          f"{len(block) * 1000 / 1e9:.2f} GB: {outcome} in {elapsed:.2f} s, peak traced "
+          f"memory {peak / 1e6:.0f} MB")
 
 
 if __name__ == "__main__":

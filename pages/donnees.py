@@ -31,6 +31,11 @@ if st.session_state["donnees.written"]:
     st.session_state["donnees.written"] = ""
 st.caption(f"Fichier : {view.location}")
 widgets.table(view.summary(), hide_index=True, width="stretch")
+facility_kinds = preview.facility_inventory(view.facilities())
+if len(facility_kinds):
+    st.caption("Équipements par type (transports, écoles, santé, débits de boissons…), tous "
+               "dans la couche « equipements » :")
+    widgets.table(facility_kinds, hide_index=True, width="stretch")
 panels.lazy_section("Modèle de données (colonnes et valeurs admises)",
                     lambda: st.markdown(schemas.markdown()), key="donnees.open.model",
                     icon=":material/schema:")

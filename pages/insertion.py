@@ -44,8 +44,7 @@ panels.finish_map(view, m, layers, key=f"{FIELD}.map")
 def access_detail() -> None:
     widgets.table(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
     st.caption(f"Mesure : {access.method_text} ; marche à 4,5 km/h (75 m par minute). "
-               "Habitants répartis uniformément dans chaque quartier prioritaire (QPV). Les "
-               "disques de la carte sont la portée à vol d'oiseau.")
+               "Les disques de la carte sont la portée à vol d'oiseau.")
     st.subheader("Manques : quartiers prioritaires sans accès à pied")
     if access.gaps.empty:
         st.write(f"Chaque QPV a au moins une partie de ses habitants à moins de {minutes} "
@@ -59,6 +58,7 @@ def access_detail() -> None:
 
 if access is not None:
     widgets.interpretation(access.sentence())
+    st.caption(access.population_text)  # where the residents were placed (grid or even)
     panels.lazy_section("Par type de structure, manques et détail par quartier prioritaire",
                         access_detail, key=f"{FIELD}.open.access", icon=":material/table_chart:")
 panels.hotspot_sections(view, categories=list(sel.categories), key=FIELD)

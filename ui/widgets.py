@@ -60,7 +60,11 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
     whose month and weekday names Streamlit writes in English.
     """
     df = view.incidents()
-    default = selection_mod.Selection(*role_view.default_period(view))
+    if df.empty:  # a real commune loaded without incidents: the period of its accidents
+        df = view.layer("accidents")
+        default = indicators.default_selection(df)
+    else:
+        default = selection_mod.Selection(*role_view.default_period(view))
     span = indicators.data_period(df) or (default.start, default.end - dt.timedelta(days=1))
     res = periods.resolution(df["occurred_at"]) if len(df) else "jour"
     quartiers = view.layer("quartiers")

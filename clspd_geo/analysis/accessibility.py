@@ -18,11 +18,12 @@ Walking time is distance divided by :data:`WALK_SPEED_M_PER_MIN`, 75 m per minut
 (4.5 km/h), the usual pedestrian speed of French accessibility studies (the 15-minute
 walk of urban planning is then about 1,125 m).
 
-Residents within reach are estimated from the quartiers' populations, spread evenly over
-each quartier: the quartier is sampled on a regular grid of points (``sample_m`` apart),
-each point carrying an equal share of the population, and a resident is within reach when
-their sample point is. When the population is unknown, the same figures are given as a
-share of the quartiers' area, and the result says so.
+Residents within reach are placed where they live (:mod:`clspd_geo.analysis.residents`):
+by the Filosofi 200 m grid when the ``carreaux`` layer is loaded (each piece of a cell
+inside a quartier is one point carrying its inhabitants), otherwise by the quartiers'
+(or IRIS') populations spread evenly over a regular grid of points ``sample_m`` apart. A
+resident is within reach when their point is. When the population is unknown, the same
+figures are given as a share of the quartiers' area. The result says which source it used.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from clspd_geo import _format, config, crs, safe, vocab
+from clspd_geo.analysis import residents
 from clspd_geo.errors import EmptySelectionError, SchemaError
 
 WALK_SPEED_M_PER_MIN = 75.0
@@ -308,47 +310,8 @@ def network_or_none(voies: gpd.GeoDataFrame | None, *, epsg: int) -> Network | N
 
 # -- residents within reach --------------------------------------------------------------------
 
-def sample_points(areas: gpd.GeoDataFrame, *, sample_m: float = 50.0,
-                  epsg: int | None = None) -> pd.DataFrame:
-    """Return a regular grid of points inside each polygon, with its share of the polygon.
-
-    Parameters
-    ----------
-    areas
-        Polygons (any CRS).
-    sample_m
-        Spacing of the points, metres.
-    epsg
-        Metric CRS (default: the one of ``areas``).
-
-    Returns
-    -------
-    DataFrame
-        ``area`` (position of the polygon in ``areas``), ``x``, ``y`` (metres) and ``weight``
-        (the point's share of its polygon: they sum to 1 per polygon). A polygon too small
-        for the grid gets one point, its representative point.
-    """
-    target = epsg if epsg is not None else crs.metric_epsg(areas)
-    geoms = crs.to_compute(areas, epsg=target).geometry.to_numpy()
-    rows = []
-    for i, g in enumerate(geoms):
-        if g is None or g.is_empty:
-            continue
-        minx, miny, maxx, maxy = g.bounds
-        xs = np.arange(minx + sample_m / 2, maxx, sample_m)
-        ys = np.arange(miny + sample_m / 2, maxy, sample_m)
-        gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-        inside = shapely.contains_xy(g, gx, gy) if gx.size else np.zeros(0, dtype=bool)
-        if not inside.any():
-            p = g.representative_point()
-            gx, gy, inside = np.array([p.x]), np.array([p.y]), np.array([True])
-        k = int(inside.sum())
-        rows.append(pd.DataFrame({"area": i, "x": gx[inside], "y": gy[inside],
-                                  "weight": np.full(k, 1.0 / k)}))
-    if not rows:
-        return pd.DataFrame({"area": pd.Series(dtype=int), "x": pd.Series(dtype=float),
-                             "y": pd.Series(dtype=float), "weight": pd.Series(dtype=float)})
-    return pd.concat(rows, ignore_index=True)
+sample_points = residents.sample_points
+"""The even grid of points of each polygon (:func:`~clspd_geo.analysis.residents.sample_points`)."""
 
 
 @dataclass(frozen=True)
@@ -376,6 +339,9 @@ class QpvAccess:
         Total population of the QPV quartiers (0 when unknown).
     n_without_kind
         Facilities left out because their kind is empty.
+    population_source
+        Where the residents were placed: ``"carreaux"`` (Filosofi grid), ``"iris"`` or
+        ``"uniforme"`` (see :mod:`clspd_geo.analysis.residents`).
     """
 
     table: pd.DataFrame
@@ -386,11 +352,20 @@ class QpvAccess:
     population_known: bool
     qpv_population: int
     n_without_kind: int = 0
+    population_source: residents.PopulationSource = "uniforme"
 
     @property
     def method_text(self) -> str:
         """French description of how distances were measured."""
         return METHOD_TEXT[self.method]
+
+    @property
+    def population_text(self) -> str:
+        """French sentence naming where the residents were placed."""
+        if not self.population_known:
+            return ("Population des quartiers inconnue : les parts sont des parts de surface, "
+                    "réparties uniformément dans chaque quartier.")
+        return residents.SOURCE_TEXT[self.population_source]
 
     def sentence(self) -> str:
         """Return one French sentence of interpretation, built from the figures."""
@@ -416,7 +391,8 @@ class QpvAccess:
 def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
                kinds: Sequence[str], minutes: float = WALK_MINUTES,
                voies: gpd.GeoDataFrame | None = None, sample_m: float = 50.0,
-               speed_m_per_min: float = WALK_SPEED_M_PER_MIN) -> QpvAccess:
+               speed_m_per_min: float = WALK_SPEED_M_PER_MIN,
+               carreaux: gpd.GeoDataFrame | None = None) -> QpvAccess:
     """Count the QPV residents within a walk of each kind of facility.
 
     Parameters
@@ -432,7 +408,10 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     voies
         A roads layer for network distances (straight line when None or empty).
     sample_m
-        Spacing of the residents' sample points, metres.
+        Spacing of the residents' sample points, metres (even spread only).
+    carreaux
+        The Filosofi grid (``carreaux`` layer): residents are then placed in its cells
+        rather than spread evenly over each quartier.
 
     Raises
     ------
@@ -448,12 +427,14 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
             "dans la couche « quartiers » : renseignez la colonne « qpv » puis réimportez les "
             "quartiers (python -m clspd_geo import boundaries FICHIER --store …).")
     epsg = crs.metric_epsg(quartiers)
-    pop = pd.to_numeric(qpv["population"], errors="coerce")
-    population_known = bool(pop.notna().all() and pop.sum() > 0)
-    area = crs.to_compute(qpv, epsg=epsg).geometry.area.to_numpy()
-    mass = pop.to_numpy(dtype=float) if population_known else area
-    pts = sample_points(qpv, sample_m=sample_m, epsg=epsg)
-    w = pts["weight"].to_numpy() * mass[pts["area"].to_numpy()]
+    where = residents.resident_points(qpv, carreaux=carreaux, sample_m=sample_m, epsg=epsg)
+    population_known = where.known
+    pts = where.points
+    w = pts["weight"].to_numpy(dtype=float)
+    if not population_known:  # shares of each quartier -> shares of the QPV surface
+        area = crs.to_compute(qpv, epsg=epsg).geometry.area.to_numpy()
+        w = w * area[pts["area"].to_numpy(dtype=int)]
+    q_total = np.bincount(pts["area"].to_numpy(dtype=int), weights=w, minlength=len(qpv))
     xy = pts[["x", "y"]].to_numpy()
     network = network_or_none(voies, epsg=epsg)
     fac_all, no_kind = facility_frame(facilities, kinds)
@@ -474,8 +455,8 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
         rows.append({"kind": kind, "Équipement": label, "Sites": len(fac),
                      "Dans le rayon": float(w[within].sum()), "Part (%)": round(share, 1),
                      "Médiane (min)": round(median, 1) if np.isfinite(median) else None})
-        per_q = np.bincount(pts["area"].to_numpy()[within], weights=pts["weight"].to_numpy()[
-            within], minlength=len(qpv))
+        per_q = np.bincount(pts["area"].to_numpy(dtype=int)[within], weights=w[within],
+                            minlength=len(qpv)) / np.maximum(q_total, 1e-12)
         for i, q in qpv.iterrows():
             qrows.append({"quartier_id": q["quartier_id"], "Quartier": q["name"], "kind": kind,
                           "Équipement": label, "Part (%)": round(100.0 * per_q[i], 1)})
@@ -490,7 +471,8 @@ def qpv_access(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
     gaps = by_q[by_q["Part (%)"] == 0].reset_index(drop=True)
     return QpvAccess(table, by_q, gaps, "reseau" if network is not None else "droite",
                      float(minutes), population_known,
-                     int(pop.sum()) if population_known else 0, no_kind)
+                     int(round(where.population.sum())) if population_known else 0, no_kind,
+                     where.source)
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:

@@ -1,7 +1,9 @@
 """Rates per 1,000 inhabitants per quartier, small counts suppressed.
 
-When the population is unknown, counts are shown with a French sentence saying why
-(:func:`rates_by_quartier`).
+When the Filosofi grid (``carreaux`` layer) is loaded, each quartier's population is the
+sum of the grid's inhabitants inside it (:func:`clspd_geo.analysis.residents.area_population`);
+otherwise the quartiers' (or IRIS') own population. When the population is unknown, counts
+are shown with a French sentence saying why (:func:`rates_by_quartier`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clspd_geo import _format, crs, safe
-from clspd_geo.analysis import indicators
+from clspd_geo.analysis import indicators, residents
 
 @dataclass(frozen=True)
 class QuartierRates:
@@ -30,11 +32,25 @@ class QuartierRates:
         True when every quartier has a population.
     k
         The suppression threshold.
+    population_source
+        ``"carreaux"`` (Filosofi grid), ``"iris"`` or ``"uniforme"`` (the quartiers' own
+        population): see :mod:`clspd_geo.analysis.residents`.
     """
 
     quartiers: gpd.GeoDataFrame
     population_known: bool
     k: int
+    population_source: residents.PopulationSource = "uniforme"
+
+    @property
+    def population_text(self) -> str:
+        """French sentence naming where the population comes from ("" when unknown)."""
+        if not self.population_known:
+            return ""
+        return {"carreaux": " Population des quartiers calculée d'après les carreaux de "
+                            "200 m de l'Insee (Filosofi).",
+                "iris": " Population des IRIS d'après le recensement de l'Insee.",
+                "uniforme": ""}[self.population_source]
 
     @property
     def unit(self) -> str:
@@ -72,7 +88,7 @@ class QuartierRates:
             return (f"Le taux le plus élevé est à {safe.md(top['name'])} : "
                     f"{_format.number(top['valeur'], decimals=1)} {what} pour 1 000 habitants, "
                     f"contre {_format.number(mean, decimals=1)} en moyenne sur les quartiers "
-                    "affichés." + masked)
+                    "affichés." + masked + self.population_text)
         return (f"La population des quartiers n'est pas connue : les chiffres sont des "
                 f"effectifs, pas des taux, et ne se comparent pas d'un quartier à l'autre. "
                 f"Le plus grand effectif est à {safe.md(top['name'])} ({int(top['valeur'])} {what})."
@@ -80,7 +96,8 @@ class QuartierRates:
 
 
 def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k: int,
-                      per: float = 1000.0) -> QuartierRates:
+                      per: float = 1000.0,
+                      carreaux: gpd.GeoDataFrame | None = None) -> QuartierRates:
     """Return incidents per quartier with small counts suppressed, as rates when possible.
 
     Parameters
@@ -94,11 +111,17 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
         a rate (a rate would give the count back).
     per
         Rates per this many inhabitants.
+    carreaux
+        The Filosofi grid: when it places inhabitants in every inhabited quartier, its
+        sums replace the quartiers' ``population`` (rounded to whole inhabitants).
     """
     counts = pd.Series(incidents["quartier_id"]).astype("string").value_counts()
     out = crs.to_storage(quartiers)
     raw = out["quartier_id"].astype("string").map(counts).fillna(0).astype(int)
     kept = raw.where(raw >= k, 0)
+    values, source = residents.area_population(out, carreaux=carreaux)
+    if source == "carreaux":
+        out["population"] = np.round(values).astype(int)
     pop = pd.to_numeric(out["population"], errors="coerce").astype(float)
     population_known = bool(len(out) and pop.notna().all() and (pop > 0).all())
     out["faits"] = kept.to_numpy()
@@ -114,4 +137,4 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
         out["taux_pour_1000"] = np.nan
         out["valeur"] = kept.astype(float).to_numpy()
         out["affiche"] = out["faits_affiches"]
-    return QuartierRates(out, population_known, k)
+    return QuartierRates(out, population_known, k, source)

@@ -216,7 +216,7 @@ def _place(src: Source, ctx: Context, log: RowLog,
                "Donnez un fichier de croisements de rues ou d'adresses avec --geocode-with "
                "(colonnes nom1, nom2, lon, lat ou adresse, lon, lat) pour placer les caméras.")
         raise SchemaError(msg)
-    gaz = geocoding.load(ctx.options.geocode_with)
+    gaz = geocoding.load(ctx.options.geocode_with, max_bytes=ctx.options.max_bytes)
     df = src.frame
     streets = [c for c in df.columns if re.match(r"(?i)rue croisement \d", str(c))]
     geoms: list = []

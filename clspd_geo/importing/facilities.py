@@ -135,7 +135,8 @@ def _kinds(src: Source, ctx: Context, log: RowLog, names: pd.Series) -> tuple[pd
         return mapping.translate(df[col], table), f"colonne « {col} »"
     col = src.column("type", "categorie", "catégorie", "type_equipement")
     if col and ctx.options.mapping:
-        table = mapping.load(ctx.options.mapping, allowed=codes, what="les types d'équipement")
+        table = mapping.load(ctx.options.mapping, allowed=codes, what="les types d'équipement",
+                             max_bytes=ctx.options.max_bytes)
         table.update(mapping.vocabulary_keys(codes))
         return mapping.translate(df[col], table), f"« {col} » et correspondance"
     col = src.column("facility_type", "libcategetab", "categorie_etablissement")

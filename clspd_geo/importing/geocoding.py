@@ -61,7 +61,7 @@ class Gazetteer:
         return self.addresses.get(normalise(text))
 
 
-def load(path: Path) -> Gazetteer:
+def load(path: Path, *, max_bytes: int = sniffing.MAX_FILE_BYTES) -> Gazetteer:
     """Read a crossings or addresses CSV.
 
     Raises
@@ -69,7 +69,7 @@ def load(path: Path) -> Gazetteer:
     SchemaError
         The file has neither ``nom1``/``nom2`` nor ``adresse`` with ``lon``/``lat``.
     """
-    table = sniffing.read_table(Path(path))
+    table = sniffing.read_table(Path(path), max_bytes=max_bytes)
     df = table.frame
     lower = {c.lower(): c for c in df.columns}
     if "lon" not in lower or "lat" not in lower:

@@ -62,10 +62,11 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
         if src.format == "gtfs_zip":
             stops.append(src)
             log.roles[src.name] = "GTFS (archive zip)"
-            members = sniffing.gtfs_members(src.path)
+            members = sniffing.gtfs_members(src.disk_path)
             for name in ("routes", "trips", "stop_times"):
                 if f"{name}.txt" in members:
-                    table = sniffing.read_gtfs_member(src.path, f"{name}.txt")
+                    table = sniffing.read_gtfs_member(src.disk_path, f"{name}.txt",
+                                                      max_bytes=src.max_bytes)
                     tables.setdefault(name, []).append(table.frame)
             continue
         kind = role(src.frame)

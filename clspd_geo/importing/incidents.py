@@ -39,7 +39,8 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
     table = mapping.vocabulary_keys(labels)
     if ctx.options.mapping:
         table.update(mapping.load(ctx.options.mapping, allowed=labels,
-                                  what="les catégories d'incidents"))
+                                  what="les catégories d'incidents",
+                                  max_bytes=ctx.options.max_bytes))
     parts = [_one(src, ctx, log, table) for src in sources]
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs="EPSG:4326")

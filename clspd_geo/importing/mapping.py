@@ -25,7 +25,8 @@ def key(label: object) -> str:
     return normalise(str(label)).replace(" ", "")
 
 
-def load(path: Path, *, allowed: dict[str, str], what: str) -> dict[str, str]:
+def load(path: Path, *, allowed: dict[str, str], what: str,
+         max_bytes: int = sniffing.MAX_FILE_BYTES) -> dict[str, str]:
     """Read a mapping file; return ``{label key: code}``.
 
     Parameters
@@ -38,7 +39,7 @@ def load(path: Path, *, allowed: dict[str, str], what: str) -> dict[str, str]:
     SchemaError
         Fewer than two columns, or a code not in the vocabulary (its line is given).
     """
-    table = sniffing.read_table(Path(path))
+    table = sniffing.read_table(Path(path), max_bytes=max_bytes)
     df = table.frame
     if df.shape[1] < 2:
         raise SchemaError(f"Le fichier de correspondance « {Path(path).name} » doit avoir deux "

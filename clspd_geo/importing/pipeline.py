@@ -145,7 +145,7 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         src = sniffing.open_source(Path(p), max_bytes=options.max_bytes)
         if names is not None:
             src = sniffing.Source(Path(names[i]), src.frame, src.lines, src.format,
-                                  src.encoding, src.separator)
+                                  src.encoding, src.separator, src.max_bytes, Path(p))
         sources.append(src)
     log = RowLog()
     built = BUILDERS[kind](sources, ctx, log)
@@ -234,6 +234,19 @@ def source_label(report: ImportReport) -> str:
             f"acceptée(s), {report.n_fixed} corrigée(s), {report.n_rejected} rejetée(s))")
 
 
+def appended_source(st: store_mod.Store, report: ImportReport) -> str:
+    """Return the provenance of an append: the layer's earlier sources, then this import.
+
+    The « Données » page then names every file a layer was built from (collèges, then
+    stations and bars added to them), not only the last one.
+    """
+    new = source_label(report)
+    earlier = [p.source for layer in report.frames
+               if st.has(layer) and (p := st.source_of(layer)) is not None]
+    earlier = [s for s in dict.fromkeys(earlier) if s and s != new]
+    return " + ".join([*earlier, new])
+
+
 def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> dict[str, int]:
     """Write every accepted layer of ``report`` in one atomic step.
 
@@ -265,7 +278,7 @@ def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> di
           if isinstance(store_path, (str, Path)) else store_path)
     if report.mode == "append":
         added = {layer: report.new_rows(layer) for layer in report.frames}
-        return st.append_many(added, source=source_label(report))
+        return st.append_many(added, source=appended_source(st, report))
     same = report.store_location is not None and report.store_location == _location(st)
     st.write_many(report.frames, source=source_label(report),
                   expected_version=report.store_version if same else None)

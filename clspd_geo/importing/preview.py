@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import safe, schemas
+from clspd_geo import safe, schemas, vocab
 from clspd_geo.maps import base as map_base, offline
 from clspd_geo.importing import geometry
 from clspd_geo.importing.report import ImportReport
@@ -104,3 +104,24 @@ def upload_too_big(sizes: dict[str, int], *, max_bytes: int = MAX_UPLOAD_BYTES) 
     return (f"Fichier(s) trop volumineux pour la page : {names} ; maximum "
             f"{max_bytes / 1e6:.0f} Mo par fichier. Découpez le fichier (par année ou par "
             "commune) ou importez-le en ligne de commande : python -m clspd_geo import ...")
+
+
+def facility_inventory(equipements: pd.DataFrame) -> pd.DataFrame:
+    """Return the facilities held, by kind: ``Type``, ``Partenaire``, ``Lignes``.
+
+    One layer (``equipements``) holds every partner's sites: transport stops and stations
+    (GTFS, IDFM), schools, health sites, bars…; the « Données » page lists them by kind
+    under the layers. Kinds outside the vocabulary are counted as « autre ».
+    """
+    if equipements.empty or "kind" not in equipements.columns:
+        return pd.DataFrame({"Type": [], "Partenaire": [], "Lignes": []})
+    known = {k.code for k in vocab.FACILITY_KINDS}
+    counts = equipements["kind"].where(equipements["kind"].isin(known), "autre").value_counts()
+    rows = []
+    for code, n in counts.items():
+        kind = vocab.facility_kind(code) if code in known else None
+        rows.append({"Type": kind.label if kind else "Autre (type hors vocabulaire)",
+                     "Partenaire": vocab.partner(kind.partner).label if kind else "",
+                     "Lignes": int(n)})
+    return pd.DataFrame(rows).sort_values(["Partenaire", "Lignes"], ascending=[True, False],
+                                          ignore_index=True)

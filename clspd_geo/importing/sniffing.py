@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +23,14 @@ import pyogrio
 import shapely
 
 from clspd_geo.errors import CrsError, DataFileError
+from clspd_geo.importing import bounded
 
 Format = Literal["csv", "geojson", "gpkg", "shapefile_zip", "shapefile", "gtfs_zip", "kml",
-                 "records"]
+                 "records", "osm_pbf"]
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
-"""Largest file accepted (100 Mo); checked on the size on disk, before reading."""
+"""Largest file accepted (100 Mo): the size on disk, checked before reading, and the size
+once decompressed (:mod:`clspd_geo.importing.bounded`), checked while expanding."""
 
 _SEPARATORS = (";", ",", "\t", "|")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -94,23 +97,30 @@ def check_size(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> int:
     return size
 
 
-def detect_format(path: Path) -> Format:
+def detect_format(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Format:
     """Return the format of ``path`` from its first bytes (the extension is only a hint).
+
+    A zip's declared expanded size is checked here against ``max_bytes``, before anything
+    is expanded.
 
     Raises
     ------
     DataFileError
-        The file is binary and of no supported format, or a zip without a shapefile.
+        The file is binary and of no supported format, a zip without a shapefile, or an
+        archive that declares more than ``max_bytes`` once expanded.
     """
     path = Path(path)
-    check_size(path)
+    check_size(path, max_bytes=max_bytes)
     with open(path, "rb") as fh:
         head = fh.read(4096)
     if head.startswith(_SQLITE_MAGIC):
         return "gpkg"
+    if b"OSMHeader" in head[4:24]:  # OpenStreetMap PBF: a length, then the first BlobHeader
+        return "osm_pbf"
     if head.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as zf:
+                bounded.zip_estimate(zf, name=path.name, max_bytes=max_bytes)
                 names = [n for n in zf.namelist() if n.lower().endswith(".shp")]
         except zipfile.BadZipFile as err:
             raise DataFileError(f"L'archive « {path.name} » est endommagée ({err}). "
@@ -166,16 +176,23 @@ def _looks_binary(head: bytes) -> bool:
     return bool(head) and controls / len(head) > 0.05
 
 
-def read_bytes(path: Path) -> tuple[bytes, bool]:
-    """Return the raw content of ``path``, gunzipped when needed, and whether it was gzip."""
+def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, bool]:
+    """Return the raw content of ``path``, gunzipped when needed, and whether it was gzip.
+
+    The gzip stream is expanded within ``max_bytes`` (and the expansion ratio):
+    see :func:`clspd_geo.importing.bounded.gunzip`.
+
+    Raises
+    ------
+    DataFileError
+        Too big on disk or once expanded, or a damaged gzip stream.
+    """
+    path = Path(path)
+    check_size(path, max_bytes=max_bytes)
     with open(path, "rb") as fh:
         raw = fh.read()
     if raw.startswith(_GZIP_MAGIC):
-        try:
-            return gzip.decompress(raw), True
-        except (OSError, EOFError) as err:
-            raise DataFileError(f"Le fichier compressé « {Path(path).name} » est tronqué ou "
-                                f"endommagé ({err}).") from err
+        return bounded.gunzip(raw, name=path.name, max_bytes=max_bytes), True
     return raw, False
 
 
@@ -232,17 +249,17 @@ def detect_separator(header: str, *, name: str) -> str:
     return sep
 
 
-def read_table(path: Path) -> Table:
+def read_table(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
     """Read a CSV (optionally gzip) as strings, keeping each row's line number.
 
     Raises
     ------
     DataFileError
-        Empty, header-only, wrong encoding, unknown separator, ragged rows.
+        Too big (on disk or expanded), empty, header-only, wrong encoding, unknown
+        separator, ragged rows.
     """
     path = Path(path)
-    check_size(path)
-    raw, gz = read_bytes(path)
+    raw, gz = read_bytes(path, max_bytes=max_bytes)
     return parse_table(raw, name=path.name, gzipped=gz)
 
 
@@ -295,13 +312,17 @@ def parse_table(raw: bytes, *, name: str, gzipped: bool = False) -> Table:
     return Table(frame, pd.Series(lines, index=frame.index), encoding, sep, gz)
 
 
-def _is_record_file(path: Path) -> bool:
-    raw, _ = read_bytes(path)
+def _is_record_file(path: Path, *, max_bytes: int) -> bool:
+    with open(path, "rb") as fh:
+        raw = fh.read(4096)
+    if raw.startswith(_GZIP_MAGIC):
+        with gzip.open(path, "rb") as fh:  # 4,096 bytes at most: no budget needed
+            raw = fh.read(4096)
     first = raw[:200].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].split(b";", 1)[0]
     return first.strip().decode("latin-1").lower() in RECORD_TYPES
 
 
-def read_records(path: Path) -> Table:
+def read_records(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
     """Read a headerless ``;`` file whose rows are records of several types and widths.
 
     Columns are ``f0`` (the record type) to ``fN`` for the widest record; shorter records
@@ -312,7 +333,7 @@ def read_records(path: Path) -> Table:
     DataFileError
         Undecodable text.
     """
-    raw, gz = read_bytes(path)
+    raw, gz = read_bytes(path, max_bytes=max_bytes)
     text, encoding = decode(raw, name=Path(path).name)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";")
     rows, lines = [], []
@@ -326,7 +347,7 @@ def read_records(path: Path) -> Table:
     return Table(frame, pd.Series(lines, index=frame.index), encoding, ";", gz)
 
 
-def read_gtfs_member(path: Path, member: str) -> Table:
+def read_gtfs_member(path: Path, member: str, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
     """Read one file of a GTFS zip (``stops.txt``...) as a :class:`Table`.
 
     Raises
@@ -344,7 +365,9 @@ def read_gtfs_member(path: Path, member: str) -> Table:
                "la base n'a pas été modifiée.")
         raise DataFileError(msg)
     with zipfile.ZipFile(path) as zf:
-        raw = zf.read(members[member])
+        bounded.zip_estimate(zf, name=Path(path).name, max_bytes=max_bytes)
+        raw = bounded.read_member(zf, members[member], name=Path(path).name,
+                                  max_bytes=max_bytes)
     return parse_table(raw, name=f"{Path(path).name}/{member}")
 
 
@@ -352,36 +375,59 @@ def _sep_label(sep: str) -> str:
     return {"\t": "tabulation", ";": ";", ",": ",", "|": "|"}[sep]
 
 
-def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
-    """Read a GeoJSON, GeoPackage or (zipped) shapefile with GDAL.
+def read_vector(path: Path, fmt: Format, *,
+                max_bytes: int = MAX_FILE_BYTES) -> gpd.GeoDataFrame:
+    """Read a GeoJSON, GeoPackage, (zipped) shapefile or OpenStreetMap PBF with GDAL.
+
+    An ``.osm.pbf`` is read by GDAL's OSM driver (in pyogrio's wheels): its ``lines``
+    layer, the ways with their ``highway``, ``name`` and ``other_tags``.
 
     The CRS is kept as found; a layer without one comes back with ``crs=None`` and the
     caller decides (GeoJSON without ``crs`` member is WGS84 by definition, RFC 7946).
 
+    A zipped shapefile's members are extracted within ``max_bytes`` into a temporary
+    folder first, so GDAL reads plain files and never expands anything itself.
+
     Raises
     ------
     DataFileError
-        The file cannot be parsed (truncated GeoJSON, damaged archive...).
+        The file cannot be parsed (truncated GeoJSON, damaged archive...), or is too big
+        once expanded; the message names the file, never a server path.
     """
     path = Path(path)
-    check_size(path)
-    target = str(path)
+    check_size(path, max_bytes=max_bytes)
     if fmt == "shapefile_zip":
-        with zipfile.ZipFile(path) as zf:
-            shp = sorted(n for n in zf.namelist() if n.lower().endswith(".shp"))
-        target = f"/vsizip/{path}/{shp[0]}"
+        with tempfile.TemporaryDirectory(prefix="clspd-shp-") as tmp:
+            return _read_zipped_shapefile(path, Path(tmp), max_bytes=max_bytes)
+    return _read_vector(path, fmt, max_bytes=max_bytes)
+
+
+def _read_zipped_shapefile(path: Path, tmp: Path, *, max_bytes: int) -> gpd.GeoDataFrame:
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    shp = sorted(n for n in names if n.lower().endswith(".shp"))[0]
+    stem = shp[:-4].lower()
+    members = [n for n in names if n.lower().rsplit(".", 1)[0] == stem]
+    files = bounded.extract_members(path, members, tmp, name=path.name, max_bytes=max_bytes)
+    target = next(f for f in files if f.suffix.lower() == ".shp")
+    return _read_vector(path, "shapefile_zip", max_bytes=max_bytes, target=target)
+
+
+def _read_vector(path: Path, fmt: Format, *, max_bytes: int,
+                 target: Path | None = None) -> gpd.GeoDataFrame:
+    target = str(target or path)
     if fmt == "geojson":
-        raw, _ = read_bytes(path)
+        raw, _ = read_bytes(path, max_bytes=max_bytes)
         text, _ = decode(raw, name=path.name)
         _check_json(text, name=path.name)
         # Parsed from memory, never as a path: GDAL takes a string for a file name, so
         # « ! » or « ; » in a name, or a text over 4,096 characters, would not be read.
         target = io.BytesIO(text.encode("utf-8"))
     if fmt == "kml":
-        return _read_kml(path)
+        return _read_kml(path, max_bytes=max_bytes)
     try:
         layers = pyogrio.list_layers(target) if fmt == "gpkg" else None
-        layer = None
+        layer = "lines" if fmt == "osm_pbf" else None  # GDAL's OSM driver: ways as lines
         if layers is not None:
             spatial = [str(n) for n, g in layers if g is not None]
             if not spatial:
@@ -392,7 +438,8 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
     except DataFileError:
         raise
     except Exception as err:  # GDAL reports parse errors with several exception types
-        msg = (f"Le fichier « {path.name} » ne peut pas être lu comme {fmt} ({err}). "
+        reason = bounded.without_paths(str(err), name=path.name)
+        msg = (f"Le fichier « {path.name} » ne peut pas être lu comme {fmt} ({reason}). "
                "Vérifiez qu'il est complet (téléchargement interrompu ?) et réexportez-le.")
         raise DataFileError(msg) from err
     if fmt == "geojson" and gdf.crs is None:
@@ -403,7 +450,7 @@ def read_vector(path: Path, fmt: Format) -> gpd.GeoDataFrame:
 _NETWORK_LINK = re.compile(r"<\s*(?:\w+:)?NetworkLink\b", re.IGNORECASE)
 
 
-def _read_kml(path: Path) -> gpd.GeoDataFrame:
+def _read_kml(path: Path, *, max_bytes: int) -> gpd.GeoDataFrame:
     """Read every folder (layer) of a KML file, refusing network links.
 
     A ``NetworkLink`` makes the reader fetch another file from the Internet: the import
@@ -414,7 +461,7 @@ def _read_kml(path: Path) -> gpd.GeoDataFrame:
     DataFileError
         A network link, or a file GDAL cannot parse.
     """
-    raw, _ = read_bytes(path)
+    raw, _ = read_bytes(path, max_bytes=max_bytes)
     text, _ = decode(raw, name=path.name)
     link = _NETWORK_LINK.search(text)
     if link:
@@ -428,7 +475,8 @@ def _read_kml(path: Path) -> gpd.GeoDataFrame:
         layers = [str(n) for n, g in pyogrio.list_layers(path) if g is not None]
         frames = [pyogrio.read_dataframe(path, layer=n, use_arrow=False) for n in layers]
     except Exception as err:  # GDAL reports parse errors with several exception types
-        msg = (f"Le fichier KML « {path.name} » ne peut pas être lu ({err}). Vérifiez qu'il "
+        reason = bounded.without_paths(str(err), name=path.name)
+        msg = (f"Le fichier KML « {path.name} » ne peut pas être lu ({reason}). Vérifiez qu'il "
                "est complet et réexportez-le.")
         raise DataFileError(msg) from err
     frames = [f for f in frames if not f.empty]
@@ -469,6 +517,15 @@ class Source:
     format: Format
     encoding: str | None = None
     separator: str | None = None
+    max_bytes: int = MAX_FILE_BYTES
+    """The budget its other parts (GTFS members) are read within."""
+    file: Path | None = None
+    """The file on disk when ``path`` is a display name (an upload's name)."""
+
+    @property
+    def disk_path(self) -> Path:
+        """The file to open again (a GTFS zip's other members)."""
+        return self.file or self.path
 
     @property
     def name(self) -> str:
@@ -487,21 +544,26 @@ class Source:
 
 
 def open_source(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
-    """Detect the format of ``path`` and read it (size checked first)."""
+    """Detect the format of ``path`` and read it (size checked first).
+
+    ``max_bytes`` bounds the file on disk and once expanded (gzip, zip members).
+    """
     path = Path(path)
     check_size(path, max_bytes=max_bytes)
-    fmt = detect_format(path)
-    if fmt == "csv" and _is_record_file(path):
-        table = read_records(path)
+    fmt = detect_format(path, max_bytes=max_bytes)
+    if fmt == "csv" and _is_record_file(path, max_bytes=max_bytes):
+        table = read_records(path, max_bytes=max_bytes)
         return Source(path, table.frame, table.lines, "records", table.encoding,
-                      table.separator)
+                      table.separator, max_bytes)
     if fmt == "csv":
-        table = read_table(path)
-        return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
+        table = read_table(path, max_bytes=max_bytes)
+        return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator,
+                      max_bytes)
     if fmt == "gtfs_zip":
-        table = read_gtfs_member(path, "stops.txt")
-        return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator)
-    gdf = read_vector(path, fmt)
+        table = read_gtfs_member(path, "stops.txt", max_bytes=max_bytes)
+        return Source(path, table.frame, table.lines, fmt, table.encoding, table.separator,
+                      max_bytes)
+    gdf = read_vector(path, fmt, max_bytes=max_bytes)
     if gdf.empty:
         raise DataFileError(f"Le fichier « {path.name} » ne contient aucun objet.")
     gdf = gdf.reset_index(drop=True)

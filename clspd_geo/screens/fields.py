@@ -43,7 +43,8 @@ def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierR
     """Return the selection per quartier, per 1,000 inhabitants where known (role's k)."""
     return view.memo(("fields.quartier_rates", sel),
                      lambda: rates.rates_by_quartier(
-                         view.incidents(sel), view.layer("quartiers"), k=view.small_count_k))
+                         view.incidents(sel), view.layer("quartiers"), k=view.small_count_k,
+                         carreaux=view.layer("carreaux")))
 
 
 def alcohol_night(view: RoleView, sel: indicators.Selection, *,
@@ -115,7 +116,8 @@ def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, networ
         roads = view.layer("voies") if network else None
         equip = view.layer("equipements")
         res = accessibility.qpv_access(view.layer("quartiers"), equip, kinds=list(kinds),
-                                       minutes=minutes, voies=roads)
+                                       minutes=minutes, voies=roads,
+                                       carreaux=view.layer("carreaux"))
         return res, accessibility.reach_zones(equip, kinds=kinds, minutes=minutes)
     return view.memo(("fields.qpv_access", tuple(kinds), float(minutes), bool(network)),
                      compute)

@@ -229,3 +229,14 @@ def test_field_pages_say_what_to_import_and_when_population_is_missing(monkeypat
     readings = " ".join(m.value for m in at.markdown if m.value.startswith("**Lecture :**"))
     assert "population des quartiers n'est pas connue" in readings
     assert any("import facilities" in i.value for i in at.info)  # no school to ring
+
+
+def test_insertion_says_where_the_residents_were_placed(app):
+    app.run()
+    app.switch_page("pages/insertion.py").run()
+    assert not app.exception, app.exception
+    captions = [str(c.value) for c in app.caption]
+    # The demo has no Filosofi grid: the quartiers' population, spread evenly.
+    expected = ("Habitants répartis uniformément dans chaque quartier (population des "
+                "quartiers ; importez les carreaux Filosofi pour les placer là où ils vivent).")
+    assert expected in captions, captions

@@ -21,6 +21,9 @@ def test_append_adds_rows(tmp_path: Path) -> None:
     pipeline.run("incidents", [other], store_path=path,
                  options=ImportOptions(mode="append"))
     assert store_mod.open_store(path).count("incidents") == 3
+    source = store_mod.open_store(path).source_of("incidents").source
+    assert source.startswith("decimal_commas.csv (import « incidents »")
+    assert " + b.csv (import « incidents »" in source  # both files named, in order
 
 
 def test_append_report_counts_only_new_rows(tmp_path: Path) -> None:

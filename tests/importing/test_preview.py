@@ -6,7 +6,7 @@ from pathlib import Path
 
 from import_helpers import BAD, repaired
 
-from clspd_geo import safe
+from clspd_geo import safe, vocab
 from clspd_geo.importing import preview
 
 
@@ -18,3 +18,17 @@ def test_html_in_text_stored_as_text_and_escaped_when_shown(store: Path) -> None
     assert "<script>alert" not in html and "<img" not in html
     # The escaped text is there, inside the GeoJSON (where JSON writes & as \u0026).
     assert safe.text(raw).replace("&", "\\u0026") in html
+
+
+def test_facility_inventory_counts_each_kind_with_its_partner() -> None:
+    import pandas as pd
+
+    eq = pd.DataFrame({"kind": ["gare", "arret_bus", "gare", "college", "inconnu"]})
+    table = preview.facility_inventory(eq)
+    got = dict(zip(table["Type"], table["Lignes"], strict=True))
+    assert got[vocab.facility_kind("gare").label] == 2
+    assert got[vocab.facility_kind("arret_bus").label] == 1
+    assert got[vocab.facility_kind("college").label] == 1
+    assert got["Autre (type hors vocabulaire)"] == 1
+    assert table["Lignes"].sum() == 5
+    assert preview.facility_inventory(pd.DataFrame({"kind": []})).empty

@@ -11,7 +11,7 @@ from shapely.geometry import LineString, Point
 
 from clspd_geo import store as store_mod
 from clspd_geo.errors import SchemaError
-from clspd_geo.importing import pipeline, roads
+from clspd_geo.importing import pipeline, roads, sniffing
 from clspd_geo.importing.context import ImportOptions
 
 ROADS = "roads/osm_paris_main_roads_2023_antuki.gpkg"
@@ -104,3 +104,22 @@ def test_no_line_geometry_refused_store_unchanged(tmp_path: Path) -> None:
                                           r"\(géométries trouvées : Point, dès l'objet 1\)"):
         pipeline.run("roads", [points], store_path=store)
     assert store_mod.open_store(store).read("voies")["road_id"].tolist() == ["1"]
+
+
+def test_osm_pbf_roads_read_through_gdal(tmp_path: Path) -> None:
+    from osm_pbf import write_pbf
+
+    path = tmp_path / "extrait.osm.pbf"
+    nodes = {1: (2.3500, 48.8500), 2: (2.3600, 48.8500), 3: (2.3600, 48.8600),
+             4: (2.3700, 48.8600)}
+    write_pbf(path, nodes, [(10, [1, 2], {"highway": "primary", "name": "Rue A"}),
+                            (11, [2, 3], {"highway": "footway"}),
+                            (12, [3, 4], {"highway": "residential", "name": "Rue C"})])
+    assert sniffing.detect_format(path) == "osm_pbf"
+    report = pipeline.prepare("roads", [path])
+    voies = report.frames["voies"]
+    assert sorted(zip(voies["name"].fillna(""), voies["road_class"], strict=True)) == [
+        ("Chemin, voie piétonne ou cyclable", "chemin"), ("Rue A", "principale"),
+        ("Rue C", "locale")]  # an unnamed way is named after its class
+    assert voies.geometry.geom_type.eq("LineString").all()
+    assert report.files[0].format == "osm_pbf"
