@@ -15,7 +15,8 @@ from clspd_geo import safe, schemas, vocab
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
-from ui import data, widgets
+from clspd_geo.screens import reports as report_screen
+from ui import data, session, widgets
 
 view = data.view()
 st.session_state.setdefault("donnees.written", "")
@@ -30,6 +31,11 @@ if st.session_state["donnees.written"]:
     st.session_state["donnees.written"] = ""
 st.caption(f"Fichier : {view.location}")
 st.dataframe(view.summary(), hide_index=True, width="stretch")
+session.download_button("GeoPackage stylé pour QGIS",
+                        lambda: report_screen.styled_geopackage(view), "clspd_qgis.gpkg", "application/geopackage+sqlite3",
+                        key="donnees.qgis", icon=":material/download:",
+                        help="Les couches que votre rôle peut voir, avec leurs styles (table "
+                             "layer_styles) : QGIS les ouvre aux couleurs de l'application.")
 with st.expander("Modèle de données (colonnes et valeurs admises)"):
     st.markdown(schemas.markdown())
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from clspd_geo import vocab
 from clspd_geo.police import patrol_brief, patrols, sectors
+from clspd_geo.screens import reports as report_screen
 from clspd_geo.maps import areas as area_layers, base as map_base, patrol_layers
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.screens import police as police_screen
@@ -159,10 +160,16 @@ if section == "fiche":
     except ClspdGeoError as err:
         st.info(str(err))
     else:
-        session.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
+        b1, b2 = st.columns(2)
+        session.download_button("Télécharger la fiche de patrouille (PDF, une page A4)",
+                                lambda: report_screen.patrol_brief_pdf(view, brief),
+                                file_name=f"fiche_{sector_id}_{brief_shift}.pdf",
+                                mime="application/pdf", key="police.brief_pdf",
+                                icon=":material/picture_as_pdf:", container=b1)
+        session.download_button("Télécharger la fiche de patrouille (HTML)", page,
                                 file_name=f"fiche_{sector_id}_{brief_shift}.html",
                                 mime="text/html", key="police.brief_download",
-                                icon=":material/print:")
+                                icon=":material/print:", container=b2)
         st.dataframe(pd.DataFrame({
             "N°": brief.cells["rank"], "Faits": brief.cells["n_incidents"],
             "Tendance": brief.cells["trend"].map(patrol_brief.TREND_LABELS),

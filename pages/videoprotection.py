@@ -10,7 +10,7 @@ from clspd_geo import _format, safe, vocab
 from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.screens import video as video_screen
+from clspd_geo.screens import reports as report_screen, video as video_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
@@ -235,10 +235,18 @@ if greedy is not None:
                             "plan_cameras.html", "text/html", key="video.dl_plan", container=d3,
                             help="Caméras existantes et sites proposés (« en projet ») : pièce "
                                  "du dossier d'autorisation (article R252-3 du CSI).")
+    new_cams = siting.as_cameras(best, radius_m=params.radius_m)
+    session.download_button("Plan des caméras (PDF)",
+                            lambda: report_screen.camera_plan_pdf(view, new_cams),
+                            "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf",
+                            container=d3, help="Le même plan en PDF A4 paysage.")
 elif len(cams):
     session.download_button("Plan des caméras à imprimer (HTML)",
                             video_screen.camera_plan_html(view).encode("utf-8"),
                             "plan_cameras.html", "text/html", key="video.dl_plan_only")
+    session.download_button("Plan des caméras (PDF)",
+                            lambda: report_screen.camera_plan_pdf(view),
+                            "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf_only")
 
 st.subheader("Le parc de caméras")
 raw = view.layer("cameras")

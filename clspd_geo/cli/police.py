@@ -186,7 +186,8 @@ def run_patrol_brief(args: argparse.Namespace) -> int:
 
         args.out.write_bytes(brief_pdf.build_pdf(brief, voies=view.layer("voies")))
     else:
-        args.out.write_text(patrol_brief.to_html(brief), encoding="utf-8")
+        args.out.write_text(patrol_brief.to_html(brief, voies=view.layer("voies")),
+                            encoding="utf-8")
     print(f"Fiche de patrouille du secteur « {brief.sector_id} », vacation "
           f"{brief.shift.label} : {len(brief.cells)} lieu(x) prioritaire(s), écrite dans "
           f"« {args.out} ».")

@@ -236,7 +236,7 @@ def run_camera_plan(args: argparse.Namespace) -> int:
                                            voies=view.layer("voies"), statuses=args.statuses))
     else:
         camera_plan.write(out, cams, territoire=territoire, quartiers=quartiers,
-                          statuses=args.statuses)
+                          statuses=args.statuses, voies=view.layer("voies"))
     kept = len(cams) if args.statuses is None else int(cams["status"].isin(args.statuses).sum())
     print(f"Plan de {kept} caméra(s) écrit dans « {out} ».")
     return EXIT_OK

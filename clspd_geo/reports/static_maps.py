@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from clspd_geo.maps import legend  # noqa: E402
+from clspd_geo.maps import legend, streets  # noqa: E402
 from clspd_geo.reports import charts, typography  # noqa: E402
 
 NO_DATA_COLOR = "#eeeeee"
@@ -110,42 +110,13 @@ def roads_background(voies: gpd.GeoDataFrame | None) -> list[MapLayer]:
     return out
 
 
-def line_label_points(lines: gpd.GeoDataFrame, *, label_col: str
-                      ) -> list[tuple[str, float, float, float]]:
-    """Return ``(text, x, y, angle_deg)`` per distinct name: the middle of its longest piece.
-
-    The angle follows the line there and is kept within ±90° so the text reads upright.
-    Coordinates are those of ``lines`` (a metric CRS).
-    """
-    import shapely
-
-    out: list[tuple[str, float, float, float]] = []
-    named = lines[lines[label_col].notna() & (lines[label_col].astype(str).str.strip() != "")]
-    for text, group in named.groupby(named[label_col].astype(str), sort=True):
-        parts = shapely.get_parts(group.geometry.to_numpy())
-        parts = [g for g in parts if g.geom_type == "LineString" and g.length > 0]
-        if not parts:
-            continue
-        longest = max(parts, key=lambda g: g.length)
-        mid = longest.interpolate(0.5, normalized=True)
-        a = longest.interpolate(0.45, normalized=True)
-        b = longest.interpolate(0.55, normalized=True)
-        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
-        if angle > 90:
-            angle -= 180
-        elif angle < -90:
-            angle += 180
-        out.append((text, mid.x, mid.y, angle))
-    return out
-
-
 def _write_labels(ax: plt.Axes, layer: MapLayer, data: gpd.GeoDataFrame, *, z: int) -> None:
     from matplotlib import patheffects
 
     halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]
     col = layer.label_col
     if layer.kind == "line":
-        for text, x, y, angle in line_label_points(data, label_col=col):
+        for text, x, y, angle in streets.line_label_points(data, label_col=col):
             ax.text(x, y, text, fontsize=layer.text_size, color="#455a64", rotation=angle,
                     rotation_mode="anchor", ha="center", va="center", zorder=z,
                     path_effects=halo, clip_on=True)

@@ -98,20 +98,6 @@ def test_roads_background_by_kind_with_no_legend() -> None:
     assert static_maps.roads_background(voies.iloc[:0]) == []
 
 
-def test_line_label_points_middle_of_longest_piece_upright() -> None:
-    lines = gpd.GeoDataFrame(
-        {"name": ["Rue A", "Rue A", "Rue B", None]},
-        geometry=[LineString([(0, 0), (10, 0)]), LineString([(100, 0), (100, 40)]),
-                  LineString([(50, 50), (0, 0)]), LineString([(0, 0), (5, 5)])], crs=2154)
-    got = static_maps.line_label_points(lines, label_col="name")
-    assert [g[0] for g in got] == ["Rue A", "Rue B"]
-    _, x, y, angle = got[0]
-    assert (x, y) == pytest.approx((100, 20)) and angle == pytest.approx(90)
-    _, x, y, angle = got[1]
-    # Drawn from upper right to lower left (−135°): turned upright to 45°.
-    assert (x, y) == pytest.approx((25, 25)) and angle == pytest.approx(45)
-
-
 def test_render_with_streets_and_an_extent() -> None:
     terr = gpd.GeoDataFrame(geometry=[box(652000, 6862000, 655000, 6865000)], crs=2154)
     voies = gpd.GeoDataFrame({"name": ["Rue A"], "kind": ["secondaire"]},
