@@ -48,6 +48,10 @@ class MapLayer:
         return self
 
 
+MAX_ZOOM = 19
+"""Deepest zoom of every map (street level; the tiles of the basemaps go as deep)."""
+
+
 class _MetricScale(branca.element.MacroElement):
     """A metric-only scale bar (folium's shows feet and miles too)."""
 
@@ -89,6 +93,9 @@ def base_map(territoire: gpd.GeoDataFrame, *, basemap: str = "aucun",
     minx, miny, maxx, maxy = terr.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
                    control_scale=False, height=height)
+    # Leaflet.markercluster refuses a map without a maxZoom option ("Map has no maxZoom
+    # specified"); folium's max_zoom only reaches its own tiles.
+    m.options["max_zoom"] = MAX_ZOOM
     m.add_child(_MetricScale())
     offline.localise(m)
     add_tiles(m, basemap=basemap)

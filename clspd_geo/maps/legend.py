@@ -8,6 +8,7 @@ so that a legend reads the same on every page. Every label goes through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -118,22 +119,33 @@ def _swatch(it: LegendItem) -> str:
             f'{it.color};border:1px solid #666;vertical-align:middle"></span>')
 
 
+def _js_name(name: str | None) -> bool:
+    return bool(name) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
+
+
 def legend_html(sections: Sequence[LegendSection | tuple[str, Sequence[LegendItem]]]) -> str:
     """Return the inner HTML of the legend box: one foldable ``<details>`` per section.
 
     A section whose layer starts off the map is written ``hidden`` (the map's script
-    shows it when the layer is switched on); a section with no item is left out. Among
-    the sections shown, the first three with at most 8 lines start unfolded.
+    shows it when the layer is switched on); a section with no item is left out. A
+    section tied to a layer carries ``data-layer-index``: the position of its layer among
+    the tied sections' layers (streamlit-folium renames the JavaScript variables, so the
+    script finds the layers by position). Among the sections shown, the first three with
+    at most 8 lines start unfolded.
     """
     parts: list[str] = []
     n_shown = 0
+    n_tied = 0
     for entry in map(_section, sections):
         if not entry.items:
             continue
         opened = " open" if entry.shown and len(entry.items) <= 8 and n_shown < 3 else ""
         n_shown += int(entry.shown)
-        attrs = (f' data-layer="{safe.text(entry.layer)}"' if entry.layer else "") + \
-            ("" if entry.shown else " hidden")
+        attrs = ""
+        if _js_name(entry.layer):
+            attrs = f' data-layer-index="{n_tied}"'
+            n_tied += 1
+        attrs += "" if entry.shown else " hidden"
         parts.append(f"<details{opened}{attrs}><summary><b>{safe.text(entry.title)}</b>"
                      "</summary>")
         parts += [f"{_swatch(it)} {safe.text(it.label)}<br>" for it in entry.items]
@@ -143,15 +155,13 @@ def legend_html(sections: Sequence[LegendSection | tuple[str, Sequence[LegendIte
 
 def visible_titles(html: str) -> list[str]:
     """Return the titles of the sections of :func:`legend_html` that start visible."""
-    import re
-
     return [re.sub(r"<[^>]+>", "", t) for t in
             re.findall(r"<details(?:(?! hidden)[^>])*><summary><b>(.*?)</b></summary>", html)]
 
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<div id="{{ this.get_name() }}" class="clspd-legend" style="position:absolute; bottom:24px;
+<div class="clspd-legend" style="position:absolute; bottom:24px;
  left:10px; z-index:9999; background:rgba(255,255,255,.92); padding:4px 8px; border:1px solid
  #999; border-radius:4px; font:12px/1.35 sans-serif; max-height:40%; overflow-y:auto;
  max-width:250px;">
@@ -163,12 +173,10 @@ _LEGEND_TEMPLATE = """
 {% macro script(this, kwargs) %}
 (function() {
   var map = {{ this._parent.get_name() }};
-  var layers = { {% for name in this.layer_names %}"{{ name }}": {{ name }}, {% endfor %} };
+  var layers = [{% for name in this.layer_names %}{{ name }}, {% endfor %}];
   function sync() {
-    var box = document.getElementById("{{ this.get_name() }}");
-    if (!box) { return; }
-    box.querySelectorAll("details[data-layer]").forEach(function(s) {
-      var layer = layers[s.getAttribute("data-layer")];
+    document.querySelectorAll(".clspd-legend details[data-layer-index]").forEach(function(s) {
+      var layer = layers[Number(s.getAttribute("data-layer-index"))];
       if (layer) { s.hidden = !map.hasLayer(layer); }
     });
   }
@@ -187,15 +195,12 @@ def add_legend(m: folium.Map,
     Sections tied to a layer (:class:`LegendSection`) follow it: shown while the layer is
     on the map, hidden when it is switched off in the layer control.
     """
-    import re
-
     entries = [_section(e) for e in sections]
     el = branca.element.MacroElement()
     el._name = "Legend"
     el._template = branca.element.Template(_LEGEND_TEMPLATE)
     el.body = legend_html(entries)
-    # Only names of JavaScript variables reach the script.
-    el.layer_names = [e.layer for e in entries
-                      if e.layer and e.items and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", e.layer)]
+    # Only names of JavaScript variables reach the script, in the order of data-layer-index.
+    el.layer_names = [e.layer for e in entries if e.items and _js_name(e.layer)]
     m.add_child(el)
     return m
