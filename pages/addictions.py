@@ -31,25 +31,35 @@ else:
         legend_title="Points chauds des stupéfiants", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map")
-panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
 if care is not None:
-    st.dataframe(care.table, hide_index=True, width="stretch")
     widgets.interpretation(care.sentence())
+
+
+def care_table() -> None:
+    st.dataframe(care.table, hide_index=True, width="stretch")
     st.caption(f"Lieux de soins : CSAPA, CAARUD et hôpitaux. Mesure : {care.method_text}, "
                "marche à 4,5 km/h. Les 5 cellules de 200 m comptant le plus d'usages, "
                "trafics et points de deal sur la période.")
 
-st.subheader("Alcool la nuit : près des débits de boissons, et à quelle heure ?")
-radius = st.slider("Distance d'un débit de boissons (m)", 50, 300, 100, step=25,
-                   key=f"{FIELD}.radius_m")
-try:
-    night = fields.alcohol_night(view, alcohol, radius_m=float(radius))
-except ClspdGeoError as err:
-    widgets.analysis_note(err)
-else:
-    st.bar_chart(night.table.set_index("Heure"), x_label="Heure de la nuit",
-                 y_label="Ivresses publiques", stack=True)
-    widgets.interpretation(night.sentence())
 
-panels.trend_and_tables(view, sel, field=FIELD)
+def alcohol_night() -> None:
+    radius = st.slider("Distance d'un débit de boissons (m)", 50, 300, 100, step=25,
+                       key=f"{FIELD}.radius_m")
+    try:
+        night = fields.alcohol_night(view, alcohol, radius_m=float(radius))
+    except ClspdGeoError as err:
+        widgets.analysis_note(err)
+    else:
+        st.bar_chart(night.table.set_index("Heure"), x_label="Heure de la nuit",
+                     y_label="Ivresses publiques", stack=True)
+        widgets.interpretation(night.sentence())
+
+
+if care is not None:
+    panels.lazy_section("Distance des points chauds des stupéfiants aux lieux de soins",
+                        care_table, key=f"{FIELD}.open.care", icon=":material/local_hospital:")
+panels.lazy_section("Alcool la nuit : près des débits de boissons, et à quelle heure ?",
+                    alcohol_night, key=f"{FIELD}.open.alcohol", icon=":material/nightlife:")
+panels.hotspot_sections(view, categories=list(sel.categories), key=FIELD)
+panels.trend_section(view, sel, field=FIELD)
 plan_panel.action_plan(view, FIELD)

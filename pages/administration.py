@@ -6,7 +6,7 @@ import streamlit as st
 
 from clspd_geo.access import audit, auth
 from clspd_geo.errors import ClspdGeoError
-from ui import data, session, widgets
+from ui import data, panels, session, widgets
 
 view = data.view()
 if not view.may_open("administration"):  # the router lists it for its role only
@@ -53,8 +53,10 @@ with right:
                          detail="désactivation" if disabled else "réactivation")
             st.success(f"Compte « {who} » {'désactivé' if disabled else 'réactivé'}.")
 
-st.header("Journal")
-st.dataframe(audit.events(limit=500), hide_index=True, width="stretch")
+panels.lazy_section("Journal des consultations et des exports",
+                    lambda: st.dataframe(audit.events(limit=500), hide_index=True,
+                                         width="stretch"),
+                    key="admin.open.journal", icon=":material/history:")
 
 st.header("Conservation des faits")
 try:
@@ -64,5 +66,6 @@ except ClspdGeoError as err:
 st.write(f"Les faits plus anciens que {days} jours sont supprimés automatiquement "
          "(réglage CLSPD_RETENTION_DAYS, fixé par délibération).")
 
-st.header("Matrice de visibilité")
-st.dataframe(view.matrix_table(), hide_index=True, width="stretch")
+panels.lazy_section("Matrice de visibilité des rôles",
+                    lambda: st.dataframe(view.matrix_table(), hide_index=True, width="stretch"),
+                    key="admin.open.matrix", icon=":material/grid_on:")

@@ -16,7 +16,7 @@ from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
 from clspd_geo.screens import reports as report_screen
-from ui import data, session, widgets
+from ui import data, panels, session, widgets
 
 view = data.view()
 st.session_state.setdefault("donnees.written", "")
@@ -32,12 +32,14 @@ if st.session_state["donnees.written"]:
 st.caption(f"Fichier : {view.location}")
 st.dataframe(view.summary(), hide_index=True, width="stretch")
 session.download_button("GeoPackage stylé pour QGIS",
-                        lambda: report_screen.styled_geopackage(view), "clspd_qgis.gpkg", "application/geopackage+sqlite3",
+                        lambda: report_screen.styled_geopackage(view), "clspd_qgis.gpkg",
+                        "application/geopackage+sqlite3",
                         key="donnees.qgis", icon=":material/download:",
                         help="Les couches que votre rôle peut voir, avec leurs styles (table "
                              "layer_styles) : QGIS les ouvre aux couleurs de l'application.")
-with st.expander("Modèle de données (colonnes et valeurs admises)"):
-    st.markdown(schemas.markdown())
+panels.lazy_section("Modèle de données (colonnes et valeurs admises)",
+                    lambda: st.markdown(schemas.markdown()), key="donnees.open.model",
+                    icon=":material/schema:")
 
 st.header("Importer des fichiers")
 st.write("Rien n'est écrit avant la confirmation ; un import refusé laisse la base intacte. "

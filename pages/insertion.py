@@ -39,10 +39,10 @@ else:
         legend_title=f"Portée de {minutes} min à pied", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map")
-panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
-if access is not None:
+
+
+def access_detail() -> None:
     st.dataframe(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")
-    widgets.interpretation(access.sentence())
     st.caption(f"Mesure : {access.method_text} ; marche à 4,5 km/h (75 m par minute). "
                "Habitants répartis uniformément dans chaque quartier prioritaire (QPV). Les "
                "disques de la carte sont la portée à vol d'oiseau.")
@@ -52,9 +52,15 @@ if access is not None:
                  "minutes de chaque type de structure.")
     else:
         st.dataframe(access.gaps[["Quartier", "Équipement"]], hide_index=True, width="stretch")
-    with st.expander("Détail par quartier prioritaire et par type de structure"):
-        st.dataframe(access.by_quartier.pivot(index="Quartier", columns="Équipement",
-                                              values="Part (%)"), width="stretch")
+    st.subheader("Détail par quartier prioritaire et par type de structure")
+    st.dataframe(access.by_quartier.pivot(index="Quartier", columns="Équipement",
+                                          values="Part (%)"), width="stretch")
 
-panels.trend_and_tables(view, sel, field=FIELD)
+
+if access is not None:
+    widgets.interpretation(access.sentence())
+    panels.lazy_section("Par type de structure, manques et détail par quartier prioritaire",
+                        access_detail, key=f"{FIELD}.open.access", icon=":material/table_chart:")
+panels.hotspot_sections(view, categories=list(sel.categories), key=FIELD)
+panels.trend_section(view, sel, field=FIELD)
 plan_panel.action_plan(view, FIELD)

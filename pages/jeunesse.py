@@ -40,25 +40,27 @@ layers.append(area_layers.values_by_quartier_layer(
     legend_title=f"Violences intrafamiliales et conjugales ({rates.unit})", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map")
-panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
-
-st.subheader("Abords des écoles : les faits ont-ils lieu pendant les heures de classe ?")
-st.caption("Tous les faits non sensibles (rixes, dégradations, vols, stupéfiants…), par "
-           "distance à l'école la plus proche.")
 if rings is not None:
-    st.dataframe(rings.table, hide_index=True, width="stretch")
     widgets.interpretation(rings.sentence(what="faits"))
+widgets.interpretation(rates.sentence(what="violences"))
+
+
+def school_hours() -> None:
+    st.caption("Tous les faits non sensibles (rixes, dégradations, vols, stupéfiants…), par "
+               "distance à l'école la plus proche.")
+    st.dataframe(rings.table, hide_index=True, width="stretch")
     st.caption("Heures de classe : lundi, mardi, jeudi et vendredi de 8 h à 17 h, mercredi de "
                "8 h à 12 h ; les vacances scolaires ne sont pas connues de l'application.")
 
-st.subheader("Violences en milieu scolaire par établissement (zone de 500 m)")
-if view.finest_zone("violences_scolaires") not in ("point", "grille"):
-    # Released to this role by quartier (or not at all): a table per school would be finer
-    # than what the role may see, and would pin a quartier's total on one school.
-    st.info("Vos droits d'accès ne montrent les violences scolaires que par quartier (tableau "
-            "ci-dessous) : le détail par établissement est réservé aux rôles qui voient ces "
-            f"faits à la maille de {view.grid_cell_m:.0f} m.")
-else:
+
+def school_violence() -> None:
+    if view.finest_zone("violences_scolaires") not in ("point", "grille"):
+        # Released to this role by quartier (or not at all): a table per school would be
+        # finer than what the role may see, and would pin a quartier's total on one school.
+        st.info("Vos droits d'accès ne montrent les violences scolaires que par quartier "
+                "(section « Évolution mensuelle… ») : le détail par établissement est "
+                f"réservé aux rôles qui voient ces faits à la maille de {view.grid_cell_m:.0f} m.")
+        return
     try:
         zones = fields.school_zones(view, school, k=K)
     except ClspdGeoError as err:
@@ -67,9 +69,20 @@ else:
         st.dataframe(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
         st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
 
-st.subheader("Violences intrafamiliales et conjugales par quartier")
-st.dataframe(rates.table(), hide_index=True, width="stretch")
-widgets.interpretation(rates.sentence(what="violences"))
 
-panels.trend_and_tables(view, sel, field=FIELD)
+def family_rates() -> None:
+    st.dataframe(rates.table(), hide_index=True, width="stretch")
+
+
+if rings is not None:
+    panels.lazy_section("Abords des écoles : les faits ont-ils lieu pendant les heures de "
+                        "classe ?", school_hours, key=f"{FIELD}.open.rings",
+                        icon=":material/school:")
+panels.lazy_section("Violences en milieu scolaire par établissement (zone de 500 m)",
+                    school_violence, key=f"{FIELD}.open.schools", icon=":material/school:")
+panels.lazy_section("Violences intrafamiliales et conjugales par quartier", family_rates,
+                    key=f"{FIELD}.open.family", icon=":material/family_restroom:")
+panels.hotspot_sections(view, categories=list(sel.categories), key=FIELD)
+
+panels.trend_section(view, sel, field=FIELD)
 plan_panel.action_plan(view, FIELD)

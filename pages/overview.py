@@ -43,17 +43,22 @@ if not equip.empty:
 map_base.finish(m, layers)
 widgets.show_map(m, key="overview.map")
 widgets.source_caption(view, "incidents", "cameras", "secteurs", "equipements")
-panels.hotspot_panel(view, categories=categories, key="overview")
+panels.hotspot_sections(view, categories=categories, key="overview")
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Par quartier")
-    st.dataframe(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
-        columns=["quartier_id"]), hide_index=True, width="stretch")
-with right:
-    st.subheader("Évolution mensuelle")
-    st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
-st.subheader("Par catégorie")
-st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
 
+def details() -> None:
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Par quartier")
+        st.dataframe(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
+            columns=["quartier_id"]), hide_index=True, width="stretch")
+    with right:
+        st.subheader("Évolution mensuelle")
+        st.line_chart(indicators.monthly_trend(df, sel), y_label="Faits", x_label="Mois")
+    st.subheader("Par catégorie")
+    st.dataframe(indicators.by_category(df, sel), hide_index=True, width="stretch")
+
+
+panels.lazy_section("Par quartier, par mois et par catégorie", details,
+                    key="overview.open.details", icon=":material/table_chart:")
 plan_panel.action_plan_overview(view)

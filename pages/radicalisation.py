@@ -55,20 +55,31 @@ else:
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key="radicalisation.map", sources=("equipements",))
 
-st.subheader("Ressources et actions de prévention par quartier")
-st.dataframe(pd.DataFrame({
-    "Quartier": per_q["name"], "QPV": per_q["qpv"], "Ressources": per_q["ressources"],
-    "Actions (hors suspendues)": per_q["actions"], "dont réalisées": per_q["actions_realisees"],
-    "Faits": qc["faits_affiches"]}), hide_index=True, width="stretch")
 widgets.interpretation(sentence)
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Par trimestre")
-    st.dataframe(indicators.quarterly_counts(df, sel, k=K), hide_index=True,
-                 width="stretch")
-with right:
-    st.subheader("Ressources de prévention et d'orientation")
-    st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
-                 width="stretch")
+
+def by_quartier() -> None:
+    st.dataframe(pd.DataFrame({
+        "Quartier": per_q["name"], "QPV": per_q["qpv"], "Ressources": per_q["ressources"],
+        "Actions (hors suspendues)": per_q["actions"],
+        "dont réalisées": per_q["actions_realisees"], "Faits": qc["faits_affiches"]}),
+        hide_index=True, width="stretch")
+
+
+def quarters_and_resources() -> None:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Par trimestre")
+        st.dataframe(indicators.quarterly_counts(df, sel, k=K), hide_index=True,
+                     width="stretch")
+    with right:
+        st.subheader("Ressources de prévention et d'orientation")
+        st.dataframe(indicators.facilities_table(equip, field=FIELD), hide_index=True,
+                     width="stretch")
+
+
+panels.lazy_section("Ressources et actions de prévention par quartier", by_quartier,
+                    key=f"{FIELD}.open.quartiers", icon=":material/table_chart:")
+panels.lazy_section("Par trimestre, et les ressources de prévention", quarters_and_resources,
+                    key=f"{FIELD}.open.quarters", icon=":material/calendar_month:")
 plan_panel.action_plan(view, FIELD)

@@ -46,27 +46,28 @@ if not roads.empty:
     road_layers.roads_layer(roads, m=m)
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map", sources=("accidents", "incidents"))
-panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
+if hot is not None:
+    widgets.interpretation(hot.sentence())
 
-if not accidents.empty:
-    if hot is not None:
-        st.subheader("Où : les lieux des accidents les plus graves")
-        st.dataframe(hot.places.drop(columns="geometry").rename(columns={
-            "rang": "Rang", "label": "Lieu", "accidents": "Accidents", "tues": "Tués",
-            "blesses_hospitalises": "Blessés hospitalisés", "gravite": "Gravité"})[
-            ["Rang", "Lieu", "Accidents", "Tués", "Blessés hospitalisés", "Gravité"]],
-            hide_index=True, width="stretch")
-        widgets.interpretation(hot.sentence())
-        st.caption(f"Lieux : {hot.method_text}. Gravité : 10 points par tué, 3 par blessé "
-                   "hospitalisé, 1 par blessé léger.")
 
-    st.subheader("Tués et blessés graves, année par année")
-    yearly = road_safety.yearly_severity(accidents)
-    st.dataframe(yearly, hide_index=True, width="stretch")
-    widgets.interpretation(road_safety.yearly_sentence(yearly))
+def places() -> None:
+    st.dataframe(hot.places.drop(columns="geometry").rename(columns={
+        "rang": "Rang", "label": "Lieu", "accidents": "Accidents", "tues": "Tués",
+        "blesses_hospitalises": "Blessés hospitalisés", "gravite": "Gravité"})[
+        ["Rang", "Lieu", "Accidents", "Tués", "Blessés hospitalisés", "Gravité"]],
+        hide_index=True, width="stretch")
+    st.caption(f"Lieux : {hot.method_text}. Gravité : 10 points par tué, 3 par blessé "
+               "hospitalisé, 1 par blessé léger.")
 
+
+def yearly() -> None:
+    table = road_safety.yearly_severity(accidents)
+    st.dataframe(table, hide_index=True, width="stretch")
+    widgets.interpretation(road_safety.yearly_sentence(table))
+
+
+def victims_and_months() -> None:
     left, right = st.columns(2)
-    period = indicators.accidents_in(accidents, sel.start, sel.end)
     with left:
         st.subheader("Usagers vulnérables")
         st.dataframe(road_safety.vulnerable_users(period), hide_index=True, width="stretch")
@@ -75,16 +76,21 @@ if not accidents.empty:
         st.line_chart(indicators.accidents_monthly(accidents, sel), y_label="Accidents",
                       x_label="Mois")
 
-    st.subheader("Quand : jour de la semaine et heure")
+
+def when() -> None:
+    st.subheader("Accidents")
     try:
         hw = temporal.hour_weekday(period)
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
-        st.dataframe(hw.table, width="stretch")
+        panels.heat_table(hw.table)
         widgets.interpretation(hw.peak())
+    st.subheader("Faits du champ")
+    panels.when_panel(view, categories=list(sel.categories))
 
-    st.subheader("Abords des écoles : accidents aux heures de classe")
+
+def schools() -> None:
     try:
         rings = fields.accident_school_rings(view, sel)
     except ClspdGeoError as err:
@@ -94,5 +100,22 @@ if not accidents.empty:
                      width="stretch")
         widgets.interpretation(rings.sentence(what="accidents"))
 
-panels.trend_and_tables(view, sel, field=FIELD)
+
+if not accidents.empty:
+    period = indicators.accidents_in(accidents, sel.start, sel.end)
+    if hot is not None:
+        panels.lazy_section("Où : les lieux des accidents les plus graves", places,
+                            key=f"{FIELD}.open.places", icon=":material/warning:")
+    panels.lazy_section("Tués et blessés graves, année par année", yearly,
+                        key=f"{FIELD}.open.yearly", icon=":material/calendar_month:")
+    panels.lazy_section("Usagers vulnérables et accidents par mois", victims_and_months,
+                        key=f"{FIELD}.open.users", icon=":material/directions_walk:")
+    panels.lazy_section("Quand ? Jour de la semaine et heure", when,
+                        key=f"{FIELD}.open.when", icon=":material/schedule:")
+    panels.lazy_section("Abords des écoles : accidents aux heures de classe", schools,
+                        key=f"{FIELD}.open.schools", icon=":material/school:")
+panels.hotspot_sections(view, categories=list(sel.categories), key=FIELD,
+                        when=accidents.empty)
+
+panels.trend_section(view, sel, field=FIELD)
 plan_panel.action_plan(view, FIELD)

@@ -29,15 +29,21 @@ else:
         legend_title="Distance médiane des habitants à une aide (m)", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
 panels.finish_map(view, m, layers, key=f"{FIELD}.map")
-panels.hotspot_panel(view, categories=list(sel.categories), key=FIELD)
-if access is not None:
+
+
+def access_detail() -> None:
     st.dataframe(access.table(), hide_index=True, width="stretch")
-    widgets.interpretation(access.sentence())
     st.caption("Aides : " + ", ".join(
         vocab.facility_kind(k).label for k in victims.SUPPORT_KINDS)
         + f". Mesure : {access.method_text}, marche à 4,5 km/h. Les distances des faits sont "
         f"masquées pour les quartiers de moins de {view.small_count_k} faits ; les hébergements "
         "d'urgence, confidentiels, ne sont ni comptés ni montrés.")
 
-panels.trend_and_tables(view, sel, field=FIELD)
+
+if access is not None:
+    widgets.interpretation(access.sentence())
+    panels.lazy_section("Distance à l'aide la plus proche, quartier par quartier",
+                        access_detail, key=f"{FIELD}.open.access", icon=":material/table_chart:")
+panels.hotspot_sections(view, categories=list(sel.categories), key=FIELD)
+panels.trend_section(view, sel, field=FIELD)
 plan_panel.action_plan(view, FIELD)

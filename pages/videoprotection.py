@@ -15,7 +15,6 @@ from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
 st.session_state.setdefault("video.clicks", [])
-st.session_state.setdefault("video.exact_key", None)
 
 
 def pct(x: float) -> str:
@@ -50,7 +49,6 @@ flagged = problems[problems["severity"] == "avertissement"]
 if len(flagged):
     with st.expander(f"{len(flagged)} caméra(s) à vérifier (orientation manquante…)"):
         st.write("\n".join(f"- {safe.md(msg)}" for msg in flagged["message"]))
-map_slot = st.container()
 
 st.subheader("Ce que voient les caméras en service")
 codes = vocab.category_codes()
@@ -74,6 +72,20 @@ if cov is not None:
               help="Demande la résolution des caméras (colonne resolution_px).")
     c3.metric("Caméras en service", len(cov.camera_ids))
     c4.metric("Faits de la période", f"{int(total['incidents']):,}".replace(",", "\u202f"))
+
+views = video_screen.video_views(view)
+if len(cams):
+    layers.append(camera_layers.cameras_layer(cams, views, m=m))
+if spots is not None and len(spots):
+    layers.append(cell_layers.cells_layer(
+        spots, value_col="uncovered", unit="faits hors champ",
+        name="Zones non couvertes (cellules de 100 m)",
+        legend_title="Faits hors du champ des caméras", m=m))
+panels.finish_map(view, m, layers, key="video.map", field="video",
+                  sources=("cameras", "incidents"))
+
+
+def coverage_detail() -> None:
     tabs = st.tabs(["Par catégorie", "Par caméra", "Par quartier", "Zones non couvertes",
                     "Avant / après"])
     names = {"label": "Catégorie", "incidents": "Faits", "seen_share": "Part vue",
@@ -114,101 +126,72 @@ if cov is not None:
                        "et ailleurs (tendance), sur autant de jours avant et après la mise en "
                        "service. WDD < 0 : baisse nette, déplacement compris.")
 
-st.subheader("Où placer les prochaines caméras ?")
-with st.form("video.siting_form"):
-    c1, c2, c3 = st.columns(3)
-    mode = c1.radio("Contrainte", ["nombre", "budget"], horizontal=True, key="video.mode",
-                    format_func={"nombre": "Nombre de caméras", "budget": "Budget"}.get)
-    n_new = c1.number_input("Nouvelles caméras", 1, 500, 5, key="video.n_new")
-    budget = c1.number_input("Budget (€)", 0, 50_000_000, 100_000, step=5_000,
-                             key="video.budget")
-    cost = c2.number_input("Coût d'un site (€)", 0, 1_000_000, 25_000, step=1_000,
-                           key="video.cost")
-    radius = c2.slider("Rayon vu par une nouvelle caméra (m)", 20, 300, 100, key="video.radius")
-    min_d = c2.slider("Distance minimale entre caméras (m)", 0, 500, 0, key="video.min_distance")
-    source = c3.selectbox("Sites candidats", list(video_screen.SITING_SOURCES),
-                          format_func=video_screen.SITING_SOURCES.get, key="video.source")
-    grid_m = c3.number_input("Espacement de la grille (m)", 20, 1_000, 75, key="video.grid_m")
-    weights = c3.radio("Poids des faits", ["egal", "gravite"], horizontal=True,
-                       format_func={"egal": "Égal", "gravite": "Gravité (1 à 5)"}.get,
-                       key="video.weights")
-    half_life = c3.number_input("Demi-vie des faits (jours, 0 = aucune)", 0, 3_650, 0,
-                                key="video.half_life")
-    demand = c1.radio("Demande à couvrir", list(video_screen.SITING_DEMANDS), horizontal=True,
-                      format_func=video_screen.SITING_DEMANDS.get, key="video.demand")
-    want_exact = st.checkbox("Chercher aussi l'optimum exact (HiGHS)", value=True,
-                             key="video.exact")
-    limit = st.slider("Limite de temps du solveur exact (s)", 5, 120, 30, key="video.time_limit")
-    st.form_submit_button("Proposer des sites", type="primary")
-params = video_screen.SitingParams(
-    n_new=int(n_new) if mode == "nombre" else None,
-    budget_eur=float(budget) if mode == "budget" else None, cost_eur=float(cost),
-    radius_m=float(radius), min_distance_m=float(min_d), source=source, grid_m=float(grid_m),
-    clicks=tuple(st.session_state["video.clicks"]), weights=weights,
-    half_life_days=float(half_life) or None, demand=demand)
-problem = greedy = best = None
-try:
-    problem = video_screen.siting_problem(view, cover_sel, params)
-    greedy = video_screen.greedy(view, cover_sel, params)
-except ClspdGeoError as err:
-    st.error(str(err), icon=":material/error:")
-if greedy is not None:
-    if problem.candidates.dropped_outside:
-        st.warning(f"{problem.candidates.dropped_outside} site(s) candidat(s) hors du "
-                   "territoire ont été écartés.")
-    st.markdown(f"**Réponse immédiate (méthode gloutonne, {greedy.seconds * 1000:.0f} ms)** "
-                f"— {len(problem.candidates)} sites candidats, {problem.demand.description}.")
-    show_result(greedy)
-    sites_table(greedy)
+
+def siting_section() -> None:
+    with st.form("video.siting_form"):
+        c1, c2, c3 = st.columns(3)
+        mode = c1.radio("Contrainte", ["nombre", "budget"], horizontal=True, key="video.mode",
+                        format_func={"nombre": "Nombre de caméras", "budget": "Budget"}.get)
+        n_new = c1.number_input("Nouvelles caméras", 1, 500, 5, key="video.n_new")
+        budget = c1.number_input("Budget (€)", 0, 50_000_000, 100_000, step=5_000,
+                                 key="video.budget")
+        cost = c2.number_input("Coût d'un site (€)", 0, 1_000_000, 25_000, step=1_000,
+                               key="video.cost")
+        radius = c2.slider("Rayon vu par une nouvelle caméra (m)", 20, 300, 100,
+                           key="video.radius")
+        min_d = c2.slider("Distance minimale entre caméras (m)", 0, 500, 0,
+                          key="video.min_distance")
+        source = c3.selectbox("Sites candidats", list(video_screen.SITING_SOURCES),
+                              format_func=video_screen.SITING_SOURCES.get, key="video.source")
+        grid_m = c3.number_input("Espacement de la grille (m)", 20, 1_000, 75,
+                                 key="video.grid_m")
+        weights = c3.radio("Poids des faits", ["egal", "gravite"], horizontal=True,
+                           format_func={"egal": "Égal", "gravite": "Gravité (1 à 5)"}.get,
+                           key="video.weights")
+        half_life = c3.number_input("Demi-vie des faits (jours, 0 = aucune)", 0, 3_650, 0,
+                                    key="video.half_life")
+        demand = c1.radio("Demande à couvrir", list(video_screen.SITING_DEMANDS),
+                          horizontal=True, format_func=video_screen.SITING_DEMANDS.get,
+                          key="video.demand")
+        want_exact = st.checkbox("Chercher aussi l'optimum exact (HiGHS)", value=True,
+                                 key="video.exact")
+        limit = st.slider("Limite de temps du solveur exact (s)", 5, 120, 30,
+                          key="video.time_limit")
+        st.form_submit_button("Proposer des sites", type="primary")
+    params = video_screen.SitingParams(
+        n_new=int(n_new) if mode == "nombre" else None,
+        budget_eur=float(budget) if mode == "budget" else None, cost_eur=float(cost),
+        radius_m=float(radius), min_distance_m=float(min_d), source=source,
+        grid_m=float(grid_m), clicks=tuple(st.session_state["video.clicks"]), weights=weights,
+        half_life_days=float(half_life) or None, demand=demand)
+    problem = greedy = None
+    try:
+        problem = video_screen.siting_problem(view, cover_sel, params)
+        greedy = video_screen.greedy(view, cover_sel, params)
+    except ClspdGeoError as err:
+        st.error(str(err), icon=":material/error:")
     best = greedy
-    run_key = (cover_sel, params, float(limit))
-    if want_exact and st.session_state["video.exact_key"] == run_key:
-        best = widgets.run_with_progress(
-            lambda: video_screen.exact(view, cover_sel, params, time_limit_s=float(limit)),
-            time_limit_s=float(limit), text="Recherche de l'optimum exact (HiGHS)…")
-
-with map_slot:
-    views = video_screen.video_views(view)
-    if len(cams):
-        layers.append(camera_layers.cameras_layer(cams, views, m=m))
-    if spots is not None and len(spots):
-        layers.append(cell_layers.cells_layer(
-            spots, value_col="uncovered", unit="faits hors champ",
-            name="Zones non couvertes (cellules de 100 m)",
-            legend_title="Faits hors du champ des caméras", m=m))
-    if best is not None and len(best.sites):
-        new = siting.as_cameras(best, radius_m=params.radius_m)
-        camera_layers.cameras_layer(new, cameras.view_polygons(new),
-                                    name="Sites proposés (en projet)", m=m)
-    layers.append(plan_panel.actions_layer(view, field="video", m=m))
-    map_base.finish(m, layers)
-    if source == "clics":
-        st.caption("Cliquez sur la carte pour ajouter des sites candidats "
-                   f"({len(st.session_state['video.clicks'])} pour l'instant).")
-        out = st_folium(m, key="video.map", height=560, use_container_width=True,
-                        returned_objects=["last_clicked"])
-        click = (out or {}).get("last_clicked")
-        if click and (click["lng"], click["lat"]) not in st.session_state["video.clicks"]:
-            st.session_state["video.clicks"].append((click["lng"], click["lat"]))
-            st.rerun()
-        if st.button("Effacer les points cliqués", key="video.clear_clicks"):
-            st.session_state["video.clicks"] = []
-            st.rerun()
-    else:
-        widgets.show_map(m, key="video.map")
-    widgets.source_caption(view, "cameras", "incidents")
-
-if greedy is not None:
-    if want_exact and best is greedy:
-        best = widgets.run_with_progress(
-            lambda: video_screen.exact(view, cover_sel, params, time_limit_s=float(limit)),
-            time_limit_s=float(limit), text="Recherche de l'optimum exact (HiGHS)…")
-        st.session_state["video.exact_key"] = (cover_sel, params, float(limit))
-    if best is not greedy:
-        st.markdown(f"**Réponse exacte (HiGHS, {best.seconds:.1f} s, statut : "
-                    f"{best.status.replace('_', ' ')})**")
-        show_result(best)
-        sites_table(best)
+    if greedy is not None:
+        if problem.candidates.dropped_outside:
+            st.warning(f"{problem.candidates.dropped_outside} site(s) candidat(s) hors du "
+                       "territoire ont été écartés.")
+        st.markdown(f"**Réponse immédiate (méthode gloutonne, {greedy.seconds * 1000:.0f} ms)**"
+                    f" — {len(problem.candidates)} sites candidats, "
+                    f"{problem.demand.description}.")
+        show_result(greedy)
+        sites_table(greedy)
+        if want_exact:
+            best = widgets.run_with_progress(
+                lambda: video_screen.exact(view, cover_sel, params, time_limit_s=float(limit)),
+                time_limit_s=float(limit), text="Recherche de l'optimum exact (HiGHS)…")
+        if best is not greedy:
+            st.markdown(f"**Réponse exacte (HiGHS, {best.seconds:.1f} s, statut : "
+                        f"{best.status.replace('_', ' ')})**")
+            show_result(best)
+            sites_table(best)
+    site_map(best, params, source=source)
+    if greedy is None:
+        return
     try:
         oos = video_screen.out_of_sample(view, cover_sel, params)
     except ClspdGeoError as err:
@@ -240,7 +223,47 @@ if greedy is not None:
                             lambda: report_screen.camera_plan_pdf(view, new_cams),
                             "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf",
                             container=d3, help="Le même plan en PDF A4 paysage.")
-elif len(cams):
+
+
+def site_map(best: siting.SitingResult | None, params: video_screen.SitingParams, *,
+             source: str) -> None:
+    """The cameras in service and the proposed sites; clicks add candidates (« clics »)."""
+    sm = panels.base_map(view)
+    site_layers = []
+    if len(cams):
+        site_layers.append(camera_layers.cameras_layer(cams, views, m=sm))
+    if best is not None and len(best.sites):
+        new = siting.as_cameras(best, radius_m=params.radius_m)
+        camera_layers.cameras_layer(new, cameras.view_polygons(new),
+                                    name="Sites proposés (en projet)", m=sm)
+    map_base.finish(sm, site_layers)
+    if source != "clics":
+        widgets.show_map(sm, key="video.site_map", height=480)
+        return
+    st.caption("Cliquez sur la carte pour ajouter des sites candidats "
+               f"({len(st.session_state['video.clicks'])} pour l'instant).")
+    out = st_folium(sm, key="video.site_map", height=480, use_container_width=True,
+                    returned_objects=["last_clicked"])
+    click = (out or {}).get("last_clicked")
+    if click and (click["lng"], click["lat"]) not in st.session_state["video.clicks"]:
+        st.session_state["video.clicks"].append((click["lng"], click["lat"]))
+        st.rerun(scope="fragment")
+    if st.button("Effacer les points cliqués", key="video.clear_clicks"):
+        st.session_state["video.clicks"] = []
+        st.rerun(scope="fragment")
+
+
+def camera_park() -> None:
+    raw = view.layer("cameras")
+    if raw.empty:
+        st.info("Aucune caméra n'est chargée : importez la liste depuis la page « Données » "
+                "(python -m clspd_geo import cameras FICHIER --store …).")
+        return
+    park = (raw.assign(Type=raw["kind"].map(vocab.CAMERA_KINDS),
+                       État=raw["status"].map(vocab.CAMERA_STATUSES),
+                       Exploitant=raw["operator"].map(vocab.CAMERA_OPERATORS))
+            .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
+    st.dataframe(park, hide_index=True, width="stretch")
     session.download_button("Plan des caméras à imprimer (HTML)",
                             video_screen.camera_plan_html(view).encode("utf-8"),
                             "plan_cameras.html", "text/html", key="video.dl_plan_only")
@@ -248,17 +271,14 @@ elif len(cams):
                             lambda: report_screen.camera_plan_pdf(view),
                             "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf_only")
 
-st.subheader("Le parc de caméras")
-raw = view.layer("cameras")
-if raw.empty:
-    st.info("Aucune caméra n'est chargée : importez la liste depuis la page « Données » "
-            "(python -m clspd_geo import cameras FICHIER --store …).")
-else:
-    park = (raw.assign(Type=raw["kind"].map(vocab.CAMERA_KINDS),
-                       État=raw["status"].map(vocab.CAMERA_STATUSES),
-                       Exploitant=raw["operator"].map(vocab.CAMERA_OPERATORS))
-            .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
-    st.dataframe(park, hide_index=True, width="stretch")
-panels.hotspot_panel(view, categories=list(sel.categories), key="video")
-panels.trend_and_tables(view, sel, field="video")
+
+if cov is not None:
+    panels.lazy_section("Couverture en détail : par catégorie, caméra, quartier, avant / après",
+                        coverage_detail, key="video.open.coverage", icon=":material/table_chart:")
+panels.lazy_section("Où placer les prochaines caméras ?", siting_section,
+                    key="video.open.siting", icon=":material/add_location_alt:")
+panels.lazy_section("Le parc de caméras", camera_park, key="video.open.park",
+                    icon=":material/videocam:")
+panels.hotspot_sections(view, categories=list(sel.categories), key="video")
+panels.trend_section(view, sel, field="video")
 plan_panel.action_plan(view, "video")

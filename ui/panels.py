@@ -1,7 +1,14 @@
 """Panels several pages share: the head of an action-field page, its map layers, the trend
-and tables, and the hotspot panel. Every figure comes from :mod:`clspd_geo.screens`."""
+and tables, and the hotspot sections. Every figure comes from :mod:`clspd_geo.screens`.
+
+A page leads with its question, its headline figures and its map; everything else sits in
+a :func:`lazy_section`: folded, computed only once the user opens it, and run in a
+fragment so that a widget inside reruns that section alone, not the page.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import folium
 import pandas as pd
@@ -93,6 +100,13 @@ def finish_map(view: RoleView, m: folium.Map, layers: list[map_base.MapLayer], *
     widgets.source_caption(view, *sources)
 
 
+def trend_section(view: RoleView, sel: indicators.Selection, *, field: str) -> None:
+    """Draw the folded section of the monthly trend and the tables by quartier."""
+    lazy_section("Évolution mensuelle, équipements et détail par quartier",
+                 lambda: trend_and_tables(view, sel, field=field),
+                 key=f"{field}.open.trend", icon=":material/table_chart:")
+
+
 def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -> None:
     """Draw the monthly trend, the table by quartier and the field's facilities."""
     df = view.incidents()
@@ -118,8 +132,69 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
-    """Draw the hotspot section of a page: map layer, time table, forecast accuracy.
+def lazy_section(label: str, render: Callable[[], None], *, key: str,
+                 icon: str | None = None) -> None:
+    """Draw a folded section whose content is computed only once the user opens it.
+
+    The section is an expander that reruns on open (its state is ``st.session_state[key]``)
+    inside a fragment: opening or closing it, and any widget ``render`` draws, rerun this
+    section alone. ``render`` must draw into the section only (not the sidebar).
+
+    Parameters
+    ----------
+    label
+        The French title of the section (a question, as the page's).
+    render
+        Draws the section's content; called only while the section is open.
+    key
+        The widget key of the section, ``"<page>.open.<name>"`` by convention.
+    """
+    _section(label, render, key, icon)
+
+
+@st.fragment
+def _section(label: str, render: Callable[[], None], key: str, icon: str | None) -> None:
+    box = st.expander(label, key=key, icon=icon, on_change="rerun")
+    if box.open:
+        with box:
+            render()
+
+
+def heat_table(table: pd.DataFrame, *, shown: pd.DataFrame | None = None,
+               k: int | None = None) -> None:
+    """Draw an hour × weekday table as a heatmap: hours down, days across (no side scroll).
+
+    Parameters
+    ----------
+    table
+        Counts, one row per weekday, one column per hour (:class:`temporal.HourWeekday`).
+    shown
+        The text to show instead of the counts (suppressed small counts); its cells from 1
+        to k−1 get no colour, so the shade tells nothing the text hides.
+    k
+        The small-count threshold of ``shown``.
+    """
+    values = table.T.astype(float)
+    text = (shown if shown is not None else table.map(lambda v: f"{v:.0f}")).T
+    top = values.to_numpy().max() if values.size else 0.0
+    hidden = (values > 0) & (values < k) if (shown is not None and k) else values < 0
+
+    def colour(v: float, masked: bool) -> str:
+        if masked or not top or v <= 0:
+            return ""
+        a = 0.12 + 0.78 * v / top
+        ink = "white" if a > 0.55 else "black"
+        return f"background-color: rgba(198, 40, 40, {a:.2f}); color: {ink}"
+
+    css = pd.DataFrame([[colour(v, m) for v, m in zip(r1, r2, strict=True)]
+                        for r1, r2 in zip(values.to_numpy(), hidden.to_numpy(), strict=True)],
+                       index=text.index, columns=text.columns)
+    st.dataframe(text.style.apply(lambda _: css, axis=None), width="stretch", height=35 * 25)
+
+
+def hotspot_sections(view: RoleView, *, categories: list[str], key: str,
+                     when: bool = True) -> None:
+    """Draw the hotspot sections of a page (folded): where, when, and the forecast check.
 
     Parameters
     ----------
@@ -128,10 +203,27 @@ def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
         forecast, as on the other maps).
     key
         The page prefix of the widget keys (e.g. ``"overview"``).
+    when
+        Draw the hour × weekday section (a page with its own « Quand ? » section shows
+        :func:`when_panel` there instead).
     """
+    open_cats, _ = indicators.split_sensitive(categories)
+    lazy_section("Où se concentrent les faits ? Points chauds",
+                 lambda: hotspot_panel(view, categories=categories, key=key),
+                 key=f"{key}.open.hotspots", icon=":material/local_fire_department:")
+    if when:
+        lazy_section("Quand ? Jour de la semaine et heure",
+                     lambda: when_panel(view, categories=categories),
+                     key=f"{key}.open.when", icon=":material/schedule:")
+    if open_cats:
+        lazy_section("Ces points chauds prévoient-ils le mois suivant ?",
+                     lambda: forecast_panel(view, open_cats),
+                     key=f"{key}.open.forecast", icon=":material/online_prediction:")
+
+
+def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
+    """Draw the hotspot map of a page's categories (sensitive ones left out)."""
     open_cats, sensitive = indicators.split_sensitive(categories)
-    k = view.small_count_k
-    st.subheader("Où se concentrent les faits ?")
     if sensitive:
         st.caption("Les faits sensibles (victimes, mineurs, violences intrafamiliales, "
                    "radicalisation) ne sont pas cartographiés finement : ils ne comptent pas "
@@ -139,50 +231,55 @@ def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
     if not open_cats:
         st.info("Aucune catégorie cartographiable finement dans cette sélection : pas de "
                 "carte des points chauds.")
-    else:
-        mode = st.radio("Représentation", options=list(hotspots.MAP_MODES),
-                        format_func=hotspots.MAP_MODES.get, horizontal=True,
-                        key=f"{key}.hotspot_mode")
-        try:
-            hm = hotspot_screen.hotspot_map(view, widgets.selection(open_cats), mode=mode)
-        except ClspdGeoError as err:
-            st.info(str(err), icon=":material/info:")
-        else:
-            m = base_map(view)
-            area_layers.quartiers_layer(view.layer("quartiers"), m=m)
-            layers = []
-            if len(hm.zones):
-                layers.append(area_layers.zones_layer(
-                    hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
-                    fill_opacity=0.6, tooltip_alias="Zone", m=m))
-            map_base.finish(m, layers)
-            widgets.show_map(m, key=f"{key}.hotspot_map", height=480)
-            if hm.empty_reason:
-                st.info(hm.empty_reason, icon=":material/info:")
-            st.caption(hm.caption)
+        return
+    mode = st.radio("Représentation", options=list(hotspots.MAP_MODES),
+                    format_func=hotspots.MAP_MODES.get, horizontal=True,
+                    key=f"{key}.hotspot_mode")
+    try:
+        hm = hotspot_screen.hotspot_map(view, widgets.selection(open_cats), mode=mode)
+    except ClspdGeoError as err:
+        st.info(str(err), icon=":material/info:")
+        return
+    m = base_map(view)
+    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    layers = []
+    if len(hm.zones):
+        layers.append(area_layers.zones_layer(
+            hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
+            fill_opacity=0.6, tooltip_alias="Zone", m=m))
+    map_base.finish(m, layers)
+    widgets.show_map(m, key=f"{key}.hotspot_map", height=480)
+    if hm.empty_reason:
+        st.info(hm.empty_reason, icon=":material/info:")
+    st.caption(hm.caption)
 
-    st.subheader("Quand ? Jour de la semaine et heure")
+
+def when_panel(view: RoleView, *, categories: list[str]) -> None:
+    """Draw the selected incidents by weekday and hour, as a heatmap."""
+    _, sensitive = indicators.split_sensitive(categories)
+    k = view.small_count_k
     try:
         hw = hotspot_screen.hour_table(view, widgets.selection(categories))
     except ClspdGeoError as err:
         st.info(str(err), icon=":material/info:")
-    else:
-        table = hw.table if hw.hours_known else hw.weekday_totals().rename("faits").to_frame()
+        return
+    if not hw.hours_known:
+        table = hw.weekday_totals().rename("faits").to_frame()
         if sensitive:
-            table = (hw.suppressed(k=k) if hw.hours_known else
-                     table.map(lambda v: f"< {k}" if 0 < v < k else f"{v:.0f}"))
-            st.caption(f"Faits sensibles inclus : les effectifs de 1 à {k - 1} "
-                       f"sont masqués (« < {k} »).")
+            table = table.map(lambda v: f"< {k}" if 0 < v < k else f"{v:.0f}")
         st.dataframe(table, width="stretch")
-        if not sensitive or hw.table.to_numpy().max() >= k:
-            st.caption(hw.peak())
+    else:
+        heat_table(hw.table, shown=hw.suppressed(k=k) if sensitive else None,
+                   k=k if sensitive else None)
+    if sensitive:
+        st.caption(f"Faits sensibles inclus : les effectifs de 1 à {k - 1} "
+                   f"sont masqués (« < {k} »).")
+    if not sensitive or hw.table.to_numpy().max() >= k:
+        st.caption(hw.peak())
 
-    if open_cats:
-        _forecast_panel(view, open_cats)
 
-
-def _forecast_panel(view: RoleView, open_cats: list[str]) -> None:
-    st.subheader("Ces points chauds prévoient-ils le mois suivant ?")
+def forecast_panel(view: RoleView, open_cats: list[str]) -> None:
+    """Draw how well last year's hotspots foresee the month after the period."""
     try:
         rep = hotspot_screen.forecast_report(view, tuple(open_cats), end=widgets.filters().end,
                                              cell_m=config.HOTSPOT_CELL_M)

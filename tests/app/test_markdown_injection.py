@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import conftest
+from app_sections import open_all
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -73,7 +74,7 @@ def test_no_page_renders_imported_names_as_markdown(hostile_store: Path, role: s
             at.switch_page(page)
         except ValueError:  # a page this role does not have (the router hides it)
             continue
-        at.run()
+        open_all(at.run())  # the folded sections too
         assert not at.exception, (page, at.exception)
         texts = _sources(at)
         seen += texts

@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from app_sections import open_sections
 from clspd_geo.store import GeoPackageStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,7 @@ def test_overview_filters_change_the_figures(app):
 
 def test_quartier_filter_restricts_the_table(app, demo_store):
     first = GeoPackageStore(demo_store).read("quartiers")["quartier_id"].iloc[0]
-    app.run()
+    open_sections(app.run(), "overview.open.details")
     app.sidebar.multiselect(key="filters.quartiers").set_value([first]).run()
     assert not app.exception
     by_quartier = [d.value for d in app.dataframe if "Quartier" in d.value.columns]

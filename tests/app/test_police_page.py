@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app_sections import open_sections
+
 PAGE = "pages/police.py"
 
 
@@ -73,7 +75,8 @@ def test_too_many_sectors_is_explained_and_the_page_goes_on(app):
     at.toggle(key="police.propose").set_value(True).run()
     assert not at.exception, at.exception
     assert any("îlots à regrouper" in e.value for e in at.error), [e.value for e in at.error]
-    # The sections after the proposal are still drawn.
+    # The sections after the proposal are still drawn (and open when asked).
+    open_sections(at, "police.open.trend")
     assert any(s.value == "Par quartier" for s in at.subheader)
 
 

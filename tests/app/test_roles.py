@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_sections import open_all
 from clspd_geo import vocab
 from clspd_geo.access import auth, policy
 from clspd_geo.store import GeoPackageStore
@@ -149,6 +150,8 @@ def test_every_page_for_a_role(monkeypatch, demo_store, truth, role):
                 at.switch_page(page)
             continue
         at.switch_page(page).run()
+        _check_page(at, role, page, truth)
+        open_all(at)  # the folded sections too: what they show obeys the same rules
         _check_page(at, role, page, truth)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import geopandas as gpd
 import pytest
 
+from app_sections import open_sections
 from clspd_geo import demo
 from clspd_geo.store import GeoPackageStore
 
@@ -14,8 +15,11 @@ PAGE = "pages/videoprotection.py"
 
 
 def _open(app):
+    """Open the page, then its siting section (folded until asked)."""
     app.run()
     app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    open_sections(app, "video.open.siting")
     assert not app.exception, app.exception
     return app
 
@@ -42,7 +46,8 @@ def test_page_shows_coverage_greedy_and_exact(app):
     assert "Vérification hors échantillon" in text
     assert any("Écart à l'optimum" in m.label for m in app.metric)
     labels = [b.label for b in app.get("download_button")]
-    assert {"Sites (CSV)", "Sites (GeoJSON)", "Plan des caméras à imprimer (HTML)"} <= set(labels)
+    assert {"Sites (CSV)", "Sites (GeoJSON)", "Plan des caméras à imprimer (HTML)",
+            "Plan des caméras (PDF)"} <= set(labels)
 
 
 def test_grid_candidates_and_more_cameras_raise_coverage(app):
@@ -90,7 +95,7 @@ def test_no_incident_in_period_keeps_the_page_alive(app, demo_store):
     infos = [str(i.value) for i in app.info]
     assert any("Aucun fait dans la période" in i for i in infos)
     assert any("Aucun fait dans la période" in e.value for e in app.error)
-    assert any(t.value == "Le parc de caméras" for t in app.subheader)
+    assert any(e.label == "Le parc de caméras" for e in app.expander)  # the page went on
 
 
 @pytest.fixture

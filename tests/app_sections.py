@@ -1,0 +1,45 @@
+"""Open the folded sections of a page in an AppTest (``ui.panels.lazy_section``).
+
+A folded section is an expander keyed ``"<page>.open.<name>"``: its content runs only once
+its state is True, so a test that reads a section's content opens it first.
+"""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+MARK = ".open."
+
+
+def section_keys(at: AppTest) -> list[str]:
+    """Return the keys of the folded sections the last run drew."""
+    keys = []
+    for exp in at.expander:
+        wid = exp.proto.id
+        if MARK in wid:
+            keys.append(wid[wid.index("-", len("$$ID-")) + 1:])
+    return keys
+
+
+def open_sections(at: AppTest, *keys: str) -> AppTest:
+    """Open the sections of these keys and rerun."""
+    for key in keys:
+        at.session_state[key] = True
+    return at.run()
+
+
+def open_all(at: AppTest, *, rounds: int = 3) -> AppTest:
+    """Open every folded section of the page (and those that appear once others are open)."""
+    for _ in range(rounds):
+        closed = [k for k in section_keys(at) if not _is_open(at, k)]
+        if not closed:
+            break
+        open_sections(at, *closed)
+    return at
+
+
+def _is_open(at: AppTest, key: str) -> bool:
+    try:
+        return bool(at.session_state[key])
+    except KeyError:
+        return False
