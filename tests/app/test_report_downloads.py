@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_sections import open_sections
 from tests.conftest import logged_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,5 +61,6 @@ def test_police_brief_and_video_plan_in_pdf(demo_store, monkeypatch):
     pdf = _downloads(at)["Télécharger la fiche de patrouille (PDF, une page A4)"]
     assert pdf.proto.deferred_file_id
     at.switch_page("pages/videoprotection.py").run()
+    open_sections(at, "video.open.siting")  # folded until asked
     assert not at.exception, at.exception
     assert any(lbl == "Plan des caméras (PDF)" for lbl in _downloads(at))
