@@ -16,6 +16,7 @@ from clspd_geo.access import audit
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import pipeline, preview
 from clspd_geo.importing.context import ImportOptions
+from clspd_geo.screens import reports as report_screen
 from ui import data, panels, session, widgets
 
 view = data.view()
@@ -36,6 +37,12 @@ if len(facility_kinds):
     st.caption("Équipements par type (transports, écoles, santé, débits de boissons…), tous "
                "dans la couche « equipements » :")
     widgets.table(facility_kinds, hide_index=True, width="stretch")
+session.download_button("GeoPackage stylé pour QGIS",
+                        lambda: report_screen.styled_geopackage(view), "clspd_qgis.gpkg",
+                        "application/geopackage+sqlite3",
+                        key="donnees.qgis", icon=":material/download:",
+                        help="Les couches que votre rôle peut voir, avec leurs styles (table "
+                             "layer_styles) : QGIS les ouvre aux couleurs de l'application.")
 panels.lazy_section("Modèle de données (colonnes et valeurs admises)",
                     lambda: st.markdown(schemas.markdown()), key="donnees.open.model",
                     icon=":material/schema:")

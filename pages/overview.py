@@ -7,8 +7,8 @@ import streamlit as st
 from clspd_geo.analysis import indicators
 from clspd_geo.maps import areas as area_layers, base as map_base, cameras as camera_layers
 from clspd_geo.maps import facilities as facility_layers
-from clspd_geo.screens import common, fields as field_screen
-from ui import data, panels, plan_panel, widgets
+from clspd_geo.screens import common, fields as field_screen, reports as report_screen
+from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
 st.title("Vue d'ensemble")
@@ -22,6 +22,13 @@ df = view.incidents()
 widgets.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4])
 if note := field_screen.publication_note(view, sel):
     st.caption(note)
+session.download_button(
+    "Rapport pour la séance plénière (PDF)",
+    lambda: report_screen.plenary_pdf(view, start=sel.start, end=sel.end),
+    report_screen.plenary_file_name(sel.start, sel.end), "application/pdf",
+    key="overview.plenary", icon=":material/picture_as_pdf:",
+    help="Établi à la demande pour votre rôle et la période choisie, avec les mêmes règles "
+         "de visibilité et de petits effectifs qu'à l'écran.")
 
 m = panels.base_map(view)
 area_layers.quartiers_layer(view.layer("quartiers"), m=m)

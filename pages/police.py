@@ -13,7 +13,7 @@ from clspd_geo import _format, vocab
 from clspd_geo.police import patrol_brief, patrols, sectors
 from clspd_geo.maps import areas as area_layers, base as map_base, patrol_layers
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.screens import police as police_screen
+from clspd_geo.screens import police as police_screen, reports as report_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
@@ -161,10 +161,16 @@ def analyses() -> None:
         except ClspdGeoError as err:
             st.info(str(err))
         else:
-            session.download_button("Télécharger la fiche de patrouille (A4, à imprimer)", page,
+            b1, b2 = st.columns(2)
+            session.download_button("Télécharger la fiche de patrouille (PDF, une page A4)",
+                                    lambda: report_screen.patrol_brief_pdf(view, brief),
+                                    file_name=f"fiche_{sector_id}_{brief_shift}.pdf",
+                                    mime="application/pdf", key="police.brief_pdf",
+                                    icon=":material/picture_as_pdf:", container=b1)
+            session.download_button("Télécharger la fiche de patrouille (HTML)", page,
                                     file_name=f"fiche_{sector_id}_{brief_shift}.html",
                                     mime="text/html", key="police.brief_download",
-                                    icon=":material/print:")
+                                    icon=":material/print:", container=b2)
             widgets.table(pd.DataFrame({
                 "N°": brief.cells["rank"], "Faits": brief.cells["n_incidents"],
                 "Tendance": brief.cells["trend"].map(patrol_brief.TREND_LABELS),

@@ -10,7 +10,7 @@ from clspd_geo import _format, safe, vocab
 from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.screens import video as video_screen
+from clspd_geo.screens import reports as report_screen, video as video_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
@@ -233,6 +233,11 @@ def siting_section() -> None:
                             "plan_cameras.html", "text/html", key="video.dl_plan", container=d3,
                             help="Caméras existantes et sites proposés (« en projet ») : pièce "
                                  "du dossier d'autorisation (article R252-3 du CSI).")
+    new_cams = siting.as_cameras(best, radius_m=params.radius_m)
+    session.download_button("Plan des caméras (PDF)",
+                            lambda: report_screen.camera_plan_pdf(view, new_cams),
+                            "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf",
+                            container=d3, help="Le même plan en PDF A4 paysage.")
 
 
 def site_map(best: siting.SitingResult | None, params: video_screen.SitingParams, *,
@@ -277,6 +282,9 @@ def camera_park() -> None:
     session.download_button("Plan des caméras à imprimer (HTML)",
                             video_screen.camera_plan_html(view).encode("utf-8"),
                             "plan_cameras.html", "text/html", key="video.dl_plan_only")
+    session.download_button("Plan des caméras (PDF)",
+                            lambda: report_screen.camera_plan_pdf(view),
+                            "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf_only")
 
 
 if cov is not None:

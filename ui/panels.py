@@ -25,8 +25,11 @@ from ui import plan_panel, widgets
 
 
 def base_map(view: RoleView) -> folium.Map:
-    """Return the base map of the territory with the basemap chosen in the sidebar."""
-    return map_base.base_map(view.layer("territoire"), basemap=widgets.basemap())
+    """Return the base map of the territory with the basemap chosen in the sidebar.
+
+    With no tile basemap, the store's roads (``voies``) are the street background."""
+    return map_base.base_map(view.layer("territoire"), basemap=widgets.basemap(),
+                             voies=view.layer("voies"))
 
 
 def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,

@@ -153,7 +153,7 @@ def add_patrol_brief_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``patrol-brief``: the one-page A4 brief of a sector and a shift."""
     codes = ", ".join(s.code for s in shifts.DEFAULT_SHIFTS)
     p = subparsers.add_parser(
-        "patrol-brief", help="fiche de patrouille (A4, HTML) d'un secteur pour une vacation",
+        "patrol-brief", help="fiche de patrouille (A4, PDF ou HTML) d'un secteur pour une vacation",
         description="Écrit une fiche de patrouille imprimable sur une page A4 (HTML, sans "
                     "internet) : lieux où passer en priorité d'après les faits récents de "
                     "cette vacation, avec leurs raisons (catégories, nombres, tendance) et "
@@ -163,7 +163,7 @@ def add_patrol_brief_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sector", required=True, metavar="ID", help="identifiant du secteur")
     p.add_argument("--shift", required=True, metavar="NOM", help=f"vacation ({codes})")
     p.add_argument("--out", required=True, type=Path, metavar="FICHIER",
-                   help="fichier HTML à écrire")
+                   help="fichier à écrire : .pdf (une page A4) ou .html")
     p.add_argument("--days", type=_positive_int, default=28, metavar="N",
                    help="jours récents pris en compte (défaut : 28)")
     access.add_role_argument(p, default="police")
@@ -178,10 +178,16 @@ def run_patrol_brief(args: argparse.Namespace) -> int:
                                      sector_id=args.sector, shift=args.shift, facilities=fac,
                                      recent_days=args.days)
     if args.out.is_dir():
-        print(f"« {args.out} » est un dossier : indiquez un nom de fichier .html.",
+        print(f"« {args.out} » est un dossier : indiquez un nom de fichier .pdf ou .html.",
               file=sys.stderr)
         return EXIT_ERROR
-    args.out.write_text(patrol_brief.to_html(brief), encoding="utf-8")
+    if args.out.suffix.lower() == ".pdf":
+        from clspd_geo.reports import patrol_brief as brief_pdf
+
+        args.out.write_bytes(brief_pdf.build_pdf(brief, voies=view.layer("voies")))
+    else:
+        args.out.write_text(patrol_brief.to_html(brief, voies=view.layer("voies")),
+                            encoding="utf-8")
     print(f"Fiche de patrouille du secteur « {brief.sector_id} », vacation "
           f"{brief.shift.label} : {len(brief.cells)} lieu(x) prioritaire(s), écrite dans "
           f"« {args.out} ».")

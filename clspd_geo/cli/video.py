@@ -228,7 +228,8 @@ def add_camera_plan_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--store", required=True, type=Path, metavar="FICHIER",
                    help="fichier GeoPackage (.gpkg) des données")
     p.add_argument("--out", required=True, type=Path, metavar="FICHIER",
-                   help="document à écrire (.html ; imprimez-le en PDF depuis le navigateur)")
+                   help="document à écrire : .pdf (A4 paysage) ou .html (à imprimer depuis "
+                        "le navigateur)")
     p.add_argument("--statuses", nargs="+", choices=tuple(vocab.CAMERA_STATUSES),
                    default=None, metavar="ETAT",
                    help="états retenus (en_service, en_panne, projet ; défaut : tous)")
@@ -239,9 +240,9 @@ def add_camera_plan_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_camera_plan(args: argparse.Namespace) -> int:
     """Run ``camera-plan`` and write the document."""
     out: Path = args.out
-    if out.suffix.lower() not in (".html", ".htm"):
-        print(f"Le plan s'écrit en HTML (« {out} ») : donnez un nom en .html, puis "
-              "imprimez-le en PDF depuis le navigateur.", file=sys.stderr)
+    if out.suffix.lower() not in (".html", ".htm", ".pdf"):
+        print(f"Le plan s'écrit en PDF ou en HTML (« {out} ») : donnez un nom en .pdf ou en "
+              ".html.", file=sys.stderr)
         return EXIT_ERROR
     view = access.open_view(args.store, args.role)
     cams = view.layer("cameras")
@@ -249,8 +250,14 @@ def run_camera_plan(args: argparse.Namespace) -> int:
     quartiers = view.layer("quartiers")
     territoire = None if territoire.empty else territoire
     quartiers = None if quartiers.empty else quartiers
-    camera_plan.write(out, cams, territoire=territoire, quartiers=quartiers,
-                      statuses=args.statuses)
+    if out.suffix.lower() == ".pdf":
+        from clspd_geo.reports import camera_plan as plan_pdf
+
+        out.write_bytes(plan_pdf.build_pdf(cams, territoire=territoire, quartiers=quartiers,
+                                           voies=view.layer("voies"), statuses=args.statuses))
+    else:
+        camera_plan.write(out, cams, territoire=territoire, quartiers=quartiers,
+                          statuses=args.statuses, voies=view.layer("voies"))
     kept = len(cams) if args.statuses is None else int(cams["status"].isin(args.statuses).sum())
     print(f"Plan de {kept} caméra(s) écrit dans « {out} ».")
     return EXIT_OK

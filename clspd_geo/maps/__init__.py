@@ -8,6 +8,7 @@
   :mod:`~clspd_geo.maps.facilities`, :mod:`~clspd_geo.maps.roads`,
   :mod:`~clspd_geo.maps.field_layers` (ranked places, plan actions),
   :mod:`~clspd_geo.maps.patrol_layers` (patrol load, coordination, proposals);
+- :mod:`~clspd_geo.maps.streets`: the offline street background drawn from ``voies``;
 - :mod:`~clspd_geo.maps.offline`: Leaflet & co. served by the app itself.
 
 Builders take ``m=None`` and return a ``MapLayer``, so they compose::
@@ -36,7 +37,8 @@ from clspd_geo.maps import (
     offline,
     patrol_layers,
     roads,
+    streets,
 )
 
 __all__ = ["areas", "base", "cameras", "cells", "facilities", "field_layers", "legend",
-           "offline", "patrol_layers", "roads"]
+           "offline", "patrol_layers", "roads", "streets"]

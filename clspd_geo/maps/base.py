@@ -5,9 +5,9 @@ group and the legend section it brings. Builders take ``m=None`` so they compose
 geopandas' ``explore()``: given a map, the group is added to it. :func:`finish` then adds
 the layer control and draws the legend from the layers it is given, in their order.
 
-The maps use only Leaflet itself (no plugin, no colormap that would pull d3 from a CDN),
-so they draw offline once :mod:`clspd_geo.maps.offline` serves Leaflet; basemap tiles are
-optional.
+The maps use Leaflet and one plugin (Leaflet.markercluster), no colormap that would pull
+d3 from a CDN, so they draw offline once :mod:`clspd_geo.maps.offline` serves them;
+basemap tiles are optional, and without them the store's roads are the background.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import folium
 import geopandas as gpd
 
 from clspd_geo import config, crs
-from clspd_geo.maps import _geojson, legend, offline
+from clspd_geo.maps import _geojson, legend, offline, streets
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,10 @@ class MapLayer:
         return self
 
 
+MAX_ZOOM = 19
+"""Deepest zoom of every map (street level; the tiles of the basemaps go as deep)."""
+
+
 class _MetricScale(branca.element.MacroElement):
     """A metric-only scale bar (folium's shows feet and miles too)."""
 
@@ -72,7 +76,7 @@ def add_tiles(m: folium.Map, *, basemap: str) -> folium.Map:
 
 
 def base_map(territoire: gpd.GeoDataFrame, *, basemap: str = "aucun",
-             height: str = "100%") -> folium.Map:
+             height: str = "100%", voies: gpd.GeoDataFrame | None = None) -> folium.Map:
     """Return a folium map fitted to the territory, with local Leaflet and the chosen tiles.
 
     Parameters
@@ -81,14 +85,22 @@ def base_map(territoire: gpd.GeoDataFrame, *, basemap: str = "aucun",
         The territory layer (any CRS).
     basemap
         A key of :data:`clspd_geo.config.BASEMAPS`; ``"aucun"`` draws no tiles.
+    voies
+        The store's roads layer: with no tile basemap, drawn as the street background
+        under every layer, names at street zoom (:mod:`clspd_geo.maps.streets`).
     """
     terr = crs.to_storage(territoire)
     minx, miny, maxx, maxy = terr.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
                    control_scale=False, height=height)
+    # Leaflet.markercluster refuses a map without a maxZoom option ("Map has no maxZoom
+    # specified"); folium's max_zoom only reaches its own tiles.
+    m.options["max_zoom"] = MAX_ZOOM
     m.add_child(_MetricScale())
     offline.localise(m)
     add_tiles(m, basemap=basemap)
+    if not config.BASEMAPS.get(basemap, config.BASEMAPS["aucun"])["url"]:
+        streets.add_street_background(m, voies)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     folium.GeoJson(
         _geojson.geojson_ready(terr, ["name"]).__geo_interface__, name="Limites du territoire",
@@ -101,11 +113,15 @@ def base_map(territoire: gpd.GeoDataFrame, *, basemap: str = "aucun",
 def finish(m: folium.Map, layers: Sequence[MapLayer]) -> folium.Map:
     """Add the layer control (expanded) and the legend of ``layers``; return the map.
 
-    The legend has one section per layer that has a legend title, in the order given;
-    ``layers`` are expected to be on ``m`` already (builders called with ``m=``).
+    The legend has one section per layer that has a legend title, in the order given,
+    shown only while its layer is on the map (a layer switched off in the layer control
+    takes its section away); the legend box folds. ``layers`` are expected to be on ``m``
+    already (builders called with ``m=``).
     """
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    legend.add_legend(m, [(lyr.title, lyr.items) for lyr in layers if lyr.title is not None])
+    legend.add_legend(m, [legend.LegendSection(lyr.title, lyr.items, layer=lyr.group.get_name(),
+                                               shown=bool(getattr(lyr.group, "show", True)))
+                          for lyr in layers if lyr.title is not None])
     return m
 
 

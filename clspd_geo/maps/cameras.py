@@ -14,6 +14,8 @@ from clspd_geo.maps import _geojson, legend
 from clspd_geo.maps.base import MapLayer
 
 CAMERA_STATUS_COLORS = {"en_service": "#1565c0", "en_panne": "#9e9e9e", "projet": "#ff8f00"}
+CONE_FILL_OPACITY = 0.45
+"""Fill opacity of the view cones: a 30 m cone stays visible at the default zoom (13)."""
 
 
 def camera_legend() -> list[legend.LegendItem]:
@@ -48,7 +50,7 @@ def cameras_layer(cameras: gpd.GeoDataFrame, views: gpd.GeoDataFrame, *,
         v.__geo_interface__,
         style_function=lambda f: {
             "color": CAMERA_STATUS_COLORS.get(f["properties"]["status"], "#1565c0"),
-            "weight": 0.5, "fillOpacity": 0.18},
+            "weight": 1.2, "opacity": 0.9, "fillOpacity": CONE_FILL_OPACITY},
     ).add_to(fg)
     pts = _geojson.geojson_ready(cams, ["camera_id", "name", "kind_label", "status_label",
                                         "operator_label", "status"])

@@ -1,7 +1,9 @@
 """The facilities layer: partner facilities, one Font Awesome icon per kind.
 
 Returns a :class:`clspd_geo.maps.base.MapLayer` with the legend of the kinds drawn (added to
-``m`` when given). Tooltip texts go through :func:`clspd_geo.safe.text`.
+``m`` when given). Tooltip texts go through :func:`clspd_geo.safe.text`. At low zoom the
+icons are grouped into numbered bubbles (Leaflet.markercluster, served by the app, see
+:mod:`clspd_geo.maps.offline`), so that they do not pile up in the town centre.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from clspd_geo.maps import _geojson, legend
 from clspd_geo.maps.base import MapLayer
 
 
+CLUSTER_RADIUS_PX = 45
+"""Icons closer than this on screen are grouped into one numbered bubble."""
+UNCLUSTER_ZOOM = 16
+"""From this zoom on (street zoom), every facility has its own icon."""
+
+
 class _IconPoints(branca.element.MacroElement):
     """Points drawn with one Font Awesome icon per ``kind``, in a single Leaflet layer.
 
@@ -29,6 +37,13 @@ class _IconPoints(branca.element.MacroElement):
 {% macro script(this, kwargs) %}
 (function() {
   var icons = {{ this.icons|tojson }};
+  // Grouped at low zoom (Leaflet.markercluster, served by the app); one icon each from
+  // street zoom on. Without the plugin, the icons are drawn one by one.
+  var target = (typeof L.markerClusterGroup === "function")
+    ? L.markerClusterGroup({maxClusterRadius: {{ this.radius_px }}, showCoverageOnHover: false,
+        disableClusteringAtZoom: {{ this.uncluster_zoom }}, spiderfyOnMaxZoom: false})
+        .addTo({{ this._parent.get_name() }})
+    : {{ this._parent.get_name() }};
   L.geoJson({{ this.data|tojson }}, {
     pointToLayer: function(feature, latlng) {
       return L.marker(latlng, {icon: L.divIcon({html: icons[feature.properties.kind],
@@ -37,7 +52,7 @@ class _IconPoints(branca.element.MacroElement):
     onEachFeature: function(feature, layer) {
       layer.bindTooltip(feature.properties.label, {sticky: true});
     }
-  }).addTo({{ this._parent.get_name() }});
+  }).addTo(target);
 })();
 {% endmacro %}
 """)
@@ -47,6 +62,8 @@ class _IconPoints(branca.element.MacroElement):
         self._name = "IconPoints"
         self.data = data
         self.icons = icons
+        self.radius_px = CLUSTER_RADIUS_PX
+        self.uncluster_zoom = UNCLUSTER_ZOOM
 
 
 def facilities_layer(equipements: gpd.GeoDataFrame, *, kinds: Iterable[str] | None = None,

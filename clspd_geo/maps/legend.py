@@ -8,6 +8,7 @@ so that a legend reads the same on every page. Every label goes through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,45 +85,124 @@ def class_legend(breaks: np.ndarray, values: np.ndarray, *, unit: str) -> list[L
     return items
 
 
+@dataclass(frozen=True)
+class LegendSection:
+    """One titled section of the legend box, tied to the layer it describes.
+
+    Attributes
+    ----------
+    title, items
+        The section's title and lines (a section with no item draws nothing).
+    layer
+        The JavaScript name of its folium layer (``FeatureGroup.get_name()``): the section
+        is shown only while that layer is on the map. ``None``: always shown.
+    shown
+        Whether the layer starts on the map (``FeatureGroup.show``).
+    """
+
+    title: str
+    items: Sequence[LegendItem]
+    layer: str | None = None
+    shown: bool = True
+
+
+def _section(entry: LegendSection | tuple[str, Sequence[LegendItem]]) -> LegendSection:
+    return entry if isinstance(entry, LegendSection) else LegendSection(entry[0], entry[1])
+
+
+def _swatch(it: LegendItem) -> str:
+    if it.icon:
+        return (f'<i class="fa-solid fa-{safe.text(it.icon)}" style="color:{it.color};'
+                f'width:14px;text-align:center"></i>')
+    if it.shape == "line":
+        return (f'<span style="display:inline-block;width:16px;border-top:3px solid '
+                f'{it.color};vertical-align:middle"></span>')
+    return (f'<span style="display:inline-block;width:12px;height:12px;background:'
+            f'{it.color};border:1px solid #666;vertical-align:middle"></span>')
+
+
+def _js_name(name: str | None) -> bool:
+    return bool(name) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
+
+
+def legend_html(sections: Sequence[LegendSection | tuple[str, Sequence[LegendItem]]]) -> str:
+    """Return the inner HTML of the legend box: one foldable ``<details>`` per section.
+
+    A section whose layer starts off the map is written ``hidden`` (the map's script
+    shows it when the layer is switched on); a section with no item is left out. A
+    section tied to a layer carries ``data-layer-index``: the position of its layer among
+    the tied sections' layers (streamlit-folium renames the JavaScript variables, so the
+    script finds the layers by position). Among the sections shown, the first three with
+    at most 8 lines start unfolded.
+    """
+    parts: list[str] = []
+    n_shown = 0
+    n_tied = 0
+    for entry in map(_section, sections):
+        if not entry.items:
+            continue
+        opened = " open" if entry.shown and len(entry.items) <= 8 and n_shown < 3 else ""
+        n_shown += int(entry.shown)
+        attrs = ""
+        if _js_name(entry.layer):
+            attrs = f' data-layer-index="{n_tied}"'
+            n_tied += 1
+        attrs += "" if entry.shown else " hidden"
+        parts.append(f"<details{opened}{attrs}><summary><b>{safe.text(entry.title)}</b>"
+                     "</summary>")
+        parts += [f"{_swatch(it)} {safe.text(it.label)}<br>" for it in entry.items]
+        parts.append("</details>")
+    return "".join(parts)
+
+
+def visible_titles(html: str) -> list[str]:
+    """Return the titles of the sections of :func:`legend_html` that start visible."""
+    return [re.sub(r"<[^>]+>", "", t) for t in
+            re.findall(r"<details(?:(?! hidden)[^>])*><summary><b>(.*?)</b></summary>", html)]
+
+
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<div style="position:absolute; bottom:24px; left:10px; z-index:9999; background:rgba(255,255,255,.92);
- padding:6px 9px; border:1px solid #999; border-radius:4px; font:12px/1.35 sans-serif;
- max-height:45%; overflow-y:auto; max-width:280px;" class="clspd-legend">
+<div class="clspd-legend" style="position:absolute; bottom:24px;
+ left:10px; z-index:9999; background:rgba(255,255,255,.92); padding:4px 8px; border:1px solid
+ #999; border-radius:4px; font:12px/1.35 sans-serif; max-height:40%; overflow-y:auto;
+ max-width:250px;">
+<details open class="clspd-legend-box"><summary style="cursor:pointer"><b>Légende</b></summary>
 {{ this.body }}
+</details>
 </div>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }};
+  var layers = [{% for name in this.layer_names %}{{ name }}, {% endfor %}];
+  function sync() {
+    document.querySelectorAll(".clspd-legend details[data-layer-index]").forEach(function(s) {
+      var layer = layers[Number(s.getAttribute("data-layer-index"))];
+      if (layer) { s.hidden = !map.hasLayer(layer); }
+    });
+  }
+  map.on("overlayadd overlayremove", sync);
+  map.whenReady(sync);
+})();
 {% endmacro %}
 """
 
 
-def add_legend(m: folium.Map, sections: Sequence[tuple[str, Sequence[LegendItem]]]
+def add_legend(m: folium.Map,
+               sections: Sequence[LegendSection | tuple[str, Sequence[LegendItem]]]
                ) -> folium.Map:
-    """Add a legend box (bottom left) with titled sections of items; return the map.
+    """Add a foldable legend box (bottom left) with one section per layer; return the map.
 
-    A section with no item draws nothing but still counts as a section (only the first
-    three sections start unfolded).
+    Sections tied to a layer (:class:`LegendSection`) follow it: shown while the layer is
+    on the map, hidden when it is switched off in the layer control.
     """
-    parts: list[str] = []
-    for n, (title, items) in enumerate(sections):
-        if not items:
-            continue
-        # Long sections (facility kinds) start folded so the legend does not hide the map.
-        opened = " open" if len(items) <= 8 and n < 3 else ""
-        parts.append(f"<details{opened}><summary><b>{safe.text(title)}</b></summary>")
-        for it in items:
-            if it.icon:
-                sw = (f'<i class="fa-solid fa-{safe.text(it.icon)}" style="color:{it.color};'
-                      f'width:14px;text-align:center"></i>')
-            elif it.shape == "line":
-                sw = (f'<span style="display:inline-block;width:16px;border-top:3px solid '
-                      f'{it.color};vertical-align:middle"></span>')
-            else:
-                sw = (f'<span style="display:inline-block;width:12px;height:12px;background:'
-                      f'{it.color};border:1px solid #666;vertical-align:middle"></span>')
-            parts.append(f"{sw} {safe.text(it.label)}<br>")
-        parts.append("</details>")
+    entries = [_section(e) for e in sections]
     el = branca.element.MacroElement()
+    el._name = "Legend"
     el._template = branca.element.Template(_LEGEND_TEMPLATE)
-    el.body = "".join(parts)
+    el.body = legend_html(entries)
+    # Only names of JavaScript variables reach the script, in the order of data-layer-index.
+    el.layer_names = [e.layer for e in entries if e.items and _js_name(e.layer)]
     m.add_child(el)
     return m

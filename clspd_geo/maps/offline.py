@@ -7,8 +7,9 @@ the set-up from ``requirements.txt``, never copied into the repository by hand);
 serves at ``/app/static/vendor`` (``server.enableStaticServing``). :func:`localise` then
 points a folium map at those local URLs.
 
-Only Leaflet itself, jQuery (folium's popup code calls ``$``) and Font Awesome (facility
-icons) are needed: the maps built in :mod:`clspd_geo.maps` use no other plugin.
+Leaflet itself, jQuery (folium's popup code calls ``$``), Font Awesome (facility icons)
+and Leaflet.markercluster (facility icons grouped at low zoom, from
+``xstatic-leaflet-markercluster``) are served; the maps use no other plugin.
 """
 
 from __future__ import annotations
@@ -28,10 +29,16 @@ _ASSETS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("xstatic.pkg.leaflet", ("leaflet.js", "leaflet.css", "images"), "leaflet"),
     ("xstatic.pkg.jquery", ("jquery.min.js",), "jquery"),
     ("xstatic.pkg.font_awesome", ("css/all.min.css", "webfonts"), "fontawesome"),
+    ("xstatic.pkg.leaflet_markercluster",
+     ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"),
+     "markercluster"),
 )
 
-JS = (("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js"))
-CSS = (("leaflet_css", "leaflet/leaflet.css"), ("fontawesome_css", "fontawesome/css/all.min.css"))
+JS = (("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js"),
+      ("markercluster", "markercluster/leaflet.markercluster.js"))
+CSS = (("leaflet_css", "leaflet/leaflet.css"), ("fontawesome_css", "fontawesome/css/all.min.css"),
+       ("markercluster_css", "markercluster/MarkerCluster.css"),
+       ("markercluster_default_css", "markercluster/MarkerCluster.Default.css"))
 
 
 def _base_dir(module: str) -> Path:

@@ -338,7 +338,8 @@ td.n { text-align: right; white-space: nowrap; }
 _TREND_SIGN = {"hausse": "↑", "baisse": "↓", "stable": "→", "nouveau": "★"}
 
 
-def _svg_map(brief: PatrolBrief, *, width: int = 720, height: int = 400) -> str:
+def _svg_map(brief: PatrolBrief, *, width: int = 720, height: int = 400,
+             voies: gpd.GeoDataFrame | None = None) -> str:
     """Return an inline SVG map of the sector, its cells to visit and the facilities."""
     sector = crs.to_compute(brief.sector)
     epsg = int(sector.crs.to_epsg())
@@ -366,8 +367,22 @@ def _svg_map(brief: PatrolBrief, *, width: int = 720, height: int = 400) -> str:
     out = [f'<svg class="map" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"'
            ' role="img" aria-label="' + html.escape(f"Carte du secteur {brief.sector_id}")
            + '">',
-           f'<path d="{path(geom)}" fill="#f4f7fb" stroke="#1565c0" stroke-width="2" '
-           'fill-rule="evenodd"/>']
+           f'<path d="{path(geom)}" fill="#f4f7fb" stroke="none" fill-rule="evenodd"/>']
+    if voies is not None and not voies.empty:
+        # The street background: the store's roads under everything (the PDF brief of
+        # clspd_geo.reports.patrol_brief also writes their names).
+        roads = crs.to_compute(voies, epsg=epsg)
+        roads = roads[roads.intersects(shapely.box(minx, miny, maxx, maxy))]
+        for kind, g in zip(roads.get("kind", pd.Series("", index=roads.index)), roads.geometry):
+            color, w = {"principale": ("#cfd8dc", 6), "voie_ferree": ("#9e9e9e", 1.5)}.get(
+                str(kind), ("#e0e0e0", 3))
+            for part in shapely.get_parts(g):
+                if part.geom_type == "LineString":
+                    d = "M" + " L".join(pt(x, y) for x, y in part.coords)
+                    out.append(f'<path d="{d}" fill="none" stroke="{color}" stroke-width="{w}" '
+                               'stroke-linecap="round"/>')
+    out.append(f'<path d="{path(geom)}" fill="none" stroke="#1565c0" stroke-width="2" '
+               'fill-rule="evenodd"/>')
     if len(brief.incidents):
         xy = crs.metric_xy(brief.incidents, epsg=epsg)
         for x, y in xy[~np.isnan(xy[:, 0])][:2000]:
@@ -409,8 +424,12 @@ def _svg_map(brief: PatrolBrief, *, width: int = 720, height: int = 400) -> str:
 
 
 def to_html(brief: PatrolBrief, *, title: str | None = None,
-            generated_at: dt.datetime | None = None) -> str:
-    """Render the brief as a one-page, print-ready A4 HTML document (no external resource)."""
+            generated_at: dt.datetime | None = None,
+            voies: gpd.GeoDataFrame | None = None) -> str:
+    """Render the brief as a one-page, print-ready A4 HTML document (no external resource).
+
+    ``voies`` (the roads layer) is drawn under the map as the street background.
+    """
     esc = html.escape
     when = generated_at or dt.datetime.now().replace(microsecond=0)
     force = vocab.FORCES.get(brief.force, brief.force)
@@ -445,7 +464,7 @@ def to_html(brief: PatrolBrief, *, title: str | None = None,
 <p class="sub">{esc(force)} — vacation <b>{esc(brief.shift.label)}</b> — faits de cette
 vacation {esc(period)} ({brief.n_incidents} fait(s), hors faits sensibles). Édité le
 {esc(when.strftime('%d/%m/%Y à %H:%M'))}.</p>
-{_svg_map(brief)}
+{_svg_map(brief, voies=voies)}
 <p class="legend">Carrés rouges numérotés : lieux où passer, par ordre de priorité ; points gris :
 faits récents de la vacation ; petits carrés de couleur : équipements à surveiller à ces
 heures. Cellules de {esc(_cell_side(brief))}.</p>

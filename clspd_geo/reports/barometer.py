@@ -41,12 +41,12 @@ def _change_layers(counts, *, k: int) -> list[static_maps.MapLayer]:
         inside = (pct >= lo) & (pct < hi)
         if inside.any():
             out.append(static_maps.MapLayer(counts[inside], typography.fix(label), face=color,
-                                            edge="#ffffff", width=0.3))
+                                            edge="#ffffff", width=0.3, alpha=0.85))
     rest = ~np.isfinite(pct)
     if rest.any():
         out.append(static_maps.MapLayer(counts[rest], "évolution non publiée (petit effectif)",
                                         face=static_maps.SUPPRESSED_COLOR, edge="#ffffff",
-                                        width=0.3))
+                                        width=0.3, alpha=0.85))
     return out
 
 
@@ -98,6 +98,7 @@ def build_pdf(view: RoleView, *, month: dt.date, made_on: dt.date | None = None)
             view.layer("quartiers"))
         doc.image_block(static_maps.render(
             terr, layers, epsg=view.metric_epsg, legend_title=f"{label} / N-1",
+            background=static_maps.roads_background(view.layer("voies")),
             source=figures.sources(view, "territoire", "quartiers", "incidents"),
             size_in=(7.0, 3.9)), width_mm=doc.width_mm * 0.95)
         doc.data_table(["Quartier", "Faits", "Faits N-1", "Évolution", "Pour 1 000 hab."],

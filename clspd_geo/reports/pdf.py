@@ -48,10 +48,12 @@ class ReportPdf(FPDF):
         Short title printed at the top of every page but the cover.
     footer_note
         Printed at the bottom left of every page (e.g. the role the report was made for).
+    orientation
+        ``"P"`` (portrait, the reports) or ``"L"`` (landscape, the camera plan's list).
     """
 
-    def __init__(self, *, title: str, footer_note: str = "") -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+    def __init__(self, *, title: str, footer_note: str = "", orientation: str = "P") -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.running_title = title
         self.footer_note = footer_note
         self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
@@ -88,7 +90,7 @@ class ReportPdf(FPDF):
         self.set_y(-12)
         self.set_font(FONT, size=7.5)
         self.set_text_color(*MUTED)
-        self.cell(self.width_mm * 0.8, 5, self.footer_note)
+        self.cell(self.width_mm * 0.8, 5, typography.fix(self.footer_note))
         self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="R")
         self.set_text_color(*INK)
 

@@ -264,7 +264,11 @@ def _field_map(view: RoleView, section: FieldSection, *, k: int, start: dt.date,
                 layers.append(static_maps.MapLayer(part, fk.label, kind="point", size=16,
                                                    face="white", edge=fk.color))
         names.append("equipements")
+    voies = view.layer("voies")
+    if not voies.empty:
+        names.append("voies")
     return static_maps.render(terr, layers, epsg=view.metric_epsg,
+                              background=static_maps.roads_background(voies),
                               source=figures.sources(view, *names),
                               legend_title=f"Faits « {section.field.short} » par quartier",
                               size_in=(7.0, 3.9))

@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from clspd_geo.maps import legend  # noqa: E402
+from clspd_geo.maps import legend, streets  # noqa: E402
 from clspd_geo.reports import charts, typography  # noqa: E402
 
 NO_DATA_COLOR = "#eeeeee"
@@ -55,6 +55,11 @@ class MapLayer:
         Marker size of points, points squared.
     alpha
         Opacity of the fill.
+    label_col
+        Column whose text is written on the map: next to points, along lines (once per
+        name, on its longest piece) or inside polygons; ``None``: no text.
+    text_size
+        Size of that text, points.
     """
 
     frame: gpd.GeoDataFrame
@@ -66,6 +71,65 @@ class MapLayer:
     dashed: bool = False
     size: float = 14.0
     alpha: float = 1.0
+    label_col: str | None = None
+    text_size: float = 6.0
+
+
+STREET_ZOOM_M = 4000.0
+"""Street names are written on maps narrower than this (metres): a sector, a quartier."""
+
+ROAD_STYLES = {"principale": ("#b0bec5", 2.2), "voie_ferree": ("#616161", 0.9)}
+"""Colour and width of the roads background by ``kind``; other kinds are thin streets."""
+STREET_STYLE = ("#cfd8dc", 1.1)
+
+
+def roads_background(voies: gpd.GeoDataFrame | None) -> list[MapLayer]:
+    """Return the store's ``voies`` layer as a street background (no legend line).
+
+    Main roads are wide light grey, other streets thinner, railway lines dark dashes;
+    the names are written along the roads when the map is at street scale (see
+    :data:`STREET_ZOOM_M`). Pass the result as ``background=`` to :func:`render`, which
+    draws it under everything. An absent or empty layer gives an empty list.
+    """
+    if voies is None or voies.empty:
+        return []
+    kinds = voies["kind"].astype(str) if "kind" in voies.columns else None
+    label = "name" if "name" in voies.columns else None
+    out: list[MapLayer] = []
+    for kind, (color, width) in ROAD_STYLES.items():
+        part = voies[kinds == kind] if kinds is not None else voies.iloc[:0]
+        if not part.empty:
+            out.append(MapLayer(part, None, kind="line", edge=color, width=width,
+                                dashed=kind == "voie_ferree",
+                                label_col=None if kind == "voie_ferree" else label,
+                                text_size=5.5))
+    rest = voies[~kinds.isin(list(ROAD_STYLES))] if kinds is not None else voies
+    if not rest.empty:
+        out.insert(0, MapLayer(rest, None, kind="line", edge=STREET_STYLE[0],
+                               width=STREET_STYLE[1], label_col=label, text_size=5.0))
+    return out
+
+
+def _write_labels(ax: plt.Axes, layer: MapLayer, data: gpd.GeoDataFrame, *, z: int) -> None:
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]
+    col = layer.label_col
+    if layer.kind == "line":
+        for text, x, y, angle in streets.line_label_points(data, label_col=col):
+            ax.text(x, y, text, fontsize=layer.text_size, color="#455a64", rotation=angle,
+                    rotation_mode="anchor", ha="center", va="center", zorder=z,
+                    path_effects=halo, clip_on=True)
+        return
+    pts = data.geometry if layer.kind == "point" else data.geometry.representative_point()
+    for text, p in zip(data[col].astype(str), pts, strict=True):
+        if layer.kind == "point":
+            ax.annotate(text, (p.x, p.y), xytext=(2.5, 2.5), textcoords="offset points",
+                        fontsize=layer.text_size, zorder=z, path_effects=halo,
+                        annotation_clip=True)
+        else:
+            ax.text(p.x, p.y, text, fontsize=layer.text_size, fontweight="bold",
+                    ha="center", va="center", zorder=z, path_effects=halo, clip_on=True)
 
 
 def nice_length(span_m: float) -> float:
@@ -118,7 +182,10 @@ def _legend_handle(layer: MapLayer):
 
 def render(territory: gpd.GeoDataFrame, layers: Sequence[MapLayer], *, epsg: int,
            source: str, legend_title: str | None = None,
-           size_in: tuple[float, float] = (7.0, 5.2)) -> bytes:
+           size_in: tuple[float, float] = (7.0, 5.2),
+           background: Sequence[MapLayer] = (),
+           extent: gpd.GeoDataFrame | None = None,
+           legend_loc: str = "right") -> bytes:
     """Return a map as PNG bytes.
 
     Parameters
@@ -133,6 +200,14 @@ def render(territory: gpd.GeoDataFrame, layers: Sequence[MapLayer], *, epsg: int
         The sources, printed as « Source : … » under the map.
     legend_title
         Title of the legend box.
+    background
+        Layers drawn under everything, with no legend line (the street background of
+        :func:`roads_background`); their names are written when the map is narrower than
+        :data:`STREET_ZOOM_M`.
+    extent
+        Features (any CRS) the map is fitted to (default: the territory), e.g. a sector.
+    legend_loc
+        ``"right"`` (beside the map) or ``"below"``.
     """
     fig, ax = plt.subplots(figsize=size_in)
     # geopandas redraws the whole figure after each layer (draw_idle is immediate on Agg):
@@ -140,7 +215,19 @@ def render(territory: gpd.GeoDataFrame, layers: Sequence[MapLayer], *, epsg: int
     fig.canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
     ax.set_axis_off()
     terr = territory.to_crs(epsg)
-    terr.plot(ax=ax, facecolor="white", edgecolor="#212121", linewidth=1.2, zorder=1)
+    terr.plot(ax=ax, facecolor="white", edgecolor="none", zorder=0)
+    box = (extent.to_crs(epsg) if extent is not None and not extent.empty else terr).total_bounds
+    minx, miny, maxx, maxy = box
+    span = max(maxx - minx, maxy - miny)
+    for layer in background:
+        if layer.frame is None or layer.frame.empty:
+            continue
+        data = layer.frame.to_crs(epsg)
+        data.plot(ax=ax, color=layer.edge, linewidth=layer.width,
+                  linestyle=(0, (4, 3)) if layer.dashed else "-", zorder=0.5)
+        if layer.label_col and span <= STREET_ZOOM_M:
+            _write_labels(ax, layer, data, z=0.6)
+    terr.plot(ax=ax, facecolor="none", edgecolor="#212121", linewidth=1.2, zorder=1)
     handles = []
     for z, layer in enumerate(layers, start=2):
         if layer.frame is None or layer.frame.empty:
@@ -155,10 +242,11 @@ def render(territory: gpd.GeoDataFrame, layers: Sequence[MapLayer], *, epsg: int
         else:
             data.plot(ax=ax, facecolor=layer.face, edgecolor=layer.edge, linewidth=layer.width,
                       linestyle=style, alpha=layer.alpha, zorder=z)
+        if layer.label_col:
+            _write_labels(ax, layer, data, z=z + 30)
         if layer.label:
             handles.append(_legend_handle(layer))
-    minx, miny, maxx, maxy = terr.total_bounds
-    pad = 0.03 * max(maxx - minx, maxy - miny)
+    pad = 0.03 * span
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad * 3, maxy + pad)
     ax.set_aspect("equal")
@@ -166,8 +254,11 @@ def render(territory: gpd.GeoDataFrame, layers: Sequence[MapLayer], *, epsg: int
     _scale_bar(ax)
     _north_arrow(ax)
     if handles:
+        where = ({"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)} if legend_loc == "right"
+                 else {"loc": "upper center", "bbox_to_anchor": (0.5, 0.0),
+                       "ncol": min(len(handles), 4)})
         leg = ax.legend(handles=handles, title=legend_title, fontsize=6.5, title_fontsize=7,
-                        loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+                        frameon=False, **where)
         leg._legend_box.align = "left"
     # Wrapped by hand: matplotlib's wrap=True measures every word, seconds per map.
     text = "\n".join(textwrap.wrap(typography.fix(f"Source : {source}"), width=150))
@@ -176,7 +267,7 @@ def render(territory: gpd.GeoDataFrame, layers: Sequence[MapLayer], *, epsg: int
 
 
 def class_layers(zones: gpd.GeoDataFrame, *, value_col: str, k: int, unit: str,
-                 edge: str = "#ffffff") -> list[MapLayer]:
+                 edge: str = "#ffffff", alpha: float = 0.85) -> list[MapLayer]:
     """Return one :class:`MapLayer` per class of a value per zone, coloured as on screen.
 
     Zones whose value lies from 1 to k−1 are drawn in :data:`SUPPRESSED_COLOR` with the
@@ -190,6 +281,8 @@ def class_layers(zones: gpd.GeoDataFrame, *, value_col: str, k: int, unit: str,
         The role's small-count threshold; 1 when the values are not counts.
     unit
         Unit written after the class bounds in the legend (« faits »).
+    alpha
+        Opacity of the fills (below 1, the street background shows through).
     """
     vals = zones[value_col].astype(float).to_numpy()
     out: list[MapLayer] = []
@@ -210,12 +303,13 @@ def class_layers(zones: gpd.GeoDataFrame, *, value_col: str, k: int, unit: str,
             color = legend.CELL_COLORS[min(i, len(legend.CELL_COLORS) - 1)]
             label = (f"{typography.number(lower, digits=digits)} à "
                      f"{typography.number(upper, digits=digits)} {unit}")
-            out.append(MapLayer(zones[inside], label, face=color, edge=edge, width=0.3))
+            out.append(MapLayer(zones[inside], label, face=color, edge=edge, width=0.3,
+                                alpha=alpha))
             lower = float(np.min(vals[shown & (vals > upper)])) if (vals[shown] > upper).any() \
                 else upper
     if hidden.any():
         out.append(MapLayer(zones[hidden], f"<{typography.NNBSP}{k} {unit} (masqué)",
-                            face=SUPPRESSED_COLOR, edge=edge, width=0.3))
+                            face=SUPPRESSED_COLOR, edge=edge, width=0.3, alpha=alpha))
     return out
 
 

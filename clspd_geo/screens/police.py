@@ -87,7 +87,7 @@ def brief(view: RoleView, *, end: dt.date, sector_id: str, shift: str, days: int
             view.layer("secteurs"), _points(view, start, end), sector_id=sector_id,
             shift=shift, facilities=view.layer("equipements"),
             shifts=patrols.make_shifts(bounds), as_of=pd.Timestamp(end), recent_days=days)
-        return b, patrol_brief.to_html(b)
+        return b, patrol_brief.to_html(b, voies=view.layer("voies"))
     return view.memo(("police.brief", end, sector_id, shift, days, tuple(bounds)), compute)
 
 

@@ -235,7 +235,7 @@ def camera_plan_html(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) 
         cams = valid if new_sites is None else pd.concat([valid, new_sites],
                                                          ignore_index=True)
         return camera_plan.to_html(cams, territoire=view.layer("territoire"),
-                                   quartiers=view.layer("quartiers"))
+                                   quartiers=view.layer("quartiers"), voies=view.layer("voies"))
     return view.memo(("video.camera_plan_html", key), compute)
 
 

@@ -90,6 +90,26 @@ class _Canvas:
         return " ".join(parts)
 
 
+ROAD_STROKES = {"principale": ("#cfd8dc", 5.0), "voie_ferree": ("#9e9e9e", 1.2)}
+"""SVG stroke and width of the street background by ``kind`` (other kinds: streets)."""
+
+
+def street_paths(canvas: _Canvas, voies: gpd.GeoDataFrame | None, *, epsg: int) -> list[str]:
+    """Return the SVG paths of the street background drawn from ``voies`` (any CRS)."""
+    if voies is None or voies.empty:
+        return []
+    roads = voies.to_crs(epsg=epsg)
+    kinds = roads["kind"].astype(str) if "kind" in roads.columns else pd.Series(
+        "", index=roads.index)
+    out = []
+    for geom, kind in zip(roads.geometry, kinds, strict=True):
+        color, w = ROAD_STROKES.get(kind, ("#e0e0e0", 2.5))
+        dash = ' stroke-dasharray="6 4"' if kind == "voie_ferree" else ""
+        out.append(f'<path d="{canvas.path(geom)}" fill="none" stroke="{color}" '
+                   f'stroke-width="{w}" stroke-linecap="round"{dash}/>')
+    return out
+
+
 def _scale_bar(canvas: _Canvas) -> str:
     target = canvas.width * 0.2 / canvas.scale  # about a fifth of the map, in metres
     nice = 10 ** np.floor(np.log10(target))
@@ -111,7 +131,7 @@ def _scale_bar(canvas: _Canvas) -> str:
 def svg_map(views: gpd.GeoDataFrame, numbers: Sequence[int], *, epsg: int,
             territoire: gpd.GeoDataFrame | None = None,
             quartiers: gpd.GeoDataFrame | None = None, width: int = 1000,
-            height: int = 620) -> str:
+            height: int = 620, voies: gpd.GeoDataFrame | None = None) -> str:
     """Return an inline SVG map of the covered zones with each camera's number.
 
     Parameters
@@ -123,6 +143,8 @@ def svg_map(views: gpd.GeoDataFrame, numbers: Sequence[int], *, epsg: int,
         The number printed next to each camera (same order as ``views``).
     epsg
         Metric CRS to draw in.
+    voies
+        The roads layer, drawn under everything as the street background.
     """
     v = views.to_crs(epsg=epsg)
     layers = [g for g in (territoire, quartiers) if g is not None and len(g)]
@@ -134,6 +156,7 @@ def svg_map(views: gpd.GeoDataFrame, numbers: Sequence[int], *, epsg: int,
            'xmlns="http://www.w3.org/2000/svg" role="img" '
            'aria-label="Carte des zones couvertes par les caméras">',
            f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
+    out += street_paths(canvas, voies, epsg=epsg)
     if quartiers is not None and len(quartiers):
         for geom in quartiers.to_crs(epsg=epsg).geometry:
             out.append(f'<path d="{canvas.path(geom)}" fill="none" stroke="#9e9e9e" '
@@ -238,7 +261,7 @@ def to_html(cameras: gpd.GeoDataFrame, *, territoire: gpd.GeoDataFrame | None = 
             quartiers: gpd.GeoDataFrame | None = None,
             buildings: gpd.GeoDataFrame | None = None, commune: str | None = None,
             prepared_on: dt.date | None = None, statuses: Sequence[str] | None = None,
-            arc_points: int = 32) -> str:
+            arc_points: int = 32, voies: gpd.GeoDataFrame | None = None) -> str:
     """Return the printable camera plan as one self-contained HTML page.
 
     Parameters
@@ -255,6 +278,8 @@ def to_html(cameras: gpd.GeoDataFrame, *, territoire: gpd.GeoDataFrame | None = 
         Date of the document (default: today).
     statuses
         Keep only cameras with these statuses (default: all).
+    voies
+        The roads layer, drawn as the street background of the maps.
 
     Raises
     ------
@@ -304,10 +329,11 @@ sécurité intérieure : plan détaillé indiquant le nombre et l'implantation d
 zones couvertes). Document établi le {_e(date.strftime("%d/%m/%Y"))} —
 {len(table)} caméra(s) : {count_text}.</p>
 <p class="legend">{legend}</p>
-{svg_map(views, views["numero"].tolist(), epsg=epsg, territoire=territoire, quartiers=quartiers)}
+{svg_map(views, views["numero"].tolist(), epsg=epsg, territoire=territoire, quartiers=quartiers,
+         voies=voies)}
 <p class="note">Les numéros sur la carte renvoient à la liste des caméras.
 Échelle et nord indiqués sur la carte. Projection : EPSG:{epsg}.</p>
-{_detail_maps(views, quartiers, epsg=epsg)}
+{_detail_maps(views, quartiers, epsg=epsg, voies=voies)}
 <section class="list">
 <h1>Liste des caméras</h1>
 <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
@@ -318,7 +344,7 @@ zones couvertes). Document établi le {_e(date.strftime("%d/%m/%Y"))} —
 
 
 def _detail_maps(views: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame | None, *,
-                 epsg: int) -> str:
+                 epsg: int, voies: gpd.GeoDataFrame | None = None) -> str:
     """Return one zoomed map per quartier holding cameras (the overview gets crowded)."""
     if quartiers is None or len(quartiers) == 0 or len(views) <= 12:
         return ""
@@ -334,7 +360,8 @@ def _detail_maps(views: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame | None, *,
         sub = views.iloc[np.asarray(rows)]
         parts.append(f'<div class="detail"><h2>{_e(names[q.index.get_loc(qi)])} — '
                      f"{len(sub)} caméra(s)</h2>")
-        parts.append(svg_map(sub, sub["numero"].tolist(), epsg=epsg, width=1000, height=560))
+        parts.append(svg_map(sub, sub["numero"].tolist(), epsg=epsg, width=1000, height=560,
+                             voies=voies))
         parts.append("</div>")
     parts.append("</section>")
     return "".join(parts)

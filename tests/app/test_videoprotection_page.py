@@ -49,7 +49,8 @@ def test_page_shows_coverage_greedy_and_exact(app):
     assert "Vérification hors échantillon" in text
     assert any("Écart à l'optimum" in m.label for m in app.metric)
     labels = [b.label for b in app.get("download_button")]
-    assert {"Sites (CSV)", "Sites (GeoJSON)", "Plan des caméras à imprimer (HTML)"} <= set(labels)
+    assert {"Sites (CSV)", "Sites (GeoJSON)", "Plan des caméras à imprimer (HTML)",
+            "Plan des caméras (PDF)"} <= set(labels)
 
 
 def test_grid_candidates_and_more_cameras_raise_coverage(app):

@@ -62,6 +62,14 @@ def test_cli_patrol_brief_writes_the_page(tmp_path, capsys):
     assert cli.main(["patrol-brief", "--store", str(path), "--sector", "PM-1", "--shift",
                      "soir", "--out", str(out)]) == 2
     assert "« soir » n'existe pas" in capsys.readouterr().err
+    pdf = tmp_path / "fiche.pdf"
+    assert cli.main(["patrol-brief", "--store", str(path), "--sector", "PM-1", "--shift",
+                     "nuit", "--out", str(pdf)]) == 0
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    assert "Fiche de patrouille" in reader.pages[0].extract_text()
 
 
 def test_cli_sectors_json_counts_every_incident_of_the_force(tmp_path, capsys):
@@ -105,5 +113,5 @@ def test_cli_patrol_brief_refuses_a_folder(demo_store, tmp_path, capsys):
     assert cli.main(["patrol-brief", "--store", str(demo_store), "--sector", "PM-1",
                      "--shift", "nuit", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (f"« {tmp_path} » est un dossier : indiquez un nom de "
-                                       "fichier .html.\n")
+                                       "fichier .pdf ou .html.\n")
     assert list(tmp_path.iterdir()) == []

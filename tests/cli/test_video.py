@@ -93,5 +93,17 @@ def test_camera_plan_writes_html(demo_store, tmp_path, capsys):
     assert "R252-3" in text and "<svg" in text
     assert "caméra(s) écrit" in capsys.readouterr().out
     assert cli.main(["camera-plan", "--store", str(demo_store), "--out",
-                     str(tmp_path / "plan.pdf")]) == 2
-    assert "HTML" in capsys.readouterr().err
+                     str(tmp_path / "plan.docx")]) == 2
+    assert "donnez un nom en .pdf ou en .html" in capsys.readouterr().err
+
+
+def test_camera_plan_writes_pdf(demo_store, tmp_path, capsys):
+    out = tmp_path / "plan.pdf"
+    assert cli.main(["camera-plan", "--store", str(demo_store), "--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "R252-3" in text and "Liste des caméras" in text
+    assert "caméra(s) écrit" in capsys.readouterr().out

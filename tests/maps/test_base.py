@@ -85,7 +85,7 @@ def test_finish_draws_one_section_per_titled_layer_in_order():
                             (legend.LegendItem("#222222", "deux"),))]
     html = base.finish(m, layers).get_root().render()
     assert html.index("Premier") < html.index("Second")
-    assert html.count("<details") == 2
+    assert html.count('<details open data-layer-index="') == 2
     assert "L.control.layers" in html
 
 
@@ -93,3 +93,19 @@ def test_html_size_counts_bytes(tiny):
     # Rendering twice adds elements: compare two maps built alike (ids have a fixed length).
     expected = len(base.base_map(tiny["territoire"]).get_root().render().encode("utf-8"))
     assert base.html_size(base.base_map(tiny["territoire"])) == expected
+
+
+def test_finish_ties_each_section_to_its_layer_hidden_when_off():
+    m = folium.Map(tiles=None)
+    on = folium.FeatureGroup(name="on").add_to(m)
+    off = folium.FeatureGroup(name="off", show=False).add_to(m)
+    layers = [base.MapLayer(on, "Allumée", (legend.LegendItem("#111111", "un"),)),
+              base.MapLayer(off, "Éteinte", (legend.LegendItem("#222222", "deux"),))]
+    html = base.finish(m, layers).get_root().render()
+    assert legend.visible_titles(html) == ["Allumée"]
+    assert '<details data-layer-index="1" hidden>' in html
+
+
+def test_map_has_a_max_zoom_for_the_cluster_plugin(tiny):
+    html = base.base_map(tiny["territoire"]).get_root().render()
+    assert f'"maxZoom": {base.MAX_ZOOM}' in html

@@ -21,6 +21,11 @@ def test_cameras_layer_draws_cones_then_points_with_the_status_legend(tiny):
     html = m.get_root().render()
     assert camera_layers.CAMERA_STATUS_COLORS["projet"] in html
     assert "Exploitant" in html
+    # Cones filled enough to be seen at the default zoom.
+    cones = next(iter(layer.group._children.values()))
+    style = cones.style_function({"properties": {"status": "en_service"}})
+    assert style["fillOpacity"] == camera_layers.CONE_FILL_OPACITY >= 0.4
+    assert style["weight"] >= 1
 
 
 def test_a_second_camera_layer_can_go_without_legend(tiny):

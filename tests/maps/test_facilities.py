@@ -46,3 +46,14 @@ def test_kinds_keep_only_those_kinds_and_the_legend_title(tiny):
     assert fac.title == "Ressources"
     assert [i.label for i in fac.items] == ["Collège"]
     assert all(i.icon for i in fac.items)
+
+
+def test_icons_are_clustered_at_low_zoom_with_the_local_plugin(tiny):
+    m = base.base_map(tiny["territoire"])
+    facility_layers.facilities_layer(tiny["equipements"], m=m)
+    html = m.get_root().render()
+    assert "L.markerClusterGroup({maxClusterRadius: 45" in html
+    assert f"disableClusteringAtZoom: {facility_layers.UNCLUSTER_ZOOM}" in html
+    # The plugin is one of the map's local scripts and styles (no CDN).
+    assert "/app/static/vendor/markercluster/leaflet.markercluster.js" in html
+    assert "/app/static/vendor/markercluster/MarkerCluster.Default.css" in html

@@ -44,3 +44,30 @@ def test_legend_box_escapes_labels_and_folds_long_sections():
     assert "<details open><summary><b>&lt;b&gt;Titre&lt;/b&gt;</b></summary>" in html
     assert "a &lt; b" in html and "border-top:3px solid #ff0000" in html
     assert "<details><summary><b>Long</b></summary>" in html
+
+
+def test_legend_lists_only_the_visible_layers():
+    item = [legend.LegendItem("#000000", "x")]
+    html = legend.legend_html([
+        legend.LegendSection("Faits", item, layer="feature_group_a", shown=True),
+        legend.LegendSection("Faits sensibles", item, layer="feature_group_b", shown=False),
+        legend.LegendSection("Caméras", item, layer="feature_group_c", shown=True),
+        legend.LegendSection("Vide", [], layer="feature_group_d", shown=True)])
+    assert legend.visible_titles(html) == ["Faits", "Caméras"]
+    # The hidden one is there for the map's script to show when its layer is switched on.
+    assert '<details data-layer-index="1" hidden>' in html
+    assert "Vide" not in html
+
+
+def test_legend_script_follows_the_layer_control_and_the_box_folds():
+    m = folium.Map(tiles=None)
+    group = folium.FeatureGroup(name="G", show=False).add_to(m)
+    legend.add_legend(m, [legend.LegendSection("G", [legend.LegendItem("#000", "g")],
+                                               layer=group.get_name(), shown=False),
+                          legend.LegendSection("Injection", [legend.LegendItem("#000", "i")],
+                                               layer="x); alert(1); (y", shown=True)])
+    html = m.get_root().render()
+    assert f"var layers = [{group.get_name()}, ];" in html
+    assert 'map.on("overlayadd overlayremove", sync)' in html
+    assert '<details open class="clspd-legend-box"><summary' in html
+    assert "alert(1)" not in html

@@ -12,6 +12,8 @@ def test_install_assets_copies_leaflet(tmp_path):
     assert (vendor / "leaflet" / "leaflet.js").stat().st_size > 100_000
     assert (vendor / "jquery" / "jquery.min.js").is_file()
     assert (vendor / "fontawesome" / "webfonts" / "fa-solid-900.woff2").is_file()
+    assert (vendor / "markercluster" / "leaflet.markercluster.js").stat().st_size > 10_000
+    assert (vendor / "markercluster" / "MarkerCluster.Default.css").is_file()
     assert offline.assets_installed(tmp_path)
 
 

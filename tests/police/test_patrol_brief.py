@@ -126,3 +126,19 @@ def test_html_is_one_escaped_a4_page_with_an_inline_map(sectors, incidents, faci
 def test_html_title_is_escaped(sectors, incidents):
     page = patrol_brief.to_html(brief(sectors, incidents), title="<b>x</b>")
     assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_html_map_has_the_street_background_under_the_sector(sectors, incidents):
+    from shapely.geometry import LineString
+
+    voies = gpd.GeoDataFrame({"name": ["Rue A", "Loin"], "kind": ["principale", "secondaire"]},
+                             geometry=[LineString([(X0 - 50, Y0 + 300), (X0 + 700, Y0 + 300)]),
+                                       LineString([(X0 + 9000, Y0), (X0 + 9500, Y0)])],
+                             crs=2154).to_crs(4326)
+    b = brief(sectors, incidents)
+    plain = patrol_brief.to_html(b)
+    page = patrol_brief.to_html(b, voies=voies)
+    roads = re.findall(r'<path d="[^"]+" fill="none" stroke="#cfd8dc"', page)
+    assert len(roads) == 1 and not re.findall(r'stroke="#cfd8dc"', plain)
+    # Drawn before (under) the sector outline.
+    assert page.index('stroke="#cfd8dc"') < page.index('stroke="#1565c0"')

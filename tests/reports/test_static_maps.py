@@ -80,3 +80,31 @@ def test_render_every_kind_of_layer_to_png() -> None:
     assert png.startswith(b"\x89PNG")
     with Image.open(io.BytesIO(png)) as im:
         assert im.width > 300 and im.height > 200
+
+
+def test_roads_background_by_kind_with_no_legend() -> None:
+    voies = gpd.GeoDataFrame(
+        {"name": ["Rue A", "Avenue B", "Ligne C"],
+         "kind": ["secondaire", "principale", "voie_ferree"]},
+        geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 0), (0, 100)]),
+                  LineString([(0, 0), (100, 100)])], crs=2154)
+    layers = static_maps.roads_background(voies)
+    assert [layer.frame["name"].tolist() for layer in layers] == [["Rue A"], ["Avenue B"],
+                                                                  ["Ligne C"]]
+    assert all(layer.label is None and layer.kind == "line" for layer in layers)
+    assert [layer.label_col for layer in layers] == ["name", "name", None]
+    assert layers[2].dashed and not layers[1].dashed
+    assert static_maps.roads_background(None) == []
+    assert static_maps.roads_background(voies.iloc[:0]) == []
+
+
+def test_render_with_streets_and_an_extent() -> None:
+    terr = gpd.GeoDataFrame(geometry=[box(652000, 6862000, 655000, 6865000)], crs=2154)
+    voies = gpd.GeoDataFrame({"name": ["Rue A"], "kind": ["secondaire"]},
+                             geometry=[LineString([(652100, 6862500), (654900, 6862500)])],
+                             crs=2154)
+    png = static_maps.render(terr, [], epsg=2154, source="test",
+                             background=static_maps.roads_background(voies),
+                             extent=terr.iloc[:0], size_in=(4, 3))
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.format == "PNG" and im.width > 100

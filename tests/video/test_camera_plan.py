@@ -80,3 +80,13 @@ def test_bad_camera_is_a_french_error(three_cameras):
     bad = three_cameras.assign(range_m=[80.0, -5.0, 60.0])
     with pytest.raises(SchemaError, match="portée négative"):
         camera_plan.to_html(bad)
+
+
+def test_plan_draws_the_street_background_first(three_cameras):
+    voies = gpd.GeoDataFrame({"name": ["Rue A"], "kind": ["principale"]},
+                             geometry=[shapely.LineString([(X0 - 100, Y0), (X0 + 400, Y0)])],
+                             crs=2154)
+    page = camera_plan.to_html(three_cameras, voies=voies)
+    assert page.count('stroke="#cfd8dc"') == 1
+    assert page.index('stroke="#cfd8dc"') < page.index('fill-opacity="0.28"')
+    assert 'stroke="#cfd8dc"' not in camera_plan.to_html(three_cameras)

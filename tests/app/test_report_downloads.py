@@ -1,0 +1,66 @@
+"""AppTest of the document downloads: plenary report on the overview, styled GeoPackage on
+the Données page, PDF camera plan and patrol brief; each made on click for the role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_sections import open_sections
+from tests.conftest import logged_in
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _page(role: str, page: str, demo_store: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
+    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), role,
+                   demo_store)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _downloads(at: AppTest) -> dict[str, object]:
+    return {d.proto.label: d for d in at.get("download_button")}
+
+
+@pytest.mark.parametrize("role", ["elu", "public"])
+def test_overview_offers_the_plenary_report_made_on_click(role, demo_store, monkeypatch):
+    at = _page(role, "pages/overview.py", demo_store, monkeypatch)
+    button = _downloads(at)["Rapport pour la séance plénière (PDF)"]
+    # Made on click (deferred), not at every run of the page.
+    assert button.proto.deferred_file_id and not button.proto.url
+
+
+def test_overview_plenary_click_is_audited(demo_store, monkeypatch):
+    from clspd_geo.access import audit
+
+    at = _page("elu", "pages/overview.py", demo_store, monkeypatch)
+    journal = demo_store.with_name(audit.AUDIT_FILE_NAME)
+    _downloads(at)["Rapport pour la séance plénière (PDF)"].click().run()
+    assert not at.exception, at.exception
+    ev = audit.events(path=journal, limit=20)
+    mine = ev[(ev["Qui"] == "test-elu") & (ev["Action"] == "Export")]
+    assert mine["Objet"].str.startswith("rapport_pleniere_").any()
+
+
+def test_donnees_offers_the_styled_geopackage(demo_store, monkeypatch):
+    at = _page("admin", "pages/donnees.py", demo_store, monkeypatch)
+    button = _downloads(at)["GeoPackage stylé pour QGIS"]
+    assert button.proto.deferred_file_id and not button.proto.url
+
+
+def test_police_brief_and_video_plan_in_pdf(demo_store, monkeypatch):
+    at = _page("police", "pages/police.py", demo_store, monkeypatch)
+    at.radio(key="police.section").set_value("fiche").run()
+    assert not at.exception, at.exception
+    pdf = _downloads(at)["Télécharger la fiche de patrouille (PDF, une page A4)"]
+    assert pdf.proto.deferred_file_id
+    at.switch_page("pages/videoprotection.py").run()
+    open_sections(at, "video.open.siting")  # folded until asked
+    assert not at.exception, at.exception
+    assert any(lbl == "Plan des caméras (PDF)" for lbl in _downloads(at))
