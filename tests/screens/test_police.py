@@ -74,7 +74,7 @@ def test_brief(police, memoised):
             police.layer("secteurs"), _points(police, end - dt.timedelta(days=56), end),
             sector_id=sector_id, shift=shift, facilities=police.layer("equipements"),
             shifts=patrols.make_shifts(BOUNDS), as_of=pd.Timestamp(end), recent_days=28)
-        return b, patrol_brief.to_html(b)
+        return b, patrol_brief.to_html(b, voies=police.layer("voies"))
 
     b, html = memoised(lambda: screen.brief(police, end=end, sector_id=sector_id, shift=shift,
                                             days=28, bounds=BOUNDS), direct)

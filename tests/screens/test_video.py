@@ -123,12 +123,15 @@ def test_candidates_need_roads_or_clicks(police):
 def test_camera_plan_html(police, elu, memoised):
     valid, _ = cameras.split_valid(police.layer("cameras"))
     terr, quart = police.layer("territoire"), police.layer("quartiers")
+    roads = police.layer("voies")
     memoised(lambda: video.camera_plan_html(police),
-             lambda: camera_plan.to_html(valid, territoire=terr, quartiers=quart))
+             lambda: camera_plan.to_html(valid, territoire=terr, quartiers=quart,
+                                               voies=roads))
     new = siting.as_cameras(video.greedy(police, _three_months(police), PARAMS), radius_m=100.0)
     both = gpd.GeoDataFrame(pd.concat([valid, new], ignore_index=True))
     html = memoised(lambda: video.camera_plan_html(police, new),
-                    lambda: camera_plan.to_html(both, territoire=terr, quartiers=quart))
+                    lambda: camera_plan.to_html(both, territoire=terr, quartiers=quart,
+                                                   voies=roads))
     assert html != video.camera_plan_html(police)
 
 
