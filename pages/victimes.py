@@ -42,6 +42,7 @@ def access_detail() -> None:
 
 if access is not None:
     widgets.interpretation(access.sentence())
+    st.caption(access.population_text)  # where the residents were placed (grid or even)
     panels.lazy_section("Distance à l'aide la plus proche, quartier par quartier",
                         access_detail, key=f"{FIELD}.open.access", icon=":material/table_chart:")
 panels.hotspot_sections(view, categories=list(sel.categories), key=FIELD)

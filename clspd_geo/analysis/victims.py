@@ -1,4 +1,8 @@
 """Victim support access: the walk from incident places and residents to the nearest support.
+
+Residents are placed where they live (:mod:`clspd_geo.analysis.residents`): by the Filosofi
+200 m grid when the ``carreaux`` layer is loaded, else spread evenly over each quartier
+(IRIS census counts or the quartiers' own population); the result names its source.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clspd_geo import _format, crs, safe
-from clspd_geo.analysis import _field, accessibility, indicators
+from clspd_geo.analysis import _field, accessibility, indicators, residents
 
 SUPPORT_KINDS = ("asso_aide_victimes", "intervenant_social", "psychologue_victimes", "umj",
                  "acces_droit")
@@ -28,7 +32,8 @@ class SupportAccess:
         The quartiers (EPSG:4326) with ``faits`` / ``faits_affiches`` (suppressed below k),
         ``distance_faits_m`` (median distance from the quartier's incidents to the nearest
         support; NaN when fewer than k incidents), ``distance_habitants_m`` (median over the
-        quartier's area, population spread evenly), ``walk_min`` (of the latter) and
+        quartier's residents, placed as ``population_source`` says; NaN for a quartier
+        without any resident), ``walk_min`` (of the latter) and
         ``eloigne`` (True when that walk exceeds ``minutes``) and ``distance_affichee``
         (French text of the residents' distance and walk).
     share_within_pct
@@ -41,6 +46,9 @@ class SupportAccess:
         How distances were measured (French).
     minutes
         The walk considered "near".
+    population_source
+        Where the residents were placed: ``"carreaux"`` (Filosofi grid), ``"iris"`` or
+        ``"uniforme"`` (see :mod:`clspd_geo.analysis.residents`).
     """
 
     quartiers: gpd.GeoDataFrame
@@ -49,6 +57,12 @@ class SupportAccess:
     method_text: str
     minutes: float
     k: int = 1
+    population_source: residents.PopulationSource = "uniforme"
+
+    @property
+    def population_text(self) -> str:
+        """French sentence naming where the residents were placed."""
+        return residents.SOURCE_TEXT[self.population_source]
 
     def table(self) -> pd.DataFrame:
         """Return the French table by quartier, farthest first."""
@@ -84,8 +98,8 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
                    facilities: gpd.GeoDataFrame, *, epsg: int, k: int,
                    kinds: Sequence[str] = SUPPORT_KINDS, voies: gpd.GeoDataFrame | None = None,
                    minutes: float = accessibility.WALK_MINUTES, sample_m: float = 100.0,
-                   speed_m_per_min: float = accessibility.WALK_SPEED_M_PER_MIN
-                   ) -> SupportAccess:
+                   speed_m_per_min: float = accessibility.WALK_SPEED_M_PER_MIN,
+                   carreaux: gpd.GeoDataFrame | None = None) -> SupportAccess:
     """Measure the walk from incident places and from residents to the nearest support.
 
     Parameters
@@ -98,6 +112,11 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
         The ``equipements`` layer; supports are the rows of ``kinds``.
     k
         Per-quartier figures from fewer than k incidents are suppressed.
+    sample_m
+        Spacing of the residents' sample points, metres (even spread only).
+    carreaux
+        The Filosofi grid (``carreaux`` layer): residents are then placed in its cells
+        rather than spread evenly over each quartier.
 
     Raises
     ------
@@ -121,7 +140,8 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     out["faits_affiches"] = indicators.suppress_small(pd.Series(raw), k=k).to_numpy()
     out["distance_faits_m"] = [float(np.median(dist[qid == q])) if n >= k and n > 0 else np.nan
                                for q, n in zip(qids, raw, strict=True)]
-    pts = accessibility.sample_points(out, sample_m=sample_m, epsg=epsg)
+    where = residents.resident_points(out, carreaux=carreaux, sample_m=sample_m, epsg=epsg)
+    pts = where.points
     pdist, _ = accessibility.nearest_to(pts[["x", "y"]].to_numpy(), sxy, network=network)
     med = np.full(len(out), np.nan)
     for i, grp in pts.groupby("area").groups.items():
@@ -130,9 +150,9 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     out["walk_min"] = accessibility.walk_minutes(med, speed_m_per_min=speed_m_per_min)
     out["eloigne"] = med > limit
     out["distance_affichee"] = [f"{d:.0f} m, {w:.0f} min à pied" if np.isfinite(d) else
-                                "hors de portée" for d, w in zip(med, out["walk_min"],
-                                                                 strict=True)]
+                                "aucun habitant" if np.isnan(d) else "hors de portée"
+                                for d, w in zip(med, out["walk_min"], strict=True)]
     share = _field.share_pct(float((dist <= limit).sum()), float(len(dist)))
     method = "reseau" if network is not None else "droite"
     return SupportAccess(out, share, len(dist), accessibility.METHOD_TEXT[method], float(minutes),
-                         int(k))
+                         int(k), where.source)

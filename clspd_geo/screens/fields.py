@@ -95,7 +95,8 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
         roads = view.layer("voies") if network else None
         return victims.support_access(
             view.incidents(sel), view.layer("quartiers"), view.layer("equipements"),
-            epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes)
+            epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes,
+            carreaux=view.layer("carreaux"))
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
 
 

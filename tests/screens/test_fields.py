@@ -65,7 +65,8 @@ def test_support_access(role, police, elu, memoised, year):
     memoised(lambda: fields.support_access(view, sel, network=False, minutes=10.0),
              lambda: victims.support_access(
                  _rows(view, sel), view.layer("quartiers"), view.layer("equipements"),
-                 epsg=view.metric_epsg, k=view.small_count_k, minutes=10.0))
+                 epsg=view.metric_epsg, k=view.small_count_k, minutes=10.0,
+                 carreaux=view.layer("carreaux")))
 
 
 def test_qpv_access(police, memoised):
