@@ -156,7 +156,7 @@ def analyses() -> None:
                                    key="police.brief_shift")
         days = c3.slider("Jours récents", 7, 90, 28, key="police.brief_days")
         try:
-            brief, page = police_screen.brief(view, end=flt.end, sector_id=sector_id,
+            brief = police_screen.brief(view, end=flt.end, sector_id=sector_id,
                                               shift=brief_shift, days=days, bounds=bounds)
         except ClspdGeoError as err:
             st.info(str(err))
@@ -167,7 +167,8 @@ def analyses() -> None:
                                     file_name=f"fiche_{sector_id}_{brief_shift}.pdf",
                                     mime="application/pdf", key="police.brief_pdf",
                                     icon=":material/picture_as_pdf:", container=b1)
-            session.download_button("Télécharger la fiche de patrouille (HTML)", page,
+            session.download_button("Télécharger la fiche de patrouille (HTML)",
+                                    lambda: police_screen.brief_html(view, brief),
                                     file_name=f"fiche_{sector_id}_{brief_shift}.html",
                                     mime="text/html", key="police.brief_download",
                                     icon=":material/print:", container=b2)
@@ -212,9 +213,9 @@ def analyses() -> None:
             map_base.finish(prop_map, [patrol_layers.proposal_layer(result.sectors, m=prop_map)])
             widgets.show_map(prop_map, key="police.proposal_map", height=420)
             session.download_button("Exporter la proposition (GeoJSON)",
-                               sectors.proposal_layer(result).to_json(),
-                               file_name="secteurs_proposes.geojson", mime="application/geo+json",
-                               key="police.proposal_download")
+                                    lambda: sectors.proposal_layer(result).to_json(),
+                                    file_name="secteurs_proposes.geojson",
+                                    mime="application/geo+json", key="police.proposal_download")
 
 
 st.subheader("Analyses police nationale / police municipale")
