@@ -107,9 +107,11 @@ def analyses() -> None:
                                                bounds=bounds, weights=weights)
         gaps = co.gaps_by_force.set_index("force")["area_m2"] if len(co.gaps_by_force) else {}
         k1, k2, k3 = st.columns(3)
-        k1.metric("Surface couverte par PN et PM", f"{co.overlap_area_m2 / 1e6:.2f} km²")
+        k1.metric("Surface couverte par PN et PM",
+                  _format.number(co.overlap_area_m2 / 1e6, decimals=2) + " km²")
         k2.metric("Faits dans ce chevauchement", int(co.overlap_by_shift["n_incidents"].sum()))
-        k3.metric("Couvert par aucun secteur", f"{co.uncovered['area_m2'].sum() / 1e6:.2f} km²")
+        k3.metric("Couvert par aucun secteur",
+                  _format.number(co.uncovered["area_m2"].sum() / 1e6, decimals=2) + " km²")
         for problem in check.problems:
             st.warning(problem)
         coord_map = panels.base_map(view)
