@@ -122,7 +122,7 @@ def journal_section() -> None:
     st.caption(f"{_format.count(len(journal), 'événement')}"
                + (f" depuis le {_format.date(start)}." if start else "."))
     widgets.table(journal.head(500), hide_index=True, width="stretch")
-    session.download_button("Exporter le journal (CSV)", safe.csv_bytes(journal),
+    session.download_button("Exporter le journal (CSV)", lambda: safe.csv_bytes(journal),
                             file_name=f"journal-{today.isoformat()}.csv", mime="text/csv",
                             key="admin.journal_csv", disabled=journal.empty)
 

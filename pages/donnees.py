@@ -14,7 +14,7 @@ import streamlit as st
 from clspd_geo import safe, schemas, vocab
 from clspd_geo.access import audit
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.importing import pipeline, preview
+from clspd_geo.importing import gate, pipeline, preview
 from clspd_geo.importing.context import ImportOptions
 from clspd_geo.screens import reports as report_screen
 from ui import data, panels, session, widgets
@@ -101,9 +101,11 @@ if files:
             geocode_with=extra[0] if extra and kind == "cameras" else None,
             mapping=extra[0] if extra and kind != "cameras" else None,
             max_bytes=preview.MAX_UPLOAD_BYTES)
-        try:
-            report = pipeline.prepare(kind, paths[:len(files)], store_path=store,
-                                      options=options, names=[f.name for f in files])
+        try:  # one import at a time in the server; a busy gate refuses, the choices stay
+            with st.spinner("Lecture et contrôle des fichiers (un import à la fois)…"), \
+                    gate.slot():
+                report = pipeline.prepare(kind, paths[:len(files)], store_path=store,
+                                          options=options, names=[f.name for f in files])
         except ClspdGeoError as err:
             widgets.show_error(err)
         st.subheader("Ce qui a été lu")
@@ -128,7 +130,8 @@ if files:
             acc = session.writer()  # the session, account and role again, now
             session.write_refused()
             try:
-                pipeline.commit(report, data.view(role=acc.role).import_target())
+                with gate.slot():
+                    pipeline.commit(report, data.view(role=acc.role).import_target())
             except ClspdGeoError as err:  # a conflict too: the choices and files are kept
                 widgets.show_error(err)
             audit.record(acc.username, acc.role, "modification", f"import : {kind}",

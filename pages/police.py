@@ -107,9 +107,11 @@ def analyses() -> None:
                                                bounds=bounds, weights=weights)
         gaps = co.gaps_by_force.set_index("force")["area_m2"] if len(co.gaps_by_force) else {}
         k1, k2, k3 = st.columns(3)
-        k1.metric("Surface couverte par PN et PM", f"{co.overlap_area_m2 / 1e6:.2f} km²")
+        k1.metric("Surface couverte par PN et PM",
+                  _format.number(co.overlap_area_m2 / 1e6, decimals=2) + " km²")
         k2.metric("Faits dans ce chevauchement", int(co.overlap_by_shift["n_incidents"].sum()))
-        k3.metric("Couvert par aucun secteur", f"{co.uncovered['area_m2'].sum() / 1e6:.2f} km²")
+        k3.metric("Couvert par aucun secteur",
+                  _format.number(co.uncovered["area_m2"].sum() / 1e6, decimals=2) + " km²")
         for problem in check.problems:
             st.warning(problem)
         coord_map = panels.base_map(view)
@@ -156,7 +158,7 @@ def analyses() -> None:
                                    key="police.brief_shift")
         days = c3.slider("Jours récents", 7, 90, 28, key="police.brief_days")
         try:
-            brief, page = police_screen.brief(view, end=flt.end, sector_id=sector_id,
+            brief = police_screen.brief(view, end=flt.end, sector_id=sector_id,
                                               shift=brief_shift, days=days, bounds=bounds)
         except ClspdGeoError as err:
             st.info(str(err))
@@ -167,7 +169,8 @@ def analyses() -> None:
                                     file_name=f"fiche_{sector_id}_{brief_shift}.pdf",
                                     mime="application/pdf", key="police.brief_pdf",
                                     icon=":material/picture_as_pdf:", container=b1)
-            session.download_button("Télécharger la fiche de patrouille (HTML)", page,
+            session.download_button("Télécharger la fiche de patrouille (HTML)",
+                                    lambda: police_screen.brief_html(view, brief),
                                     file_name=f"fiche_{sector_id}_{brief_shift}.html",
                                     mime="text/html", key="police.brief_download",
                                     icon=":material/print:", container=b2)
@@ -212,9 +215,9 @@ def analyses() -> None:
             map_base.finish(prop_map, [patrol_layers.proposal_layer(result.sectors, m=prop_map)])
             widgets.show_map(prop_map, key="police.proposal_map", height=420)
             session.download_button("Exporter la proposition (GeoJSON)",
-                               sectors.proposal_layer(result).to_json(),
-                               file_name="secteurs_proposes.geojson", mime="application/geo+json",
-                               key="police.proposal_download")
+                                    lambda: sectors.proposal_layer(result).to_json(),
+                                    file_name="secteurs_proposes.geojson",
+                                    mime="application/geo+json", key="police.proposal_download")
 
 
 st.subheader("Analyses police nationale / police municipale")

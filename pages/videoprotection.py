@@ -222,18 +222,17 @@ def siting_section() -> None:
                   f"+{pct(oos.test.share_after - oos.test.share_before)}")
         c3.metric("Part du gain conservée", pct(oos.kept_share))
     d1, d2, d3 = st.columns(3)
-    session.download_button("Sites (CSV)", video_screen.sites_csv(best),
+    new_cams = siting.as_cameras(best, radius_m=params.radius_m)
+    session.download_button("Sites (CSV)", lambda: video_screen.sites_csv(best),
                             "sites_cameras.csv", "text/csv", key="video.dl_csv", container=d1)
-    session.download_button("Sites (GeoJSON)", best.sites.to_json().encode("utf-8"),
+    session.download_button("Sites (GeoJSON)", lambda: best.sites.to_json().encode("utf-8"),
                             "sites_cameras.geojson", "application/geo+json",
                             key="video.dl_geojson", container=d2)
-    plan_html = video_screen.camera_plan_html(view, siting.as_cameras(best,
-                                                                      radius_m=params.radius_m))
-    session.download_button("Plan des caméras à imprimer (HTML)", plan_html.encode("utf-8"),
+    session.download_button("Plan des caméras à imprimer (HTML)",
+                            lambda: video_screen.camera_plan_html(view, new_cams),
                             "plan_cameras.html", "text/html", key="video.dl_plan", container=d3,
                             help="Caméras existantes et sites proposés (« en projet ») : pièce "
                                  "du dossier d'autorisation (article R252-3 du CSI).")
-    new_cams = siting.as_cameras(best, radius_m=params.radius_m)
     session.download_button("Plan des caméras (PDF)",
                             lambda: report_screen.camera_plan_pdf(view, new_cams),
                             "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf",
@@ -280,7 +279,7 @@ def camera_park() -> None:
             .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
     widgets.table(park, hide_index=True, width="stretch")
     session.download_button("Plan des caméras à imprimer (HTML)",
-                            video_screen.camera_plan_html(view).encode("utf-8"),
+                            lambda: video_screen.camera_plan_html(view),
                             "plan_cameras.html", "text/html", key="video.dl_plan_only")
     session.download_button("Plan des caméras (PDF)",
                             lambda: report_screen.camera_plan_pdf(view),

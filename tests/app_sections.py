@@ -43,3 +43,23 @@ def _is_open(at: AppTest, key: str) -> bool:
         return bool(at.session_state[key])
     except KeyError:
         return False
+
+
+def capture_exports(monkeypatch) -> dict[str, object]:
+    """Record the click-time generators of the download buttons drawn, by file name.
+
+    A deferred download is made when the browser asks the server for it, outside any script
+    run (AppTest has no server to ask): the test calls the recorded generator as the server
+    would, e.g. ``exports["journal.csv"]()``.
+    """
+    from ui import session
+
+    made: dict[str, object] = {}
+    real = session.export_generator
+
+    def recording(data, file_name, **kwargs):
+        made[file_name] = real(data, file_name, **kwargs)
+        return made[file_name]
+
+    monkeypatch.setattr(session, "export_generator", recording)
+    return made

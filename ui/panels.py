@@ -14,7 +14,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from clspd_geo import config, vocab
+from clspd_geo import _format, config, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import forecast, hotspots, indicators
 from clspd_geo.errors import ClspdGeoError
@@ -315,10 +315,13 @@ def forecast_panel(view: RoleView, open_cats: list[str]) -> None:
     c3.metric("Référence : mois précédents repris tels quels", f"{base['hit_rate_pct']:.0f} %")
     st.write(rep.sentence(next_period="du mois suivant"))
     st.write(rep.spread_sentence())
-    st.caption(f"Mois évalué : {rep.test[0]:%m/%Y} ({rep.n_test} faits) ; apprentissage du "
-               f"{rep.train[0]:%d/%m/%Y} au {rep.train[1] - pd.Timedelta(days=1):%d/%m/%Y} "
-               f"({rep.n_train} faits) ; cellules de {rep.cell_size_m:g} m sur tout le "
-               f"territoire (le filtre des quartiers ne s'applique pas ici). {rep.reason}")
+    month = f"{_format.MONTHS[rep.test[0].month - 1]} {rep.test[0].year}"
+    st.caption(f"Mois évalué : {month} ({_format.count(rep.n_test, 'fait')}) ; apprentissage "
+               f"du {_format.date(rep.train[0])} au "
+               f"{_format.date(rep.train[1] - pd.Timedelta(days=1))} "
+               f"({_format.count(rep.n_train, 'fait')}) ; cellules de {rep.cell_size_m:g} m "
+               "sur tout le territoire (le filtre des quartiers ne s'applique pas ici). "
+               + rep.reason)
     with st.expander("Détail par méthode et par surface couverte"):
         widgets.table(forecast.summary_table(rep), hide_index=True, width="stretch")
         st.write(forecast.PLAIN_FRENCH)

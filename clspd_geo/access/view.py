@@ -23,7 +23,7 @@ from typing import TypeVar
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import crs, schemas, vocab
+from clspd_geo import _format, crs, schemas, vocab
 from clspd_geo.access import policy, release
 from clspd_geo.analysis import indicators
 from clspd_geo.store import Store, provenance_of
@@ -362,7 +362,7 @@ class RoleView:
             found = provenance_of(prov, name)
             if found is not None:
                 parts.append(f"{schemas.schema(name).title} : {found.source} "
-                             f"(chargé le {found.imported_at[:10]})")
+                             f"(chargé le {_format.date(found.imported_at[:10])})")
         return parts
 
     def _sees(self, name: str) -> bool:

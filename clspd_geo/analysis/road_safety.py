@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
-from clspd_geo import config, crs, safe
+from clspd_geo import _format, config, crs, safe
 from clspd_geo.analysis import cells
 from clspd_geo.errors import EmptySelectionError
 
@@ -128,8 +128,9 @@ class RoadHotspots:
         if self.method == "voies":
             text = f"tronçons de {self.size_m:.0f} m des voies chargées (couche « voies »)"
             if self.n_off_road:
-                text += (f" ; {self.n_off_road} accident(s) à l'écart de toute voie ne sont "
-                         "pas comptés")
+                n = self.n_off_road
+                verb = "n'est pas compté" if n < 2 else "ne sont pas comptés"
+                text += f" ; {_format.count(n, 'accident')} à l'écart de toute voie {verb}"
             return text
         return (f"cellules de {self.size_m:.0f} m (aucune couche de voies n'est chargée : "
                 "importez-la pour des points noirs le long des routes)")
@@ -140,13 +141,15 @@ class RoadHotspots:
             return "Aucun lieu ne réunit d'accident sur la période."
         total = float(self._total_score)
         top = self.places.iloc[0]
+        n_top = int(top["accidents"])
         share = 100.0 * float(self.places["gravite"].sum()) / total if total else 0.0
         unit = "tronçons" if self.method == "voies" else "cellules"
         return (f"Les {len(self.places)} {unit} de {self.size_m:.0f} m les plus graves "
-                f"concentrent {share:.0f} % de la gravité des {self.n_accidents} accidents ; "
-                f"le premier, {safe.md(top['label'])}, compte {int(top['accidents'])} accident(s), "
-                f"{int(top['tues'])} tué(s) et {int(top['blesses_hospitalises'])} blessé(s) "
-                "hospitalisé(s).")
+                f"concentrent {_format.percent(share)} de la gravité des "
+                f"{_format.count(self.n_accidents, 'accident')} ; le premier, "
+                f"{safe.md(top['label'])}, compte {_format.count(n_top, 'accident')}, "
+                f"{_format.count(int(top['tues']), 'tué')} et "
+                f"{_format.count(int(top['blesses_hospitalises']), 'blessé hospitalisé')}.")
 
     @property
     def _total_score(self) -> float:

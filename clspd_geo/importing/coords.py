@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from clspd_geo import _format
 from clspd_geo import crs as crs_mod
 from clspd_geo.errors import CrsError, SchemaError
 from clspd_geo.importing import geometry, values
@@ -289,11 +290,13 @@ def check_territory(geoms: gpd.GeoSeries, lines: pd.Series, territoire: gpd.GeoD
     dist = gpd.GeoSeries(geoms[out_idx], crs=4326).to_crs(epsg).distance(area_m)
     far = dist > tolerance_m
     for idx in dist.index[far.to_numpy()]:
-        log.reject(file, [lines[idx]], f"point hors du territoire (à {dist[idx] / 1000:.1f} km "
+        log.reject(file, [lines[idx]], "point hors du territoire (à "
+                                       f"{_format.number(dist[idx] / 1000, decimals=1)} km "
                                        "de sa limite)")
     near = dist.index[~far.to_numpy()]
     outside[near] = True
-    log.flag(f"point hors du territoire mais à moins de {tolerance_m / 1000:g} km de sa "
+    log.flag("point hors du territoire mais à moins de "
+             f"{_format.cell(tolerance_m / 1000)} km de sa "
              "limite (gardé, colonne outside_territory)", len(near))
     return outside
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.maps import _geojson, legend
 from clspd_geo.maps.base import MapLayer
 from clspd_geo.police import patrols
@@ -105,9 +105,9 @@ def proposal_layer(proposal: gpd.GeoDataFrame, *, name: str = "Secteurs proposé
     """
     colors = [PROPOSAL_COLORS[i % len(PROPOSAL_COLORS)] for i in range(len(proposal))]
     data = proposal.assign(
-        fill=colors, load=[f"{v:.0f}" for v in proposal["workload"]],
-        pp=[f"{v:.2f}" for v in proposal["polsby_popper"]],
-        dist=[f"{v / 1000:.1f} km" for v in proposal["max_distance_m"]])
+        fill=colors, load=[_format.number(v) for v in proposal["workload"]],
+        pp=[_format.number(v, decimals=2) for v in proposal["polsby_popper"]],
+        dist=[_format.number(v / 1000, decimals=1) + " km" for v in proposal["max_distance_m"]])
     fg = folium.FeatureGroup(name=name, show=True)
     folium.GeoJson(
         _geojson_dict(data, ["name", "load", "pp", "dist", "fill"]),

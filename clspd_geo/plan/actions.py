@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from clspd_geo import config, schemas, vocab
+from clspd_geo import _format, config, schemas, vocab
 from clspd_geo.errors import RowConflictError, SchemaError
 from clspd_geo.store import rows as row_store
 
@@ -71,7 +71,7 @@ def _quartier_names(quartiers: gpd.GeoDataFrame | None) -> dict[str, str]:
 def _date_text(value: object) -> str:
     if value is None or pd.isna(value):
         return ""
-    return pd.Timestamp(value).strftime("%d/%m/%Y")
+    return _format.date(pd.Timestamp(value))
 
 
 def display_table(actions: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame | None = None, *,

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import crs, vocab
+from clspd_geo import _format, crs, vocab
 from clspd_geo.analysis import cells, counts
 from clspd_geo.errors import EmptySelectionError, SchemaError
 from clspd_geo.police.load import incident_weights
@@ -441,7 +441,7 @@ def to_html(brief: PatrolBrief, *, title: str | None = None,
         rows.append(
             "<tr>"
             f'<td class="n"><b>{int(r.rank)}</b></td>'
-            f'<td class="n">{int(r.n_incidents)}<br><small>poids {r.load:g}</small></td>'
+            f'<td class="n">{int(r.n_incidents)}<br><small>poids {_format.cell(float(r.load))}</small></td>'
             f"<td>{esc(r.categories)}</td>"
             f'<td class="n">{esc(_TREND_SIGN[r.trend])} {esc(TREND_LABELS[r.trend])}'
             f"<br><small>avant : {int(r.n_before)}</small></td>"

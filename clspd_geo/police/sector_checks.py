@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import crs, vocab
+from clspd_geo import _format, crs, vocab
 from clspd_geo.police._geom import polygonal
 from clspd_geo.police.load import sector_of
 
@@ -123,7 +123,8 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
             continue
         label = vocab.FORCES.get(forces[i], forces[i])
         problems.append(f"Les secteurs « {ids[i]} » et « {ids[j]} » ({label}) se chevauchent "
-                        f"sur {inter.area / 1e4:.2f} ha ({_where(inter, epsg)}). Un lieu ne doit "
+                        f"sur {_format.number(inter.area / 1e4, decimals=2)} ha "
+                        f"({_where(inter, epsg)}). Un lieu ne doit "
                         "relever que d'un secteur par force : corrigez leurs limites.")
         rows.append({"kind": "chevauchement", "force": forces[i], "sectors": f"{ids[i]}, {ids[j]}",
                      "area_m2": float(inter.area)})
@@ -138,7 +139,8 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
                 near = [ids[k] for k in np.flatnonzero(forces == force)
                         if geoms[k].distance(hole) < 1.0]
                 label = vocab.FORCES.get(force, force)
-                problems.append(f"Trou de {hole.area / 1e4:.2f} ha entre les secteurs "
+                area_ha = _format.number(hole.area / 1e4, decimals=2)
+                problems.append(f"Trou de {area_ha} ha entre les secteurs "
                                 f"{', '.join(f'« {n} »' for n in near)} ({label}, "
                                 f"{_where(hole, epsg)}) : aucun secteur de cette force ne "
                                 "couvre ce lieu. Étendez l'un des secteurs voisins.")

@@ -163,7 +163,7 @@ class AggregateAreas:
         if not self.n_outside:
             return ""
         return (f"{_format.number(self.n_outside)} des {_format.number(self.n_total)} faits "
-                "de la sélection ne sont rattachés à aucun quartier pour votre rôle (publiés "
+                "non sensibles de la sélection ne sont rattachés à aucun quartier pour votre rôle (publiés "
                 "seulement pour l'ensemble du territoire, ou situés hors des quartiers) : ils "
                 "ne figurent pas sur la carte.")
 

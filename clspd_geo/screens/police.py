@@ -71,24 +71,29 @@ def coordination(view: RoleView, *, start: dt.date, end: dt.date, bounds: ShiftB
 
 
 def brief(view: RoleView, *, end: dt.date, sector_id: str, shift: str, days: int,
-          bounds: ShiftBounds) -> tuple[patrol_brief.PatrolBrief, str]:
-    """Return ``(PatrolBrief, html)`` of one sector and shift for the ``days`` before ``end``.
+          bounds: ShiftBounds) -> patrol_brief.PatrolBrief:
+    """Return the :class:`PatrolBrief` of one sector and shift for the ``days`` before ``end``.
 
-    The brief compares the last ``days`` days with the ``days`` before them.
+    The brief compares the last ``days`` days with the ``days`` before them; its printable
+    page is :func:`brief_html` (made only when it is downloaded).
 
     Raises
     ------
     ClspdGeoError
         E.g. no incident in that sector and shift: the page shows it and goes on.
     """
-    def compute() -> tuple[patrol_brief.PatrolBrief, str]:
+    def compute() -> patrol_brief.PatrolBrief:
         start = end - dt.timedelta(days=2 * days)
-        b = patrol_brief.build_brief(
+        return patrol_brief.build_brief(
             view.layer("secteurs"), _points(view, start, end), sector_id=sector_id,
             shift=shift, facilities=view.layer("equipements"),
             shifts=patrols.make_shifts(bounds), as_of=pd.Timestamp(end), recent_days=days)
-        return b, patrol_brief.to_html(b, voies=view.layer("voies"))
     return view.memo(("police.brief", end, sector_id, shift, days, tuple(bounds)), compute)
+
+
+def brief_html(view: RoleView, brief_: patrol_brief.PatrolBrief) -> str:
+    """Return the printable HTML page of a patrol brief, on the role's street background."""
+    return patrol_brief.to_html(brief_, voies=view.layer("voies"))
 
 
 def redesign(view: RoleView, *, start: dt.date, end: dt.date, k: int, force: str, blocks: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -66,6 +67,9 @@ def test_sources_only_for_layers_the_role_sees(tiny_store):
     police = RoleView(tiny_store, "police", as_of=AS_OF).sources("incidents", "cameras")
     assert len(police) == 2 and "Testville (fixture)" in police[0]
     assert RoleView(tiny_store, "elu", as_of=AS_OF).sources("incidents", "cameras") == []
+    # The load date reads as a French date (« chargé le 2 décembre 2026 »), never ISO.
+    assert re.search(r"\(chargé le (1er|\d{1,2}) [a-zéû]+ \d{4}\)$", police[0]), police[0]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", police[0]), police[0]
 
 
 def test_facilities_leave_confidential_places_out_unless_asked(tiny_store):

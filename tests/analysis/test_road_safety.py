@@ -72,7 +72,10 @@ def test_hotspots_along_roads_rank_sections_by_severity():
     np.testing.assert_allclose(lengths, 200.0, atol=0.5)
     s = res.sentence()
     assert "Avenue A (tronçon 5/5)" in s and "tronçons de 200 m" in s
-    assert "1 accident(s) à l'écart" in res.method_text
+    assert "1 accident à l'écart de toute voie n'est pas compté" in res.method_text
+    # Numbers and agreement through clspd_geo._format: no « (s) ».
+    assert s.endswith("compte 1 accident, 1 tué et 0 blessé hospitalisé."), s
+    assert "(s)" not in s and "%" in s and " %" not in s
 
 
 def test_hotspots_on_a_grid_without_roads():

@@ -2,10 +2,11 @@
 
 The tests start the app itself (streamlit run, on loopback) and block every request that is
 not for the app (as on a closed police network). The overview's map container holds drawn
-features and its layer control lists the four families; then, for the police (every field
-page and the data page) and the administrator, every page of the navigation is opened and
-no request at all leaves the app (no tab-icon font, no CDN, no tiles), and the period
-filter and the uploader read French.
+features and its layer control lists the four families; then, for every role that can log
+in (one browser context per role, one served app for all), every page the role may open
+(:func:`clspd_geo.access.policy.may_open`, exactly those in its navigation) is opened: no
+request at all leaves the app (no tab-icon font, no CDN, no tiles), no page fails, no
+English Streamlit string is drawn, and the period filter and the uploader read French.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from clspd_geo.access import policy
 from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -23,8 +25,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(demo_store, tmp_path_factory):
-    ensure_test_account("police", demo_store)
-    ensure_test_account("admin", demo_store)
+    for role in policy.ROLE_CODES:
+        ensure_test_account(role, demo_store)
     yield from serve_app(demo_store, tmp_path_factory.mktemp("server"))
 
 
@@ -104,28 +106,52 @@ ENGLISH = ("Date range", "Choose an option", "per file", "Upload", "Browse files
            "Drag and drop", "January", "June", "Su Mo", "S M T W T F S")
 
 
-@pytest.mark.parametrize("role", ["police", "admin"])
+# URL path of every page of the router (app.py), "" being the overview.
+URL_PATHS = ("", "police", "videoprotection", "addictions", "jeunesse", "insertion", "victimes",
+             "routier", "radicalisation", "donnees", "administration")
+
+
+def _url_path(href: str) -> str:
+    return urlparse(href).path.strip("/")
+
+
+def test_url_paths_are_the_router_pages():
+    """The list above is the router's: a page added to app.py is added to the check."""
+    import ast
+
+    tree = ast.parse(Path(__file__).resolve().parents[2].joinpath("app.py").read_text())
+    files = [n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", "") == "Page"]
+    stems = {Path(f).stem for f in files}
+    assert stems == {p or "overview" for p in URL_PATHS}
+
+
+@pytest.mark.parametrize("role", policy.ROLE_CODES)
 def test_every_page_asks_nothing_outside_the_app_and_reads_french(server, browser, role,
                                                                  tmp_path):
     blocked: list[str] = []
-    page = _offline_page(browser, server, blocked)
+    page = _offline_page(browser, server, blocked)  # a new context: one per role
     page.goto(server, wait_until="domcontentloaded")
     _log_in(page, role)
     page.wait_for_selector("text=Connecté", timeout=120_000)
     wait_idle(page)
     links = page.locator('[data-testid="stSidebarNavLink"]')
-    n = links.count()
-    assert n >= (10 if role == "police" else 2), n
-    english: dict[str, list[str]] = {}
-    for i in range(n):
+    hrefs = [_url_path(links.nth(i).get_attribute("href") or "") for i in range(links.count())]
+    expected = [p for p in URL_PATHS if policy.may_open(role, p)]
+    # The navigation lists the role's pages, no other, in the router's order; its first page
+    # is the default one, served at the root (the overview, or the data page for the admin).
+    assert hrefs == ["", *expected[1:]], (hrefs, expected)
+    problems: dict[str, list[str]] = {}
+    for i, path in enumerate(hrefs):
         links.nth(i).click()
         wait_idle(page)
-        assert page.locator('[data-testid="stException"]').count() == 0, i
         text = page.evaluate(VISIBLE_TEXT)
         found = [w for w in ENGLISH if w in text]
+        if page.locator('[data-testid="stException"]').count():
+            found.append("exception")
         if found:
-            english[str(i)] = found
-        page.screenshot(path=str(tmp_path / f"{role}-{i:02d}.png"), full_page=True)
+            problems[path or "accueil"] = found
+            page.screenshot(path=str(tmp_path / f"{role}-{i:02d}.png"), full_page=True)
         if "Importer des fichiers" in text:  # the data page of a role that imports
             button = page.locator('[data-testid="stFileUploaderDropzone"] button').first
             after = button.evaluate("b => getComputedStyle(b, '::after').content")
@@ -135,6 +161,6 @@ def test_every_page_asks_nothing_outside_the_app_and_reads_french(server, browse
     assert "Période" in sidebar and "Du 1er" in sidebar and "Lexique" in sidebar
     assert page.locator('[data-testid="stDateInput"]').count() == 0
     assert not page.errors, page.errors
-    page.close()
+    page.context.close()
     assert blocked == [], blocked
-    assert not english, english
+    assert not problems, problems

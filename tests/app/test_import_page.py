@@ -108,3 +108,40 @@ def test_upload_limit_is_one_number(page: tuple[AppTest, Path]) -> None:
     msg = preview.upload_too_big({"gros.csv": preview.MAX_UPLOAD_BYTES + 1})
     assert msg is not None and f"maximum {mb} Mo par fichier" in msg
     assert preview.upload_too_big({"juste.csv": preview.MAX_UPLOAD_BYTES}) is None
+
+
+def test_a_second_import_is_refused_in_french_and_keeps_the_choices(
+        page: tuple[AppTest, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20 item 1: while another session's import holds the server's slot (no room in
+    line), the preview and the write are refused with a French message, nothing is written,
+    and the kind, mode and file stay chosen; once the slot is free the same page goes on."""
+    from clspd_geo.importing import gate
+
+    at, path = page
+    busy = gate.ImportGate(running=1, waiting=0)
+    monkeypatch.setattr(gate, "GATE", busy)
+    before, before_rows = sha256(path), store_mod.open_store(path).count("incidents")
+    at.selectbox(key="donnees.kind").set_value("incidents").run()
+    at.radio(key="donnees.mode").set_value("append").run()
+    busy.acquire()  # another user's import runs
+    at.file_uploader(key="donnees.files").upload(
+        "faits.csv", _incidents_csv(path, days_ago=10), "text/csv").run()
+    assert not at.exception, at.exception
+    assert [str(e.value) for e in at.error] == [gate.BUSY_MESSAGE]
+    assert "donnees.confirm" not in [b.key for b in at.button]  # no preview to confirm
+    assert at.selectbox(key="donnees.kind").value == "incidents"
+    assert at.radio(key="donnees.mode").value == "append"
+    assert sha256(path) == before
+    busy.release()  # the other import ended
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    busy.acquire()  # another one starts between the preview and the confirmation
+    at.button(key="donnees.confirm").click().run()
+    assert not at.exception, at.exception
+    assert [str(e.value) for e in at.error] == [gate.BUSY_MESSAGE]
+    assert sha256(path) == before and not at.success
+    busy.release()
+    at.run()
+    at.button(key="donnees.confirm").click().run()
+    assert store_mod.open_store(path).count("incidents") == before_rows + 1
+    assert busy.status() == (0, 0)

@@ -6,6 +6,7 @@ and counts its calls: none while the section is closed, at least one once it is 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,14 @@ def test_administration_folds_the_journal(monkeypatch, demo_store):
     n_tables = len(at.dataframe)
     open_sections(at, "admin.open.journal", "admin.open.matrix")
     assert len(at.dataframe) == n_tables + 2
+
+
+def test_forecast_section_dates_read_french(app):
+    """The forecast's months and days read « octobre 2026 », « 1er octobre 2025 »."""
+    app.run()
+    open_sections(app, "overview.open.forecast")
+    assert not app.exception, app.exception
+    caption = next(c.value for c in app.caption if c.value.startswith("Mois évalué"))
+    assert re.match(r"Mois évalué : [a-zéû]+ \d{4} \(\d[\d\u202f]* faits?\) ; apprentissage "
+                    r"du (1er|\d{1,2}) [a-zéû]+ \d{4} au \d{1,2} [a-zéû]+ \d{4} ", caption), caption
+    assert not re.search(r"\d/\d", caption), caption

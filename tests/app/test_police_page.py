@@ -34,6 +34,9 @@ def test_police_page_shows_load_coordination_and_brief(app):
     _section(at, "coordination")
     assert "Surface couverte par PN et PM" in [m.label for m in at.metric]
     assert _metric(at, "Couvert par aucun secteur").endswith("km²")
+    # Decimal commas (clspd_geo._format), never a decimal point.
+    for label in ("Surface couverte par PN et PM", "Couvert par aucun secteur"):
+        assert "," in _metric(at, label) and "." not in _metric(at, label), _metric(at, label)
     # The demo's municipal police leaves a zone uncovered: reported in the gaps table.
     gaps = [d.value for d in at.dataframe if "Surface non couverte (ha)" in d.value.columns]
     assert gaps and "Police municipale" in set(gaps[0]["Force"])

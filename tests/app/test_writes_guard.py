@@ -182,7 +182,7 @@ def test_account_change_is_made_by_the_rechecked_admin(store):
                         path=_users(store))
     at.run()
     at.selectbox(key="admin.who").set_value("autre").run()
-    at.button(key="admin.Désactiver").click().run()
+    at.button(key="admin.toggle").click().run()
     assert not at.exception, at.exception
     assert auth.get_account("autre", path=_users(store)).disabled
     ev = _trail(store)

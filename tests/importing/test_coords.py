@@ -60,7 +60,7 @@ def test_territory_tolerance_flags_near_and_rejects_far() -> None:
     assert out.tolist() == [False, True, False]
     rej = log.rejected_frame()
     assert rej["ligne"].tolist() == [4]
-    assert "à 7.0 km" in rej["motif"].iloc[0]
+    assert "à 7,0 km" in rej["motif"].iloc[0]  # decimal comma
 
 
 def test_swapped_lat_lon_put_back_and_reported(store: Path) -> None:
@@ -83,7 +83,7 @@ def test_xy_without_crs_refused(store: Path) -> None:
 
 def test_points_outside_territory_refused(store: Path) -> None:
     msg = refused(store, "incidents", [BAD / "outside_territory.csv"], SchemaError,
-                  r"point hors du territoire \(à \d+\.\d km")
+                  r"point hors du territoire \(à \d+,\d km")
     assert "ligne 2" in msg
 
 

@@ -57,4 +57,6 @@ def test_proposal_layer_gives_each_sector_a_colour():
     assert [(i.color, i.label) for i in layer.items] == [
         (patrol_layers.PROPOSAL_COLORS[0], "S1"), (patrol_layers.PROPOSAL_COLORS[1], "S2")]
     html = m.get_root().render()
-    assert "2.1 km" in html and "0.52" in html
+    # Decimal commas (through clspd_geo._format), never a decimal point.
+    assert "2,1 km" in html and "0,52" in html
+    assert "2.1 km" not in html and "0.52" not in html

@@ -43,6 +43,9 @@ def test_display_table_uses_french_labels_and_orders_by_status(layers):
     assert first["Partenaires"] == "Éducation nationale, Associations"
     assert first["Quartier"] == "Nord"
     assert t.iloc[0]["Quartier"] == "Tout le territoire"
+    # Dates read « 2 septembre 2024 »; an action with no date shows nothing.
+    assert (first["Début"], first["Fin"]) == ("2 septembre 2024", "4 juillet 2025")
+    assert t.iloc[0]["Début"] == t.iloc[0]["Fin"] == ""
 
 
 def test_by_status_counts_per_field(layers):

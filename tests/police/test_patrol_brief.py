@@ -142,3 +142,10 @@ def test_html_map_has_the_street_background_under_the_sector(sectors, incidents)
     assert len(roads) == 1 and not re.findall(r'stroke="#cfd8dc"', plain)
     # Drawn before (under) the sector outline.
     assert page.index('stroke="#cfd8dc"') < page.index('stroke="#1565c0"')
+
+
+def test_html_weights_have_a_decimal_comma(sectors, incidents):
+    b = brief(sectors, incidents)
+    b.cells["load"] = [12.5] * len(b.cells)
+    page = patrol_brief.to_html(b)
+    assert "poids 12,5" in page and "poids 12.5" not in page

@@ -39,8 +39,8 @@ def test_check_reports_overlap_hole_and_empty_sector_with_places():
     assert kinds.count("chevauchement") == 1 and kinds.count("trou") == 1
     assert kinds.count("sans_fait") == 1
     text = " ".join(chk.problems)
-    assert "« A » et « B »" in text and "10.00 ha" in text and "N," in text
-    assert "Trou de 4.00 ha" in text and "« C »" in text
+    assert "« A » et « B »" in text and "10,00 ha" in text and "N," in text
+    assert "Trou de 4,00 ha" in text and "« C »" in text
     assert "Aucun fait enregistré dans le secteur « B »" in text
     assert chk.places.crs.to_epsg() == 4326
 

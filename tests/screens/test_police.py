@@ -74,11 +74,13 @@ def test_brief(police, memoised):
             police.layer("secteurs"), _points(police, end - dt.timedelta(days=56), end),
             sector_id=sector_id, shift=shift, facilities=police.layer("equipements"),
             shifts=patrols.make_shifts(BOUNDS), as_of=pd.Timestamp(end), recent_days=28)
-        return b, patrol_brief.to_html(b, voies=police.layer("voies"))
+        return b
 
-    b, html = memoised(lambda: screen.brief(police, end=end, sector_id=sector_id, shift=shift,
-                                            days=28, bounds=BOUNDS), direct)
-    assert isinstance(html, str) and html
+    b = memoised(lambda: screen.brief(police, end=end, sector_id=sector_id, shift=shift,
+                                      days=28, bounds=BOUNDS), direct)
+    html = screen.brief_html(police, b)
+    assert html == patrol_brief.to_html(b, voies=police.layer("voies"))
+    assert f"({b.sector_id})" in html
 
 
 @pytest.mark.parametrize("blocks", ["quartiers", "grille"])
