@@ -95,10 +95,22 @@ ROAD_STROKES = {"principale": ("#cfd8dc", 5.0), "voie_ferree": ("#9e9e9e", 1.2)}
 
 
 def street_paths(canvas: _Canvas, voies: gpd.GeoDataFrame | None, *, epsg: int) -> list[str]:
-    """Return the SVG paths of the street background drawn from ``voies`` (any CRS)."""
+    """Return the SVG paths of the street background drawn from ``voies`` (any CRS).
+
+    Only the roads inside the canvas are drawn, clipped to it: a detail map of one quartier
+    carries its own streets, not the whole commune's.
+    """
     if voies is None or voies.empty:
         return []
-    roads = voies.to_crs(epsg=epsg)
+    roads = voies if voies.crs is not None and voies.crs.to_epsg() == epsg else voies.to_crs(
+        epsg=epsg)
+    x0, y1 = canvas.ox, canvas.oy
+    x1, y0 = x0 + canvas.width / canvas.scale, y1 - canvas.height / canvas.scale
+    roads = roads.cx[x0:x1, y0:y1]
+    if roads.empty:
+        return []
+    roads = roads.set_geometry(shapely.clip_by_rect(roads.geometry.values, x0, y0, x1, y1))
+    roads = roads[~roads.geometry.is_empty]
     kinds = roads["kind"].astype(str) if "kind" in roads.columns else pd.Series(
         "", index=roads.index)
     out = []
@@ -352,6 +364,8 @@ def _detail_maps(views: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame | None, *,
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(views["cam_x"], views["cam_y"]),
                            crs=epsg)
     inside = gpd.sjoin(pts, q[[q.geometry.name]], how="inner", predicate="within")
+    if voies is not None and len(voies):
+        voies = voies.to_crs(epsg=epsg)  # once, not once per detail map
     parts = ['<section class="details"><h1>Plans de détail par quartier</h1>']
     names = q["name"].astype(str).tolist() if "name" in q.columns else [
         str(i + 1) for i in range(len(q))]

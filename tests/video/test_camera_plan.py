@@ -90,3 +90,17 @@ def test_plan_draws_the_street_background_first(three_cameras):
     assert page.count('stroke="#cfd8dc"') == 1
     assert page.index('stroke="#cfd8dc"') < page.index('fill-opacity="0.28"')
     assert 'stroke="#cfd8dc"' not in camera_plan.to_html(three_cameras)
+
+
+def test_street_background_keeps_only_the_roads_of_the_map_clipped_to_it():
+    # A 1 km canvas; one road crosses it, one lies 10 km away: only the first is drawn,
+    # and cut at the canvas edge (a detail map carries its own streets, not the commune's).
+    canvas = camera_plan._Canvas((0.0, 0.0, 1000.0, 1000.0), width=100, height=100, margin=0)
+    voies = gpd.GeoDataFrame(
+        {"kind": ["rue", "rue"]},
+        geometry=[shapely.LineString([(-5000, 500), (5000, 500)]),
+                  shapely.LineString([(10_000, 10_000), (11_000, 10_000)])], crs=2154)
+    paths = camera_plan.street_paths(canvas, voies, epsg=2154)
+    assert len(paths) == 1
+    xs = [float(v) for v in re.findall(r"[ML]([-\d.]+) ", paths[0])]
+    assert min(xs) == pytest.approx(0.0) and max(xs) == pytest.approx(100.0)
