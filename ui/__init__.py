@@ -12,6 +12,5 @@
 - :mod:`ui.plan_panel`: the CLSPD action plan (map layer, table, editor);
 - :mod:`ui.server_guard`: developer commands from a browser (``clear_cache``) refused;
 - :mod:`ui.session_route`: the endpoint that turns a login's one-time code into the
-  ``HttpOnly`` session cookie;
-- :mod:`ui.media_guard`: export files fetched once, within a minute of the click.
+  ``HttpOnly`` session cookie.
 """

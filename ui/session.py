@@ -366,10 +366,9 @@ def download_button(label: str, data, file_name: str | None = None, mime: str | 
     A drop-in for ``st.download_button`` (same arguments; ``container=`` draws it in a
     column or another container). ``data`` (bytes, text, or a callable returning them)
     must come from the session's role view; a callable is called only on the click. The
-    file is never at a URL before the click, and the export is recorded (account, role, file name) when it is made.
+    file is never at a URL before the click, and the export is recorded (account, role, file
+    name) when it is made.
     """
-    # ui.media_guard (single-use /media URLs) is not installed: with it Chromium's download
-    # of the file was cancelled (the browser asks for the URL more than once).
     name = file_name or str(label)
     target = container if container is not None else st
     return target.download_button(label, export_generator(data, name, detail=detail),
