@@ -83,6 +83,8 @@ def _save(page) -> None:
     button = page.get_by_role("button", name="Enregistrer le plan d'action")
     if not button.is_visible():  # the message above the editor folded its expander
         page.get_by_text("Modifier les actions de ce champ").click()
+        wait_idle(page)  # opening it reruns the section: a click before then can be lost
+        button.wait_for(state="visible", timeout=60_000)
     button.click()
     wait_idle(page)
 
