@@ -310,6 +310,13 @@ def browser():
         b.close()
 
 
+def log_in(page, name: str, password: str = TEST_PASSWORD, *, timeout_ms: int = 90_000) -> None:
+    """Fill the app's login form with ``name`` and ``password`` and submit it."""
+    page.get_by_label("Identifiant").fill(name, timeout=timeout_ms)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+
+
 def wait_idle(page) -> None:
     """Wait until the Streamlit page has finished running (its status widget is gone)."""
     import time

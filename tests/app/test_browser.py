@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from clspd_geo.access import policy
-from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
+from conftest import ensure_test_account, log_in, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -48,18 +48,11 @@ def _offline_page(browser, base_url: str, blocked: list[str]):
     return page
 
 
-def _log_in(page, role: str) -> None:
-    """Log in through the app's form with the test account of ``role``."""
-    page.get_by_label("Identifiant").fill(f"test-{role}", timeout=90_000)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
-
-
 def test_overview_map_draws_offline(server, browser, tmp_path):
     blocked: list[str] = []
     page = _offline_page(browser, server, blocked)
     page.goto(server, wait_until="domcontentloaded")
-    _log_in(page, "police")
+    log_in(page, "test-police")
     frame_el = page.wait_for_selector("iframe[title*='st_folium']", timeout=90_000)
     frame = frame_el.content_frame()
     frame.wait_for_selector(".leaflet-container", timeout=60_000)
@@ -132,7 +125,7 @@ def test_every_page_asks_nothing_outside_the_app_and_reads_french(server, browse
     blocked: list[str] = []
     page = _offline_page(browser, server, blocked)  # a new context: one per role
     page.goto(server, wait_until="domcontentloaded")
-    _log_in(page, role)
+    log_in(page, f"test-{role}")
     page.wait_for_selector("text=Connecté", timeout=120_000)
     wait_idle(page)
     links = page.locator('[data-testid="stSidebarNavLink"]')

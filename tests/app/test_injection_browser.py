@@ -19,7 +19,7 @@ import pytest
 from clspd_geo import demo, schemas
 from clspd_geo.access import auth
 from clspd_geo.store import GeoPackageStore, open_store
-from conftest import serve_app, wait_idle
+from conftest import log_in, serve_app, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
@@ -113,9 +113,7 @@ _EXERCISE_MAPS = """() => {
 
 def _log_in(page, url: str, role: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_label("Identifiant").fill(f"xss-{role}")
-    page.get_by_label("Mot de passe").fill("mot-de-passe-xss")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, f"xss-{role}", "mot-de-passe-xss")
     page.wait_for_selector("text=Connecté", timeout=120_000)
     wait_idle(page)
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import TEST_PASSWORD, ensure_test_account, serve_app
+from conftest import ensure_test_account, log_in, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +45,6 @@ def _offline_page(browser, base_url: str, blocked: list[str]):
     return page
 
 
-def _log_in(page, role: str) -> None:
-    page.get_by_label("Identifiant").fill(f"test-{role}", timeout=90_000)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
-
-
 def _legend_titles(frame) -> list[str]:
     return frame.evaluate(
         "Array.from(document.querySelectorAll('.clspd-legend details[data-layer-index]'))"
@@ -61,7 +55,7 @@ def test_overview_map_is_readable_offline(server, browser):
     blocked: list[str] = []
     page = _offline_page(browser, server, blocked)
     page.goto(server, wait_until="domcontentloaded")
-    _log_in(page, "elu")
+    log_in(page, "test-elu")
     # The overview map is the page's first map (the hotspot panel may add another).
     frame = page.wait_for_selector("iframe[title*='st_folium']", state="attached",
                                    timeout=90_000).content_frame()

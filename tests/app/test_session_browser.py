@@ -13,7 +13,7 @@ import re
 import pytest
 
 from clspd_geo.access import auth, sessions
-from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
+from conftest import TEST_PASSWORD, ensure_test_account, log_in, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +35,6 @@ def context(browser):
     ctx.close()
 
 
-def _log_in(page, name: str, password: str = TEST_PASSWORD) -> None:
-    page.get_by_label("Identifiant").fill(name, timeout=180_000)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
-
-
 def _logged_in(page) -> None:
     page.get_by_role("button", name="Se déconnecter").wait_for(timeout=180_000)
     wait_idle(page)
@@ -60,7 +54,7 @@ def _session_cookie(context) -> dict | None:
 def test_reload_keeps_the_session_and_the_cookie_is_httponly_strict(server, context):
     page = context.new_page()
     page.goto(server, wait_until="domcontentloaded")
-    _log_in(page, "test-police")
+    log_in(page, "test-police", timeout_ms=180_000)
     _logged_in(page)
     cookie = _session_cookie(context)
     assert cookie is not None
@@ -76,7 +70,7 @@ def test_reload_keeps_the_session_and_the_cookie_is_httponly_strict(server, cont
 def test_logout_then_reload_shows_the_login(server, context, demo_store):
     page = context.new_page()
     page.goto(server, wait_until="domcontentloaded")
-    _log_in(page, "test-police")
+    log_in(page, "test-police", timeout_ms=180_000)
     _logged_in(page)
     token = _session_cookie(context)["value"]
     page.get_by_role("button", name="Se déconnecter").click()
@@ -110,7 +104,7 @@ def test_a_deep_link_shows_the_french_login_then_the_asked_page(server, context)
     assert page.get_by_role("heading", name="Connexion").count() == 1
     text = page.inner_text("body")
     assert not ENGLISH.search(text), text
-    _log_in(page, "test-videoprotection")
+    log_in(page, "test-videoprotection", timeout_ms=180_000)
     _logged_in(page)
     page.get_by_text("Ce que voient les caméras en service").wait_for(timeout=180_000)
     assert page.url.rstrip("/").endswith("/videoprotection"), page.url
@@ -148,7 +142,7 @@ def test_login_submitted_during_the_first_run_works(fresh_server, browser):
         for page in pages:
             page.goto(fresh_server, wait_until="commit")
         for page, role in zip(pages, ("police", "elu")):
-            _log_in(page, role, auth.DEMO_PASSWORD.format(role=role))
+            log_in(page, role, auth.DEMO_PASSWORD.format(role=role), timeout_ms=180_000)
         for page, role in zip(pages, ("police", "elu")):
             _logged_in(page)
             assert page.get_by_text(f"Connecté : {role}").count() == 1

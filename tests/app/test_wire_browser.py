@@ -24,7 +24,7 @@ import pytest
 
 from clspd_geo.access import policy
 from clspd_geo.store import GeoPackageStore
-from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
+from conftest import ensure_test_account, log_in, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
 ROLES = ("admin", "elu", "public", "videoprotection")
@@ -67,9 +67,7 @@ def _received(browser, url: str, role: str, shots: Path) -> tuple[list[bytes], d
 
     page.on("websocket", on_ws)
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_label("Identifiant").fill(f"test-{role}", timeout=90_000)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
+    log_in(page, f"test-{role}")
     page.wait_for_selector("text=Connecté", timeout=120_000)
     wait_idle(page)
     links = page.locator('[data-testid="stSidebarNavLink"]')

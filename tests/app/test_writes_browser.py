@@ -18,7 +18,7 @@ import pytest
 
 from clspd_geo.access import audit
 from clspd_geo.store import GeoPackageStore
-from conftest import TEST_PASSWORD, ensure_test_account, serve_app, wait_idle
+from conftest import ensure_test_account, log_in, serve_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -44,9 +44,7 @@ def _open(browser, url: str, role: str, page_title: str):
                                   accept_downloads=True)
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_label("Identifiant").fill(f"test-{role}", timeout=90_000)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
+    log_in(page, f"test-{role}")
     page.wait_for_selector("text=Connecté", timeout=120_000)
     wait_idle(page)
     page.locator('[data-testid="stSidebarNavLink"]', has_text=page_title).click()
