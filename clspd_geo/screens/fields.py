@@ -47,7 +47,12 @@ def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierR
     return view.memo(("fields.quartier_rates", sel),
                      lambda: rates.rates_by_quartier(
                          view.incidents(sel), view.layer("quartiers"), k=view.small_count_k,
-                         carreaux=view.layer("carreaux")))
+                         carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel)))
+
+
+def aggregated(view: RoleView, sel: indicators.Selection) -> bool:
+    """Return True when some selected category reaches the role as atoms, not as points."""
+    return any(view.category_rule(c).access == "aggregated" for c in sel.categories)
 
 
 def alcohol_night(view: RoleView, sel: indicators.Selection, *,

@@ -37,7 +37,8 @@ def test_quartier_rates_use_the_role_k(police, elu, memoised, year):
         sel = year(view)
         memoised(lambda v=view, s=sel: fields.quartier_rates(v, s),
                  lambda v=view, s=sel: rates.rates_by_quartier(
-                     _rows(v, s), v.layer("quartiers"), k=v.small_count_k))
+                     _rows(v, s), v.layer("quartiers"), k=v.small_count_k,
+                     aggregated=True))  # sensitive categories are atoms for both
 
 
 def test_alcohol_night(police, memoised, year):
@@ -241,3 +242,11 @@ def test_yearly_outside_counts_the_cut_years(store):
         public.incidents(cut)["time_step"] == "annee").any()
     note = fields.publication_note(public, cut).replace("\u202f", " ")
     assert f"{(years == y).sum():,}".replace(",", " ") + " faits de ces catégories" in note
+
+
+def test_elu_family_table_shows_suppressed_quartiers_as_below_k(elu, year):
+    sel = year(elu, ["violences_intrafamiliales", "violences_conjugales"])
+    table = fields.quartier_rates(elu, sel).table()
+    assert "0" not in set(table["Faits"])
+    assert (table["Faits"] == "< 11").any() or table["Faits"].map(
+        lambda v: v.isdigit() and int(v) >= 11).all()
