@@ -67,7 +67,7 @@ _KINDS = tuple(k.code for k in vocab.FACILITY_KINDS)
 
 TERRITOIRE = LayerSchema(
     "territoire", "Territoire",
-    "The commune(s) the CLSPD covers; several for an intercommunal CISPD.",
+    "The communes the CLSPD covers: one, or several for an intercommunal CISPD.",
     "insee_code",
     (
         Column("insee_code", "str", "INSEE code of the commune (5 characters, 2A/2B, 97x)"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.maps import areas as area_layers
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.screens import fields
@@ -30,7 +30,7 @@ except ClspdGeoError as err:
     widgets.analysis_note(err)
 else:
     if access.n_without_kind:
-        st.warning(f"{access.n_without_kind} équipement(s) n'ont pas de type (colonne « kind » "
+        st.warning(f"{_format.count(access.n_without_kind, 'équipement')} n'{'a' if access.n_without_kind < 2 else 'ont'} pas de type (colonne « kind » "
                    "vide) : ils ne comptent pas. Complétez leur type puis réimportez-les.")
     colors = [vocab.facility_kind(k).color for k in reach["kind"]]
     layers.append(area_layers.zones_layer(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from clspd_geo import _format, vocab
+from clspd_geo import _format, safe, vocab
 from clspd_geo.police import patrol_brief, patrols, sectors
 from clspd_geo.maps import areas as area_layers, base as map_base, patrol_layers
 from clspd_geo.errors import ClspdGeoError
@@ -100,7 +100,7 @@ def analyses() -> None:
                                            shift=None if shift == "toutes" else shift).round(0),
                      width="stretch")
         if load.outside:
-            st.caption(f"{load.outside} fait(s) de la période hors de tout secteur.")
+            st.caption(f"{_format.count(load.outside, 'fait')} de la période hors de tout secteur.")
 
     if section == "coordination":
         co, check = police_screen.coordination(view, start=flt.start, end=flt.end,
@@ -113,7 +113,7 @@ def analyses() -> None:
         k3.metric("Couvert par aucun secteur",
                   _format.number(co.uncovered["area_m2"].sum() / 1e6, decimals=2) + " km²")
         for problem in check.problems:
-            st.warning(problem)
+            st.warning(safe.md(problem))  # sector names are user text
         coord_map = panels.base_map(view)
         map_base.finish(coord_map, [
             area_layers.sectors_layer(secteurs, legend_title="Secteurs", m=coord_map),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.maps import areas as area_layers, facilities as facility_layers
 from clspd_geo.analysis import indicators
 from clspd_geo.screens import fields
@@ -37,8 +37,9 @@ layers = [area_layers.values_by_quartier_layer(qc, value_col="faits",
                                                label_col="faits_affiches",
                                                name="Total par quartier", unit="faits", m=m)]
 offer = per_q.assign(offre=per_q["ressources"] + per_q["actions"],
-                     offre_texte=per_q["ressources"].astype(str) + " ressource(s), "
-                     + per_q["actions"].astype(str) + " action(s)")
+                     offre_texte=[f"{_format.count(r, 'ressource')}, {_format.count(a, 'action')}"
+                                  for r, a in zip(per_q["ressources"], per_q["actions"],
+                                                  strict=True)])
 layers.append(area_layers.values_by_quartier_layer(
     offer, value_col="offre", label_col="offre_texte", name="Ressources et actions par quartier",
     unit="ressources et actions", show=False, m=m))

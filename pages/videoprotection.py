@@ -65,7 +65,7 @@ if len(bad):
              icon=":material/error:")
 flagged = problems[problems["severity"] == "avertissement"]
 if len(flagged):
-    with st.expander(f"{len(flagged)} caméra(s) à vérifier (orientation manquante…)"):
+    with st.expander(f"{_format.count(len(flagged), 'caméra')} à vérifier (orientation manquante…)"):
         st.write("\n".join(f"- {safe.md(msg)}" for msg in flagged["message"]))
 
 st.subheader("Ce que voient les caméras en service")
@@ -195,7 +195,7 @@ def siting_section() -> None:
     best = greedy
     if greedy is not None:
         if problem.candidates.dropped_outside:
-            st.warning(f"{problem.candidates.dropped_outside} site(s) candidat(s) hors du "
+            st.warning(f"{_format.count(problem.candidates.dropped_outside, 'site candidat')} hors du "
                        "territoire ont été écartés.")
         st.markdown(f"{_format.number(len(problem.candidates))} sites candidats, "
                     f"{safe.md(problem.demand.description)}.")

@@ -173,7 +173,9 @@ def check_folded_figures(at: AppTest, page: str, role: str, fig: dict[str, int]
         got = pd.to_numeric(per_q["Ressources"])
         assert int(got.sum()) == fig["colleges"]
         assert int((got > 0).sum()) == fig["iris_with_college"]
-        assert f"{fig['iris'] - fig['iris_with_college']} quartier(s) n'en ont aucune" in _text(at)
+        n_none = fig['iris'] - fig['iris_with_college']
+        assert (f"{n_none} quartier{'s' if n_none > 1 else ''} "
+                f"n'en {'ont' if n_none > 1 else 'a'} aucune") in _text(at)
 
 
 _FIGURES = ("Nombre", "Caméras", "Population", "Lignes", "Sites", "Accidents")

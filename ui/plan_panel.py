@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from clspd_geo import safe, vocab
+from clspd_geo import _format, safe, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.errors import ClspdGeoError, RowConflictError
 from clspd_geo.maps import base as map_base, field_layers
@@ -114,7 +114,7 @@ def _save(field: str) -> None:
     st.session_state.pop(_editor_key(field), None)  # the edits are now in the plan
     st.session_state.pop(f"{field}.plan_draft", None)
     st.session_state[f"{field}.plan_message"] = (
-        "success", f"Plan d'action enregistré : {n} action(s) pour ce champ.")
+        "success", f"Plan d'action enregistré : {_format.count(n, 'action')} pour ce champ.")
 
 
 def action_plan(view: RoleView, field: str) -> None:

@@ -30,6 +30,35 @@ from clspd_geo.access import auth, sessions
 
 _LOG = logging.getLogger("clspd_geo.session_route")
 _MARK = "_clspd_session_route"
+_PAGE_PATHS: set[str] = set()
+"""The url paths of the app's pages (:func:`known_pages`); empty: no path is redirected."""
+
+
+def known_pages(url_paths) -> None:
+    """Record the pages' url paths: a browser asking for another page goes home.
+
+    Streamlit answers an unknown path (``/nimportequoi``) with the app and an English
+    « Page not found » dialog that has no setting to translate it; a page load of a
+    one-segment path that is no page is redirected (``303``) to the home page instead.
+    """
+    _PAGE_PATHS.clear()
+    _PAGE_PATHS.update(p for p in url_paths if p)
+
+
+def unknown_page(scope) -> bool:
+    """Return True for a browser's page load of a one-segment path that is no page."""
+    if scope.get("type") != "http" or scope.get("method") != "GET" or not _PAGE_PATHS:
+        return False
+    path = str(scope.get("path") or "")
+    base = _base_path()
+    if not path.startswith(base + "/"):
+        return False
+    rest = path[len(base) + 1:].rstrip("/")
+    if not rest or "/" in rest or "." in rest or rest.startswith(("_", "~")):
+        return False
+    if rest in _PAGE_PATHS or rest in ("static", "media", "component", "app", "healthz"):
+        return False
+    return "text/html" in _header(scope, b"accept")
 
 
 def _base_path() -> str:
@@ -124,6 +153,13 @@ def install() -> None:
     async def call(self, scope, receive, send):
         if scope.get("type") == "http" and scope.get("path") == _base_path() + sessions.ENDPOINT:
             await _serve(scope, receive, send)
+            return
+        if unknown_page(scope):
+            home = _base_path() + "/"
+            await send({"type": "http.response.start", "status": 303,
+                        "headers": [(b"location", home.encode("latin-1")),
+                                    (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
             return
         await original(self, scope, receive, send)
 

@@ -276,7 +276,7 @@ def nearest_facility(points: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
                   if kinds is not None else "de tout type")
         msg = f"Aucun équipement ({wanted}) n'est chargé : {IMPORT_FACILITIES}."
         if no_kind:
-            msg += (f" {no_kind} équipement(s) n'ont pas de type : complétez la colonne "
+            msg += (f" {_format.count(no_kind, 'équipement')} n'{'a' if no_kind < 2 else 'ont'} pas de type : complétez la colonne "
                     "« kind ».")
         raise EmptySelectionError(msg)
     network = network_or_none(voies, epsg=target)

@@ -396,7 +396,7 @@ def run_backtest(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndar
             reason += f" Poids : {backtest.blend_label(blend)}."
     if n_folds < backtest.MIN_FOLDS:
         reason += (f" Attention : la recommandation repose sur trop peu de données "
-                   f"({n_folds} essai(s), il en faut au moins {backtest.MIN_FOLDS}).")
+                   f"({_format.count(n_folds, 'essai')}, il en faut au moins {backtest.MIN_FOLDS}).")
     return Backtest(best, bt, reason, blend, unit)
 
 
@@ -474,7 +474,7 @@ def evaluate_xy(grid: cells.Grid, inside: np.ndarray, x: np.ndarray, y: np.ndarr
         frames.append(tab)
     notes = []
     if train_counts.n_outside or te.n_outside:
-        notes.append(f"{train_counts.n_outside + te.n_outside} fait(s) sans position, hors du "
+        notes.append(f"{_format.count(train_counts.n_outside + te.n_outside, 'fait')} sans position, hors du "
                      "territoire ou dans une cellule de bord dont le centre est hors du "
                      "territoire ont été ignorés.")
     return ForecastReport(

@@ -123,9 +123,24 @@ def default_selection(df: pd.DataFrame, *, categories: Iterable[str] | None = No
 
 
 def mask(df: pd.DataFrame, sel: Selection) -> np.ndarray:
-    """Return the boolean mask of rows inside the selection."""
-    ts = df["occurred_at"].to_numpy()
+    """Return the boolean mask of rows inside the selection.
+
+    A row released as a monthly or yearly atom (``time_step`` ``"mois"`` or ``"annee"``,
+    see :func:`clspd_geo.access.release.restrict`) is inside the period only when its
+    whole month or year is: a year of facts dated 1 January never counts against a
+    period that holds only part of that year, so a period and the same period one year
+    earlier always compare the same atoms.
+    """
+    ts = df["occurred_at"].to_numpy("datetime64[ns]")
     m = (ts >= np.datetime64(sel.start)) & (ts < np.datetime64(sel.end))
+    if "time_step" in df.columns and len(df):
+        step = df["time_step"].to_numpy(dtype=object)
+        end = np.datetime64(sel.end, "ns")
+        for code, unit in (("mois", "M"), ("annee", "Y")):
+            rows = step == code
+            if rows.any():
+                atom_end = (ts[rows].astype(f"datetime64[{unit}]") + 1).astype("datetime64[ns]")
+                m[rows] &= atom_end <= end
     if len(sel.categories) < len(vocab.INCIDENT_CATEGORIES):
         m &= df["category"].isin(sel.categories).to_numpy()
     if sel.quartiers:

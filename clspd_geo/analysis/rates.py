@@ -72,8 +72,8 @@ class QuartierRates:
         q = self.quartiers
         shown = q[q["valeur"] > 0]
         hidden = int(((q["faits_affiches"].astype(str)).str.startswith("<")).sum())
-        masked = (f" Les effectifs de 1 à {self.k - 1} sont masqués ({hidden} quartier(s))."
-                  if hidden else "")
+        masked = (f" Les effectifs de 1 à {self.k - 1} sont masqués "
+                  f"({_format.count(hidden, 'quartier')})." if hidden else "")
         if shown.empty:
             text = (f"Aucun quartier ne compte au moins {self.k} {what} sur la période : rien "
                     "n'est affiché pour protéger les personnes." + masked)
@@ -96,7 +96,7 @@ class QuartierRates:
 
 
 def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k: int,
-                      per: float = 1000.0,
+                      per: float = 1000.0, aggregated: bool = False,
                       carreaux: gpd.GeoDataFrame | None = None) -> QuartierRates:
     """Return incidents per quartier with small counts suppressed, as rates when possible.
 
@@ -111,6 +111,10 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
         a rate (a rate would give the count back).
     per
         Rates per this many inhabitants.
+    aggregated
+        The incidents are released atoms (:func:`clspd_geo.access.release.restrict`): a
+        quartier's atoms of fewer than k facts are withheld or published for the whole
+        territory only, so a count of 0 cannot be told from 1 to k−1 and reads "< k" too.
     carreaux
         The Filosofi grid: when it places inhabitants in every inhabited quartier, its
         sums replace the quartiers' ``population`` (rounded to whole inhabitants).
@@ -125,7 +129,10 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
     pop = pd.to_numeric(out["population"], errors="coerce").astype(float)
     population_known = bool(len(out) and pop.notna().all() and (pop > 0).all())
     out["faits"] = kept.to_numpy()
-    out["faits_affiches"] = indicators.suppress_small(raw, k=k).to_numpy()
+    shown = indicators.suppress_small(raw, k=k)
+    if aggregated and k > 1:
+        shown = shown.where(raw > 0, f"< {k}")
+    out["faits_affiches"] = shown.to_numpy()
     if population_known:
         rate = per * kept / pop
         out["taux_pour_1000"] = rate.where(kept > 0).round(2).to_numpy()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import crs, safe
+from clspd_geo import _format, crs, safe
 from clspd_geo.analysis import accessibility, areas
 
 def resources_by_quartier(quartiers: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
@@ -62,7 +62,8 @@ def resources_sentence(by_quartier: gpd.GeoDataFrame, *, counts: pd.Series, k: i
     exposed = without[without["signalements"] >= k]
     text = (f"{int(q['ressources'].sum())} ressources de prévention et d'orientation et "
             f"{int(q['actions'].sum())} actions de sensibilisation ou de formation sont "
-            f"rattachées à un quartier ; {len(without)} quartier(s) n'en ont aucune.")
+            f"rattachées à un quartier ; {_format.count(len(without), 'quartier')} "
+            f"n'en {'a' if len(without) < 2 else 'ont'} aucune.")
     if len(exposed):
         text += (f" Parmi eux, {', '.join(safe.md(n) for n in exposed['name'])} compte(nt) au moins {k} "
                  "signalements ou atteintes sur la période : une action de proximité y est à "

@@ -80,8 +80,8 @@ def yearly_severity(accidents: pd.DataFrame) -> pd.DataFrame:
 def yearly_sentence(table: pd.DataFrame) -> str:
     """Return one French sentence on the last year's killed and seriously injured."""
     last = table.iloc[-1]
-    text = (f"En {int(last['Année'])}, {int(last['Tués'])} personne(s) tuée(s) et "
-            f"{int(last['Blessés hospitalisés'])} blessée(s) hospitalisée(s) dans "
+    text = (f"En {int(last['Année'])}, {_format.count(int(last['Tués']), 'personne tuée')} et "
+            f"{_format.count(int(last['Blessés hospitalisés']), 'blessé hospitalisé')} dans "
             f"{int(last['Accidents'])} accidents corporels")
     if last.get("Période couverte", "année entière") != "année entière":
         text += f" (données {last['Période couverte']} seulement)"

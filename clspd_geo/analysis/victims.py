@@ -90,7 +90,7 @@ class SupportAccess:
             return text + "Aucun quartier n'est éloigné de toute aide."
         names = ", ".join(safe.md(n) for n in far.sort_values("distance_habitants_m",
                                                           ascending=False)["name"])
-        return text + (f"{len(far)} quartier(s) sont à plus de {self.minutes:g} minutes de toute "
+        return text + (f"{_format.count(len(far), 'quartier')} {'est' if len(far) < 2 else 'sont'} à plus de {self.minutes:g} minutes de toute "
                        f"aide pour la plupart de leurs habitants : {names}.")
 
 

@@ -64,9 +64,13 @@ def _fmt(v: float) -> str:
 def class_legend(breaks: np.ndarray, values: np.ndarray, *, unit: str) -> list[LegendItem]:
     """Return the legend lines of graduated classes with upper bounds ``breaks``.
 
-    Whole-number data read "1", "2 – 3", "4 – 49"; other data read "0.5 – 1.2".
+    Whole-number data read "1", "2 – 3", "4 – 49"; other data read "0.5 – 1.2". No
+    value to show (every count 0 or suppressed): no class line, rather than a « 1 fait »
+    class that suppressed data cannot hold.
     """
     vals = np.asarray(values, dtype=float)
+    if vals.size == 0:
+        return []
     integers = bool(np.all(np.mod(vals, 1) == 0))
     offset = len(CELL_COLORS) - len(breaks)
     items: list[LegendItem] = []

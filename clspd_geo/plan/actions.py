@@ -134,11 +134,12 @@ def status_sentence(actions: gpd.GeoDataFrame) -> str:
     today = pd.Timestamp(dt.date.today())
     late = actions[(actions["status"].isin(["prevue", "en_cours"]))
                    & pd.to_datetime(actions["end_on"]).lt(today)]
-    text = (f"{len(actions)} action(s) au plan : {int(n.get('en_cours', 0))} en cours, "
+    text = (f"{_format.count(len(actions), 'action')} au plan : {int(n.get('en_cours', 0))} en cours, "
             f"{int(n.get('prevue', 0))} prévues, {int(n.get('realisee', 0))} réalisées, "
             f"{int(n.get('suspendue', 0))} suspendues.")
     if len(late):
-        text += f" {len(late)} action(s) non terminée(s) ont dépassé leur date de fin."
+        text += (f" {_format.count(len(late), 'action non terminée', 'actions non terminées')} "
+                 f"{'a' if len(late) < 2 else 'ont'} dépassé leur date de fin.")
     return text
 
 

@@ -107,6 +107,11 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
     work = crs.to_compute(sectors)
     epsg = int(work.crs.to_epsg())
     ids = work["sector_id"].astype(str).to_numpy()
+    # Messages name a sector by its name (« Centre-ville »), not its code (« PN-1 »).
+    names = ids.copy()
+    if "name" in work.columns:
+        given = work["name"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+        names = np.where(given != "", given, ids).astype(object)
     forces = (work["force"].astype(str).to_numpy() if "force" in work.columns
               else np.full(len(work), ""))
     geoms = shapely.make_valid(work.geometry.to_numpy())
@@ -122,7 +127,7 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
         if inter.is_empty or inter.area < min_area_m2:
             continue
         label = vocab.FORCES.get(forces[i], forces[i])
-        problems.append(f"Les secteurs « {ids[i]} » et « {ids[j]} » ({label}) se chevauchent "
+        problems.append(f"Les secteurs « {names[i]} » et « {names[j]} » ({label}) se chevauchent "
                         f"sur {_format.number(inter.area / 1e4, decimals=2)} ha "
                         f"({_where(inter, epsg)}). Un lieu ne doit "
                         "relever que d'un secteur par force : corrigez leurs limites.")
@@ -136,12 +141,13 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
                 hole = shapely.Polygon(ring)
                 if hole.area < min_area_m2:
                     continue
-                near = [ids[k] for k in np.flatnonzero(forces == force)
-                        if geoms[k].distance(hole) < 1.0]
+                near_k = [k for k in np.flatnonzero(forces == force)
+                          if geoms[k].distance(hole) < 1.0]
+                near = [ids[k] for k in near_k]
                 label = vocab.FORCES.get(force, force)
                 area_ha = _format.number(hole.area / 1e4, decimals=2)
                 problems.append(f"Trou de {area_ha} ha entre les secteurs "
-                                f"{', '.join(f'« {n} »' for n in near)} ({label}, "
+                                f"{', '.join(f'« {names[k]} »' for k in near_k)} ({label}, "
                                 f"{_where(hole, epsg)}) : aucun secteur de cette force ne "
                                 "couvre ce lieu. Étendez l'un des secteurs voisins.")
                 rows.append({"kind": "trou", "force": force, "sectors": ", ".join(near),
@@ -152,7 +158,7 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
         counts = np.bincount(pairs["sector"].to_numpy(), minlength=len(work))
         for k in np.flatnonzero(counts == 0):
             label = vocab.FORCES.get(forces[k], forces[k])
-            problems.append(f"Aucun fait enregistré dans le secteur « {ids[k]} » ({label}) sur "
+            problems.append(f"Aucun fait enregistré dans le secteur « {names[k]} » ({label}) sur "
                             "la période : sa charge est nulle. Vérifiez la période choisie, ou "
                             "que les faits sont bien géolocalisés.")
             rows.append({"kind": "sans_fait", "force": forces[k], "sectors": ids[k],

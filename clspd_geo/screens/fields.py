@@ -7,7 +7,10 @@ counts it shows are hidden from 1 to k−1 with the role's k (:attr:`RoleView.sm
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from clspd_geo import _format, vocab
@@ -44,7 +47,12 @@ def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierR
     return view.memo(("fields.quartier_rates", sel),
                      lambda: rates.rates_by_quartier(
                          view.incidents(sel), view.layer("quartiers"), k=view.small_count_k,
-                         carreaux=view.layer("carreaux")))
+                         carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel)))
+
+
+def aggregated(view: RoleView, sel: indicators.Selection) -> bool:
+    """Return True when some selected category reaches the role as atoms, not as points."""
+    return any(view.category_rule(c).access == "aggregated" for c in sel.categories)
 
 
 def alcohol_night(view: RoleView, sel: indicators.Selection, *,
@@ -184,6 +192,28 @@ def outside_quartiers(view: RoleView, sel: indicators.Selection) -> int:
     return int(view.incidents(sel)["quartier_id"].isna().sum())
 
 
+def yearly_outside(view: RoleView, sel: indicators.Selection) -> int:
+    """Return the released facts of the selection dated by year whose year is cut by the period.
+
+    A yearly atom counts only when its whole calendar year lies inside the period
+    (:func:`clspd_geo.analysis.indicators.mask`); the ones the period only partly covers
+    are left out of the period and of the year before, and the page says so.
+    """
+    rows = view.incidents()
+    rows = rows[(rows["time_step"] == "annee").to_numpy(dtype=bool)]
+    if rows.empty:
+        return 0
+    start = np.datetime64(sel.start, "ns")
+    ts = rows["occurred_at"].to_numpy("datetime64[ns]")
+    year_end = (ts.astype("datetime64[Y]") + 1).astype("datetime64[ns]")
+    overlap = (ts < np.datetime64(sel.end, "ns")) & (year_end > start)
+    # Same categories and quartiers, over the years the period touches.
+    wide = indicators.Selection(dt.date(sel.start.year, 1, 1), dt.date(sel.end.year + 1, 1, 1),
+                                sel.categories, sel.quartiers)
+    near = overlap & indicators.mask(rows, wide)
+    return int((near & ~indicators.mask(rows, sel)).sum())
+
+
 def publication_note(view: RoleView, sel: indicators.Selection) -> str:
     """Return the sentence that reconciles the page's figures for this role ("" if none).
 
@@ -195,6 +225,13 @@ def publication_note(view: RoleView, sel: indicators.Selection) -> str:
     totals know why.
     """
     parts = []
+    if yearly := yearly_outside(view, sel):
+        parts.append(f"{_format.count(yearly, 'fait')} de ces catégories "
+                     f"{'n’est publié' if yearly == 1 else 'ne sont publiés'} pour votre rôle "
+                     "que par année civile entière, pour des années que la période ne couvre "
+                     "qu'en partie : ni la période ni l'année précédente ne les comptent, et "
+                     "l'évolution ne porte pas sur eux. Choisissez la période « Année "
+                     "civile » pour les voir.")
     withheld = view.withheld(sel)
     if withheld:
         parts.append(f"{_format.number(withheld)} faits non publiés pour votre rôle sur "

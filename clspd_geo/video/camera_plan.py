@@ -322,7 +322,8 @@ def to_html(cameras: gpd.GeoDataFrame, *, territoire: gpd.GeoDataFrame | None = 
     flagged = int(views["bearing_missing"].sum())
     notes = []
     if flagged:
-        notes.append(f"{flagged} caméra(s) sans orientation connue sont dessinées à 360° : "
+        notes.append(f"{_format.count(flagged, 'caméra')} sans orientation connue "
+                     f"{'est dessinée' if flagged < 2 else 'sont dessinées'} à 360° : "
                      "la zone réellement couverte est plus petite.")
     notes.append("Zones couvertes : secteur de vision de chaque caméra (orientation, champ et "
                  "portée utile), calculé en Lambert-93"
@@ -339,7 +340,7 @@ def to_html(cameras: gpd.GeoDataFrame, *, territoire: gpd.GeoDataFrame | None = 
 <p class="meta">Pièce du dossier de demande d'autorisation (article R252-3 du code de la
 sécurité intérieure : plan détaillé indiquant le nombre et l'implantation des caméras et les
 zones couvertes). Document établi le {_e(date.strftime("%d/%m/%Y"))} —
-{len(table)} caméra(s) : {count_text}.</p>
+{_format.count(len(table), 'caméra')} : {count_text}.</p>
 <p class="legend">{legend}</p>
 {svg_map(views, views["numero"].tolist(), epsg=epsg, territoire=territoire, quartiers=quartiers,
          voies=voies)}
@@ -373,7 +374,7 @@ def _detail_maps(views: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame | None, *,
         rows = inside.index[inside["index_right"] == qi]
         sub = views.iloc[np.asarray(rows)]
         parts.append(f'<div class="detail"><h2>{_e(names[q.index.get_loc(qi)])} — '
-                     f"{len(sub)} caméra(s)</h2>")
+                     f"{_format.count(len(sub), 'caméra')}</h2>")
         parts.append(svg_map(sub, sub["numero"].tolist(), epsg=epsg, width=1000, height=560,
                              voies=voies))
         parts.append("</div>")

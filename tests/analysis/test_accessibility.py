@@ -141,7 +141,7 @@ def test_facilities_without_kind_column_or_values():
     assert res.points["nearest_kind"].iloc[0] == "csapa"  # the kind-less site is left out
     with pytest.raises(SchemaError, match="colonne « kind »"):
         acc.nearest_facility(pts, fac.drop(columns="kind"))
-    with pytest.raises(EmptySelectionError, match="n'ont pas de type"):
+    with pytest.raises(EmptySelectionError, match="1 équipement n'a pas de type"):
         acc.nearest_facility(pts, _facilities([(0, 0)], [None]))
 
 

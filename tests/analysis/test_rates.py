@@ -46,3 +46,15 @@ def test_rates_when_every_count_is_small_show_nothing():
     unknown = rates.rates_by_quartier(pd.DataFrame({"quartier_id": ["Q0"] * 2}),
                                       quartier_strip([None]), k=5)
     assert "population des quartiers n'est pas connue" in unknown.sentence()
+
+
+def test_released_atoms_show_an_empty_quartier_as_suppressed():
+    # Released atoms: a quartier with no published fact may hold 1 to k−1 withheld ones.
+    q = quartier_strip([2000, 1000, 500])
+    inc = pd.DataFrame({"quartier_id": ["Q0"] * 12})
+    res = rates.rates_by_quartier(inc, q, k=11, aggregated=True)
+    assert list(res.table()["Faits"]) == ["12", "< 11", "< 11"]
+    assert list(res.table()["Pour 1 000 hab."]) == ["6,0", "< 11 faits", "< 11 faits"]
+    assert "(2 quartiers)" in res.sentence()
+    exact = rates.rates_by_quartier(inc, q, k=11)
+    assert list(exact.table()["Faits"]) == ["12", "0", "0"]

@@ -24,4 +24,4 @@ def test_resources_and_actions_per_quartier_are_counts_only():
     assert list(out["actions"]) == [1, 1]  # the suspended one and the road one do not count
     assert list(out["actions_realisees"]) == [1, 0]
     s = resources.resources_sentence(out, counts=pd.Series({"Q0": 2, "Q1": 7}), k=5)
-    assert "2 ressources" in s and "0 quartier(s)" in s
+    assert "2 ressources" in s and "0 quartier n'en a aucune" in s

@@ -48,7 +48,7 @@ def test_yearly_killed_and_seriously_injured():
     assert list(t["Blessés légers"]) == [2, 3]
     assert list(t["Période couverte"]) == ["du 01/05 au 31/12", "du 01/01 au 01/06"]
     s = rs.yearly_sentence(t)
-    assert "En 2025, 2 personne(s) tuée(s)" in s and "+0 %" in s
+    assert "En 2025, 2 personnes tuées et 1 blessé hospitalisé" in s and "+0 %" in s
     assert "données du 01/01 au 01/06 seulement" in s
     with pytest.raises(EmptySelectionError, match="import accidents"):
         rs.yearly_severity(acc.iloc[:0])

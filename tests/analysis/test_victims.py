@@ -29,7 +29,7 @@ def test_support_access_per_quartier_and_far_quartiers():
     assert list(got["eloigne"]) == [False, False, True]  # 15 min = 1,125 m
     assert res.share_within_pct == pytest.approx(100 * 5 / 7)
     s = res.sentence()
-    assert "71 %" in s and "Quartier 2" in s and "1 quartier(s)" in s
+    assert "71 %" in s and "Quartier 2" in s and "1 quartier est à plus de 15 minutes" in s
     few = victims.support_access(inc.iloc[5:], q, support, epsg=EPSG, k=5, sample_m=100.0)
     assert "Moins de 5 faits" in few.sentence() and "%" not in few.sentence()
 

@@ -7,6 +7,7 @@ rendered (markdown, captions, notes, metrics, table headers and cells, chart spe
 - no number written with a decimal point (« 13.9 », « 10.9% »: French wants a comma);
 - no role code (``groupe_travail``, ``videoprotection``, ``elu``) and no code-like column
   name (``sector_id``, ``quartier_id``) where a name is expected;
+- no « (s) » plural (« 3 fait(s) »): nouns agree with their number;
 - every chart with a time axis is temporal and its data run forward in time.
 """
 
@@ -35,13 +36,14 @@ DECIMAL_POINT = re.compile(r"(?<![\w.\-/:])\d+\.\d+(?![\w.])")
 MISSING = re.compile(r"(?<![\w-])(None|nan|NaN|NaT)(?![\w-])")
 ROLE_CODE = re.compile(r"(?<![\w-])(groupe_travail|videoprotection|elu)(?![\w-])")
 CODE_COLUMN = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+LAZY_PLURAL = re.compile(r"\w\((s|x|e|es)\)")
 
 
 def problems_in_text(where: str, text: str) -> list[str]:
     """Return what is wrong in one displayed text (empty list: nothing)."""
     out = []
     for rx, what in ((MISSING, "valeur manquante"), (DECIMAL_POINT, "point décimal"),
-                     (ROLE_CODE, "code de rôle")):
+                     (ROLE_CODE, "code de rôle"), (LAZY_PLURAL, "pluriel « (s) »")):
         m = rx.search(text)
         if m:
             out.append(f"{where}: {what} « {m.group(0)} » dans « {text[:120]} »")
@@ -125,6 +127,9 @@ def test_the_scan_finds_none_decimal_points_role_codes_and_code_columns():
     assert problems_in_text("p", "Évolution : None")
     assert problems_in_text("p", "10.9% de plus")
     assert problems_in_text("p", "Rôle groupe_travail")
+    assert problems_in_text("p", "3 fait(s) hors secteur")
+    assert problems_in_text("p", "1 action(s) non terminée(s)")
+    assert not problems_in_text("p", "3 faits (sur 12) hors secteur")
     assert not problems_in_text("p", "Connecté : test-elu · Élu ; EPSG:4326 ; 10,9 %")
     df = pd.DataFrame({"sector_id": ["PN-1"], "Évolution (%)": [13.9], "Faits": [None]})
     found = problems_in_table("t", df)

@@ -96,3 +96,39 @@ def test_install_serves_only_its_path_and_is_idempotent(users):
     other = dict(_scope(""), path="/")
     asyncio.run(app(other, receive, send))
     assert sent[0]["status"] == 200 and sent[-1]["body"] == b"streamlit"
+
+
+def _page_load(path: str, accept: str = "text/html,application/xhtml+xml") -> dict:
+    return {"type": "http", "method": "GET", "scheme": "http", "path": path,
+            "query_string": b"", "headers": [(b"host", b"localhost:8501"),
+                                              (b"accept", accept.encode())]}
+
+
+def test_an_unknown_page_path_goes_home_instead_of_page_not_found(monkeypatch):
+    monkeypatch.setattr(session_route, "_PAGE_PATHS", set())
+    assert not session_route.unknown_page(_page_load("/nimportequoi"))  # pages not known yet
+    session_route.known_pages(["", "police", "jeunesse", "connexion"])
+    assert session_route.unknown_page(_page_load("/nimportequoi"))
+    assert session_route.unknown_page(_page_load("/nimportequoi/"))
+    for known in ("/", "/police", "/jeunesse/", "/connexion", "/_stcore/health",
+                  "/static/js/main.js", "/favicon.png", "/media/x", "/a/b"):
+        assert not session_route.unknown_page(_page_load(known)), known
+    # Not a page load: a script or an API call is left to Streamlit.
+    assert not session_route.unknown_page(_page_load("/nimportequoi", accept="*/*"))
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    session_route.install()
+    app = Starlette(routes=[Route("/", lambda request: PlainTextResponse("streamlit"))])
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    asyncio.run(app(_page_load("/nimportequoi"), receive, send))
+    assert sent[0]["status"] == 303 and (b"location", b"/") in sent[0]["headers"]

@@ -109,3 +109,10 @@ def test_quartier_choropleth_legend_says_what_a_colour_means():
     # Two counts, one class (breaks are observed values): « de 25 à 120 faits ».
     assert [i.label for i in counts.items][1:] == [
         "quartier entier : de 25 à 120 faits sur la période"]
+
+
+def test_values_by_quartier_with_every_count_suppressed_has_no_count_class(tiny):
+    q = tiny["quartiers"].assign(v=[0.0, 0.0], lbl=["< 11", "< 11"])
+    layer = areas.values_by_quartier_layer(q, value_col="v", label_col="lbl", name="Faits",
+                                           unit="faits")
+    assert [i.label for i in layer.items] == ["aucun ou effectif masqué (faits)"]

@@ -71,3 +71,9 @@ def test_legend_script_follows_the_layer_control_and_the_box_folds():
     assert 'map.on("overlayadd overlayremove", sync)' in html
     assert '<details open class="clspd-legend-box"><summary' in html
     assert "alert(1)" not in html
+
+
+def test_class_legend_of_no_shown_value_has_no_class():
+    # Every count 0 or suppressed (< 11): no « 1 fait » class that cannot occur.
+    assert legend.class_legend(legend.class_breaks(np.array([0, 0])), np.array([]),
+                               unit="faits") == []

@@ -58,9 +58,9 @@ def test_by_status_counts_per_field(layers):
 
 def test_status_sentence_counts_and_flags_late_actions(layers):
     s = actions.status_sentence(layers["actions"])
-    assert s.startswith("2 action(s) au plan : 1 en cours, 1 prévues, 0 réalisées")
+    assert s.startswith("2 actions au plan : 1 en cours, 1 prévues, 0 réalisées")
     if dt.date.today() > dt.date(2025, 7, 4):  # the test frame's action ends that day
-        assert "1 action(s) non terminée(s)" in s
+        assert "1 action non terminée a dépassé" in s
     assert "plan d'action est vide" in actions.status_sentence(actions.empty())
 
 

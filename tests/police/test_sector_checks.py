@@ -60,3 +60,13 @@ def test_shape_table_of_a_square_sector():
     assert t.loc["A", "area_m2"] == pytest.approx(1e6, rel=1e-6)
     assert t.loc["A", "polsby_popper"] == pytest.approx(np.pi / 4, rel=1e-6)
     assert t.loc["A", "max_distance_m"] == pytest.approx(1000 * np.sqrt(2), rel=1e-6)
+
+
+def test_check_messages_name_sectors_by_their_name():
+    geoms = [box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 900, Y0, X0 + 2000, Y0 + 1000)]
+    lay = gpd.GeoDataFrame({"sector_id": ["PN-1", "PN-2"], "name": ["Centre-ville", None],
+                            "force": ["police_nationale"] * 2},
+                           geometry=geoms, crs=2154).to_crs(4326)
+    text = " ".join(sector_checks.check_sectors(lay).problems)
+    # The name when there is one, the code only when the sector has no name.
+    assert "« Centre-ville » et « PN-2 »" in text and "PN-1" not in text

@@ -55,7 +55,7 @@ def test_plan_lists_every_camera_with_escaped_text(three_cameras):
     assert "<link" not in page and "src=" not in page
     # C3 has no bearing: drawn at 360° and said so.
     assert "sans orientation" in page
-    assert "1 caméra(s) sans orientation connue" in page
+    assert "1 caméra sans orientation connue est dessinée" in page
 
 
 def test_covered_area_of_a_dome(three_cameras):
@@ -69,7 +69,7 @@ def test_covered_area_of_a_dome(three_cameras):
 
 def test_status_filter_and_empty_plan(three_cameras, tmp_path):
     page = camera_plan.to_html(three_cameras, statuses=["en_service"])
-    assert "C3" not in page and "2 caméra(s)" in page
+    assert "C3" not in page and "2 caméras" in page
     out = camera_plan.write(tmp_path / "plan.html", three_cameras)
     assert out.read_text(encoding="utf-8").count("<tr>") == 4  # header + 3 cameras
     with pytest.raises(EmptySelectionError, match="Aucune caméra"):

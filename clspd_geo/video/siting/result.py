@@ -162,7 +162,7 @@ def summary_text(method: str, n_sites: int, before: float, after: float, bound: 
         return "Aucune demande à couvrir." + (" " + note if note else "")
     gap = (bound - after) / bound if bound > 0 else 0.0
     label = "exacte (HiGHS)" if method == "exact" else "gloutonne"
-    msg = (f"Solution {label} : {n_sites} site(s), couverture de {_pct(before / total)} à "
+    msg = (f"Solution {label} : {_format.count(n_sites, 'site')}, couverture de {_pct(before / total)} à "
            f"{_pct(after / total)} de la demande ; borne prouvée {_pct(bound / total)}, "
            f"écart à l'optimum au plus {_pct(gap, 2)}.")
     return msg + (" " + note if note else "")
@@ -180,12 +180,12 @@ def shortfall_note(problem: Problem, n_chosen: int) -> str:
         return ""
     units = problem.demand.units
     if units < asked:
-        return (f"Demande trop grossière : {_format.number(units)} point(s) de demande "
+        return (f"Demande trop grossière : {_format.count(units, 'point')} de demande "
                 f"seulement pour {asked} caméras demandées — {problem.demand.description} : "
                 "des faits regroupés par zone ou très concentrés. Une caméra n'apporte "
                 "quelque chose que si elle voit un point encore non couvert, d'où "
-                f"{n_chosen} site(s) proposé(s) au lieu de {asked}.")
-    return (f"{n_chosen} site(s) proposé(s) au lieu de {asked} : aucun autre site candidat ne "
+                f"{_format.count(n_chosen, 'site proposé')} au lieu de {asked}.")
+    return (f"{_format.count(n_chosen, 'site proposé')} au lieu de {asked} : aucun autre site candidat ne "
             "voit un point de demande encore non couvert (les caméras en service et les "
             "sites proposés voient déjà tout ce que les sites candidats peuvent voir).")
 

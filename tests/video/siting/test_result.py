@@ -31,7 +31,7 @@ def test_make_result_ranks_sites_by_marginal_gain():
     assert res.sites["cost_eur"].tolist() == [2.0, 1.0]
     assert res.covered_after == 4.0 and res.gap == 0.0 and res.share_after == 1.0
     assert res.sites.crs.to_epsg() == 4326
-    assert res.message.startswith("Solution exacte (HiGHS) : 2 site(s)")
+    assert res.message.startswith("Solution exacte (HiGHS) : 2 sites,")
     assert result.site_indices(problem, res).tolist() == [1, 0]
     assert res.summary()["methode"] == "exact" and res.summary()["ecart"] == 0.0
 
@@ -43,8 +43,8 @@ def test_make_result_keeps_given_order_and_raises_a_low_bound():
     assert res.sites["site_id"].tolist() == ["A"] and res.covered_after == 3.0
     assert res.bound == 3.0
     # The given note, then why fewer sites than the two asked are proposed.
-    assert " Note. 1 site(s) proposé(s) au lieu de 2 : aucun autre site candidat" in res.message
-    assert res.note.startswith("Note. 1 site(s)")
+    assert " Note. 1 site proposé au lieu de 2 : aucun autre site candidat" in res.message
+    assert res.note.startswith("Note. 1 site proposé")
 
 
 def test_shortfall_note_says_when_the_demand_is_too_coarse():
@@ -54,14 +54,14 @@ def test_shortfall_note_says_when_the_demand_is_too_coarse():
         np.arange(6) * 1000.0 + X0, np.full(6, Y0), tuple("ABCDEF"), tuple("abcdef"),
         np.ones(6), 2154), radius_m=31.0, n_new=5)
     note = result.shortfall_note(coarse, 2)
-    assert note.startswith("Demande trop grossière : 4 point(s) de demande seulement pour 5 "
+    assert note.startswith("Demande trop grossière : 4 points de demande seulement pour 5 "
                            "caméras demandées")
-    assert "d'où 2 site(s) proposé(s) au lieu de 5" in note
+    assert "d'où 2 sites proposés au lieu de 5" in note
 
 
 def test_summary_text_gives_before_after_bound_and_gap():
     text = result.summary_text("exact", 3, 10.0, 30.0, 40.0, 100.0, "Fin.")
-    assert text == ("Solution exacte (HiGHS) : 3 site(s), couverture de 10,0\u202f% à "
+    assert text == ("Solution exacte (HiGHS) : 3 sites, couverture de 10,0\u202f% à "
                     "30,0\u202f% de la demande ; borne prouvée 40,0\u202f%, écart à "
                     "l'optimum au plus 25,00\u202f%. Fin.")
     assert result.summary_text("glouton", 0, 0, 0, 0, 0.0) == "Aucune demande à couvrir."
