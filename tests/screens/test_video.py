@@ -172,6 +172,8 @@ def test_siting_on_zone_released_incidents_says_the_demand_is_too_coarse(store, 
     assert problem.demand.units < 60
     g = video.greedy(vp, sel, params)
     assert len(g.sites) <= problem.demand.units
-    assert g.note.startswith(f"Demande trop grossière : {problem.demand.units} point(s) de "
+    assert g.note.startswith(f"Demande trop grossière : {problem.demand.units} points de "
                              "demande seulement pour 60 caméras demandées")
-    assert f"d'où {len(g.sites)} site(s) proposé(s) au lieu de 60" in g.message
+    n = len(g.sites)
+    assert f"d'où {n} site{'s' if n > 1 else ''} proposé{'s' if n > 1 else ''} au lieu de 60" \
+        in g.message
