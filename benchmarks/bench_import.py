@@ -10,6 +10,13 @@ for a synthetic incidents CSV of N rows the time to prepare and to write it into
 GeoPackage store (atomic copy + rename); then a synthetic ``.osm.pbf`` of street ways (the
 roads path through GDAL's OSM driver), and the refusal of a decompression bomb (a few Mo of
 gzip expanding to about 1 Go) with the page's 50 Mo budget: time and peak traced memory.
+
+``--worker`` (issue 20 item 1) instead reads a « parse bomb »: a CSV within the page's budget
+whose 16 million two-letter cells (one Python string each) take gigabytes once parsed, as the page does (in the
+reading child process, ``ImportOptions(isolated=True)``) and, with ``--in-process`` too,
+in this process as before. For each: outcome, time, this process's peak RSS above its
+start, and the worst delay of another "session" (a thread doing 5 ms steps of Python
+work, as a rerun would) while the import runs.
 """
 
 from __future__ import annotations
@@ -93,7 +100,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--pbf-ways", type=int, default=20_000)
+    parser.add_argument("--worker", action="store_true",
+                        help="only the parse bomb through the reading child process")
+    parser.add_argument("--in-process", action="store_true",
+                        help="with --worker: also read it in this process (uses GBs)")
     args = parser.parse_args()
+    if args.worker:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_worker(Path(tmp), in_process=args.in_process)
+        return
     if DATA.is_dir():
         print(f"{'kind':<11} {'file':<45} {'read':>7} {'ok':>7} {'fixed':>6} {'rej.':>6} "
               f"{'s':>6}")
@@ -165,6 +180,64 @@ def bench_bomb(tmp: Path) -> None:
     print(f"gzip bomb: {bomb.stat().st_size / 1e6:.1f} MB expanding to "
           f"{len(block) * 1000 / 1e9:.2f} GB: {outcome} in {elapsed:.2f} s, peak traced "
           f"memory {peak / 1e6:.0f} MB")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        line = next(x for x in fh if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def bench_worker(tmp: Path, *, in_process: bool) -> None:
+    """Print the parse bomb's outcome, time, peak RSS and another session's worst delay."""
+    import threading
+
+    bomb = tmp / "faits.csv"
+    with open(bomb, "w", encoding="utf-8") as fh:
+        fh.write(";".join(f"c{i}" for i in range(40)) + "\n")
+        fh.write((";".join(["ab"] * 40) + "\n") * 400_000)  # one str object per cell
+    print(f"parse bomb: {bomb.stat().st_size / 1e6:.1f} MB CSV, 400,000 rows x 40 cells "
+          f"(page budget {preview.MAX_UPLOAD_BYTES / 1e6:.0f} MB)")
+    alone = 0
+    t_end = time.perf_counter() + 3.0
+    while time.perf_counter() < t_end:  # the same steps, no import: the reference rate
+        end = time.perf_counter() + 0.005
+        while time.perf_counter() < end:
+            pass
+        time.sleep(0.01)
+        alone += 1
+    print(f"  other session alone: {alone / 3.0:.0f} steps/s")
+    for isolated in ((True, False) if in_process else (True,)):
+        base, peak, delays, stop = _rss_mb(), [0.0], [], threading.Event()
+
+        def other_session():
+            while not stop.is_set():
+                t = time.perf_counter()
+                end = t + 0.005
+                while time.perf_counter() < end:  # 5 ms of Python work
+                    pass
+                delays.append(time.perf_counter() - t - 0.005)
+                peak[0] = max(peak[0], _rss_mb())
+                time.sleep(0.01)
+
+        th = threading.Thread(target=other_session, daemon=True)
+        th.start()
+        t0 = time.perf_counter()
+        try:
+            pipeline.prepare("incidents", [bomb], names=["faits.csv"],
+                             options=ImportOptions(max_bytes=preview.MAX_UPLOAD_BYTES,
+                                                   isolated=isolated))
+            outcome = "accepted"
+        except Exception as err:  # noqa: BLE001 - the figure is the outcome
+            outcome = f"{type(err).__name__}: {str(err)[:60]}…"
+        elapsed = time.perf_counter() - t0
+        stop.set()
+        th.join()
+        print(f"  {'child process' if isolated else 'in process   '}: {outcome} in "
+              f"{elapsed:.2f} s; server peak RSS +{peak[0] - base:.0f} MB; other session's "
+              f"5 ms step: worst +{max(delays) * 1000:.0f} ms, "
+              f"median +{sorted(delays)[len(delays) // 2] * 1000:.1f} ms, "
+              f"{len(delays) / elapsed:.0f} steps/s")
 
 
 if __name__ == "__main__":

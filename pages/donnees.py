@@ -100,7 +100,7 @@ if files:
             commune=commune, as_layer=as_layer, force=force, mode=mode,
             geocode_with=extra[0] if extra and kind == "cameras" else None,
             mapping=extra[0] if extra and kind != "cameras" else None,
-            max_bytes=preview.MAX_UPLOAD_BYTES)
+            max_bytes=preview.MAX_UPLOAD_BYTES, isolated=True)
         try:  # one import at a time in the server; a busy gate refuses, the choices stay
             with st.spinner("Lecture et contrôle des fichiers (un import à la fois)…"), \
                     gate.slot():

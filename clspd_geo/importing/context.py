@@ -36,6 +36,9 @@ class ImportOptions:
         Largest input file accepted.
     tolerance_m
         Points outside the territory but closer than this are kept and flagged.
+    isolated
+        Read the files into frames in a child process with a memory and time limit
+        (:mod:`clspd_geo.importing.worker`; the app's imports), not in this process.
     """
 
     commune: str | None = None
@@ -46,6 +49,7 @@ class ImportOptions:
     mode: Literal["replace", "append"] = "replace"
     max_bytes: int = sniffing.MAX_FILE_BYTES
     tolerance_m: float = coords.OUTSIDE_TOLERANCE_M
+    isolated: bool = False
 
 
 @dataclass(frozen=True)

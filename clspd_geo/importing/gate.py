@@ -5,9 +5,9 @@ importing at once would each parse their files in the same process and take its 
 its interpreter lock from everyone else's pages. :data:`GATE` lets one import run; at most
 ``waiting`` more wait for it, each for at most ``timeout_s`` seconds; any other import is
 refused at once with :data:`BUSY_MESSAGE` (nothing read, nothing written, the user's
-choices kept by the page). A thread-safe gate, not a worker process: the import still runs
-in the session's own script thread, so a running import slows the others' reruns (the
-interpreter lock) but can no longer be multiplied.
+choices kept by the page). A thread-safe gate; on the page, the reading of the files into
+frames (the part whose memory the file decides) runs in a limited child process
+(:mod:`clspd_geo.importing.worker`), the checks and the store write in the session's thread.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The one import pipeline, shared by the command line and the "Données" page.
 
-read (size first, then format, encoding, separator) → map columns and vocabularies
+read (size first, then format, encoding, separator; in a limited child process with
+``ImportOptions(isolated=True)``, :mod:`~clspd_geo.importing.worker`) → map columns and vocabularies
 (one module per kind) → check positions against the territory → drop rejected rows and
 duplicate ids → validate against the data model → report → write every layer in one
 atomic step with ``store.write_many``. :func:`prepare` writes nothing; :func:`commit`
@@ -22,7 +23,7 @@ from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
     accidents, boundaries, cameras, facilities, filosofi, gtfs, incidents, iris_tables, qpv,
-    roads, sectors, sniffing, ssmsi,
+    roads, sectors, sniffing, ssmsi, worker,
 )
 from clspd_geo.importing.context import Context, ImportOptions
 from clspd_geo.importing.report import FileInfo, ImportReport, RowLog
@@ -140,9 +141,12 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
                   quartiers=layers.get("quartiers"))
     if kind == "boundaries":  # a new territory is not checked against the old one
         ctx = Context(options)
+    if options.isolated:  # the file decides the memory: read it in a limited child process
+        read = worker.read_sources(paths, names=names, max_bytes=options.max_bytes)
+    else:
+        read = [sniffing.open_source(Path(p), max_bytes=options.max_bytes) for p in paths]
     sources = []
-    for i, p in enumerate(paths):
-        src = sniffing.open_source(Path(p), max_bytes=options.max_bytes)
+    for i, (p, src) in enumerate(zip(paths, read)):
         if names is not None:
             src = sniffing.Source(Path(names[i]), src.frame, src.lines, src.format,
                                   src.encoding, src.separator, src.max_bytes, Path(p))
