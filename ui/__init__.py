@@ -12,5 +12,7 @@
 - :mod:`ui.plan_panel`: the CLSPD action plan (map layer, table, editor);
 - :mod:`ui.server_guard`: developer commands from a browser (``clear_cache``) refused;
 - :mod:`ui.session_route`: the endpoint that turns a login's one-time code into the
-  ``HttpOnly`` session cookie.
+  ``HttpOnly`` session cookie;
+- :mod:`ui.media_guard`: an export's ``/media/`` URL serves it only to the session that made
+  it, a few times within a minute, recorded when served.
 """

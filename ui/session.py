@@ -23,7 +23,7 @@ import streamlit as st
 
 from clspd_geo.access import audit, auth, sessions
 from clspd_geo.errors import ClspdGeoError
-from ui import router
+from ui import media_guard, router
 
 
 class NotLoggedIn(ClspdGeoError, PermissionError):
@@ -150,8 +150,13 @@ def _log_out() -> None:
 
 def _cookie() -> str | None:
     """Return the session cookie the browser sent when this Streamlit session opened."""
+    return _browser_cookie(sessions.COOKIE_NAME)
+
+
+def _browser_cookie(name: str) -> str | None:
+    """Return the cookie ``name`` the browser sent when this Streamlit session opened."""
     try:
-        value = st.context.cookies.get(sessions.COOKIE_NAME)
+        value = st.context.cookies.get(name)
     except Exception:  # no browser behind this run (AppTest): no cookie
         return None
     return value if isinstance(value, str) and value else None
@@ -346,12 +351,16 @@ def export_generator(data, file_name: str, *, detail: str = "") -> Callable[[], 
     token = st.session_state.get("auth.token")
     claims = st.user.to_dict() if _oidc_enabled() and st.user.is_logged_in else None
     drawn_for = role()
+    # The file is served only to the browser holding this session's cookie (ui.media_guard).
+    secret = token or (_browser_cookie(media_guard.OWNER_COOKIES[1]) if claims else None)
 
     def generate() -> bytes:
         acc = _export_account(token, claims)
         if acc is None or acc.role != drawn_for:
             raise NotLoggedIn(WRITE_REFUSED)
         audit.record(acc.username, acc.role, "export", file_name, detail=detail)
+        media_guard.claim(secret=secret, account=acc.username, role=acc.role,
+                          file_name=file_name)
         out = data() if callable(data) else data
         return out.encode("utf-8") if isinstance(out, str) else out
 
@@ -366,8 +375,9 @@ def download_button(label: str, data, file_name: str | None = None, mime: str | 
     A drop-in for ``st.download_button`` (same arguments; ``container=`` draws it in a
     column or another container). ``data`` (bytes, text, or a callable returning them)
     must come from the session's role view; a callable is called only on the click. The
-    file is never at a URL before the click, and the export is recorded (account, role, file
-    name) when it is made.
+    file is never at a URL before the click, the export is recorded (account, role, file
+    name) when it is made, and its URL serves it only to this session's browser, a few
+    times within a minute (:mod:`ui.media_guard`), recorded again when served.
     """
     name = file_name or str(label)
     target = container if container is not None else st

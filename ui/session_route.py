@@ -6,7 +6,8 @@ The script of the app talks to the browser over a websocket, so it can read cook
 offered through ``st.App`` (another entry point than ``streamlit run app.py``). So
 :func:`install`, called by ``app.py`` like :mod:`ui.server_guard`, wraps the Starlette
 application class's ``__call__`` once: one path, :data:`clspd_geo.access.sessions.ENDPOINT`,
-is answered here; every other request goes to Streamlit untouched.
+is answered here; ``/media/`` requests go through :func:`ui.media_guard.serve` (an export's
+file only to the session that made it); every other request goes to Streamlit untouched.
 
 - ``GET /_clspd/session?code=…&next=/page``: redeems the login's one-time code
   (:func:`clspd_geo.access.sessions.redeem_code`), answers ``303`` to ``next`` (a path of
@@ -27,6 +28,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from clspd_geo.access import auth, sessions
+from ui import media_guard
 
 _LOG = logging.getLogger("clspd_geo.session_route")
 _MARK = "_clspd_session_route"
@@ -146,6 +148,7 @@ def install() -> None:
     """Answer :data:`~clspd_geo.access.sessions.ENDPOINT` in Streamlit's server (idempotent)."""
     from starlette.applications import Starlette
 
+    media_guard.install()
     original = Starlette.__call__
     if getattr(original, _MARK, False):
         return
@@ -160,6 +163,11 @@ def install() -> None:
                         "headers": [(b"location", home.encode("latin-1")),
                                     (b"content-length", b"0")]})
             await send({"type": "http.response.body", "body": b""})
+            return
+        if scope.get("type") == "http" and scope.get("path", "").startswith(_base_path()
+                                                                            + "/media/"):
+            await media_guard.serve(scope, receive, send,
+                                    lambda *a: original(self, *a))  # exports: their session only
             return
         await original(self, scope, receive, send)
 

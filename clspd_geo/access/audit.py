@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "deconnexion": "Déconnexion",
     "vue": "Consultation d'une page",
     "export": "Export",
+    "export_servi": "Export servi",
     "modification": "Modification des données",
     "purge": "Purge des faits anciens",
     "compte": "Gestion des comptes",

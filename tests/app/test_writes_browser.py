@@ -4,17 +4,22 @@
   the plan and change the same cell; the first saves, the second then gets « modifiée
   entre-temps par … » with both versions, and what the second typed is kept (saving again
   writes it, knowingly).
-- Issue 20 item 5: an export has no URL before the click; the file served on the click is
-  recorded in the audit trail, and a client without the session's cookie cannot fetch its
-  URL afterwards (HTTP 404).
+- Issue 20 item 5: an export has no URL before the click; Chromium downloads it on the
+  click; its URL answers 404 to a client without a cookie and to another session's cookie;
+  the owner's cookie gets it at most 3 times; « Export » and « Export servi » are in the
+  audit trail.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from clspd_geo.access import audit
 from clspd_geo.store import GeoPackageStore
@@ -115,8 +120,19 @@ def test_second_editor_gets_the_conflict_with_both_versions(server, browser, sto
         second_ctx.close()
 
 
-def test_an_export_is_served_once_to_its_session_and_recorded(server, browser, store):
+def _fetch(url: str, cookie: str | None = None) -> int:
+    """GET ``url`` outside the browser (with ``cookie`` as the Cookie header); its status."""
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_an_export_is_served_only_to_its_session_and_recorded(server, browser, store):
     ctx, page = _open(browser, server, "police", "1. Coordination police")
+    other_ctx, _other = _open(browser, server, "elu", FIELD_PAGE)
     try:
         page.get_by_text("Fiche de patrouille", exact=True).click()
         wait_idle(page)
@@ -128,14 +144,26 @@ def test_an_export_is_served_once_to_its_session_and_recorded(server, browser, s
         with page.expect_download(timeout=60_000) as info:
             button.locator("button").click()
         download = info.value
+        assert download.failure() is None  # Streamlit's check fetch did not use up the URL
         assert "/media/" in download.url
         content = Path(download.path()).read_bytes()
-        assert content[:5] == b"%PDF-"
+        assert content[:5] == b"%PDF-" and b"%%EOF" in content[-1024:]
+        assert len(PdfReader(io.BytesIO(content)).pages) == 1
+        mine = {c["name"]: c["value"] for c in ctx.cookies()}["clspd_session"]
+        theirs = {c["name"]: c["value"] for c in other_ctx.cookies()}["clspd_session"]
+        assert mine != theirs
+        assert _fetch(download.url) == 404  # no cookie
+        assert _fetch(download.url, f"clspd_session={theirs}") == 404  # another session
+        # The owner's browser used 2 of the 3 fetches (Streamlit's check, the download).
+        assert _fetch(download.url, f"clspd_session={mine}") == 200
+        assert _fetch(download.url, f"clspd_session={mine}") == 404
         ev = audit.events(path=store.with_name(audit.AUDIT_FILE_NAME), limit=50)
-        exports = ev[ev["Action"] == audit.ACTIONS["export"]]
-        assert list(exports["Qui"]) == ["test-police"]
-        assert list(exports["Rôle"]) == ["police"]
-        assert exports["Objet"].iloc[0] == download.suggested_filename
-        assert exports["Objet"].iloc[0].startswith("fiche_")
+        for action in ("export", "export_servi"):
+            rows = ev[ev["Action"] == audit.ACTIONS[action]]
+            assert list(rows["Qui"]) == ["test-police"], action
+            assert list(rows["Rôle"]) == ["police"]
+            assert rows["Objet"].iloc[0] == download.suggested_filename
+            assert rows["Objet"].iloc[0].startswith("fiche_")
     finally:
         ctx.close()
+        other_ctx.close()
