@@ -19,7 +19,8 @@ widgets.territory_banner(view)
 categories = widgets.category_filter(key="overview.categories")
 sel = widgets.selection(categories)
 df = view.incidents()
-widgets.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4])
+widgets.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4],
+                  no_comparison=field_screen.comparison_note(view, sel))
 if note := field_screen.publication_note(view, sel):
     st.caption(note)
 session.download_button(
@@ -48,18 +49,24 @@ widgets.source_caption(view, "incidents", "cameras", "secteurs", "equipements")
 panels.hotspot_sections(view, categories=categories, key="overview")
 
 
+def compared(table):
+    """The table without its year-before columns when the data does not cover that year."""
+    no_comparison = field_screen.comparison_note(view, sel)
+    return indicators.without_year_before(table) if no_comparison else table
+
+
 def details() -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Par quartier")
-        widgets.table(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
-            columns=["quartier_id"]), hide_index=True, width="stretch")
+        widgets.table(compared(indicators.by_quartier(df, view.layer("quartiers"), sel).drop(
+            columns=["quartier_id"])), hide_index=True, width="stretch")
     with right:
         st.subheader("Évolution mensuelle")
         widgets.time_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
                            y_label="Faits")
     st.subheader("Par catégorie")
-    widgets.table(indicators.by_category(df, sel), hide_index=True, width="stretch")
+    widgets.table(compared(indicators.by_category(df, sel)), hide_index=True, width="stretch")
 
 
 panels.lazy_section("Par quartier, par mois et par catégorie", details,

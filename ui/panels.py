@@ -87,11 +87,14 @@ def field_page(view: RoleView, field: str) -> tuple[indicators.Selection, folium
     widgets.territory_banner(view)
     sel = widgets.selection(widgets.category_filter(field=field, key=f"{field}.categories"))
     df = view.incidents()
+    if note := field_screen.year_snapped(view, widgets.filters().with_categories(
+            sel.categories))[1]:
+        st.info(note, icon=":material/calendar_month:")
     per_cat = indicators.by_category(df, sel)
     kpis = [indicators.total_kpi(df, sel, label="Faits du champ")]
     kpis += [indicators.Kpi(r["Catégorie"], r["Faits"], r["Faits N-1"])
              for _, r in per_cat.head(4).iterrows()]
-    widgets.show_kpis(kpis)
+    widgets.show_kpis(kpis, no_comparison=field_screen.comparison_note(view, sel))
     if note := field_screen.publication_note(view, sel):
         st.caption(note)
     m = base_map(view)
@@ -146,6 +149,8 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
         table = table.drop(columns=["Évolution (%)", "Pour 1 000 hab."])
         st.caption(f"Les effectifs de 1 à {k - 1} sont masqués (« < {k} ») car ce champ "
                    "comprend des faits sensibles.")
+    if field_screen.comparison_note(view, sel):  # the data does not cover the year before
+        table = indicators.without_year_before(table)
     widgets.table(table, hide_index=True, width="stretch")
 
 

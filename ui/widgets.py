@@ -151,8 +151,15 @@ def basemap() -> str:
 
 
 def selection(categories: list[str] | tuple[str, ...]) -> selection_mod.Selection:
-    """Return the shared filters with these categories."""
-    return filters().with_categories(categories)
+    """Return the shared filters with these categories.
+
+    Categories the role reads only by year get the last whole calendar year of the period
+    (:func:`clspd_geo.screens.fields.year_snapped`; the field page's head says so).
+    """
+    from clspd_geo.screens import fields
+    from ui import data
+
+    return fields.year_snapped(data.view(), filters().with_categories(categories))[0]
 
 
 def category_filter(*, field: str | None = None, key: str) -> list[str]:
@@ -165,12 +172,19 @@ def category_filter(*, field: str | None = None, key: str) -> list[str]:
     return chosen or options
 
 
-def show_kpis(kpis: list[indicators.Kpi]) -> None:
-    """Show KPIs as metrics with their change against the year before (a rise is red)."""
+def show_kpis(kpis: list[indicators.Kpi], *, no_comparison: str = "") -> None:
+    """Show KPIs as metrics with their change against the year before (a rise is red).
+
+    ``no_comparison``: the sentence saying why the year before is not comparable
+    (:func:`clspd_geo.screens.fields.comparison_note`); the changes are then left out.
+    """
     cols = st.columns(min(len(kpis), 5) or 1)
     for i, k in enumerate(kpis):
         cols[i % len(cols)].metric(k.label, _format.number(k.value),
-                                   delta=k.delta_text(), delta_color="inverse")
+                                   delta=None if no_comparison else k.delta_text(),
+                                   delta_color="inverse")
+    if no_comparison:
+        st.caption(no_comparison)
 
 
 def table(data: object, *, hide_index: bool | None = None, width: str | int = "stretch",

@@ -48,6 +48,15 @@ class Kpi:
         return f"{pct:+.0f} % par rapport à N-1"
 
 
+YEAR_BEFORE_COLUMNS = ("Faits N-1", "Évolution (%)")
+"""The columns of a count table that compare with the same period a year earlier."""
+
+
+def without_year_before(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a count table without its year-before columns (:data:`YEAR_BEFORE_COLUMNS`)."""
+    return table.drop(columns=[c for c in YEAR_BEFORE_COLUMNS if c in table.columns])
+
+
 def prepare_incidents(incidents: pd.DataFrame, *, epsg: int) -> pd.DataFrame:
     """Return incidents as a light frame for fast filtering.
 

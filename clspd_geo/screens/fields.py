@@ -214,6 +214,85 @@ def yearly_outside(view: RoleView, sel: indicators.Selection) -> int:
     return int((near & ~indicators.mask(rows, sel)).sum())
 
 
+def year_snapped(view: RoleView, sel: indicators.Selection
+                 ) -> tuple[indicators.Selection, str]:
+    """Return the selection on whole calendar years when the role reads its facts only by year.
+
+    A role that reads every fact of the selection's categories as yearly atoms
+    (``time_step`` ``"annee"``, :func:`clspd_geo.access.release.restrict`) would read 0 on a
+    period that cuts the years (« 12 derniers mois »): no yearly atom lies whole inside it.
+    Such a selection moves to the last whole calendar year that ends by the period's end,
+    and the sentence says so. Any other selection (a fact of
+    these categories released by month or exactly, or a period of whole years already) is
+    returned unchanged with ``""``.
+
+    Returns
+    -------
+    tuple
+        ``(selection, sentence)``.
+    """
+    whole = (sel.start.month, sel.start.day, sel.end.month, sel.end.day) == (1, 1, 1, 1)
+    if whole:
+        return sel, ""
+    return view.memo(("fields.year_snapped", sel), lambda: _year_snapped(view, sel))
+
+
+def _year_snapped(view: RoleView, sel: indicators.Selection
+                  ) -> tuple[indicators.Selection, str]:
+    rows = view.incidents()
+    if rows.empty or "time_step" not in rows.columns:
+        return sel, ""
+    keep = np.ones(len(rows), dtype=bool)
+    if sel.categories:
+        keep &= rows["category"].isin(sel.categories).to_numpy()
+    if sel.quartiers:
+        keep &= rows["quartier_id"].isin(sel.quartiers).to_numpy()
+    ts = rows["occurred_at"].to_numpy("datetime64[ns]")[keep]
+    step = rows["time_step"].to_numpy(dtype=object)[keep]
+    yearly = step == "annee"
+    start, end = np.datetime64(sel.start, "ns"), np.datetime64(sel.end, "ns")
+    year_end = (ts.astype("datetime64[Y]") + 1).astype("datetime64[ns]")
+    touches = np.where(yearly, (ts < end) & (year_end > start), (ts >= start) & (ts < end))
+    if not touches.any() or not yearly[touches].all():
+        return sel, ""
+    last = sel.end.year - 1  # the last year whose 31 December is inside [start, end)
+    snapped = indicators.Selection(dt.date(last, 1, 1), dt.date(last + 1, 1, 1),
+                                   sel.categories, sel.quartiers)
+    return snapped, (f"Pour votre rôle, les faits de ces catégories ne sont publiés que par "
+                     f"année civile entière : les chiffres de cette page portent sur l'année "
+                     f"{last} entière (la dernière année civile achevée à la fin de la période "
+                     f"choisie).")
+
+
+def comparison_note(view: RoleView, sel: indicators.Selection) -> str:
+    """Return why the year-before figures are not compared ("" when they can be).
+
+    The same period a year earlier is comparable only when the role's data covers it
+    whole: the data starts at the first fact released by day or by month (yearly atoms
+    are dated 1 January, which says nothing of when the records began). A period whose
+    year before starts earlier would read a rise that is only the start of the records.
+    """
+    return view.memo(("fields.comparison_note", sel), lambda: _comparison_note(view, sel))
+
+
+def _comparison_note(view: RoleView, sel: indicators.Selection) -> str:
+    rows = view.incidents()
+    if rows.empty:
+        return ""
+    dated = rows["occurred_at"]
+    if "time_step" in rows.columns:
+        fine = (rows["time_step"] != "annee").to_numpy(dtype=bool)
+        if fine.any():
+            dated = dated[fine]
+    first = dated.min().date().replace(day=1)  # records that begin in a month: that month
+    before = sel.previous_year()
+    if before.start >= first:
+        return ""
+    return (f"Pas de comparaison avec l'année précédente : les faits enregistrés commencent "
+            f"en {_format.MONTHS[first.month - 1]} {first.year}, après le début de la même période un an plus tôt "
+            f"({_format.date(before.start)}).")
+
+
 def publication_note(view: RoleView, sel: indicators.Selection) -> str:
     """Return the sentence that reconciles the page's figures for this role ("" if none).
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
                                 road_safety, schools, victims)
 from clspd_geo.errors import ClspdGeoError
@@ -242,6 +242,52 @@ def test_yearly_outside_counts_the_cut_years(store):
         public.incidents(cut)["time_step"] == "annee").any()
     note = fields.publication_note(public, cut).replace("\u202f", " ")
     assert f"{(years == y).sum():,}".replace(",", " ") + " faits de ces catégories" in note
+
+
+def test_yearly_only_selection_moves_to_the_last_whole_year(store):
+    from clspd_geo.access.view import RoleView
+
+    public = RoleView(store, "public", as_of=AS_OF)
+    police = RoleView(store, "police", as_of=AS_OF)
+    sensitive = tuple(vocab.category_codes(field="jeunesse"))
+    sel = _preset_selection(public, "douze_mois", sensitive)
+    assert (sel.start.month, sel.end.month) != (1, 1)
+    assert indicators.total_kpi(public.incidents(), sel).value == 0  # the cut years: nothing
+    snapped, note = fields.year_snapped(public, sel)
+    y = sel.end.year - 1
+    assert (snapped.start, snapped.end) == (dt.date(y, 1, 1), dt.date(y + 1, 1, 1))
+    assert snapped.categories == sensitive
+    assert f"l'année {y} entière" in note
+    kpi = indicators.total_kpi(public.incidents(), snapped)
+    assert kpi.value > 0 and kpi.previous > 0
+    assert fields.yearly_outside(public, snapped) == 0
+    # Police read the same facts exactly; a whole year, or a mix with monthly facts: unchanged.
+    assert fields.year_snapped(police, _preset_selection(police, "douze_mois", sensitive)) \
+        == (_preset_selection(police, "douze_mois", sensitive), "")
+    assert fields.year_snapped(public, snapped) == (snapped, "")
+    mixed = _preset_selection(public, "douze_mois", tuple(vocab.category_codes()))
+    assert fields.year_snapped(public, mixed) == (mixed, "")
+
+
+def test_no_comparison_with_a_year_the_records_do_not_cover(store):
+    from clspd_geo.access.view import RoleView
+
+    police = RoleView(store, "police", as_of=AS_OF)
+    first = police.incidents()["occurred_at"].min().date()
+    y = first.year
+    cats = tuple(vocab.category_codes())
+    # The year after the records began, against the year they began in: not comparable.
+    sel = indicators.Selection(dt.date(y + 1, 1, 1), dt.date(y + 2, 1, 1), cats)
+    note = fields.comparison_note(police, sel)
+    assert note.startswith("Pas de comparaison avec l'année précédente")
+    assert f"commencent en {_format.MONTHS[first.month - 1]} {y}" in note
+    # Twelve months starting the month the records began, a year later: comparable.
+    start = first.replace(day=1)
+    later = indicators.Selection(start.replace(year=y + 1), start.replace(year=y + 2), cats)
+    assert fields.comparison_note(police, later) == ""
+    table = pd.DataFrame({"Catégorie": ["a"], "Faits": [3], "Faits N-1": [1],
+                          "Évolution (%)": [200.0]})
+    assert list(indicators.without_year_before(table).columns) == ["Catégorie", "Faits"]
 
 
 def test_elu_family_table_shows_suppressed_quartiers_as_below_k(elu, year):
