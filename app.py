@@ -50,7 +50,8 @@ session.require_login(demo_note=data.demo_note,
 view = data.view()
 session.logout_button(view.role_label)
 widgets.sidebar_filters(view)
-page = st.navigation(session.navigation(PAGES, may_open=view.may_open))
+page = st.navigation(session.navigation(PAGES, may_open=view.may_open,
+                                          role_label=view.role_label))
 session.audit_view(page, role_code=view.role)
 try:
     page.run()

@@ -19,8 +19,10 @@ widgets.territory_banner(view)
 categories = widgets.category_filter(key="overview.categories")
 sel = widgets.selection(categories)
 df = view.incidents()
-widgets.show_kpis([indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4],
-                  no_comparison=field_screen.comparison_note(view, sel))
+kpis, yearly_note = field_screen.overview_kpis(view, sel)
+widgets.show_kpis(kpis, no_comparison=field_screen.comparison_note(view, sel))
+if yearly_note:
+    st.caption(yearly_note)
 if note := field_screen.publication_note(view, sel):
     st.caption(note)
 session.download_button(

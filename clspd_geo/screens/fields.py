@@ -264,6 +264,35 @@ def _year_snapped(view: RoleView, sel: indicators.Selection
                      f"choisie).")
 
 
+def overview_kpis(view: RoleView, sel: indicators.Selection
+                  ) -> tuple[list[indicators.Kpi], str]:
+    """Return the overview's key figures (all facts, then up to four fields) and a sentence.
+
+    A field whose facts the role reads only by year (:func:`year_snapped`) would read 0 on a
+    period that cuts the years: its figure is that of the last whole calendar year, labelled
+    with the year, without a change when the records do not cover the year before; the
+    sentence names those fields ("" when none).
+    """
+    df = view.incidents()
+    kpis = [indicators.total_kpi(df, sel)]
+    yearly = []
+    for f in vocab.ACTION_FIELDS:
+        cats = tuple(c for c in sel.categories if vocab.category(c).field == f.code)
+        if not cats or len(kpis) == 5:
+            continue
+        fsel, note = year_snapped(view, sel.with_categories(cats))
+        kpi = indicators.total_kpi(df, fsel, label=f.short)
+        if note:
+            previous = 0.0 if comparison_note(view, fsel) else kpi.previous
+            kpi = indicators.Kpi(f"{f.short} ({fsel.start.year})", kpi.value, previous)
+            yearly.append(f"« {f.short} » : année {fsel.start.year} entière")
+        kpis.append(kpi)
+    sentence = "" if not yearly else (
+        "Publiés pour votre rôle seulement par année civile entière, ces chiffres portent sur "
+        f"la dernière année achevée à la fin de la période : {' ; '.join(yearly)}.")
+    return kpis, sentence
+
+
 def comparison_note(view: RoleView, sel: indicators.Selection) -> str:
     """Return why the year-before figures are not compared ("" when they can be).
 

@@ -111,6 +111,20 @@ def test_a_deep_link_shows_the_french_login_then_the_asked_page(server, context)
     assert not ENGLISH.search(page.inner_text("body"))
 
 
+def test_a_page_the_role_may_not_open_is_refused_in_french_at_its_address(server, context):
+    page = context.new_page()
+    page.goto(server, wait_until="domcontentloaded")
+    log_in(page, "test-elu", timeout_ms=180_000)
+    _logged_in(page)
+    page.goto(server + "/videoprotection", wait_until="domcontentloaded")
+    _logged_in(page)
+    page.get_by_role("heading", name="Page non ouverte à votre rôle").wait_for(timeout=120_000)
+    text = page.inner_text("body")
+    assert "La page « 2. Vidéoprotection » n'est pas ouverte au rôle « Élu »" in text, text
+    assert not ENGLISH.search(text), text
+    assert "Ce que voient les caméras en service" not in text
+
+
 def test_a_forged_code_or_foreign_site_gets_no_cookie(server, context):
     page = context.new_page()
     # The endpoint is added when the app's script first runs (as it does before any real

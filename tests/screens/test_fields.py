@@ -269,6 +269,31 @@ def test_yearly_only_selection_moves_to_the_last_whole_year(store):
     assert fields.year_snapped(public, mixed) == (mixed, "")
 
 
+def test_overview_kpis_give_yearly_fields_their_last_whole_year(store):
+    from clspd_geo.access.view import RoleView
+
+    cats = tuple(vocab.category_codes())
+    police = RoleView(store, "police", as_of=AS_OF)
+    sel = _preset_selection(police, "douze_mois", cats)
+    kpis, note = fields.overview_kpis(police, sel)
+    df = police.incidents()
+    assert note == ""
+    assert kpis == [indicators.total_kpi(df, sel)] + indicators.field_kpis(df, sel)[:4]
+    public = RoleView(store, "public", as_of=AS_OF)
+    sel = _preset_selection(public, "douze_mois", cats)
+    plain = indicators.field_kpis(public.incidents(), sel)[:4]
+    kpis, note = fields.overview_kpis(public, sel)
+    y = sel.end.year - 1
+    youth = [k for k in kpis if k.label.startswith("Jeunesse")]
+    assert [k.label for k in youth] == [f"Jeunesse et violences ({y})"]
+    assert youth[0].value > 0 and [k.value for k in plain if k.label.startswith("Jeunesse")] \
+        == [0]
+    assert f"« Jeunesse et violences » : année {y} entière" in note
+    # The fields read by month keep the period's figures.
+    assert [k for k in kpis[1:] if "(" not in k.label] == [
+        k for k in plain if not k.label.startswith("Jeunesse")]
+
+
 def test_no_comparison_with_a_year_the_records_do_not_cover(store):
     from clspd_geo.access.view import RoleView
 
