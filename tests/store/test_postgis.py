@@ -78,7 +78,7 @@ def pg_store(pg_url):
     with psycopg.connect(pg_url, autocommit=True) as con:
         for (name,) in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                                    "AND tablename <> 'spatial_ref_sys'").fetchall():
-            con.execute(f'DROP TABLE "{name}"')
+            con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')  # partitions go with it
     return PostGISStore(pg_url)
 
 
@@ -89,9 +89,13 @@ def test_round_trip_of_every_layer(pg_store):
     for name, gdf in layers.items():
         back = pg_store.read(name)
         assert len(back) == len(gdf) and back.crs.to_epsg() == 4326
+        if name == "incidents":
+            # Partitioned by month: rows come back partition by partition, not as written.
+            back = back.set_index("incident_id").loc[gdf["incident_id"]].reset_index()
         assert back.geometry.geom_equals_exact(gdf.geometry.reset_index(drop=True),
                                                tolerance=1e-9).all()
     inc = pg_store.read("incidents")
+    inc = inc.set_index("incident_id").loc[layers["incidents"]["incident_id"]].reset_index()
     assert list(inc["occurred_at"].dt.strftime("%Y-%m-%d %H:%M")) == list(
         layers["incidents"]["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"))
     assert pg_store.count("incidents") == 7
