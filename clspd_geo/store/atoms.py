@@ -66,15 +66,26 @@ def atoms_of_points(points: pd.DataFrame, *, epsg: int) -> pd.DataFrame:
         return empty_atoms()
     x, y = crs.project_xy(points["lon"].to_numpy(float), points["lat"].to_numpy(float),
                           epsg=epsg)
-    q = (points["quartier_id"].astype(object) if "quartier_id" in points.columns
-         else pd.Series(None, index=points.index, dtype=object))
+    return atoms_of_prepared(points.assign(x=x, y=y))
+
+
+def atoms_of_prepared(prepared: pd.DataFrame) -> pd.DataFrame:
+    """Count incidents per cell, quartier, category and month, from metric ``x``/``y``.
+
+    ``prepared`` is the table of :func:`clspd_geo.analysis.indicators.prepare_incidents`
+    (or any frame with ``x``, ``y``, ``occurred_at``, ``category``, ``quartier_id``).
+    """
+    if prepared.empty:
+        return empty_atoms()
+    q = (prepared["quartier_id"].astype(object) if "quartier_id" in prepared.columns
+         else pd.Series(None, index=prepared.index, dtype=object))
     frame = pd.DataFrame({
-        "cell_x": np.floor(x / GRID_CELL_M).astype(np.int64),
-        "cell_y": np.floor(y / GRID_CELL_M).astype(np.int64),
+        "cell_x": np.floor(prepared["x"].to_numpy(float) / GRID_CELL_M).astype(np.int64),
+        "cell_y": np.floor(prepared["y"].to_numpy(float) / GRID_CELL_M).astype(np.int64),
         # "" stands for an unknown quartier while grouping (groupby drops NaN keys).
         "quartier_id": q.where(q.notna(), "").astype(str).to_numpy(),
-        "category": points["category"].astype(str).to_numpy(),
-        "month": pd.to_datetime(points["occurred_at"]).dt.to_period("M").dt.start_time
+        "category": prepared["category"].astype(str).to_numpy(),
+        "month": pd.to_datetime(prepared["occurred_at"]).dt.to_period("M").dt.start_time
                  .to_numpy("datetime64[ns]"),
     })
     out = frame.groupby(ATOM_COLUMNS[:-1], sort=False).size().rename("n").reset_index()

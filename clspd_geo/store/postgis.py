@@ -88,6 +88,8 @@ class PostGISStore(BaseStore):
     """
 
     PLACE = "de la base"
+    ATOMS_IN_STORE = True
+    """The atoms are kept in the base: reading them reads no point."""
 
     def __init__(self, url: str) -> None:
         import psycopg
