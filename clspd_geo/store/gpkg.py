@@ -399,7 +399,12 @@ class GeoPackageStore(BaseStore):
             if not self.has(layer):
                 self._rebuild({layer: ready}, source=source, imported_at=now)
                 return len(ready)
-            current = self.read(layer)
+            # Only the rows of the frame's period can be identical to it; a row moved from
+            # another date is rewritten anyway (deleted by identifier, then inserted).
+            period = ((ready["occurred_at"].min(), ready["occurred_at"].max()
+                       + pd.Timedelta(milliseconds=1)) if "occurred_at" in ready.columns
+                      and len(ready) else None)
+            current = self.read(layer, period=period)
             have = rows.row_versions(current, layer)
             mine = rows.row_versions(ready, layer)
             fresh = ready[[have.get(str(i)) != mine[str(i)] for i in ready[idc]]]
@@ -408,7 +413,8 @@ class GeoPackageStore(BaseStore):
             ids = [str(i) for i in fresh[idc]]
             if not self._in_place({layer: fresh}, source=source, imported_at=now,
                                   deletes={layer: ids}):
-                kept = current[~current[idc].astype(str).isin(ids)]
+                whole = self.read(layer)
+                kept = whole[~whole[idc].astype(str).isin(ids)]
                 merged = gpd.GeoDataFrame(pd.concat([kept, fresh], ignore_index=True),
                                           geometry="geometry", crs=config.STORAGE_CRS)
                 self._rebuild(conform_frames({layer: merged}), source=source,
