@@ -367,7 +367,7 @@ class PostGISStore(BaseStore):
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         with self._connect() as con, con.transaction():
             self._begin_write(con, expected_version)
-            if pgi.table_kind(con) != "partitioned":
+            if pgi.table_kind(con) is None:
                 self._write_table(con, layer, ready[layer])
                 pgi.refresh_atoms(con, epsg=self._metric_epsg(con, {}), months=None)
                 changed = len(ready[layer])
@@ -384,9 +384,11 @@ class PostGISStore(BaseStore):
         otherwise counted by SQL on the fly (nothing written). No point leaves the base.
         """
         with self._connect() as con:
-            if pgi.table_kind(con) is None:
+            kind = pgi.table_kind(con)
+            if kind is None:
                 return atoms.empty_atoms()
-            if pgi.atoms_epsg(con) == epsg:
+            # Only a partitioned table's imports keep the atoms table up to date.
+            if kind == "partitioned" and pgi.atoms_epsg(con) == epsg:
                 got = con.execute("SELECT cell_x, cell_y, quartier_id, category, month, n "
                                   f"FROM {pgi.ATOMS_TABLE}").fetchall()
             else:
@@ -517,6 +519,9 @@ class PostGISStore(BaseStore):
             A date outside the partitions' range, or (append) an identifier already present.
         """
         pgi.check_range(gdf)
+        converted = pgi.table_kind(con) == "plain"
+        if converted:
+            pgi.convert_plain(con)  # a base written before the incidents were partitioned
         cls._add_missing_columns(con, pgi.INCIDENTS, gdf)
         pgi.create_staging(con)
         cls._copy_rows(con, pgi.INCIDENTS, gdf, into=pgi.STAGING_TABLE)
@@ -524,10 +529,11 @@ class PostGISStore(BaseStore):
             rows.check_new_ids(pgi.staged_clashes(con), gdf, pgi.INCIDENTS)
         changed, months = pgi.insert_staged(con, upsert=mode == "upsert")
         con.execute(f"DROP TABLE {pgi.STAGING_TABLE}")
-        if mode != "replace" and months:
+        if mode != "replace" and (months or converted):
             epsg = pgi.atoms_epsg(con)
+            whole = epsg is None or converted  # no atoms kept until now: all of them
             pgi.refresh_atoms(con, epsg=epsg or cls._metric_epsg(con, {}),
-                              months=months if epsg is not None else None)
+                              months=None if whole else months)
         return changed, months
 
     @staticmethod

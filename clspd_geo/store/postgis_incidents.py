@@ -107,6 +107,41 @@ def create_table(con, types: dict[str, str]) -> None:
                 c=sql.Identifier(c)))
 
 
+def convert_plain(con) -> None:
+    """Turn an unpartitioned incidents table (a base written before) into the partitioned one.
+
+    In the caller's transaction: the old table is renamed, the partitioned one created with
+    the same columns, the partitions of its months made, its rows copied, and it is dropped.
+
+    Raises
+    ------
+    SchemaError
+        A stored incident is dated outside the partitions' range.
+    """
+    from psycopg import sql
+
+    old = "clspd_incidents_unpartitioned"
+    con.execute(f"ALTER TABLE {INCIDENTS} RENAME TO {old}")
+    got = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
+                      "table_schema = current_schema() AND table_name = %s AND column_name "
+                      "<> 'geom' ORDER BY ordinal_position", (old,)).fetchall()
+    types = {c: ("timestamp" if t.startswith("timestamp") else t) for c, t in got}
+    create_table(con, types)
+    bad = con.execute(f"SELECT count(*) FROM {old} WHERE occurred_at < %s OR occurred_at >= %s",
+                      (FIRST_DAY, END_DAY)).fetchone()[0]
+    if bad:
+        msg = (f"{bad} fait(s) de la base sont datés hors de la plage prise en charge "
+               f"({range_text()}) : corrigez-les ou supprimez-les avant d'importer ; rien n'a "
+               "été écrit.")
+        raise SchemaError(msg)
+    ensure_partitions(con, [r[0] for r in con.execute(
+        f"SELECT DISTINCT date_trunc('month', occurred_at)::date FROM {old}").fetchall()])
+    names = sql.SQL(", ").join(sql.Identifier(c) for c in [*types, "geom"])
+    con.execute(sql.SQL("INSERT INTO {t} ({n}) SELECT {n} FROM {o}").format(
+        t=sql.Identifier(INCIDENTS), n=names, o=sql.Identifier(old)))
+    con.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(old)))
+
+
 def ensure_partitions(con, months: Iterable[dt.date]) -> None:
     """Create the partitions of these months (first days) that do not exist yet."""
     from psycopg import sql

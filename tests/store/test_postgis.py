@@ -415,3 +415,28 @@ def policy_codes_exact(role: str) -> list[str]:
 
     return [c for c in policy.vocab.category_codes()
             if policy.category_rule(role, c).access == "exact"]
+
+
+def test_a_base_written_before_partitioning_is_converted_by_the_next_import(pg_store,
+                                                                            demo_frames):
+    import psycopg
+
+    from clspd_geo.store.postgis import PostGISStore
+
+    layers = tiny_layers()
+    pg_store.write_many({k: v for k, v in layers.items() if k != "incidents"}, source="t")
+    inc = layers["incidents"]
+    with psycopg.connect(pg_store.url) as con, con.transaction():
+        # The table as the store wrote it before: one plain table with a GiST index.
+        con.execute("CREATE TABLE incidents (incident_id text, occurred_at timestamp, "
+                    "category text, quartier_id text, geom geometry(Geometry, 4326))")
+        PostGISStore._copy_rows(con, "incidents", inc, into="incidents")
+        con.execute("CREATE INDEX ON incidents USING GIST (geom)")
+    assert len(pg_store.incident_atoms(epsg=2154)) > 0  # counted on the fly meanwhile
+    new = inc.iloc[[0]].copy()
+    new["incident_id"] = "nouveau"
+    assert pg_store.upsert("incidents", new, source="mois") == 1
+    with psycopg.connect(pg_store.url) as con:
+        kind = con.execute("SELECT relkind FROM pg_class WHERE relname = 'incidents'").fetchone()
+    assert kind == ("p",) and pg_store.count("incidents") == len(inc) + 1
+    assert int(pg_store.incident_atoms(epsg=2154)["n"].sum()) == len(inc) + 1
