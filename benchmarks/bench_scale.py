@@ -22,7 +22,7 @@ do), loads the territory and the incidents year by year (``append_many``), then 
 - the police's point read of one commune's bounding box over one month (``point_read``).
 
 The same steps run on a GeoPackage holding the first ``--gpkg-max`` incidents (the
-largest size it is asked to hold). Prints the figures, the PostgreSQL server's memory
+largest size it is asked to hold; ``--gpkg-max 0`` skips it). Prints the figures, the PostgreSQL server's memory
 (RSS of its processes) and the sizes.
 """
 
@@ -318,6 +318,9 @@ def main() -> None:
         stop_pg(data)
         shutil.rmtree(pg_base, ignore_errors=True)
     n_gpkg = min(args.incidents, args.gpkg_max)
+    if n_gpkg <= 0:  # --gpkg-max 0: PostGIS only
+        shutil.rmtree(base, ignore_errors=True)
+        return
     path = base / "scale.gpkg"
     gp = store_mod.GeoPackageStore(path, create=True)
     print(f"\nGeoPackage : chargement de {n_gpkg:,} faits", flush=True)

@@ -375,14 +375,16 @@ def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.nda
     n = sub["n"].to_numpy(np.int64)
     level = np.full(len(sub), "", dtype=object)
     unplaced = np.ones(len(sub), dtype=bool)
+    # Each key column as small integer codes once: grouping then works on integers.
+    cxi, cyi, qi, ci, bi = (pd.factorize(v)[0] for v in (cx, cy, q, cat, bucket))
     for zone in _LEVELS[r.zone or "territoire"]:
         idx = np.flatnonzero(unplaced)
         if not len(idx):
             break
-        keys = {"grille": [cx[idx], cy[idx], q[idx], cat[idx], bucket[idx]],
-                "quartier": [q[idx], cat[idx], bucket[idx]],
-                "territoire": [cat[idx], bucket[idx]]}[zone]
-        ids = pd.factorize(pd.MultiIndex.from_arrays(keys))[0]
+        keys = {"grille": [cxi[idx], cyi[idx], qi[idx], ci[idx], bi[idx]],
+                "quartier": [qi[idx], ci[idx], bi[idx]],
+                "territoire": [ci[idx], bi[idx]]}[zone]
+        ids = _group_ids(keys)
         ok = np.bincount(ids, weights=n[idx])[ids] >= r.k
         level[idx[ok]] = zone
         unplaced[idx[ok]] = False
@@ -420,6 +422,16 @@ def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.nda
             "time_known": np.zeros(total, dtype=bool),
             "zone_level": np.repeat(lvl, rep),
             "time_step": np.full(total, step, dtype=object)}
+
+
+def _group_ids(codes: list[np.ndarray]) -> np.ndarray:
+    """Return one group id per row for rows sharing every code (non-negative int arrays)."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for c in codes:
+        size = int(c.max()) + 1 if len(c) else 1
+        key = key * size + c
+        key = pd.factorize(key)[0].astype(np.int64)  # keeps the product small
+    return key
 
 
 def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:

@@ -22,6 +22,7 @@ have the PostGIS extension (``CREATE EXTENSION postgis;``).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Mapping
 
@@ -389,13 +390,23 @@ class PostGISStore(BaseStore):
                 return atoms.empty_atoms()
             # Only a partitioned table's imports keep the atoms table up to date.
             if kind == "partitioned" and pgi.atoms_epsg(con) == epsg:
-                got = con.execute("SELECT cell_x, cell_y, quartier_id, category, month, n "
-                                  f"FROM {pgi.ATOMS_TABLE}").fetchall()
+                query = ("SELECT cell_x, cell_y, quartier_id, category, month, n "
+                         f"FROM {pgi.ATOMS_TABLE}")
             else:
-                got = con.execute(pgi.atoms_query(), {"epsg": epsg}).fetchall()
-        if not got:
+                query = pgi.atoms_query().replace("%(epsg)s", str(int(epsg)))
+            # COPY as CSV parsed by pandas: several times faster than fetching row tuples.
+            buf = io.BytesIO()
+            with con.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+                                                ) as copy:
+                for block in copy:
+                    buf.write(block)
+        if not buf.tell():
             return atoms.empty_atoms()
-        return atoms.conform_atoms(pd.DataFrame(got, columns=atoms.ATOM_COLUMNS))
+        buf.seek(0)
+        got = pd.read_csv(buf, header=None, names=atoms.ATOM_COLUMNS,
+                          dtype={"quartier_id": object, "category": object},
+                          keep_default_na=False, na_values={"quartier_id": [""]})
+        return atoms.conform_atoms(got)
 
     def point_read(self, layer: str, *, columns: list[str],
                    period: tuple[dt.date | dt.datetime, dt.date | dt.datetime] | None = None,
