@@ -295,3 +295,174 @@ def _unproject(x: np.ndarray, y: np.ndarray, *, epsg: int) -> tuple[np.ndarray, 
     tr = Transformer.from_crs(epsg, 4326, always_xy=True)
     lon, lat = tr.transform(x, y)
     return np.asarray(lon), np.asarray(lat)
+
+
+# -- the release from atoms ----------------------------------------------------------------------
+
+def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
+                   points: pd.DataFrame | None = None,
+                   as_of: dt.date | None = None) -> pd.DataFrame:
+    """Release the incidents table to a role from the store's atoms, not its points.
+
+    The same rows as :func:`restrict` on the prepared table (up to their order): the
+    aggregated categories come from the atoms (:mod:`clspd_geo.store.atoms`: counts per
+    cell, quartier, category and month), each released atom expanded to one row per
+    incident placed on its zone's point; the categories the role sees exactly come from
+    ``points``, the prepared table (:func:`clspd_geo.analysis.indicators.prepare_incidents`)
+    of the incidents of those categories, which only such roles read.
+
+    Parameters
+    ----------
+    atoms_
+        The store's atoms, computed in ``zones.epsg``.
+    points
+        The prepared incidents of at least the categories the role sees exactly (other
+        rows are left out); needed only when the role sees a category exactly.
+
+    Raises
+    ------
+    AccessError
+        The role sees a category exactly and ``points`` is missing.
+    """
+    as_of = as_of or dt.date.today()
+    cat_sens = {c.code: c.sensitivity for c in vocab.INCIDENT_CATEGORIES}
+    sens_of_atom = atoms_["category"].map(cat_sens).to_numpy(dtype=object)
+    parts: list[dict[str, np.ndarray]] = []
+    exact: list[str] = []
+    for sensitivity, cat in SENSITIVITY_CATEGORY.items():
+        r = rule(role_code, cat)
+        if r.access == "never":
+            continue
+        if r.access == "exact":
+            exact.append(sensitivity)
+            continue
+        sub = atoms_[sens_of_atom == sensitivity]
+        if r.lag_months:
+            cutoff = np.datetime64(_month_start(as_of, minus_months=r.lag_months))
+            sub = sub[sub["month"].to_numpy("datetime64[ns]") < cutoff]
+        if len(sub):
+            parts.append(_release_atoms(sub, r, zones))
+    if exact:
+        if points is None:
+            raise AccessError("Les faits au point près manquent pour restreindre les faits.")
+        pts = points[points["sensitivity"].astype(str).isin(exact).to_numpy(dtype=bool)]
+        n = len(pts)
+        parts.append({"occurred_at": pts["occurred_at"].to_numpy("datetime64[ns]"),
+                      "category": pts["category"].astype(str).to_numpy(dtype=object),
+                      "quartier_id": pts["quartier_id"].astype(object).to_numpy(),
+                      "lon": pts["lon"].to_numpy(float), "lat": pts["lat"].to_numpy(float),
+                      "x": pts["x"].to_numpy(float), "y": pts["y"].to_numpy(float),
+                      "time_known": np.ones(n, dtype=bool),
+                      "zone_level": np.full(n, "point", dtype=object),
+                      "time_step": np.full(n, "exact", dtype=object)})
+    out = _atoms_table(parts)
+    if points is not None:
+        out["occurred_at"] = out["occurred_at"].astype(points["occurred_at"].dtype)
+    return out
+
+
+def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.ndarray]:
+    """Release one rule's atoms: place each at its finest level with k or more, expand."""
+    step = r.step or "mois"
+    month = sub["month"].to_numpy("datetime64[ns]")
+    bucket = (month.astype("datetime64[Y]").astype("datetime64[ns]") if step == "annee"
+              else month)
+    q = sub["quartier_id"].astype(object).where(sub["quartier_id"].notna(), "").to_numpy(
+        dtype=object)
+    cat = sub["category"].astype(str).to_numpy(dtype=object)
+    cx = sub["cell_x"].to_numpy(np.int64)
+    cy = sub["cell_y"].to_numpy(np.int64)
+    n = sub["n"].to_numpy(np.int64)
+    level = np.full(len(sub), "", dtype=object)
+    unplaced = np.ones(len(sub), dtype=bool)
+    # Each key column as small integer codes once: grouping then works on integers.
+    cxi, cyi, qi, ci, bi = (pd.factorize(v)[0] for v in (cx, cy, q, cat, bucket))
+    for zone in _LEVELS[r.zone or "territoire"]:
+        idx = np.flatnonzero(unplaced)
+        if not len(idx):
+            break
+        keys = {"grille": [cxi[idx], cyi[idx], qi[idx], ci[idx], bi[idx]],
+                "quartier": [qi[idx], ci[idx], bi[idx]],
+                "territoire": [ci[idx], bi[idx]]}[zone]
+        ids = _group_ids(keys)
+        ok = np.bincount(ids, weights=n[idx])[ids] >= r.k
+        level[idx[ok]] = zone
+        unplaced[idx[ok]] = False
+    placed = level != ""
+    rep = n[placed]
+    lvl = level[placed]
+    x = np.empty(len(lvl))
+    y = np.empty(len(lvl))
+    lon = np.empty(len(lvl))
+    lat = np.empty(len(lvl))
+    quartier = q[placed].copy()
+    tx, ty, tlon, tlat = zones.territoire
+    g = lvl == "grille"
+    if g.any():
+        x[g] = (cx[placed][g] + 0.5) * GRID_CELL_M
+        y[g] = (cy[placed][g] + 0.5) * GRID_CELL_M
+        lon[g], lat[g] = _unproject(x[g], y[g], epsg=zones.epsg)
+    qm = lvl == "quartier"
+    if qm.any():
+        pts = zones.quartier_points()
+        rp = np.array([pts.get(v, (tx, ty, tlon, tlat)) for v in quartier[qm]],
+                      dtype=float).reshape(-1, 4)
+        x[qm], y[qm], lon[qm], lat[qm] = rp[:, 0], rp[:, 1], rp[:, 2], rp[:, 3]
+    t = lvl == "territoire"
+    if t.any():
+        x[t], y[t], lon[t], lat[t] = tx, ty, tlon, tlat
+        quartier[t] = None
+    quartier[quartier == ""] = None
+    total = int(rep.sum())
+    return {"occurred_at": np.repeat(bucket[placed], rep),
+            "category": np.repeat(cat[placed], rep),
+            "quartier_id": np.repeat(quartier, rep),
+            "lon": np.repeat(lon, rep), "lat": np.repeat(lat, rep),
+            "x": np.repeat(x, rep), "y": np.repeat(y, rep),
+            "time_known": np.zeros(total, dtype=bool),
+            "zone_level": np.repeat(lvl, rep),
+            "time_step": np.full(total, step, dtype=object)}
+
+
+def _group_ids(codes: list[np.ndarray]) -> np.ndarray:
+    """Return one group id per row for rows sharing every code (non-negative int arrays)."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for c in codes:
+        size = int(c.max()) + 1 if len(c) else 1
+        key = key * size + c
+        key = pd.factorize(key)[0].astype(np.int64)  # keeps the product small
+    return key
+
+
+def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """Assemble released parts into the columns of the prepared incidents table."""
+    names = ["occurred_at", "category", "quartier_id", "lon", "lat", "x", "y", "time_known",
+             "zone_level", "time_step"]
+    if parts:
+        cols = {c: np.concatenate([p[c] for p in parts]) for c in names}
+    else:
+        cols = {"occurred_at": np.empty(0, "datetime64[ns]"),
+                **{c: np.empty(0, dtype=object) for c in ("category", "quartier_id",
+                                                           "zone_level", "time_step")},
+                **{c: np.empty(0) for c in ("lon", "lat", "x", "y")},
+                "time_known": np.empty(0, dtype=bool)}
+    order = [c.code for c in vocab.INCIDENT_CATEGORIES]
+    codes = pd.Categorical(cols["category"], categories=order)
+    field_order = [f.code for f in vocab.ACTION_FIELDS]
+    sens_order = ["standard", "stupefiants", "sensible"]
+    field_of = np.array([field_order.index(c.field) for c in vocab.INCIDENT_CATEGORIES] + [-1])
+    sens_of = np.array([sens_order.index(c.sensitivity) for c in vocab.INCIDENT_CATEGORIES]
+                       + [-1])
+    q = pd.Series(cols["quartier_id"], dtype=object)
+    return pd.DataFrame({
+        "occurred_at": cols["occurred_at"].astype("datetime64[ns]"),
+        "category": codes,
+        "field": pd.Categorical.from_codes(field_of[codes.codes], categories=field_order),
+        "sensitivity": pd.Categorical.from_codes(sens_of[codes.codes], categories=sens_order),
+        "quartier_id": pd.Categorical(q.where(q.notna(), None).astype("string").to_numpy()),
+        "lon": cols["lon"].astype(float), "lat": cols["lat"].astype(float),
+        "x": cols["x"].astype(float), "y": cols["y"].astype(float),
+        "time_known": cols["time_known"].astype(bool),
+        "zone_level": cols["zone_level"].astype(object),
+        "time_step": cols["time_step"].astype(object),
+    })

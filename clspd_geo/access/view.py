@@ -21,12 +21,13 @@ from dataclasses import replace
 from typing import TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from clspd_geo import _format, crs, schemas, vocab
 from clspd_geo.access import policy, release
 from clspd_geo.analysis import indicators
-from clspd_geo.store import Store, provenance_of
+from clspd_geo.store import Store, atoms, provenance_of
 
 T = TypeVar("T")
 
@@ -256,6 +257,78 @@ class RoleView:
         table = self._store.read_points("incidents", columns=INCIDENT_COLUMNS)
         return indicators.prepare_incidents(table, epsg=self.metric_epsg)
 
+    def _has_atoms(self) -> bool:
+        return hasattr(self._store, "incident_atoms")
+
+    def _atoms(self) -> pd.DataFrame:
+        # The same for every role: counts, not points, read once per store version. A
+        # store that computes them from its points (a GeoPackage) would read the points
+        # again: they come from the shared prepared table instead, read once.
+        epsg = self.metric_epsg
+        if not getattr(self._store, "ATOMS_IN_STORE", False):
+            return _base(self.location, self.version, ("atoms", epsg), lambda: (
+                atoms.atoms_of_prepared(self._once("prepared", self._prepared))))
+        return _base(self.location, self.version, ("atoms", epsg), lambda: (
+            self._store.incident_atoms(epsg=epsg) if self._store.has("incidents")
+            else atoms.empty_atoms()))
+
+    def _sees_points(self) -> bool:
+        """Tell whether the role sees some incident category exactly (place and time)."""
+        return any(self.category_rule(c).access == "exact" for c in vocab.category_codes())
+
+    def _release(self) -> pd.DataFrame:
+        """Release the incidents to the role: from the store's atoms when it offers them.
+
+        A role that sees every category aggregated reads atoms only (no point is read for
+        it); a role that sees a category exactly reads the points as well.
+        """
+        if not self._has_atoms():
+            return release.restrict(self._once("prepared", self._prepared),
+                                    layer=policy.INCIDENT_TABLE, role_code=self.role,
+                                    zones=self.zones(), as_of=self.as_of)
+        points = self._once("prepared", self._prepared) if self._sees_points() else None
+        return release.restrict_atoms(self._atoms(), role_code=self.role, zones=self.zones(),
+                                      points=points, as_of=self.as_of)
+
+    def incident_points_in(self, *, bbox: tuple[float, float, float, float],
+                           period: tuple[dt.date, dt.date]) -> pd.DataFrame:
+        """Return the exact incidents of a bounding box and period, for roles that see points.
+
+        Read from the store for that box and period only (:meth:`Store.point_read`), of the
+        categories the role sees exactly; a role that sees no point gets an empty table and
+        the store is not read.
+
+        Parameters
+        ----------
+        bbox
+            ``(min_lon, min_lat, max_lon, max_lat)``, EPSG:4326 (the visible map).
+        period
+            ``[start, end)``.
+
+        Returns
+        -------
+        DataFrame
+            The columns of :func:`clspd_geo.analysis.indicators.prepare_incidents`.
+        """
+        exact = [c for c in vocab.category_codes() if self.category_rule(c).access == "exact"]
+        if policy.rule(self.role, "points").access != "exact" or not exact or \
+                not self._store.has("incidents"):
+            return indicators.prepare_incidents(schemas.empty("incidents"),
+                                                epsg=self.metric_epsg)
+        reader = getattr(self._store, "point_read", None)
+        if reader is None:
+            pts = self._store.read_points("incidents", columns=INCIDENT_COLUMNS)
+            lon, lat = pts["lon"].to_numpy(), pts["lat"].to_numpy()
+            ts = pts["occurred_at"].to_numpy("datetime64[ns]")
+            keep = ((lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
+                    & (ts >= np.datetime64(period[0])) & (ts < np.datetime64(period[1]))
+                    & pts["category"].astype(str).isin(exact).to_numpy())
+            pts = pts[keep]
+        else:
+            pts = reader("incidents", columns=INCIDENT_COLUMNS, bbox=bbox, period=period,
+                         categories=exact)
+        return indicators.prepare_incidents(pts, epsg=self.metric_epsg)
+
     def incidents(self, selection: indicators.Selection | None = None, *,
                   timed: bool = False, by_month: bool = False) -> pd.DataFrame:
         """Return the prepared incidents the role may see, released as atoms.
@@ -279,9 +352,7 @@ class RoleView:
             :func:`clspd_geo.access.release.restrict`). Shared by every caller: never
             modify it.
         """
-        table = self._once("incidents", lambda: release.restrict(
-            self._once("prepared", self._prepared), layer=policy.INCIDENT_TABLE,
-            role_code=self.role, zones=self.zones(), as_of=self.as_of))
+        table = self._once("incidents", self._release)
         if timed:
             table = table[table["time_known"].to_numpy(dtype=bool)]
         if by_month:
@@ -303,8 +374,19 @@ class RoleView:
         if not cats:
             return 0
         sel = replace(selection, categories=cats)
-        prepared = self._once("prepared", self._prepared)
-        n_all = int(indicators.mask(prepared, sel).sum())
+        if self._has_atoms() and not self._sees_points() and sel.start.day == 1 \
+                and sel.end.day == 1:
+            # Whole months: the atoms count exactly what the points would, none is read.
+            a = self._atoms()
+            month = a["month"].to_numpy("datetime64[ns]")
+            m = ((month >= np.datetime64(sel.start)) & (month < np.datetime64(sel.end))
+                 & a["category"].isin(cats).to_numpy())
+            if sel.quartiers:
+                m &= a["quartier_id"].isin(sel.quartiers).to_numpy()
+            n_all = int(a["n"].to_numpy()[m].sum())
+        else:
+            prepared = self._once("prepared", self._prepared)
+            n_all = int(indicators.mask(prepared, sel).sum())
         return max(0, n_all - int(indicators.mask(self.incidents(), sel).sum()))
 
     @property

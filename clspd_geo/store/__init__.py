@@ -6,7 +6,10 @@
 - :mod:`~clspd_geo.store.gpkg`: :class:`GeoPackageStore` and its file helpers
   (:func:`file_version`, :func:`check_geopackage`);
 - :mod:`~clspd_geo.store.postgis`: :class:`PostGISStore` (psycopg is imported only when a
-  database is opened);
+  database is opened), with :mod:`~clspd_geo.store.postgis_incidents` (the incidents table
+  partitioned by month, imports through staging, the atoms table);
+- :mod:`~clspd_geo.store.atoms`: the release atoms (counts per cell, quartier, category and
+  month) both stores hand the privacy release;
 - :mod:`~clspd_geo.store.targets`: :func:`open_store` and :func:`is_database_url`;
 - :mod:`~clspd_geo.store.inventory`: what the store holds, for the « Données » page.
 
@@ -16,7 +19,7 @@ The names re-exported here are those callers use (``store.open_store(...)``,
 
 from __future__ import annotations
 
-from clspd_geo.store import base, gpkg, inventory, postgis, targets
+from clspd_geo.store import atoms, base, gpkg, inventory, postgis, targets
 from clspd_geo.store.base import (
     PROVENANCE_TABLE,
     BaseStore,
@@ -42,6 +45,7 @@ __all__ = [
     "PostGISStore",
     "Provenance",
     "Store",
+    "atoms",
     "base",
     "check_geopackage",
     "file_version",

@@ -78,6 +78,26 @@ class Store(Protocol):
         """Validate and write one layer atomically (refused if the store left that version)."""
         ...
 
+    def point_read(self, layer: str, *, columns: list[str], period: Period | None = None,
+                   categories: Iterable[str] | None = None,
+                   bbox: BBox | None = None) -> pd.DataFrame:
+        """Read the points of a bounding box and period only, as :meth:`read_points` does."""
+        ...
+
+    def incident_atoms(self, *, epsg: int) -> pd.DataFrame:
+        """Return the release atoms of the incidents (:mod:`clspd_geo.store.atoms`).
+
+        Counts per 200 m cell (in the metric CRS ``epsg``), quartier, category and month:
+        what the privacy release of aggregated categories needs, without any point.
+        """
+        ...
+
+    def upsert(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str,
+               expected_version: str | None = None) -> int:
+        """Add or replace rows by identifier in one atomic step; return the rows changed."""
+        ...
+
+
     def write_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str,
                    expected_version: str | None = None) -> None:
         """Validate and write several layers in one atomic step."""

@@ -30,7 +30,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from clspd_geo import config, schemas
 from clspd_geo.errors import ConflictError, DataFileError, LockTimeoutError, SchemaError
-from clspd_geo.store import gpkg_sql, locking, rows
+from clspd_geo.store import atoms, gpkg_sql, locking, rows
 from clspd_geo.store.base import PROVENANCE_TABLE, BaseStore, conform_frames, empty_provenance
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -185,6 +185,8 @@ class GeoPackageStore(BaseStore):
     """
 
     PLACE = "du fichier"
+    ATOMS_IN_STORE = False
+    """The atoms are computed from the points (a reader that has them computes them)."""
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
         self.path = Path(path)
@@ -302,13 +304,17 @@ class GeoPackageStore(BaseStore):
             out = out[[c for c in out.columns if c in gdf.columns]]
         return out
 
-    def read_points(self, layer: str, *, columns: list[str]) -> pd.DataFrame:
+    def read_points(self, layer: str, *, columns: list[str],
+                    period: tuple[dt.date | dt.datetime, dt.date | dt.datetime] | None = None,
+                    categories: Iterable[str] | None = None,
+                    bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
         """Read a point layer fast, as a plain frame with ``lon``/``lat`` and ``columns``.
 
         The fast path for large layers (a million incidents): pyogrio's Arrow reader, point
         coordinates decoded straight from the WKB buffer (no shapely objects), text columns
         as categoricals, date-times as naive ``datetime64``. Rows with no geometry get NaN
-        coordinates.
+        coordinates. ``period``, ``categories`` and ``bbox`` filter as in :meth:`read`
+        (the bbox in degrees, for a layer stored in EPSG:4326).
 
         Raises
         ------
@@ -318,8 +324,16 @@ class GeoPackageStore(BaseStore):
         from pyogrio.raw import read_arrow
 
         sch = self.require(layer)
+        clauses: list[str] = []
+        if period is not None:
+            clauses.append(f"occurred_at >= {_quote(_iso(period[0]))} AND occurred_at < "
+                           f"{_quote(_iso(period[1]))}")
+        if categories is not None:
+            cats = list(categories) or [""]  # no category: a code no row has
+            clauses.append("category IN (" + ", ".join(_quote(c) for c in cats) + ")")
         try:
-            meta, table = read_arrow(self.path, layer=layer, columns=columns)
+            meta, table = read_arrow(self.path, layer=layer, columns=columns,
+                                     where=" AND ".join(clauses) or None, bbox=bbox)
         except Exception as err:  # GDAL raises many types; all mean "unreadable layer"
             msg = (f"La couche « {layer} » du fichier « {self.path} » ne peut pas être lue "
                    f"({err}). Réimportez-la.")
@@ -340,6 +354,72 @@ class GeoPackageStore(BaseStore):
             else:
                 out[col] = arr.to_numpy(zero_copy_only=False)
         return pd.DataFrame(out)
+
+    def point_read(self, layer: str, *, columns: list[str],
+                   period: tuple[dt.date | dt.datetime, dt.date | dt.datetime] | None = None,
+                   categories: Iterable[str] | None = None,
+                   bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
+        """Read the points of a bounding box and period only (see :meth:`read_points`)."""
+        return self.read_points(layer, columns=columns, period=period, categories=categories,
+                                bbox=bbox)
+
+    def incident_atoms(self, *, epsg: int) -> pd.DataFrame:
+        """Return the release atoms of the incidents, computed from the points.
+
+        The same figures as the PostGIS store's atoms table
+        (:func:`clspd_geo.store.atoms.atoms_of_points`); empty when there is no incident.
+        """
+        if not self.has("incidents"):
+            return atoms.empty_atoms()
+        pts = self.read_points("incidents", columns=["occurred_at", "category", "quartier_id"])
+        return atoms.atoms_of_points(pts, epsg=epsg)
+
+    def upsert(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str,
+               expected_version: str | None = None) -> int:
+        """Add or replace rows by identifier, in one atomic step; return the rows changed.
+
+        Rows identical to the stored ones are left out; when none is left, nothing is
+        written (the version stays). See :meth:`PostGISStore.upsert`.
+
+        Raises
+        ------
+        SchemaError
+            A row breaks the schema.
+        ConflictError
+            ``expected_version`` is given and the store changed since.
+        """
+        ready = conform_frames({layer: gdf})[layer]
+        idc = schemas.schema(layer).id_column
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        with _write_errors(self.path), locking.exclusive(self.path):
+            self._check_writable()
+            if self.path.exists():
+                check_geopackage(self.path)
+            self._guard(expected_version)
+            if not self.has(layer):
+                self._rebuild({layer: ready}, source=source, imported_at=now)
+                return len(ready)
+            # Only the rows of the frame's period can be identical to it; a row moved from
+            # another date is rewritten anyway (deleted by identifier, then inserted).
+            period = ((ready["occurred_at"].min(), ready["occurred_at"].max()
+                       + pd.Timedelta(milliseconds=1)) if "occurred_at" in ready.columns
+                      and len(ready) else None)
+            current = self.read(layer, period=period)
+            have = rows.row_versions(current, layer)
+            mine = rows.row_versions(ready, layer)
+            fresh = ready[[have.get(str(i)) != mine[str(i)] for i in ready[idc]]]
+            if fresh.empty:
+                return 0
+            ids = [str(i) for i in fresh[idc]]
+            if not self._in_place({layer: fresh}, source=source, imported_at=now,
+                                  deletes={layer: ids}):
+                whole = self.read(layer)
+                kept = whole[~whole[idc].astype(str).isin(ids)]
+                merged = gpd.GeoDataFrame(pd.concat([kept, fresh], ignore_index=True),
+                                          geometry="geometry", crs=config.STORAGE_CRS)
+                self._rebuild(conform_frames({layer: merged}), source=source,
+                              imported_at=now)
+            return len(fresh)
 
     def read_provenance_table(self) -> pd.DataFrame:
         """Return the file's provenance table."""

@@ -3,18 +3,26 @@
 Same interface as :class:`clspd_geo.store.gpkg.GeoPackageStore` (the
 :class:`clspd_geo.store.base.Store` protocol: list, read with filters, fast point read,
 atomic multi-layer write, provenance, version); the listing, validation and provenance
-lookup come from :class:`clspd_geo.store.base.BaseStore`. One table per layer with a
-``geom`` column in EPSG:4326 and a GiST index; a replacement rebuilds the layers' tables inside one
-transaction, so readers see either the old or the new layers, never a mix, and a failure
-rolls everything back; appends and row edits are INSERT/DELETE in one transaction. Every
-write locks the version row (``SELECT … FOR UPDATE``) first, so a write prepared from an
-older version is refused (:class:`~clspd_geo.errors.ConflictError`). A counter in ``clspd_meta`` gives the version token the app's caches
-are keyed on. The database must have the PostGIS extension (``CREATE EXTENSION postgis``).
+lookup come from :class:`clspd_geo.store.base.BaseStore`.
+
+The incidents live in a table partitioned by month and are never dropped: replacements,
+appends and upserts by identifier go through a staging table in one transaction, which
+also refreshes the release atoms of the months touched
+(:mod:`clspd_geo.store.postgis_incidents`), so :meth:`PostGISStore.incident_atoms` hands
+the privacy release counts, not points, and :meth:`PostGISStore.point_read` reads only a
+bounding box and period. Other layers are one table each with a ``geom`` column in
+EPSG:4326 and a GiST index, rebuilt inside the transaction on replacement. Readers see
+either the old or the new content, never a mix, and a failure rolls everything back.
+Every write locks the version row (``SELECT … FOR UPDATE``) first, so a write prepared
+from an older version is refused (:class:`~clspd_geo.errors.ConflictError`). A counter in
+``clspd_meta`` gives the version token the app's caches are keyed on. The database must
+have the PostGIS extension (``CREATE EXTENSION postgis;``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Mapping
 
@@ -23,9 +31,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import config, schemas
+from clspd_geo import config, crs, schemas
 from clspd_geo.errors import ConflictError, DataFileError
-from clspd_geo.store import rows
+from clspd_geo.store import atoms, rows
+from clspd_geo.store import postgis_incidents as pgi
 from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore, conform_frames
 from clspd_geo.store.rows import ROW_EDITS_TABLE
 
@@ -80,6 +89,8 @@ class PostGISStore(BaseStore):
     """
 
     PLACE = "de la base"
+    ATOMS_IN_STORE = True
+    """The atoms are kept in the base: reading them reads no point."""
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -172,16 +183,20 @@ class PostGISStore(BaseStore):
             out = out[[c for c in out.columns if c in cols or c == out.geometry.name]]
         return out
 
-    def read_points(self, layer: str, *, columns: list[str]) -> pd.DataFrame:
+    def read_points(self, layer: str, *, columns: list[str],
+                    period: tuple[dt.date | dt.datetime, dt.date | dt.datetime] | None = None,
+                    categories: Iterable[str] | None = None,
+                    bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
         """Read a point layer as a plain frame with ``lon``/``lat`` (see GeoPackageStore)."""
         from psycopg import sql
 
         self.require(layer)
-        query = sql.SQL("SELECT ST_X(geom), ST_Y(geom){cols} FROM {t}").format(
+        where, params = self._where(period=period, categories=categories, bbox=bbox)
+        query = sql.SQL("SELECT ST_X(geom), ST_Y(geom){cols} FROM {t}{w}").format(
             cols=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c)) for c in columns),
-            t=sql.Identifier(layer))
+            t=sql.Identifier(layer), w=where)
         with self._connect() as con:
-            rows = con.execute(query).fetchall()
+            rows = con.execute(query, params).fetchall()
         arr = list(zip(*rows, strict=True)) if rows else [[] for _ in range(2 + len(columns))]
         out: dict[str, object] = {"lon": np.asarray(arr[0], dtype=float),
                                   "lat": np.asarray(arr[1], dtype=float)}
@@ -243,8 +258,13 @@ class PostGISStore(BaseStore):
         from psycopg import sql
 
         for name in names:
-            n = int(con.execute(sql.SQL("SELECT count(*) FROM {}").format(
-                sql.Identifier(name))).fetchone()[0])
+            if name == pgi.INCIDENTS and pgi.atoms_epsg(con) is not None:
+                # The atoms count every incident: no scan of the points.
+                n = int(con.execute(f"SELECT coalesce(sum(n), 0) FROM {pgi.ATOMS_TABLE}")
+                        .fetchone()[0])
+            else:
+                n = int(con.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                    sql.Identifier(name))).fetchone()[0])
             con.execute(f"INSERT INTO {PROVENANCE_TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
                         "(layer) DO UPDATE SET source = EXCLUDED.source, imported_at = "
                         "EXCLUDED.imported_at, rows = EXCLUDED.rows",
@@ -269,6 +289,9 @@ class PostGISStore(BaseStore):
             self._begin_write(con, expected_version)
             for name, gdf in ready.items():
                 self._write_table(con, name, gdf)
+            if pgi.INCIDENTS in ready or "territoire" in ready:
+                # Replaced incidents, or a territory whose metric CRS may have changed.
+                pgi.refresh_atoms(con, epsg=self._metric_epsg(con, ready), months=None)
             self._finish_write(con, ready, source=source, imported_at=imported_at)
 
     def append_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str,
@@ -296,8 +319,13 @@ class PostGISStore(BaseStore):
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                 "current_schema()").fetchall()}
             for name, gdf in ready.items():
+                if name == pgi.INCIDENTS and name in present:
+                    self._stage_incidents(con, gdf, mode="append")
+                    continue
                 if name not in present:
                     self._write_table(con, name, gdf)
+                    if name == pgi.INCIDENTS:
+                        pgi.refresh_atoms(con, epsg=self._metric_epsg(con, ready), months=None)
                     continue
                 idc = schemas.schema(name).id_column
                 if idc:
@@ -312,6 +340,84 @@ class PostGISStore(BaseStore):
             out = {name: int(con.execute(sql.SQL("SELECT count(*) FROM {}").format(
                 sql.Identifier(name))).fetchone()[0]) for name in ready}
         return out
+
+    def upsert(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str,
+               expected_version: str | None = None) -> int:
+        """Add or replace incidents by identifier, in one transaction; return rows changed.
+
+        The rows are COPYed into a staging table, then moved into the partitioned table
+        (partitions created for the months they bring); a row identical to the stored one
+        is left alone, so re-importing the same month changes nothing (neither the
+        version). The atoms of the months touched are refreshed in the same transaction;
+        a failure anywhere leaves the previous points and atoms.
+
+        Raises
+        ------
+        SchemaError
+            ``layer`` is not ``incidents``, a row breaks the schema, or a date is outside
+            the supported range (:func:`clspd_geo.store.postgis_incidents.range_text`).
+        ConflictError
+            ``expected_version`` is given and the store changed since.
+        """
+        from clspd_geo.errors import SchemaError
+
+        if layer != pgi.INCIDENTS:
+            raise SchemaError(f"La mise à jour par identifiant ne concerne que les faits, pas "
+                              f"la couche « {layer} ».")
+        ready = conform_frames({layer: gdf})
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        with self._connect() as con, con.transaction():
+            self._begin_write(con, expected_version)
+            if pgi.table_kind(con) is None:
+                self._write_table(con, layer, ready[layer])
+                pgi.refresh_atoms(con, epsg=self._metric_epsg(con, {}), months=None)
+                changed = len(ready[layer])
+            else:
+                changed, _ = self._stage_incidents(con, ready[layer], mode="upsert")
+            if changed:
+                self._finish_write(con, [layer], source=source, imported_at=now)
+        return changed
+
+    def incident_atoms(self, *, epsg: int) -> pd.DataFrame:
+        """Return the release atoms of the incidents (:mod:`clspd_geo.store.atoms`).
+
+        Read from the atoms table kept by every import when it was computed in ``epsg``;
+        otherwise counted by SQL on the fly (nothing written). No point leaves the base.
+        """
+        with self._connect() as con:
+            kind = pgi.table_kind(con)
+            if kind is None:
+                return atoms.empty_atoms()
+            # Only a partitioned table's imports keep the atoms table up to date.
+            if kind == "partitioned" and pgi.atoms_epsg(con) == epsg:
+                query = ("SELECT cell_x, cell_y, quartier_id, category, month, n "
+                         f"FROM {pgi.ATOMS_TABLE}")
+            else:
+                query = pgi.atoms_query().replace("%(epsg)s", str(int(epsg)))
+            # COPY as CSV parsed by pandas: several times faster than fetching row tuples.
+            buf = io.BytesIO()
+            with con.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+                                                ) as copy:
+                for block in copy:
+                    buf.write(block)
+        if not buf.tell():
+            return atoms.empty_atoms()
+        buf.seek(0)
+        got = pd.read_csv(buf, header=None, names=atoms.ATOM_COLUMNS,
+                          dtype={"quartier_id": object, "category": object},
+                          keep_default_na=False, na_values={"quartier_id": [""]})
+        return atoms.conform_atoms(got)
+
+    def point_read(self, layer: str, *, columns: list[str],
+                   period: tuple[dt.date | dt.datetime, dt.date | dt.datetime] | None = None,
+                   categories: Iterable[str] | None = None,
+                   bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
+        """Read the points of a bounding box and period only (see :meth:`read_points`).
+
+        The filters run in the base (partition pruning on the period, GiST on the box).
+        """
+        return self.read_points(layer, columns=columns, period=period, categories=categories,
+                                bbox=bbox)
 
     def _authors(self, layer: str) -> dict[str, tuple[str, str]]:
         if ROW_EDITS_TABLE not in self.table_names():
@@ -354,6 +460,8 @@ class PostGISStore(BaseStore):
                             "(layer, row_id) DO UPDATE SET edited_by = EXCLUDED.edited_by, "
                             "edited_at = EXCLUDED.edited_at",
                             [(layer, t, by, now) for t in touched])
+            if layer == pgi.INCIDENTS:
+                pgi.refresh_atoms(con, epsg=self._metric_epsg(con, {}), months=None)
             self._finish_write(con, [layer], source=source, imported_at=now)
 
     @staticmethod
@@ -372,8 +480,17 @@ class PostGISStore(BaseStore):
 
     @classmethod
     def _write_table(cls, con, name: str, gdf: gpd.GeoDataFrame) -> None:
+        """Replace one layer's rows (in the caller's transaction).
+
+        The incidents table is partitioned and never dropped: its rows are deleted and the
+        new ones inserted through staging (an older, unpartitioned table is converted).
+        Other layers' tables are dropped and rebuilt (COPY), with a GiST index.
+        """
         from psycopg import sql
 
+        if name == pgi.INCIDENTS:
+            cls._replace_incidents(con, gdf)
+            return
         types = cls._column_types(name, gdf)
         table = sql.Identifier(name)
         con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
@@ -385,22 +502,94 @@ class PostGISStore(BaseStore):
         con.execute(sql.SQL("CREATE INDEX ON {} USING GIST (geom)").format(table))
 
     @classmethod
-    def _copy_rows(cls, con, name: str, gdf: gpd.GeoDataFrame, *,
-                   add_columns: bool = False) -> None:
-        """COPY rows into an existing table (adding the columns it lacks if asked)."""
+    def _replace_incidents(cls, con, gdf: gpd.GeoDataFrame) -> None:
+        pgi.check_range(gdf)
+        kind = pgi.table_kind(con)
+        if kind == "plain":
+            con.execute(f"DROP TABLE {pgi.INCIDENTS}")  # a store written before partitioning
+            kind = None
+        if kind is None:
+            pgi.create_table(con, cls._column_types(pgi.INCIDENTS, gdf))
+        else:
+            con.execute(f"TRUNCATE {pgi.INCIDENTS}")
+        cls._stage_incidents(con, gdf, mode="replace")
+
+    @classmethod
+    def _stage_incidents(cls, con, gdf: gpd.GeoDataFrame, *,
+                         mode: str) -> tuple[int, set[dt.date]]:
+        """COPY incidents into staging, then into the partitioned table (in the transaction).
+
+        ``mode``: ``"replace"`` (the table was emptied), ``"append"`` (identifiers already
+        present are refused) or ``"upsert"`` (rows of the same identifier are replaced).
+        For appends and upserts, the atoms of the months touched are refreshed. Returns the
+        rows changed and the months touched.
+
+        Raises
+        ------
+        SchemaError
+            A date outside the partitions' range, or (append) an identifier already present.
+        """
+        pgi.check_range(gdf)
+        converted = pgi.table_kind(con) == "plain"
+        if converted:
+            pgi.convert_plain(con)  # a base written before the incidents were partitioned
+        cls._add_missing_columns(con, pgi.INCIDENTS, gdf)
+        pgi.create_staging(con)
+        cls._copy_rows(con, pgi.INCIDENTS, gdf, into=pgi.STAGING_TABLE)
+        if mode == "append":
+            rows.check_new_ids(pgi.staged_clashes(con), gdf, pgi.INCIDENTS)
+        changed, months = pgi.insert_staged(con, upsert=mode == "upsert")
+        con.execute(f"DROP TABLE {pgi.STAGING_TABLE}")
+        if mode != "replace" and (months or converted):
+            epsg = pgi.atoms_epsg(con)
+            whole = epsg is None or converted  # no atoms kept until now: all of them
+            pgi.refresh_atoms(con, epsg=epsg or cls._metric_epsg(con, {}),
+                              months=None if whole else months)
+        return changed, months
+
+    @staticmethod
+    def _metric_epsg(con, ready: Mapping[str, gpd.GeoDataFrame]) -> int:
+        """Return the territory's metric CRS: of the frame being written, else of the base."""
+        if "territoire" in ready:
+            return crs.metric_epsg(ready["territoire"])
+        if con.execute("SELECT to_regclass('territoire')").fetchone()[0] is not None:
+            got = con.execute("SELECT ST_AsBinary(geom) FROM territoire").fetchall()
+            geoms = shapely.from_wkb(np.array([r[0] for r in got], dtype=object))
+            return crs.metric_epsg(gpd.GeoDataFrame(geometry=geoms, crs=config.STORAGE_CRS))
+        return int(config.COMPUTE_CRS.split(":")[1])
+
+    @classmethod
+    def _add_missing_columns(cls, con, name: str, gdf: gpd.GeoDataFrame) -> None:
         from psycopg import sql
 
-        table = sql.Identifier(name)
+        types = cls._column_types(name, gdf)
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = %s", (name,)).fetchall()}
+        for c in types:
+            if c not in have:
+                con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                    sql.Identifier(name), sql.Identifier(c), sql.SQL(types[c])))
+
+    @classmethod
+    def _copy_rows(cls, con, name: str, gdf: gpd.GeoDataFrame, *,
+                   add_columns: bool = False, into: str | None = None) -> None:
+        """COPY rows into an existing table (adding the columns it lacks if asked).
+
+        ``into`` names another table shaped like the layer's (the staging table).
+        """
+        from psycopg import sql
+
+        if name == pgi.INCIDENTS and into is None:
+            # COPY into a partitioned table needs the month's partitions.
+            pgi.check_range(gdf)
+            pgi.ensure_partitions(con, {d.date().replace(day=1) for d in pd.to_datetime(
+                gdf["occurred_at"])})
+        table = sql.Identifier(into or name)
         types = cls._column_types(name, gdf)
         cols = list(types)
         if add_columns:
-            have = {r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                "current_schema() AND table_name = %s", (name,)).fetchall()}
-            for c in cols:
-                if c not in have:
-                    con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
-                        table, sql.Identifier(c), sql.SQL(types[c])))
+            cls._add_missing_columns(con, name, gdf)
         geoms = shapely.set_srid(gdf.geometry.to_numpy(), 4326)
         wkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
         columns = [_python_values(gdf[c]) for c in cols] + [list(wkb)]

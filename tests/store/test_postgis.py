@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from clspd_geo.errors import DataFileError, SchemaError
@@ -78,7 +79,7 @@ def pg_store(pg_url):
     with psycopg.connect(pg_url, autocommit=True) as con:
         for (name,) in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                                    "AND tablename <> 'spatial_ref_sys'").fetchall():
-            con.execute(f'DROP TABLE "{name}"')
+            con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')  # partitions go with it
     return PostGISStore(pg_url)
 
 
@@ -89,9 +90,13 @@ def test_round_trip_of_every_layer(pg_store):
     for name, gdf in layers.items():
         back = pg_store.read(name)
         assert len(back) == len(gdf) and back.crs.to_epsg() == 4326
+        if name == "incidents":
+            # Partitioned by month: rows come back partition by partition, not as written.
+            back = back.set_index("incident_id").loc[gdf["incident_id"]].reset_index()
         assert back.geometry.geom_equals_exact(gdf.geometry.reset_index(drop=True),
                                                tolerance=1e-9).all()
     inc = pg_store.read("incidents")
+    inc = inc.set_index("incident_id").loc[layers["incidents"]["incident_id"]].reset_index()
     assert list(inc["occurred_at"].dt.strftime("%Y-%m-%d %H:%M")) == list(
         layers["incidents"]["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"))
     assert pg_store.count("incidents") == 7
@@ -215,3 +220,223 @@ def test_concurrent_appends_and_plan_edits_lose_nothing_in_postgis(pg_store):
     before = st.count("equipements")
     results = run_writers(st.url)
     check_nothing_lost(st, results, before_fac=before)
+
+
+# -- PostGIS as the engine: partitions, staging imports, atoms ---------------------------------
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def demo_frames():
+    from clspd_geo import demo
+
+    return demo.build_demo(seed=5, n_incidents=3000)
+
+
+def _atoms(store, epsg=2154):
+    from clspd_geo.store import atoms
+
+    return atoms.sort_atoms(store.incident_atoms(epsg=epsg))
+
+
+def _one_month(inc, month: str):
+    return inc[inc["occurred_at"].dt.strftime("%Y-%m") == month].copy()
+
+
+def test_incidents_are_partitioned_by_month_and_indexed(pg_store, pg_url, demo_frames):
+    import psycopg
+
+    pg_store.write_many(demo_frames, source="démo")
+    months = set(demo_frames["incidents"]["occurred_at"].dt.strftime("%Y_%m"))
+    with psycopg.connect(pg_url) as con:
+        kind = con.execute("SELECT relkind FROM pg_class WHERE relname = 'incidents'").fetchone()
+        parts = {r[0] for r in con.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN "
+            "pg_class p ON p.oid = i.inhparent WHERE p.relname = 'incidents'").fetchall()}
+        indexes = " ".join(r[0] for r in con.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'incidents'").fetchall())
+    assert kind == ("p",)
+    assert parts == {f"incidents_p{m}" for m in months}
+    assert "USING brin (occurred_at)" in indexes and "USING gist (geom)" in indexes
+    assert "USING btree (category)" in indexes
+    assert pg_store.count("incidents") == 3000
+
+
+def test_reimporting_a_month_changes_nothing(pg_store, demo_frames):
+    pg_store.write_many(demo_frames, source="démo")
+    inc = demo_frames["incidents"]
+    month = _one_month(inc, inc["occurred_at"].max().strftime("%Y-%m"))
+    before_atoms, before_version = _atoms(pg_store), pg_store.version()
+    assert pg_store.upsert("incidents", month, source="mois") == 0
+    assert pg_store.upsert("incidents", month, source="mois") == 0
+    assert pg_store.version() == before_version and pg_store.count("incidents") == 3000
+    pd.testing.assert_frame_equal(_atoms(pg_store), before_atoms)
+    # One row changed: one row written, its month's atoms follow, the version moves.
+    changed = month.iloc[[0]].copy()
+    changed["category"] = "tapage" if changed["category"].iloc[0] != "tapage" else "rixe"
+    assert pg_store.upsert("incidents", changed, source="correction") == 1
+    assert pg_store.version() != before_version and pg_store.count("incidents") == 3000
+    after = _atoms(pg_store)
+    assert after["n"].sum() == 3000
+    assert after[after["category"] == changed["category"].iloc[0]]["n"].sum() == \
+        before_atoms[before_atoms["category"] == changed["category"].iloc[0]]["n"].sum() + 1
+
+
+def test_append_of_a_new_month_adds_its_partition_and_atoms(pg_store, demo_frames, tmp_path):
+    import psycopg
+
+    from clspd_geo.store import GeoPackageStore, atoms
+
+    inc = demo_frames["incidents"]
+    last = inc["occurred_at"].max().strftime("%Y-%m")
+    base = {**demo_frames, "incidents": inc[inc["occurred_at"].dt.strftime("%Y-%m") != last]}
+    pg_store.write_many(base, source="démo")
+    n0 = pg_store.count("incidents")
+    new = _one_month(inc, last)
+    counts = pg_store.append_many({"incidents": new}, source="mois suivant")
+    assert counts["incidents"] == n0 + len(new) == 3000
+    # Appending the same rows again is refused by identifier and changes nothing.
+    v = pg_store.version()
+    with pytest.raises(SchemaError, match="existent déjà"):
+        pg_store.append_many({"incidents": new}, source="encore")
+    assert pg_store.version() == v and pg_store.count("incidents") == 3000
+    # The atoms equal a plain GROUP BY on the points, and the GeoPackage's figures.
+    got = _atoms(pg_store)
+    pts = pg_store.read_points("incidents", columns=["occurred_at", "category", "quartier_id"])
+    pd.testing.assert_frame_equal(got, atoms.atoms_of_points(pts, epsg=2154))
+    with psycopg.connect(pg_store.url) as con:
+        plain = con.execute("SELECT category, date_trunc('month', occurred_at)::date, count(*) "
+                            "FROM incidents GROUP BY 1, 2").fetchall()
+    by_cat_month = got.groupby(["category", got["month"].dt.date])["n"].sum().to_dict()
+    assert by_cat_month == {(c, m): n for c, m, n in plain}
+    gpkg = GeoPackageStore(tmp_path / "same.gpkg", create=True)
+    gpkg.write_many(base, source="démo")
+    gpkg.append_many({"incidents": new}, source="mois suivant")
+    pd.testing.assert_frame_equal(got, _atoms(gpkg))
+    with psycopg.connect(pg_store.url) as con:
+        part = con.execute("SELECT to_regclass(%s)", (f"incidents_p{last.replace('-', '_')}",
+                                                       )).fetchone()[0]
+    assert part is not None
+
+
+def test_a_failed_import_leaves_the_points_and_atoms(pg_store, demo_frames, monkeypatch):
+    from clspd_geo.store import postgis_incidents
+
+    pg_store.write_many(demo_frames, source="démo")
+    before_atoms, version = _atoms(pg_store), pg_store.version()
+    inc = demo_frames["incidents"]
+    moved = inc.iloc[:50].copy()
+    moved["category"] = "rixe"
+
+    def failing(con, **kw):
+        raise RuntimeError("coupure simulée pendant le calcul des agrégats")
+
+    monkeypatch.setattr(postgis_incidents, "refresh_atoms", failing)
+    with pytest.raises(RuntimeError):
+        pg_store.upsert("incidents", moved, source="x")
+    monkeypatch.undo()
+    assert pg_store.version() == version and pg_store.count("incidents") == 3000
+    pd.testing.assert_frame_equal(_atoms(pg_store), before_atoms)
+    back = pg_store.read("incidents", columns=["incident_id", "category"]).set_index(
+        "incident_id")
+    assert (back.loc[moved["incident_id"], "category"].to_numpy()
+            == inc.iloc[:50]["category"].to_numpy()).all()
+
+
+def test_a_date_outside_the_partitions_is_refused_in_french(pg_store, demo_frames):
+    pg_store.write_many(demo_frames, source="démo")
+    version = pg_store.version()
+    old = demo_frames["incidents"].iloc[:2].copy()
+    old["incident_id"] = ["ancien-1", "ancien-2"]
+    old["occurred_at"] = pd.to_datetime(["1999-12-31 23:00", "2001-01-01 00:00"])
+    for write in (lambda: pg_store.upsert("incidents", old, source="x"),
+                  lambda: pg_store.append_many({"incidents": old}, source="x")):
+        with pytest.raises(SchemaError, match="de janvier 2000 à décembre 2049") as err:
+            write()
+        assert "ancien-1" in str(err.value) and "rien n'a été écrit" in str(err.value)
+    assert pg_store.version() == version and pg_store.count("incidents") == 3000
+
+
+def test_role_views_read_atoms_and_agree_with_the_geopackage(pg_store, demo_frames, tmp_path,
+                                                             monkeypatch):
+    from clspd_geo.access import policy
+    from clspd_geo.access.view import RoleView
+    from clspd_geo.store import GeoPackageStore
+
+    pg_store.write_many(demo_frames, source="démo")
+    gpkg = GeoPackageStore(tmp_path / "same.gpkg", create=True)
+    gpkg.write_many(demo_frames, source="démo")
+    reads: list[str] = []
+    real = pg_store.read_points
+    monkeypatch.setattr(pg_store, "read_points", lambda name, **kw: (
+        reads.append(name) or real(name, **kw)))
+    for role in policy.ROLE_CODES:
+        a = RoleView(pg_store, role, as_of=AS_OF, version=f"{pg_store.version()}-{role}")
+        b = RoleView(gpkg, role, as_of=AS_OF)
+        ta, tb = a.incidents(), b.incidents()
+        key = ["category", "zone_level", "time_step"]
+        assert (ta.groupby(key, observed=True).size().to_dict()
+                == tb.groupby(key, observed=True).size().to_dict()), role
+        sees_points = any(policy.category_rule(role, c).access == "exact"
+                          for c in policy.vocab.category_codes())
+        if not sees_points:
+            # An aggregate role: no point read from the base, no exact row released.
+            assert reads == [], role
+            assert not ta["time_known"].any()
+            assert a.incident_points_in(bbox=(-180, -90, 180, 90),
+                                        period=(dt.date(2000, 1, 1), AS_OF)).empty
+            assert reads == [], role
+        reads.clear()
+
+
+def test_point_reads_are_limited_to_the_box_and_period(pg_store, demo_frames):
+    from clspd_geo.access.view import RoleView
+
+    pg_store.write_many(demo_frames, source="démo")
+    inc = demo_frames["incidents"]
+    minx, miny, maxx, maxy = inc.total_bounds
+    box = (minx, miny, (minx + maxx) / 2, (miny + maxy) / 2)
+    last = inc["occurred_at"].max()
+    period = (dt.date(last.year, last.month, 1), (last + pd.Timedelta(days=1)).date())
+    got = RoleView(pg_store, "police", as_of=AS_OF).incident_points_in(bbox=box, period=period)
+    lon, lat = inc.geometry.x, inc.geometry.y
+    exact = [c for c in policy_codes_exact("police")]
+    expected = inc[(lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])
+                   & (inc["occurred_at"] >= pd.Timestamp(period[0]))
+                   & (inc["occurred_at"] < pd.Timestamp(period[1]))
+                   & inc["category"].isin(exact)]
+    assert 0 < len(got) == len(expected) < len(inc)
+    assert set(got["category"].astype(str)) <= set(exact)
+
+
+def policy_codes_exact(role: str) -> list[str]:
+    from clspd_geo.access import policy
+
+    return [c for c in policy.vocab.category_codes()
+            if policy.category_rule(role, c).access == "exact"]
+
+
+def test_a_base_written_before_partitioning_is_converted_by_the_next_import(pg_store,
+                                                                            demo_frames):
+    import psycopg
+
+    from clspd_geo.store.postgis import PostGISStore
+
+    layers = tiny_layers()
+    pg_store.write_many({k: v for k, v in layers.items() if k != "incidents"}, source="t")
+    inc = layers["incidents"]
+    with psycopg.connect(pg_store.url) as con, con.transaction():
+        # The table as the store wrote it before: one plain table with a GiST index.
+        con.execute("CREATE TABLE incidents (incident_id text, occurred_at timestamp, "
+                    "category text, quartier_id text, geom geometry(Geometry, 4326))")
+        PostGISStore._copy_rows(con, "incidents", inc, into="incidents")
+        con.execute("CREATE INDEX ON incidents USING GIST (geom)")
+    assert len(pg_store.incident_atoms(epsg=2154)) > 0  # counted on the fly meanwhile
+    new = inc.iloc[[0]].copy()
+    new["incident_id"] = "nouveau"
+    assert pg_store.upsert("incidents", new, source="mois") == 1
+    with psycopg.connect(pg_store.url) as con:
+        kind = con.execute("SELECT relkind FROM pg_class WHERE relname = 'incidents'").fetchone()
+    assert kind == ("p",) and pg_store.count("incidents") == len(inc) + 1
+    assert int(pg_store.incident_atoms(epsg=2154)["n"].sum()) == len(inc) + 1
