@@ -6,7 +6,7 @@ import streamlit as st
 
 from clspd_geo.maps import offline
 from clspd_geo.errors import ClspdGeoError
-from ui import data, server_guard, session, session_route, widgets
+from ui import data, router, server_guard, session, session_route, widgets
 
 server_guard.install()  # no clear_cache / run-on-save from any client
 session_route.install()  # the endpoint that sets the session cookie
@@ -50,8 +50,8 @@ session.require_login(demo_note=data.demo_note,
 view = data.view()
 session.logout_button(view.role_label)
 widgets.sidebar_filters(view)
-page = st.navigation(session.navigation(PAGES, may_open=view.may_open,
-                                          role_label=view.role_label))
+page = st.navigation(router.navigation(PAGES, may_open=view.may_open,
+                                         role_label=view.role_label))
 session.audit_view(page, role_code=view.role)
 try:
     page.run()

@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Callable
 from functools import partial
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -302,50 +302,6 @@ def _login_page(demo_note: Callable[[], str | None], url_path: str = "") -> None
         st.error(st.session_state["auth.message"], icon=":material/lock:")
     if note:
         st.info(note, icon=":material/science:")
-
-
-def navigation(pages: dict[str, list], *, may_open, role_label: str = "") -> dict[str, list]:
-    """Return the navigation sections with only the pages ``may_open(url_path)`` allows.
-
-    A page of the app the role may not open, asked for by its address (a link from a
-    colleague, ``/videoprotection``), is answered by a French refusal at that address
-    instead of Streamlit's English « Page not found »: that one address gets a section
-    « Accès » while the browser asks for it.
-    """
-    out = {}
-    for section, items in pages.items():
-        kept = [p for p in items if may_open(p.url_path)]
-        if kept:
-            out[section] = kept
-    asked = _asked_path()
-    for p in (p for items in pages.values() for p in items):
-        if asked and p.url_path == asked and not may_open(p.url_path):
-            out["Accès"] = [st.Page(partial(_refused_page, p.title, role_label),
-                                    title="Page non ouverte à votre rôle",
-                                    icon=":material/block:", url_path=p.url_path)]
-            break
-    return out
-
-
-def _asked_path() -> str:
-    """Return the page path of the address the browser opened this session with ("" if none)."""
-    try:
-        url = st.context.url or ""
-    except Exception:  # no browser behind this run (AppTest)
-        return ""
-    path = urlparse(url).path.rstrip("/")
-    base = _base_path().rstrip("/")
-    if base and path.startswith(base):
-        path = path[len(base):]
-    return path.strip("/")
-
-
-def _refused_page(title: str, role_label: str) -> None:
-    st.title("Page non ouverte à votre rôle")
-    who = f"au rôle « {role_label} »" if role_label else "à votre rôle"
-    st.warning(f"La page « {title} » n'est pas ouverte {who} : ses données ne vous sont pas "
-               "accessibles. Si vous en avez besoin, demandez à l'administrateur du CLSPD ; "
-               "les pages de votre rôle sont dans le menu.", icon=":material/block:")
 
 
 def audit_view(page, *, role_code: str) -> None:

@@ -3,8 +3,9 @@
 - :mod:`~clspd_geo.store.base`: the :class:`Store` protocol callers are typed on, the
   shared :class:`BaseStore` (listing, validation before writing, provenance), and
   :func:`require_layer` / :func:`provenance_of`;
-- :mod:`~clspd_geo.store.gpkg`: :class:`GeoPackageStore` and its file helpers
-  (:func:`file_version`, :func:`check_geopackage`);
+- :mod:`~clspd_geo.store.gpkg`: :class:`GeoPackageStore`, with
+  :mod:`~clspd_geo.store.gpkg_file` (the file's :func:`file_version` and
+  :func:`check_geopackage`);
 - :mod:`~clspd_geo.store.postgis`: :class:`PostGISStore` (psycopg is imported only when a
   database is opened), with :mod:`~clspd_geo.store.postgis_incidents` (the incidents table
   partitioned by month, imports through staging, the atoms table);
@@ -28,12 +29,8 @@ from clspd_geo.store.base import (
     provenance_of,
     require_layer,
 )
-from clspd_geo.store.gpkg import (
-    GPKG_APPLICATION_ID,
-    GeoPackageStore,
-    check_geopackage,
-    file_version,
-)
+from clspd_geo.store.gpkg import GeoPackageStore
+from clspd_geo.store.gpkg_file import GPKG_APPLICATION_ID, check_geopackage, file_version
 from clspd_geo.store.postgis import PostGISStore
 from clspd_geo.store.targets import is_database_url, open_store
 

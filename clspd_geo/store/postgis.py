@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import config, crs, schemas
+from clspd_geo import config, schemas
 from clspd_geo.errors import ConflictError, DataFileError
 from clspd_geo.store import atoms, rows
 from clspd_geo.store import postgis_incidents as pgi
@@ -291,7 +291,7 @@ class PostGISStore(BaseStore):
                 self._write_table(con, name, gdf)
             if pgi.INCIDENTS in ready or "territoire" in ready:
                 # Replaced incidents, or a territory whose metric CRS may have changed.
-                pgi.refresh_atoms(con, epsg=self._metric_epsg(con, ready), months=None)
+                pgi.refresh_atoms(con, epsg=pgi.metric_epsg(con, ready), months=None)
             self._finish_write(con, ready, source=source, imported_at=imported_at)
 
     def append_many(self, frames: Mapping[str, gpd.GeoDataFrame], *, source: str,
@@ -325,7 +325,7 @@ class PostGISStore(BaseStore):
                 if name not in present:
                     self._write_table(con, name, gdf)
                     if name == pgi.INCIDENTS:
-                        pgi.refresh_atoms(con, epsg=self._metric_epsg(con, ready), months=None)
+                        pgi.refresh_atoms(con, epsg=pgi.metric_epsg(con, ready), months=None)
                     continue
                 idc = schemas.schema(name).id_column
                 if idc:
@@ -370,7 +370,7 @@ class PostGISStore(BaseStore):
             self._begin_write(con, expected_version)
             if pgi.table_kind(con) is None:
                 self._write_table(con, layer, ready[layer])
-                pgi.refresh_atoms(con, epsg=self._metric_epsg(con, {}), months=None)
+                pgi.refresh_atoms(con, epsg=pgi.metric_epsg(con, {}), months=None)
                 changed = len(ready[layer])
             else:
                 changed, _ = self._stage_incidents(con, ready[layer], mode="upsert")
@@ -461,7 +461,7 @@ class PostGISStore(BaseStore):
                             "edited_at = EXCLUDED.edited_at",
                             [(layer, t, by, now) for t in touched])
             if layer == pgi.INCIDENTS:
-                pgi.refresh_atoms(con, epsg=self._metric_epsg(con, {}), months=None)
+                pgi.refresh_atoms(con, epsg=pgi.metric_epsg(con, {}), months=None)
             self._finish_write(con, [layer], source=source, imported_at=now)
 
     @staticmethod
@@ -543,20 +543,9 @@ class PostGISStore(BaseStore):
         if mode != "replace" and (months or converted):
             epsg = pgi.atoms_epsg(con)
             whole = epsg is None or converted  # no atoms kept until now: all of them
-            pgi.refresh_atoms(con, epsg=epsg or cls._metric_epsg(con, {}),
+            pgi.refresh_atoms(con, epsg=epsg or pgi.metric_epsg(con, {}),
                               months=None if whole else months)
         return changed, months
-
-    @staticmethod
-    def _metric_epsg(con, ready: Mapping[str, gpd.GeoDataFrame]) -> int:
-        """Return the territory's metric CRS: of the frame being written, else of the base."""
-        if "territoire" in ready:
-            return crs.metric_epsg(ready["territoire"])
-        if con.execute("SELECT to_regclass('territoire')").fetchone()[0] is not None:
-            got = con.execute("SELECT ST_AsBinary(geom) FROM territoire").fetchall()
-            geoms = shapely.from_wkb(np.array([r[0] for r in got], dtype=object))
-            return crs.metric_epsg(gpd.GeoDataFrame(geometry=geoms, crs=config.STORAGE_CRS))
-        return int(config.COMPUTE_CRS.split(":")[1])
 
     @classmethod
     def _add_missing_columns(cls, con, name: str, gdf: gpd.GeoDataFrame) -> None:

@@ -18,10 +18,14 @@ see the points and their aggregates change together.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from clspd_geo import config, crs
 from clspd_geo.errors import SchemaError
 from clspd_geo.store.atoms import GRID_CELL_M
 
@@ -282,3 +286,15 @@ def atoms_epsg(con) -> int | None:
         return None
     row = con.execute("SELECT value FROM clspd_meta WHERE key = 'atoms_epsg'").fetchone()
     return int(row[0]) if row else None
+
+
+def metric_epsg(con, ready: Mapping[str, gpd.GeoDataFrame]) -> int:
+    """Return the territory's metric CRS (of the atoms' cells): of the frame being written,
+    else of the base, else the default computing CRS."""
+    if "territoire" in ready:
+        return crs.metric_epsg(ready["territoire"])
+    if con.execute("SELECT to_regclass('territoire')").fetchone()[0] is not None:
+        got = con.execute("SELECT ST_AsBinary(geom) FROM territoire").fetchall()
+        geoms = shapely.from_wkb(np.array([r[0] for r in got], dtype=object))
+        return crs.metric_epsg(gpd.GeoDataFrame(geometry=geoms, crs=config.STORAGE_CRS))
+    return int(config.COMPUTE_CRS.split(":")[1])

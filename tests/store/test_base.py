@@ -195,7 +195,8 @@ def test_store_modules_import_one_way():
     graph = {name: _store_imports(name) for name in MODULES}
     assert graph == {"base": set(), "rows": set(), "locking": set(), "atoms": set(),
                      "gpkg_sql": {"base", "rows"},
-                     "gpkg": {"atoms", "base", "gpkg_sql", "locking", "rows"},
+                     "gpkg_file": {"gpkg_sql"},
+                     "gpkg": {"atoms", "base", "gpkg_file", "gpkg_sql", "locking", "rows"},
                      "postgis_incidents": {"atoms"},
                      "postgis": {"atoms", "base", "postgis_incidents", "rows"},
                      "inventory": {"base"}, "targets": {"base", "gpkg", "postgis"}}
