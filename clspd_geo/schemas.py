@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import config, vocab
+from clspd_geo import _format, config, vocab
 from clspd_geo.errors import SchemaError
 
 Dtype = Literal["str", "int", "float", "bool", "datetime", "date"]
@@ -361,36 +361,40 @@ def validate(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFram
             continue
         series = gdf[col.name]
         if not col.nullable and col.required and series.isna().any():
-            problems.append(f"{int(series.isna().sum())} valeur(s) vide(s) dans « {col.name} »")
+            n = int(series.isna().sum())
+            problems.append(f"{_format.count(n, 'valeur vide')} dans « {col.name} »")
         bad = _bad_values(series, col)
         if bad.any():
             sample = ", ".join(map(str, series[bad].astype(str).unique()[:5]))
-            problems.append(f"{int(bad.sum())} valeur(s) non admise(s) dans « {col.name} » "
+            refused = _format.count(int(bad.sum()), "valeur non admise", "valeurs non admises")
+            problems.append(f"{refused} dans « {col.name} » "
                             f"(par ex. {sample})")
     if sch.id_column and sch.id_column in gdf.columns:
         dup = gdf[sch.id_column].duplicated(keep=False) & gdf[sch.id_column].notna()
         if dup.any():
             sample = ", ".join(map(str, gdf.loc[dup, sch.id_column].unique()[:5]))
-            problems.append(f"{int(dup.sum())} identifiant(s) en double dans "
+            doubled = _format.count(int(dup.sum()), "identifiant en double",
+                                    "identifiants en double")
+            problems.append(f"{doubled} dans "
                             f"« {sch.id_column} » (par ex. {sample})")
     geom = gdf.geometry
     n_null = int(geom.isna().sum())
     if n_null and not sch.geometry_optional:
-        problems.append(f"{n_null} géométrie(s) absente(s)")
+        problems.append(_format.count(n_null, "géométrie absente"))
     present = geom[~geom.isna()]
     if len(present):
         n_empty = int(present.is_empty.sum())
         if n_empty:
-            problems.append(f"{n_empty} géométrie(s) vide(s)")
+            problems.append(_format.count(n_empty, "géométrie vide"))
         types = present.geom_type
         wrong = ~types.isin(sch.geometry_types)
         if wrong.any():
-            problems.append(f"{int(wrong.sum())} géométrie(s) de type "
+            problems.append(f"{_format.count(int(wrong.sum()), 'géométrie')} de type "
                             f"{', '.join(sorted(types[wrong].unique()))} "
                             f"(attendu : {', '.join(sch.geometry_types)})")
         invalid = ~present.is_valid & ~present.is_empty
         if invalid.any():
-            problems.append(f"{int(invalid.sum())} géométrie(s) invalide(s) "
+            problems.append(f"{_format.count(int(invalid.sum()), 'géométrie invalide')} "
                             "(polygones qui se recoupent, par exemple)")
     if problems:
         msg = (f"La couche « {sch.name} » ({sch.title}) ne respecte pas le modèle de données : "
@@ -479,8 +483,9 @@ def conform(gdf: gpd.GeoDataFrame, layer: LayerSchema | str) -> gpd.GeoDataFrame
         out[col.name] = cast
         if bad.any():
             sample = ", ".join(map(str, s[bad].astype(str).unique()[:5]))
-            problems.append(f"« {col.name} » attend {_EXPECTED[col.dtype]} : {int(bad.sum())} "
-                            f"valeur(s) illisible(s) (par ex. {sample})")
+            problems.append(f"« {col.name} » attend {_EXPECTED[col.dtype]} : "
+                            f"{_format.count(int(bad.sum()), 'valeur illisible')} "
+                            f"(par ex. {sample})")
     if problems:
         msg = (f"La couche « {sch.name} » ({sch.title}) contient des valeurs impossibles à "
                "convertir : " + " ; ".join(problems)

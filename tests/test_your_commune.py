@@ -21,7 +21,7 @@ import shapely
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.access import policy
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators
@@ -250,7 +250,9 @@ def test_every_page_renders_with_real_figures(journey: Path, role: str,
         elif page in FOLDED:
             check_folded_figures(at, page, role, sample_figures)
         elif page == "videoprotection":  # the cameras imported, from the visible source note
-            assert f"{sample_figures['cameras']} ligne(s) acceptée(s)" in _text(at)
+            n = sample_figures["cameras"]
+            accepted = f"{_format.count(n, 'ligne')} {_format.plural(n, 'acceptée')}"
+            assert accepted in _text(at)
         else:
             assert real_figures(at), page
         if page == "routier":  # the default period is the accidents' last year: 2013

@@ -47,7 +47,7 @@ import numpy as np
 import shapely
 from scipy import special
 
-from clspd_geo import config
+from clspd_geo import _format, config
 from clspd_geo.analysis import cells
 from clspd_geo.errors import EmptySelectionError
 
@@ -442,7 +442,8 @@ def emerging_hotspots(counts: np.ndarray, grid: Grid, *, inside: np.ndarray | No
     """
     c = np.asarray(counts, dtype=float).reshape(-1, grid.n_cells)
     if c.shape[0] < MIN_SLICES:
-        msg = (f"Pas assez de données : {c.shape[0]} période(s) seulement, il en faut au moins "
+        msg = (f"Pas assez de données : {_format.count(c.shape[0], 'période')} seulement, "
+               "il en faut au moins "
                f"{MIN_SLICES} pour dire si un point chaud apparaît, dure ou s'atténue. "
                "Allongez la période ou raccourcissez les tranches.")
         raise EmptySelectionError(msg)

@@ -28,10 +28,21 @@ EXIT_OK = 0
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
+def _required(m: re.Match[str]) -> str:
+    names = m.group(1)
+    n = len(names.split(", "))
+    return f"{_format.plural(n, 'argument obligatoire manquant')} : {names}"
+
+
+def _unrecognized(m: re.Match[str]) -> str:
+    names = m.group(1)
+    return f"{_format.plural(len(names.split()), 'argument inconnu')} : {names}"
+
+
 # argparse's own messages are English; these patterns turn the common ones into French.
-_ARGPARSE_FR: tuple[tuple[str, str], ...] = (
-    (r"the following arguments are required: (.*)", r"argument(s) obligatoire(s) manquant(s) : \1"),
-    (r"unrecognized arguments: (.*)", r"argument(s) inconnu(s) : \1"),
+_ARGPARSE_FR: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    (r"the following arguments are required: (.*)", _required),
+    (r"unrecognized arguments: (.*)", _unrecognized),
     (r"argument (\S+): expected one argument", r"l'option \1 attend une valeur"),
     (r"argument (--\S+): invalid choice: '?(.*?)'? \(choose from (.*)\)",
      r"« \2 » n'est pas une valeur possible de \1 (valeurs : \3)"),
@@ -204,7 +215,8 @@ def _run_forecast(args: argparse.Namespace) -> int:
         known = set(vocab.category_codes())
         unknown = [c for c in args.categories if c not in known]
         if unknown:
-            print(f"Catégorie(s) inconnue(s) : {', '.join(unknown)}. Codes possibles : "
+            what = _format.plural(len(unknown), "Catégorie inconnue")
+            print(f"{what} : {', '.join(unknown)}. Codes possibles : "
                   f"{', '.join(sorted(known))}.", file=sys.stderr)
             return EXIT_ERROR
     if not args.cell_m > 0:

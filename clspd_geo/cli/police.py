@@ -189,6 +189,8 @@ def run_patrol_brief(args: argparse.Namespace) -> int:
         args.out.write_text(patrol_brief.to_html(brief, voies=view.layer("voies")),
                             encoding="utf-8")
     print(f"Fiche de patrouille du secteur « {brief.sector_id} », vacation "
-          f"{brief.shift.label} : {len(brief.cells)} lieu(x) prioritaire(s), écrite dans "
+          f"{brief.shift.label} : "
+          f"{_format.count(len(brief.cells), 'lieu prioritaire', 'lieux prioritaires')}, "
+          "écrite dans "
           f"« {args.out} ».")
     return EXIT_OK

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from clspd_geo import _format
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing.sniffing import Source
 
@@ -77,10 +78,13 @@ def check_join(caracteristiques: list[Source], details: dict[str, list[Source]])
             more = int(missing.sum()) - min(int(missing.sum()), _SHOWN_IDS)
             first_line = int(carac.lines[missing].iloc[0])
             names = ", ".join(f"« {s.name} »" for s in files)
-            msg = (f"Les fichiers BAAC ne se correspondent pas : {int(missing.sum())} "
-                   f"accident(s) du fichier « {carac.name} » (première ligne concernée : "
-                   f"{first_line}) n'ont aucune ligne dans {names} ({role}) : {shown}"
-                   + (f" et {more} autre(s)" if more else "")
+            n = int(missing.sum())
+            have = _format.plural(n, "n'a", "n'ont")
+            msg = (f"Les fichiers BAAC ne se correspondent pas : "
+                   f"{_format.count(n, 'accident')} du fichier « {carac.name} » (première "
+                   f"ligne concernée : {first_line}) {have} "
+                   f"aucune ligne dans {names} ({role}) : {shown}"
+                   + (f" et {_format.count(more, 'autre')}" if more else "")
                    + ". Donnez les quatre fichiers de la même année, complets (ou filtrés "
                      "sur les mêmes accidents) ; la base n'a pas été modifiée.")
             raise SchemaError(msg)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from clspd_geo import _format
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
 
@@ -77,8 +78,9 @@ def to_facilities(src: Source, log: RowLog) -> Source:
     left = types[~keep].value_counts()
     if len(left):
         top = ", ".join(f"{code} ({n})" for code, n in left.head(8).items())
-        log.note(f"{int(left.sum())} équipement(s) BPE d'un type hors des partenaires du "
-                 f"CLSPD laissé(s) de côté (TYPEQU {top}"
+        n = int(left.sum())
+        log.note(f"{_format.count(n, 'équipement')} BPE d'un type hors des partenaires du "
+                 f"CLSPD {_format.plural(n, 'laissé')} de côté (TYPEQU {top}"
                  + (" …" if len(left) > 8 else "") + ") ; voir la table des types BPE")
     out = pd.DataFrame(index=df.index)
     depcom = df[src.column("depcom")].astype("string").str.strip()

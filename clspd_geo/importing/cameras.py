@@ -237,7 +237,7 @@ def _place(src: Source, ctx: Context, log: RowLog,
         else:
             geoms.append(shapely.Point(*hit))
     log.crs[src.name] = f"géocodé avec {gaz.name}"
-    log.fix(f"caméra(s) placée(s) par leur croisement de rues ({gaz.name})",
+    log.fix(f"caméras placées par leur croisement de rues ({gaz.name})",
             len(df) - unplaced)
     series = gpd.GeoSeries(geoms, index=df.index, crs="EPSG:4326")
     outside = coords.check_territory(series, src.lines, ctx.territoire, file=src.name, log=log,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.importing import pipeline
 from clspd_geo.importing.context import ImportOptions
 
@@ -49,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("kind", choices=pipeline.KINDS, metavar="TYPE",
                    help="type de données : " + ", ".join(pipeline.KINDS))
     p.add_argument("files", nargs="+", type=Path, metavar="FICHIER",
-                   help="fichier(s) à importer (les fichiers BAAC d'une année ensemble)")
+                   help="fichiers à importer (les fichiers BAAC d'une année ensemble)")
     p.add_argument("--store", required=True, type=Path, metavar="FICHIER",
                    help="base GeoPackage (.gpkg) à compléter (créée si absente)")
     p.add_argument("--dry-run", action="store_true",
@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="ne garder que cette commune (code INSEE, par ex. 75056)")
     p.add_argument("--as", dest="as_layer", choices=("territoire", "quartiers"),
                    default="territoire",
-                   help="pour boundaries : commune(s) du territoire (défaut) ou quartiers")
+                   help="pour boundaries : communes du territoire (défaut) ou quartiers")
     p.add_argument("--geocode-with", type=Path, metavar="FICHIER",
                    help="croisements de rues ou adresses (nom1, nom2, lon, lat) pour placer "
                         "les caméras sans coordonnées")
@@ -89,10 +89,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"Essai à blanc (--dry-run) : rien n'a été écrit dans « {args.store} ».")
     else:
         layers = ", ".join(report.frames)
-        print(f"Écrit dans « {args.store} » (couche(s) : {layers}).")
+        label = _format.plural(len(report.frames), "couche")
+        print(f"Écrit dans « {args.store} » ({label} : {layers}).")
         if report.mode == "append":
             # Counted after the write: another import may have added rows meanwhile.
             for layer, n in report.written.items():
-                print(f"La couche « {layer} » compte maintenant {n} ligne(s) "
-                      f"({len(report.new_rows(layer))} ajoutée(s) par cet import).")
+                added = len(report.new_rows(layer))
+                print(f"La couche « {layer} » compte maintenant {_format.count(n, 'ligne')} "
+                      f"({_format.number(added)} {_format.plural(added, 'ajoutée')} par cet "
+                      "import).")
     return 0

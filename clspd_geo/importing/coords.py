@@ -320,7 +320,8 @@ def require_columns(frame: pd.DataFrame, needed: dict[str, tuple[str, ...]], *,
         else:
             found[role] = col
     if missing:
-        msg = (f"Colonne(s) obligatoire(s) absente(s) dans « {file} » pour {what} : "
+        absent = _format.plural(len(missing), "Colonne obligatoire absente")
+        msg = (f"{absent} dans « {file} » pour {what} : "
                + " ; ".join(missing) + f". Colonnes trouvées : {', '.join(frame.columns)}.")
         raise SchemaError(msg)
     return found

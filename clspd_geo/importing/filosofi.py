@@ -25,6 +25,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from clspd_geo import _format
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing import values
 from clspd_geo.importing.context import Context
@@ -83,8 +84,9 @@ def _one(src: Source, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
     if bad.any():
         first = bad.idxmax()
         msg = (f"Le fichier « {src.name} », ligne {int(src.lines[first])} : identifiant de "
-               f"carreau « {df.at[first, ident]} » illisible dans « {ident} » ({int(bad.sum())} "
-               "ligne(s) en tout). Un identifiant INSPIRE s'écrit "
+               f"carreau « {df.at[first, ident]} » illisible dans « {ident} » "
+               f"({_format.count(int(bad.sum()), 'ligne')} en tout). Un identifiant INSPIRE "
+               "s'écrit "
                "CRS3035RES200mN2029800E4252400 (système, taille en mètres, nord et est du "
                "coin sud-ouest) : redonnez le fichier publié par l'INSEE sans le retoucher ; "
                "la base n'a pas été modifiée.")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from clspd_geo import _format
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
@@ -86,8 +87,9 @@ def to_facilities(src: Source, log: RowLog) -> Source:
                                      "(position inconnue)")
     orphans = int((~geo["nofinesset"].isin(struct["nofinesset"])).sum())
     if orphans:
-        log.note(f"{orphans} enregistrement(s) « geolocalisation » sans établissement "
-                 "(« structureet ») laissés de côté")
+        log.note(f"{_format.count(orphans, 'enregistrement')} « geolocalisation » sans "
+                 f"établissement (« structureet ») {_format.plural(orphans, 'laissé')} "
+                 "de côté")
     address = (joined[["numvoie", "typvoie", "voie"]].fillna("").agg(" ".join, axis=1)
                .str.split().str.join(" ") + ", " + joined["ligneacheminement"].fillna(""))
     out = joined[list(_KEEP)].copy()

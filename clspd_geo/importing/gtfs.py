@@ -20,6 +20,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from clspd_geo import _format
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing import coords, geometry, sniffing, values
 from clspd_geo.importing.context import Context
@@ -124,8 +125,10 @@ def _one(src: Source, served: pd.DataFrame | None, ctx: Context,
     if folded.any():
         log.fix("arrêts regroupés dans leur station (parent_station)", int(folded.sum()))
     if (lt >= 2).any():
-        log.note(f"{int((lt >= 2).sum())} entrée(s), nœud(s) ou zone(s) d'embarquement "
-                 "(location_type 2 à 4) laissés de côté")
+        n = int((lt >= 2).sum())
+        what = _format.count(n, "entrée, nœud ou zone d'embarquement",
+                             "entrées, nœuds ou zones d'embarquement")
+        log.note(f"{what} (location_type 2 à 4) {_format.plural(n, 'laissé')} de côté")
     frame = pd.DataFrame({"lon": df["stop_lon"], "lat": df["stop_lat"]}, index=df.index)
     placed = Source(src.path, frame, src.lines, "csv", src.encoding, src.separator)
     geoms, outside = coords.source_points(placed, log=log, territoire=ctx.territoire,

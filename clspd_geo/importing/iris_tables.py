@@ -22,6 +22,7 @@ import re
 import geopandas as gpd
 import pandas as pd
 
+from clspd_geo import _format
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing import values
 from clspd_geo.importing.context import Context
@@ -68,7 +69,8 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
         matched = ids.isin(table.index)
         out["population"] = out["population"].where(~matched, ids.map(table[pop_col]).round())
         log.note(f"population des quartiers : « {pop_col} » de « {src.name} » pour "
-                 f"{int(matched.sum())} quartier(s) sur {len(out)}")
+                 f"{_format.count(int(matched.sum()), 'quartier')} sur "
+                 f"{_format.number(len(out))}")
         log.roles[src.name] = f"table de population IRIS ({pop_col})"
     out = out.drop(columns=[c for c in ("_line",) if c in out.columns])
     out["_file"], out["_line"] = sources[0].name, 0

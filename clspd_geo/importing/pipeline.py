@@ -18,7 +18,7 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import schemas
+from clspd_geo import _format, schemas
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError, SchemaError
 from clspd_geo.importing import (
@@ -50,7 +50,7 @@ KIND_LABELS: dict[str, str] = {
     "accidents": "Accidents de la route (BAAC, extrait Préfecture de police)",
     "cameras": "Caméras de vidéoprotection",
     "facilities": "Équipements partenaires (OSM, FINESS, collèges, gares...)",
-    "boundaries": "Limites : commune(s) du territoire ou quartiers",
+    "boundaries": "Limites : communes du territoire ou quartiers",
     "sectors": "Secteurs de patrouille",
     "incidents": "Faits et incidents",
     "roads": "Voies (OpenStreetMap, IGN BD TOPO ou ROUTE 500)",
@@ -200,7 +200,9 @@ def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
         if idc:
             clash = gdf[idc].astype(str).isin(old[idc].astype(str))
             if clash.any():
-                msg = (f"{int(clash.sum())} identifiant(s) de « {idc} » existent déjà dans la "
+                n = int(clash.sum())
+                msg = (f"{_format.count(n, 'identifiant')} de « {idc} » "
+                       f"{_format.plural(n, 'existe', 'existent')} déjà dans la "
                        f"couche « {layer} » (par ex. {gdf.loc[clash, idc].iloc[0]}). "
                        "Utilisez --replace pour remplacer la couche, ou changez les "
                        "identifiants.")
@@ -218,14 +220,16 @@ def _nothing_accepted(report: ImportReport) -> str:
     if report.n_rejected:
         top = report.reasons().head(3)
         first = report.rejected.iloc[0]
-        why = " ; ".join(f"{r.motif} ({r.lignes} ligne(s))" for r in top.itertuples())
+        why = " ; ".join(f"{r.motif} ({_format.count(r.lignes, 'ligne')})"
+                         for r in top.itertuples())
         notes = f" ({' ; '.join(report.notes)})" if report.notes else ""
         return (f"Aucune ligne de {names} n'a pu être acceptée : {why}{notes}. Première "
                 f"ligne rejetée : {first.fichier}, ligne {first.ligne}. Corrigez le fichier "
                 "puis relancez l'import ; la base n'a pas été modifiée.")
     if report.filtered_out:
         return (f"Aucune ligne de {names} ne concerne la commune demandée "
-                f"({report.filtered_out} ligne(s) écartée(s)). Vérifiez le code INSEE donné "
+                f"({_format.count(report.filtered_out, 'ligne écartée')}). "
+                "Vérifiez le code INSEE donné "
                 "avec --commune ; la base n'a pas été modifiée.")
     return f"Aucune donnée utilisable dans {names} ; la base n'a pas été modifiée."
 
@@ -234,8 +238,11 @@ def source_label(report: ImportReport) -> str:
     """Return the provenance text recorded with the layers."""
     names = ", ".join(f.name for f in report.files)
     day = dt.date.today().isoformat()
-    return (f"{names} (import « {report.kind} » du {day} : {report.accepted} ligne(s) "
-            f"acceptée(s), {report.n_fixed} corrigée(s), {report.n_rejected} rejetée(s))")
+    n, fixed, rejected = report.accepted, report.n_fixed, report.n_rejected
+    return (f"{names} (import « {report.kind} » du {day} : "
+            f"{_format.count(n, 'ligne')} {_format.plural(n, 'acceptée')}, "
+            f"{_format.number(fixed)} {_format.plural(fixed, 'corrigée')}, "
+            f"{_format.number(rejected)} {_format.plural(rejected, 'rejetée')})")
 
 
 def appended_source(st: store_mod.Store, report: ImportReport) -> str:

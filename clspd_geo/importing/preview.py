@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import safe, schemas, vocab
+from clspd_geo import _format, safe, schemas, vocab
 from clspd_geo.maps import base as map_base, offline
 from clspd_geo.importing import geometry
 from clspd_geo.importing.report import ImportReport
@@ -101,7 +101,8 @@ def upload_too_big(sizes: dict[str, int], *, max_bytes: int = MAX_UPLOAD_BYTES) 
     if not big:
         return None
     names = ", ".join(f"« {n} » ({s / 1e6:.0f} Mo)" for n, s in big.items())
-    return (f"Fichier(s) trop volumineux pour la page : {names} ; maximum "
+    what = _format.plural(len(big), "Fichier trop volumineux", "Fichiers trop volumineux")
+    return (f"{what} pour la page : {names} ; maximum "
             f"{max_bytes / 1e6:.0f} Mo par fichier. Découpez le fichier (par année ou par "
             "commune) ou importez-le en ligne de commande : python -m clspd_geo import ...")
 

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from clspd_geo import crs
+from clspd_geo import _format, crs
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing import values
 from clspd_geo.importing.areas_common import pick, polygon_frame
@@ -113,8 +113,10 @@ def flag_quartiers(quartiers: gpd.GeoDataFrame, contours: gpd.GeoDataFrame, *, f
     out["qpv_share"] = share.round(4).fillna(0.0)
     out["qpv"] = share >= QPV_SHARE_MIN
     changed = int((out["qpv"] != quartiers["qpv"].astype(bool)).sum())
-    log.note(f"indicateur « qpv » des quartiers recalculé : {int(out['qpv'].sum())} "
-             f"quartier(s) couverts à {QPV_SHARE_MIN:.0%} au moins par un QPV "
-             f"({changed} changement(s)) ; part couverte dans « qpv_share »")
+    n = int(out["qpv"].sum())
+    log.note(f"indicateur « qpv » des quartiers recalculé : {_format.count(n, 'quartier')} "
+             f"{_format.plural(n, 'couvert')} à {_format.percent(QPV_SHARE_MIN * 100)} au "
+             f"moins par un QPV ({_format.count(changed, 'changement')}) ; part couverte "
+             "dans « qpv_share »")
     out["_file"], out["_line"] = file, 0
     return out

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from clspd_geo import _format
+
 
 @dataclass(frozen=True)
 class FileInfo:
@@ -38,7 +40,7 @@ class FileInfo:
             parts.append(f"séparateur « {label} »")
         if self.crs:
             parts.append(f"coordonnées {self.crs}")
-        parts.append(f"{self.rows} ligne(s)")
+        parts.append(_format.count(self.rows, "ligne"))
         return f"{self.name} : " + ", ".join(parts)
 
 
@@ -175,16 +177,28 @@ class ImportReport:
         return sum(self.fixes.values())
 
     def summary(self) -> str:
-        """Return the one-line French summary."""
-        layers = ", ".join(f"{name} : {len(self.new_rows(name))}"
-                           + (f", ajoutées aux {self.kept[name]} existantes"
-                              if name in self.kept else "")
-                           for name in self.frames)
-        text = (f"{self.accepted} ligne(s) acceptée(s) ({layers}), {self.n_fixed} "
-                f"correction(s), {self.n_rejected} ligne(s) rejetée(s)")
+        """Return the one-line French summary: « 1 ligne acceptée », « 3 lignes acceptées »."""
+        layers = ", ".join(self._layer_summary(name) for name in self.frames)
+        n, fixed, rejected = self.accepted, self.n_fixed, self.n_rejected
+        text = (f"{_format.count(n, 'ligne')} {_format.plural(n, 'acceptée')} ({layers}), "
+                f"{_format.count(fixed, 'correction')}, "
+                f"{_format.count(rejected, 'ligne')} {_format.plural(rejected, 'rejetée')}")
         if self.filtered_out:
-            text += f", {self.filtered_out} écartée(s) par le filtre de commune"
+            out = self.filtered_out
+            text += (f", {_format.number(out)} {_format.plural(out, 'écartée')} "
+                     "par le filtre de commune")
         return text + "."
+
+    def _layer_summary(self, name: str) -> str:
+        """Return « couche : n » for the summary, with the rows kept by an append."""
+        added = len(self.new_rows(name))
+        text = f"{name} : {_format.number(added)}"
+        if name in self.kept:
+            kept = self.kept[name]
+            before = (f"aux {_format.number(kept)} existantes" if kept >= 2
+                      else f"à {_format.number(kept)} existante")
+            text += f", {_format.plural(added, 'ajoutée')} {before}"
+        return text
 
     def to_text(self, *, max_rejected: int = 30) -> str:
         """Return the full report as French plain text (what the command line prints)."""
@@ -199,7 +213,8 @@ class ImportReport:
             out += [f"  - {desc} : {n}" for desc, n in self.flags.items()]
         if self.unmapped:
             out += ["", "Libellés sans correspondance (ajoutez-les au fichier de correspondance) :"]
-            out += [f"  - « {label} » : {n} ligne(s)" for label, n in self.unmapped.items()]
+            out += [f"  - « {label} » : {_format.count(n, 'ligne')}"
+                    for label, n in self.unmapped.items()]
         if self.notes:
             out += ["", "Hypothèses :"] + [f"  - {n}" for n in self.notes]
         if self.n_rejected:
@@ -207,7 +222,8 @@ class ImportReport:
             shown = self.rejected.head(max_rejected)
             out += [f"  - {r.fichier}, ligne {r.ligne} : {r.motif}" for r in shown.itertuples()]
             if self.n_rejected > max_rejected:
-                out.append(f"  … et {self.n_rejected - max_rejected} autre(s) "
+                more = self.n_rejected - max_rejected
+                out.append(f"  … et {_format.count(more, 'autre')} "
                            "(liste complète sur la page « Données »).")
         return "\n".join(out)
 

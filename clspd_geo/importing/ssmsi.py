@@ -37,6 +37,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from clspd_geo import _format
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing import mapping
 from clspd_geo.importing.context import Context
@@ -100,7 +101,8 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
     _check_duplicates(out)
     unmapped = sorted(set(out.loc[~out["indicator"].map(_key).isin(_KEYS), "indicator"]))
     if unmapped:
-        log.note("indicateur(s) sans catégorie d'incident correspondante : "
+        log.note(f"{_format.plural(len(unmapped), 'indicateur')} sans catégorie d'incident "
+                 "correspondante : "
                  + ", ".join(unmapped))
     return {"statistiques": gpd.GeoDataFrame(
         out, geometry=gpd.GeoSeries([None] * len(out), index=out.index, crs="EPSG:4326"),
@@ -169,8 +171,10 @@ def _one(src: Source, log: RowLog) -> pd.DataFrame:
         diffused = ~df[diff_col].astype("string").str.strip().str.lower().isin(
             ["ndiff", "non diffusé", "non diffuse", "false", "0"]).fillna(False)
         if (~diffused).any():
-            log.note(f"{int((~diffused).sum())} nombre(s) non diffusé(s) par le SSMSI "
-                     "(secret statistique) : enregistré(s) comme inconnu(s), jamais 0")
+            n = int((~diffused).sum())
+            what = _format.count(n, "nombre non diffusé", "nombres non diffusés")
+            kept = _format.plural(n, "enregistré comme inconnu", "enregistrés comme inconnus")
+            log.note(f"{what} par le SSMSI (secret statistique) : {kept}, jamais 0")
     count = count.where(diffused)
     rate = numbers(df[rate_col]) if rate_col else pd.Series(np.nan, index=df.index)
     rate = rate.where(diffused)
@@ -249,7 +253,9 @@ def _check_duplicates(out: pd.DataFrame) -> None:
     rows = out[keys == first_key]
     where = ", ".join(f"« {f} » ligne {int(n)}" for f, n in zip(rows["_file"], rows["_line"]))
     row = rows.iloc[0]
-    msg = (f"{int(dup.sum())} ligne(s) donnent deux fois le même territoire, la même année "
+    n = int(dup.sum())
+    msg = (f"{_format.count(n, 'ligne')} {_format.plural(n, 'donne', 'donnent')} deux fois le "
+           "même territoire, la même année "
            f"et le même indicateur, par ex. {row['territory_code']} {row['year']} "
            f"« {row['indicator']} » : {where}. Gardez une seule ligne par territoire, année "
            "et indicateur (deux éditions du même fichier ont-elles été données ensemble ?) ; "

@@ -90,7 +90,7 @@ def neutralise_formulas(df: pd.DataFrame, columns: list[str], *,
         hit &= ~text.str.fullmatch(_NUMBER).fillna(False)
         if hit.any():
             out[col] = out[col].where(~hit, "'" + text.astype(object).where(hit, ""))
-            log.fix(f"cellule(s) de « {col} » commençant par =, +, - ou @ neutralisée(s) "
+            log.fix(f"cellules de « {col} » commençant par =, +, - ou @ neutralisées "
                     "(apostrophe ajoutée : risque d'injection de formule dans un tableur)",
                     int(hit.sum()))
     return out

@@ -247,7 +247,8 @@ def apply_edits(actions: gpd.GeoDataFrame, field: str, edited: pd.DataFrame, *,
         partners = partner_list(values["partners"])
         bad = [p for p in partners if p not in _PARTNER_CODES]
         if bad:
-            problems.append(f"{where} : partenaire(s) inconnu(s) {', '.join(bad)}")
+            unknown = _format.plural(len(bad), "partenaire inconnu")
+            problems.append(f"{where} : {unknown} {', '.join(bad)}")
         status = values["status"]
         if _blank(status) or status not in STATUSES:
             problems.append(f"{where} : choisissez un statut ({', '.join(STATUSES.values())})")

@@ -273,7 +273,7 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
         fac_labels = vocab.facility_labels()
         near = [f"{fac_labels.get(kind, kind)} ({why}) : {', '.join(names)}"
                 for (kind, why), names in kinds_near.items()]
-        reason = (f"{int(n_now[c])} fait(s) en {recent_days} jours sur cette vacation "
+        reason = (f"{_format.count(int(n_now[c]), 'fait')} en {recent_days} jours sur cette vacation "
                   f"({cats}) ; tendance {TREND_LABELS[trend]} "
                   f"({int(n_prev[c])} sur les {recent_days} jours précédents)")
         if near:
@@ -462,7 +462,7 @@ def to_html(brief: PatrolBrief, *, title: str | None = None,
 <div class="page">
 <h1>{esc(heading)}</h1>
 <p class="sub">{esc(force)} — vacation <b>{esc(brief.shift.label)}</b> — faits de cette
-vacation {esc(period)} ({brief.n_incidents} fait(s), hors faits sensibles). Édité le
+vacation {esc(period)} ({esc(_format.count(brief.n_incidents, 'fait'))}, hors faits sensibles). Édité le
 {esc(when.strftime('%d/%m/%Y à %H:%M'))}.</p>
 {_svg_map(brief, voies=voies)}
 <p class="legend">Carrés rouges numérotés : lieux où passer, par ordre de priorité ; points gris :

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import crs
+from clspd_geo import _format, crs
 from clspd_geo.errors import EmptySelectionError, OptimisationError
 from clspd_geo.police.blocks import Graph, attach_islands, contiguity
 from clspd_geo.police.load import NATIONAL, balance
@@ -309,7 +309,9 @@ def partition(blocks: gpd.GeoDataFrame, *, k: int, target_cv: float = TARGET_CV,
             ids = blocks["block_id"].astype(str).to_numpy()
             isolated = ids[graph.components > 0]
             sample = ", ".join(isolated[:10]) + (" …" if len(isolated) > 10 else "")
-            msg = (f"{len(isolated)} îlot(s) ne touchent aucun autre îlot du territoire "
+            n = len(isolated)
+            msg = (f"{_format.count(n, 'îlot')} {_format.plural(n, 'ne touche', 'ne touchent')} "
+                   "aucun autre îlot du territoire "
                    f"({sample}) : un secteur d'un seul tenant ne peut pas les inclure. "
                    "Corrigez leurs limites, retirez-les, ou demandez leur rattachement à l'îlot "
                    "le plus proche.")

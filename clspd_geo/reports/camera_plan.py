@@ -21,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.maps import cameras as camera_layers
 from clspd_geo.reports import pdf, static_maps, typography
 from clspd_geo.video import camera_plan
@@ -118,7 +118,7 @@ def build_pdf(cameras: gpd.GeoDataFrame, *, territoire: gpd.GeoDataFrame | None 
     doc.paragraph("Pièce du dossier de demande d'autorisation (article R252-3 du code de la "
                   "sécurité intérieure : plan détaillé indiquant le nombre et l'implantation "
                   f"des caméras et les zones couvertes). {pdf.made_on(day)} — "
-                  f"{typography.number(len(table))} caméra(s) : {count_text}.", size=9)
+                  f"{_format.count(len(table), 'caméra')} : {count_text}.", size=9)
     layers = static_maps.quartier_outlines(quartiers) if quartiers is not None else []
     layers += _status_layers(views, numbers=True)
     png = static_maps.render(frame, layers, epsg=epsg, source=SOURCE, background=background,
@@ -134,7 +134,9 @@ def build_pdf(cameras: gpd.GeoDataFrame, *, territoire: gpd.GeoDataFrame | None 
                           "RIGHT", "RIGHT", "RIGHT", "LEFT"])
     flagged = int(views["bearing_missing"].sum())
     if flagged:
-        doc.paragraph(f"{flagged} caméra(s) sans orientation connue sont dessinées à 360° : la "
+        drawn = _format.plural(flagged, "est dessinée", "sont dessinées")
+        doc.paragraph(f"{_format.count(flagged, 'caméra')} sans orientation connue {drawn} "
+                      "à 360° : la "
                       "zone réellement couverte est plus petite.", size=8, muted=True)
     doc.paragraph("Zones couvertes : secteur de vision de chaque caméra (orientation, champ et "
                   "portée utile), calculé en Lambert-93"
@@ -160,7 +162,7 @@ def _detail_pages(doc: pdf.ReportPdf, views: gpd.GeoDataFrame,
         rows = np.asarray(inside.index[inside["index_right"] == qi])
         sub = views.iloc[rows]
         doc.new_page()
-        doc.heading(f"Plan de détail : {names[qi]} — {typography.number(len(sub))} caméra(s)",
+        doc.heading(f"Plan de détail : {names[qi]} — {_format.count(len(sub), 'caméra')}",
                     level=2)
         layers = static_maps.quartier_outlines(q.iloc[[qi]]) + _status_layers(sub, numbers=True)
         png = static_maps.render(q.iloc[[qi]], layers, epsg=epsg, source=SOURCE,

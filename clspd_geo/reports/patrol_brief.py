@@ -16,7 +16,7 @@ import datetime as dt
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import crs, vocab
+from clspd_geo import _format, crs, vocab
 from clspd_geo.police import patrol_brief
 from clspd_geo.reports import pdf, static_maps, typography
 
@@ -96,7 +96,7 @@ def build_pdf(brief: patrol_brief.PatrolBrief, *, voies: gpd.GeoDataFrame | None
     doc.paragraph(f"{force} — vacation {brief.shift.label} — faits de cette vacation du "
                   f"{typography.date_long(brief.start.date())} au "
                   f"{typography.date_long(last_day)} "
-                  f"({typography.number(brief.n_incidents)} fait(s), hors faits sensibles). "
+                  f"({_format.count(brief.n_incidents, 'fait')}, hors faits sensibles). "
                   f"Édité le {typography.date_long(when.date())} à {when:%H:%M}.", size=8.5)
     doc.image_block(_map(brief, voies=voies), width_mm=doc.width_mm)
     doc.paragraph("Carrés rouges numérotés : lieux où passer, par ordre de priorité ; points "

@@ -61,7 +61,7 @@ def test_upload_report_preview_then_confirm(page: tuple[AppTest, Path]) -> None:
     assert not at.exception, at.exception
     before = sha256(path)
     text = " ".join(str(e.value) for e in [*at.info, *at.warning, *at.caption])
-    assert "1 ligne(s) acceptée(s) (incidents : 1, ajoutées aux 3000 existantes)" in text
+    assert "1 ligne acceptée (incidents : 1, ajoutée aux 3\u202f000 existantes)" in text
     rejected = at.dataframe[-1].value
     assert list(rejected["Ligne"]) == ["3"] and "en double" in rejected["Motif du rejet"][0]
     assert sha256(path) == before  # nothing written before the confirmation

@@ -30,10 +30,10 @@ def test_every_command_registered_in_help_order(capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    ([], "argument(s) obligatoire(s) manquant(s) : COMMANDE"),
+    ([], "argument obligatoire manquant : COMMANDE"),
     (["voler"], "« voler » n'est pas une commande connue (commandes : 'demo', "),
-    (["demo"], "argument(s) obligatoire(s) manquant(s) : --store"),
-    (["demo", "--store", "x.gpkg", "--bavard"], "argument(s) inconnu(s) : --bavard"),
+    (["demo"], "argument obligatoire manquant : --store"),
+    (["demo", "--store", "x.gpkg", "--bavard"], "argument inconnu : --bavard"),
     (["demo", "--store"], "l'option --store attend une valeur"),
     (["demo", "--store", "x.gpkg", "--seed", "-1"],
      "option --seed : la graine doit être compris entre 0 et 9\u202f223\u202f372\u202f036"),

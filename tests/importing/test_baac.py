@@ -59,7 +59,7 @@ def test_2018_layout_head_refused_because_usagers_stop_at_accident_5(
     # usagers and vehicules of the head cover accidents 1-5, caractéristiques 1-10.
     assert "baac2018_caracteristiques_head10_baacker.csv" in msg
     assert "baac2018_usagers_head10_baacker.csv" in msg or "vehicules" in msg
-    assert "201800000006" in msg and "5 accident(s)" in msg
+    assert "201800000006" in msg and "5 accidents du fichier" in msg
     assert "ligne concernée : 7" in msg and "la base n'a pas été modifiée" in msg
 
 
@@ -92,9 +92,9 @@ def test_check_join_names_the_detail_file_and_ids(tmp_path: Path) -> None:
                      encoding="utf-8")
     usagers = tmp_path / "usagers-2023.csv"
     usagers.write_text("Num_Acc;catu;grav\n1;1;4\n3;1;1\n9;1;1\n", encoding="utf-8")
-    with pytest.raises(SchemaError, match=r"1 accident\(s\) du fichier « caracteristiques"
+    with pytest.raises(SchemaError, match=r"1 accident du fichier « caracteristiques"
                                           r"-2023.csv » \(première ligne concernée : 3\) "
-                                          r"n'ont aucune ligne dans « usagers-2023.csv » "
+                                          r"n'a aucune ligne dans « usagers-2023.csv » "
                                           r"\(usagers\) : 2\."):
         baac.check_join([open_source(carac)], {"usagers": [open_source(usagers)]})
     # Accident 9 of usagers is not in caractéristiques: left aside, not an error.

@@ -23,7 +23,7 @@ def test_bpe_kinds_and_positions() -> None:
                                      "BPE-75114-C201-3": "college",
                                      "BPE-97209-E107-6": "gare"}
     assert report.n_rejected == 0
-    assert any("3 équipement(s) BPE" in n and "B203 (2)" in n for n in report.notes)
+    assert any("3 équipements BPE" in n and "B203 (2)" in n for n in report.notes)
     assert fac.loc["BPE-75114-C201-3", "name"] == vocab.facility_labels()["college"]
     for fid, epsg, xy in (("BPE-75114-A101-2", 2154, (651500.0, 6859000.0)),
                           ("BPE-97209-E107-6", 5490, (708000.0, 1615000.0))):

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+from clspd_geo import _format
 from clspd_geo import store as store_mod
 from clspd_geo.errors import DataFileError
 from clspd_geo.importing import cameras, pipeline
@@ -145,7 +146,9 @@ def test_annexe_rows_geocoded_with_crossings(shared_data: Path, tmp_path: Path,
     assert report.accepted + report.n_rejected == rows
     assert unplaced == report.n_rejected  # nothing else rejected, nothing dropped silently
     assert report.accepted > rows / 2
-    assert f"{report.n_rejected} ligne(s) rejetée(s)" in report.to_text()
+    rejected = report.n_rejected
+    assert (f"{_format.count(rejected, 'ligne')} {_format.plural(rejected, 'rejetée')}"
+            in report.to_text())
     cams = report.frames["cameras"]
     lon, lat = cams.geometry.x, cams.geometry.y
     assert lon.between(2.2, 2.5).all() and lat.between(48.8, 48.91).all()

@@ -40,7 +40,7 @@ def test_import_prints_report_and_writes(paris: Path, shared_data: Path,
                      "--store", str(paris)])
     out = capsys.readouterr().out
     assert code == 0
-    assert "6977 ligne(s) acceptée(s)" in out and "0 ligne(s) rejetée(s)" in out
+    assert "6\u202f977 lignes acceptées" in out and "0 ligne rejetée" in out
     assert store_mod.open_store(paris).count("accidents") == 6977
 
 
@@ -166,7 +166,7 @@ def test_two_appends_started_together_lose_no_row(tmp_path: Path) -> None:
     n = store_mod.open_store(path).count("equipements")
     if codes == [0, 0]:
         assert n == 317
-        assert any("compte maintenant 317 ligne(s)" in out for out, _ in outs)
+        assert any("compte maintenant 317 lignes" in out for out, _ in outs)
     else:  # the other accepted outcome: one refused with the message, nothing of it written
         assert sorted(codes) == [0, 2] and n == 217
         assert any("rien n'a été écrit" in err for _, err in outs)

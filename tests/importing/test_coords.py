@@ -94,5 +94,5 @@ def test_geojson_without_crs_but_metres_refused(store: Path) -> None:
 
 def test_missing_required_column_refused(store: Path) -> None:
     msg = refused(store, "incidents", [BAD / "missing_category_column.csv"], SchemaError,
-                  "Colonne\\(s\\) obligatoire\\(s\\) absente\\(s\\)")
+                  "Colonne obligatoire absente dans")
     assert "catégorie" in msg and "date_heure, lon, lat" in msg

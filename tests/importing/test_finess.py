@@ -30,7 +30,7 @@ def test_records_joined_on_nofinesset() -> None:
     assert report.rejected[["ligne", "motif"]].values.tolist() == [
         [4, "établissement sans enregistrement « geolocalisation » (position inconnue)"]]
     # 970000009 has a position but no establishment: counted.
-    assert any("1 enregistrement(s) « geolocalisation » sans établissement" in n
+    assert any("1 enregistrement « geolocalisation » sans établissement" in n
                for n in report.notes)
 
 

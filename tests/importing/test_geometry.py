@@ -22,7 +22,7 @@ def test_collapsed_polygon_refused(store: Path) -> None:
 
 def test_empty_geometries_refused(store: Path) -> None:
     msg = refused(store, "sectors", [BAD / "empty_geometries.geojson"], SchemaError,
-                  "géométrie vide ou absente \\(2 ligne\\(s\\)\\)")
+                  "géométrie vide ou absente \\(2 lignes\\)")
     assert "ligne 1" in msg
 
 

@@ -19,7 +19,7 @@ from clspd_geo.importing.context import ImportOptions
 def test_unknown_categories_counted(store: Path) -> None:
     msg = refused(store, "incidents", [BAD / "unknown_categories.csv"], SchemaError,
                   "sans correspondance")
-    assert "(2 ligne(s))" in msg and "Vol à la tire" in msg
+    assert "(2 lignes)" in msg and "Vol à la tire" in msg
     report = pipeline.prepare("incidents", [BAD / "unknown_categories.csv", BAD /
                                             "decimal_commas.csv"], store_path=store)
     assert report.unmapped == {"Vol à la tire": 2, "Nuisance": 1}

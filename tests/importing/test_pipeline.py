@@ -45,7 +45,7 @@ def test_append_with_existing_ids_refused(store: Path, tmp_path: Path) -> None:
     path = tmp_path / "fac.csv"
     path.write_text("facility_id,name,kind,lon,lat\nF1,Autre mairie,mairie,2.35,48.85\n",
                     encoding="utf-8")
-    refused(store, "facilities", [path], SchemaError, "existent déjà dans la couche",
+    refused(store, "facilities", [path], SchemaError, "1 identifiant de « facility_id » existe déjà dans la couche",
             mode="append")
 
 

@@ -12,7 +12,7 @@ from clspd_geo.importing import preview
 
 def test_html_in_text_stored_as_text_and_escaped_when_shown(store: Path) -> None:
     raw = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    report = repaired(store, "facilities", [BAD / "html_in_text.csv"], "1 ligne(s) acceptée(s)")
+    report = repaired(store, "facilities", [BAD / "html_in_text.csv"], "1 ligne acceptée")
     assert report.frames["equipements"]["name"].iloc[0] == raw
     html = preview.accepted_map(report).get_root().render()
     assert "<script>alert" not in html and "<img" not in html

@@ -54,10 +54,29 @@ def test_report_counts_only_new_rows() -> None:
     report = _report()
     assert report.new_rows("incidents")["incident_id"].tolist() == ["n1", "n2"]
     assert (report.accepted, report.n_rejected, report.n_fixed) == (2, 3, 2)
-    assert report.summary() == ("2 ligne(s) acceptée(s) (incidents : 2, ajoutées aux 1 "
-                                "existantes), 2 correction(s), 3 ligne(s) rejetée(s).")
+    assert report.summary() == ("2 lignes acceptées (incidents : 2, ajoutées à 1 "
+                                "existante), 2 corrections, 3 lignes rejetées.")
     assert _report(kept={}, filtered_out=4).summary().endswith(
-        "4 écartée(s) par le filtre de commune.")
+        "4 écartées par le filtre de commune.")
+
+
+def test_report_summary_agrees_with_one_and_three() -> None:
+    one = _report(frames={"incidents": gpd.GeoDataFrame(
+                      {"incident_id": ["old", "n1"]}, geometry=[Point(2.35, 48.85)] * 2,
+                      crs=4326)},
+                  rejected=_report().rejected.head(1), fixes={"virgule décimale": 1},
+                  filtered_out=1)
+    assert one.summary() == ("1 ligne acceptée (incidents : 1, ajoutée à 1 existante), "
+                             "1 correction, 1 ligne rejetée, 1 écartée par le filtre de "
+                             "commune.")
+    three = _report(frames={"incidents": gpd.GeoDataFrame(
+                        {"incident_id": ["a", "b", "c", "n1", "n2", "n3"]},
+                        geometry=[Point(2.35, 48.85)] * 6, crs=4326)},
+                    fixes={"virgule décimale": 3}, kept={"incidents": 3}, filtered_out=3)
+    assert three.summary() == ("3 lignes acceptées (incidents : 3, ajoutées aux 3 "
+                               "existantes), 3 corrections, 3 lignes rejetées, 3 écartées "
+                               "par le filtre de commune.")
+    assert "(s)" not in one.to_text() + three.to_text()
 
 
 def test_report_text_and_reasons() -> None:
@@ -65,8 +84,8 @@ def test_report_text_and_reasons() -> None:
     text = report.to_text(max_rejected=2)
     assert text.startswith("Import « incidents »\n\nFichiers :\n  - f.csv : ")
     for part in ("Corrections automatiques :\n  - virgule décimale : 2",
-                 "  - « Nuisance » : 1 ligne(s)", "Hypothèses :\n  - hypothèse",
-                 "  - f.csv, ligne 6 : date illisible", "  … et 1 autre(s)"):
+                 "  - « Nuisance » : 1 ligne", "Hypothèses :\n  - hypothèse",
+                 "  - f.csv, ligne 6 : date illisible", "  … et 1 autre "):
         assert part in text
     assert "ligne 9" not in text
     assert report.reasons().to_dict("list") == {"motif": ["date illisible", "hors territoire"],
@@ -77,6 +96,6 @@ def test_file_info_describes_what_was_detected() -> None:
     info = FileInfo("f.csv", "CSV", encoding="Windows-1252", separator="\t", rows=3,
                     role="fichier principal")
     assert info.describe() == ("f.csv : format CSV, fichier principal, encodage Windows-1252, "
-                               "séparateur « tabulation », 3 ligne(s)")
+                               "séparateur « tabulation », 3 lignes")
     assert FileInfo("z.geojson", "GeoJSON", crs="EPSG:2154").describe() == (
-        "z.geojson : format GeoJSON, coordonnées EPSG:2154, 0 ligne(s)")
+        "z.geojson : format GeoJSON, coordonnées EPSG:2154, 0 ligne")

@@ -105,7 +105,7 @@ def test_duplicated_rows_refused_store_unchanged(shared_data: Path, tmp_path: Pa
     lines = _text(shared_data / DEP_2024).splitlines()
     bad = tmp_path / "doublon.csv"
     bad.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
-    with pytest.raises(SchemaError, match=r"2 ligne\(s\) donnent deux fois .* 13 2016 "
+    with pytest.raises(SchemaError, match=r"2 lignes donnent deux fois .* 13 2016 "
                                           r"« Homicides » : « doublon.csv » ligne 2, "
                                           r"« doublon.csv » ligne 650"):
         pipeline.run("statistics", [bad], store_path=store)

@@ -78,7 +78,7 @@ def test_negative_counts_refused(store: Path) -> None:
 
 def test_formula_injection_neutralised(store: Path, tmp_path: Path) -> None:
     report = repaired(store, "facilities", [BAD / "formula_injection.csv"],
-                      "neutralisée(s) (apostrophe ajoutée")
+                      "neutralisées (apostrophe ajoutée")
     assert report.frames["equipements"]["name"].iloc[0] == "'=cmd|' /C calc'!A0"
     copy = tmp_path / "copie.gpkg"
     copy.write_bytes(store.read_bytes())

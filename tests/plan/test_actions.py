@@ -105,14 +105,15 @@ def test_bad_edits_are_all_listed_in_one_french_message(layers):
          "quartier_id": "q9", "place": None, "status": "peut-etre",
          "start_on": dt.date(2026, 5, 1), "end_on": dt.date(2026, 1, 1), "indicator": None,
          "lon": 2.3, "lat": None},
-        {"action_id": None, "title": "Loin", "lead_partner": "maire", "partners": [],
+        {"action_id": None, "title": "Loin", "lead_partner": "maire", "partners": ["x", "y"],
          "quartier_id": None, "place": None, "status": "prevue", "start_on": None,
          "end_on": None, "indicator": None, "lon": -60.0, "lat": 10.0}])
     with pytest.raises(SchemaError) as info:
         actions.apply_edits(layers["actions"], "jeunesse", bad, quartiers=layers["quartiers"],
                             territoire=layers["territoire"])
     msg = str(info.value)
-    for part in ("ligne 1 : l'intitulé", "partenaire pilote", "inconnu(s) inconnu",
+    for part in ("ligne 1 : l'intitulé", "partenaire pilote", "ligne 1 : partenaire inconnu inconnu",
+                 "ligne 2 : partenaires inconnus x, y",
                  "quartier « q9 » inconnu", "précède le début", "choisissez un statut",
                  "longitude et la latitude", "ligne 2 : le point", "n'a pas été enregistré"):
         assert part in msg, part

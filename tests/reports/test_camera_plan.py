@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from clspd_geo import _format
 from clspd_geo.access.gateway import Gateway
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.reports import camera_plan as plan_pdf
@@ -39,7 +40,7 @@ def test_plan_lists_every_camera_with_its_number(plan, tmp_path: Path) -> None:
     table, _ = camera_plan.plan_table(cams)
     for camera_id in table["Identifiant"]:
         assert camera_id in text
-    assert f"{len(cams)} caméra(s)" in text
+    assert _format.count(len(cams), "caméra") in text
     assert len(render_png(data, tmp_path)) == page_count(data)
 
 
@@ -60,7 +61,7 @@ def test_plan_statuses_filter(video_view) -> None:
     cams = video_view.layer("cameras")
     data = plan_pdf.build_pdf(cams, statuses=["en_panne"])
     n = int((cams["status"] == "en_panne").sum())
-    assert f"{n} caméra(s) : {n} en panne" in pdf_text(data)
+    assert f"{_format.count(n, 'caméra')} : {n} en panne" in pdf_text(data)
 
 
 def test_plan_of_a_role_without_cameras_is_refused_in_french(demo_store: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.access.gateway import Gateway
 from clspd_geo.police import patrol_brief
 from clspd_geo.reports import patrol_brief as brief_pdf
@@ -33,7 +33,7 @@ def test_brief_is_one_a4_page_with_every_place(brief, tmp_path: Path) -> None:
     text = " ".join(pdf_text(data).split())
     assert f"Fiche de patrouille — {b.sector_name} (PM-1)" in text
     assert "Édité le 3 mars 2026 à 21:05" in text
-    assert f"({b.n_incidents} fait(s), hors faits sensibles)" in text
+    assert f"({_format.count(b.n_incidents, 'fait')}, hors faits sensibles)" in text
     assert len(b.cells) >= 5
     for r in b.cells.itertuples():
         assert f"{r.n_incidents} (poids" in text

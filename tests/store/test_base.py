@@ -70,7 +70,7 @@ def test_an_invalid_frame_is_refused_in_french_and_nothing_is_written():
     bad = layers["incidents"].copy()
     bad.loc[0, "category"] = "inconnue"
     with pytest.raises(SchemaError, match=r"La couche « incidents » \(Faits et incidents\) ne "
-                       r"respecte pas le modèle de données : 1 valeur\(s\) non admise\(s\) dans "
+                       r"respecte pas le modèle de données : 1 valeur non admise dans "
                        r"« category » \(par ex\. inconnue\)"):
         st.write_many({"cameras": layers["cameras"], "incidents": bad}, source="x")
     assert st.writes == []  # the valid cameras frame was not written either
