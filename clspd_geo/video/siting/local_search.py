@@ -23,6 +23,12 @@ import numpy as np
 from scipy import sparse
 
 
+PATIENCE = 300
+"""Kicks in a row without a better answer after which :func:`iterated_search` stops
+(measured on the demo, 10,000 sites, 100 cameras: improvements still come after 250
+kicks; on small instances 300 kicks take a fraction of a second)."""
+
+
 def _gather(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[
         np.ndarray, np.ndarray]:
     """Column indices of several CSR rows: (columns, position of their row in ``rows``)."""
@@ -85,6 +91,7 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
     swaps = 0
     while swaps < max_swaps and time.perf_counter() - t0 < time_limit_s:
         best_delta, best_move = tol, None
+        free_now = ok & ~chosen
         for i in np.flatnonzero(chosen):
             pts = cover.indices[cover.indptr[i]:cover.indptr[i + 1]]
             alone = pts[count[pts] == 1]
@@ -94,14 +101,14 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
             else:
                 sites, row = _gather(cover_t.indptr, cover_t.indices, alone)
                 extra_gain = gain + np.bincount(sites, weights=w[alone][row], minlength=n)
-            can = ok & ~chosen
+            can = free_now
             if conf is not None:
                 near_i = conf.indices[conf.indptr[i]:conf.indptr[i + 1]]
                 free = blocked.copy()
                 free[near_i] -= 1
-                can &= free == 0
+                can = can & (free == 0)
             if budget is not None and cost is not None:
-                can &= spent - cost[i] + cost <= budget + 1e-9
+                can = can & (spent - cost[i] + cost <= budget + 1e-9)
             if not can.any():
                 continue
             k = int(np.argmax(np.where(can, extra_gain, -np.inf)))
@@ -141,14 +148,15 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
 def iterated_search(cover: sparse.csr_array, weight: np.ndarray, starts: list[np.ndarray], *,
                     pool: np.ndarray | None = None, time_limit_s: float = 5.0,
                     target: float = np.inf, kick: tuple[int, int] = (4, 10),
-                    seed: int = 0) -> tuple[np.ndarray, float]:
+                    patience: int = PATIENCE, seed: int = 0) -> tuple[np.ndarray, float]:
     """Iterated swap search: local optima of :func:`swap_search`, kicked and searched again.
 
     Each start is improved by swaps; then, until ``time_limit_s`` is spent or ``target``
     (e.g. a proven upper bound) is reached, the current answer is *kicked* (a random number
     of sites in ``kick``, taken out and replaced by random sites of ``pool``, e.g. the sites
     the LP relaxation uses) and searched again; the new local optimum becomes the current
-    answer when it covers at least as much. Only for a number of sites without budget or
+    answer when it covers at least as much. The search also stops after ``patience``
+    kicks in a row that did not improve the best answer. Only for a number of sites without budget or
     minimum distance (a kick keeps the number of sites and nothing else).
 
     Returns the best answer met (positions of the sites) and the weight it covers.
@@ -166,8 +174,10 @@ def iterated_search(cover: sparse.csr_array, weight: np.ndarray, starts: list[np
     pool = np.arange(n) if pool is None else np.unique(np.asarray(pool, dtype=np.int64))
     cur, cur_v = best, best_v
     tol = 1e-9 * max(abs(target) if np.isfinite(target) else 1.0, 1.0)
+    idle = 0
     while (time.perf_counter() - t0 < time_limit_s and best_v < target - tol
-           and len(cur) > 1):
+           and len(cur) > 1 and idle < patience):
+        idle += 1
         q = int(rng.integers(kick[0], kick[1] + 1))
         q = min(q, len(cur) - 1)
         keep = np.delete(cur, rng.choice(len(cur), q, replace=False))
@@ -179,6 +189,6 @@ def iterated_search(cover: sparse.csr_array, weight: np.ndarray, starts: list[np
         s, v = swap_search(cover, weight, s, time_limit_s=max(left, 0.0))
         if v >= cur_v:
             cur, cur_v = s, v
-        if v > best_v:
-            best, best_v = s, v
+        if v > best_v + tol:
+            best, best_v, idle = s, v, 0
     return best, float(best_v)
