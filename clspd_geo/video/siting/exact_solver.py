@@ -19,6 +19,8 @@ the interior point). So, with a number of new cameras, :func:`exact` works in st
    ``s = A l``; so every solution that contains site ``i`` is worth at most
    ``L_i = sum_j (w_j - l_j) + s_i + (the p - 1 largest other scores)``. The bound holds
    for any ``l`` in ``[0, w]``, however accurate the LP duals are;
+2b. a swap local search (:mod:`~clspd_geo.video.siting.local_search`) from the greedy answer
+   and the LP rounding, kicked and restarted while it improves: a better answer, no proof;
 3. a first MILP on the "kernel" (the sites the LP uses, plus the greedy ones), started
    from the greedy answer, for a share of the time: a good feasible answer, ``LB``;
 4. the reduction: a site with ``L_i < LB`` is in no optimal solution, and is dropped;
@@ -46,8 +48,8 @@ import numpy as np
 from scipy import sparse
 
 from clspd_geo.errors import OptimisationError
-from clspd_geo.video.siting import local_search
 from clspd_geo.video.siting.greedy_solver import greedy, lagrangian_bound
+from clspd_geo.video.siting.local_search import iterated_search, swap_search
 from clspd_geo.video.siting.model import Problem
 from clspd_geo.video.siting.result import SitingResult, make_result, site_indices
 
@@ -355,11 +357,11 @@ def _local_search(model: CompactModel, problem: Problem, x_lp: np.ndarray,
     start_pos = np.flatnonzero(np.isin(model.sites, start))
     rounding = np.argsort(-x_lp, kind="stable")[:p]
     if problem.budget_eur is None and len(model.conflicts) == 0:
-        found, value = local_search.iterated_search(
+        found, value = iterated_search(
             cover, model.weight, [start_pos, rounding], pool=np.flatnonzero(x_lp > 1e-6),
             time_limit_s=time_limit_s, target=upper)
     else:
-        found, value = local_search.swap_search(
+        found, value = swap_search(
             cover, model.weight, start_pos, cost=model.cost, budget=problem.budget_eur,
             conflicts=model.conflicts, time_limit_s=time_limit_s)
     return model.sites[found], value
