@@ -89,18 +89,24 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
     value = float(w[count > 0].sum())
     tol = 1e-9 * max(value, 1.0)
     swaps = 0
+    # Chosen site -> (its loss, what its removal adds to each site's gain): valid while
+    # no count changes on its points.
+    cache: dict[int, tuple[float, np.ndarray | None]] = {}
     while swaps < max_swaps and time.perf_counter() - t0 < time_limit_s:
         best_delta, best_move = tol, None
         free_now = ok & ~chosen
         for i in np.flatnonzero(chosen):
-            pts = cover.indices[cover.indptr[i]:cover.indptr[i + 1]]
-            alone = pts[count[pts] == 1]
-            loss = float(w[alone].sum())
-            if loss <= 0:
-                extra_gain = gain
-            else:
-                sites, row = _gather(cover_t.indptr, cover_t.indices, alone)
-                extra_gain = gain + np.bincount(sites, weights=w[alone][row], minlength=n)
+            if i not in cache:
+                pts = cover.indices[cover.indptr[i]:cover.indptr[i + 1]]
+                alone = pts[count[pts] == 1]
+                loss = float(w[alone].sum())
+                extra = None
+                if loss > 0:
+                    sites, row = _gather(cover_t.indptr, cover_t.indices, alone)
+                    extra = np.bincount(sites, weights=w[alone][row], minlength=n)
+                cache[i] = (loss, extra)
+            loss, extra = cache[i]
+            extra_gain = gain if extra is None else gain + extra
             can = free_now
             if conf is not None:
                 near_i = conf.indices[conf.indptr[i]:conf.indptr[i + 1]]
@@ -133,6 +139,9 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
             sites, row = _gather(cover_t.indptr, cover_t.indices, newly)
             gain -= np.bincount(sites, weights=w[newly][row], minlength=n)
         chosen[i], chosen[k] = False, True
+        touched = np.union1d(cover.indices[cover.indptr[i]:cover.indptr[i + 1]], pts)
+        for site in np.unique(_gather(cover_t.indptr, cover_t.indices, touched)[0]):
+            cache.pop(int(site), None)
         if conf is not None:
             blocked[conf.indices[conf.indptr[i]:conf.indptr[i + 1]]] -= 1
             blocked[conf.indices[conf.indptr[k]:conf.indptr[k + 1]]] += 1
@@ -156,7 +165,7 @@ def iterated_search(cover: sparse.csr_array, weight: np.ndarray, starts: list[np
     of sites in ``kick``, taken out and replaced by random sites of ``pool``, e.g. the sites
     the LP relaxation uses) and searched again; the new local optimum becomes the current
     answer when it covers at least as much. The search also stops after ``patience``
-    kicks in a row that did not improve the best answer. Only for a number of sites without budget or
+    kicks in a row that did not improve the best answer. Only for a number of sites without
     minimum distance (a kick keeps the number of sites and nothing else).
 
     Returns the best answer met (positions of the sites) and the weight it covers.
