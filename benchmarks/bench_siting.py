@@ -3,7 +3,7 @@
 Run on demand (not a test):
 
     .venv/bin/python benchmarks/bench_siting.py [--demo-incidents 20000 1000000]
-        [--paris-year 2012] [--baseline] [--spopt]
+        [--paris-year 2012] [--baseline] [--spopt] [--compare] [--no-paris]
 
 Instances (demand = the real points, only points at the same position merged):
 
@@ -20,7 +20,8 @@ For each instance and method (greedy with its Lagrangian bound, exact) it prints
 the covered weight the solver claims, the covered weight re-scored on the points by
 :func:`clspd_geo.video.siting.rescore`, an independent plain KD-tree recount on the raw
 points (exact answer only), the proven bound and the gap. ``--baseline`` adds the whole
-model handed to HiGHS at once through scipy.optimize.milp; ``--spopt`` adds spopt's MCLP
+model handed to HiGHS at once through scipy.optimize.milp; ``--compare`` adds the exact
+pipeline without its swap local search (the previous version); ``--spopt`` adds spopt's MCLP
 (PuLP + CBC; requirements-bench.txt) on the smallest demo instance.
 
 The figures of the last run are in docs/siting.md.
@@ -116,9 +117,19 @@ def _run(label: str, problem: siting.Problem, args: argparse.Namespace, *,
     print(f"  greedy  {g.seconds:7.2f} s  claimed {g.covered_after:,.1f}  re-scored "
           f"{gr.covered_after:,.1f} ({pct(gr.covered_after)})  bound {gr.bound:,.1f}  "
           f"gap {100 * gr.gap:.3f} %")
+    if args.compare:
+        # The same exact pipeline without the swap local search (the previous version).
+        o = siting.exact(problem, time_limit_s=args.time_limit_s, fallback=gr,
+                         local_search_share=0.0)
+        orr = siting.rescore(o, problem)
+        print(f"  exact, no local search (old) {o.seconds:7.2f} s  claimed "
+              f"{o.covered_after:,.1f}  re-scored {orr.covered_after:,.1f} "
+              f"({pct(orr.covered_after)})  bound {orr.bound:,.1f}  gap "
+              f"{100 * orr.gap:.3f} %  status {o.status}")
     e = siting.exact(problem, time_limit_s=args.time_limit_s, fallback=gr)
     er = siting.rescore(e, problem)
-    line = (f"  exact   {e.seconds:7.2f} s  claimed {e.covered_after:,.1f}  re-scored "
+    line = (f"  exact{' (new)' if args.compare else ''}   {e.seconds:7.2f} s  claimed "
+            f"{e.covered_after:,.1f}  re-scored "
             f"{er.covered_after:,.1f} ({pct(er.covered_after)})  bound {er.bound:,.1f}  "
             f"gap {100 * er.gap:.3f} %  status {e.status}")
     if recount is not None:
@@ -198,13 +209,19 @@ def main() -> None:
     parser.add_argument("--time-limit-s", type=float, default=30.0)
     parser.add_argument("--baseline", action="store_true")
     parser.add_argument("--spopt", action="store_true")
+    parser.add_argument("--compare", action="store_true",
+                        help="also run the exact pipeline without the swap local search "
+                             "(the previous version), on the same instance")
+    parser.add_argument("--no-paris", action="store_true", help="skip the Paris instances")
     parser.add_argument("--shared-data", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared" / "data",
                         help="folder of the real samples (Paris instances; skipped if absent)")
     args = parser.parse_args()
     print(f"load average at start: {', '.join(f'{v:.1f}' for v in os.getloadavg())} "
           f"({os.cpu_count()} cores)")
-    if (args.shared_data / "accidents").is_dir():
+    if args.no_paris:
+        print("Paris instances skipped (--no-paris)")
+    elif (args.shared_data / "accidents").is_dir():
         _paris(args.shared_data, args.paris_year, args)
     else:
         print(f"Paris instances skipped: {args.shared_data} not found")

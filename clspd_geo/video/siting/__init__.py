@@ -12,6 +12,8 @@ One module per step, dependencies pointing one way:
 - :mod:`~clspd_geo.video.siting.result`: :class:`SitingResult` and :func:`as_cameras`;
 - :mod:`~clspd_geo.video.siting.greedy_solver`: :func:`greedy`, with its proven bounds
   (submodularity, Lagrangian);
+- :mod:`~clspd_geo.video.siting.local_search`: swap local search (a better incumbent for
+  the exact solver, no proof);
 - :mod:`~clspd_geo.video.siting.exact_solver`: :func:`exact` (LP relaxation, Lagrangian
   reduction of the sites, HiGHS branch-and-cut) and :func:`solve` (either method);
 - :mod:`~clspd_geo.video.siting.evaluation`: :func:`evaluate` (score sites on any demand),
@@ -26,7 +28,7 @@ shadow a submodule of the same name. Callers use the package: ``siting.prepare(.
 from __future__ import annotations
 
 from clspd_geo.video.siting import (candidates, demand, evaluation, exact_solver,
-                                    greedy_solver, model, result)
+                                    greedy_solver, local_search, model, result)
 from clspd_geo.video.siting.candidates import candidates_from_points, grid_sites, road_labels, \
     street_crossings
 from clspd_geo.video.siting.demand import ACCIDENT_WEIGHTS, accident_weights, \
@@ -48,6 +50,6 @@ __all__ = [
     "candidates", "candidates_from_points", "coverage_matrix", "demand",
     "demand_from_incidents", "demand_from_surface", "evaluate", "evaluation", "exact",
     "exact_solver", "greedy", "greedy_solver", "grid_sites", "incident_weights",
-    "lagrangian_bound", "model", "out_of_sample", "prepare", "result", "solve",
+    "lagrangian_bound", "local_search", "model", "out_of_sample", "prepare", "result", "solve",
     "street_crossings",
 ]

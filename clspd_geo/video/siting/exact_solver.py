@@ -19,6 +19,8 @@ the interior point). So, with a number of new cameras, :func:`exact` works in st
    ``s = A l``; so every solution that contains site ``i`` is worth at most
    ``L_i = sum_j (w_j - l_j) + s_i + (the p - 1 largest other scores)``. The bound holds
    for any ``l`` in ``[0, w]``, however accurate the LP duals are;
+2b. a swap local search (:mod:`~clspd_geo.video.siting.local_search`) from the greedy answer
+   and the LP rounding, kicked and restarted while it improves: a better answer, no proof;
 3. a first MILP on the "kernel" (the sites the LP uses, plus the greedy ones), started
    from the greedy answer, for a share of the time: a good feasible answer, ``LB``;
 4. the reduction: a site with ``L_i < LB`` is in no optimal solution, and is dropped;
@@ -47,8 +49,16 @@ from scipy import sparse
 
 from clspd_geo.errors import OptimisationError
 from clspd_geo.video.siting.greedy_solver import greedy, lagrangian_bound
+from clspd_geo.video.siting.local_search import iterated_search, swap_search
 from clspd_geo.video.siting.model import Problem
 from clspd_geo.video.siting.result import SitingResult, make_result, site_indices
+
+LOCAL_SEARCH_SHARE = 0.7
+"""Share of the time left after the LP given to the iterated swap search (step 2b); it
+stops as soon as it reaches the LP bound, or after
+:data:`~clspd_geo.video.siting.local_search.PATIENCE` kicks without a better answer. On the
+demo (10,000 sites, 100 cameras) the branch-and-cut hardly moves the LP bound nor the
+answer in the time left, while the search keeps improving the answer."""
 
 KERNEL_SHARE = 0.3
 """Share of the remaining time given to the kernel MILP (step 3)."""
@@ -332,8 +342,34 @@ def site_bounds(model: CompactModel, duals: np.ndarray, n_new: int) -> SiteBound
     return SiteBounds(bound, per_site)
 
 
+def _local_search(model: CompactModel, problem: Problem, x_lp: np.ndarray,
+                  start: np.ndarray, upper: float, time_limit_s: float) -> tuple[
+                      np.ndarray, float]:
+    """Better answer by swaps, from the best one and from the LP rounding (step 2b).
+
+    Returns (problem indices of the sites, residual weight they cover, recomputed on
+    the model). Swaps keep the number of sites, the budget and the minimum distances;
+    kicks (:func:`~clspd_geo.video.siting.local_search.iterated_search`) are only used
+    with a number of sites alone.
+    """
+    cover = model.cover_t.T.tocsr()
+    p = int(problem.n_new)
+    start_pos = np.flatnonzero(np.isin(model.sites, start))
+    rounding = np.argsort(-x_lp, kind="stable")[:p]
+    if problem.budget_eur is None and len(model.conflicts) == 0:
+        found, value = iterated_search(
+            cover, model.weight, [start_pos, rounding], pool=np.flatnonzero(x_lp > 1e-6),
+            time_limit_s=time_limit_s, target=upper)
+    else:
+        found, value = swap_search(
+            cover, model.weight, start_pos, cost=model.cost, budget=problem.budget_eur,
+            conflicts=model.conflicts, time_limit_s=time_limit_s)
+    return model.sites[found], value
+
+
 def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
-          fallback: SitingResult | None = None, presolve: bool = False) -> SitingResult:
+          fallback: SitingResult | None = None, presolve: bool = False,
+          local_search_share: float = LOCAL_SEARCH_SHARE) -> SitingResult:
     """Solve the MCLP exactly with HiGHS, within ``time_limit_s`` seconds.
 
     LP relaxation, Lagrangian reduction of the candidate sites, then branch-and-cut on the
@@ -352,6 +388,8 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
     presolve
         HiGHS presolve in the MILP runs. Off by default: on these covering models it
         removes almost nothing and costs time.
+    local_search_share
+        Share of the time left after the LP given to the swap local search (0: none).
 
     Raises
     ------
@@ -383,6 +421,11 @@ def exact(problem: Problem, *, time_limit_s: float = 60.0, mip_rel_gap: float = 
             x_lp, duals = lp
             lag = site_bounds(model, duals, n_new)
             upper = min(upper, lag.bound)
+            if local_search_share > 0 and best < upper - 1e-9 * max(abs(upper), 1.0):
+                found, value = _local_search(model, problem, x_lp, best_sites, upper,
+                                             local_search_share * left())
+                if value > best + 1e-9:
+                    best_sites, best = found, value
             kernel = np.flatnonzero((x_lp > 1e-6) | np.isin(model.sites, base_sites))
             kernel_run = None
             if len(kernel) < len(model.sites) and left() > 0.1:
