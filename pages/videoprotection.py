@@ -99,7 +99,7 @@ if spots is not None and len(spots):
         spots, value_col="uncovered", unit="faits hors champ",
         name="Zones non couvertes (cellules de 100 m)",
         legend_title="Faits hors du champ des caméras", m=m))
-panels.finish_map(view, m, layers, key="video.map", field="video",
+panels.finish_map(view, m, layers, key="video.map", shared=(sel, cover_sel), field="video",
                   sources=("cameras", "incidents"))
 
 

@@ -21,7 +21,7 @@ from clspd_geo.errors import ClspdGeoError
 from clspd_geo.maps import areas as area_layers, base as map_base
 from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
 from clspd_geo.screens import common, fields as field_screen, hotspots as hotspot_screen
-from ui import plan_panel, widgets
+from ui import map_cache, plan_panel, widgets
 
 
 def base_map(view: RoleView) -> folium.Map:
@@ -55,7 +55,7 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
                 legend_title=f"{name} par cellule publiée",
                 name=f"{name} (cellules de {view.grid_cell_m:.0f} m publiées)", m=m))
         if areas.note():
-            st.caption(areas.note())
+            map_cache.note("caption", areas.note())
     elif open_cats:
         try:
             grid_cells = common.incident_cells(view, sel.with_categories(open_cats))
@@ -63,7 +63,7 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
                 grid_cells, value_col="faits", unit="faits", legend_title=f"{name} par cellule",
                 name=f"{name} (cellules de {config.HOTSPOT_CELL_M:.0f} m)", m=m))
         except ClspdGeoError as err:
-            st.info(str(err))
+            map_cache.note("info", str(err))
     qc = common.sensitive_quartier_counts(view, sel)
     if qc is not None:
         layers.append(area_layers.values_by_quartier_layer(
@@ -109,13 +109,17 @@ def field_page(view: RoleView, field: str) -> tuple[indicators.Selection, folium
 
 
 def finish_map(view: RoleView, m: folium.Map, layers: list[map_base.MapLayer], *, key: str,
-               field: str | None = None,
+               shared: tuple | None = None, field: str | None = None,
                sources: tuple[str, ...] = ("incidents", "equipements")) -> None:
-    """Add the field's plan actions, the layer control and legend; draw the map and sources."""
+    """Add the field's plan actions, the layer control and legend; draw the map and sources.
+
+    ``shared``: the page values that decide the map besides the role view and basemap
+    (selection, widgets); its rendered HTML is then shared by runs and sessions
+    (:func:`ui.widgets.show_map`)."""
     if field is not None:
         layers = [*layers, plan_panel.actions_layer(view, field=field, m=m)]
     map_base.finish(m, layers)
-    widgets.show_map(m, key=key)
+    widgets.show_map(m, key=key, shared=shared)
     widgets.source_caption(view, *sources)
 
 
