@@ -29,7 +29,7 @@ import streamlit as st
 import streamlit_folium as _sf
 
 MAX_ENTRIES = 48
-MAX_CHARS = 400_000_000  # ~400 MB of text at most (a 20k-incident page map is ~1–3 MB)
+MAX_CHARS = 100_000_000  # characters (a headline map: 0.2–0.4 MB, 20k to 1M incidents)
 
 
 @dataclasses.dataclass(frozen=True)
