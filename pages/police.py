@@ -22,7 +22,8 @@ secteurs = view.layer("secteurs")
 if not secteurs.empty:
     layers.append(area_layers.sectors_layer(secteurs, m=m))
 layers.append(plan_panel.actions_layer(view, field="police", m=m))
-panels.finish_map(view, m, layers, key="police.map", shared=(sel,), sources=("incidents", "secteurs"))
+panels.finish_map(view, m, layers, key="police.map", shared=(sel,),
+                  sources=("incidents", "secteurs"))
 panels.hotspot_sections(view, categories=list(sel.categories), key="police")
 
 if secteurs.empty:
