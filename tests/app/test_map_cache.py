@@ -158,3 +158,20 @@ def test_roles_never_share_a_map(monkeypatch, demo_store, fresh_cache):
     assert fine in by_role["police"].script
     assert fine not in by_role["elu"].script  # élu: aggregates only, no incident points
     assert "par quartier" in by_role["elu"].script
+
+
+def test_a_warm_rerun_of_the_video_page_neither_builds_nor_renders_its_map(
+        monkeypatch, demo_store, fresh_cache):
+    from ui import panels
+
+    builds = []
+    real = panels.field_map
+    monkeypatch.setattr(panels, "field_map", lambda *a: builds.append(1) or real(*a))
+    at = _overview(monkeypatch, demo_store, "police")
+    at.switch_page("pages/videoprotection.py").run()
+    assert not at.exception, at.exception
+    n = len(builds)
+    assert n == 1 and any("video.map" in k for k in fresh_cache._items)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(builds) == n
