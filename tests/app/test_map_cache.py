@@ -160,18 +160,20 @@ def test_roles_never_share_a_map(monkeypatch, demo_store, fresh_cache):
     assert "par quartier" in by_role["elu"].script
 
 
-def test_a_warm_rerun_of_the_video_page_neither_builds_nor_renders_its_map(
-        monkeypatch, demo_store, fresh_cache):
+@pytest.mark.parametrize(("page", "map_key"), [("pages/videoprotection.py", "video.map"),
+                                                ("pages/police.py", "police.map")])
+def test_a_warm_rerun_of_a_field_page_neither_builds_nor_renders_its_map(
+        monkeypatch, demo_store, fresh_cache, page, map_key):
     from ui import panels
 
     builds = []
     real = panels.field_map
     monkeypatch.setattr(panels, "field_map", lambda *a: builds.append(1) or real(*a))
     at = _overview(monkeypatch, demo_store, "police")
-    at.switch_page("pages/videoprotection.py").run()
+    at.switch_page(page).run()
     assert not at.exception, at.exception
     n = len(builds)
-    assert n == 1 and any("video.map" in k for k in fresh_cache._items)
+    assert n == 1 and any(map_key in k for k in fresh_cache._items)
     at.run()
     assert not at.exception, at.exception
     assert len(builds) == n
