@@ -30,7 +30,7 @@ else:
         name="Points chauds des stupéfiants (200 m)", unit="cellule de 200 m",
         legend_title="Points chauds des stupéfiants", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map")
+panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel, network))
 if care is not None:
     widgets.interpretation(care.sentence())
 

@@ -38,7 +38,7 @@ else:
         name=f"À {minutes} min à pied (vol d'oiseau)", show=False,
         legend_title=f"Portée de {minutes} min à pied", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map")
+panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel, minutes, network))
 
 
 def access_detail() -> None:

@@ -39,7 +39,7 @@ layers.append(area_layers.values_by_quartier_layer(
     name="Violences intrafamiliales et conjugales", unit=rates.unit, show=False,
     legend_title=f"Violences intrafamiliales et conjugales ({rates.unit})", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map")
+panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel,))
 if rings is not None:
     widgets.interpretation(rings.sentence(what="faits"))
 widgets.interpretation(rates.sentence(what="violences"))

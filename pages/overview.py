@@ -33,20 +33,26 @@ session.download_button(
     help="Établi à la demande pour votre rôle et la période choisie, avec les mêmes règles "
          "de visibilité et de petits effectifs qu'à l'écran.")
 
-m = panels.base_map(view)
-area_layers.quartiers_layer(view.layer("quartiers"), m=m)
-layers = panels.incident_layers(view, sel, name="Faits", m=m)
-secteurs = view.layer("secteurs")
-if not secteurs.empty:
-    layers.append(area_layers.sectors_layer(secteurs, m=m))
-cams = view.layer("cameras")
-if not cams.empty:
-    layers.append(camera_layers.cameras_layer(cams, common.camera_views(view), m=m))
-equip = view.facilities()
-if not equip.empty:
-    layers.append(facility_layers.facilities_layer(equip, m=m))
-map_base.finish(m, layers)
-widgets.show_map(m, key="overview.map")
+
+def build_map():
+    """The overview map (built only when no session has it rendered for this key)."""
+    m = panels.base_map(view)
+    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    layers = panels.incident_layers(view, sel, name="Faits", m=m)
+    secteurs = view.layer("secteurs")
+    if not secteurs.empty:
+        layers.append(area_layers.sectors_layer(secteurs, m=m))
+    cams = view.layer("cameras")
+    if not cams.empty:
+        layers.append(camera_layers.cameras_layer(cams, common.camera_views(view), m=m))
+    equip = view.facilities()
+    if not equip.empty:
+        layers.append(facility_layers.facilities_layer(equip, m=m))
+    map_base.finish(m, layers)
+    return m
+
+
+widgets.show_map(build_map, key="overview.map", shared=(sel,))
 widgets.source_caption(view, "incidents", "cameras", "secteurs", "equipements")
 panels.hotspot_sections(view, categories=categories, key="overview")
 

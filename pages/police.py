@@ -17,12 +17,20 @@ from clspd_geo.screens import police as police_screen, reports as report_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
-sel, m, layers = panels.field_page(view, "police")
+sel, _, _ = panels.field_page(view, "police", with_map=False)
 secteurs = view.layer("secteurs")
-if not secteurs.empty:
-    layers.append(area_layers.sectors_layer(secteurs, m=m))
-layers.append(plan_panel.actions_layer(view, field="police", m=m))
-panels.finish_map(view, m, layers, key="police.map", sources=("incidents", "secteurs"))
+
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m, layers = panels.field_map(view, "police", sel)
+    if not secteurs.empty:
+        layers.append(area_layers.sectors_layer(secteurs, m=m))
+    return m, layers
+
+
+panels.finish_map(view, build_map, key="police.map", shared=(sel,), field="police",
+                  sources=("incidents", "secteurs"))
 panels.hotspot_sections(view, categories=list(sel.categories), key="police")
 
 if secteurs.empty:

@@ -54,7 +54,8 @@ else:
         view.facilities(), kinds=kinds, name="Ressources et points d'orientation",
         legend_title="Ressources", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key="radicalisation.map", sources=("equipements",))
+panels.finish_map(view, m, layers, key="radicalisation.map", shared=(sel,),
+                  sources=("equipements",))
 
 widgets.interpretation(sentence)
 

@@ -45,7 +45,8 @@ else:
 if not roads.empty:
     road_layers.roads_layer(roads, m=m)
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map", sources=("accidents", "incidents"))
+panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel,),
+                  sources=("accidents", "incidents"))
 if hot is not None:
     widgets.interpretation(hot.sentence())
 

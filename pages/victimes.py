@@ -28,7 +28,7 @@ else:
         name="Distance des habitants à l'aide la plus proche", unit="m",
         legend_title="Distance médiane des habitants à une aide (m)", m=m))
 layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map")
+panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel, network))
 
 
 def access_detail() -> None:

@@ -57,7 +57,7 @@ def sites_table(res: siting.SitingResult) -> None:
         hide_index=True, width="stretch")
 
 
-sel, m, layers = panels.field_page(view, "video")
+sel, _, _ = panels.field_page(view, "video", with_map=False)
 cams, problems = video_screen.video_cameras(view)
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):
@@ -92,14 +92,22 @@ if cov is not None:
     c4.metric("Faits de la période", f"{int(total['incidents']):,}".replace(",", "\u202f"))
 
 views = video_screen.video_views(view)
-if len(cams):
-    layers.append(camera_layers.cameras_layer(cams, views, m=m))
-if spots is not None and len(spots):
-    layers.append(cell_layers.cells_layer(
-        spots, value_col="uncovered", unit="faits hors champ",
-        name="Zones non couvertes (cellules de 100 m)",
-        legend_title="Faits hors du champ des caméras", m=m))
-panels.finish_map(view, m, layers, key="video.map", field="video",
+
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m, layers = panels.field_map(view, "video", sel)
+    if len(cams):
+        layers.append(camera_layers.cameras_layer(cams, views, m=m))
+    if spots is not None and len(spots):
+        layers.append(cell_layers.cells_layer(
+            spots, value_col="uncovered", unit="faits hors champ",
+            name="Zones non couvertes (cellules de 100 m)",
+            legend_title="Faits hors du champ des caméras", m=m))
+    return m, layers
+
+
+panels.finish_map(view, build_map, key="video.map", shared=(sel, cover_sel), field="video",
                   sources=("cameras", "incidents"))
 
 

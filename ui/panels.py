@@ -21,7 +21,7 @@ from clspd_geo.errors import ClspdGeoError
 from clspd_geo.maps import areas as area_layers, base as map_base
 from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
 from clspd_geo.screens import common, fields as field_screen, hotspots as hotspot_screen
-from ui import plan_panel, widgets
+from ui import map_cache, plan_panel, widgets
 
 
 def base_map(view: RoleView) -> folium.Map:
@@ -55,7 +55,7 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
                 legend_title=f"{name} par cellule publiée",
                 name=f"{name} (cellules de {view.grid_cell_m:.0f} m publiées)", m=m))
         if areas.note():
-            st.caption(areas.note())
+            map_cache.note("caption", areas.note())
     elif open_cats:
         try:
             grid_cells = common.incident_cells(view, sel.with_categories(open_cats))
@@ -63,7 +63,7 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
                 grid_cells, value_col="faits", unit="faits", legend_title=f"{name} par cellule",
                 name=f"{name} (cellules de {config.HOTSPOT_CELL_M:.0f} m)", m=m))
         except ClspdGeoError as err:
-            st.info(str(err))
+            map_cache.note("info", str(err))
     qc = common.sensitive_quartier_counts(view, sel)
     if qc is not None:
         layers.append(area_layers.values_by_quartier_layer(
@@ -73,13 +73,14 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
     return layers
 
 
-def field_page(view: RoleView, field: str) -> tuple[indicators.Selection, folium.Map,
-                                                    list[map_base.MapLayer]]:
+def field_page(view: RoleView, field: str, *, with_map: bool = True
+               ) -> tuple[indicators.Selection, folium.Map | None, list[map_base.MapLayer]]:
     """Draw the head of an action-field page; return its selection, map and layers.
 
     The title, question, filters and KPIs of the field's categories are drawn; the map is
     returned unfinished with its layers on it (the page adds its own, then calls
-    :func:`finish_map`).
+    :func:`finish_map`). With ``with_map=False`` no map is built (``None, []``): the page
+    builds it in the function it gives :func:`finish_map`, with :func:`field_map`.
     """
     af = vocab.action_field(field)
     st.title(f"{af.number}. {af.label}")
@@ -97,25 +98,44 @@ def field_page(view: RoleView, field: str) -> tuple[indicators.Selection, folium
     widgets.show_kpis(kpis, no_comparison=field_screen.comparison_note(view, sel))
     if note := field_screen.publication_note(view, sel):
         st.caption(note)
+    if not with_map:
+        return sel, None, []
+    return (sel, *field_map(view, field, sel))
+
+
+def field_map(view: RoleView, field: str, sel: indicators.Selection
+              ) -> tuple[folium.Map, list[map_base.MapLayer]]:
+    """Return the field's base map with its quartiers, incidents and facilities layers."""
     m = base_map(view)
     area_layers.quartiers_layer(view.layer("quartiers"), m=m)
-    layers = incident_layers(view, sel, name=af.short, m=m)
+    layers = incident_layers(view, sel, name=vocab.action_field(field).short, m=m)
     equip = view.facilities()
     kinds = vocab.facility_kinds_for(field)
     if not equip.empty and equip["kind"].isin(kinds).any():
         layers.append(facility_layers.facilities_layer(
             equip, kinds=kinds, name="Équipements du champ", m=m))
-    return sel, m, layers
+    return m, layers
 
 
-def finish_map(view: RoleView, m: folium.Map, layers: list[map_base.MapLayer], *, key: str,
-               field: str | None = None,
+def finish_map(view: RoleView, m: folium.Map | Callable[[], tuple[folium.Map, list]],
+               layers: list[map_base.MapLayer] | None = None, *, key: str,
+               shared: tuple | None = None, field: str | None = None,
                sources: tuple[str, ...] = ("incidents", "equipements")) -> None:
-    """Add the field's plan actions, the layer control and legend; draw the map and sources."""
-    if field is not None:
-        layers = [*layers, plan_panel.actions_layer(view, field=field, m=m)]
-    map_base.finish(m, layers)
-    widgets.show_map(m, key=key)
+    """Add the field's plan actions, the layer control and legend; draw the map and sources.
+
+    ``m`` is the map and ``layers`` its layers, or a function returning both: it is then
+    called only when the map must be rendered. ``shared``: the page values that decide the
+    map besides the role view and basemap (selection, widgets); its rendered HTML is then
+    shared by runs and sessions (:func:`ui.widgets.show_map`)."""
+
+    def build() -> folium.Map:
+        fm, fl = m() if callable(m) else (m, layers or [])
+        if field is not None:
+            fl = [*fl, plan_panel.actions_layer(view, field=field, m=fm)]
+        map_base.finish(fm, fl)
+        return fm
+
+    widgets.show_map(build if callable(m) else build(), key=key, shared=shared)
     widgets.source_caption(view, *sources)
 
 

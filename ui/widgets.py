@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import folium
@@ -227,9 +227,38 @@ def ordered_bar_chart(table: pd.DataFrame, *, x_label: str, y_label: str) -> Non
                        width="stretch")
 
 
-def show_map(m: folium.Map, *, key: str, height: int = 560) -> None:
-    """Draw a folium map (display only: no rerun on pan or zoom)."""
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+def show_map(m: folium.Map | Callable[[], folium.Map], *, key: str, height: int = 560,
+             shared: tuple | None = None) -> None:
+    """Draw a folium map (display only: no rerun on pan or zoom).
+
+    Parameters
+    ----------
+    m
+        The map, or a function that builds it (called only when the map must be rendered).
+    shared
+        Everything besides the role view, basemap and ``key`` that decides the map (the
+        selection, the page's widget values): the rendered map is then shared by every
+        run and session asking for the same :func:`map_key` (:mod:`ui.map_cache`).
+    """
+    from ui import map_cache
+
+    if shared is None or not map_cache.enabled():
+        st_folium(m() if callable(m) else m, key=key, height=height,
+                  use_container_width=True, returned_objects=[])
+        return
+    rendered = map_cache.CACHE.get_or_render(map_key(key, *shared),
+                                             m if callable(m) else (lambda: m))
+    map_cache.say_notes(rendered)
+    map_cache.draw(rendered, key=key, height=height)
+
+
+def map_key(key: str, *parts: Hashable) -> tuple:
+    """Return the key of a shared map: store, role view (version, role, day), basemap, parts.
+
+    The role is always in it, so one role's map is never served to another."""
+    from ui import data
+
+    return (config.store_target(), data.view().key, basemap(), key, *parts)
 
 
 def territory_banner(view: RoleView) -> None:

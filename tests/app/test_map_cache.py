@@ -1,0 +1,179 @@
+"""The shared cache of rendered maps (ui.map_cache): one render per key, never across roles."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import folium
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from clspd_geo import config
+from conftest import logged_in
+from ui import map_cache
+
+ROOT = Path(__file__).resolve().parents[2]
+OVERVIEW = "pages/overview.py"
+
+
+def _sample_map() -> folium.Map:
+    """A map with what pages use: GeoJSON with tooltip, a colormap legend, a layer control."""
+    import branca
+
+    m = folium.Map(location=[48.85, 2.35], zoom_start=13, tiles=None)
+    gj = folium.GeoJson({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"n": 3},
+        "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}}]}, name="Faits",
+        tooltip=folium.GeoJsonTooltip(["n"]))
+    gj.add_to(m)
+    branca.colormap.LinearColormap(["white", "red"], vmin=0, vmax=3).add_to(m)
+    folium.LayerControl().add_to(m)
+    m.fit_bounds([[48.84, 2.34], [48.86, 2.36]])
+    return m
+
+
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _normalised(call: dict) -> dict:
+    out = {}
+    for k, v in call.items():
+        if k in ("on_change", "key"):
+            continue
+        out[k] = _ID.sub("ID", v) if isinstance(v, str) else v
+    return out
+
+
+def test_draw_sends_the_component_what_st_folium_sends(monkeypatch):
+    """Fails if streamlit_folium changes how st_folium renders a map or calls its component."""
+    import streamlit_folium
+
+    calls: list[dict] = []
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: calls.append(kw))
+    streamlit_folium.st_folium(_sample_map(), key="k", height=300, use_container_width=True,
+                               returned_objects=[])
+    map_cache.draw(map_cache.render(_sample_map()), key="k", height=300)
+    theirs, ours = calls
+    assert set(theirs) == set(ours)
+    assert _normalised(theirs) == _normalised(ours)
+    assert ours["key"] == streamlit_folium.generate_js_hash(ours["script"], "k", False)
+    assert "Faits" in ours["script"] and ours["css_links"] and ours["js_links"]
+
+
+def test_same_key_builds_once_other_key_builds_again():
+    cache = map_cache.MapCache()
+    builds = []
+
+    def build():
+        builds.append(1)
+        return _sample_map()
+
+    a = cache.get_or_render(("v", "police", "a"), build)
+    assert cache.get_or_render(("v", "police", "a"), build) is a
+    assert len(builds) == 1
+    b = cache.get_or_render(("v", "elu", "a"), build)
+    assert len(builds) == 2 and b is not a and len(cache) == 2
+
+
+def test_size_bound_is_respected():
+    cache = map_cache.MapCache(max_entries=2)
+    for k in "abc":
+        cache.get_or_render(k, _sample_map)
+    assert len(cache) == 2 and "a" not in cache and "c" in cache
+    cache.get_or_render("b", _sample_map)  # b is now the most recent
+    cache.get_or_render("d", _sample_map)
+    assert "c" not in cache and "b" in cache and "d" in cache
+    one = map_cache.render(_sample_map()).size
+    small = map_cache.MapCache(max_chars=int(one * 1.5))
+    small.get_or_render("x", _sample_map)
+    small.get_or_render("y", _sample_map)
+    assert len(small) == 1 and "y" in small
+    tiny = map_cache.MapCache(max_chars=one // 2)
+    assert tiny.get_or_render("z", _sample_map).size == one and len(tiny) == 0
+
+
+def test_notes_said_while_building_are_said_again_on_a_hit(monkeypatch):
+    said = []
+    monkeypatch.setattr(map_cache, "_say", lambda kind, text: said.append((kind, text)))
+    cache = map_cache.MapCache()
+
+    def build():
+        map_cache.note("caption", "Agrégats par quartier.")
+        return _sample_map()
+
+    for _ in range(2):
+        map_cache.say_notes(cache.get_or_render("k", build))
+    assert said == [("caption", "Agrégats par quartier.")] * 2
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch):
+    cache = map_cache.MapCache()
+    monkeypatch.setattr(map_cache, "CACHE", cache)
+    monkeypatch.setenv("CLSPD_MAP_CACHE", "1")
+    return cache
+
+
+def _overview(monkeypatch, demo_store, role: str) -> AppTest:
+    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
+    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), role,
+                   demo_store)
+    at.run()
+    at.switch_page(OVERVIEW).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _overview_entries(cache: map_cache.MapCache) -> dict:
+    return {k: r for k, r in cache._items.items() if "overview.map" in k}
+
+
+def test_a_warm_rerun_of_the_overview_does_not_rebuild_its_map(monkeypatch, demo_store,
+                                                              fresh_cache):
+    renders = []
+    real = map_cache.render
+    monkeypatch.setattr(map_cache, "render", lambda m: renders.append(1) or real(m))
+    at = _overview(monkeypatch, demo_store, "police")
+    n = len(renders)
+    assert n >= 1 and len(_overview_entries(fresh_cache)) == 1
+    captions = [c.value for c in at.caption]
+    at.run()
+    assert not at.exception, at.exception
+    assert len(renders) == n  # neither layers nor render ran again
+    assert [c.value for c in at.caption] == captions
+    # Another session of the same role is served the same rendered map.
+    _overview(monkeypatch, demo_store, "police")
+    assert len(renders) == n
+
+
+def test_roles_never_share_a_map(monkeypatch, demo_store, fresh_cache):
+    _overview(monkeypatch, demo_store, "police")
+    _overview(monkeypatch, demo_store, "elu")
+    entries = _overview_entries(fresh_cache)
+    assert len(entries) == 2
+    by_role = {k[1].split("|")[1]: r for k, r in entries.items()}
+    assert set(by_role) == {"police", "elu"}
+    fine = f"cellules de {config.HOTSPOT_CELL_M:.0f} m)"
+    assert fine in by_role["police"].script
+    assert fine not in by_role["elu"].script  # élu: aggregates only, no incident points
+    assert "par quartier" in by_role["elu"].script
+
+
+@pytest.mark.parametrize(("page", "map_key"), [("pages/videoprotection.py", "video.map"),
+                                                ("pages/police.py", "police.map")])
+def test_a_warm_rerun_of_a_field_page_neither_builds_nor_renders_its_map(
+        monkeypatch, demo_store, fresh_cache, page, map_key):
+    from ui import panels
+
+    builds = []
+    real = panels.field_map
+    monkeypatch.setattr(panels, "field_map", lambda *a: builds.append(1) or real(*a))
+    at = _overview(monkeypatch, demo_store, "police")
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    n = len(builds)
+    assert n == 1 and any(map_key in k for k in fresh_cache._items)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(builds) == n
