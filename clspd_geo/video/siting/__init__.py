@@ -10,6 +10,7 @@ One module per step, dependencies pointing one way:
 - :mod:`~clspd_geo.video.siting.candidates`: candidate sites from a point layer, the street
   crossings, or a grid restricted to public space;
 - :mod:`~clspd_geo.video.siting.result`: :class:`SitingResult` and :func:`as_cameras`;
+- :mod:`~clspd_geo.video.siting.csr`: rows of the sparse incidence matrices gathered at once;
 - :mod:`~clspd_geo.video.siting.greedy_solver`: :func:`greedy`, with its proven bounds
   (submodularity, Lagrangian);
 - :mod:`~clspd_geo.video.siting.local_search`: swap local search (a better incumbent for

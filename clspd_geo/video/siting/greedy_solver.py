@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from clspd_geo.video.siting.csr import rows_of
 from clspd_geo.video.siting.model import Problem
 from clspd_geo.video.siting.result import SitingResult, make_result
 
@@ -50,19 +51,6 @@ def _step_bound(gains: np.ndarray, problem: Problem, n_left: int | None,
     if budget_left is not None:
         bounds.append(_knapsack_bound(g, problem.candidates.cost_eur, max(budget_left, 0.0)))
     return min(bounds)
-
-
-def _rows_of(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[
-        np.ndarray, np.ndarray]:
-    """Gather the column indices of several CSR rows: (columns, position of their row)."""
-    starts = indptr[rows]
-    lengths = indptr[rows + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    which = np.repeat(np.arange(len(rows)), lengths)
-    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return indices[starts[which] + offsets], which
 
 
 def greedy(problem: Problem, *, bound_iterations: int = 40) -> SitingResult:
@@ -110,7 +98,7 @@ def greedy(problem: Problem, *, bound_iterations: int = 40) -> SitingResult:
         newly = newly[residual[newly] > 0]
         if len(newly):
             # Every site covering a newly covered point loses that point's weight.
-            sites, row = _rows_of(cover_t.indptr, cover_t.indices, newly)
+            sites, row = rows_of(cover_t.indptr, cover_t.indices, newly)
             gains -= np.bincount(sites, weights=residual[newly][row], minlength=len(gains))
             residual[newly] = 0.0
         # OPT <= f(S) + the best gains any feasible set could add to S: the full
@@ -219,7 +207,7 @@ def lagrangian_bound(problem: Problem, *, lower: float, iterations: int = 300,
         if time_limit_s is not None and time.perf_counter() - t0 > time_limit_s:
             break
         # y_j - sum of chosen x_i covering j (only the n_new chosen rows are read).
-        hit, _ = _rows_of(a.indptr, a.indices, top)
+        hit, _ = rows_of(a.indptr, a.indices, top)
         g = (w - lam > 0).astype(float) - np.bincount(hit, minlength=len(w))
         g[~coverable] = 0.0
         g = np.where(((lam <= 0) & (g < 0)) | ((lam >= w) & (g > 0)), 0.0, g)

@@ -22,24 +22,13 @@ import time
 import numpy as np
 from scipy import sparse
 
+from clspd_geo.video.siting.csr import rows_of
+
 
 PATIENCE = 300
 """Kicks in a row without a better answer after which :func:`iterated_search` stops
 (measured on the demo, 10,000 sites, 100 cameras: improvements still come after 250
 kicks; on small instances 300 kicks take a fraction of a second)."""
-
-
-def _gather(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[
-        np.ndarray, np.ndarray]:
-    """Column indices of several CSR rows: (columns, position of their row in ``rows``)."""
-    starts = indptr[rows]
-    lengths = indptr[rows + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    which = np.repeat(np.arange(len(rows)), lengths)
-    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return indices[starts[which] + offsets], which
 
 
 def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, *,
@@ -80,7 +69,7 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
         conf = sparse.csr_array((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])),
                                 shape=(n, n))
     sel = np.flatnonzero(chosen)
-    count = np.bincount(_gather(cover.indptr, cover.indices, sel)[0], minlength=m)
+    count = np.bincount(rows_of(cover.indptr, cover.indices, sel)[0], minlength=m)
     gain = np.asarray(cover @ (w * (count == 0))).ravel()
     blocked = np.zeros(n, dtype=np.int64)  # chosen neighbours too close
     if conf is not None:
@@ -102,7 +91,7 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
                 loss = float(w[alone].sum())
                 extra = None
                 if loss > 0:
-                    sites, row = _gather(cover_t.indptr, cover_t.indices, alone)
+                    sites, row = rows_of(cover_t.indptr, cover_t.indices, alone)
                     extra = np.bincount(sites, weights=w[alone][row], minlength=n)
                 cache[i] = (loss, extra)
             loss, extra = cache[i]
@@ -129,18 +118,18 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
         count[pts] -= 1
         freed = pts[count[pts] == 0]
         if len(freed):
-            sites, row = _gather(cover_t.indptr, cover_t.indices, freed)
+            sites, row = rows_of(cover_t.indptr, cover_t.indices, freed)
             gain += np.bincount(sites, weights=w[freed][row], minlength=n)
         # In with k: points it newly covers are no longer a gain for anyone.
         pts = cover.indices[cover.indptr[k]:cover.indptr[k + 1]]
         newly = pts[count[pts] == 0]
         count[pts] += 1
         if len(newly):
-            sites, row = _gather(cover_t.indptr, cover_t.indices, newly)
+            sites, row = rows_of(cover_t.indptr, cover_t.indices, newly)
             gain -= np.bincount(sites, weights=w[newly][row], minlength=n)
         chosen[i], chosen[k] = False, True
         touched = np.union1d(cover.indices[cover.indptr[i]:cover.indptr[i + 1]], pts)
-        for site in np.unique(_gather(cover_t.indptr, cover_t.indices, touched)[0]):
+        for site in np.unique(rows_of(cover_t.indptr, cover_t.indices, touched)[0]):
             cache.pop(int(site), None)
         if conf is not None:
             blocked[conf.indices[conf.indptr[i]:conf.indptr[i + 1]]] -= 1
@@ -150,7 +139,7 @@ def swap_search(cover: sparse.csr_array, weight: np.ndarray, start: np.ndarray, 
         value += best_delta
         swaps += 1
     sel = np.flatnonzero(chosen)
-    hit = np.bincount(_gather(cover.indptr, cover.indices, sel)[0], minlength=m) > 0
+    hit = np.bincount(rows_of(cover.indptr, cover.indices, sel)[0], minlength=m) > 0
     return sel, float(w[hit].sum())
 
 
