@@ -319,11 +319,7 @@ class GeoPackageStore(BaseStore):
         ready = conform_frames({layer: gdf})[layer]
         idc = schemas.schema(layer).id_column
         now = dt.datetime.now().replace(microsecond=0).isoformat()
-        with _write_errors(self.path), locking.exclusive(self.path):
-            self._check_writable()
-            if self.path.exists():
-                check_geopackage(self.path)
-            self._guard(expected_version)
+        with self._writing(expected_version):
             if not self.has(layer):
                 self._rebuild({layer: ready}, source=source, imported_at=now)
                 return len(ready)
@@ -366,6 +362,17 @@ class GeoPackageStore(BaseStore):
                    "Rendez-le modifiable (droits d'écriture) ou travaillez sur une copie.")
             raise DataFileError(msg)
 
+    @contextlib.contextmanager
+    def _writing(self, expected_version: str | None = None) -> Iterator[None]:
+        """Hold the write lock around a write: writable, a readable GeoPackage if it exists,
+        still at ``expected_version``; failed writes become :class:`DataFileError`."""
+        with _write_errors(self.path), locking.exclusive(self.path):
+            self._check_writable()
+            if self.path.exists():
+                check_geopackage(self.path)
+            self._guard(expected_version)
+            yield
+
     def _guard(self, expected_version: str | None) -> None:
         """Raise :class:`ConflictError` unless the store is still at ``expected_version``."""
         if expected_version is None:
@@ -391,11 +398,7 @@ class GeoPackageStore(BaseStore):
             The store is not a readable GeoPackage, is read-only, or the new file could not
             be written (disk full, read-only folder); the existing file is left as it was.
         """
-        with _write_errors(self.path), locking.exclusive(self.path):
-            self._check_writable()
-            if self.path.exists():
-                check_geopackage(self.path)
-            self._guard(expected_version)
+        with self._writing(expected_version):
             self._rebuild(ready, source=source, imported_at=imported_at)
 
     def _rebuild(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
@@ -527,11 +530,7 @@ class GeoPackageStore(BaseStore):
         """
         ready = conform_frames(frames)
         now = dt.datetime.now().replace(microsecond=0).isoformat()
-        with _write_errors(self.path), locking.exclusive(self.path):
-            self._check_writable()
-            if self.path.exists():
-                check_geopackage(self.path)
-            self._guard(expected_version)
+        with self._writing(expected_version):
             present = self.table_names()
             for name, gdf in ready.items():
                 idc = schemas.schema(name).id_column
@@ -569,10 +568,7 @@ class GeoPackageStore(BaseStore):
                    else schemas.empty(layer))
         edits = rows.RowEdits(layer, upserts, tuple(edits.deletes), dict(edits.base_versions))
         now = dt.datetime.now().replace(microsecond=0).isoformat()
-        with _write_errors(self.path), locking.exclusive(self.path):
-            self._check_writable()
-            if self.path.exists():
-                check_geopackage(self.path)
+        with self._writing():
             current = self.read(layer) if self.has(layer) else schemas.empty(layer)
             rows.check_rows(current, edits, authors=gpkg_sql.authors(self.path, layer)
                             if self.path.exists() else {})
