@@ -6,6 +6,8 @@ its state is True, so a test that reads a section's content opens it first.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 MARK = ".open."
@@ -63,3 +65,16 @@ def capture_exports(monkeypatch) -> dict[str, object]:
 
     monkeypatch.setattr(session, "export_generator", recording)
     return made
+
+
+def open_page(role: str, page: str, store: Path, monkeypatch) -> AppTest:
+    """Return an AppTest of the app on ``store``, logged in as ``test-<role>``, on ``page``."""
+    from conftest import logged_in
+
+    monkeypatch.setenv("CLSPD_STORE", str(store))
+    root = Path(__file__).resolve().parent.parent
+    at = logged_in(AppTest.from_file(str(root / "app.py"), default_timeout=180), role, store)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import folium
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from clspd_geo import config
-from conftest import logged_in
+from app_sections import open_page
 from ui import map_cache
 
-ROOT = Path(__file__).resolve().parents[2]
 OVERVIEW = "pages/overview.py"
 
 
@@ -116,13 +114,7 @@ def fresh_cache(monkeypatch):
 
 
 def _overview(monkeypatch, demo_store, role: str) -> AppTest:
-    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
-    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), role,
-                   demo_store)
-    at.run()
-    at.switch_page(OVERVIEW).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(role, OVERVIEW, demo_store, monkeypatch)
 
 
 def _overview_entries(cache: map_cache.MapCache) -> dict:

@@ -3,25 +3,10 @@ the Données page, PDF camera plan and patrol brief; each made on click for the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_sections import capture_exports, open_sections
-from tests.conftest import logged_in
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _page(role: str, page: str, demo_store: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
-    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), role,
-                   demo_store)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+from app_sections import capture_exports, open_page, open_sections
 
 
 def _downloads(at: AppTest) -> dict[str, object]:
@@ -30,7 +15,7 @@ def _downloads(at: AppTest) -> dict[str, object]:
 
 @pytest.mark.parametrize("role", ["elu", "public"])
 def test_overview_offers_the_plenary_report_made_on_click(role, demo_store, monkeypatch):
-    at = _page(role, "pages/overview.py", demo_store, monkeypatch)
+    at = open_page(role, "pages/overview.py", demo_store, monkeypatch)
     button = _downloads(at)["Rapport pour la séance plénière (PDF)"]
     # Made on click (deferred), not at every run of the page.
     assert button.proto.deferred_file_id and not button.proto.url
@@ -40,7 +25,7 @@ def test_overview_plenary_click_is_audited(demo_store, monkeypatch):
     from clspd_geo.access import audit
 
     exports = capture_exports(monkeypatch)
-    at = _page("elu", "pages/overview.py", demo_store, monkeypatch)
+    at = open_page("elu", "pages/overview.py", demo_store, monkeypatch)
     journal = demo_store.with_name(audit.AUDIT_FILE_NAME)
     assert _downloads(at)["Rapport pour la séance plénière (PDF)"].proto.deferred_file_id
     assert audit.events(path=journal, limit=20).query("Action == 'Export'").empty
@@ -52,13 +37,13 @@ def test_overview_plenary_click_is_audited(demo_store, monkeypatch):
 
 
 def test_donnees_offers_the_styled_geopackage(demo_store, monkeypatch):
-    at = _page("admin", "pages/donnees.py", demo_store, monkeypatch)
+    at = open_page("admin", "pages/donnees.py", demo_store, monkeypatch)
     button = _downloads(at)["GeoPackage stylé pour QGIS"]
     assert button.proto.deferred_file_id and not button.proto.url
 
 
 def test_police_brief_and_video_plan_in_pdf(demo_store, monkeypatch):
-    at = _page("police", "pages/police.py", demo_store, monkeypatch)
+    at = open_page("police", "pages/police.py", demo_store, monkeypatch)
     at.radio(key="police.section").set_value("fiche").run()
     assert not at.exception, at.exception
     pdf = _downloads(at)["Télécharger la fiche de patrouille (PDF, une page A4)"]
