@@ -131,7 +131,8 @@ def _problem(args: argparse.Namespace) -> tuple[siting.Problem, gpd.GeoDataFrame
     if args.categories:
         unknown = sorted(set(args.categories) - set(vocab.category_codes()))
         if unknown:
-            raise EmptySelectionError(f"Catégorie(s) inconnue(s) : {', '.join(unknown)}.")
+            noun = _format.plural(len(unknown), "Catégorie inconnue")
+            raise EmptySelectionError(f"{noun} : {', '.join(unknown)}.")
     view = access.open_view(args.store, args.role)
     territoire = view.layer("territoire")
     cams = view.layer("cameras")
@@ -200,7 +201,8 @@ def run_siting(args: argparse.Namespace) -> int:
     print(f"Demande : {problem.demand.description} (poids total "
           f"{_format.number(total, decimals=1)}). Chiffres recalculés sur les points.")
     if dropped:
-        print(f"{dropped} site(s) candidat(s) hors du territoire ignoré(s).")
+        print(f"{_format.count(dropped, 'site candidat')} hors du territoire "
+              f"{_format.plural(dropped, 'ignoré')}.")
     print(f"{'rang':>4}  {'site':<10}  {'gain':>9}  {'couvert':>8}  lieu")
     for row in final.sites.itertuples():
         print(f"{row.rank:>4}  {str(row.site_id):<10}  "
@@ -259,5 +261,5 @@ def run_camera_plan(args: argparse.Namespace) -> int:
         camera_plan.write(out, cams, territoire=territoire, quartiers=quartiers,
                           statuses=args.statuses, voies=view.layer("voies"))
     kept = len(cams) if args.statuses is None else int(cams["status"].isin(args.statuses).sum())
-    print(f"Plan de {kept} caméra(s) écrit dans « {out} ».")
+    print(f"Plan de {_format.count(kept, 'caméra')} écrit dans « {out} ».")
     return EXIT_OK

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import config, crs
+from clspd_geo import _format, config, crs
 from clspd_geo.errors import SchemaError
 from clspd_geo.store.atoms import GRID_CELL_M
 
@@ -59,7 +59,9 @@ def check_range(gdf: pd.DataFrame) -> None:
     bad = (ts < pd.Timestamp(FIRST_DAY)) | (ts >= pd.Timestamp(END_DAY))
     if bad.any():
         first = gdf.loc[bad.to_numpy()].iloc[0]
-        msg = (f"{int(bad.sum())} fait(s) sont datés hors de la plage prise en charge par la "
+        n = int(bad.sum())
+        msg = (f"{_format.count(n, 'fait')} {'est daté' if n < 2 else 'sont datés'} "
+               "hors de la plage prise en charge par la "
                f"base PostGIS ({range_text()}), par ex. « {first['incident_id']} » du "
                f"{pd.Timestamp(first['occurred_at']):%d/%m/%Y}. Corrigez ces dates dans le "
                "fichier, puis relancez l'import ; rien n'a été écrit.")
@@ -134,7 +136,8 @@ def convert_plain(con) -> None:
     bad = con.execute(f"SELECT count(*) FROM {old} WHERE occurred_at < %s OR occurred_at >= %s",
                       (FIRST_DAY, END_DAY)).fetchone()[0]
     if bad:
-        msg = (f"{bad} fait(s) de la base sont datés hors de la plage prise en charge "
+        msg = (f"{_format.count(bad, 'fait')} de la base "
+               f"{'est daté' if bad < 2 else 'sont datés'} hors de la plage prise en charge "
                f"({range_text()}) : corrigez-les ou supprimez-les avant d'importer ; rien n'a "
                "été écrit.")
         raise SchemaError(msg)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import schemas
+from clspd_geo import _format, schemas
 from clspd_geo.errors import RowConflictError, SchemaError
 
 ROW_EDITS_TABLE = "clspd_row_edits"
@@ -184,7 +184,9 @@ def check_new_ids(existing_ids: Iterable[object], gdf: gpd.GeoDataFrame, layer: 
     have = {str(v) for v in existing_ids}
     clash = gdf[idc].astype(str).isin(have)
     if clash.any():
-        msg = (f"{int(clash.sum())} identifiant(s) de « {idc} » existent déjà dans la "
+        n = int(clash.sum())
+        msg = (f"{_format.count(n, 'identifiant')} de « {idc} » "
+               f"{'existe' if n < 2 else 'existent'} déjà dans la "
                f"couche « {layer} » (par ex. {gdf.loc[clash, idc].iloc[0]}). "
                "Utilisez --replace pour remplacer la couche, ou changez les "
                "identifiants ; rien n'a été écrit.")

@@ -26,7 +26,7 @@ import shapely
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from clspd_geo import crs
+from clspd_geo import _format, crs
 from clspd_geo.errors import SchemaError
 
 DORI_PX_PER_M: dict[str, float] = {
@@ -114,7 +114,8 @@ def check(cameras: gpd.GeoDataFrame) -> pd.DataFrame:
     rows: list[tuple[str, str, str]] = []
     missing_cols = [c for c in ("fov_deg", "range_m") if c not in cameras.columns]
     if missing_cols:
-        msg = ("colonne(s) manquante(s) dans la couche des caméras : " + ", ".join(missing_cols)
+        msg = (_format.plural(len(missing_cols), "colonne manquante")
+               + " dans la couche des caméras : " + ", ".join(missing_cols)
                + " ; ajoutez le champ de vision (degrés) et la portée (mètres).")
         return pd.DataFrame({"camera_id": ["(couche)"], "severity": ["erreur"],
                              "message": [msg]})
@@ -172,8 +173,10 @@ def _raise_errors(problems: pd.DataFrame) -> None:
     if errors.empty:
         return
     shown = "; ".join(errors["message"].head(8))
-    more = f" (et {len(errors) - 8} autre(s))" if len(errors) > 8 else ""
-    msg = (f"Couche des caméras : {len(errors)} erreur(s) empêchent de calculer les champs de "
+    more = (f" (et {_format.count(len(errors) - 8, 'autre')})" if len(errors) > 8 else "")
+    verb = "empêche" if len(errors) < 2 else "empêchent"
+    msg = (f"Couche des caméras : {_format.count(len(errors), 'erreur')} {verb} de calculer "
+           "les champs de "
            f"vision : {shown}{more}. Corrigez ces caméras dans le fichier source ou sur la "
            "page « Données », puis rechargez.")
     raise SchemaError(msg)

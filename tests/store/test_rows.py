@@ -79,7 +79,7 @@ def test_apply_rows_replaces_adds_and_deletes() -> None:
 def test_check_new_ids() -> None:
     rows.check_new_ids(["F1"], facilities(("F2", "A", 2.3)), "equipements")
     rows.check_new_ids(["F1"], facilities(), "equipements")  # nothing to append
-    with pytest.raises(SchemaError, match=r"1 identifiant\(s\) de « facility_id » existent "
+    with pytest.raises(SchemaError, match=r"1 identifiant de « facility_id » existe "
                        r"déjà dans la couche « equipements » \(par ex. F1\)"):
         rows.check_new_ids([1, "F1"], facilities(("F1", "A", 2.3), ("F2", "B", 2.3)),
                            "equipements")

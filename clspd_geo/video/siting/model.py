@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from clspd_geo import _format
 from clspd_geo.errors import OptimisationError
 from clspd_geo.video import cameras as cams_mod
 from clspd_geo.video import coverage
@@ -208,8 +209,9 @@ def prepare(demand: Demand, candidates: Candidates, *, radius_m: float = DEFAULT
                                 f"(reçu : {n_new}).")
     if n_new is not None and n_new > len(candidates):
         msg = (f"Vous demandez {n_new} nouvelles caméras, mais il n'y a que "
-               f"{len(candidates)} site(s) candidat(s) dans le territoire : demandez au plus "
-               f"{len(candidates)} caméra(s), ou choisissez plus de sites (grille plus "
+               f"{_format.count(len(candidates), 'site candidat')} dans le territoire : "
+               "demandez au plus "
+               f"{_format.count(len(candidates), 'caméra')}, ou choisissez plus de sites (grille plus "
                "serrée, carrefours, autre couche).")
         raise OptimisationError(msg)
     if budget_eur is not None:
