@@ -14,6 +14,10 @@ Cases (the shared real samples, never copied into the repository):
 In every held-out fold the recommendation and the blend weights are chosen by the library's
 own backtest inside that fold's training period only. "recommandée" is the method the
 library recommended in each fold. Cells are 200 m squares over the city.
+
+Each case also prints the PEI *ceiling*: the PEI of a forecaster that knew the true
+intensity, when the scored period's counts are Poisson draws from it (the ideal 5 % is
+picked after the facts, so chance alone keeps the PEI below 1).
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clspd_geo.analysis import cells, counts, forecast  # noqa: E402
+from clspd_geo.analysis import backtest, cells, counts, forecast  # noqa: E402
+
+CEILING_DRAWS = 200
 
 
 def paris(folder: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -61,6 +68,31 @@ def prepared(inc: gpd.GeoDataFrame, terr: gpd.GeoDataFrame, cell_m: float = 200.
     return grid, inside, x, y, t
 
 
+def cell_counts(data, period) -> np.ndarray:
+    """Incidents per cell of the territory in ``[start, end)``."""
+    grid, inside, x, y, t = data
+    m = (t >= np.datetime64(pd.Timestamp(period[0]))) & (t < np.datetime64(pd.Timestamp(period[1])))
+    idx = grid.cell_index(x[m], y[m])
+    return np.bincount(idx[idx >= 0], minlength=grid.n_cells).astype(float)[inside]
+
+
+def pei_ceiling(data, train, test, *, seed: int = 0) -> tuple[float, float, float]:
+    """PEI at 5 % of a forecaster that knew the true intensity, under Poisson chance.
+
+    The "true" intensity is taken as the mean of the training and the scored period's
+    shares per cell (a favourable oracle: it has seen the scored period); scored periods
+    are drawn from it as Poisson counts and ranked by the intensity itself. Returns the
+    mean and the 5th and 95th percentiles over the draws: the PEI that no forecast can be
+    expected to exceed, because the best possible 5 % is chosen after the facts.
+    """
+    a, b = cell_counts(data, train), cell_counts(data, test)
+    lam = (a / a.sum() + b / b.sum()) / 2 * b.sum()
+    rng = np.random.default_rng(seed)
+    peis = [backtest.pai_pei(lam, rng.poisson(lam), fraction=0.05)[1]
+            for _ in range(CEILING_DRAWS)]
+    return float(np.mean(peis)), float(np.percentile(peis, 5)), float(np.percentile(peis, 95))
+
+
 def run(name: str, data, splits) -> None:
     grid, inside, x, y, t = data
     rows = []
@@ -91,6 +123,10 @@ def run(name: str, data, splits) -> None:
     print(f"  recommandée ≥ référence dans {wins}/{len(rec)} pli(s) ; choix par pli : "
           + ", ".join(f"{f}: {c} ({int(n)} essais)" for f, c, n
                       in zip(rec["fold"], rec["chosen"], rec["inner"], strict=True)))
+    ceil = [pei_ceiling(data, train, test) for train, test in splits]
+    print(f"  plafond du PEI 5 % si l'intensité vraie était connue (hasard de Poisson, "
+          f"{CEILING_DRAWS} tirages) : moy. {np.mean([c[0] for c in ceil]):.3f}, "
+          f"{min(c[1] for c in ceil):.2f} – {max(c[2] for c in ceil):.2f}")
     blends = sorted({"/".join(f"{w:.1f}" for w in b) for b in rec["blend"]})
     print("  poids de la combinaison (long terme/récents/lissé fin/lissé large) : "
           + ", ".join(blends))
