@@ -32,11 +32,16 @@ def single_commune_note(view: RoleView) -> str:
 
 
 def comparison(view: RoleView, sel: indicators.Selection) -> communes.CommuneComparison:
-    """Return the communes compared on the selection, as the role sees it (memoised)."""
-    return view.memo(("communes.comparison", sel), lambda: communes.compare(
-        view.incidents(), view.layer("territoire"), view.layer("quartiers"), sel,
+    """Return the communes compared on the selection, as the role sees it (memoised).
+
+    Categories the role never sees are left out of the indicators (they would read 0).
+    """
+    seen = sel.with_categories(c for c in sel.categories
+                               if view.category_rule(c).access != "never")
+    return view.memo(("communes.comparison", seen), lambda: communes.compare(
+        view.incidents(), view.layer("territoire"), view.layer("quartiers"), seen,
         k=view.small_count_k, epsg=view.metric_epsg, statistiques=view.layer("statistiques"),
-        aggregated=fields.aggregated(view, sel)))
+        aggregated=fields.aggregated(view, seen)))
 
 
 def rate_layers(frame: gpd.GeoDataFrame, *, unit: str, k: int) -> list[static_maps.MapLayer]:

@@ -1,0 +1,43 @@
+"""Comparaison des communes: facts per 1,000 residents by commune and indicator, against N-1."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from clspd_geo.screens import communes as commune_screen, fields as field_screen
+from ui import data, widgets
+
+view = data.view()
+st.title("Comparaison des communes")
+st.write("Les communes du territoire intercommunal comparées indicateur par indicateur : faits "
+         "pour 1 000 habitants sur la période, la même période un an plus tôt, l'évolution et "
+         "si elle dépasse le hasard ; le département et la France quand les statistiques du "
+         "SSMSI sont importées.")
+widgets.territory_banner(view)
+
+if note := commune_screen.single_commune_note(view):
+    st.info(note, icon=":material/info:")
+    st.stop()
+
+categories = widgets.category_filter(key="communes.categories")
+sel = widgets.selection(categories)
+result = commune_screen.comparison(view, sel)
+if not result.indicators:
+    st.info("Aucune des catégories choisies n'est visible pour votre rôle : rien à comparer.")
+    st.stop()
+no_comparison = field_screen.comparison_note(view, sel)
+if no_comparison:
+    st.caption(no_comparison)
+
+st.subheader("Tableau par commune et par indicateur")
+widgets.table(result.table(year_before=not no_comparison), hide_index=True, width="stretch")
+for note in result.notes:
+    st.caption(note)
+
+st.subheader(f"Carte par indicateur ({result.unit()})")
+maps = commune_screen.rate_maps(view, sel)
+columns = st.columns(3)
+for i, (label, png) in enumerate(maps):
+    with columns[i % 3]:
+        st.image(png, caption=label, width="stretch")
+widgets.source_caption(view, "incidents", "territoire", "statistiques")
