@@ -23,13 +23,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import schemas
+from clspd_geo import config, schemas
 from clspd_geo.demo import accidents, cameras, facilities, incidents, rhythms, townplan
 
 SPACING_M = 7_000.0
 """Distance between the centres of neighbouring communes, metres (the plan is ≤ 6.8 km
 across, so copies never overlap)."""
-MAX_COMMUNES = 5
+MAX_COMMUNES = config.DEMO_MAX_COMMUNES
 
 
 @dataclass(frozen=True)
