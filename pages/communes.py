@@ -29,8 +29,12 @@ no_comparison = field_screen.comparison_note(view, sel)
 if no_comparison:
     st.caption(no_comparison)
 
-st.subheader("Tableau par commune et par indicateur")
-widgets.table(result.table(year_before=not no_comparison), hide_index=True, width="stretch")
+st.subheader("Tableau par commune, indicateur par indicateur")
+tabs = st.tabs([ind.label for ind in result.indicators])
+for tab, ind in zip(tabs, result.indicators, strict=True):
+    widgets.table(result.table(indicator=ind.code, year_before=not no_comparison),
+                  container=tab, hide_index=True, width="stretch",
+                  column_config={"Commune": st.column_config.TextColumn(width="medium")})
 for note in result.notes:
     st.caption(note)
 

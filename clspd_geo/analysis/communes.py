@@ -166,15 +166,17 @@ class CommuneComparison:
         pop = pd.to_numeric(self.communes["population"], errors="coerce")
         return bool(len(pop) and pop.notna().all() and (pop > 0).all())
 
-    def table(self, *, year_before: bool = True) -> pd.DataFrame:
+    def table(self, *, indicator: str | None = None, year_before: bool = True) -> pd.DataFrame:
         """Return the French table: indicator, commune, population, rates, N-1, change, test.
 
         Parameters
         ----------
+        indicator
+            Only this indicator's rows, without the « Indicateur » column (None: all).
         year_before
             False when the data does not cover the year before: its columns are left out.
         """
-        r = self.rows
+        r = self.rows if indicator is None else self.rows[self.rows["indicator"] == indicator]
         out = pd.DataFrame({
             "Indicateur": r["indicator_label"].to_numpy(),
             "Commune": r["commune"].to_numpy(),
@@ -194,7 +196,7 @@ class CommuneComparison:
                                 if v <= 0 else f"+{_format.number(v, decimals=0)} %"
                                 for v in r["evolution_pct"]]
             out["Significativité"] = r["verdict"].to_numpy()
-        return out
+        return out if indicator is None else out.drop(columns="Indicateur")
 
     def map_frame(self, indicator: str) -> gpd.GeoDataFrame:
         """Return the communes with what a choropleth of one indicator colours.

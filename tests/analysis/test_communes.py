@@ -232,3 +232,12 @@ def test_reference_rows_from_the_ssmsi(facts):
     assert any("Police : les références du SSMSI ne comptent que : cambriolage." in n
                for n in res.notes)
     assert any("SSMSI de 2025" in n for n in res.notes)
+
+
+def test_table_of_one_indicator(facts):
+    res = communes.compare(facts, _territoire(), _quartiers(), SEL, k=5, epsg=EPSG)
+    one = res.table(indicator="victimes")
+    assert "Indicateur" not in one.columns
+    assert list(one["Commune"]) == ["Aval", "Bemont", "Cerville"]
+    assert list(one["Faits"]) == ["6", "0", "0"]
+    assert len(res.table()) == 3 * len(res.indicators)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from app_sections import open_page
@@ -25,9 +26,12 @@ def cispd_store(tmp_path_factory) -> Path:
 
 
 def _table(at):
+    """The tables of the indicators' tabs, as one table with an « Indicateur » column."""
+    labels = [t.label for t in at.tabs]
     tables = [d.value for d in at.dataframe if "Commune" in d.value.columns]
-    assert len(tables) == 1
-    return tables[0]
+    assert len(tables) == len(labels) >= 1
+    return pd.concat([t.assign(Indicateur=label) for t, label in zip(tables, labels,
+                                                                     strict=True)])
 
 
 @pytest.mark.parametrize("role", ["police", "elu"])
@@ -74,7 +78,7 @@ def test_one_commune_says_it_needs_an_intercommunal_territory(app):
     info = " ".join(str(i.value) for i in app.info)
     assert "territoire intercommunal" in info and "qu'une commune" in info
     assert "--communes 3" in info
-    assert not [d for d in app.dataframe if "Commune" in d.value.columns]
+    assert not [d for d in app.dataframe if "Commune" in d.value.columns] and not app.tabs
 
 
 def test_page_open_to_the_roles_of_the_overview():
