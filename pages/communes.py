@@ -40,8 +40,8 @@ for note in result.notes:
 
 st.subheader(f"Carte par indicateur ({result.unit()})")
 maps = commune_screen.rate_maps(view, sel)
-columns = st.columns(3)
+columns = st.columns(2)
 for i, (label, png) in enumerate(maps):
-    with columns[i % 3]:
+    with columns[i % 2]:
         st.image(png, caption=label, width="stretch")
 widgets.source_caption(view, "incidents", "territoire", "statistiques")

@@ -83,15 +83,15 @@ def rate_maps(view: RoleView, sel: indicators.Selection) -> list[tuple[str, byte
     """
     def compute() -> list[tuple[str, bytes]]:
         result = comparison(view, sel)
-        source = " ; ".join(view.sources("incidents")) or "faits enregistrés"
-        period = f"{_format.date(sel.start)} – {_format.date(sel.end)}"
+        # A short source line: the page's caption names the layers' sources in full.
+        period = f"du {_format.date(sel.start)} au {_format.date(sel.end)}"
         out = []
         for ind in result.indicators:
             frame = result.map_frame(ind.code)
             png = static_maps.render(
                 result.communes, rate_layers(frame, unit=result.unit(), k=result.k),
-                epsg=view.metric_epsg, source=f"{source} ({period})",
-                legend_title=ind.label, size_in=(4.2, 3.6), legend_loc="below")
+                epsg=view.metric_epsg, source=f"faits enregistrés {period}",
+                legend_title=ind.label, size_in=(2.6, 2.6), legend_loc="right")
             out.append((ind.label, png))
         return out
     return view.memo(("communes.rate_maps", sel), compute)
