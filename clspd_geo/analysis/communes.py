@@ -192,9 +192,7 @@ class CommuneComparison:
             out["Pour 1 000 hab. N-1"] = [
                 _rate_text(t, s, p) for t, s, p in
                 zip(r["taux_n1"], r["faits_n1_affiches"], r["population"], strict=True)]
-            out["Évolution"] = ["—" if pd.isna(v) else f"{_format.number(v, decimals=0)} %"
-                                if v <= 0 else f"+{_format.number(v, decimals=0)} %"
-                                for v in r["evolution_pct"]]
+            out["Évolution"] = [_change_text(v) for v in r["evolution_pct"]]
             out["Significativité"] = r["verdict"].to_numpy()
         return out if indicator is None else out.drop(columns="Indicateur")
 
@@ -236,7 +234,14 @@ def _rate_text(rate: float, shown: str, population: float) -> str:
         return "masqué"
     if pd.isna(population) or not population:
         return "population inconnue"
-    return _format.number(0.0 if pd.isna(rate) else rate, decimals=1)
+    return "—" if pd.isna(rate) else _format.number(rate, decimals=1)
+
+
+def _change_text(pct: float) -> str:
+    if pd.isna(pct):
+        return "—"
+    whole = int(round(float(pct)))
+    return f"+{_format.number(whole)} %" if whole > 0 else f"{_format.number(whole)} %"
 
 
 def _commune_rows(counts: np.ndarray, counts_n1: np.ndarray, population: np.ndarray, *,

@@ -232,6 +232,17 @@ def test_reference_rows_from_the_ssmsi(facts):
     assert any("Police : les références du SSMSI ne comptent que : cambriolage." in n
                for n in res.notes)
     assert any("SSMSI de 2025" in n for n in res.notes)
+    table = res.table(indicator="victimes").set_index("Commune")
+    assert table.loc["Département 63 (SSMSI 2025)", "Faits"] == "non diffusé"
+    assert table.loc["Département 63 (SSMSI 2025)", "Pour 1 000 hab."] == "—"
+    assert table.loc["Département 63 (SSMSI 2025)", "Pour 1 000 hab. N-1"] == "0,5"
+    assert res.table(indicator="police").set_index("Commune").loc[
+        "Département 63 (SSMSI 2025)", "Évolution"] == "+20 %"
+
+
+def test_change_in_words():
+    assert [communes._change_text(v) for v in (np.nan, -0.4, 0.0, 0.6, -12.5, 1234.0)] == [
+        "—", "0 %", "0 %", "+1 %", "-12 %", "+1\u202f234 %"]
 
 
 def test_table_of_one_indicator(facts):
