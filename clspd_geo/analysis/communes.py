@@ -22,7 +22,7 @@ département(s) and France on the SSMSI categories of each indicator.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -375,7 +375,7 @@ def compare(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame, quartiers: gp
         The quartiers (``quartier_id``, ``insee_code``).
     sel
         The selection (period and categories; its communes, when it has some, restrict
-        the communes compared).
+        the communes compared; its quartiers are not applied: communes are compared whole).
     k
         Small-count threshold (the role view's ``small_count_k``).
     epsg
@@ -394,8 +394,11 @@ def compare(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame, quartiers: gp
         terr = terr[terr["insee_code"].astype(str).isin(chosen)]
     terr = terr[["insee_code", "name", "population", "geometry"]].reset_index(drop=True)
     inds = indicators_for(sel.categories)
-    before_sel = sel.previous_year()
-    cur = indicators.select(incidents, sel)
+    # Rates are per resident of the whole commune: a quartier filter would count part of a
+    # commune against all its residents.
+    whole = replace(sel, quartiers=())
+    before_sel = whole.previous_year()
+    cur = indicators.select(incidents, whole)
     prev = indicators.select(incidents, before_sel)
     where = commune_of(cur, territoire, quartiers, epsg=epsg)
     where_n1 = commune_of(prev, territoire, quartiers, epsg=epsg)
@@ -426,6 +429,10 @@ def compare(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame, quartiers: gp
             rows["indicator"].map(order).to_numpy()))].reset_index(drop=True)
     notes = _notes(terr, population, unattributed, k=k, statistiques=statistiques,
                    year=year) + notes
+    if sel.quartiers:
+        notes.insert(0, "Les communes sont comparées entières : le filtre de quartiers ne "
+                        "s'applique pas à cette page (un taux rapporte les faits de toute la "
+                        "commune à tous ses habitants).")
     return CommuneComparison(rows, terr, inds, k, unattributed, year, tuple(notes))
 
 

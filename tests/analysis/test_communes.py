@@ -240,6 +240,15 @@ def test_reference_rows_from_the_ssmsi(facts):
         "Département 63 (SSMSI 2025)", "Évolution"] == "+20 %"
 
 
+def test_quartier_filter_is_not_applied_and_said(facts):
+    from dataclasses import replace
+
+    res = communes.compare(facts, _territoire(), _quartiers(), replace(SEL, quartiers=("QA",)),
+                           k=5, epsg=EPSG)
+    assert _row(res, "63003", "police")["faits"] == 7  # not in quartier QA, still counted
+    assert "comparées entières" in res.notes[0]
+
+
 def test_change_in_words():
     assert [communes._change_text(v) for v in (np.nan, -0.4, 0.0, 0.6, -12.5, 1234.0)] == [
         "—", "0 %", "0 %", "+1 %", "-12 %", "+1\u202f234 %"]
