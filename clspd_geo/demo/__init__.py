@@ -24,7 +24,9 @@ One module per thing generated: :mod:`~clspd_geo.demo.townplan` (the fixed plan 
 layers: territoire, quartiers, voies, secteurs), :mod:`~clspd_geo.demo.sampling`,
 :mod:`~clspd_geo.demo.rhythms` (calendar and category rhythms),
 :mod:`~clspd_geo.demo.facilities`, :mod:`~clspd_geo.demo.cameras`,
-:mod:`~clspd_geo.demo.incidents`, :mod:`~clspd_geo.demo.accidents`; the action plan comes
+:mod:`~clspd_geo.demo.incidents`, :mod:`~clspd_geo.demo.accidents`, and
+:mod:`~clspd_geo.demo.intercommunal` (Valbourg and up to four fictitious neighbouring
+communes, ``n_communes`` > 1); the action plan comes
 from :func:`clspd_geo.plan.actions.demo_plan`. The demo builds frames only:
 :func:`install` writes them to an opened store (any back-end).
 """
