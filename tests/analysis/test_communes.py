@@ -261,3 +261,27 @@ def test_table_of_one_indicator(facts):
     assert list(one["Commune"]) == ["Aval", "Bemont", "Cerville"]
     assert list(one["Faits"]) == ["6", "0", "0"]
     assert len(res.table()) == 3 * len(res.indicators)
+
+
+def test_reference_rows_on_the_real_ssmsi_base(shared_data):
+    """The 2024 edition's départements: our sum gives the SSMSI's own rate per 1,000."""
+    from clspd_geo.importing import pipeline
+
+    path = shared_data / "ssmsi/ssmsi_dep_edition2024_2016-2024_dep75-93-13-69.csv"
+    if not path.exists():
+        pytest.skip("échantillon SSMSI absent")
+    stats_ = pipeline.prepare("statistics", [path]).frames["statistiques"]
+    terr = _territoire().assign(insee_code=["69123", "69266", "69259"])
+    quartiers = _quartiers().assign(insee_code="69123")
+    sel = Selection(dt.date(2024, 1, 1), dt.date(2025, 1, 1), ("coups_et_blessures",))
+    res = communes.compare(_incidents(_facts(0, "coups_et_blessures", 2024, 8)), terr,
+                           quartiers, sel, k=5, epsg=EPSG, statistiques=stats_)
+    assert res.reference_year == 2024
+    refs = res.rows[res.rows["level"] != "commune"]
+    assert list(refs["commune"]) == ["Département 69 (SSMSI 2024)"]  # no national row
+    own = stats_[(stats_["territory_code"] == "69") & (stats_["year"] == 2024)
+                 & (stats_["category"] == "coups_et_blessures")]
+    assert refs["taux"].iloc[0] == pytest.approx(own["rate_per_1000"].sum(), rel=1e-3)
+    assert refs["faits"].iloc[0] == own["count"].sum()
+    assert refs["verdict"].iloc[0] in ("hausse significative", "baisse significative",
+                                       "variation compatible avec le hasard")
