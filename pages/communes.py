@@ -32,6 +32,7 @@ if no_comparison:
 st.subheader("Tableau par commune, indicateur par indicateur")
 tabs = st.tabs([ind.label for ind in result.indicators])
 for tab, ind in zip(tabs, result.indicators, strict=True):
+    tab.markdown(f"**Lecture :** {result.sentence(ind.code)}")
     widgets.table(result.table(indicator=ind.code, year_before=not no_comparison),
                   container=tab, hide_index=True, width="stretch",
                   column_config={"Commune": st.column_config.TextColumn(width="medium")})

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import _format, vocab
+from clspd_geo import _format, safe, vocab
 from clspd_geo.analysis import indicators, temporal
 from clspd_geo.analysis.selection import Selection
 
@@ -223,6 +223,36 @@ class CommuneComparison:
         out["masque"] = masked
         out["affiche"] = text
         return out
+
+    def sentence(self, indicator: str) -> str:
+        """Return one French sentence on an indicator: highest and lowest rate, changes.
+
+        Built from the figures shown (a suppressed count is never named); with unknown
+        populations, it says that counts do not compare.
+        """
+        r = self.rows[(self.rows["level"] == "commune") & (self.rows["indicator"] == indicator)]
+        label = r["indicator_label"].iloc[0] if len(r) else indicator
+        shown = r[r["taux"].notna()]
+        if not self.population_known:
+            text = (f"{label} : la population d'une commune au moins n'est pas connue ; les "
+                    "effectifs ne se comparent pas d'une commune à l'autre.")
+        elif shown.empty:
+            return (f"{label} : aucune commune n'atteint {self.k} faits sur la période ; rien "
+                    "n'est comparé pour protéger les personnes.")
+        else:
+            top = shown.loc[shown["taux"].idxmax()]
+            text = (f"{label} : le taux le plus élevé est à {safe.md(top['commune'])}, "
+                    f"{_format.number(top['taux'], decimals=1)} faits pour 1 000 habitants")
+            if len(shown) > 1:
+                low = shown.loc[shown["taux"].idxmin()]
+                text += (f", le plus bas à {safe.md(low['commune'])} "
+                         f"({_format.number(low['taux'], decimals=1)})")
+            text += "."
+        moves = [f"{v} à {safe.md(c)}" for c, v in zip(r["commune"], r["verdict"], strict=True)
+                 if v in ("hausse significative", "baisse significative")]
+        text += (" Par rapport à l'année précédente : " + ", ".join(moves) + "." if moves else
+                 " Aucune évolution par rapport à l'année précédente ne dépasse le hasard.")
+        return text
 
     def unit(self) -> str:
         """French unit of :meth:`map_frame`'s ``valeur``."""

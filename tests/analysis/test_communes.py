@@ -249,6 +249,25 @@ def test_quartier_filter_is_not_applied_and_said(facts):
     assert "comparées entières" in res.notes[0]
 
 
+def test_sentence_names_shown_rates_and_significant_changes(facts):
+    res = communes.compare(facts, _territoire((1000, 2000, 500)), _quartiers(), SEL, k=5,
+                           epsg=EPSG)
+    s = res.sentence("police")
+    assert "le plus élevé est à Aval, 20,0 faits pour 1 000" in s
+    assert "le plus bas à Cerville (14,0)" in s and "Bemont" not in s  # Bemont: < 5
+    assert "Aucune évolution" in s
+    many = _incidents(_facts(0, "cambriolage", 2025, 60, quartier="QA")
+                      + _facts(0, "cambriolage", 2024, 20, quartier="QA"))
+    strong = communes.compare(many, _territoire((1000, 2000, 500)), _quartiers(), SEL, k=5,
+                              epsg=EPSG)
+    assert "hausse significative à Aval" in strong.sentence("police")
+    unknown = communes.compare(facts, _territoire(), _quartiers(), SEL, k=5, epsg=EPSG)
+    assert "ne se comparent pas" in unknown.sentence("police")
+    nothing = communes.compare(facts, _territoire((1000, 2000, 500)), _quartiers(), SEL, k=50,
+                               epsg=EPSG)
+    assert "aucune commune n'atteint 50 faits" in nothing.sentence("police")
+
+
 def test_change_in_words():
     assert [communes._change_text(v) for v in (np.nan, -0.4, 0.0, 0.6, -12.5, 1234.0)] == [
         "—", "0 %", "0 %", "+1 %", "-12 %", "+1\u202f234 %"]

@@ -47,6 +47,9 @@ def test_table_and_small_maps_per_indicator(cispd_store, monkeypatch, role):
     for v in list(table["Faits"]) + list(table["Faits N-1"]):
         text = str(v).replace("\u202f", "")
         assert text.startswith("<") or text == "0" or int(text) >= k, (role, v)
+    readings = [m.value for m in at.markdown if m.value.startswith("**Lecture :**")]
+    assert len(readings) == table["Indicateur"].nunique()
+    assert any("pour 1 000 habitants" in r for r in readings)
     images = at.get("image")
     assert len(images) == table["Indicateur"].nunique()
     assert not scan(at, PAGE), scan(at, PAGE)
