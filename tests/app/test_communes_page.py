@@ -19,9 +19,9 @@ NAMES = [c.name for c in demo.intercommunal.COMMUNES[:3]]
 
 @pytest.fixture(scope="module")
 def cispd_store(tmp_path_factory) -> Path:
-    """A 3-commune demo store (3,000 incidents)."""
+    """A 3-commune demo store (12,000 incidents: the elected see some communes' figures)."""
     path = tmp_path_factory.mktemp("cispd") / "cispd.gpkg"
-    demo.install(open_store(path, create=True), seed=2, n_incidents=3_000, n_communes=3)
+    demo.install(open_store(path, create=True), seed=2, n_incidents=12_000, n_communes=3)
     return path
 
 
