@@ -87,3 +87,21 @@ def test_one_commune_says_it_needs_an_intercommunal_territory(app):
 def test_page_open_to_the_roles_of_the_overview():
     for role in policy.ROLE_CODES:
         assert policy.may_open(role, "communes") == policy.may_open(role, "")
+
+
+def test_commune_names_are_shown_as_text_never_as_markdown(cispd_store, tmp_path, monkeypatch):
+    import shutil
+
+    from tests.app.test_markdown_injection import UNESCAPED, _sources
+
+    path = tmp_path / "cispd.gpkg"
+    shutil.copyfile(cispd_store, path)
+    store = open_store(path)
+    terr = store.read("territoire")
+    terr["name"] = ["![b](http://127.0.0.1:9/x.png) A", "[lien](http://127.0.0.1:9/) B",
+                    "**gras** C"]
+    store.write_many({"territoire": terr}, source="import **gras**.csv")
+    at = open_page("police", PAGE, path, monkeypatch)
+    texts = _sources(at)
+    assert not [t for t in texts if any(p.search(t) for p in UNESCAPED)]
+    assert any("gras" in t or "lien" in t for t in texts)  # the names did reach the page
