@@ -19,6 +19,8 @@ data.prepare_assets()
 PAGES = {
     "Vue d'ensemble": [
         st.Page("pages/overview.py", title="Vue d'ensemble", icon=":material/map:", default=True),
+        st.Page("pages/communes.py", title="Comparaison des communes",
+                icon=":material/compare_arrows:"),
     ],
     "Champs d'action": [
         st.Page("pages/police.py", title="1. Coordination police nationale / municipale",

@@ -19,10 +19,13 @@ HOTSPOT_CELL_M : float
     ``200.0``: side of the square cells of the overview's incident layer, in metres.
 MAX_MAP_BYTES : int
     ``2_000_000``: target size of the overview map HTML.
+DEMO_MAX_COMMUNES : int
+    ``5``: most communes of the intercommunal demo (``demo --communes``).
 
 Environment variables (read at call time, so tests can change them):
 ``CLSPD_DATA_DIR`` (folder of the store, default ``data/``), ``CLSPD_STORE`` (path of the
-store file, overrides the folder), ``CLSPD_BASEMAP`` (a key of :data:`BASEMAPS`).
+store file, overrides the folder), ``CLSPD_BASEMAP`` (a key of :data:`BASEMAPS`),
+``CLSPD_DEMO_COMMUNES`` (communes of the demo built on first start, 1 to 5, default 1).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ COMPUTE_CRS = "EPSG:2154"
 DEFAULT_STORE_NAME = "clspd.gpkg"
 HOTSPOT_CELL_M = 200.0
 MAX_MAP_BYTES = 2_000_000
+DEMO_MAX_COMMUNES = 5
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +75,15 @@ def default_basemap() -> str:
     """Return the basemap key from ``CLSPD_BASEMAP``, or ``"aucun"``."""
     key = os.environ.get("CLSPD_BASEMAP", "aucun")
     return key if key in BASEMAPS else "aucun"
+
+
+def demo_communes() -> int:
+    """Return the communes of the first-start demo: ``CLSPD_DEMO_COMMUNES`` (1 to 5), else 1.
+
+    Like ``CLSPD_BASEMAP``, a value that is not a whole number from 1 to 5 gives the default.
+    """
+    text = os.environ.get("CLSPD_DEMO_COMMUNES", "1").strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= DEMO_MAX_COMMUNES else 1
 
 
 def data_dir() -> Path:

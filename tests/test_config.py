@@ -63,3 +63,13 @@ def test_constants() -> None:
     assert config.BASEMAPS["aucun"]["url"] == ""
     assert all(b["url"].startswith("https://") for k, b in config.BASEMAPS.items()
                if k != "aucun")
+
+
+def test_demo_communes_from_the_environment(monkeypatch):
+    from clspd_geo import config
+
+    monkeypatch.delenv("CLSPD_DEMO_COMMUNES", raising=False)
+    assert config.demo_communes() == 1
+    for text, expected in (("3", 3), (" 5 ", 5), ("6", 1), ("0", 1), ("deux", 1)):
+        monkeypatch.setenv("CLSPD_DEMO_COMMUNES", text)
+        assert config.demo_communes() == expected, text

@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-from clspd_geo import demo
+from clspd_geo import config, demo
 from clspd_geo.access import audit, auth, policy
 from clspd_geo.access.view import RoleView
 from clspd_geo.store import Store, is_database_url, open_store
@@ -75,7 +75,8 @@ class Gateway:
             store = self._open()
             if not self._bootstrapped:
                 if not store.layers():
-                    demo.install(store, seed=self._seed, n_incidents=self._n)
+                    demo.install(store, seed=self._seed, n_incidents=self._n,
+                                 n_communes=config.demo_communes())
                 self._bootstrapped = True
             token = store.version()
             if token not in self._purged:

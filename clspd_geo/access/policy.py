@@ -279,6 +279,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     # The camera network is the page's subject; roles that never see cameras do not get it.
     "videoprotection": ("police", "videoprotection"),
     "administration": ("admin",),
+    # « Comparaison des communes » (``communes``) is not listed: like the overview, every
+    # role but the administrator opens it; aggregate roles compare released atoms.
 }
 """Pages (by URL path) open to some roles only; every other page is open to every role but
 the administrator, who operates the tool without reading incident data."""

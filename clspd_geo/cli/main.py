@@ -130,7 +130,13 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--incidents", type=_int_between(1, demo.MAX_INCIDENTS,
                                                     "le nombre d'incidents"),
                    default=20_000, metavar="N",
-                   help="nombre d'incidents sur deux ans (défaut : 20 000)")
+                   help="nombre d'incidents sur deux ans, toutes communes confondues "
+                        "(défaut : 20 000)")
+    p.add_argument("--communes", type=_int_between(1, demo.MAX_COMMUNES,
+                                                   "le nombre de communes"),
+                   default=1, metavar="N",
+                   help="nombre de communes fictives voisines (intercommunalité, de 1 à "
+                        f"{demo.MAX_COMMUNES} ; défaut : 1, Valbourg seule)")
     p.add_argument("--force", action="store_true",
                    help="remplacer le fichier s'il existe déjà (seulement si c'est un "
                         "GeoPackage)")
@@ -149,12 +155,19 @@ def _run_demo(args: argparse.Namespace) -> int:
         # Replace only a real GeoPackage: raises DataFileError for anything else.
         store.check_geopackage(path)
     started = time.perf_counter()
-    frames = demo.build_demo(seed=args.seed, n_incidents=args.incidents)
+    if args.incidents < args.communes:
+        print(f"Il faut au moins un incident par commune ({args.communes} communes, "
+              f"{args.incidents} incidents demandés) : augmentez --incidents.", file=sys.stderr)
+        return EXIT_ERROR
+    frames = demo.build_demo(seed=args.seed, n_incidents=args.incidents,
+                             n_communes=args.communes)
     built = time.perf_counter()
     store.open_store(path, create=True).write_many(frames, source=demo.source_label(args.seed))
     done = time.perf_counter()
     width = max(len(name) for name in frames)
-    print(f"Territoire de démonstration fictif (graine {args.seed}) écrit dans « {path} » :")
+    where = (f", {_format.count(args.communes, 'commune')}" if args.communes > 1 else "")
+    print(f"Territoire de démonstration fictif (graine {args.seed}{where}) écrit dans "
+          f"« {path} » :")
     for name, gdf in frames.items():
         print(f"  {name:<{width}}  {_format.number(len(gdf)):>10}")
     print(f"Durée : {_seconds(done - started)} (construction {_seconds(built - started)}, "

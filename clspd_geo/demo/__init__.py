@@ -24,7 +24,9 @@ One module per thing generated: :mod:`~clspd_geo.demo.townplan` (the fixed plan 
 layers: territoire, quartiers, voies, secteurs), :mod:`~clspd_geo.demo.sampling`,
 :mod:`~clspd_geo.demo.rhythms` (calendar and category rhythms),
 :mod:`~clspd_geo.demo.facilities`, :mod:`~clspd_geo.demo.cameras`,
-:mod:`~clspd_geo.demo.incidents`, :mod:`~clspd_geo.demo.accidents`; the action plan comes
+:mod:`~clspd_geo.demo.incidents`, :mod:`~clspd_geo.demo.accidents`, and
+:mod:`~clspd_geo.demo.intercommunal` (Valbourg and up to four fictitious neighbouring
+communes, ``n_communes`` > 1); the action plan comes
 from :func:`clspd_geo.plan.actions.demo_plan`. The demo builds frames only:
 :func:`install` writes them to an opened store (any back-end).
 """
@@ -34,19 +36,21 @@ from __future__ import annotations
 import numpy as np
 
 from clspd_geo import _format
-from clspd_geo.demo import accidents, cameras, facilities, incidents, townplan
+from clspd_geo.demo import accidents, cameras, facilities, incidents, intercommunal, townplan
 from clspd_geo.demo.townplan import (INSEE_CODE, L93_EPSG, N_DAYS, NAME, ORIGIN_L93,
                                      PERIOD_END, PERIOD_START, POSTCODE_TOWN)
 from clspd_geo.plan import actions
 from clspd_geo.store import Store
 
-__all__ = ["INSEE_CODE", "L93_EPSG", "LAYER_NAMES", "MAX_INCIDENTS", "NAME", "N_DAYS",
+__all__ = ["INSEE_CODE", "L93_EPSG", "LAYER_NAMES", "MAX_COMMUNES", "MAX_INCIDENTS", "NAME",
+           "N_DAYS",
            "ORIGIN_L93", "PERIOD_END", "PERIOD_START", "POSTCODE_TOWN", "build_demo", "install",
            "source_label"]
 
 LAYER_NAMES = ("territoire", "quartiers", "cameras", "secteurs", "incidents", "equipements",
                "accidents", "voies", "actions")
 MAX_INCIDENTS = 5_000_000
+MAX_COMMUNES = intercommunal.MAX_COMMUNES
 
 
 def source_label(seed: int) -> str:
@@ -64,8 +68,9 @@ def _check_args(seed: int, n_incidents: int) -> None:
                          f"(reçu : {n_incidents!r}).")
 
 
-def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.GeoDataFrame]:
-    """Build the layers of the fictitious demo commune of Valbourg.
+def build_demo(*, seed: int = 0, n_incidents: int = 20_000,
+               n_communes: int = 1) -> dict[str, gpd.GeoDataFrame]:
+    """Build the layers of the fictitious demo commune of Valbourg (or of an intercommunality).
 
     Parameters
     ----------
@@ -74,6 +79,10 @@ def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.Geo
     n_incidents
         Number of incidents over the two years (1 to 5,000,000). From 24 up, every
         incident category is present; at the default 20,000 even the rarest has ≥ 10.
+        With several communes, the total of all communes.
+    n_communes
+        1 (Valbourg alone), or 2 to 5 fictitious neighbouring communes of an
+        intercommunal council (:mod:`clspd_geo.demo.intercommunal`).
 
     Returns
     -------
@@ -86,9 +95,16 @@ def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.Geo
     Raises
     ------
     ValueError
-        ``seed`` is negative or ``n_incidents`` out of range.
+        ``seed`` is negative, ``n_incidents`` or ``n_communes`` out of range.
     """
     _check_args(seed, n_incidents)
+    if intercommunal.communes(n_communes)[1:]:
+        frames = intercommunal.build(seed=seed, n_incidents=n_incidents, n_communes=n_communes)
+        # The action plan is Valbourg's: its quartiers and facilities keep their ids.
+        q, e = frames["quartiers"], frames["equipements"]
+        frames["actions"] = actions.demo_plan(q[q["insee_code"] == INSEE_CODE],
+                                              e[e["facility_id"].str.startswith("EQ-")])
+        return frames
     # One independent PCG64 stream per family of layers, so that changing the number of
     # incidents leaves facilities, cameras and accidents as they were.
     rng_places, rng_cameras, rng_incidents, rng_accidents = np.random.Generator(
@@ -114,7 +130,8 @@ def build_demo(*, seed: int = 0, n_incidents: int = 20_000) -> dict[str, gpd.Geo
     }
 
 
-def install(store: Store, *, seed: int = 0, n_incidents: int = 20_000) -> dict[str, int]:
+def install(store: Store, *, seed: int = 0, n_incidents: int = 20_000,
+            n_communes: int = 1) -> dict[str, int]:
     """Build the demo territory and write it to an opened store, in one atomic step.
 
     Parameters
@@ -122,7 +139,7 @@ def install(store: Store, *, seed: int = 0, n_incidents: int = 20_000) -> dict[s
     store
         An opened store of any back-end (:func:`clspd_geo.store.open_store`); the demo
         layers replace same-named layers, other tables are kept.
-    seed, n_incidents
+    seed, n_incidents, n_communes
         See :func:`build_demo`.
 
     Returns
@@ -130,6 +147,6 @@ def install(store: Store, *, seed: int = 0, n_incidents: int = 20_000) -> dict[s
     dict
         ``{layer name: number of rows written}``.
     """
-    frames = build_demo(seed=seed, n_incidents=n_incidents)
+    frames = build_demo(seed=seed, n_incidents=n_incidents, n_communes=n_communes)
     store.write_many(frames, source=source_label(seed))
     return {name: len(gdf) for name, gdf in frames.items()}

@@ -6,6 +6,8 @@ of the same role at the same store version. Nothing here imports Streamlit.
 
 Modules
 -------
+communes
+    The comparison of the communes of an intercommunal territory, and its small maps.
 common
     The shared grid, incident and accident cells, camera views, sensitive counts per quartier.
 hotspots
@@ -24,6 +26,6 @@ charts
 
 from __future__ import annotations
 
-from clspd_geo.screens import charts, common, fields, hotspots, plan, police, video
+from clspd_geo.screens import charts, common, communes, fields, hotspots, plan, police, video
 
-__all__ = ["charts", "common", "fields", "hotspots", "plan", "police", "video"]
+__all__ = ["charts", "common", "communes", "fields", "hotspots", "plan", "police", "video"]

@@ -100,8 +100,8 @@ ENGLISH = ("Date range", "Choose an option", "per file", "Upload", "Browse files
 
 
 # URL path of every page of the router (app.py), "" being the overview.
-URL_PATHS = ("", "police", "videoprotection", "addictions", "jeunesse", "insertion", "victimes",
-             "routier", "radicalisation", "donnees", "administration")
+URL_PATHS = ("", "communes", "police", "videoprotection", "addictions", "jeunesse", "insertion",
+             "victimes", "routier", "radicalisation", "donnees", "administration")
 
 
 def _url_path(href: str) -> str:

@@ -28,7 +28,7 @@ from app_sections import open_all
 from conftest import logged_in
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/overview.py", "pages/police.py", "pages/videoprotection.py",
+PAGES = ["pages/overview.py", "pages/communes.py", "pages/police.py", "pages/videoprotection.py",
          "pages/addictions.py", "pages/jeunesse.py", "pages/insertion.py", "pages/victimes.py",
          "pages/routier.py", "pages/radicalisation.py", "pages/donnees.py",
          "pages/administration.py"]

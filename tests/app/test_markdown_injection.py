@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "![b](http://127.0.0.1:9/x.png)"
 LINK = "[lien](http://127.0.0.1:9/)"
 BOLD = "**gras**"
-PAGES = ["pages/overview.py", "pages/police.py", "pages/videoprotection.py",
+PAGES = ["pages/overview.py", "pages/communes.py", "pages/police.py", "pages/videoprotection.py",
          "pages/addictions.py", "pages/jeunesse.py", "pages/insertion.py",
          "pages/victimes.py", "pages/routier.py", "pages/radicalisation.py",
          "pages/donnees.py"]

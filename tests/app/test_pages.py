@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PAGES = {
     "pages/overview.py": "Vue d'ensemble",
+    "pages/communes.py": "Comparaison des communes",
     "pages/police.py": "1. Coordination police nationale / police municipale",
     "pages/videoprotection.py": "2. Vidéoprotection",
     "pages/addictions.py": "3. Conduites addictives",
@@ -43,7 +44,10 @@ def test_page_renders(app, page):
     assert any(PAGES[page] in t.value for t in app.title), [t.value for t in app.title]
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p != "pages/donnees.py"])
+# The commune comparison shows no KPI, and on the one-commune demo only its note
+# (tests/app/test_communes_page.py draws it on an intercommunal demo).
+@pytest.mark.parametrize("page", [p for p in PAGES
+                                  if p not in ("pages/donnees.py", "pages/communes.py")])
 def test_page_shows_figures_and_a_map(app, page):
     app.run()
     app.switch_page(page).run()

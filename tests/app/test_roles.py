@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PAGES = {
     "pages/overview.py": "Vue d'ensemble",
+    "pages/communes.py": "Comparaison des communes",
     "pages/police.py": "1. Coordination police nationale",
     "pages/videoprotection.py": "2. Vidéoprotection",
     "pages/addictions.py": "3. Conduites addictives",
