@@ -1,0 +1,110 @@
+"""The commune of every point row: filled by the store's writers from the territory.
+
+A store may hold several communes (an intercommunal CISPD): the ``territoire`` layer has one
+polygon per commune, keyed by ``insee_code``. Every writer of both back-ends fills the
+``insee_code`` column of the point layers (:data:`POINT_LAYERS`) the same way, before
+writing (:func:`fill_communes`): the commune whose polygon covers the point, measured in the
+territory's metric CRS; a point just outside every polygon (a border drawn differently by
+two sources) goes to the nearest commune within :data:`COMMUNE_TOLERANCE_M`; further away,
+it has no commune (``None``). With a single commune, every row belongs to it (the importer
+already refused points far from the territory).
+
+The importer refuses, with their lines, the incidents that have no commune in a territory
+of several communes (:func:`clspd_geo.importing.incidents.build`), so an incident written by
+an import always carries its commune.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from clspd_geo import crs
+
+POINT_LAYERS = ("incidents", "accidents", "equipements", "cameras")
+"""Layers whose rows get the ``insee_code`` of their commune when written."""
+
+COMMUNE_TOLERANCE_M = 50.0
+"""A point outside every commune but this close (metres) to one belongs to the nearest."""
+
+
+def assign_communes(points: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame, *,
+                    tolerance_m: float = COMMUNE_TOLERANCE_M) -> pd.Series:
+    """Return the INSEE code of the commune of each point.
+
+    Parameters
+    ----------
+    points
+        Point layer, in any CRS.
+    territoire
+        The communes (``insee_code`` and polygons), in any CRS.
+    tolerance_m
+        A point outside every polygon goes to the nearest commune within this distance
+        (metres, in the territory's metric CRS).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``points``, named ``insee_code``: the commune covering the point (on a
+        shared border, the first commune in ``territoire`` order), else the nearest within
+        ``tolerance_m``, else ``None`` (and ``None`` for a missing geometry). With a single
+        commune, every row gets its code.
+    """
+    codes = territoire["insee_code"].astype(str).to_numpy(dtype=object)
+    out = pd.Series(None, index=points.index, name="insee_code", dtype=object)
+    if len(codes) == 1:
+        out[:] = codes[0]
+        return out
+    if points.empty or territoire.empty:
+        return out
+    epsg = crs.metric_epsg(territoire)
+    geom = points.geometry
+    present = (~geom.isna() & ~geom.is_empty).to_numpy()
+    if not present.any():
+        return out
+    pts = gpd.GeoDataFrame(geometry=geom[present].to_crs(epsg).to_numpy(), crs=epsg)
+    polys = gpd.GeoDataFrame({"_pos": np.arange(len(codes))},
+                             geometry=territoire.geometry.to_crs(epsg).to_numpy(), crs=epsg)
+    hit = gpd.sjoin(pts, polys, how="inner", predicate="intersects")
+    pos = np.full(len(pts), -1, dtype=np.int64)
+    if len(hit):
+        first = hit.groupby(level=0)["_pos"].min()
+        pos[first.index.to_numpy()] = first.to_numpy()
+    rest = np.flatnonzero(pos < 0)
+    if rest.size and tolerance_m > 0:
+        near = gpd.sjoin_nearest(pts.iloc[rest], polys, how="inner",
+                                 max_distance=tolerance_m)
+        if len(near):
+            first = near.groupby(level=0)["_pos"].min()
+            pos[first.index.to_numpy()] = first.to_numpy()
+    values = np.full(len(pts), None, dtype=object)
+    values[pos >= 0] = codes[pos[pos >= 0]]
+    out[present] = values
+    return out
+
+
+def fill_communes(frames: Mapping[str, gpd.GeoDataFrame],
+                  territoire: gpd.GeoDataFrame | None) -> dict[str, gpd.GeoDataFrame]:
+    """Return the frames with ``insee_code`` filled on the point layers (new frames).
+
+    Parameters
+    ----------
+    frames
+        ``{layer: frame}`` about to be written (conformed to their schemas).
+    territoire
+        The communes of the store (the frame being written, else the store's); ``None`` or
+        empty leaves the frames as they are.
+    """
+    out = dict(frames)
+    if territoire is None or territoire.empty or "insee_code" not in territoire.columns:
+        return out
+    for name, gdf in frames.items():
+        if name not in POINT_LAYERS:
+            continue
+        filled = gdf.copy()
+        filled["insee_code"] = assign_communes(gdf, territoire).to_numpy(dtype=object)
+        out[name] = filled
+    return out
