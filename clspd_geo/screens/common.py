@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 
 from clspd_geo import config
@@ -87,7 +89,7 @@ def sensitive_quartier_counts(view: RoleView,
     _, sensitive = indicators.split_sensitive(sel.categories)
     if not sensitive:
         return None
-    only = indicators.Selection(sel.start, sel.end, tuple(sensitive), sel.quartiers)
+    only = dataclasses.replace(sel, categories=tuple(sensitive))
     return view.memo(("common.sensitive_quartier_counts", only),
                      lambda: indicators.quartier_counts(view.incidents(), view.layer("quartiers"),
                                                         only, k=view.small_count_k))

@@ -7,6 +7,7 @@ counts it shows are hidden from 1 to k−1 with the role's k (:attr:`RoleView.sm
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import geopandas as gpd
@@ -208,8 +209,8 @@ def yearly_outside(view: RoleView, sel: indicators.Selection) -> int:
     year_end = (ts.astype("datetime64[Y]") + 1).astype("datetime64[ns]")
     overlap = (ts < np.datetime64(sel.end, "ns")) & (year_end > start)
     # Same categories and quartiers, over the years the period touches.
-    wide = indicators.Selection(dt.date(sel.start.year, 1, 1), dt.date(sel.end.year + 1, 1, 1),
-                                sel.categories, sel.quartiers)
+    wide = dataclasses.replace(sel, start=dt.date(sel.start.year, 1, 1),
+                               end=dt.date(sel.end.year + 1, 1, 1))
     near = overlap & indicators.mask(rows, wide)
     return int((near & ~indicators.mask(rows, sel)).sum())
 
@@ -245,6 +246,8 @@ def _year_snapped(view: RoleView, sel: indicators.Selection
     keep = np.ones(len(rows), dtype=bool)
     if sel.categories:
         keep &= rows["category"].isin(sel.categories).to_numpy()
+    if sel.communes:
+        keep &= rows["insee_code"].isin(sel.communes).to_numpy()
     if sel.quartiers:
         keep &= rows["quartier_id"].isin(sel.quartiers).to_numpy()
     ts = rows["occurred_at"].to_numpy("datetime64[ns]")[keep]
@@ -256,8 +259,7 @@ def _year_snapped(view: RoleView, sel: indicators.Selection
     if not touches.any() or not yearly[touches].all():
         return sel, ""
     last = sel.end.year - 1  # the last year whose 31 December is inside [start, end)
-    snapped = indicators.Selection(dt.date(last, 1, 1), dt.date(last + 1, 1, 1),
-                                   sel.categories, sel.quartiers)
+    snapped = dataclasses.replace(sel, start=dt.date(last, 1, 1), end=dt.date(last + 1, 1, 1))
     return snapped, (f"Pour votre rôle, les faits de ces catégories ne sont publiés que par "
                      f"année civile entière : les chiffres de cette page portent sur l'année "
                      f"{last} entière (la dernière année civile achevée à la fin de la période "

@@ -47,7 +47,7 @@ def hotspot_map(view: RoleView, sel: indicators.Selection, *,
     def compute() -> hotspots.HotspotMap:
         df = view.incidents(sel)
         area = hotspots.study_area(view.layer("territoire"), view.layer("quartiers"),
-                                   sel.quartiers)
+                                   sel.quartiers, communes=sel.communes)
         return hotspots.hotspot_map(df["x"].to_numpy(), df["y"].to_numpy(), area, mode=mode)
     return view.memo(("hotspots.hotspot_map", sel, mode), compute)
 

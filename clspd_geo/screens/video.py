@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -207,8 +208,8 @@ def out_of_sample(view: RoleView, sel: indicators.Selection,
     """Choose sites on the period of the same length before ``sel`` and score them on ``sel``."""
     def compute() -> siting.OutOfSample:
         days = (sel.end - sel.start).days
-        train_sel = indicators.Selection(sel.start - dt.timedelta(days=days), sel.start,
-                                         sel.categories, sel.quartiers)
+        train_sel = dataclasses.replace(sel, start=sel.start - dt.timedelta(days=days),
+                                        end=sel.start)
         valid, _ = video_cameras(view)
         return siting.out_of_sample(_demand(view, train_sel, params),
                                     _demand(view, sel, params), _candidates(view, params),
