@@ -25,11 +25,11 @@ from ui import map_cache, plan_panel, widgets
 
 
 def base_map(view: RoleView) -> folium.Map:
-    """Return the base map of the territory with the basemap chosen in the sidebar.
+    """Return the base map of the territory (the chosen communes) with the sidebar's basemap.
 
     With no tile basemap, the store's roads (``voies``) are the street background."""
     return map_base.base_map(view.layer("territoire"), basemap=widgets.basemap(),
-                             voies=view.layer("voies"))
+                             voies=view.layer("voies"), communes=widgets.chosen_communes())
 
 
 def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from clspd_geo import config, crs
-from clspd_geo.analysis import cells, counts, density
+from clspd_geo.analysis import cells, counts, density, selection
 from clspd_geo.analysis.counts import MIN_INCIDENTS
 from clspd_geo.errors import EmptySelectionError
 
@@ -201,7 +201,7 @@ def study_area(territory: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame,
         None of the chosen quartiers (or communes) exists.
     """
     if not quartier_ids and communes:
-        chosen = territory[territory["insee_code"].astype(str).isin([str(c) for c in communes])]
+        chosen = selection.communes_in(territory, communes)
         if chosen.empty:
             msg = ("Les communes choisies n'existent pas dans la couche « territoire » : "
                    "réinitialisez le filtre des communes.")

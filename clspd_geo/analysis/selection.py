@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 
 def minus_year(d: dt.date) -> dt.date:
     """Return the same day one year earlier (28 February for a 29 February)."""
@@ -51,3 +53,32 @@ class Selection:
     def days(self) -> int:
         """Length of the period in days."""
         return (self.end - self.start).days
+
+
+def commune_names(territoire: pd.DataFrame) -> dict[str, str]:
+    """Return ``{insee_code: name}`` of the territory's communes, in layer order.
+
+    A commune without a name is shown by its INSEE code.
+    """
+    if territoire.empty or "insee_code" not in territoire.columns:
+        return {}
+    names = (territoire["name"] if "name" in territoire.columns
+             else pd.Series(None, index=territoire.index))
+    return {str(c): (str(n) if pd.notna(n) and str(n) else str(c))
+            for c, n in zip(territoire["insee_code"], names, strict=True)}
+
+
+def quartiers_in(quartiers: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the quartiers of these communes (INSEE codes; all quartiers when none given)."""
+    chosen = [str(c) for c in communes]
+    if not chosen or "insee_code" not in quartiers.columns:
+        return quartiers
+    return quartiers[quartiers["insee_code"].astype(str).isin(chosen).to_numpy()]
+
+
+def communes_in(territoire: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the territory rows of these communes (the whole territory when none given)."""
+    chosen = [str(c) for c in communes]
+    if not chosen or "insee_code" not in territoire.columns:
+        return territoire
+    return territoire[territoire["insee_code"].astype(str).isin(chosen).to_numpy()]

@@ -48,7 +48,8 @@ def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierR
     return view.memo(("fields.quartier_rates", sel),
                      lambda: rates.rates_by_quartier(
                          view.incidents(sel), view.layer("quartiers"), k=view.small_count_k,
-                         carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel)))
+                         carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel),
+                         communes=sel.communes))
 
 
 def aggregated(view: RoleView, sel: indicators.Selection) -> bool:
