@@ -82,3 +82,15 @@ def communes_in(territoire: pd.DataFrame, communes: Iterable[str]) -> pd.DataFra
     if not chosen or "insee_code" not in territoire.columns:
         return territoire
     return territoire[territoire["insee_code"].astype(str).isin(chosen).to_numpy()]
+
+
+def of_communes(frame: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the rows of a point layer in these communes (by ``insee_code``; all when none).
+
+    A layer without ``insee_code`` (written before the communes were filled) is returned
+    whole: its rows cannot be told apart.
+    """
+    chosen = [str(c) for c in communes]
+    if not chosen or "insee_code" not in frame.columns:
+        return frame
+    return frame[frame["insee_code"].astype("string").isin(chosen).to_numpy(dtype=bool)]

@@ -8,7 +8,7 @@ import geopandas as gpd
 
 from clspd_geo import config
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, indicators
+from clspd_geo.analysis import cells, indicators, selection
 from clspd_geo.video import cameras
 
 
@@ -53,8 +53,16 @@ def accident_cells(view: RoleView, sel: indicators.Selection, *,
                    cell_m: float = config.HOTSPOT_CELL_M) -> gpd.GeoDataFrame:
     """Return the accident cells of the selection's period (EPSG:4326)."""
     return view.memo(("common.accident_cells", sel, float(cell_m)),
-                     lambda: indicators.accident_cells(view.layer("accidents"), sel,
+                     lambda: indicators.accident_cells(accidents(view, sel), sel,
                                                        grid(view, cell_m=cell_m)))
+
+
+def accidents(view: RoleView, sel: indicators.Selection) -> gpd.GeoDataFrame:
+    """Return the accidents of the selection's communes (all when none is chosen), any date."""
+    if not sel.communes:
+        return view.layer("accidents")
+    return view.memo(("common.accidents", sel.communes), lambda: selection.of_communes(
+        view.layer("accidents"), sel.communes))
 
 
 def camera_views(view: RoleView) -> gpd.GeoDataFrame:

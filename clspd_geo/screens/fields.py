@@ -18,6 +18,7 @@ from clspd_geo import _format, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
                                 road_safety, schools, victims)
+from clspd_geo.screens import common
 
 
 def school_rings(view: RoleView, sel: indicators.Selection, *,
@@ -141,20 +142,22 @@ def road_hotspots(view: RoleView, sel: indicators.Selection, *,
     Only the period of ``sel`` is used (accidents have no incident category).
     """
     def compute() -> road_safety.RoadHotspots:
-        acc = indicators.accidents_in(view.layer("accidents"), sel.start, sel.end)
+        acc = indicators.accidents_in(common.accidents(view, sel), sel.start, sel.end)
         roads = view.layer("voies") if on_roads else None
         return road_safety.road_hotspots(acc, territory=view.layer("territoire"), voies=roads)
-    return view.memo(("fields.road_hotspots", sel.start, sel.end, bool(on_roads)), compute)
+    return view.memo(("fields.road_hotspots", sel.start, sel.end, sel.communes,
+                      bool(on_roads)), compute)
 
 
 def accident_school_rings(view: RoleView,
                           sel: indicators.Selection) -> schools.SchoolRings:
     """Return the accidents of the period around schools, at school hours and other hours."""
     def compute() -> schools.SchoolRings:
-        acc = indicators.accidents_in(view.layer("accidents"), sel.start, sel.end)
+        acc = indicators.accidents_in(common.accidents(view, sel), sel.start, sel.end)
         return schools.school_surroundings(acc, view.layer("equipements"),
                                                   epsg=view.metric_epsg)
-    return view.memo(("fields.accident_school_rings", sel.start, sel.end), compute)
+    return view.memo(("fields.accident_school_rings", sel.start, sel.end, sel.communes),
+                     compute)
 
 
 def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: str

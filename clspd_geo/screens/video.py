@@ -13,6 +13,7 @@ from clspd_geo import safe
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, density, indicators
 from clspd_geo.errors import EmptySelectionError
+from clspd_geo.screens import common
 from clspd_geo.video import before_after, camera_plan, cameras, siting
 from clspd_geo.video import coverage as coverage_mod
 
@@ -139,7 +140,7 @@ def _candidates(view: RoleView, params: SitingParams) -> siting.Candidates:
 def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> siting.Demand:
     epsg = view.metric_epsg
     if params.demand == "accidents":
-        acc = view.layer("accidents")
+        acc = common.accidents(view, sel)
         return siting.demand_from_accidents(indicators.accidents_in(acc, sel.start, sel.end)
                                             if len(acc) else acc, epsg=epsg)
     df = view.incidents(sel)
