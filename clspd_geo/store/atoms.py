@@ -41,7 +41,8 @@ def conform_atoms(df: pd.DataFrame) -> pd.DataFrame:
     keys = {}
     for c in _KEYS:
         v = (df[c] if c in df.columns else pd.Series(None, index=df.index)).astype(object)
-        keys[c] = v.where(v.notna(), None).to_numpy(dtype=object)
+        # Plain objects, whatever pandas would infer from all-text values.
+        keys[c] = pd.Series(v.where(v.notna(), None).to_numpy(dtype=object), dtype=object)
     return pd.DataFrame({
         "cell_x": pd.to_numeric(df["cell_x"]).astype("int64").to_numpy(),
         "cell_y": pd.to_numeric(df["cell_y"]).astype("int64").to_numpy(),

@@ -54,17 +54,21 @@ def assign_communes(points: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame, *,
         commune, every row gets its code.
     """
     codes = territoire["insee_code"].astype(str).to_numpy(dtype=object)
-    out = pd.Series(None, index=points.index, name="insee_code", dtype=object)
+    out = np.full(len(points), None, dtype=object)
+
+    def series() -> pd.Series:
+        return pd.Series(out, index=points.index, name="insee_code", dtype=object)
+
     if len(codes) == 1:
         out[:] = codes[0]
-        return out
+        return series()
     if points.empty or territoire.empty:
-        return out
+        return series()
     epsg = crs.metric_epsg(territoire)
     geom = points.geometry
     present = (~geom.isna() & ~geom.is_empty).to_numpy()
     if not present.any():
-        return out
+        return series()
     pts = gpd.GeoDataFrame(geometry=geom[present].to_crs(epsg).to_numpy(), crs=epsg)
     polys = gpd.GeoDataFrame({"_pos": np.arange(len(codes))},
                              geometry=territoire.geometry.to_crs(epsg).to_numpy(), crs=epsg)
@@ -83,7 +87,7 @@ def assign_communes(points: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame, *,
     values = np.full(len(pts), None, dtype=object)
     values[pos >= 0] = codes[pos[pos >= 0]]
     out[present] = values
-    return out
+    return series()
 
 
 def fill_communes(frames: Mapping[str, gpd.GeoDataFrame],

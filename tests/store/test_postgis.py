@@ -303,7 +303,8 @@ def test_append_of_a_new_month_adds_its_partition_and_atoms(pg_store, demo_frame
     assert pg_store.version() == v and pg_store.count("incidents") == 3000
     # The atoms equal a plain GROUP BY on the points, and the GeoPackage's figures.
     got = _atoms(pg_store)
-    pts = pg_store.read_points("incidents", columns=["occurred_at", "category", "quartier_id"])
+    pts = pg_store.read_points("incidents", columns=["occurred_at", "category", "quartier_id",
+                                                    "insee_code"])
     pd.testing.assert_frame_equal(got, atoms.atoms_of_points(pts, epsg=2154))
     with psycopg.connect(pg_store.url) as con:
         plain = con.execute("SELECT category, date_trunc('month', occurred_at)::date, count(*) "
