@@ -27,7 +27,7 @@ import shapely
 
 from clspd_geo import config, crs
 from clspd_geo.errors import SchemaError
-from clspd_geo.store.atoms import GRID_CELL_M
+from clspd_geo.store.atoms import ATOM_COLUMNS, GRID_CELL_M
 
 INCIDENTS = "incidents"
 ATOMS_TABLE = "clspd_incident_atoms"
@@ -269,6 +269,10 @@ ATOMS_SELECT = (
 """The atoms of the incidents, by SQL (``{where}`` filters the incidents)."""
 
 
+# Columns named: a table made before the communes has insee_code last.
+_INSERT_ATOMS = f"INSERT INTO {ATOMS_TABLE} ({', '.join(ATOM_COLUMNS)}) "
+
+
 def atoms_query(*, where: str = "", commune: bool = True) -> str:
     """Return the SQL of the atoms (``%(epsg)s`` and the ``where`` parameters to bind).
 
@@ -291,13 +295,13 @@ def refresh_atoms(con, *, epsg: int, months: Iterable[dt.date] | None) -> None:
     if months is None:
         con.execute(f"TRUNCATE {ATOMS_TABLE}")
         if table_kind(con) is not None:
-            con.execute(f"INSERT INTO {ATOMS_TABLE} " + atoms_query(
+            con.execute(_INSERT_ATOMS + atoms_query(
                 commune=has_column(con, INCIDENTS, "insee_code")), {"epsg": epsg})
         return
     for month in sorted(set(months)):
         con.execute(f"DELETE FROM {ATOMS_TABLE} WHERE month = %s", (month,))
         # One month at a time: the period filter prunes every other partition.
-        con.execute(f"INSERT INTO {ATOMS_TABLE} " + atoms_query(
+        con.execute(_INSERT_ATOMS + atoms_query(
             where=" WHERE occurred_at >= %(a)s AND occurred_at < %(b)s",
             commune=has_column(con, INCIDENTS, "insee_code")),
             {"epsg": epsg, "a": dt.datetime(month.year, month.month, 1),
