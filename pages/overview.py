@@ -38,7 +38,7 @@ session.download_button(
 def build_map():
     """The overview map (built only when no session has it rendered for this key)."""
     m = panels.base_map(view)
-    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    area_layers.quartiers_layer(panels.quartiers(view), m=m)
     layers = panels.incident_layers(view, sel, name="Faits", m=m)
     secteurs = view.layer("secteurs")
     if not secteurs.empty:

@@ -143,7 +143,8 @@ def build(view: RoleView, *, start: dt.date, end: dt.date,
     plan = view.layer("actions")
     sections = [_section(view, f, sel=sel, plan=plan) for f in vocab.ACTION_FIELDS]
     return Plenary(
-        commune=figures.commune_name(view, communes=communes), role_label=view.role_label, k=k, selection=sel,
+        commune=figures.commune_name(view, communes=communes), role_label=view.role_label,
+        k=k, selection=sel,
         total=total, fields_kpis=indicators.field_kpis(df, sel) if sel.categories else [],
         rate_per_1000=rate, quartiers=figures.quartier_counts(view, sel), trend=trend,
         trend_hidden=hidden, sections=sections, forecast_text=_forecast_text(view, sel),

@@ -3,8 +3,8 @@
 An atom row counts the incidents of one 200 m grid cell (anchored on multiples of
 :data:`clspd_geo.access.policy.GRID_CELL_M` in the territory's metric CRS), one quartier,
 one commune (``insee_code``), one category and one calendar month. Every zone and time step
-the privacy release uses (cell, quartier, commune; month, year) is a sum of these rows, so the release of an
-aggregated category needs the atoms only, never the points
+the privacy release uses (cell, quartier, commune; month, year) is a sum of these rows, so
+the release of an aggregated category needs the atoms only, never the points
 (:func:`clspd_geo.access.release.restrict_atoms`).
 
 The PostGIS store keeps them in a table refreshed inside each import's transaction; the
