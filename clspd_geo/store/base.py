@@ -288,6 +288,24 @@ class BaseStore(abc.ABC):
             territoire = self.read("territoire", columns=["insee_code"])
         return communes.fill_communes(ready, territoire)
 
+    def stale_communes(self, ready: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+        """Return the point layers a new territory leaves with outdated communes.
+
+        When ``ready`` holds the ``territoire``, the point layers present in the store and
+        not written with it; the writer fills their ``insee_code`` again in the same
+        atomic step (their provenance is kept: their rows did not change).
+        """
+        if "territoire" not in ready:
+            return []
+        present = self.table_names()
+        return [n for n in communes.POINT_LAYERS if n in present and n not in ready]
+
+    def refilled_communes(self, ready: Mapping[str, gpd.GeoDataFrame]
+                          ) -> dict[str, gpd.GeoDataFrame]:
+        """Return the :meth:`stale_communes` layers read and with their communes filled again."""
+        return communes.fill_communes({n: self.read(n) for n in self.stale_communes(ready)},
+                                      ready.get("territoire"))
+
     def require(self, layer: str) -> schemas.LayerSchema:
         """Return the schema of ``layer``; raise :class:`DataFileError` when it is absent."""
         return require_layer(self, layer, where=self.where)

@@ -402,11 +402,15 @@ class GeoPackageStore(BaseStore):
             be written (disk full, read-only folder); the existing file is left as it was.
         """
         with self._writing(expected_version):
-            self._rebuild(ready, source=source, imported_at=imported_at)
+            refilled = self.refilled_communes(ready)
+            self._rebuild({**ready, **refilled}, source=source, imported_at=imported_at,
+                          kept=tuple(refilled))
 
     def _rebuild(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
-                 imported_at: str, edited: tuple[str, list[str], str] | None = None) -> None:
-        """Build the new file beside the old one and swap it in (hold the lock)."""
+                 imported_at: str, edited: tuple[str, list[str], str] | None = None,
+                 kept: tuple[str, ...] = ()) -> None:
+        """Build the new file beside the old one and swap it in (hold the lock); the
+        provenance of the ``kept`` layers stays (:meth:`refilled_communes`)."""
         locking.clean_temporaries(self.path)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp.gpkg",
                                         dir=self.path.parent)
@@ -428,6 +432,8 @@ class GeoPackageStore(BaseStore):
                 pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
                                         layer_options={"SPATIAL_INDEX": "YES"},
                                         use_arrow=True)
+                if name in kept:
+                    continue
                 prov = prov[prov["layer"] != name]
                 prov = pd.concat([prov, pd.DataFrame(
                     {"layer": [name], "source": [source], "imported_at": [imported_at],

@@ -291,6 +291,8 @@ class PostGISStore(BaseStore):
             self._begin_write(con, expected_version)
             for name, gdf in ready.items():
                 self._write_table(con, name, gdf)
+            for name in self.stale_communes(ready):
+                pgi.refill_communes(con, name, epsg=pgi.metric_epsg(con, ready))
             if pgi.INCIDENTS in ready or "territoire" in ready:
                 # Replaced incidents, or a territory whose metric CRS may have changed.
                 pgi.refresh_atoms(con, epsg=pgi.metric_epsg(con, ready), months=None)

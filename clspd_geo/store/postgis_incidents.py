@@ -28,6 +28,7 @@ import shapely
 from clspd_geo import config, crs
 from clspd_geo.errors import SchemaError
 from clspd_geo.store.atoms import ATOM_COLUMNS, GRID_CELL_M
+from clspd_geo.store.communes import COMMUNE_TOLERANCE_M
 
 INCIDENTS = "incidents"
 ATOMS_TABLE = "clspd_incident_atoms"
@@ -237,6 +238,25 @@ def insert_staged(con, *, upsert: bool) -> tuple[int, set[dt.date]]:
     months |= {r[0] for r in got}
     changed += len(got)
     return changed, months
+
+
+def refill_communes(con, table: str, *, epsg: int) -> None:
+    """Fill ``insee_code`` of a point table again from the territory, by SQL (in the
+    transaction), as :func:`clspd_geo.store.communes.assign_communes` does: the commune
+    covering the point (first in the territory's order on a border), else the nearest within
+    :data:`~clspd_geo.store.communes.COMMUNE_TOLERANCE_M`, else none; with one commune,
+    every row."""
+    from psycopg import sql
+
+    con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS insee_code text").format(
+        sql.Identifier(table)))
+    con.execute(sql.SQL(
+        "UPDATE {t} p SET insee_code = CASE WHEN (SELECT count(*) FROM territoire) = 1 "
+        "THEN (SELECT insee_code FROM territoire) ELSE (SELECT c.insee_code FROM territoire c "
+        "WHERE ST_DWithin(ST_Transform(c.geom, %(epsg)s), ST_Transform(p.geom, %(epsg)s), "
+        "%(tol)s) ORDER BY NOT ST_Intersects(c.geom, p.geom), ST_Distance(ST_Transform("
+        "c.geom, %(epsg)s), ST_Transform(p.geom, %(epsg)s)), c.ctid LIMIT 1) END").format(
+        t=sql.Identifier(table)), {"epsg": epsg, "tol": COMMUNE_TOLERANCE_M})
 
 
 # -- atoms ---------------------------------------------------------------------------------

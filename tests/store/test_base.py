@@ -198,7 +198,7 @@ def test_store_modules_import_one_way():
                      "gpkg_sql": {"base", "rows"},
                      "gpkg_file": {"gpkg_sql"},
                      "gpkg": {"atoms", "base", "gpkg_file", "gpkg_sql", "locking", "rows"},
-                     "postgis_incidents": {"atoms"},
+                     "postgis_incidents": {"atoms", "communes"},
                      "postgis": {"atoms", "base", "postgis_incidents", "rows"},
                      "inventory": {"base"}, "targets": {"base", "gpkg", "postgis"}}
 

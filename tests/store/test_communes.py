@@ -86,3 +86,18 @@ def test_atoms_count_per_commune_and_equal_a_group_by_on_the_points(tmp_path):
     mine = got.groupby(["insee_code", "category", got["month"].dt.strftime("%Y-%m")])["n"].sum()
     pd.testing.assert_series_equal(mine.sort_index(), plain.sort_index(), check_names=False)
     assert int(got.loc[got["insee_code"] == "00001", "n"].sum()) == 4
+
+
+def test_a_new_territory_fills_the_communes_of_the_stored_points_again(tmp_path):
+    layers = two_commune_layers()
+    one = {**layers, "territoire": layers["territoire"].iloc[[0]]}
+    st = GeoPackageStore(tmp_path / "s.gpkg", create=True)
+    st.write_many(one, source="une commune")
+    assert set(st.read("incidents")["insee_code"]) == {"00000"}
+    st.write("territoire", layers["territoire"], source="deux communes")
+    got = st.read("incidents").set_index("incident_id")["insee_code"]
+    assert (got[[f"I{i}" for i in range(7, 11)]] == "00001").all()
+    assert (got[[f"I{i}" for i in range(7)]] == "00000").all()
+    assert st.source_of("incidents").source == "une commune"  # its rows did not change
+    assert st.source_of("territoire").source == "deux communes"
+    assert int(st.incident_atoms(epsg=2154).query("insee_code == '00001'")["n"].sum()) == 4

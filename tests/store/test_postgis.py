@@ -536,3 +536,25 @@ def test_role_views_filtered_by_commune_agree_with_the_geopackage(pg_store, demo
             assert a.withheld(sel) == b.withheld(sel), (role, communes)
             totals.append(na)
         assert totals[0] > 0 and totals[1] > 0 and totals[0] + totals[1] == totals[2], role
+
+
+def test_a_new_territory_fills_the_communes_again_as_the_geopackage_does(pg_store, tmp_path):
+    from conftest import two_commune_layers
+
+    from clspd_geo.store import GeoPackageStore
+
+    layers = two_commune_layers()
+    one = {**layers, "territoire": layers["territoire"].iloc[[0]]}
+    gpkg = GeoPackageStore(tmp_path / "same.gpkg", create=True)
+    for st in (pg_store, gpkg):
+        st.write_many(one, source="une commune")
+        st.write("territoire", layers["territoire"], source="deux communes")
+    for name in ("incidents", "accidents", "equipements", "cameras"):
+        idc = {"incidents": "incident_id", "accidents": "accident_id",
+               "equipements": "facility_id", "cameras": "camera_id"}[name]
+        a = pg_store.read(name).set_index(idc)["insee_code"].sort_index()
+        b = gpkg.read(name).set_index(idc)["insee_code"].sort_index()
+        assert a.tolist() == b.tolist(), name
+    assert pg_store.source_of("incidents").source == "une commune"
+    pd.testing.assert_frame_equal(_atoms(pg_store), _atoms(gpkg))
+    assert int(_atoms(pg_store).query("insee_code == '00001'")["n"].sum()) == 4
