@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app_sections import open_page
 from conftest import tiny_layers, two_commune_layers
 
@@ -45,3 +47,28 @@ def test_one_commune_shows_no_commune_filter(tmp_path, monkeypatch):
     at = open_page("police", "pages/overview.py", _store(tmp_path, tiny_layers()), monkeypatch)
     keys = [w.key for w in at.sidebar.multiselect]
     assert "filters.quartiers" in keys and "filters.communes" not in keys
+
+
+PAGES = ("pages/overview.py", "pages/police.py", "pages/videoprotection.py",
+         "pages/addictions.py", "pages/jeunesse.py", "pages/insertion.py",
+         "pages/victimes.py", "pages/routier.py", "pages/radicalisation.py")
+
+
+@pytest.fixture(scope="module")
+def cispd_store(tmp_path_factory) -> Path:
+    return _store(tmp_path_factory.mktemp("cispd"), two_commune_layers())
+
+
+def _opened(page: str, role: str) -> bool:
+    from clspd_geo.access import policy
+
+    return policy.may_open(role, Path(page).stem.replace("overview", ""))
+
+
+@pytest.mark.parametrize(("page", "role"), [(p, r) for p in PAGES for r in ("police", "elu")
+                                            if _opened(p, r)])
+def test_every_page_runs_on_one_commune(cispd_store, monkeypatch, page, role):
+    at = open_page(role, page, cispd_store, monkeypatch)
+    at.sidebar.multiselect(key="filters.communes").select("00001").run()
+    assert not at.exception, at.exception
+    assert at.sidebar.multiselect(key="filters.communes").value == ["00001"]
