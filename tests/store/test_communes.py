@@ -101,3 +101,15 @@ def test_a_new_territory_fills_the_communes_of_the_stored_points_again(tmp_path)
     assert st.source_of("incidents").source == "une commune"  # its rows did not change
     assert st.source_of("territoire").source == "deux communes"
     assert int(st.incident_atoms(epsg=2154).query("insee_code == '00001'")["n"].sum()) == 4
+
+
+def test_a_territory_with_one_insee_code_twice_is_refused_by_the_writers(tmp_path):
+    from clspd_geo.errors import SchemaError
+
+    terr = two_commune_layers()["territoire"].assign(insee_code=["00000", "00000"])
+    st = GeoPackageStore(tmp_path / "s.gpkg", create=True)
+    with pytest.raises(SchemaError, match="identifiants en double dans « insee_code » "
+                                          r"\(par ex. 00000\)") as err:
+        st.write("territoire", terr, source="test")
+    assert "Corrigez le fichier source" in str(err.value)
+    assert not (tmp_path / "s.gpkg").exists()
