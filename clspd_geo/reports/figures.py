@@ -107,7 +107,7 @@ def quartiered(view: RoleView) -> pd.DataFrame:
 
     Incidents released on a grid cell carry no quartier (the atom is the cell): they are
     given the quartier holding the cell's centre, so that a table by quartier counts them.
-    Incidents released for the whole territory stay without quartier. Counts stay sums
+    Incidents released for the whole territory (or commune) stay without quartier. Counts stay sums
     of released atoms, so 0 or at least k. Computed once per view.
     """
     def compute() -> pd.DataFrame:
@@ -116,9 +116,9 @@ def quartiered(view: RoleView) -> pd.DataFrame:
         missing = df["quartier_id"].isna().to_numpy()
         if quartiers.empty or not missing.any():
             return df
-        tx, ty = view.zones().territoire[:2]
         x, y = df["x"].to_numpy(), df["y"].to_numpy()
-        unplaced = missing & ~(np.isclose(x, tx) & np.isclose(y, ty))
+        # Released for the whole territory (each commune's, with several): no quartier.
+        unplaced = missing & (df["zone_level"].astype(str) != "territoire").to_numpy()
         filled = df["quartier_id"].astype(object).to_numpy().copy()
         metric = quartiers.to_crs(view.metric_epsg)
         for qid, geom in zip(metric["quartier_id"], metric.geometry, strict=True):
