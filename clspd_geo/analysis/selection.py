@@ -45,11 +45,6 @@ class Selection:
         return replace(self, categories=tuple(categories))
 
     @property
-    def is_everywhere(self) -> bool:
-        """Tell whether the selection covers the whole territory (no commune, no quartier)."""
-        return not self.quartiers and not self.communes
-
-    @property
     def days(self) -> int:
         """Length of the period in days."""
         return (self.end - self.start).days
