@@ -18,7 +18,7 @@ import pandas as pd
 
 from clspd_geo import crs, vocab
 from clspd_geo.analysis import cells
-from clspd_geo.analysis.selection import Selection, minus_year
+from clspd_geo.analysis.selection import Selection, minus_year, quartiers_in
 from clspd_geo.errors import EmptySelectionError
 
 MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
@@ -199,8 +199,8 @@ def by_quartier(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selection) -
     q = quartiers[["quartier_id", "name", "qpv", "population"]].copy()
     if sel.quartiers:
         q = q[q["quartier_id"].isin(sel.quartiers)]
-    elif sel.communes and "insee_code" in quartiers.columns:
-        q = q[quartiers.loc[q.index, "insee_code"].isin(sel.communes).to_numpy()]
+    else:
+        q = q.loc[quartiers_in(quartiers, sel.communes).index]
     q["Faits"] = q["quartier_id"].map(cur).fillna(0).astype(int)
     q["Faits N-1"] = q["quartier_id"].map(prev).fillna(0).astype(int)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -335,12 +335,12 @@ def quartier_counts(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selectio
     Returns
     -------
     GeoDataFrame
-        The quartiers with ``faits`` (0 where the count is between 1 and k−1, so neither
+        The quartiers (of the chosen communes) with ``faits`` (0 where the count is between 1 and k−1, so neither
         the colour nor the value reveals it) and ``faits_affiches`` (text: "< k" for
         suppressed counts).
     """
     counts = select(df, sel)["quartier_id"].value_counts()
-    out = quartiers.copy()
+    out = quartiers_in(quartiers, sel.communes).copy()
     raw = out["quartier_id"].map(counts).fillna(0).astype(int)
     out["faits_affiches"] = suppress_small(raw, k=k).to_numpy()
     out["faits"] = raw.where(raw >= k, 0).to_numpy()

@@ -17,7 +17,7 @@ import pandas as pd
 from clspd_geo import _format, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
-                                road_safety, schools, victims)
+                                road_safety, schools, selection, victims)
 from clspd_geo.screens import common
 
 
@@ -51,6 +51,11 @@ def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierR
                          view.incidents(sel), view.layer("quartiers"), k=view.small_count_k,
                          carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel),
                          communes=sel.communes))
+
+
+def _quartiers(view: RoleView, sel: indicators.Selection) -> gpd.GeoDataFrame:
+    """Return the quartiers of the selection's communes (all when none is chosen)."""
+    return selection.quartiers_in(view.layer("quartiers"), sel.communes)
 
 
 def aggregated(view: RoleView, sel: indicators.Selection) -> bool:
@@ -105,7 +110,7 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
     def compute() -> victims.SupportAccess:
         roads = view.layer("voies") if network else None
         return victims.support_access(
-            view.incidents(sel), view.layer("quartiers"), view.layer("equipements"),
+            view.incidents(sel), _quartiers(view, sel), view.layer("equipements"),
             epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes,
             carreaux=view.layer("carreaux"))
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
@@ -179,7 +184,7 @@ def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: s
 
     def compute() -> tuple[gpd.GeoDataFrame, str]:
         per_q = resources.resources_by_quartier(
-            view.layer("quartiers"), view.layer("equipements"), view.layer("actions"),
+            _quartiers(view, sel), view.layer("equipements"), view.layer("actions"),
             kinds=kinds, field=field)
         counts = view.incidents(sel)["quartier_id"].astype("string").value_counts()
         return per_q, resources.resources_sentence(per_q, counts=counts,
