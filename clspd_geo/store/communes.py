@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from clspd_geo import crs
 
@@ -65,29 +66,54 @@ def assign_communes(points: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame, *,
     if points.empty or territoire.empty:
         return series()
     epsg = crs.metric_epsg(territoire)
-    geom = points.geometry
-    present = (~geom.isna() & ~geom.is_empty).to_numpy()
+    xy = _metric_xy(points, epsg=epsg)
+    present = np.isfinite(xy).all(axis=1)
     if not present.any():
         return series()
-    pts = gpd.GeoDataFrame(geometry=geom[present].to_crs(epsg).to_numpy(), crs=epsg)
-    polys = gpd.GeoDataFrame({"_pos": np.arange(len(codes))},
-                             geometry=territoire.geometry.to_crs(epsg).to_numpy(), crs=epsg)
-    hit = gpd.sjoin(pts, polys, how="inner", predicate="intersects")
-    pos = np.full(len(pts), -1, dtype=np.int64)
-    if len(hit):
-        first = hit.groupby(level=0)["_pos"].min()
-        pos[first.index.to_numpy()] = first.to_numpy()
+    x, y = xy[present, 0], xy[present, 1]
+    polys = territoire.geometry.to_crs(epsg).to_numpy()
+    pos = np.full(len(x), -1, dtype=np.int64)
+    # Last commune first, so that the first in layer order wins on a shared border; a
+    # bounding-box test first leaves GEOS only the points near each commune.
+    for i in range(len(polys) - 1, -1, -1):
+        poly = polys[i]
+        if poly is None or poly.is_empty:
+            continue
+        minx, miny, maxx, maxy = poly.bounds
+        near = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        if near.size:
+            shapely.prepare(poly)
+            pos[near[shapely.intersects_xy(poly, x[near], y[near])]] = i
     rest = np.flatnonzero(pos < 0)
     if rest.size and tolerance_m > 0:
-        near = gpd.sjoin_nearest(pts.iloc[rest], polys, how="inner",
-                                 max_distance=tolerance_m)
-        if len(near):
-            first = near.groupby(level=0)["_pos"].min()
-            pos[first.index.to_numpy()] = first.to_numpy()
-    values = np.full(len(pts), None, dtype=object)
+        pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[rest], y[rest]), crs=epsg)
+        zones = gpd.GeoDataFrame({"_pos": np.arange(len(codes))}, geometry=polys, crs=epsg)
+        hit = gpd.sjoin_nearest(pts, zones, how="inner", max_distance=tolerance_m)
+        if len(hit):
+            first = hit.groupby(level=0)["_pos"].min()
+            pos[rest[first.index.to_numpy()]] = first.to_numpy()
+    values = np.full(len(x), None, dtype=object)
     values[pos >= 0] = codes[pos[pos >= 0]]
     out[present] = values
     return series()
+
+
+def _metric_xy(points: gpd.GeoDataFrame, *, epsg: int) -> np.ndarray:
+    """Return the ``(n, 2)`` metric x, y of the points (NaN where missing).
+
+    Stored points (EPSG:4326) are projected as coordinate arrays, several times faster
+    than reprojecting their geometries; anything else goes through :func:`crs.metric_xy`.
+    """
+    arr = np.asarray(points.geometry.array, dtype=object)
+    if points.crs is None or points.crs.to_epsg() != 4326 or not (
+            shapely.get_type_id(arr) <= 0).all():  # -1: missing, 0: point
+        return crs.metric_xy(points, epsg=epsg)
+    ok = (shapely.get_type_id(arr) == 0) & ~shapely.is_empty(arr)
+    lonlat = np.full((len(arr), 2), np.nan)
+    if ok.any():
+        lonlat[ok] = shapely.get_coordinates(arr[ok])
+    x, y = crs.project_xy(lonlat[:, 0], lonlat[:, 1], epsg=epsg)
+    return np.column_stack([x, y])
 
 
 def fill_communes(frames: Mapping[str, gpd.GeoDataFrame],

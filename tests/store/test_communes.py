@@ -27,6 +27,13 @@ def test_each_point_gets_the_commune_covering_it_or_the_nearest_just_outside():
     assert communes.assign_communes(pts, terr, tolerance_m=10)[3] is None
 
 
+def test_points_without_a_geometry_have_no_commune():
+    terr = two_commune_layers()["territoire"]
+    pts = gpd.GeoDataFrame(geometry=[None, Point(), _points([(1500, 500)]).geometry.iloc[0]],
+                           crs=4326)
+    assert communes.assign_communes(pts, terr).tolist() == [None, None, "00001"]
+
+
 def test_a_single_commune_gets_every_row():
     terr = two_commune_layers()["territoire"].iloc[[0]]
     got = communes.assign_communes(_points([(500, 500), (2500, 500)]), terr)
