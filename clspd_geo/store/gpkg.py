@@ -344,7 +344,7 @@ class GeoPackageStore(BaseStore):
                 kept = whole[~whole[idc].astype(str).isin(ids)]
                 merged = gpd.GeoDataFrame(pd.concat([kept, fresh], ignore_index=True),
                                           geometry="geometry", crs=config.STORAGE_CRS)
-                self._rebuild(conform_frames({layer: merged}), source=source,
+                self._rebuild(self.ready({layer: merged}), source=source,
                               imported_at=now)
             return len(fresh)
 
@@ -548,9 +548,9 @@ class GeoPackageStore(BaseStore):
             if not self._in_place(ready, source=source, imported_at=now):
                 merged = {name: (pd.concat([self.read(name), gdf], ignore_index=True)
                                  if name in present else gdf) for name, gdf in ready.items()}
-                merged = conform_frames({n: gpd.GeoDataFrame(g, geometry="geometry",
-                                                             crs=config.STORAGE_CRS)
-                                         for n, g in merged.items()})
+                merged = self.ready({n: gpd.GeoDataFrame(g, geometry="geometry",
+                                                         crs=config.STORAGE_CRS)
+                                     for n, g in merged.items()})
                 self._rebuild(merged, source=source, imported_at=now)
             return {name: self.count_rows(name) for name in ready}
 

@@ -120,3 +120,18 @@ def test_a_territory_with_one_insee_code_twice_is_refused_by_the_writers(tmp_pat
         st.write("territoire", terr, source="test")
     assert "Corrigez le fichier source" in str(err.value)
     assert not (tmp_path / "s.gpkg").exists()
+
+
+def test_an_append_to_a_layer_written_before_the_communes_fills_every_row(tmp_path):
+    import pyogrio
+
+    layers = two_commune_layers()
+    path = tmp_path / "old.gpkg"
+    st = GeoPackageStore(path, create=True)
+    st.write_many(layers, source="test")
+    old = st.read("incidents").drop(columns="insee_code")
+    pyogrio.write_dataframe(old, path, layer="incidents", driver="GPKG")
+    new = layers["incidents"].iloc[[9]].assign(incident_id="N1")
+    st.append_many({"incidents": new}, source="ajout")  # the file lacks the column: rebuilt
+    got = st.read("incidents").set_index("incident_id")["insee_code"]
+    assert got["N1"] == "00001" and got["I8"] == "00001" and got.notna().all()
