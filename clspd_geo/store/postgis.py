@@ -539,6 +539,7 @@ class PostGISStore(BaseStore):
         converted = pgi.table_kind(con) == "plain"
         if converted:
             pgi.convert_plain(con)  # a base written before the incidents were partitioned
+        converted = pgi.add_communes(con) or converted  # atoms then recounted whole
         cls._add_missing_columns(con, pgi.INCIDENTS, gdf)
         pgi.create_staging(con)
         cls._copy_rows(con, pgi.INCIDENTS, gdf, into=pgi.STAGING_TABLE)

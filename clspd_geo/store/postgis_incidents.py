@@ -145,6 +145,23 @@ def convert_plain(con) -> None:
     con.execute(sql.SQL("INSERT INTO {t} ({n}) SELECT {n} FROM {o}").format(
         t=sql.Identifier(INCIDENTS), n=names, o=sql.Identifier(old)))
     con.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(old)))
+    if "insee_code" not in types:
+        _fill_from_territory(con)
+
+
+def add_communes(con) -> bool:
+    """Give an incidents table written before the communes its ``insee_code``, filled from
+    the territory (in the transaction); return True when it had none."""
+    if has_column(con, INCIDENTS, "insee_code"):
+        return False
+    con.execute(f"ALTER TABLE {INCIDENTS} ADD COLUMN insee_code text")
+    _fill_from_territory(con)
+    return True
+
+
+def _fill_from_territory(con) -> None:
+    if con.execute("SELECT to_regclass('territoire')").fetchone()[0] is not None:
+        refill_communes(con, INCIDENTS, epsg=metric_epsg(con, {}))
 
 
 def ensure_partitions(con, months: Iterable[dt.date]) -> None:

@@ -441,6 +441,8 @@ def test_a_base_written_before_partitioning_is_converted_by_the_next_import(pg_s
         kind = con.execute("SELECT relkind FROM pg_class WHERE relname = 'incidents'").fetchone()
     assert kind == ("p",) and pg_store.count("incidents") == len(inc) + 1
     assert int(pg_store.incident_atoms(epsg=2154)["n"].sum()) == len(inc) + 1
+    # The old rows get their commune too (the territory's one commune).
+    assert set(pg_store.read("incidents")["insee_code"]) == {"00000"}
 
 
 # -- several communes in one base --------------------------------------------------------------
@@ -558,3 +560,22 @@ def test_a_new_territory_fills_the_communes_again_as_the_geopackage_does(pg_stor
     assert pg_store.source_of("incidents").source == "une commune"
     pd.testing.assert_frame_equal(_atoms(pg_store), _atoms(gpkg))
     assert int(_atoms(pg_store).query("insee_code == '00001'")["n"].sum()) == 4
+
+
+def test_an_incidents_table_made_before_the_communes_gets_them_at_the_next_import(pg_store):
+    import psycopg
+    from conftest import two_commune_layers
+
+    layers = two_commune_layers()
+    pg_store.write_many(layers, source="cispd")
+    before = _atoms(pg_store)
+    with psycopg.connect(pg_store.url) as con, con.transaction():
+        con.execute("ALTER TABLE incidents DROP COLUMN insee_code")
+    assert pg_store.read_points("incidents", columns=["insee_code"])["insee_code"].isna().all()
+    new = layers["incidents"].iloc[[9]].assign(incident_id="N1")
+    pg_store.append_many({"incidents": new}, source="ajout")
+    back = pg_store.read("incidents").set_index("incident_id")["insee_code"]
+    assert back.notna().all() and back["N1"] == back["I8"] == "00001"
+    after = _atoms(pg_store)
+    assert int(after["n"].sum()) == int(before["n"].sum()) + 1
+    assert int(after.query("insee_code == '00001'")["n"].sum()) == 5
