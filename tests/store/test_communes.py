@@ -67,16 +67,20 @@ def test_appends_and_upserts_take_the_territory_from_the_store(tmp_path):
     assert got["N1"] == "00001" and got[moved["incident_id"].iloc[0]] == "00001"
 
 
-def test_a_layer_written_before_the_communes_reads_with_an_empty_commune(tmp_path):
+def _store_before_the_communes(tmp_path) -> tuple[GeoPackageStore, gpd.GeoDataFrame]:
+    """A store of the two communes whose incidents layer has no insee_code (as written by
+    an older version); return it and the incidents written."""
     import pyogrio
 
-    layers = two_commune_layers()
-    path = tmp_path / "old.gpkg"
-    st = GeoPackageStore(path, create=True)
-    st.write_many(layers, source="test")
-    # Rewrite the incidents as an older version did: no insee_code column.
+    st = GeoPackageStore(tmp_path / "old.gpkg", create=True)
+    st.write_many(two_commune_layers(), source="test")
     old = st.read("incidents").drop(columns="insee_code")
-    pyogrio.write_dataframe(old, path, layer="incidents", driver="GPKG")
+    pyogrio.write_dataframe(old, st.path, layer="incidents", driver="GPKG")
+    return st, old
+
+
+def test_a_layer_written_before_the_communes_reads_with_an_empty_commune(tmp_path):
+    st, old = _store_before_the_communes(tmp_path)
     pts = st.read_points("incidents", columns=["occurred_at", "insee_code"])
     assert list(pts.columns) == ["lon", "lat", "occurred_at", "insee_code"]
     assert pts["insee_code"].isna().all() and len(pts) == len(old)
@@ -123,15 +127,8 @@ def test_a_territory_with_one_insee_code_twice_is_refused_by_the_writers(tmp_pat
 
 
 def test_an_append_to_a_layer_written_before_the_communes_fills_every_row(tmp_path):
-    import pyogrio
-
-    layers = two_commune_layers()
-    path = tmp_path / "old.gpkg"
-    st = GeoPackageStore(path, create=True)
-    st.write_many(layers, source="test")
-    old = st.read("incidents").drop(columns="insee_code")
-    pyogrio.write_dataframe(old, path, layer="incidents", driver="GPKG")
-    new = layers["incidents"].iloc[[9]].assign(incident_id="N1")
+    st, _ = _store_before_the_communes(tmp_path)
+    new = two_commune_layers()["incidents"].iloc[[9]].assign(incident_id="N1")
     st.append_many({"incidents": new}, source="ajout")  # the file lacks the column: rebuilt
     got = st.read("incidents").set_index("incident_id")["insee_code"]
     assert got["N1"] == "00001" and got["I8"] == "00001" and got.notna().all()

@@ -495,7 +495,9 @@ def test_atoms_carry_the_commune_and_agree_with_a_group_by_and_the_geopackage(pg
     assert int(_atoms(pg_store).query("insee_code == '00001'")["n"].sum()) == 6
 
 
-def test_an_atoms_table_made_before_the_communes_is_rebuilt_whole(pg_store):
+def _written_before_the_communes(pg_store, table: str):
+    """Write the two communes, then drop ``insee_code`` from ``table`` as an older version
+    had it; return the layers and the atoms before."""
     import psycopg
     from conftest import two_commune_layers
 
@@ -503,7 +505,12 @@ def test_an_atoms_table_made_before_the_communes_is_rebuilt_whole(pg_store):
     pg_store.write_many(layers, source="cispd")
     before = _atoms(pg_store)
     with psycopg.connect(pg_store.url) as con, con.transaction():
-        con.execute("ALTER TABLE clspd_incident_atoms DROP COLUMN insee_code")
+        con.execute(f"ALTER TABLE {table} DROP COLUMN insee_code")
+    return layers, before
+
+
+def test_an_atoms_table_made_before_the_communes_is_rebuilt_whole(pg_store):
+    layers, before = _written_before_the_communes(pg_store, "clspd_incident_atoms")
     assert _atoms(pg_store).equals(before)  # counted on the fly meanwhile
     # The next import touches one month; the atoms of every month get their commune back.
     pg_store.upsert("incidents", layers["incidents"].iloc[[6]].assign(category="rixe"),
@@ -563,14 +570,7 @@ def test_a_new_territory_fills_the_communes_again_as_the_geopackage_does(pg_stor
 
 
 def test_an_incidents_table_made_before_the_communes_gets_them_at_the_next_import(pg_store):
-    import psycopg
-    from conftest import two_commune_layers
-
-    layers = two_commune_layers()
-    pg_store.write_many(layers, source="cispd")
-    before = _atoms(pg_store)
-    with psycopg.connect(pg_store.url) as con, con.transaction():
-        con.execute("ALTER TABLE incidents DROP COLUMN insee_code")
+    layers, before = _written_before_the_communes(pg_store, "incidents")
     assert pg_store.read_points("incidents", columns=["insee_code"])["insee_code"].isna().all()
     new = layers["incidents"].iloc[[9]].assign(incident_id="N1")
     pg_store.append_many({"incidents": new}, source="ajout")
