@@ -9,8 +9,9 @@ Builds a synthetic département: ``--communes`` square communes of 5 km (a grid,
 Lambert-93), four quartiers each, and ``--incidents`` incidents over the five years
 2021–2025 (communes weighted by a log-normal population, 70 % of each commune's incidents
 around three hotspots; every category of the vocabulary; an ``insee_code`` column per
-incident). Starts a throw-away PostgreSQL 15 + PostGIS server on 127.0.0.1 (as the tests
-do), loads the territory and the incidents year by year (``append_many``), then times:
+incident, which the stores' writers fill again from the communes' polygons). Starts a
+throw-away PostgreSQL 15 + PostGIS server on 127.0.0.1 (as the tests do), loads the
+territory and the incidents year by year (``append_many``), then times:
 
 - the append of one more month (2026-01, ``incidents / 60`` rows) with the refresh of its
   atoms, in one transaction, and the re-import of the same month (``upsert``: no change);
@@ -78,9 +79,13 @@ def territory(n_communes: int):
                               "population": 2500 + 100 * j, "geometry": box(
                                   cx + dx, cy + dy, cx + dx + h, cy + dy + h)})
     q = gpd.GeoDataFrame(quartiers, crs=2154).to_crs(4326)
-    terr = gpd.GeoDataFrame({"insee_code": ["99000"], "name": ["Département synthétique"],
-                             "population": [10_000 * n_communes], "fictitious": [True]},
-                            geometry=[q.to_crs(2154).union_all().envelope], crs=2154).to_crs(4326)
+    # One territoire row per commune: the stores' writers give each incident its commune.
+    terr = gpd.GeoDataFrame({"insee_code": [c[0] for c in communes],
+                             "name": [f"Commune {i + 1}" for i in range(n_communes)],
+                             "population": [10_000] * n_communes,
+                             "fictitious": [True] * n_communes},
+                            geometry=[box(cx, cy, cx + COMMUNE_M, cy + COMMUNE_M)
+                                      for _, cx, cy in communes], crs=2154).to_crs(4326)
     return terr, q, communes
 
 
@@ -193,8 +198,7 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
     quartiers = view.layer("quartiers")
     start, end = snap_period(view, dt.date(2025, 1, 1), dt.date(2026, 1, 1))
     cats = tuple(vocab.category_codes())
-    mine = tuple(quartiers.loc[quartiers["insee_code"] == commune, "quartier_id"])
-    for name, sel in (("commune", Selection(start, end, cats, mine)),
+    for name, sel in (("commune", Selection(start, end, cats, communes=(commune,))),
                       ("all", Selection(start, end, cats))):
         t = time.perf_counter()
         kpi = indicators.total_kpi(df, sel)

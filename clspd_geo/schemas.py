@@ -113,6 +113,8 @@ CAMERAS = LayerSchema(
         Column("lens_fov_deg", "float", "Horizontal field of view of the lens in degrees, "
                "when it differs from fov_deg (a dome sweeps 360° with a narrower lens)",
                required=False, nullable=True, minimum=0, maximum=360),
+        Column("insee_code", "str", "INSEE code of its commune (filled by the store's writers "
+               "from the territoire polygons)", required=False, nullable=True),
     ),
     ("Point",),
 )
@@ -140,6 +142,8 @@ INCIDENTS = LayerSchema(
                "vocabulary)", allowed=_CATS),
         Column("quartier_id", "str", "Quartier it falls in (filled by the store's writers)",
                required=False, nullable=True),
+        Column("insee_code", "str", "INSEE code of its commune (filled by the store's writers "
+               "from the territoire polygons)", required=False, nullable=True),
     ),
     ("Point",),
     notes=("No names, no free text: a point, a time and a category (CNIL guidance to town "
@@ -158,6 +162,8 @@ EQUIPEMENTS = LayerSchema(
         Column("address", "str", "Postal address", required=False, nullable=True),
         Column("confidential", "bool", "Address must not be shown outside police "
                "(e.g. victim shelters)", required=False),
+        Column("insee_code", "str", "INSEE code of its commune (filled by the store's writers "
+               "from the territoire polygons)", required=False, nullable=True),
     ),
     ("Point",),
 )
@@ -174,6 +180,8 @@ ACCIDENTS = LayerSchema(
         Column("slightly_injured", "int", "Slightly injured", minimum=0),
         Column("user_types", "str", "Road users involved, codes joined by ';' ("
                + ", ".join(vocab.ROAD_USERS) + ")"),
+        Column("insee_code", "str", "INSEE code of its commune (filled by the store's writers "
+               "from the territoire polygons)", required=False, nullable=True),
     ),
     ("Point",),
 )

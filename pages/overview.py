@@ -27,7 +27,8 @@ if note := field_screen.publication_note(view, sel):
     st.caption(note)
 session.download_button(
     "Rapport pour la séance plénière (PDF)",
-    lambda: report_screen.plenary_pdf(view, start=sel.start, end=sel.end),
+    lambda: report_screen.plenary_pdf(view, start=sel.start, end=sel.end,
+                                      communes=sel.communes),
     report_screen.plenary_file_name(sel.start, sel.end), "application/pdf",
     key="overview.plenary", icon=":material/picture_as_pdf:",
     help="Établi à la demande pour votre rôle et la période choisie, avec les mêmes règles "
@@ -37,7 +38,7 @@ session.download_button(
 def build_map():
     """The overview map (built only when no session has it rendered for this key)."""
     m = panels.base_map(view)
-    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    area_layers.quartiers_layer(panels.quartiers(view), m=m)
     layers = panels.incident_layers(view, sel, name="Faits", m=m)
     secteurs = view.layer("secteurs")
     if not secteurs.empty:

@@ -14,7 +14,7 @@ from ui import data, panels, plan_panel, widgets
 view = data.view()
 FIELD = "routier"
 sel, m, layers = panels.field_page(view, FIELD)
-accidents = view.layer("accidents")
+accidents = common.accidents(view, sel)
 roads = view.layer("voies")
 st.subheader("Accidents corporels")
 hot = None

@@ -206,6 +206,36 @@ def tiny_layers() -> dict[str, gpd.GeoDataFrame]:
     return layers
 
 
+def two_commune_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Return the tiny territory with a second commune east of it (an intercommunal CISPD).
+
+    Testville (00000, 2,000 inhabitants) is the 1 km square of :func:`tiny_layers`;
+    Autreville (00001, 1,000 inhabitants) the square east of it, one quartier Q3, with
+    four incidents of its own: 3 tapage in March 2025 and 1 cambriolage in April 2025.
+    """
+    import pandas as pd
+
+    def frame(data: dict, geoms: list) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(data, geometry=geoms, crs=2154).to_crs(4326)
+
+    layers = tiny_layers()
+    layers["territoire"] = frame(
+        {"insee_code": ["00000", "00001"], "name": ["Testville", "Autreville"],
+         "population": [2000, 1000], "fictitious": [True, True]},
+        [_poly(0, 0, 1000, 1000), _poly(1000, 0, 2000, 1000)])
+    east = frame({"quartier_id": ["Q3"], "name": ["Autreville-centre"], "insee_code": ["00001"],
+                  "qpv": [False], "population": [1000]}, [_poly(1000, 0, 2000, 1000)])
+    layers["quartiers"] = pd.concat([layers["quartiers"], east], ignore_index=True)
+    xy = [(1050, 50), (1060, 60), (1070, 70), (1500, 500)]
+    more = frame({"incident_id": [f"I{i}" for i in range(7, 11)],
+                  "occurred_at": pd.to_datetime(["2025-03-03 23:00", "2025-03-04 01:00",
+                                                 "2025-03-20 22:00", "2025-04-02 14:00"]),
+                  "category": ["tapage", "tapage", "tapage", "cambriolage"],
+                  "quartier_id": ["Q3"] * 4}, [Point(X0 + x, Y0 + y) for x, y in xy])
+    layers["incidents"] = pd.concat([layers["incidents"], more], ignore_index=True)
+    return layers
+
+
 @pytest.fixture
 def tiny() -> dict[str, gpd.GeoDataFrame]:
     """The tiny territory's layers (fresh copies for each test)."""

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import folium
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from clspd_geo import _format, config, vocab
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import forecast, hotspots, indicators
+from clspd_geo.analysis import forecast, hotspots, indicators, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.maps import areas as area_layers, base as map_base
 from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
@@ -25,11 +26,16 @@ from ui import map_cache, plan_panel, widgets
 
 
 def base_map(view: RoleView) -> folium.Map:
-    """Return the base map of the territory with the basemap chosen in the sidebar.
+    """Return the base map of the territory (the chosen communes) with the sidebar's basemap.
 
     With no tile basemap, the store's roads (``voies``) are the street background."""
     return map_base.base_map(view.layer("territoire"), basemap=widgets.basemap(),
-                             voies=view.layer("voies"))
+                             voies=view.layer("voies"), communes=widgets.chosen_communes())
+
+
+def quartiers(view: RoleView) -> gpd.GeoDataFrame:
+    """Return the quartiers of the communes chosen in the sidebar (all when none is)."""
+    return selection_mod.quartiers_in(view.layer("quartiers"), widgets.chosen_communes())
 
 
 def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
@@ -107,7 +113,7 @@ def field_map(view: RoleView, field: str, sel: indicators.Selection
               ) -> tuple[folium.Map, list[map_base.MapLayer]]:
     """Return the field's base map with its quartiers, incidents and facilities layers."""
     m = base_map(view)
-    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    area_layers.quartiers_layer(quartiers(view), m=m)
     layers = incident_layers(view, sel, name=vocab.action_field(field).short, m=m)
     equip = view.facilities()
     kinds = vocab.facility_kinds_for(field)
@@ -287,7 +293,7 @@ def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
         st.info(str(err), icon=":material/info:")
         return
     m = base_map(view)
-    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    area_layers.quartiers_layer(quartiers(view), m=m)
     layers = []
     if len(hm.zones):
         layers.append(area_layers.zones_layer(

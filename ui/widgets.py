@@ -1,7 +1,7 @@
 """Widgets the pages share: the sidebar filters, KPIs, maps, errors, notes and sources.
 
-The sidebar filters are one :class:`clspd_geo.analysis.selection.Selection` (period and
-quartiers, no category): a page adds its categories with :func:`selection`.
+The sidebar filters are one :class:`clspd_geo.analysis.selection.Selection` (period,
+communes and quartiers, no category): a page adds its categories with :func:`selection`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,10 @@ def _month_label(d: dt.date) -> str:
 
 
 def sidebar_filters(view: RoleView) -> selection_mod.Selection:
-    """Draw the shared filters in the sidebar (period, quartiers, basemap) and return them.
+    """Draw the shared filters in the sidebar (period, communes, quartiers, basemap).
+
+    « Communes » is shown only for a territory of two communes or more; the quartiers
+    offered are those of the chosen communes.
 
     The period is a preset (:mod:`clspd_geo.analysis.periods`: « 12 derniers mois »,
     « dernier mois »…) or two chosen months, always whole months: no calendar widget,
@@ -87,9 +90,14 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
         else:
             start, end = periods.resolve(preset, span[1], res=res)
         st.caption(f"Du {_format.date(start)} au {_format.date(end - dt.timedelta(days=1))}.")
-        names = dict(zip(quartiers["quartier_id"], quartiers["name"], strict=True))
+        communes = commune_filter(view)
+        shown = selection_mod.quartiers_in(quartiers, communes)
+        names = dict(zip(shown["quartier_id"], shown["name"], strict=True))
+        _keep_options("filters.quartiers", names)
         chosen = st.multiselect("Quartiers", options=list(names), format_func=names.get,
-                                key="filters.quartiers", placeholder="Tout le territoire")
+                                key="filters.quartiers", placeholder=(
+                                    "Toutes les communes choisies" if communes
+                                    else "Tout le territoire"))
         st.selectbox("Fond de carte", options=list(config.BASEMAPS),
                      format_func=lambda k: config.BASEMAPS[k]["label"],
                      index=list(config.BASEMAPS).index(config.default_basemap()),
@@ -103,9 +111,32 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
         with st.sidebar:
             st.caption(f"{note} Période retenue : du {_format.date(start)} au "
                        f"{_format.date(end - dt.timedelta(days=1))}.")
-    sel = selection_mod.Selection(start, end, quartiers=tuple(chosen))
+    sel = selection_mod.Selection(start, end, quartiers=tuple(chosen), communes=communes)
     st.session_state[FILTERS_KEY] = sel
     return sel
+
+
+def commune_filter(view: RoleView) -> tuple[str, ...]:
+    """Draw « Communes » (two communes or more) and return the INSEE codes chosen.
+
+    None chosen means every commune (empty tuple); with a single commune, nothing is drawn.
+    """
+    names = selection_mod.commune_names(view.layer("territoire"))
+    if len(names) < 2:
+        return ()
+    _keep_options("filters.communes", names)
+    chosen = st.multiselect("Communes", options=list(names), format_func=names.get,
+                            key="filters.communes", placeholder="Toutes les communes",
+                            help=f"{_format.count(len(names), 'commune')} dans le "
+                                 "territoire ; aucune choisie : toutes.")
+    return tuple(chosen)
+
+
+def _keep_options(key: str, options: dict) -> None:
+    """Drop from a multiselect's kept choice the values no longer offered (another commune)."""
+    kept = st.session_state.get(key)
+    if kept and any(v not in options for v in kept):
+        st.session_state[key] = [v for v in kept if v in options]
 
 
 # Streamlit writes the uploader's button (« Upload ») and its limit line (« 50MB per file •
@@ -143,6 +174,12 @@ def lexicon() -> None:
 def filters() -> selection_mod.Selection:
     """Return the shared filters drawn by ``app.py`` for this run (no category)."""
     return st.session_state[FILTERS_KEY]
+
+
+def chosen_communes() -> tuple[str, ...]:
+    """Return the INSEE codes chosen in the sidebar (empty: every commune)."""
+    sel = st.session_state.get(FILTERS_KEY)
+    return sel.communes if sel is not None else ()
 
 
 def basemap() -> str:

@@ -5,13 +5,14 @@ what that role may see under :data:`clspd_geo.access.policy.MATRIX`.
 
 Aggregated incidents are released as *atoms*. An atom gathers the incidents of one zone
 (a 200 m grid cell, a quartier or the whole territory), one quartier (none at the
-territory level), one category and one time step (a month or a year). Each incident goes
+territory level), one commune, one category and one time step (a month or a year); in a
+territory of several communes, the territory level is each commune. Each incident goes
 to the finest level of its rule's hierarchy (cell, then quartier, then territory) where
 its atom, among the incidents not placed at a finer level, holds at least k incidents;
 incidents that reach no such atom are withheld. Released incidents are placed on the
 zone's representative point (cell centre, a point inside the quartier or the territory)
 and dated at the start of their time step (no day, no time of day). Atoms are disjoint
-and every filter the pages offer (period, categories, quartiers, polygons) takes whole
+and every filter the pages offer (period, categories, communes, quartiers, polygons) takes whole
 atoms, so every published count is a sum of atoms: 0 or at least k, and so is the
 difference of two counts. A hidden count cannot be recovered by subtraction across
 filters (the primary suppression is at the finest level, so no secondary suppression
@@ -49,15 +50,26 @@ class Zones:
         ``{quartier_id: (x, y, lon, lat)}``: a point inside each quartier.
     territoire
         ``(x, y, lon, lat)``: a point inside the territory.
+    communes
+        ``(insee_code, x, y, lon, lat)``: a point inside each commune, where the incidents
+        released at the territory level of their commune are placed.
     """
 
     epsg: int
     quartiers: tuple[tuple[str, float, float, float, float], ...]
     territoire: tuple[float, float, float, float]
+    communes: tuple[tuple[str, float, float, float, float], ...] = ()
 
     def quartier_points(self) -> dict[str, tuple[float, float, float, float]]:
         """Return ``{quartier_id: (x, y, lon, lat)}``."""
         return {q: (x, y, lon, lat) for q, x, y, lon, lat in self.quartiers}
+
+    def commune_points(self, codes: np.ndarray) -> np.ndarray:
+        """Return the ``(n, 4)`` points (x, y, lon, lat) of these communes (territory's
+        point for an unknown or empty code)."""
+        pts = {c: (x, y, lon, lat) for c, x, y, lon, lat in self.communes}
+        return np.array([pts.get(c, self.territoire) for c in codes],
+                        dtype=float).reshape(-1, 4)
 
 
 def zones_for(territoire: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame, *, epsg: int) -> Zones:
@@ -78,15 +90,18 @@ def zones_for(territoire: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame, *, epsg
         x, y = crs.project_xy(np.array([p.x]), np.array([p.y]), epsg=epsg)
         return (float(x[0]), float(y[0]), float(p.x), float(p.y))
 
-    qs = []
-    if not quartiers.empty:
-        reps = quartiers.to_crs(4326).geometry.representative_point()
+    def points(layer: gpd.GeoDataFrame, key: str) -> tuple:
+        if layer.empty or key not in layer.columns:
+            return ()
+        reps = layer.to_crs(4326).geometry.representative_point()
         lon, lat = reps.x.to_numpy(), reps.y.to_numpy()
         x, y = crs.project_xy(lon, lat, epsg=epsg)
-        qs = [(str(q), float(a), float(b), float(c), float(d)) for q, a, b, c, d
-              in zip(quartiers["quartier_id"], x, y, lon, lat, strict=True)]
+        return tuple((str(q), float(a), float(b), float(c), float(d)) for q, a, b, c, d
+                     in zip(layer[key], x, y, lon, lat, strict=True))
+
     terr = territoire.geometry if not territoire.empty else quartiers.geometry
-    return Zones(epsg, tuple(qs), point(terr))
+    return Zones(epsg, points(quartiers, "quartier_id"), point(terr),
+                 points(territoire, "insee_code"))
 
 
 # -- the one read function -----------------------------------------------------------------------
@@ -173,12 +188,13 @@ def atoms(df: pd.DataFrame, *, zone: ZoneKind, step: TimeStep) -> tuple[np.ndarr
     """Return the atom id of each row at one zone level, and the start of its time step.
 
     Rows sharing an id share the zone, the quartier (none at the territory level), the
-    category and the time step.
+    commune, the category and the time step.
     """
     ts = pd.to_datetime(df["occurred_at"])
     bucket = (ts.dt.to_period("Y") if step == "annee" else ts.dt.to_period("M"))
     bucket = bucket.dt.start_time.to_numpy("datetime64[ns]")
     quartier = df["quartier_id"].astype("string").fillna("").to_numpy(dtype=object)
+    commune = _codes(df, "insee_code")
     if zone == "grille":
         ix = np.floor(df["x"].to_numpy(dtype=float) / GRID_CELL_M).astype(np.int64)
         iy = np.floor(df["y"].to_numpy(dtype=float) / GRID_CELL_M).astype(np.int64)
@@ -188,8 +204,8 @@ def atoms(df: pd.DataFrame, *, zone: ZoneKind, step: TimeStep) -> tuple[np.ndarr
     else:
         zone_key = np.full(len(df), "T", dtype=object)
         quartier = np.full(len(df), "", dtype=object)
-    key = pd.MultiIndex.from_arrays([zone_key, quartier, df["category"].astype(str).to_numpy(),
-                                     bucket])
+    key = pd.MultiIndex.from_arrays([zone_key, quartier, commune,
+                                     df["category"].astype(str).to_numpy(), bucket])
     ids = pd.factorize(key)[0]
     return ids, bucket
 
@@ -273,7 +289,8 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
         t = level == "territoire"
         if t.any():
             j = idx[t]
-            x[j], y[j], lon[j], lat[j] = tx, ty, tlon, tlat
+            rep = zones.commune_points(_codes(sub, "insee_code")[t])
+            x[j], y[j], lon[j], lat[j] = rep[:, 0], rep[:, 1], rep[:, 2], rep[:, 3]
             to_territory[j] = True
     out["x"], out["y"], out["lon"], out["lat"] = x, y, lon, lat
     out["occurred_at"] = pd.Series(when, index=out.index).astype(df["occurred_at"].dtype)
@@ -287,6 +304,20 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     if to_territory.any():
         out.loc[to_territory, "quartier_id"] = np.nan
     return out[keep]
+
+
+def _codes(df: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a key column as text, "" where unknown or absent (grouping drops NaN keys)."""
+    if column not in df.columns:
+        return np.full(len(df), "", dtype=object)
+    return df[column].astype("string").fillna("").to_numpy(dtype=object)
+
+
+def _nullable(df: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a column as objects (None where unknown, or everywhere when absent)."""
+    if column not in df.columns:
+        return np.full(len(df), None, dtype=object)
+    return df[column].astype(object).where(df[column].notna(), None).to_numpy(dtype=object)
 
 
 def _unproject(x: np.ndarray, y: np.ndarray, *, epsg: int) -> tuple[np.ndarray, np.ndarray]:
@@ -350,6 +381,7 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
         parts.append({"occurred_at": pts["occurred_at"].to_numpy("datetime64[ns]"),
                       "category": pts["category"].astype(str).to_numpy(dtype=object),
                       "quartier_id": pts["quartier_id"].astype(object).to_numpy(),
+                      "insee_code": _nullable(pts, "insee_code"),
                       "lon": pts["lon"].to_numpy(float), "lat": pts["lat"].to_numpy(float),
                       "x": pts["x"].to_numpy(float), "y": pts["y"].to_numpy(float),
                       "time_known": np.ones(n, dtype=bool),
@@ -369,6 +401,7 @@ def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.nda
               else month)
     q = sub["quartier_id"].astype(object).where(sub["quartier_id"].notna(), "").to_numpy(
         dtype=object)
+    com = _codes(sub, "insee_code")
     cat = sub["category"].astype(str).to_numpy(dtype=object)
     cx = sub["cell_x"].to_numpy(np.int64)
     cy = sub["cell_y"].to_numpy(np.int64)
@@ -376,14 +409,14 @@ def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.nda
     level = np.full(len(sub), "", dtype=object)
     unplaced = np.ones(len(sub), dtype=bool)
     # Each key column as small integer codes once: grouping then works on integers.
-    cxi, cyi, qi, ci, bi = (pd.factorize(v)[0] for v in (cx, cy, q, cat, bucket))
+    cxi, cyi, qi, mi, ci, bi = (pd.factorize(v)[0] for v in (cx, cy, q, com, cat, bucket))
     for zone in _LEVELS[r.zone or "territoire"]:
         idx = np.flatnonzero(unplaced)
         if not len(idx):
             break
-        keys = {"grille": [cxi[idx], cyi[idx], qi[idx], ci[idx], bi[idx]],
-                "quartier": [qi[idx], ci[idx], bi[idx]],
-                "territoire": [ci[idx], bi[idx]]}[zone]
+        keys = {"grille": [cxi[idx], cyi[idx], qi[idx], mi[idx], ci[idx], bi[idx]],
+                "quartier": [qi[idx], mi[idx], ci[idx], bi[idx]],
+                "territoire": [mi[idx], ci[idx], bi[idx]]}[zone]
         ids = _group_ids(keys)
         ok = np.bincount(ids, weights=n[idx])[ids] >= r.k
         level[idx[ok]] = zone
@@ -409,14 +442,18 @@ def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.nda
                       dtype=float).reshape(-1, 4)
         x[qm], y[qm], lon[qm], lat[qm] = rp[:, 0], rp[:, 1], rp[:, 2], rp[:, 3]
     t = lvl == "territoire"
+    commune = com[placed].copy()
     if t.any():
-        x[t], y[t], lon[t], lat[t] = tx, ty, tlon, tlat
+        rp = zones.commune_points(commune[t])
+        x[t], y[t], lon[t], lat[t] = rp[:, 0], rp[:, 1], rp[:, 2], rp[:, 3]
         quartier[t] = None
     quartier[quartier == ""] = None
+    commune[commune == ""] = None
     total = int(rep.sum())
     return {"occurred_at": np.repeat(bucket[placed], rep),
             "category": np.repeat(cat[placed], rep),
             "quartier_id": np.repeat(quartier, rep),
+            "insee_code": np.repeat(commune, rep),
             "lon": np.repeat(lon, rep), "lat": np.repeat(lat, rep),
             "x": np.repeat(x, rep), "y": np.repeat(y, rep),
             "time_known": np.zeros(total, dtype=bool),
@@ -436,14 +473,15 @@ def _group_ids(codes: list[np.ndarray]) -> np.ndarray:
 
 def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     """Assemble released parts into the columns of the prepared incidents table."""
-    names = ["occurred_at", "category", "quartier_id", "lon", "lat", "x", "y", "time_known",
-             "zone_level", "time_step"]
+    names = ["occurred_at", "category", "quartier_id", "insee_code", "lon", "lat", "x", "y",
+             "time_known", "zone_level", "time_step"]
     if parts:
         cols = {c: np.concatenate([p[c] for p in parts]) for c in names}
     else:
         cols = {"occurred_at": np.empty(0, "datetime64[ns]"),
                 **{c: np.empty(0, dtype=object) for c in ("category", "quartier_id",
-                                                           "zone_level", "time_step")},
+                                                           "insee_code", "zone_level",
+                                                           "time_step")},
                 **{c: np.empty(0) for c in ("lon", "lat", "x", "y")},
                 "time_known": np.empty(0, dtype=bool)}
     order = [c.code for c in vocab.INCIDENT_CATEGORIES]
@@ -454,12 +492,14 @@ def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     sens_of = np.array([sens_order.index(c.sensitivity) for c in vocab.INCIDENT_CATEGORIES]
                        + [-1])
     q = pd.Series(cols["quartier_id"], dtype=object)
+    m = pd.Series(cols["insee_code"], dtype=object)
     return pd.DataFrame({
         "occurred_at": cols["occurred_at"].astype("datetime64[ns]"),
         "category": codes,
         "field": pd.Categorical.from_codes(field_of[codes.codes], categories=field_order),
         "sensitivity": pd.Categorical.from_codes(sens_of[codes.codes], categories=sens_order),
         "quartier_id": pd.Categorical(q.where(q.notna(), None).astype("string").to_numpy()),
+        "insee_code": pd.Categorical(m.where(m.notna(), None).astype("string").to_numpy()),
         "lon": cols["lon"].astype(float), "lat": cols["lat"].astype(float),
         "x": cols["x"].astype(float), "y": cols["y"].astype(float),
         "time_known": cols["time_known"].astype(bool),

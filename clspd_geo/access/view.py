@@ -31,7 +31,7 @@ from clspd_geo.store import Store, atoms, provenance_of
 
 T = TypeVar("T")
 
-INCIDENT_COLUMNS = ["occurred_at", "category", "quartier_id"]
+INCIDENT_COLUMNS = ["occurred_at", "category", "quartier_id", "insee_code"]
 """Columns of the incidents layer the prepared table is built from."""
 
 MEMO_ENTRIES = 96
@@ -366,7 +366,7 @@ class RoleView:
 
         Counted over the categories the role sees in some form: facts in atoms of fewer
         than k, not yet published (publication lag), published only for the whole
-        territory when quartiers are chosen, or dated to a year or month outside the
+        territory (or commune) when quartiers are chosen, or dated to a year or month outside the
         period. Categories the role never sees are not counted.
         """
         cats = tuple(c for c in selection.categories
@@ -381,8 +381,9 @@ class RoleView:
             month = a["month"].to_numpy("datetime64[ns]")
             m = ((month >= np.datetime64(sel.start)) & (month < np.datetime64(sel.end))
                  & a["category"].isin(cats).to_numpy())
-            if sel.quartiers:
-                m &= a["quartier_id"].isin(sel.quartiers).to_numpy()
+            for col, chosen in (("quartier_id", sel.quartiers), ("insee_code", sel.communes)):
+                if chosen:
+                    m &= a[col].isin(chosen).to_numpy()
             n_all = int(a["n"].to_numpy()[m].sum())
         else:
             prepared = self._once("prepared", self._prepared)
@@ -417,7 +418,8 @@ class RoleView:
                         timed: bool = False) -> gpd.GeoDataFrame:
         """Return the released incidents as points (EPSG:4326), for point-layer analyses.
 
-        Columns ``occurred_at``, ``category`` (code), ``quartier_id``, ``time_known``;
+        Columns ``occurred_at``, ``category`` (code), ``quartier_id``, ``insee_code``,
+        ``time_known``;
         aggregated incidents sit on their zone's representative point (see
         :meth:`incidents`).
         """
@@ -426,6 +428,7 @@ class RoleView:
             {"occurred_at": part["occurred_at"].to_numpy(),
              "category": part["category"].astype(str).to_numpy(),
              "quartier_id": part["quartier_id"].to_numpy(),
+             "insee_code": part["insee_code"].to_numpy(),
              "time_known": part["time_known"].to_numpy(dtype=bool)},
             geometry=gpd.points_from_xy(part["lon"], part["lat"]), crs=4326)
 

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from clspd_geo import config, crs
-from clspd_geo.analysis import cells, counts, density
+from clspd_geo.analysis import cells, counts, density, selection
 from clspd_geo.analysis.counts import MIN_INCIDENTS
 from clspd_geo.errors import EmptySelectionError
 
@@ -187,18 +187,26 @@ def hotspot_map(x: np.ndarray, y: np.ndarray, territory: gpd.GeoDataFrame, *,
 
 
 def study_area(territory: gpd.GeoDataFrame, quartiers: gpd.GeoDataFrame,
-               quartier_ids: Sequence[str] = ()) -> gpd.GeoDataFrame:
+               quartier_ids: Sequence[str] = (), *,
+               communes: Sequence[str] = ()) -> gpd.GeoDataFrame:
     """Return the area hotspots are computed over: the territory, or the chosen quartiers.
 
-    When the page is filtered to some quartiers, Gi* and the density must compare those
-    quartiers with themselves: against the whole territory, the empty rest would make the
-    selection look hot.
+    When the page is filtered to some quartiers (or communes, INSEE codes), Gi* and the
+    density must compare those with themselves: against the whole territory, the empty
+    rest would make the selection look hot.
 
     Raises
     ------
     EmptySelectionError
-        None of the chosen quartiers exists.
+        None of the chosen quartiers (or communes) exists.
     """
+    if not quartier_ids and communes:
+        chosen = selection.communes_in(territory, communes)
+        if chosen.empty:
+            msg = ("Les communes choisies n'existent pas dans la couche « territoire » : "
+                   "réinitialisez le filtre des communes.")
+            raise EmptySelectionError(msg)
+        return chosen
     if not quartier_ids:
         return territory
     chosen = quartiers[quartiers["quartier_id"].astype(str).isin([str(q) for q in quartier_ids])]

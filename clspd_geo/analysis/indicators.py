@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +18,7 @@ import pandas as pd
 
 from clspd_geo import crs, vocab
 from clspd_geo.analysis import cells
-from clspd_geo.analysis.selection import Selection, minus_year
+from clspd_geo.analysis.selection import Selection, minus_year, quartiers_in
 from clspd_geo.errors import EmptySelectionError
 
 MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
@@ -72,8 +72,8 @@ def prepare_incidents(incidents: pd.DataFrame, *, epsg: int) -> pd.DataFrame:
     -------
     DataFrame
         ``occurred_at`` (datetime64), ``category`` (categorical code), ``field`` and
-        ``sensitivity`` (categorical, from the vocabulary), ``quartier_id``, ``lon``/``lat``
-        and ``x``/``y`` in metres in ``epsg``.
+        ``sensitivity`` (categorical, from the vocabulary), ``quartier_id``, ``insee_code``
+        (the commune, categorical), ``lon``/``lat`` and ``x``/``y`` in metres in ``epsg``.
     """
     if isinstance(incidents, gpd.GeoDataFrame):
         geo = incidents if incidents.crs is None or incidents.crs.to_epsg() == 4326 else \
@@ -96,16 +96,18 @@ def prepare_incidents(incidents: pd.DataFrame, *, epsg: int) -> pd.DataFrame:
     sens_of = np.array([sens_order.index(c.sensitivity) for c in vocab.INCIDENT_CATEGORIES]
                        + [-1])
     cat_codes = codes.codes
-    quartier = (incidents["quartier_id"] if "quartier_id" in incidents.columns
-                else pd.Series(None, index=incidents.index, dtype="string"))
-    if not isinstance(quartier.dtype, pd.CategoricalDtype):
-        quartier = pd.Categorical(quartier.astype("string").to_numpy())
+    def key(column: str) -> pd.Categorical:
+        v = (incidents[column] if column in incidents.columns
+             else pd.Series(None, index=incidents.index, dtype="string"))
+        return v if isinstance(v.dtype, pd.CategoricalDtype) else pd.Categorical(
+            v.astype("string").to_numpy())
     return pd.DataFrame({
         "occurred_at": pd.to_datetime(incidents["occurred_at"]).to_numpy(),
         "category": codes,
         "field": pd.Categorical.from_codes(field_of[cat_codes], categories=field_order),
         "sensitivity": pd.Categorical.from_codes(sens_of[cat_codes], categories=sens_order),
-        "quartier_id": quartier,
+        "quartier_id": key("quartier_id"),
+        "insee_code": key("insee_code"),
         "lon": lon, "lat": lat, "x": x, "y": y,
     })
 
@@ -152,6 +154,8 @@ def mask(df: pd.DataFrame, sel: Selection) -> np.ndarray:
                 m[rows] &= atom_end <= end
     if len(sel.categories) < len(vocab.INCIDENT_CATEGORIES):
         m &= df["category"].isin(sel.categories).to_numpy()
+    if sel.communes:
+        m &= df["insee_code"].isin(sel.communes).to_numpy()
     if sel.quartiers:
         m &= df["quartier_id"].isin(sel.quartiers).to_numpy()
     return m
@@ -189,12 +193,14 @@ def by_quartier(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selection) -
         ``Faits N-1``, ``Évolution (%)``, ``Pour 1 000 hab.`` (empty when the population
         is unknown), sorted by decreasing count.
     """
-    whole = Selection(sel.start, sel.end, sel.categories)
+    whole = Selection(sel.start, sel.end, sel.categories, communes=sel.communes)
     cur = select(df, whole)["quartier_id"].value_counts()
     prev = select(df, whole.previous_year())["quartier_id"].value_counts()
     q = quartiers[["quartier_id", "name", "qpv", "population"]].copy()
     if sel.quartiers:
         q = q[q["quartier_id"].isin(sel.quartiers)]
+    else:
+        q = q.loc[quartiers_in(quartiers, sel.communes).index]
     q["Faits"] = q["quartier_id"].map(cur).fillna(0).astype(int)
     q["Faits N-1"] = q["quartier_id"].map(prev).fillna(0).astype(int)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -231,7 +237,7 @@ def monthly_counts(timestamps: pd.Series, start: dt.date, end: dt.date) -> pd.Da
 
 def monthly_trend(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     """Return selected incidents per month, beside the same month a year earlier."""
-    span = Selection(minus_year(sel.start), sel.end, sel.categories, sel.quartiers)
+    span = replace(sel, start=minus_year(sel.start))
     return monthly_counts(select(df, span)["occurred_at"], sel.start, sel.end)
 
 
@@ -329,12 +335,12 @@ def quartier_counts(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selectio
     Returns
     -------
     GeoDataFrame
-        The quartiers with ``faits`` (0 where the count is between 1 and k−1, so neither
+        The quartiers (of the chosen communes) with ``faits`` (0 where the count is between 1 and k−1, so neither
         the colour nor the value reveals it) and ``faits_affiches`` (text: "< k" for
         suppressed counts).
     """
     counts = select(df, sel)["quartier_id"].value_counts()
-    out = quartiers.copy()
+    out = quartiers_in(quartiers, sel.communes).copy()
     raw = out["quartier_id"].map(counts).fillna(0).astype(int)
     out["faits_affiches"] = suppress_small(raw, k=k).to_numpy()
     out["faits"] = raw.where(raw >= k, 0).to_numpy()

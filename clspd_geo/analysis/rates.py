@@ -3,11 +3,15 @@
 When the Filosofi grid (``carreaux`` layer) is loaded, each quartier's population is the
 sum of the grid's inhabitants inside it (:func:`clspd_geo.analysis.residents.area_population`);
 otherwise the quartiers' (or IRIS') own population. When the population is unknown, counts
-are shown with a French sentence saying why (:func:`rates_by_quartier`).
+are shown with a French sentence saying why (:func:`rates_by_quartier`). With communes
+chosen (an intercommunal territory), the quartiers are those of the chosen communes, and a
+rate for the whole selection uses the legal population of those communes only
+(:func:`population_of`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,7 +19,40 @@ import numpy as np
 import pandas as pd
 
 from clspd_geo import _format, crs, safe
-from clspd_geo.analysis import indicators, residents
+from clspd_geo.analysis import indicators, residents, selection
+
+
+def population_of(territoire: pd.DataFrame, *, communes: Sequence[str] = ()) -> float | None:
+    """Return the legal population of the chosen communes (all when none is chosen).
+
+    Parameters
+    ----------
+    territoire
+        The ``territoire`` layer (``insee_code``, ``population``).
+    communes
+        INSEE codes of the chosen communes; empty for the whole territory.
+
+    Returns
+    -------
+    float or None
+        The sum of their ``population``; None when one of them has no population, or the
+        sum is 0 (no rate can then be computed).
+    """
+    terr = selection.communes_in(territoire, communes)
+    if terr.empty or "population" not in terr.columns:
+        return None
+    pop = pd.to_numeric(terr["population"], errors="coerce")
+    if pop.isna().any() or float(pop.sum()) <= 0:
+        return None
+    return float(pop.sum())
+
+
+def rate_per_1000(count: float, territoire: pd.DataFrame, *,
+                  communes: Sequence[str] = ()) -> float | None:
+    """Return ``count`` per 1,000 inhabitants of the chosen communes (None: unknown population)."""
+    pop = population_of(territoire, communes=communes)
+    return None if pop is None else 1000.0 * float(count) / pop
+
 
 @dataclass(frozen=True)
 class QuartierRates:
@@ -97,7 +134,8 @@ class QuartierRates:
 
 def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k: int,
                       per: float = 1000.0, aggregated: bool = False,
-                      carreaux: gpd.GeoDataFrame | None = None) -> QuartierRates:
+                      carreaux: gpd.GeoDataFrame | None = None,
+                      communes: Sequence[str] = ()) -> QuartierRates:
     """Return incidents per quartier with small counts suppressed, as rates when possible.
 
     Parameters
@@ -118,9 +156,11 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
     carreaux
         The Filosofi grid: when it places inhabitants in every inhabited quartier, its
         sums replace the quartiers' ``population`` (rounded to whole inhabitants).
+    communes
+        INSEE codes of the chosen communes: only their quartiers are kept (all when empty).
     """
     counts = pd.Series(incidents["quartier_id"]).astype("string").value_counts()
-    out = crs.to_storage(quartiers)
+    out = crs.to_storage(selection.quartiers_in(quartiers, communes))
     raw = out["quartier_id"].astype("string").map(counts).fillna(0).astype(int)
     kept = raw.where(raw >= k, 0)
     values, source = residents.area_population(out, carreaux=carreaux)

@@ -1,4 +1,4 @@
-"""What the user selected: a period, incident categories and quartiers.
+"""What the user selected: a period, incident categories, communes and quartiers.
 
 One :class:`Selection` type serves the sidebar filters (no category yet), every page and
 every analysis.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+
+import pandas as pd
 
 
 def minus_year(d: dt.date) -> dt.date:
@@ -21,26 +23,69 @@ def minus_year(d: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Selection:
-    """What the user selected: a period ``[start, end)``, categories and quartiers.
+    """What the user selected: a period ``[start, end)``, categories, quartiers, communes.
 
-    ``quartiers`` empty means the whole territory; ``categories`` empty means none chosen
-    yet (the sidebar's filters, before a page adds its categories).
+    ``quartiers`` empty means the whole territory (of the chosen communes); ``communes``
+    (INSEE codes) empty means every commune of the territory; ``categories`` empty means
+    none chosen yet (the sidebar's filters, before a page adds its categories).
     """
 
     start: dt.date
     end: dt.date
     categories: tuple[str, ...] = ()
     quartiers: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
 
     def previous_year(self) -> Selection:
         """Return the same selection one year earlier."""
         return replace(self, start=minus_year(self.start), end=minus_year(self.end))
 
     def with_categories(self, categories: Iterable[str]) -> Selection:
-        """Return the same period and quartiers with these categories."""
+        """Return the same period, communes and quartiers with these categories."""
         return replace(self, categories=tuple(categories))
 
     @property
     def days(self) -> int:
         """Length of the period in days."""
         return (self.end - self.start).days
+
+
+def commune_names(territoire: pd.DataFrame) -> dict[str, str]:
+    """Return ``{insee_code: name}`` of the territory's communes, in layer order.
+
+    A commune without a name is shown by its INSEE code.
+    """
+    if territoire.empty or "insee_code" not in territoire.columns:
+        return {}
+    names = (territoire["name"] if "name" in territoire.columns
+             else pd.Series(None, index=territoire.index))
+    return {str(c): (str(n) if pd.notna(n) and str(n) else str(c))
+            for c, n in zip(territoire["insee_code"], names, strict=True)}
+
+
+def quartiers_in(quartiers: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the quartiers of these communes (INSEE codes; all quartiers when none given)."""
+    chosen = [str(c) for c in communes]
+    if not chosen or "insee_code" not in quartiers.columns:
+        return quartiers
+    return quartiers[quartiers["insee_code"].astype(str).isin(chosen).to_numpy()]
+
+
+def communes_in(territoire: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the territory rows of these communes (the whole territory when none given)."""
+    chosen = [str(c) for c in communes]
+    if not chosen or "insee_code" not in territoire.columns:
+        return territoire
+    return territoire[territoire["insee_code"].astype(str).isin(chosen).to_numpy()]
+
+
+def of_communes(frame: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the rows of a point layer in these communes (by ``insee_code``; all when none).
+
+    A layer without ``insee_code`` (written before the communes were filled) is returned
+    whole: its rows cannot be told apart.
+    """
+    chosen = [str(c) for c in communes]
+    if not chosen or "insee_code" not in frame.columns:
+        return frame
+    return frame[frame["insee_code"].astype("string").isin(chosen).to_numpy(dtype=bool)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from clspd_geo import _format
 from clspd_geo.errors import SchemaError
 from clspd_geo.importing import values
 from clspd_geo.importing.accidents import commune_of
@@ -41,7 +42,34 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
     log.roles.update({s.name: ("quartiers" if as_layer == "quartiers" else "territoire")
                       for s in sources})
     out = pd.concat(parts, ignore_index=True)
+    if as_layer == "territoire":
+        _check_codes(out)
     return {as_layer: gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")}
+
+
+def _check_codes(out: pd.DataFrame) -> None:
+    """Raise :class:`SchemaError` when two communes of different names share an INSEE code.
+
+    An INSEE code names one commune: two names under one code is a typo in the file, and
+    keeping either would file the other commune's facts under the wrong name. (Several
+    polygons of one commune, same code and name, are the same commune: the duplicate-id
+    check keeps the first and reports the others.)
+    """
+    named = out.assign(_name=out["name"].astype(str).str.strip().str.casefold())
+    clash = named.groupby("insee_code")["_name"].nunique()
+    clash = clash[clash > 1]
+    if clash.empty:
+        return
+    code = str(clash.index[0])
+    rows = out[out["insee_code"] == code]
+    where = " et ".join(f"« {n} » (ligne {line} de {file})" for n, line, file in zip(
+        rows["name"], rows["_line"], rows["_file"], strict=True))
+    more = (f" ({_format.count(len(clash), 'code')} en double en tout)" if len(clash) > 1
+            else "")
+    msg = (f"Deux communes portent le même code INSEE « {code} » : {where}{more}. Un code "
+           "INSEE désigne une seule commune : corrigez le code de l'une d'elles dans le "
+           "fichier, puis relancez l'import ; rien n'a été écrit.")
+    raise SchemaError(msg)
 
 
 def _territoire(src: Source, gdf: gpd.GeoDataFrame, ctx: Context,

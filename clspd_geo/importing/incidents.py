@@ -12,7 +12,8 @@ Layout (one row per incident; column names are case-insensitive):
 
 Nothing else is kept: no names, no free-text narrative (CNIL guidance to town halls).
 Unmapped labels are rejected and counted per label. Each incident gets the quartier it
-falls in when the store has quartiers.
+falls in when the store has quartiers; in a
+territory of several communes, an incident outside every commune is rejected.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import vocab
+from clspd_geo import _format, vocab
 from clspd_geo.analysis import areas
 from clspd_geo.importing import coords, geometry, mapping, values
 from clspd_geo.importing.context import Context
 from clspd_geo.importing.report import RowLog
 from clspd_geo.importing.sniffing import Source
+from clspd_geo.store import communes
 
 _WHEN = ("date_heure", "occurred_at", "datetime", "date_faits", "date", "occ_date")
 _TIME = ("heure", "time", "hrmn")
@@ -44,12 +46,34 @@ def build(sources: list[Source], ctx: Context, log: RowLog) -> dict[str, gpd.Geo
     parts = [_one(src, ctx, log, table) for src in sources]
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                            crs="EPSG:4326")
+    out = _in_communes(out, ctx, log)
     if ctx.quartiers is not None and not out.empty:
         present = geometry.present(out.geometry)
         out["quartier_id"] = None
         out.loc[present, "quartier_id"] = areas.assign_quartier(
             out[present], ctx.quartiers.to_crs(4326))
     return {"incidents": out}
+
+
+def _in_communes(out: gpd.GeoDataFrame, ctx: Context, log: RowLog) -> gpd.GeoDataFrame:
+    """Return the incidents with their commune; refuse, with their lines, those with none.
+
+    Only a territory of several communes refuses: an incident outside every commune (beyond
+    :data:`clspd_geo.store.communes.COMMUNE_TOLERANCE_M`) belongs to none of the council's
+    communes. With one commune, the territory check of the coordinates applies alone.
+    """
+    terr = ctx.territoire
+    if terr is None or len(terr) < 2 or out.empty:
+        return out
+    code = communes.assign_communes(out, terr)
+    missing = code.isna().to_numpy()
+    for file, line in zip(out["_file"][missing], out["_line"][missing], strict=True):
+        log.reject(str(file), [int(line)], "point hors des communes du territoire (à plus "
+                   f"de {_format.number(communes.COMMUNE_TOLERANCE_M)} m de chacune) : "
+                   "importez d'abord la commune concernée, ou corrigez les coordonnées")
+    kept = out[~missing].copy()
+    kept["insee_code"] = code[~missing].to_numpy(dtype=object)
+    return kept
 
 
 def _one(src: Source, ctx: Context, log: RowLog, table: dict[str, str]) -> gpd.GeoDataFrame:

@@ -20,6 +20,7 @@ import folium
 import geopandas as gpd
 
 from clspd_geo import config, crs
+from clspd_geo.analysis import selection
 from clspd_geo.maps import _geojson, legend, offline, streets
 
 
@@ -76,7 +77,8 @@ def add_tiles(m: folium.Map, *, basemap: str) -> folium.Map:
 
 
 def base_map(territoire: gpd.GeoDataFrame, *, basemap: str = "aucun",
-             height: str = "100%", voies: gpd.GeoDataFrame | None = None) -> folium.Map:
+             height: str = "100%", voies: gpd.GeoDataFrame | None = None,
+             communes: Sequence[str] = ()) -> folium.Map:
     """Return a folium map fitted to the territory, with local Leaflet and the chosen tiles.
 
     Parameters
@@ -88,8 +90,13 @@ def base_map(territoire: gpd.GeoDataFrame, *, basemap: str = "aucun",
     voies
         The store's roads layer: with no tile basemap, drawn as the street background
         under every layer, names at street zoom (:mod:`clspd_geo.maps.streets`).
+    communes
+        INSEE codes of the communes chosen in the sidebar: the map is fitted to them and
+        only their outline is drawn (every commune when empty).
     """
-    terr = crs.to_storage(territoire)
+    terr = crs.to_storage(selection.communes_in(territoire, communes))
+    if terr.empty:
+        terr = crs.to_storage(territoire)
     minx, miny, maxx, maxy = terr.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
                    control_scale=False, height=height)

@@ -19,7 +19,7 @@ import shapely
 
 from clspd_geo import vocab
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import indicators
+from clspd_geo.analysis import indicators, rates, selection as selection_mod
 from clspd_geo.reports import typography
 
 
@@ -29,28 +29,28 @@ def visible_categories(view: RoleView) -> tuple[str, ...]:
 
 
 def selection(view: RoleView, *, start: dt.date, end: dt.date,
-              categories: Sequence[str] | None = None) -> indicators.Selection:
-    """Return the selection ``[start, end)`` of the given categories the role sees."""
+              categories: Sequence[str] | None = None,
+              communes: Sequence[str] = ()) -> indicators.Selection:
+    """Return the selection ``[start, end)`` of the given categories the role sees.
+
+    ``communes``: INSEE codes of the communes reported on (all when empty).
+    """
     seen = visible_categories(view)
     cats = seen if categories is None else tuple(c for c in categories if c in seen)
-    return indicators.Selection(start, end, cats)
+    return indicators.Selection(start, end, cats, communes=tuple(communes))
 
 
-def commune_name(view: RoleView) -> str:
-    """Return the territory's name(s), or « Territoire » when it has none."""
-    terr = view.layer("territoire")
+def commune_name(view: RoleView, *, communes: Sequence[str] = ()) -> str:
+    """Return the name(s) of the communes reported on, or « Territoire » when none has one."""
+    terr = selection_mod.communes_in(view.layer("territoire"), communes)
     if terr.empty or "name" not in terr.columns:
         return "Territoire"
     return ", ".join(str(n) for n in terr["name"].dropna().unique()) or "Territoire"
 
 
-def population(view: RoleView) -> float | None:
-    """Return the legal population of the territory (None when unknown)."""
-    terr = view.layer("territoire")
-    if terr.empty or "population" not in terr.columns:
-        return None
-    pop = pd.to_numeric(terr["population"], errors="coerce")
-    return float(pop.sum()) if pop.notna().any() and pop.sum() > 0 else None
+def population(view: RoleView, *, communes: Sequence[str] = ()) -> float | None:
+    """Return the legal population of the communes reported on (None when unknown)."""
+    return rates.population_of(view.layer("territoire"), communes=communes)
 
 
 def printable(value: float, *, k: int) -> bool:
@@ -107,7 +107,7 @@ def quartiered(view: RoleView) -> pd.DataFrame:
 
     Incidents released on a grid cell carry no quartier (the atom is the cell): they are
     given the quartier holding the cell's centre, so that a table by quartier counts them.
-    Incidents released for the whole territory stay without quartier. Counts stay sums
+    Incidents released for the whole territory (or commune) stay without quartier. Counts stay sums
     of released atoms, so 0 or at least k. Computed once per view.
     """
     def compute() -> pd.DataFrame:
@@ -116,9 +116,9 @@ def quartiered(view: RoleView) -> pd.DataFrame:
         missing = df["quartier_id"].isna().to_numpy()
         if quartiers.empty or not missing.any():
             return df
-        tx, ty = view.zones().territoire[:2]
         x, y = df["x"].to_numpy(), df["y"].to_numpy()
-        unplaced = missing & ~(np.isclose(x, tx) & np.isclose(y, ty))
+        # Released for the whole territory (each commune's, with several): no quartier.
+        unplaced = missing & (df["zone_level"].astype(str) != "territoire").to_numpy()
         filled = df["quartier_id"].astype(object).to_numpy().copy()
         metric = quartiers.to_crs(view.metric_epsg)
         for qid, geom in zip(metric["quartier_id"], metric.geometry, strict=True):

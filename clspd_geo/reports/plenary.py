@@ -19,6 +19,7 @@ goes through the view and :mod:`clspd_geo.reports.figures`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import pandas as pd
 from clspd_geo import config, vocab
 from clspd_geo.maps import cameras as camera_layers
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, forecast, indicators
+from clspd_geo.analysis import cells, forecast, indicators, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.plan import actions as plan_actions
 from clspd_geo.reports import charts, figures, pdf, static_maps, typography
@@ -117,7 +118,8 @@ class Plenary:
     notes: list[str]
 
 
-def build(view: RoleView, *, start: dt.date, end: dt.date) -> Plenary:
+def build(view: RoleView, *, start: dt.date, end: dt.date,
+          communes: Sequence[str] = ()) -> Plenary:
     """Compute the plenary report of a period for one role.
 
     Parameters
@@ -126,30 +128,33 @@ def build(view: RoleView, *, start: dt.date, end: dt.date) -> Plenary:
         The store as the role sees it.
     start, end
         The period, ``end`` excluded (as :class:`clspd_geo.analysis.indicators.Selection`).
+    communes
+        INSEE codes of the communes reported on (the whole territory when empty); the rate
+        per 1,000 inhabitants is on their legal population.
     """
     k = view.small_count_k
-    sel = figures.selection(view, start=start, end=end)
+    sel = figures.selection(view, start=start, end=end, communes=communes)
     df = view.incidents()
     total = indicators.total_kpi(df, sel)
-    pop = figures.population(view)
+    pop = figures.population(view, communes=communes)
     rate = (1000.0 * total.value / pop if pop and figures.printable(total.value, k=k)
             else None)
     trend, hidden = figures.trend(view, sel, k=k)
     plan = view.layer("actions")
-    sections = [_section(view, f, start=start, end=end, plan=plan)
-                for f in vocab.ACTION_FIELDS]
+    sections = [_section(view, f, sel=sel, plan=plan) for f in vocab.ACTION_FIELDS]
     return Plenary(
-        commune=figures.commune_name(view), role_label=view.role_label, k=k, selection=sel,
+        commune=figures.commune_name(view, communes=communes), role_label=view.role_label,
+        k=k, selection=sel,
         total=total, fields_kpis=indicators.field_kpis(df, sel) if sel.categories else [],
         rate_per_1000=rate, quartiers=figures.quartier_counts(view, sel), trend=trend,
         trend_hidden=hidden, sections=sections, forecast_text=_forecast_text(view, sel),
         notes=_notes(view, k=k))
 
 
-def _section(view: RoleView, field: vocab.ActionField, *, start: dt.date, end: dt.date,
+def _section(view: RoleView, field: vocab.ActionField, *, sel: indicators.Selection,
              plan: gpd.GeoDataFrame) -> FieldSection:
     k = view.small_count_k
-    sel = figures.selection(view, start=start, end=end,
+    sel = figures.selection(view, start=sel.start, end=sel.end, communes=sel.communes,
                             categories=vocab.category_codes(field=field.code))
     mine = plan_actions.for_field(plan, field.code) if not plan.empty else plan
     table = (plan_actions.display_table(mine, view.layer("quartiers"))
@@ -177,8 +182,9 @@ def _forecast_text(view: RoleView, sel: indicators.Selection) -> str:
         return "Aucun fait : la précision des prévisions de points chauds n'est pas évaluée."
     try:
         train, test = forecast.monthly_periods(sel.end, first=span[0])
-        every = indicators.select(df, indicators.Selection(span[0], sel.end, tuple(open_cats)))
-        territory = view.layer("territoire")
+        every = indicators.select(df, indicators.Selection(span[0], sel.end, tuple(open_cats),
+                                                           communes=sel.communes))
+        territory = selection_mod.communes_in(view.layer("territoire"), sel.communes)
         grid = cells.grid_for(territory, cell_size_m=config.HOTSPOT_CELL_M)
         inside = cells.inside_mask(grid, territory)
         rep = forecast.evaluate_xy(grid, inside, every["x"].to_numpy(), every["y"].to_numpy(),
@@ -379,7 +385,7 @@ def render_pdf(rep: Plenary, view: RoleView, *, made_on: dt.date | None = None) 
 
 
 def build_pdf(view: RoleView, *, start: dt.date, end: dt.date,
-              made_on: dt.date | None = None) -> bytes:
+              made_on: dt.date | None = None, communes: Sequence[str] = ()) -> bytes:
     """Return the plenary report of ``[start, end)`` for the view's role, as PDF bytes.
 
     This is the function behind the overview's download button and
@@ -393,8 +399,11 @@ def build_pdf(view: RoleView, *, start: dt.date, end: dt.date,
         The period, ``end`` excluded.
     made_on
         Date printed on the cover (default: today).
+    communes
+        INSEE codes of the communes reported on (the whole territory when empty).
     """
-    return render_pdf(build(view, start=start, end=end), view, made_on=made_on)
+    return render_pdf(build(view, start=start, end=end, communes=communes), view,
+                      made_on=made_on)
 
 
 def write(view: RoleView, path: str | Path, *, start: dt.date, end: dt.date) -> Path:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 
 from clspd_geo import config
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, indicators
+from clspd_geo.analysis import cells, indicators, selection
 from clspd_geo.video import cameras
 
 
@@ -51,8 +53,16 @@ def accident_cells(view: RoleView, sel: indicators.Selection, *,
                    cell_m: float = config.HOTSPOT_CELL_M) -> gpd.GeoDataFrame:
     """Return the accident cells of the selection's period (EPSG:4326)."""
     return view.memo(("common.accident_cells", sel, float(cell_m)),
-                     lambda: indicators.accident_cells(view.layer("accidents"), sel,
+                     lambda: indicators.accident_cells(accidents(view, sel), sel,
                                                        grid(view, cell_m=cell_m)))
+
+
+def accidents(view: RoleView, sel: indicators.Selection) -> gpd.GeoDataFrame:
+    """Return the accidents of the selection's communes (all when none is chosen), any date."""
+    if not sel.communes:
+        return view.layer("accidents")
+    return view.memo(("common.accidents", sel.communes), lambda: selection.of_communes(
+        view.layer("accidents"), sel.communes))
 
 
 def camera_views(view: RoleView) -> gpd.GeoDataFrame:
@@ -87,7 +97,7 @@ def sensitive_quartier_counts(view: RoleView,
     _, sensitive = indicators.split_sensitive(sel.categories)
     if not sensitive:
         return None
-    only = indicators.Selection(sel.start, sel.end, tuple(sensitive), sel.quartiers)
+    only = dataclasses.replace(sel, categories=tuple(sensitive))
     return view.memo(("common.sensitive_quartier_counts", only),
                      lambda: indicators.quartier_counts(view.incidents(), view.layer("quartiers"),
                                                         only, k=view.small_count_k))

@@ -7,6 +7,7 @@ counts it shows are hidden from 1 to k−1 with the role's k (:attr:`RoleView.sm
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import geopandas as gpd
@@ -16,7 +17,8 @@ import pandas as pd
 from clspd_geo import _format, vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
-                                road_safety, schools, victims)
+                                road_safety, schools, selection, victims)
+from clspd_geo.screens import common
 
 
 def school_rings(view: RoleView, sel: indicators.Selection, *,
@@ -47,7 +49,13 @@ def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierR
     return view.memo(("fields.quartier_rates", sel),
                      lambda: rates.rates_by_quartier(
                          view.incidents(sel), view.layer("quartiers"), k=view.small_count_k,
-                         carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel)))
+                         carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel),
+                         communes=sel.communes))
+
+
+def _quartiers(view: RoleView, sel: indicators.Selection) -> gpd.GeoDataFrame:
+    """Return the quartiers of the selection's communes (all when none is chosen)."""
+    return selection.quartiers_in(view.layer("quartiers"), sel.communes)
 
 
 def aggregated(view: RoleView, sel: indicators.Selection) -> bool:
@@ -102,7 +110,7 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
     def compute() -> victims.SupportAccess:
         roads = view.layer("voies") if network else None
         return victims.support_access(
-            view.incidents(sel), view.layer("quartiers"), view.layer("equipements"),
+            view.incidents(sel), _quartiers(view, sel), view.layer("equipements"),
             epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes,
             carreaux=view.layer("carreaux"))
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
@@ -139,20 +147,22 @@ def road_hotspots(view: RoleView, sel: indicators.Selection, *,
     Only the period of ``sel`` is used (accidents have no incident category).
     """
     def compute() -> road_safety.RoadHotspots:
-        acc = indicators.accidents_in(view.layer("accidents"), sel.start, sel.end)
+        acc = indicators.accidents_in(common.accidents(view, sel), sel.start, sel.end)
         roads = view.layer("voies") if on_roads else None
         return road_safety.road_hotspots(acc, territory=view.layer("territoire"), voies=roads)
-    return view.memo(("fields.road_hotspots", sel.start, sel.end, bool(on_roads)), compute)
+    return view.memo(("fields.road_hotspots", sel.start, sel.end, sel.communes,
+                      bool(on_roads)), compute)
 
 
 def accident_school_rings(view: RoleView,
                           sel: indicators.Selection) -> schools.SchoolRings:
     """Return the accidents of the period around schools, at school hours and other hours."""
     def compute() -> schools.SchoolRings:
-        acc = indicators.accidents_in(view.layer("accidents"), sel.start, sel.end)
+        acc = indicators.accidents_in(common.accidents(view, sel), sel.start, sel.end)
         return schools.school_surroundings(acc, view.layer("equipements"),
                                                   epsg=view.metric_epsg)
-    return view.memo(("fields.accident_school_rings", sel.start, sel.end), compute)
+    return view.memo(("fields.accident_school_rings", sel.start, sel.end, sel.communes),
+                     compute)
 
 
 def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: str
@@ -174,7 +184,7 @@ def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: s
 
     def compute() -> tuple[gpd.GeoDataFrame, str]:
         per_q = resources.resources_by_quartier(
-            view.layer("quartiers"), view.layer("equipements"), view.layer("actions"),
+            _quartiers(view, sel), view.layer("equipements"), view.layer("actions"),
             kinds=kinds, field=field)
         counts = view.incidents(sel)["quartier_id"].astype("string").value_counts()
         return per_q, resources.resources_sentence(per_q, counts=counts,
@@ -208,8 +218,8 @@ def yearly_outside(view: RoleView, sel: indicators.Selection) -> int:
     year_end = (ts.astype("datetime64[Y]") + 1).astype("datetime64[ns]")
     overlap = (ts < np.datetime64(sel.end, "ns")) & (year_end > start)
     # Same categories and quartiers, over the years the period touches.
-    wide = indicators.Selection(dt.date(sel.start.year, 1, 1), dt.date(sel.end.year + 1, 1, 1),
-                                sel.categories, sel.quartiers)
+    wide = dataclasses.replace(sel, start=dt.date(sel.start.year, 1, 1),
+                               end=dt.date(sel.end.year + 1, 1, 1))
     near = overlap & indicators.mask(rows, wide)
     return int((near & ~indicators.mask(rows, sel)).sum())
 
@@ -245,6 +255,8 @@ def _year_snapped(view: RoleView, sel: indicators.Selection
     keep = np.ones(len(rows), dtype=bool)
     if sel.categories:
         keep &= rows["category"].isin(sel.categories).to_numpy()
+    if sel.communes:
+        keep &= rows["insee_code"].isin(sel.communes).to_numpy()
     if sel.quartiers:
         keep &= rows["quartier_id"].isin(sel.quartiers).to_numpy()
     ts = rows["occurred_at"].to_numpy("datetime64[ns]")[keep]
@@ -256,8 +268,7 @@ def _year_snapped(view: RoleView, sel: indicators.Selection
     if not touches.any() or not yearly[touches].all():
         return sel, ""
     last = sel.end.year - 1  # the last year whose 31 December is inside [start, end)
-    snapped = indicators.Selection(dt.date(last, 1, 1), dt.date(last + 1, 1, 1),
-                                   sel.categories, sel.quartiers)
+    snapped = dataclasses.replace(sel, start=dt.date(last, 1, 1), end=dt.date(last + 1, 1, 1))
     return snapped, (f"Pour votre rôle, les faits de ces catégories ne sont publiés que par "
                      f"année civile entière : les chiffres de cette page portent sur l'année "
                      f"{last} entière (la dernière année civile achevée à la fin de la période "

@@ -47,7 +47,7 @@ def hotspot_map(view: RoleView, sel: indicators.Selection, *,
     def compute() -> hotspots.HotspotMap:
         df = view.incidents(sel)
         area = hotspots.study_area(view.layer("territoire"), view.layer("quartiers"),
-                                   sel.quartiers)
+                                   sel.quartiers, communes=sel.communes)
         return hotspots.hotspot_map(df["x"].to_numpy(), df["y"].to_numpy(), area, mode=mode)
     return view.memo(("hotspots.hotspot_map", sel, mode), compute)
 
@@ -178,7 +178,8 @@ def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas
         rows = view.incidents(sel)
         level = rows["zone_level"].astype(str).to_numpy()
         in_q = rows[rows["quartier_id"].notna().to_numpy()]
-        qr = rates.rates_by_quartier(in_q, view.layer("quartiers"), k=view.small_count_k)
+        qr = rates.rates_by_quartier(in_q, view.layer("quartiers"), k=view.small_count_k,
+                                     communes=sel.communes)
         grid_rows = rows[level == "grille"]
         half = view.grid_cell_m / 2
         if len(grid_rows):

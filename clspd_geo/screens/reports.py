@@ -21,10 +21,14 @@ from clspd_geo.reports import plenary, qgis
 from clspd_geo.screens import video as video_screen
 
 
-def plenary_pdf(view: RoleView, *, start: dt.date, end: dt.date) -> bytes:
-    """Return the plenary report of ``[start, end)`` for the view's role (PDF)."""
-    return view.memo(("reports.plenary_pdf", start, end),
-                     lambda: plenary.build_pdf(view, start=start, end=end))
+def plenary_pdf(view: RoleView, *, start: dt.date, end: dt.date,
+                communes: tuple[str, ...] = ()) -> bytes:
+    """Return the plenary report of ``[start, end)`` for the view's role (PDF).
+
+    ``communes``: INSEE codes of the communes reported on (the whole territory when empty).
+    """
+    return view.memo(("reports.plenary_pdf", start, end, communes),
+                     lambda: plenary.build_pdf(view, start=start, end=end, communes=communes))
 
 
 def plenary_file_name(start: dt.date, end: dt.date) -> str:

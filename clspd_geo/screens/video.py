@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from clspd_geo import safe
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, density, indicators
 from clspd_geo.errors import EmptySelectionError
+from clspd_geo.screens import common
 from clspd_geo.video import before_after, camera_plan, cameras, siting
 from clspd_geo.video import coverage as coverage_mod
 
@@ -138,7 +140,7 @@ def _candidates(view: RoleView, params: SitingParams) -> siting.Candidates:
 def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> siting.Demand:
     epsg = view.metric_epsg
     if params.demand == "accidents":
-        acc = view.layer("accidents")
+        acc = common.accidents(view, sel)
         return siting.demand_from_accidents(indicators.accidents_in(acc, sel.start, sel.end)
                                             if len(acc) else acc, epsg=epsg)
     df = view.incidents(sel)
@@ -207,8 +209,8 @@ def out_of_sample(view: RoleView, sel: indicators.Selection,
     """Choose sites on the period of the same length before ``sel`` and score them on ``sel``."""
     def compute() -> siting.OutOfSample:
         days = (sel.end - sel.start).days
-        train_sel = indicators.Selection(sel.start - dt.timedelta(days=days), sel.start,
-                                         sel.categories, sel.quartiers)
+        train_sel = dataclasses.replace(sel, start=sel.start - dt.timedelta(days=days),
+                                        end=sel.start)
         valid, _ = video_cameras(view)
         return siting.out_of_sample(_demand(view, train_sel, params),
                                     _demand(view, sel, params), _candidates(view, params),

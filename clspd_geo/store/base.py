@@ -25,6 +25,7 @@ import pandas as pd
 
 from clspd_geo import schemas
 from clspd_geo.errors import DataFileError, SchemaError
+from clspd_geo.store import communes
 
 PROVENANCE_TABLE = "clspd_provenance"
 PROVENANCE_COLUMNS = ["layer", "source", "imported_at", "rows"]
@@ -160,6 +161,25 @@ def require_layer(store: Store, layer: str, *, where: str) -> schemas.LayerSchem
     return sch
 
 
+def present_columns(sch: schemas.LayerSchema, columns: list[str], have: set[str]) -> list[str]:
+    """Return the columns to read: ``columns`` less the optional ones the layer lacks.
+
+    A layer written before an optional column of the data model existed (``insee_code``)
+    is read with that column empty (:func:`with_absent`) rather than refused.
+    """
+    optional = {c.name for c in sch.columns if not c.required}
+    return [c for c in columns if c in have or c not in optional]
+
+
+def with_absent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return ``frame`` with the asked ``columns`` it lacks added empty (categorical), in order."""
+    missing = [c for c in columns if c not in frame.columns]
+    if not missing:
+        return frame
+    out = frame.assign(**{c: pd.Categorical([None] * len(frame)) for c in missing})
+    return out[[c for c in out.columns if c not in columns] + list(columns)]
+
+
 def conform_frames(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
     """Return every frame cast to its layer's schema and validated, before any write.
 
@@ -253,6 +273,39 @@ class BaseStore(abc.ABC):
             return 0
         return self.count_rows(layer)
 
+    def ready(self, frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+        """Return the frames conformed, validated and with their communes filled.
+
+        What every writer does first (:func:`conform_frames`, then
+        :func:`clspd_geo.store.communes.fill_communes` with the territory being written,
+        else the store's).
+        """
+        ready = conform_frames(frames)
+        if not any(name in communes.POINT_LAYERS for name in ready):
+            return ready
+        territoire = ready.get("territoire")
+        if territoire is None and self.has("territoire"):
+            territoire = self.read("territoire", columns=["insee_code"])
+        return communes.fill_communes(ready, territoire)
+
+    def stale_communes(self, ready: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+        """Return the point layers a new territory leaves with outdated communes.
+
+        When ``ready`` holds the ``territoire``, the point layers present in the store and
+        not written with it; the writer fills their ``insee_code`` again in the same
+        atomic step (their provenance is kept: their rows did not change).
+        """
+        if "territoire" not in ready:
+            return []
+        present = self.table_names()
+        return [n for n in communes.POINT_LAYERS if n in present and n not in ready]
+
+    def refilled_communes(self, ready: Mapping[str, gpd.GeoDataFrame]
+                          ) -> dict[str, gpd.GeoDataFrame]:
+        """Return the :meth:`stale_communes` layers read and with their communes filled again."""
+        return communes.fill_communes({n: self.read(n) for n in self.stale_communes(ready)},
+                                      ready.get("territoire"))
+
     def require(self, layer: str) -> schemas.LayerSchema:
         """Return the schema of ``layer``; raise :class:`DataFileError` when it is absent."""
         return require_layer(self, layer, where=self.where)
@@ -295,7 +348,7 @@ class BaseStore(abc.ABC):
         ConflictError
             The store is no longer at ``expected_version`` (nothing is written).
         """
-        ready = conform_frames(frames)
+        ready = self.ready(frames)
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         if expected_version is None:
             self.write_checked(ready, source=source, imported_at=now)

@@ -30,7 +30,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from clspd_geo import config, schemas
 from clspd_geo.errors import ConflictError, DataFileError, LockTimeoutError, SchemaError
-from clspd_geo.store import atoms, gpkg_sql, locking, rows
+from clspd_geo.store import atoms, base, gpkg_sql, locking, rows
 from clspd_geo.store.gpkg_file import check_geopackage, file_version
 from clspd_geo.store.base import PROVENANCE_TABLE, BaseStore, conform_frames, empty_provenance
 
@@ -259,6 +259,8 @@ class GeoPackageStore(BaseStore):
         if categories is not None:
             cats = list(categories) or [""]  # no category: a code no row has
             clauses.append("category IN (" + ", ".join(_quote(c) for c in cats) + ")")
+        asked, columns = columns, base.present_columns(
+            sch, columns, set(pyogrio.read_info(self.path, layer=layer)["fields"]))
         try:
             meta, table = read_arrow(self.path, layer=layer, columns=columns,
                                      where=" AND ".join(clauses) or None, bbox=bbox)
@@ -281,7 +283,7 @@ class GeoPackageStore(BaseStore):
                 out[col] = arr.cast(pa.timestamp(arr.type.unit)).to_numpy(zero_copy_only=False)
             else:
                 out[col] = arr.to_numpy(zero_copy_only=False)
-        return pd.DataFrame(out)
+        return base.with_absent(pd.DataFrame(out), asked)
 
     def point_read(self, layer: str, *, columns: list[str],
                    period: tuple[dt.date | dt.datetime, dt.date | dt.datetime] | None = None,
@@ -299,7 +301,8 @@ class GeoPackageStore(BaseStore):
         """
         if not self.has("incidents"):
             return atoms.empty_atoms()
-        pts = self.read_points("incidents", columns=["occurred_at", "category", "quartier_id"])
+        pts = self.read_points("incidents", columns=["occurred_at", "category", "quartier_id",
+                                                     "insee_code"])
         return atoms.atoms_of_points(pts, epsg=epsg)
 
     def upsert(self, layer: str, gdf: gpd.GeoDataFrame, *, source: str,
@@ -316,7 +319,7 @@ class GeoPackageStore(BaseStore):
         ConflictError
             ``expected_version`` is given and the store changed since.
         """
-        ready = conform_frames({layer: gdf})[layer]
+        ready = self.ready({layer: gdf})[layer]
         idc = schemas.schema(layer).id_column
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         with self._writing(expected_version):
@@ -341,7 +344,7 @@ class GeoPackageStore(BaseStore):
                 kept = whole[~whole[idc].astype(str).isin(ids)]
                 merged = gpd.GeoDataFrame(pd.concat([kept, fresh], ignore_index=True),
                                           geometry="geometry", crs=config.STORAGE_CRS)
-                self._rebuild(conform_frames({layer: merged}), source=source,
+                self._rebuild(self.ready({layer: merged}), source=source,
                               imported_at=now)
             return len(fresh)
 
@@ -399,11 +402,15 @@ class GeoPackageStore(BaseStore):
             be written (disk full, read-only folder); the existing file is left as it was.
         """
         with self._writing(expected_version):
-            self._rebuild(ready, source=source, imported_at=imported_at)
+            refilled = self.refilled_communes(ready)
+            self._rebuild({**ready, **refilled}, source=source, imported_at=imported_at,
+                          kept=tuple(refilled))
 
     def _rebuild(self, ready: Mapping[str, gpd.GeoDataFrame], *, source: str,
-                 imported_at: str, edited: tuple[str, list[str], str] | None = None) -> None:
-        """Build the new file beside the old one and swap it in (hold the lock)."""
+                 imported_at: str, edited: tuple[str, list[str], str] | None = None,
+                 kept: tuple[str, ...] = ()) -> None:
+        """Build the new file beside the old one and swap it in (hold the lock); the
+        provenance of the ``kept`` layers stays (:meth:`refilled_communes`)."""
         locking.clean_temporaries(self.path)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp.gpkg",
                                         dir=self.path.parent)
@@ -425,6 +432,8 @@ class GeoPackageStore(BaseStore):
                 pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
                                         layer_options={"SPATIAL_INDEX": "YES"},
                                         use_arrow=True)
+                if name in kept:
+                    continue
                 prov = prov[prov["layer"] != name]
                 prov = pd.concat([prov, pd.DataFrame(
                     {"layer": [name], "source": [source], "imported_at": [imported_at],
@@ -528,7 +537,7 @@ class GeoPackageStore(BaseStore):
         DataFileError
             The file is unreadable or read-only, or the disk is full; nothing was written.
         """
-        ready = conform_frames(frames)
+        ready = self.ready(frames)
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         with self._writing(expected_version):
             present = self.table_names()
@@ -539,9 +548,9 @@ class GeoPackageStore(BaseStore):
             if not self._in_place(ready, source=source, imported_at=now):
                 merged = {name: (pd.concat([self.read(name), gdf], ignore_index=True)
                                  if name in present else gdf) for name, gdf in ready.items()}
-                merged = conform_frames({n: gpd.GeoDataFrame(g, geometry="geometry",
-                                                             crs=config.STORAGE_CRS)
-                                         for n, g in merged.items()})
+                merged = self.ready({n: gpd.GeoDataFrame(g, geometry="geometry",
+                                                         crs=config.STORAGE_CRS)
+                                     for n, g in merged.items()})
                 self._rebuild(merged, source=source, imported_at=now)
             return {name: self.count_rows(name) for name in ready}
 
@@ -564,7 +573,7 @@ class GeoPackageStore(BaseStore):
             The file is unreadable or read-only, or the disk is full.
         """
         layer = edits.layer
-        upserts = (conform_frames({layer: edits.upserts})[layer] if len(edits.upserts)
+        upserts = (self.ready({layer: edits.upserts})[layer] if len(edits.upserts)
                    else schemas.empty(layer))
         edits = rows.RowEdits(layer, upserts, tuple(edits.deletes), dict(edits.base_versions))
         now = dt.datetime.now().replace(microsecond=0).isoformat()

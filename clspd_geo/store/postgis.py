@@ -33,7 +33,7 @@ import shapely
 
 from clspd_geo import config, schemas
 from clspd_geo.errors import ConflictError, DataFileError
-from clspd_geo.store import atoms, rows
+from clspd_geo.store import atoms, base, rows
 from clspd_geo.store import postgis_incidents as pgi
 from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore, conform_frames
 from clspd_geo.store.rows import ROW_EDITS_TABLE
@@ -190,12 +190,14 @@ class PostGISStore(BaseStore):
         """Read a point layer as a plain frame with ``lon``/``lat`` (see GeoPackageStore)."""
         from psycopg import sql
 
-        self.require(layer)
+        sch = self.require(layer)
         where, params = self._where(period=period, categories=categories, bbox=bbox)
-        query = sql.SQL("SELECT ST_X(geom), ST_Y(geom){cols} FROM {t}{w}").format(
-            cols=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c)) for c in columns),
-            t=sql.Identifier(layer), w=where)
         with self._connect() as con:
+            asked, columns = columns, base.present_columns(
+                sch, columns, set(pgi.column_names(con, layer)))
+            query = sql.SQL("SELECT ST_X(geom), ST_Y(geom){cols} FROM {t}{w}").format(
+                cols=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c))
+                                      for c in columns), t=sql.Identifier(layer), w=where)
             rows = con.execute(query, params).fetchall()
         arr = list(zip(*rows, strict=True)) if rows else [[] for _ in range(2 + len(columns))]
         out: dict[str, object] = {"lon": np.asarray(arr[0], dtype=float),
@@ -207,7 +209,7 @@ class PostGISStore(BaseStore):
                 out[col] = pd.to_datetime(values).to_numpy()
             else:
                 out[col] = pd.Categorical(values)
-        return pd.DataFrame(out)
+        return base.with_absent(pd.DataFrame(out), asked)
 
     def read_provenance_table(self) -> pd.DataFrame:
         """Return the database's provenance table, ordered by layer."""
@@ -289,6 +291,8 @@ class PostGISStore(BaseStore):
             self._begin_write(con, expected_version)
             for name, gdf in ready.items():
                 self._write_table(con, name, gdf)
+            for name in self.stale_communes(ready):
+                pgi.refill_communes(con, name, epsg=pgi.metric_epsg(con, ready))
             if pgi.INCIDENTS in ready or "territoire" in ready:
                 # Replaced incidents, or a territory whose metric CRS may have changed.
                 pgi.refresh_atoms(con, epsg=pgi.metric_epsg(con, ready), months=None)
@@ -311,7 +315,7 @@ class PostGISStore(BaseStore):
         """
         from psycopg import sql
 
-        ready = conform_frames(frames)
+        ready = self.ready(frames)
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         with self._connect() as con, con.transaction():
             self._begin_write(con, expected_version)
@@ -364,7 +368,7 @@ class PostGISStore(BaseStore):
         if layer != pgi.INCIDENTS:
             raise SchemaError(f"La mise à jour par identifiant ne concerne que les faits, pas "
                               f"la couche « {layer} ».")
-        ready = conform_frames({layer: gdf})
+        ready = self.ready({layer: gdf})
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         with self._connect() as con, con.transaction():
             self._begin_write(con, expected_version)
@@ -389,11 +393,12 @@ class PostGISStore(BaseStore):
             if kind is None:
                 return atoms.empty_atoms()
             # Only a partitioned table's imports keep the atoms table up to date.
-            if kind == "partitioned" and pgi.atoms_epsg(con) == epsg:
-                query = ("SELECT cell_x, cell_y, quartier_id, category, month, n "
-                         f"FROM {pgi.ATOMS_TABLE}")
+            if kind == "partitioned" and pgi.atoms_epsg(con) == epsg and pgi.has_column(
+                    con, pgi.ATOMS_TABLE, "insee_code"):
+                query = (f"SELECT {', '.join(atoms.ATOM_COLUMNS)} FROM {pgi.ATOMS_TABLE}")
             else:
-                query = pgi.atoms_query().replace("%(epsg)s", str(int(epsg)))
+                query = pgi.atoms_query(commune=pgi.has_column(
+                    con, pgi.INCIDENTS, "insee_code")).replace("%(epsg)s", str(int(epsg)))
             # COPY as CSV parsed by pandas: several times faster than fetching row tuples.
             buf = io.BytesIO()
             with con.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
@@ -404,8 +409,9 @@ class PostGISStore(BaseStore):
             return atoms.empty_atoms()
         buf.seek(0)
         got = pd.read_csv(buf, header=None, names=atoms.ATOM_COLUMNS,
-                          dtype={"quartier_id": object, "category": object},
-                          keep_default_na=False, na_values={"quartier_id": [""]})
+                          dtype={"quartier_id": object, "insee_code": object,
+                                 "category": object}, keep_default_na=False,
+                          na_values={"quartier_id": [""], "insee_code": [""]})
         return atoms.conform_atoms(got)
 
     def point_read(self, layer: str, *, columns: list[str],
@@ -438,7 +444,7 @@ class PostGISStore(BaseStore):
         from psycopg import sql
 
         layer = edits.layer
-        upserts = (conform_frames({layer: edits.upserts})[layer] if len(edits.upserts)
+        upserts = (self.ready({layer: edits.upserts})[layer] if len(edits.upserts)
                    else schemas.empty(layer))
         edits = rows.RowEdits(layer, upserts, tuple(edits.deletes), dict(edits.base_versions))
         now = dt.datetime.now().replace(microsecond=0).isoformat()
@@ -533,6 +539,7 @@ class PostGISStore(BaseStore):
         converted = pgi.table_kind(con) == "plain"
         if converted:
             pgi.convert_plain(con)  # a base written before the incidents were partitioned
+        converted = pgi.add_communes(con) or converted  # atoms then recounted whole
         cls._add_missing_columns(con, pgi.INCIDENTS, gdf)
         pgi.create_staging(con)
         cls._copy_rows(con, pgi.INCIDENTS, gdf, into=pgi.STAGING_TABLE)
@@ -552,9 +559,7 @@ class PostGISStore(BaseStore):
         from psycopg import sql
 
         types = cls._column_types(name, gdf)
-        have = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
-            "current_schema() AND table_name = %s", (name,)).fetchall()}
+        have = set(pgi.column_names(con, name))
         for c in types:
             if c not in have:
                 con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(

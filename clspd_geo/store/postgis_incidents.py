@@ -27,7 +27,8 @@ import shapely
 
 from clspd_geo import _format, config, crs
 from clspd_geo.errors import SchemaError
-from clspd_geo.store.atoms import GRID_CELL_M
+from clspd_geo.store.atoms import ATOM_COLUMNS, GRID_CELL_M
+from clspd_geo.store.communes import COMMUNE_TOLERANCE_M
 
 INCIDENTS = "incidents"
 ATOMS_TABLE = "clspd_incident_atoms"
@@ -39,7 +40,7 @@ END_DAY = dt.date(2050, 1, 1)
 COMMUNE_COLUMNS = ("insee_code", "commune")
 """Column names that carry an incident's commune, indexed when present."""
 _KEY_COLUMNS = {"incident_id": "text NOT NULL", "occurred_at": "timestamp NOT NULL",
-                "category": "text NOT NULL", "quartier_id": "text"}
+                "category": "text NOT NULL", "quartier_id": "text", "insee_code": "text"}
 
 
 def range_text() -> str:
@@ -147,6 +148,23 @@ def convert_plain(con) -> None:
     con.execute(sql.SQL("INSERT INTO {t} ({n}) SELECT {n} FROM {o}").format(
         t=sql.Identifier(INCIDENTS), n=names, o=sql.Identifier(old)))
     con.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(old)))
+    if "insee_code" not in types:
+        _fill_from_territory(con)
+
+
+def add_communes(con) -> bool:
+    """Give an incidents table written before the communes its ``insee_code``, filled from
+    the territory (in the transaction); return True when it had none."""
+    if has_column(con, INCIDENTS, "insee_code"):
+        return False
+    con.execute(f"ALTER TABLE {INCIDENTS} ADD COLUMN insee_code text")
+    _fill_from_territory(con)
+    return True
+
+
+def _fill_from_territory(con) -> None:
+    if con.execute("SELECT to_regclass('territoire')").fetchone()[0] is not None:
+        refill_communes(con, INCIDENTS, epsg=metric_epsg(con, {}))
 
 
 def ensure_partitions(con, months: Iterable[dt.date]) -> None:
@@ -184,10 +202,11 @@ def staged_clashes(con) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _columns(con) -> list[str]:
+def column_names(con, table: str = INCIDENTS) -> list[str]:
+    """Return the columns of a table of the current schema, in order."""
     rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema "
                        "= current_schema() AND table_name = %s ORDER BY ordinal_position",
-                       (INCIDENTS,)).fetchall()
+                       (table,)).fetchall()
     return [r[0] for r in rows]
 
 
@@ -203,7 +222,7 @@ def insert_staged(con, *, upsert: bool) -> tuple[int, set[dt.date]]:
     from psycopg import sql
 
     ensure_partitions(con, staged_months(con))
-    cols = _columns(con)
+    cols = column_names(con)
     names = sql.SQL(", ").join(map(sql.Identifier, cols))
     months: set[dt.date] = set()
     changed = 0
@@ -241,44 +260,90 @@ def insert_staged(con, *, upsert: bool) -> tuple[int, set[dt.date]]:
     return changed, months
 
 
+def refill_communes(con, table: str, *, epsg: int) -> None:
+    """Fill ``insee_code`` of a point table again from the territory, by SQL (in the
+    transaction), as :func:`clspd_geo.store.communes.assign_communes` does: the commune
+    covering the point (first in the territory's order on a border), else the nearest within
+    :data:`~clspd_geo.store.communes.COMMUNE_TOLERANCE_M`, else none; with one commune,
+    every row."""
+    from psycopg import sql
+
+    con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS insee_code text").format(
+        sql.Identifier(table)))
+    con.execute(sql.SQL(
+        "UPDATE {t} p SET insee_code = CASE WHEN (SELECT count(*) FROM territoire) = 1 "
+        "THEN (SELECT insee_code FROM territoire) ELSE (SELECT c.insee_code FROM territoire c "
+        "WHERE ST_DWithin(ST_Transform(c.geom, %(epsg)s), ST_Transform(p.geom, %(epsg)s), "
+        "%(tol)s) ORDER BY NOT ST_Intersects(c.geom, p.geom), ST_Distance(ST_Transform("
+        "c.geom, %(epsg)s), ST_Transform(p.geom, %(epsg)s)), c.ctid LIMIT 1) END").format(
+        t=sql.Identifier(table)), {"epsg": epsg, "tol": COMMUNE_TOLERANCE_M})
+
+
 # -- atoms ---------------------------------------------------------------------------------
 
-def _ensure_atoms_table(con) -> None:
-    con.execute(f"CREATE TABLE IF NOT EXISTS {ATOMS_TABLE} (cell_x integer NOT NULL, "
-                "cell_y integer NOT NULL, quartier_id text, category text NOT NULL, "
-                "month date NOT NULL, n integer NOT NULL)")
-    con.execute(f"CREATE INDEX IF NOT EXISTS {ATOMS_TABLE}_month ON {ATOMS_TABLE} (month)")
+def _ensure_atoms_table(con) -> bool:
+    """Create the atoms table, or add the commune to one made before; True if either."""
+    if con.execute("SELECT to_regclass(%s)", (ATOMS_TABLE,)).fetchone()[0] is not None:
+        if has_column(con, ATOMS_TABLE, "insee_code"):
+            return False
+        con.execute(f"ALTER TABLE {ATOMS_TABLE} ADD COLUMN insee_code text")
+        return True
+    con.execute(f"CREATE TABLE {ATOMS_TABLE} (cell_x integer NOT NULL, "
+                "cell_y integer NOT NULL, quartier_id text, insee_code text, "
+                "category text NOT NULL, month date NOT NULL, n integer NOT NULL)")
+    con.execute(f"CREATE INDEX {ATOMS_TABLE}_month ON {ATOMS_TABLE} (month)")
+    return True
+
+
+def has_column(con, table: str, column: str) -> bool:
+    """Tell whether a table of the current schema has a column."""
+    return column in column_names(con, table)
 
 
 ATOMS_SELECT = (
     "SELECT floor(ST_X(p) / {cell})::integer AS cell_x, floor(ST_Y(p) / {cell})::integer "
-    "AS cell_y, quartier_id, category, month, count(*)::integer AS n FROM (SELECT "
-    "ST_Transform(geom, %(epsg)s) AS p, quartier_id, category, "
-    "date_trunc('month', occurred_at)::date AS month FROM " + INCIDENTS + "{where}) s "
-    "GROUP BY 1, 2, 3, 4, 5")
+    "AS cell_y, quartier_id, insee_code, category, month, count(*)::integer AS n FROM "
+    "(SELECT ST_Transform(geom, %(epsg)s) AS p, quartier_id, {commune} AS insee_code, "
+    "category, date_trunc('month', occurred_at)::date AS month FROM " + INCIDENTS
+    + "{where}) s GROUP BY 1, 2, 3, 4, 5, 6")
 """The atoms of the incidents, by SQL (``{where}`` filters the incidents)."""
 
 
-def atoms_query(*, where: str = "") -> str:
-    """Return the SQL of the atoms (``%(epsg)s`` and the ``where`` parameters to bind)."""
-    return ATOMS_SELECT.format(cell=float(GRID_CELL_M), where=where)
+# Columns named: a table made before the communes has insee_code last.
+_INSERT_ATOMS = f"INSERT INTO {ATOMS_TABLE} ({', '.join(ATOM_COLUMNS)}) "
+
+
+def atoms_query(*, where: str = "", commune: bool = True) -> str:
+    """Return the SQL of the atoms (``%(epsg)s`` and the ``where`` parameters to bind).
+
+    ``commune=False`` for an incidents table written before the communes (no
+    ``insee_code`` column): the atoms then have no commune.
+    """
+    return ATOMS_SELECT.format(cell=float(GRID_CELL_M), where=where,
+                               commune="insee_code" if commune else "NULL::text")
 
 
 def refresh_atoms(con, *, epsg: int, months: Iterable[dt.date] | None) -> None:
-    """Recompute the atoms of these months (all months when None), in the transaction."""
-    _ensure_atoms_table(con)
+    """Recompute the atoms of these months (all months when None), in the transaction.
+
+    An atoms table made before the communes is recomputed whole.
+    """
+    if _ensure_atoms_table(con):
+        months = None
     con.execute("INSERT INTO clspd_meta VALUES ('atoms_epsg', %s) ON CONFLICT (key) DO UPDATE "
                 "SET value = EXCLUDED.value", (epsg,))
     if months is None:
         con.execute(f"TRUNCATE {ATOMS_TABLE}")
         if table_kind(con) is not None:
-            con.execute(f"INSERT INTO {ATOMS_TABLE} " + atoms_query(), {"epsg": epsg})
+            con.execute(_INSERT_ATOMS + atoms_query(
+                commune=has_column(con, INCIDENTS, "insee_code")), {"epsg": epsg})
         return
     for month in sorted(set(months)):
         con.execute(f"DELETE FROM {ATOMS_TABLE} WHERE month = %s", (month,))
         # One month at a time: the period filter prunes every other partition.
-        con.execute(f"INSERT INTO {ATOMS_TABLE} " + atoms_query(
-            where=" WHERE occurred_at >= %(a)s AND occurred_at < %(b)s"),
+        con.execute(_INSERT_ATOMS + atoms_query(
+            where=" WHERE occurred_at >= %(a)s AND occurred_at < %(b)s",
+            commune=has_column(con, INCIDENTS, "insee_code")),
             {"epsg": epsg, "a": dt.datetime(month.year, month.month, 1),
              "b": dt.datetime.combine(_next_month(month), dt.time())})
 

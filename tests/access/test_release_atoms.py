@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -82,3 +83,81 @@ def test_atoms_of_points_equal_atoms_of_prepared(demo_data):
     pd.testing.assert_frame_equal(a, b)
     assert int(a["n"].sum()) == len(prepared)
     assert atoms.GRID_CELL_M == policy.GRID_CELL_M
+
+
+# -- an intercommunal territory: the commune in every atom -------------------------------------
+
+@pytest.fixture(scope="module")
+def two_communes():
+    """The demo territory cut in two communes (west 00000, east 00001), points and atoms."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from clspd_geo.store import communes
+
+    frames = demo.build_demo(seed=3, n_incidents=4000)
+    terr = frames["territoire"].to_crs(2154)
+    minx, miny, maxx, maxy = terr.total_bounds
+    mid = (minx + maxx) / 2
+    whole = terr.union_all()
+    halves = [whole.intersection(box(minx, miny, mid, maxy)),
+              whole.intersection(box(mid, miny, maxx, maxy))]
+    split = gpd.GeoDataFrame({"insee_code": ["00000", "00001"], "name": ["Ouest", "Est"],
+                              "population": [6000, 4000]}, geometry=halves,
+                             crs=2154).to_crs(4326)
+    inc = frames["incidents"].assign(
+        insee_code=communes.assign_communes(frames["incidents"], split).to_numpy())
+    epsg = crs.metric_epsg(split)
+    prepared = indicators.prepare_incidents(inc, epsg=epsg)
+    zones = release.zones_for(split, frames["quartiers"], epsg=epsg)
+    return prepared, zones
+
+
+@pytest.mark.parametrize("role", ["elu", "police", "partenaire"])
+def test_atoms_release_equals_the_points_release_with_communes(two_communes, role):
+    prepared, zones = two_communes
+    sees_points = any(policy.category_rule(role, c).access == "exact"
+                      for c in prepared["category"].astype(str).unique())
+    from_points = release.restrict(prepared, layer=policy.INCIDENT_TABLE, role_code=role,
+                                   zones=zones, as_of=AS_OF)
+    from_atoms = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code=role,
+                                        zones=zones, as_of=AS_OF,
+                                        points=prepared if sees_points else None)
+    both = [canonical(d).assign(insee_code=d.sort_values(KEY)["insee_code"].astype(str)
+                                .to_numpy()) for d in (from_atoms, from_points)]
+    pd.testing.assert_frame_equal(both[0], both[1])
+    assert isinstance(from_atoms["insee_code"].dtype, pd.CategoricalDtype)
+
+
+def test_an_aggregate_view_filters_by_commune_with_k_per_commune(two_communes):
+    prepared, zones = two_communes
+    out = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code="elu",
+                                 zones=zones, as_of=AS_OF)
+    sel = indicators.Selection(dt.date(2020, 1, 1), dt.date(2030, 1, 1),
+                               tuple(out["category"].astype(str).unique()))
+    per = {c: int(indicators.mask(out, dataclasses.replace(sel, communes=(c,))).sum())
+           for c in ("00000", "00001")}
+    both = int(indicators.mask(out, dataclasses.replace(sel, communes=("00000", "00001"))).sum())
+    assert per["00000"] > 0 and per["00001"] > 0
+    assert per["00000"] + per["00001"] == both == len(out)
+    # Every released atom holds at least k incidents of one commune.
+    k = policy.rule("elu", "faits_ordinaires").k
+    groups = out.groupby(["x", "y", "insee_code", "category", "occurred_at"], observed=True)
+    assert groups.size().min() >= k
+    # The territory-level rows of a commune sit on that commune's own point.
+    points = {c: (x, y) for c, x, y, _, _ in zones.communes}
+    top = out[out["zone_level"] == "territoire"]
+    assert len(top) and set(top["insee_code"].astype(str)) <= set(points)
+    for code, rows in top.groupby("insee_code", observed=True):
+        assert np.allclose(rows["x"], points[str(code)][0])
+
+
+def test_selection_communes_filters_the_prepared_incidents(two_communes):
+    prepared, _ = two_communes
+    sel = indicators.Selection(dt.date(2020, 1, 1), dt.date(2030, 1, 1),
+                               tuple(prepared["category"].astype(str).unique()))
+    east = indicators.select(prepared, dataclasses.replace(sel, communes=("00001",)))
+    assert 0 < len(east) < len(prepared)
+    assert set(east["insee_code"].astype(str)) == {"00001"}
+    assert (east["x"] >= prepared.loc[prepared["insee_code"] == "00000", "x"].min()).all()
+    assert len(indicators.select(prepared, sel)) == len(prepared)

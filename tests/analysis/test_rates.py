@@ -58,3 +58,25 @@ def test_released_atoms_show_an_empty_quartier_as_suppressed():
     assert "(2 quartiers)" in res.sentence()
     exact = rates.rates_by_quartier(inc, q, k=11)
     assert list(exact.table()["Faits"]) == ["12", "0", "0"]
+
+
+# -- an intercommunal territory: the chosen communes' population -------------------------------
+
+def test_rates_use_the_population_of_the_chosen_communes():
+    from conftest import two_commune_layers
+
+    from clspd_geo.analysis import rates
+
+    layers = two_commune_layers()
+    terr = layers["territoire"]
+    assert rates.population_of(terr) == 3000.0
+    assert rates.population_of(terr, communes=("00001",)) == 1000.0
+    assert rates.rate_per_1000(4, terr, communes=("00001",)) == pytest.approx(4.0)
+    assert rates.rate_per_1000(4, terr) == pytest.approx(4 / 3)
+    unknown = terr.assign(population=[2000, None])
+    assert rates.population_of(unknown, communes=("00000",)) == 2000.0
+    assert rates.population_of(unknown) is None  # one commune without population: no rate
+    east = rates.rates_by_quartier(layers["incidents"], layers["quartiers"], k=1,
+                                   communes=("00001",))
+    assert east.quartiers["quartier_id"].tolist() == ["Q3"]
+    assert east.quartiers["taux_pour_1000"].tolist() == [pytest.approx(4.0)]

@@ -11,6 +11,7 @@ from shapely.geometry import box
 
 from clspd_geo import store as store_mod
 from clspd_geo.importing import pipeline
+from clspd_geo.errors import SchemaError
 from clspd_geo.importing.context import ImportOptions
 
 
@@ -80,3 +81,37 @@ def test_iris_keep_census_columns(shared_data: Path, tmp_path: Path) -> None:
     # INSEE rounds each count, so the eight groups add up to the total within a few units.
     assert (iris[cs].sum(axis=1) - iris["C11_POP15P"]).abs().max() <= 8
     assert iris["quartier_id"].str.len().eq(9).all()
+
+
+def test_two_communes_with_one_insee_code_are_refused_in_french(tmp_path: Path) -> None:
+    from import_helpers import sha256
+
+    path = tmp_path / "s.gpkg"
+    store_mod.GeoPackageStore(path, create=True).write(
+        "territoire", gpd.GeoDataFrame({"insee_code": ["93066"], "name": ["Saint-Denis"],
+                                        "population": [110_000]},
+                                       geometry=[box(2.33, 48.92, 2.38, 48.95)], crs=4326),
+        source="test")
+    src = tmp_path / "communes.geojson"
+    gpd.GeoDataFrame({"code": ["93066", "93066"], "nom": ["Saint-Denis", "Aubervilliers"]},
+                     geometry=[box(2.33, 48.92, 2.38, 48.95), box(2.37, 48.90, 2.40, 48.92)],
+                     crs=4326).to_file(src)
+    before = sha256(path)
+    with pytest.raises(SchemaError, match="même code INSEE « 93066 »") as info:
+        pipeline.run("boundaries", [src], store_path=path)
+    msg = str(info.value)
+    assert "« Saint-Denis » (ligne 1" in msg and "« Aubervilliers » (ligne 2" in msg
+    assert "corrigez le code" in msg and "rien n'a été écrit" in msg
+    assert sha256(path) == before
+
+
+def test_one_commune_in_several_polygons_keeps_the_first_and_reports_the_others(
+        tmp_path: Path) -> None:
+    src = tmp_path / "communes.geojson"
+    gpd.GeoDataFrame({"code": ["93066", "93066", "93001"],
+                      "nom": ["Saint-Denis", "Saint-Denis", "Aubervilliers"]},
+                     geometry=[box(2.33, 48.92, 2.38, 48.95), box(2.33, 48.95, 2.34, 48.96),
+                               box(2.37, 48.90, 2.40, 48.92)], crs=4326).to_file(src)
+    report = pipeline.prepare("boundaries", [src])
+    assert report.frames["territoire"]["insee_code"].tolist() == ["93066", "93001"]
+    assert "en double" in report.rejected["motif"].iloc[0]

@@ -60,3 +60,49 @@ def test_portland_incidents_get_their_district(shared_data: Path, tmp_path: Path
                  options=ImportOptions(mapping=FIXTURES / "portland_categories.csv"))
     inc = store_mod.open_store(path).read("incidents")
     assert inc["quartier_id"].notna().mean() > 0.99
+
+
+# -- an intercommunal territory: every incident in one of its communes -----------------------
+
+def _two_commune_store(tmp_path: Path) -> Path:
+    from conftest import two_commune_layers
+
+    layers = two_commune_layers()
+    path = tmp_path / "cispd.gpkg"
+    store_mod.GeoPackageStore(path, create=True).write_many(
+        {"territoire": layers["territoire"], "quartiers": layers["quartiers"]}, source="test")
+    return path
+
+
+def test_incidents_outside_every_commune_are_rejected_with_their_lines(tmp_path: Path) -> None:
+    from conftest import X0, Y0
+
+    path = _two_commune_store(tmp_path)
+    csv = tmp_path / "faits.csv"
+    # Line 2: Testville; 3: Autreville; 4: 30 m east of Autreville (its border, kept);
+    # 5: 1.5 km north of both, still within the territory's 5 km tolerance (rejected).
+    rows = [(500, 500), (1500, 500), (2030, 500), (1000, 2500)]
+    csv.write_text("date_heure;categorie;x_l93;y_l93\n" + "".join(
+        f"2025-03-0{i + 1} 22:00;tapage;{X0 + x:.0f};{Y0 + y:.0f}\n"
+        for i, (x, y) in enumerate(rows)), encoding="utf-8")
+    report = pipeline.run("incidents", [csv], store_path=path)
+    assert report.rejected[["fichier", "ligne"]].values.tolist() == [["faits.csv", 5]]
+    assert "hors des communes du territoire" in report.rejected["motif"].iloc[0]
+    assert "importez d'abord la commune" in report.to_text()
+    got = store_mod.open_store(path).read("incidents").sort_values("incident_id")
+    assert got["insee_code"].tolist() == ["00000", "00001", "00001"]
+    assert got["quartier_id"].tolist() == ["Q1", "Q3", None]
+
+
+def test_a_single_commune_keeps_incidents_just_outside_as_before(tmp_path: Path) -> None:
+    from conftest import X0, Y0, tiny_layers
+
+    path = tmp_path / "one.gpkg"
+    store_mod.GeoPackageStore(path, create=True).write_many(
+        {"territoire": tiny_layers()["territoire"]}, source="test")
+    csv = tmp_path / "faits.csv"
+    csv.write_text("date_heure;categorie;x_l93;y_l93\n"
+                   f"2025-03-01 22:00;tapage;{X0 + 500:.0f};{Y0 + 2500:.0f}\n", encoding="utf-8")
+    report = pipeline.run("incidents", [csv], store_path=path)
+    assert report.rejected.empty
+    assert store_mod.open_store(path).read("incidents")["insee_code"].tolist() == ["00000"]

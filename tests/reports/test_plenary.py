@@ -92,3 +92,30 @@ def test_real_paris_sample(shared_data: Path, tmp_path: Path) -> None:
     assert "Paris" in text and "Sécurité routière" in text
     assert len(data) < 5_000_000
     assert len(render_png(data, tmp_path)) == page_count(data)
+
+
+def test_the_report_of_one_commune_uses_its_population(tmp_path: Path) -> None:
+    from conftest import two_commune_layers
+
+    from clspd_geo.store import GeoPackageStore
+
+    import pandas as pd
+
+    layers = two_commune_layers()
+    inc = layers["incidents"]
+    more = inc[inc["quartier_id"] == "Q3"].assign(incident_id=lambda d: d["incident_id"] + "b")
+    layers["incidents"] = pd.concat([inc, more], ignore_index=True)
+    path = tmp_path / "cispd.gpkg"
+    GeoPackageStore(path, create=True).write_many(layers, source="test")
+    view = Gateway(str(path)).view("police")
+    start, end = dt.date(2025, 1, 1), dt.date(2026, 1, 1)
+    whole = plenary.build(view, start=start, end=end)
+    east = plenary.build(view, start=start, end=end, communes=("00001",))
+    west = plenary.build(view, start=start, end=end, communes=("00000",))
+    assert whole.commune == "Testville, Autreville" and east.commune == "Autreville"
+    # Police does not see the 2 domestic-violence facts: 4 in Testville, 8 in Autreville.
+    assert (whole.total.value, east.total.value, west.total.value) == (12, 8, 4)
+    assert east.rate_per_1000 == pytest.approx(8.0)  # 8 facts, 1,000 inhabitants
+    assert whole.rate_per_1000 == pytest.approx(12 / 3)
+    assert west.rate_per_1000 is None  # 4 facts, fewer than k: no rate printed
+    assert set(east.quartiers["quartier_id"]) == {"Q3"}

@@ -303,7 +303,8 @@ def test_append_of_a_new_month_adds_its_partition_and_atoms(pg_store, demo_frame
     assert pg_store.version() == v and pg_store.count("incidents") == 3000
     # The atoms equal a plain GROUP BY on the points, and the GeoPackage's figures.
     got = _atoms(pg_store)
-    pts = pg_store.read_points("incidents", columns=["occurred_at", "category", "quartier_id"])
+    pts = pg_store.read_points("incidents", columns=["occurred_at", "category", "quartier_id",
+                                                    "insee_code"])
     pd.testing.assert_frame_equal(got, atoms.atoms_of_points(pts, epsg=2154))
     with psycopg.connect(pg_store.url) as con:
         plain = con.execute("SELECT category, date_trunc('month', occurred_at)::date, count(*) "
@@ -440,3 +441,141 @@ def test_a_base_written_before_partitioning_is_converted_by_the_next_import(pg_s
         kind = con.execute("SELECT relkind FROM pg_class WHERE relname = 'incidents'").fetchone()
     assert kind == ("p",) and pg_store.count("incidents") == len(inc) + 1
     assert int(pg_store.incident_atoms(epsg=2154)["n"].sum()) == len(inc) + 1
+    # The old rows get their commune too (the territory's one commune).
+    assert set(pg_store.read("incidents")["insee_code"]) == {"00000"}
+
+
+# -- several communes in one base --------------------------------------------------------------
+
+def _two_communes(frames: dict) -> dict:
+    """The demo frames with the territory cut in two communes (west 00000, east 00001)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    terr = frames["territoire"].to_crs(2154)
+    minx, miny, maxx, maxy = terr.total_bounds
+    mid, whole = (minx + maxx) / 2, terr.union_all()
+    split = gpd.GeoDataFrame(
+        {"insee_code": ["00000", "00001"], "name": ["Ouest", "Est"], "population": [6000, 4000],
+         "fictitious": [True, True]},
+        geometry=[whole.intersection(box(minx, miny, mid, maxy)),
+                  whole.intersection(box(mid, miny, maxx, maxy))], crs=2154).to_crs(4326)
+    return {**frames, "territoire": split}
+
+
+def test_atoms_carry_the_commune_and_agree_with_a_group_by_and_the_geopackage(pg_store,
+                                                                             tmp_path):
+    import psycopg
+    from conftest import two_commune_layers
+
+    from clspd_geo.store import GeoPackageStore
+
+    layers = two_commune_layers()
+    pg_store.write_many(layers, source="cispd")
+    got = _atoms(pg_store)
+    assert set(got["insee_code"]) == {"00000", "00001"}
+    with psycopg.connect(pg_store.url) as con:
+        plain = con.execute("SELECT insee_code, category, date_trunc('month', occurred_at)::date,"
+                            " count(*) FROM incidents GROUP BY 1, 2, 3").fetchall()
+        indexes = " ".join(r[0] for r in con.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'incidents'").fetchall())
+    assert "USING btree (insee_code)" in indexes
+    mine = got.groupby(["insee_code", "category", got["month"].dt.date])["n"].sum().to_dict()
+    assert mine == {(c, cat, m): n for c, cat, m, n in plain}
+    gpkg = GeoPackageStore(tmp_path / "same.gpkg", create=True)
+    gpkg.write_many(layers, source="cispd")
+    pd.testing.assert_frame_equal(got, _atoms(gpkg))
+    # Appended and upserted rows get their commune from the base's territory.
+    new = layers["incidents"].iloc[[0]].assign(incident_id="N1")
+    new = new.set_geometry(layers["incidents"].geometry.iloc[[8]].to_numpy())
+    pg_store.append_many({"incidents": new}, source="ajout")
+    pg_store.upsert("incidents", new.assign(incident_id="N2"), source="ajout")
+    back = pg_store.read("incidents").set_index("incident_id")["insee_code"]
+    assert back["N1"] == back["N2"] == "00001"
+    assert int(_atoms(pg_store).query("insee_code == '00001'")["n"].sum()) == 6
+
+
+def _written_before_the_communes(pg_store, table: str):
+    """Write the two communes, then drop ``insee_code`` from ``table`` as an older version
+    had it; return the layers and the atoms before."""
+    import psycopg
+    from conftest import two_commune_layers
+
+    layers = two_commune_layers()
+    pg_store.write_many(layers, source="cispd")
+    before = _atoms(pg_store)
+    with psycopg.connect(pg_store.url) as con, con.transaction():
+        con.execute(f"ALTER TABLE {table} DROP COLUMN insee_code")
+    return layers, before
+
+
+def test_an_atoms_table_made_before_the_communes_is_rebuilt_whole(pg_store):
+    layers, before = _written_before_the_communes(pg_store, "clspd_incident_atoms")
+    assert _atoms(pg_store).equals(before)  # counted on the fly meanwhile
+    # The next import touches one month; the atoms of every month get their commune back.
+    pg_store.upsert("incidents", layers["incidents"].iloc[[6]].assign(category="rixe"),
+                    source="correction")
+    after = _atoms(pg_store)
+    assert after["insee_code"].notna().all() and int(after["n"].sum()) == int(before["n"].sum())
+
+
+def test_role_views_filtered_by_commune_agree_with_the_geopackage(pg_store, demo_frames,
+                                                                  tmp_path):
+    import dataclasses
+
+    from clspd_geo.access import policy
+    from clspd_geo.access.view import RoleView
+    from clspd_geo.analysis import indicators
+    from clspd_geo.store import GeoPackageStore
+
+    frames = _two_communes(demo_frames)
+    pg_store.write_many(frames, source="démo")
+    gpkg = GeoPackageStore(tmp_path / "same.gpkg", create=True)
+    gpkg.write_many(frames, source="démo")
+    cats = tuple(policy.vocab.category_codes())
+    for role in ("elu", "police", "partenaire"):
+        a = RoleView(pg_store, role, as_of=AS_OF, version=f"{pg_store.version()}-{role}-c")
+        b = RoleView(gpkg, role, as_of=AS_OF)
+        start, end = dt.date(2000, 1, 1), dt.date(2050, 1, 1)
+        totals = []
+        for communes in (("00000",), ("00001",), ()):
+            sel = dataclasses.replace(indicators.Selection(start, end, cats), communes=communes)
+            na = int(indicators.mask(a.incidents(), sel).sum())
+            assert na == int(indicators.mask(b.incidents(), sel).sum()), (role, communes)
+            assert a.withheld(sel) == b.withheld(sel), (role, communes)
+            totals.append(na)
+        assert totals[0] > 0 and totals[1] > 0 and totals[0] + totals[1] == totals[2], role
+
+
+def test_a_new_territory_fills_the_communes_again_as_the_geopackage_does(pg_store, tmp_path):
+    from conftest import two_commune_layers
+
+    from clspd_geo.store import GeoPackageStore
+
+    layers = two_commune_layers()
+    one = {**layers, "territoire": layers["territoire"].iloc[[0]]}
+    gpkg = GeoPackageStore(tmp_path / "same.gpkg", create=True)
+    for st in (pg_store, gpkg):
+        st.write_many(one, source="une commune")
+        st.write("territoire", layers["territoire"], source="deux communes")
+    for name in ("incidents", "accidents", "equipements", "cameras"):
+        idc = {"incidents": "incident_id", "accidents": "accident_id",
+               "equipements": "facility_id", "cameras": "camera_id"}[name]
+        a = pg_store.read(name).set_index(idc)["insee_code"].sort_index()
+        b = gpkg.read(name).set_index(idc)["insee_code"].sort_index()
+        assert a.tolist() == b.tolist(), name
+    assert pg_store.source_of("incidents").source == "une commune"
+    pd.testing.assert_frame_equal(_atoms(pg_store), _atoms(gpkg))
+    assert int(_atoms(pg_store).query("insee_code == '00001'")["n"].sum()) == 4
+
+
+def test_an_incidents_table_made_before_the_communes_gets_them_at_the_next_import(pg_store):
+    layers, before = _written_before_the_communes(pg_store, "incidents")
+    assert pg_store.read_points("incidents", columns=["insee_code"])["insee_code"].isna().all()
+    new = layers["incidents"].iloc[[9]].assign(incident_id="N1")
+    pg_store.append_many({"incidents": new}, source="ajout")
+    back = pg_store.read("incidents").set_index("incident_id")["insee_code"]
+    assert back.notna().all() and back["N1"] == back["I8"] == "00001"
+    after = _atoms(pg_store)
+    assert int(after["n"].sum()) == int(before["n"].sum()) + 1
+    assert int(after.query("insee_code == '00001'")["n"].sum()) == 5
