@@ -17,7 +17,7 @@ from clspd_geo.screens import police as police_screen, reports as report_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
-sel, _, _ = panels.field_page(view, "police", with_map=False)
+sel = panels.field_page(view, "police")
 secteurs = view.layer("secteurs")
 
 

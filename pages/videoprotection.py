@@ -57,7 +57,7 @@ def sites_table(res: siting.SitingResult) -> None:
         hide_index=True, width="stretch")
 
 
-sel, _, _ = panels.field_page(view, "video", with_map=False)
+sel = panels.field_page(view, "video")
 cams, problems = video_screen.video_cameras(view)
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):

@@ -73,14 +73,12 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
     return layers
 
 
-def field_page(view: RoleView, field: str, *, with_map: bool = True
-               ) -> tuple[indicators.Selection, folium.Map | None, list[map_base.MapLayer]]:
-    """Draw the head of an action-field page; return its selection, map and layers.
+def field_page(view: RoleView, field: str) -> indicators.Selection:
+    """Draw the head of an action-field page; return its selection.
 
-    The title, question, filters and KPIs of the field's categories are drawn; the map is
-    returned unfinished with its layers on it (the page adds its own, then calls
-    :func:`finish_map`). With ``with_map=False`` no map is built (``None, []``): the page
-    builds it in the function it gives :func:`finish_map`, with :func:`field_map`.
+    The title, question, filters and KPIs of the field's categories are drawn. The page
+    gives :func:`finish_map` a function building its map from :func:`field_map`: it runs
+    only when no session has that map rendered yet.
     """
     af = vocab.action_field(field)
     st.title(f"{af.number}. {af.label}")
@@ -98,9 +96,7 @@ def field_page(view: RoleView, field: str, *, with_map: bool = True
     widgets.show_kpis(kpis, no_comparison=field_screen.comparison_note(view, sel))
     if note := field_screen.publication_note(view, sel):
         st.caption(note)
-    if not with_map:
-        return sel, None, []
-    return (sel, *field_map(view, field, sel))
+    return sel
 
 
 def field_map(view: RoleView, field: str, sel: indicators.Selection
@@ -117,25 +113,24 @@ def field_map(view: RoleView, field: str, sel: indicators.Selection
     return m, layers
 
 
-def finish_map(view: RoleView, m: folium.Map | Callable[[], tuple[folium.Map, list]],
-               layers: list[map_base.MapLayer] | None = None, *, key: str,
-               shared: tuple | None = None, field: str | None = None,
+def finish_map(view: RoleView, build: Callable[[], tuple[folium.Map, list]], *, key: str,
+               shared: tuple, field: str | None = None,
                sources: tuple[str, ...] = ("incidents", "equipements")) -> None:
-    """Add the field's plan actions, the layer control and legend; draw the map and sources.
+    """Draw a page's map with its plan actions, layer control and legend, and its sources.
 
-    ``m`` is the map and ``layers`` its layers, or a function returning both: it is then
-    called only when the map must be rendered. ``shared``: the page values that decide the
-    map besides the role view and basemap (selection, widgets); its rendered HTML is then
-    shared by runs and sessions (:func:`ui.widgets.show_map`)."""
+    ``build`` returns the map and its layers; it is called only when the map must be
+    rendered: a run or session that finds the map rendered builds no layer at all.
+    ``shared``: the page values that decide the map besides the role view, basemap and
+    sidebar filters (the page's selection, its widgets) (:func:`ui.widgets.map_key`)."""
 
-    def build() -> folium.Map:
-        fm, fl = m() if callable(m) else (m, layers or [])
+    def finished() -> folium.Map:
+        fm, fl = build()
         if field is not None:
             fl = [*fl, plan_panel.actions_layer(view, field=field, m=fm)]
         map_base.finish(fm, fl)
         return fm
 
-    widgets.show_map(build if callable(m) else build(), key=key, shared=shared)
+    widgets.show_map(finished, key=key, shared=shared)
     widgets.source_caption(view, *sources)
 
 

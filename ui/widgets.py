@@ -236,9 +236,10 @@ def show_map(m: folium.Map | Callable[[], folium.Map], *, key: str, height: int 
     m
         The map, or a function that builds it (called only when the map must be rendered).
     shared
-        Everything besides the role view, basemap and ``key`` that decides the map (the
-        selection, the page's widget values): the rendered map is then shared by every
-        run and session asking for the same :func:`map_key` (:mod:`ui.map_cache`).
+        Everything besides the role view, basemap, sidebar filters and ``key`` that
+        decides the map (the page's selection and widget values): the rendered map is then
+        shared by every run and session asking for the same :func:`map_key`
+        (:mod:`ui.map_cache`), and ``m`` is called only on a miss.
     """
     from ui import map_cache
 
@@ -253,12 +254,14 @@ def show_map(m: folium.Map | Callable[[], folium.Map], *, key: str, height: int 
 
 
 def map_key(key: str, *parts: Hashable) -> tuple:
-    """Return the key of a shared map: store, role view (version, role, day), basemap, parts.
+    """Return the key of a shared map: store, role view (version, role, day), basemap,
+    ``key``, the sidebar filters, then ``parts``.
 
-    The role is always in it, so one role's map is never served to another."""
+    The role is always in it, so one role's map is never served to another; the filters
+    are, so a selection a page derives from them (:func:`selection`) needs no listing."""
     from ui import data
 
-    return (config.store_target(), data.view().key, basemap(), key, *parts)
+    return (config.store_target(), data.view().key, basemap(), key, filters(), *parts)
 
 
 def territory_banner(view: RoleView) -> None:

@@ -169,3 +169,68 @@ def test_a_warm_rerun_of_a_field_page_neither_builds_nor_renders_its_map(
     at.run()
     assert not at.exception, at.exception
     assert len(builds) == n
+
+
+def _shown(at: AppTest) -> list:
+    """What a page says: its figures, sentences, captions and notes."""
+    return ([(m.label, m.value) for m in at.metric] + [e.value for e in at.markdown]
+            + [e.value for e in at.caption] + [e.value for e in at.info])
+
+
+# Per page: a library layer function only its map calls, and that layer's name in the map.
+FIELD_MAPS = {
+    "pages/addictions.py": ("clspd_geo.maps.field_layers", "ranked_layer",
+                            "Points chauds des stupéfiants"),
+    "pages/jeunesse.py": ("clspd_geo.maps.areas", "zones_layer", "Abords des écoles"),
+    "pages/insertion.py": ("clspd_geo.maps.areas", "zones_layer", "À 15 min à pied"),
+    "pages/victimes.py": ("clspd_geo.maps.areas", "values_by_quartier_layer",
+                          "Distance des habitants à l'aide la plus proche"),
+    "pages/routier.py": ("clspd_geo.maps.field_layers", "ranked_layer",
+                         "Points noirs (les plus graves)"),
+    "pages/radicalisation.py": ("clspd_geo.maps.areas", "values_by_quartier_layer",
+                                "Ressources et actions par quartier"),
+}
+
+
+@pytest.mark.parametrize("page", list(FIELD_MAPS))
+def test_a_map_cache_hit_builds_no_layer_and_shows_the_same_figures(
+        monkeypatch, demo_store, fresh_cache, page):
+    import importlib
+    import json
+
+    from clspd_geo.maps import base as map_base
+
+    module, name, layer_name = FIELD_MAPS[page]
+    calls: dict[str, int] = {name: 0, "finish": 0}
+    lib = importlib.import_module(module)
+    real_layer, real_finish = getattr(lib, name), map_base.finish
+
+    def layer(*a, **kw):
+        calls[name] += 1
+        return real_layer(*a, **kw)
+
+    def finish(*a, **kw):
+        calls["finish"] += 1
+        return real_finish(*a, **kw)
+
+    monkeypatch.setattr(lib, name, layer)
+    monkeypatch.setattr(map_base, "finish", finish)
+    at = _overview(monkeypatch, demo_store, "police")
+    calls.update({name: 0, "finish": 0})
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert calls[name] >= 1 and calls["finish"] == 1  # built once: the page's map
+    map_key = page.removeprefix("pages/").removesuffix(".py") + ".map"
+    (entry,) = [r for k, r in fresh_cache._items.items() if k[3] == map_key]
+    assert json.dumps(layer_name)[1:-1].replace("'", "\\u0027") in entry.script
+    shown = _shown(at)
+    calls.update({name: 0, "finish": 0})
+    at.run()  # a warm rerun: the map is in the cache
+    assert not at.exception, at.exception
+    assert calls == {name: 0, "finish": 0}
+    assert _shown(at) == shown
+    # Another session of the same role: served the same map, same figures, no layer built.
+    other = _overview(monkeypatch, demo_store, "police")
+    other.switch_page(page).run()
+    assert calls == {name: 0, "finish": 0}
+    assert _shown(other) == shown
