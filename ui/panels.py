@@ -276,20 +276,25 @@ def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
     mode = st.radio("Représentation", options=list(hotspots.MAP_MODES),
                     format_func=hotspots.MAP_MODES.get, horizontal=True,
                     key=f"{key}.hotspot_mode")
+    sel = widgets.selection(open_cats)
     try:
-        hm = hotspot_screen.hotspot_map(view, widgets.selection(open_cats), mode=mode)
+        hm = hotspot_screen.hotspot_map(view, sel, mode=mode)
     except ClspdGeoError as err:
         st.info(str(err), icon=":material/info:")
         return
-    m = base_map(view)
-    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
-    layers = []
-    if len(hm.zones):
-        layers.append(area_layers.zones_layer(
-            hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
-            fill_opacity=0.6, tooltip_alias="Zone", m=m))
-    map_base.finish(m, layers)
-    widgets.show_map(m, key=f"{key}.hotspot_map", height=480)
+
+    def build() -> folium.Map:
+        m = base_map(view)
+        area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+        layers = []
+        if len(hm.zones):
+            layers.append(area_layers.zones_layer(
+                hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
+                fill_opacity=0.6, tooltip_alias="Zone", m=m))
+        map_base.finish(m, layers)
+        return m
+
+    widgets.show_map(build, key=f"{key}.hotspot_map", height=480, shared=(sel, mode))
     if hm.empty_reason:
         st.info(hm.empty_reason, icon=":material/info:")
     st.caption(hm.caption)

@@ -177,6 +177,40 @@ def _shown(at: AppTest) -> list:
             + [e.value for e in at.caption] + [e.value for e in at.info])
 
 
+def _count_calls(monkeypatch, module: str, name: str) -> list:
+    """Replace ``module.name`` by a spy; return the list its calls are appended to."""
+    import importlib
+
+    lib = importlib.import_module(module)
+    real, calls = getattr(lib, name), []
+    monkeypatch.setattr(lib, name, lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    return calls
+
+
+def _in_script(layer_name: str, r: map_cache.RenderedMap) -> bool:
+    """Tell whether a layer of this name is in a rendered map (JSON-escaped in the script)."""
+    import json
+
+    return json.dumps(layer_name)[1:-1].replace("'", "\\u0027") in r.script
+
+
+def _warm_rerun_builds_nothing(at: AppTest, cache: map_cache.MapCache, map_key: str,
+                               spies: list[list], layer_name: str | None = None) -> None:
+    """Check that ``at`` built the map ``map_key`` (with that layer), and that a rerun and
+    another session of the same role build no layer and show the same figures."""
+    assert not at.exception, at.exception
+    assert all(spies), "the layer builders were not called on a miss"
+    (entry,) = [r for k, r in cache._items.items() if k[3] == map_key]
+    assert layer_name is None or _in_script(layer_name, entry)
+    shown = _shown(at)
+    for calls in spies:
+        calls.clear()
+    at.run()  # a warm rerun: the map is in the cache
+    assert not at.exception, at.exception
+    assert not any(spies)
+    assert _shown(at) == shown
+
+
 # Per page: a library layer function only its map calls, and that layer's name in the map.
 FIELD_MAPS = {
     "pages/addictions.py": ("clspd_geo.maps.field_layers", "ranked_layer",
@@ -195,42 +229,45 @@ FIELD_MAPS = {
 @pytest.mark.parametrize("page", list(FIELD_MAPS))
 def test_a_map_cache_hit_builds_no_layer_and_shows_the_same_figures(
         monkeypatch, demo_store, fresh_cache, page):
-    import importlib
-    import json
-
-    from clspd_geo.maps import base as map_base
-
     module, name, layer_name = FIELD_MAPS[page]
-    calls: dict[str, int] = {name: 0, "finish": 0}
-    lib = importlib.import_module(module)
-    real_layer, real_finish = getattr(lib, name), map_base.finish
-
-    def layer(*a, **kw):
-        calls[name] += 1
-        return real_layer(*a, **kw)
-
-    def finish(*a, **kw):
-        calls["finish"] += 1
-        return real_finish(*a, **kw)
-
-    monkeypatch.setattr(lib, name, layer)
-    monkeypatch.setattr(map_base, "finish", finish)
     at = _overview(monkeypatch, demo_store, "police")
-    calls.update({name: 0, "finish": 0})
+    spies = [_count_calls(monkeypatch, module, name),
+             _count_calls(monkeypatch, "clspd_geo.maps.base", "finish")]
     at.switch_page(page).run()
-    assert not at.exception, at.exception
-    assert calls[name] >= 1 and calls["finish"] == 1  # built once: the page's map
+    assert len(spies[1]) == 1  # one map built: the page's (its sections are folded)
     map_key = page.removeprefix("pages/").removesuffix(".py") + ".map"
-    (entry,) = [r for k, r in fresh_cache._items.items() if k[3] == map_key]
-    assert json.dumps(layer_name)[1:-1].replace("'", "\\u0027") in entry.script
-    shown = _shown(at)
-    calls.update({name: 0, "finish": 0})
-    at.run()  # a warm rerun: the map is in the cache
-    assert not at.exception, at.exception
-    assert calls == {name: 0, "finish": 0}
-    assert _shown(at) == shown
+    _warm_rerun_builds_nothing(at, fresh_cache, map_key, spies, layer_name)
     # Another session of the same role: served the same map, same figures, no layer built.
+    shown = _shown(at)
     other = _overview(monkeypatch, demo_store, "police")
     other.switch_page(page).run()
-    assert calls == {name: 0, "finish": 0}
-    assert _shown(other) == shown
+    assert not any(spies) and _shown(other) == shown
+
+
+# Maps in folded sections: (page, how to show the map, map key, layer builder it calls).
+SECTION_MAPS = {
+    "hotspots": ("pages/overview.py", {"overview.open.hotspots": True},
+                 "overview.hotspot_map", ("clspd_geo.maps.areas", "zones_layer")),
+    "load": ("pages/police.py", {}, "police.load_map",
+             ("clspd_geo.maps.patrol_layers", "load_layer")),
+    "coordination": ("pages/police.py", {"police.section": "coordination"},
+                     "police.coord_map", ("clspd_geo.maps.patrol_layers", "coordination_layer")),
+    "proposal": ("pages/police.py", {"police.section": "redecoupage", "police.propose": True},
+                 "police.proposal_map", ("clspd_geo.maps.patrol_layers", "proposal_layer")),
+    "siting": ("pages/videoprotection.py", {"video.open.siting": True}, "video.site_map",
+               ("clspd_geo.maps.cameras", "cameras_layer")),
+}
+
+
+@pytest.mark.parametrize("case", list(SECTION_MAPS))
+def test_a_map_in_a_section_is_shared_too(monkeypatch, demo_store, fresh_cache, case):
+    page, state, map_key, (module, name) = SECTION_MAPS[case]
+    at = _overview(monkeypatch, demo_store, "police")
+    at.switch_page(page).run()
+    spies = [_count_calls(monkeypatch, module, name)]
+    for key, value in state.items():
+        at.session_state[key] = value
+    if not state:  # the section shown first: clear its map to see it built
+        fresh_cache.clear()
+    at.run()
+    _warm_rerun_builds_nothing(at, fresh_cache, map_key, spies)
