@@ -6,7 +6,7 @@ import streamlit as st
 
 from clspd_geo.maps import offline
 from clspd_geo.errors import ClspdGeoError
-from ui import data, router, server_guard, session, session_route, widgets
+from ui import data, router, server_guard, session, session_route, warm, widgets
 
 server_guard.install()  # no clear_cache / run-on-save from any client
 session_route.install()  # the endpoint that sets the session cookie
@@ -48,6 +48,7 @@ session_route.known_pages([p.url_path for ps in PAGES.values() for p in ps] + ["
 session.require_login(demo_note=data.demo_note,
                       url_paths=[p.url_path for ps in PAGES.values() for p in ps])
 view = data.view()
+warm.notice(view.version)  # a new store version (an import): warmed in the background
 session.logout_button(view.role_label)
 widgets.sidebar_filters(view)
 page = st.navigation(router.navigation(PAGES, may_open=view.may_open,

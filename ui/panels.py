@@ -19,17 +19,43 @@ from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import forecast, hotspots, indicators
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.maps import areas as area_layers, base as map_base
-from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
+from clspd_geo.maps import cameras as camera_layers, cells as cell_layers
+from clspd_geo.maps import facilities as facility_layers
 from clspd_geo.screens import common, fields as field_screen, hotspots as hotspot_screen
 from ui import map_cache, plan_panel, widgets
 
 
-def base_map(view: RoleView) -> folium.Map:
-    """Return the base map of the territory with the basemap chosen in the sidebar.
+OVERVIEW_MAP = "overview.map"
+"""The widget (and shared map) key of the overview's map."""
+
+
+def base_map(view: RoleView, *, basemap: str | None = None) -> folium.Map:
+    """Return the base map of the territory with ``basemap`` (default: the sidebar's).
 
     With no tile basemap, the store's roads (``voies``) are the street background."""
-    return map_base.base_map(view.layer("territoire"), basemap=widgets.basemap(),
+    return map_base.base_map(view.layer("territoire"), basemap=basemap or widgets.basemap(),
                              voies=view.layer("voies"))
+
+
+def overview_map(view: RoleView, sel: indicators.Selection, *,
+                 basemap: str | None = None) -> folium.Map:
+    """Return the overview map: quartiers, incidents, sectors, cameras and facilities.
+
+    Reads no session state when ``basemap`` is given (:mod:`ui.warm` builds it so)."""
+    m = base_map(view, basemap=basemap)
+    area_layers.quartiers_layer(view.layer("quartiers"), m=m)
+    layers = incident_layers(view, sel, name="Faits", m=m)
+    secteurs = view.layer("secteurs")
+    if not secteurs.empty:
+        layers.append(area_layers.sectors_layer(secteurs, m=m))
+    cams = view.layer("cameras")
+    if not cams.empty:
+        layers.append(camera_layers.cameras_layer(cams, common.camera_views(view), m=m))
+    equip = view.facilities()
+    if not equip.empty:
+        layers.append(facility_layers.facilities_layer(equip, m=m))
+    map_base.finish(m, layers)
+    return m
 
 
 def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,

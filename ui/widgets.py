@@ -259,9 +259,10 @@ def map_key(key: str, *parts: Hashable) -> tuple:
 
     The role is always in it, so one role's map is never served to another; the filters
     are, so a selection a page derives from them (:func:`selection`) needs no listing."""
-    from ui import data
+    from ui import data, map_cache
 
-    return (config.store_target(), data.view().key, basemap(), key, filters(), *parts)
+    return map_cache.key(config.store_target(), data.view().key, basemap(), key, filters(),
+                         *parts)
 
 
 def territory_banner(view: RoleView) -> None:

@@ -105,14 +105,6 @@ def test_notes_said_while_building_are_said_again_on_a_hit(monkeypatch):
     assert said == [("caption", "Agrégats par quartier.")] * 2
 
 
-@pytest.fixture
-def fresh_cache(monkeypatch):
-    cache = map_cache.MapCache()
-    monkeypatch.setattr(map_cache, "CACHE", cache)
-    monkeypatch.setenv("CLSPD_MAP_CACHE", "1")
-    return cache
-
-
 def _overview(monkeypatch, demo_store, role: str) -> AppTest:
     return open_page(role, OVERVIEW, demo_store, monkeypatch)
 
