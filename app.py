@@ -48,7 +48,6 @@ session_route.known_pages([p.url_path for ps in PAGES.values() for p in ps] + ["
 session.require_login(demo_note=data.demo_note,
                       url_paths=[p.url_path for ps in PAGES.values() for p in ps])
 view = data.view()
-warm.notice(view.version)  # a new store version (an import): warmed in the background
 session.logout_button(view.role_label)
 widgets.sidebar_filters(view)
 page = st.navigation(router.navigation(PAGES, may_open=view.may_open,
@@ -58,3 +57,5 @@ try:
     page.run()
 except ClspdGeoError as err:  # the one way a page shows an error it cannot go on after
     widgets.show_error(err)
+finally:  # once this run's page is drawn: a new store version (an import) is warmed
+    warm.notice(view.version)

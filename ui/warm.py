@@ -34,6 +34,9 @@ from ui import map_cache, panels
 MAX_SECONDS = 120.0
 """Time after which a warm-up stops, done or not."""
 
+START_DELAY_S = 1.0
+"""Wait before warming: the run that noticed the version sends its page first."""
+
 OVERVIEW = ""
 """The URL path of the page every session lands on after login (the overview)."""
 
@@ -88,6 +91,7 @@ def _current(target: str, version: str) -> bool:
 def _warm(target: str, version: str, day: dt.date) -> None:
     from ui import data  # the same cached role views the sessions read
 
+    time.sleep(START_DELAY_S)
     with _one_at_a_time:
         started = time.monotonic()
         for role in RoleView.roles():
