@@ -6,7 +6,7 @@ import streamlit as st
 
 from clspd_geo.maps import offline
 from clspd_geo.errors import ClspdGeoError
-from ui import data, router, server_guard, session, session_route, widgets
+from ui import data, router, server_guard, session, session_route, warm, widgets
 
 server_guard.install()  # no clear_cache / run-on-save from any client
 session_route.install()  # the endpoint that sets the session cookie
@@ -59,3 +59,5 @@ try:
     page.run()
 except ClspdGeoError as err:  # the one way a page shows an error it cannot go on after
     widgets.show_error(err)
+finally:  # once this run's page is drawn: a new store version (an import) is warmed
+    warm.notice(view.version)

@@ -13,24 +13,31 @@ from ui import data, panels, plan_panel, widgets
 
 view = data.view()
 FIELD = "addictions"
-sel, m, layers = panels.field_page(view, FIELD)
+sel = panels.field_page(view, FIELD)
 drugs = widgets.selection(vocab.category_codes(field=FIELD, sensitivity="stupefiants"))
 alcohol = widgets.selection(addictions.ALCOHOL_CATEGORIES)
 
 st.subheader("Les points chauds des stupéfiants sont-ils loin des lieux de soins ?")
 network = widgets.network_choice(view, key=f"{FIELD}.network")
-care = None
+spots = care = None
 try:
     spots, care = fields.care_distance(view, drugs, network=network)
 except ClspdGeoError as err:
     widgets.analysis_note(err)
-else:
-    layers.append(field_layers.ranked_layer(
-        spots.assign(label=spots["faits"].astype(str) + " faits"),
-        name="Points chauds des stupéfiants (200 m)", unit="cellule de 200 m",
-        legend_title="Points chauds des stupéfiants", m=m))
-layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel, network))
+
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m, layers = panels.field_map(view, FIELD, sel)
+    if spots is not None:
+        layers.append(field_layers.ranked_layer(
+            spots.assign(label=spots["faits"].astype(str) + " faits"),
+            name="Points chauds des stupéfiants (200 m)", unit="cellule de 200 m",
+            legend_title="Points chauds des stupéfiants", m=m))
+    return m, layers
+
+
+panels.finish_map(view, build_map, key=f"{FIELD}.map", shared=(sel, network), field=FIELD)
 if care is not None:
     widgets.interpretation(care.sentence())
 

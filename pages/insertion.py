@@ -13,7 +13,7 @@ from ui import data, panels, plan_panel, widgets
 view = data.view()
 FIELD = "insertion"
 KINDS = ["mission_locale", "atelier_insertion", "pjj", "spip", "site_tig", "acces_droit"]
-sel, m, layers = panels.field_page(view, FIELD)
+sel = panels.field_page(view, FIELD)
 
 st.subheader("Les habitants des quartiers prioritaires ont-ils une structure d'insertion à "
              "portée de marche ?")
@@ -23,7 +23,7 @@ with left:
                         key=f"{FIELD}.minutes")
 with right:
     network = widgets.network_choice(view, key=f"{FIELD}.network")
-access = None
+access = reach = None
 try:
     access, reach = fields.qpv_access(view, tuple(KINDS), minutes=minutes, network=network)
 except ClspdGeoError as err:
@@ -32,14 +32,22 @@ else:
     if access.n_without_kind:
         st.warning(f"{_format.count(access.n_without_kind, 'équipement')} n'{'a' if access.n_without_kind < 2 else 'ont'} pas de type (colonne « kind » "
                    "vide) : ils ne comptent pas. Complétez leur type puis réimportez-les.")
-    colors = [vocab.facility_kind(k).color for k in reach["kind"]]
-    layers.append(area_layers.zones_layer(
-        reach, label_col="label", colors=colors, fill_opacity=0.08,
-        name=f"À {minutes} min à pied (vol d'oiseau)", show=False,
-        legend_title=f"Portée de {minutes} min à pied", m=m))
-layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel, minutes, network))
 
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m, layers = panels.field_map(view, FIELD, sel)
+    if reach is not None:
+        colors = [vocab.facility_kind(k).color for k in reach["kind"]]
+        layers.append(area_layers.zones_layer(
+            reach, label_col="label", colors=colors, fill_opacity=0.08,
+            name=f"À {minutes} min à pied (vol d'oiseau)", show=False,
+            legend_title=f"Portée de {minutes} min à pied", m=m))
+    return m, layers
+
+
+panels.finish_map(view, build_map, key=f"{FIELD}.map", shared=(sel, minutes, network),
+                  field=FIELD)
 
 def access_detail() -> None:
     widgets.table(access.table.drop(columns=["kind"]), hide_index=True, width="stretch")

@@ -14,7 +14,7 @@ from ui import data, panels, plan_panel, widgets
 view = data.view()
 FIELD = "jeunesse"
 K = view.small_count_k
-sel, m, layers = panels.field_page(view, FIELD)
+sel = panels.field_page(view, FIELD)
 st.caption(f"Faits sensibles (mineurs, violences intrafamiliales) : jamais au point près, "
            f"seulement par quartier ou par école, effectifs de 1 à {K - 1} masqués.")
 family = widgets.selection(["violences_intrafamiliales", "violences_conjugales"])
@@ -23,23 +23,31 @@ school = widgets.selection(["violences_scolaires"])
 # uses the other facts (fights, damage, drugs, thefts) around schools.
 around = widgets.selection(indicators.split_sensitive(vocab.category_codes())[0])
 
-rings = rates = None
+rings = None
 try:
     rings = fields.school_rings(view, around)
 except ClspdGeoError as err:
     widgets.analysis_note(err)
-else:
-    layers.append(area_layers.zones_layer(rings.rings, label_col="label",
-                                          name="Abords des écoles",
-                                          colors=area_layers.RING_COLORS[:2], fill_opacity=0.15,
-                                          m=m))
 rates = fields.quartier_rates(view, family)
-layers.append(area_layers.values_by_quartier_layer(
-    rates.quartiers, value_col="valeur", label_col="affiche",
-    name="Violences intrafamiliales et conjugales", unit=rates.unit, show=False,
-    legend_title=f"Violences intrafamiliales et conjugales ({rates.unit})", m=m))
-layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel,))
+
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m, layers = panels.field_map(view, FIELD, sel)
+    if rings is not None:
+        layers.append(area_layers.zones_layer(rings.rings, label_col="label",
+                                              name="Abords des écoles",
+                                              colors=area_layers.RING_COLORS[:2],
+                                              fill_opacity=0.15, m=m))
+    layers.append(area_layers.values_by_quartier_layer(
+        rates.quartiers, value_col="valeur", label_col="affiche",
+        name="Violences intrafamiliales et conjugales", unit=rates.unit, show=False,
+        legend_title=f"Violences intrafamiliales et conjugales ({rates.unit})", m=m))
+    return m, layers
+
+
+# The rings and rates come from the sidebar filters (in every map key) and the view.
+panels.finish_map(view, build_map, key=f"{FIELD}.map", shared=(sel,), field=FIELD)
 if rings is not None:
     widgets.interpretation(rings.sentence(what="faits"))
 widgets.interpretation(rates.sentence(what="violences"))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from clspd_geo.analysis import indicators
-from clspd_geo.maps import areas as area_layers, base as map_base, cameras as camera_layers
-from clspd_geo.maps import facilities as facility_layers
-from clspd_geo.screens import common, fields as field_screen, reports as report_screen
+from clspd_geo.screens import fields as field_screen, reports as report_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
@@ -35,25 +33,8 @@ session.download_button(
          "de visibilité et de petits effectifs qu'à l'écran.")
 
 
-def build_map():
-    """The overview map (built only when no session has it rendered for this key)."""
-    m = panels.base_map(view)
-    area_layers.quartiers_layer(panels.quartiers(view), m=m)
-    layers = panels.incident_layers(view, sel, name="Faits", m=m)
-    secteurs = view.layer("secteurs")
-    if not secteurs.empty:
-        layers.append(area_layers.sectors_layer(secteurs, m=m))
-    cams = view.layer("cameras")
-    if not cams.empty:
-        layers.append(camera_layers.cameras_layer(cams, common.camera_views(view), m=m))
-    equip = view.facilities()
-    if not equip.empty:
-        layers.append(facility_layers.facilities_layer(equip, m=m))
-    map_base.finish(m, layers)
-    return m
-
-
-widgets.show_map(build_map, key="overview.map", shared=(sel,))
+widgets.show_map(lambda: panels.overview_map(view, sel), key=panels.OVERVIEW_MAP,
+                 shared=(sel,))
 widgets.source_caption(view, "incidents", "cameras", "secteurs", "equipements")
 panels.hotspot_sections(view, categories=categories, key="overview")
 

@@ -17,7 +17,7 @@ from clspd_geo.screens import police as police_screen, reports as report_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
-sel, _, _ = panels.field_page(view, "police", with_map=False)
+sel = panels.field_page(view, "police")
 secteurs = view.layer("secteurs")
 
 
@@ -91,13 +91,17 @@ def analyses() -> None:
                   else "—", help="Écart-type / moyenne des charges : 0 % = secteurs équilibrés.")
         k3.metric("Secteur le plus chargé / moyenne", _format.number(bal['max_over_mean'], decimals=2)
                   if bal["max_over_mean"] == bal["max_over_mean"] else "—")
-        load_map = panels.base_map(view)
-        mine = secteurs[secteurs["force"] == force]
-        load_layer = patrol_layers.load_layer(patrols.load_map_frame(load, mine),
-                                              shift=None if shift == "toutes" else shifts[
-                                                  list(shift_labels).index(shift)], m=load_map)
-        map_base.finish(load_map, [load_layer])
-        widgets.show_map(load_map, key="police.load_map", height=420)
+        def load_map():
+            m = panels.base_map(view)
+            mine = secteurs[secteurs["force"] == force]
+            map_base.finish(m, [patrol_layers.load_layer(
+                patrols.load_map_frame(load, mine),
+                shift=None if shift == "toutes" else shifts[list(shift_labels).index(shift)],
+                m=m)])
+            return m
+
+        widgets.show_map(load_map, key="police.load_map", height=420,
+                         shared=(tuple(bounds), tuple(weights), force, shift))
         pivot = patrols.load_pivot(load, force=force).rename(columns=shift_labels | {
             "total": "Toute la journée"})
         st.write("**Charge par secteur et vacation** (faits pondérés par gravité)")
@@ -113,7 +117,6 @@ def analyses() -> None:
     if section == "coordination":
         co, check = police_screen.coordination(view, start=flt.start, end=flt.end,
                                                bounds=bounds, weights=weights)
-        gaps = co.gaps_by_force.set_index("force")["area_m2"] if len(co.gaps_by_force) else {}
         k1, k2, k3 = st.columns(3)
         k1.metric("Surface couverte par PN et PM",
                   _format.number(co.overlap_area_m2 / 1e6, decimals=2) + " km²")
@@ -122,11 +125,14 @@ def analyses() -> None:
                   _format.number(co.uncovered["area_m2"].sum() / 1e6, decimals=2) + " km²")
         for problem in check.problems:
             st.warning(safe.md(problem))  # sector names are user text
-        coord_map = panels.base_map(view)
-        map_base.finish(coord_map, [
-            area_layers.sectors_layer(secteurs, legend_title="Secteurs", m=coord_map),
-            patrol_layers.coordination_layer(co, m=coord_map)])
-        widgets.show_map(coord_map, key="police.coord_map", height=420)
+        def coord_map():
+            m = panels.base_map(view)
+            map_base.finish(m, [area_layers.sectors_layer(secteurs, legend_title="Secteurs", m=m),
+                                patrol_layers.coordination_layer(co, m=m)])
+            return m
+
+        widgets.show_map(coord_map, key="police.coord_map", height=420,
+                         shared=(tuple(bounds), tuple(weights)))
         st.write("**Faits dans les zones couvertes par les deux polices, par vacation**")
         widgets.table(co.overlap_by_shift.drop(columns="shift").rename(columns={
             "shift_label": "Vacation", "n_incidents": "Faits", "load": "Charge"}),
@@ -216,12 +222,16 @@ def analyses() -> None:
                 "max_over_mean": "Plus chargé / moyenne", "polsby_popper_mean": "Compacité moyenne",
                 "polsby_popper_min": "Compacité minimale",
                 "max_distance_m": "Plus grande traversée (m)"}).round(3), width="stretch")
-            prop_map = panels.base_map(view)
-            # The current sectors are drawn for comparison, without a legend of their own.
-            area_layers.sectors_layer(secteurs[secteurs["force"] == r_force],
-                                      name="Secteurs actuels", m=prop_map)
-            map_base.finish(prop_map, [patrol_layers.proposal_layer(result.sectors, m=prop_map)])
-            widgets.show_map(prop_map, key="police.proposal_map", height=420)
+            def prop_map():
+                m = panels.base_map(view)
+                # The current sectors are drawn for comparison, without a legend of their own.
+                area_layers.sectors_layer(secteurs[secteurs["force"] == r_force],
+                                          name="Secteurs actuels", m=m)
+                map_base.finish(m, [patrol_layers.proposal_layer(result.sectors, m=m)])
+                return m
+
+            widgets.show_map(prop_map, key="police.proposal_map", height=420, shared=(
+                int(k), r_force, blocks, keep, tuple(weights)))
             session.download_button("Exporter la proposition (GeoJSON)",
                                     lambda: sectors.proposal_layer(result).to_json(),
                                     file_name="secteurs_proposes.geojson",

@@ -31,30 +31,37 @@ c1, c2 = st.columns(2)
 c1.metric("Signalements et atteintes, période", shown.iloc[0])
 c2.metric("Même période, année précédente", shown.iloc[1])
 
-m = panels.base_map(view)
 qc = indicators.quartier_counts(df, view.layer("quartiers"), sel, k=K)
-layers = [area_layers.values_by_quartier_layer(qc, value_col="faits",
-                                               label_col="faits_affiches",
-                                               name="Total par quartier", unit="faits", m=m)]
-offer = per_q.assign(offre=per_q["ressources"] + per_q["actions"],
-                     offre_texte=[f"{_format.count(r, 'ressource')}, {_format.count(a, 'action')}"
-                                  for r, a in zip(per_q["ressources"], per_q["actions"],
-                                                  strict=True)])
-layers.append(area_layers.values_by_quartier_layer(
-    offer, value_col="offre", label_col="offre_texte", name="Ressources et actions par quartier",
-    unit="ressources et actions", show=False, m=m))
 equip = view.layer("equipements")
 kinds = vocab.facility_kinds_for(FIELD)
-if equip.empty or not equip["kind"].isin(kinds).any():
+has_resources = not equip.empty and equip["kind"].isin(kinds).any()
+if not has_resources:
     st.info("Aucune ressource de prévention n'est chargée (points de contact, maisons de "
             "quartier, établissements scolaires…) : importez les équipements depuis la page "
             "« Données » (python -m clspd_geo import facilities FICHIER --store …).")
-else:
-    layers.append(facility_layers.facilities_layer(
-        view.facilities(), kinds=kinds, name="Ressources et points d'orientation",
-        legend_title="Ressources", m=m))
-layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key="radicalisation.map", shared=(sel,),
+
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m = panels.base_map(view)
+    layers = [area_layers.values_by_quartier_layer(qc, value_col="faits",
+                                                   label_col="faits_affiches",
+                                                   name="Total par quartier", unit="faits", m=m)]
+    offer = per_q.assign(offre=per_q["ressources"] + per_q["actions"], offre_texte=[
+        f"{_format.count(r, 'ressource')}, {_format.count(a, 'action')}"
+        for r, a in zip(per_q["ressources"], per_q["actions"], strict=True)])
+    layers.append(area_layers.values_by_quartier_layer(
+        offer, value_col="offre", label_col="offre_texte",
+        name="Ressources et actions par quartier", unit="ressources et actions", show=False,
+        m=m))
+    if has_resources:
+        layers.append(facility_layers.facilities_layer(
+            view.facilities(), kinds=kinds, name="Ressources et points d'orientation",
+            legend_title="Ressources", m=m))
+    return m, layers
+
+
+panels.finish_map(view, build_map, key="radicalisation.map", shared=(sel,), field=FIELD,
                   sources=("equipements",))
 
 widgets.interpretation(sentence)

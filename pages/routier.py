@@ -13,11 +13,11 @@ from ui import data, panels, plan_panel, widgets
 
 view = data.view()
 FIELD = "routier"
-sel, m, layers = panels.field_page(view, FIELD)
+sel = panels.field_page(view, FIELD)
 accidents = common.accidents(view, sel)
 roads = view.layer("voies")
 st.subheader("Accidents corporels")
-hot = None
+hot = acc_cells = None
 if accidents.empty:
     st.info(road_safety.NO_ACCIDENTS)
 else:
@@ -26,26 +26,34 @@ else:
         hot = fields.road_hotspots(view, sel)
     except ClspdGeoError as err:
         widgets.analysis_note(err)
-    else:
+    try:
+        acc_cells = common.accident_cells(view, sel)
+    except ClspdGeoError as err:
+        widgets.analysis_note(err)
+
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m, layers = panels.field_map(view, FIELD, sel)
+    if hot is not None:
         unit = "tronçon" if hot.method == "voies" else "cellule"
         layers.append(field_layers.ranked_layer(
             hot.places.assign(label=hot.places["label"] + " : " + hot.places["gravite"].map(
                 "{:.0f} points de gravité".format)),
             name="Points noirs (les plus graves)", unit=unit,
             legend_title=f"Points noirs ({unit}s de {hot.size_m:.0f} m)", m=m))
-    try:
-        acc_cells = common.accident_cells(view, sel)
+    if acc_cells is not None:
         layers.append(cell_layers.cells_layer(
             acc_cells, value_col="gravite", unit="points de gravité",
             name="Accidents (gravité par cellule)", show=False,
             legend_title="Gravité des accidents (10 par tué, 3 par hospitalisé, 1 par "
                          "blessé léger)", m=m))
-    except ClspdGeoError as err:
-        widgets.analysis_note(err)
-if not roads.empty:
-    road_layers.roads_layer(roads, m=m)
-layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel,),
+    if not roads.empty:
+        road_layers.roads_layer(roads, m=m)
+    return m, layers
+
+
+panels.finish_map(view, build_map, key=f"{FIELD}.map", shared=(sel,), field=FIELD,
                   sources=("accidents", "incidents"))
 if hot is not None:
     widgets.interpretation(hot.sentence())

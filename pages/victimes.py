@@ -13,7 +13,7 @@ from ui import data, panels, plan_panel, widgets
 
 view = data.view()
 FIELD = "victimes"
-sel, m, layers = panels.field_page(view, FIELD)
+sel = panels.field_page(view, FIELD)
 
 st.subheader("Les victimes trouvent-elles une aide à moins de 15 minutes à pied ?")
 network = widgets.network_choice(view, key=f"{FIELD}.network")
@@ -22,14 +22,20 @@ try:
     access = fields.support_access(view, sel, network=network, minutes=15.0)
 except ClspdGeoError as err:
     widgets.analysis_note(err)
-else:
-    layers.append(area_layers.values_by_quartier_layer(
-        access.quartiers, value_col="distance_habitants_m", label_col="distance_affichee",
-        name="Distance des habitants à l'aide la plus proche", unit="m",
-        legend_title="Distance médiane des habitants à une aide (m)", m=m))
-layers.append(plan_panel.actions_layer(view, field=FIELD, m=m))
-panels.finish_map(view, m, layers, key=f"{FIELD}.map", shared=(sel, network))
 
+
+def build_map():
+    """The page's map and layers (built only when no session has it rendered for this key)."""
+    m, layers = panels.field_map(view, FIELD, sel)
+    if access is not None:
+        layers.append(area_layers.values_by_quartier_layer(
+            access.quartiers, value_col="distance_habitants_m", label_col="distance_affichee",
+            name="Distance des habitants à l'aide la plus proche", unit="m",
+            legend_title="Distance médiane des habitants à une aide (m)", m=m))
+    return m, layers
+
+
+panels.finish_map(view, build_map, key=f"{FIELD}.map", shared=(sel, network), field=FIELD)
 
 def access_detail() -> None:
     widgets.table(access.table(), hide_index=True, width="stretch")

@@ -57,7 +57,7 @@ def sites_table(res: siting.SitingResult) -> None:
         hide_index=True, width="stretch")
 
 
-sel, _, _ = panels.field_page(view, "video", with_map=False)
+sel = panels.field_page(view, "video")
 cams, problems = video_screen.video_cameras(view)
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):
@@ -250,18 +250,26 @@ def siting_section() -> None:
 def site_map(best: siting.SitingResult | None, params: video_screen.SitingParams, *,
              source: str) -> None:
     """The cameras in service and the proposed sites; clicks add candidates (« clics »)."""
-    sm = panels.base_map(view)
-    site_layers = []
-    if len(cams):
-        site_layers.append(camera_layers.cameras_layer(cams, views, m=sm))
-    if best is not None and len(best.sites):
-        new = siting.as_cameras(best, radius_m=params.radius_m)
-        camera_layers.cameras_layer(new, cameras.view_polygons(new),
-                                    name="Sites proposés (en projet)", m=sm)
-    map_base.finish(sm, site_layers)
+    def build():
+        sm = panels.base_map(view)
+        site_layers = []
+        if len(cams):
+            site_layers.append(camera_layers.cameras_layer(cams, views, m=sm))
+        if best is not None and len(best.sites):
+            new = siting.as_cameras(best, radius_m=params.radius_m)
+            camera_layers.cameras_layer(new, cameras.view_polygons(new),
+                                        name="Sites proposés (en projet)", m=sm)
+        map_base.finish(sm, site_layers)
+        return sm
+
     if source != "clics":
-        widgets.show_map(sm, key="video.site_map", height=480)
+        # Keyed by the sites drawn too: an exact answer found again differently (under its
+        # time limit) never shows another run's sites.
+        sites = () if best is None else tuple(best.sites["site_id"])
+        widgets.show_map(build, key="video.site_map", height=480,
+                         shared=(cover_sel, params, sites))
         return
+    sm = build()
     st.caption("Cliquez sur la carte pour ajouter des sites candidats "
                f"({len(st.session_state['video.clicks'])} pour l'instant).")
     out = st_folium(sm, key="video.site_map", height=480, use_container_width=True,

@@ -296,6 +296,25 @@ def ensure_test_account(role: str, store: Path) -> tuple[str, Path]:
     return name, users
 
 
+# -- no background warm-up of new store versions (ui.warm) unless a test asks for it ----------
+@pytest.fixture(autouse=True)
+def _no_background_warm_up(monkeypatch):
+    """A warm-up thread started by one test's import would compete with the next tests and
+    write the map cache they watch; tests/app/test_warm.py turns it on."""
+    monkeypatch.setenv("CLSPD_WARM", "0")
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch):
+    """An empty shared map cache (ui.map_cache), turned on, for this test only."""
+    from ui import map_cache
+
+    cache = map_cache.MapCache()
+    monkeypatch.setattr(map_cache, "CACHE", cache)
+    monkeypatch.setenv("CLSPD_MAP_CACHE", "1")
+    return cache
+
+
 # -- AppTest in the router's steady state (lead) -----------------------------------------------
 @pytest.fixture(autouse=True)
 def _apptest_runs_through_the_router(monkeypatch):

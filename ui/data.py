@@ -31,6 +31,13 @@ def _view(target: str, version: str, role: str, day: str) -> RoleView:
     return gateway(target).view(role, as_of=dt.date.fromisoformat(day), version=version)
 
 
+def cached_view(target: str, version: str, role: str, day: dt.date) -> RoleView:
+    """Return the shared role view of a store version, role and day (what :func:`view`
+    returns to every session of that role), for work done outside a session
+    (:mod:`ui.warm`)."""
+    return _view(target, version, role, day.isoformat())
+
+
 def store_version() -> str:
     """Return the store version, building the demo territory on first start."""
     gate = gateway(config.store_target())
@@ -57,7 +64,7 @@ def view(*, role: str | None = None) -> RoleView:
     target = config.store_target()
     version = store_version()
     try:
-        return _view(target, version, role or session.role(), dt.date.today().isoformat())
+        return cached_view(target, version, role or session.role(), dt.date.today())
     except ClspdGeoError as err:
         widgets.show_error(err)
         raise

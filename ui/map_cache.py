@@ -212,6 +212,15 @@ class MapCache:
 CACHE = MapCache()
 
 
+def key(target: str, view_key: str, basemap: str, map_key: str, filters: Hashable,
+        *parts: Hashable) -> tuple:
+    """Return the key of a shared map (:func:`ui.widgets.map_key` fills it for a run).
+
+    ``view_key`` is :attr:`RoleView.key` (store version, role, day): one role's map is
+    never served to another."""
+    return (target, view_key, basemap, map_key, filters, *parts)
+
+
 def enabled() -> bool:
     """Whether rendered maps are shared (``CLSPD_MAP_CACHE=0`` turns it off, for benchmarks)."""
     return os.environ.get("CLSPD_MAP_CACHE", "1") != "0"

@@ -20,22 +20,53 @@ from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import forecast, hotspots, indicators, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.maps import areas as area_layers, base as map_base
-from clspd_geo.maps import cells as cell_layers, facilities as facility_layers
+from clspd_geo.maps import cameras as camera_layers, cells as cell_layers
+from clspd_geo.maps import facilities as facility_layers
 from clspd_geo.screens import common, fields as field_screen, hotspots as hotspot_screen
 from ui import map_cache, plan_panel, widgets
 
 
-def base_map(view: RoleView) -> folium.Map:
-    """Return the base map of the territory (the chosen communes) with the sidebar's basemap.
+OVERVIEW_MAP = "overview.map"
+"""The widget (and shared map) key of the overview's map."""
+
+
+def base_map(view: RoleView, *, basemap: str | None = None,
+             communes: tuple[str, ...] | None = None) -> folium.Map:
+    """Return the base map of the territory (``communes``, default the sidebar's choice)
+    with ``basemap`` (default: the sidebar's).
 
     With no tile basemap, the store's roads (``voies``) are the street background."""
-    return map_base.base_map(view.layer("territoire"), basemap=widgets.basemap(),
-                             voies=view.layer("voies"), communes=widgets.chosen_communes())
+    chosen = widgets.chosen_communes() if communes is None else communes
+    return map_base.base_map(view.layer("territoire"), basemap=basemap or widgets.basemap(),
+                             voies=view.layer("voies"), communes=chosen)
 
 
-def quartiers(view: RoleView) -> gpd.GeoDataFrame:
-    """Return the quartiers of the communes chosen in the sidebar (all when none is)."""
-    return selection_mod.quartiers_in(view.layer("quartiers"), widgets.chosen_communes())
+def quartiers(view: RoleView, communes: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
+    """Return the quartiers of ``communes`` (default: the sidebar's choice; all when none)."""
+    chosen = widgets.chosen_communes() if communes is None else communes
+    return selection_mod.quartiers_in(view.layer("quartiers"), chosen)
+
+
+def overview_map(view: RoleView, sel: indicators.Selection, *,
+                 basemap: str | None = None) -> folium.Map:
+    """Return the overview map: quartiers, incidents, sectors, cameras and facilities.
+
+    Reads no session state when ``basemap`` is given (:mod:`ui.warm` builds it so): the
+    communes drawn are the selection's."""
+    m = base_map(view, basemap=basemap, communes=sel.communes)
+    area_layers.quartiers_layer(quartiers(view, sel.communes), m=m)
+    layers = incident_layers(view, sel, name="Faits", m=m)
+    secteurs = view.layer("secteurs")
+    if not secteurs.empty:
+        layers.append(area_layers.sectors_layer(secteurs, m=m))
+    cams = view.layer("cameras")
+    if not cams.empty:
+        layers.append(camera_layers.cameras_layer(cams, common.camera_views(view), m=m))
+    equip = view.facilities()
+    if not equip.empty:
+        layers.append(facility_layers.facilities_layer(equip, m=m))
+    map_base.finish(m, layers)
+    return m
 
 
 def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
@@ -79,14 +110,12 @@ def incident_layers(view: RoleView, sel: indicators.Selection, *, name: str,
     return layers
 
 
-def field_page(view: RoleView, field: str, *, with_map: bool = True
-               ) -> tuple[indicators.Selection, folium.Map | None, list[map_base.MapLayer]]:
-    """Draw the head of an action-field page; return its selection, map and layers.
+def field_page(view: RoleView, field: str) -> indicators.Selection:
+    """Draw the head of an action-field page; return its selection.
 
-    The title, question, filters and KPIs of the field's categories are drawn; the map is
-    returned unfinished with its layers on it (the page adds its own, then calls
-    :func:`finish_map`). With ``with_map=False`` no map is built (``None, []``): the page
-    builds it in the function it gives :func:`finish_map`, with :func:`field_map`.
+    The title, question, filters and KPIs of the field's categories are drawn. The page
+    gives :func:`finish_map` a function building its map from :func:`field_map`: it runs
+    only when no session has that map rendered yet.
     """
     af = vocab.action_field(field)
     st.title(f"{af.number}. {af.label}")
@@ -104,9 +133,7 @@ def field_page(view: RoleView, field: str, *, with_map: bool = True
     widgets.show_kpis(kpis, no_comparison=field_screen.comparison_note(view, sel))
     if note := field_screen.publication_note(view, sel):
         st.caption(note)
-    if not with_map:
-        return sel, None, []
-    return (sel, *field_map(view, field, sel))
+    return sel
 
 
 def field_map(view: RoleView, field: str, sel: indicators.Selection
@@ -123,25 +150,24 @@ def field_map(view: RoleView, field: str, sel: indicators.Selection
     return m, layers
 
 
-def finish_map(view: RoleView, m: folium.Map | Callable[[], tuple[folium.Map, list]],
-               layers: list[map_base.MapLayer] | None = None, *, key: str,
-               shared: tuple | None = None, field: str | None = None,
+def finish_map(view: RoleView, build: Callable[[], tuple[folium.Map, list]], *, key: str,
+               shared: tuple, field: str | None = None,
                sources: tuple[str, ...] = ("incidents", "equipements")) -> None:
-    """Add the field's plan actions, the layer control and legend; draw the map and sources.
+    """Draw a page's map with its plan actions, layer control and legend, and its sources.
 
-    ``m`` is the map and ``layers`` its layers, or a function returning both: it is then
-    called only when the map must be rendered. ``shared``: the page values that decide the
-    map besides the role view and basemap (selection, widgets); its rendered HTML is then
-    shared by runs and sessions (:func:`ui.widgets.show_map`)."""
+    ``build`` returns the map and its layers; it is called only when the map must be
+    rendered: a run or session that finds the map rendered builds no layer at all.
+    ``shared``: the page values that decide the map besides the role view, basemap and
+    sidebar filters (the page's selection, its widgets) (:func:`ui.widgets.map_key`)."""
 
-    def build() -> folium.Map:
-        fm, fl = m() if callable(m) else (m, layers or [])
+    def finished() -> folium.Map:
+        fm, fl = build()
         if field is not None:
             fl = [*fl, plan_panel.actions_layer(view, field=field, m=fm)]
         map_base.finish(fm, fl)
         return fm
 
-    widgets.show_map(build if callable(m) else build(), key=key, shared=shared)
+    widgets.show_map(finished, key=key, shared=shared)
     widgets.source_caption(view, *sources)
 
 
@@ -287,20 +313,25 @@ def hotspot_panel(view: RoleView, *, categories: list[str], key: str) -> None:
     mode = st.radio("Représentation", options=list(hotspots.MAP_MODES),
                     format_func=hotspots.MAP_MODES.get, horizontal=True,
                     key=f"{key}.hotspot_mode")
+    sel = widgets.selection(open_cats)
     try:
-        hm = hotspot_screen.hotspot_map(view, widgets.selection(open_cats), mode=mode)
+        hm = hotspot_screen.hotspot_map(view, sel, mode=mode)
     except ClspdGeoError as err:
         st.info(str(err), icon=":material/info:")
         return
-    m = base_map(view)
-    area_layers.quartiers_layer(quartiers(view), m=m)
-    layers = []
-    if len(hm.zones):
-        layers.append(area_layers.zones_layer(
-            hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
-            fill_opacity=0.6, tooltip_alias="Zone", m=m))
-    map_base.finish(m, layers)
-    widgets.show_map(m, key=f"{key}.hotspot_map", height=480)
+
+    def build() -> folium.Map:
+        m = base_map(view)
+        area_layers.quartiers_layer(quartiers(view), m=m)
+        layers = []
+        if len(hm.zones):
+            layers.append(area_layers.zones_layer(
+                hm.zones, name=hm.title, line_color="#555555", line_weight=0.3,
+                fill_opacity=0.6, tooltip_alias="Zone", m=m))
+        map_base.finish(m, layers)
+        return m
+
+    widgets.show_map(build, key=f"{key}.hotspot_map", height=480, shared=(sel, mode))
     if hm.empty_reason:
         st.info(hm.empty_reason, icon=":material/info:")
     st.caption(hm.caption)

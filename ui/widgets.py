@@ -22,7 +22,7 @@ from clspd_geo.access import view as role_view
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators, periods, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.screens import charts
+from clspd_geo.screens import charts, common
 
 T = TypeVar("T")
 
@@ -62,14 +62,7 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
     « dernier mois »…) or two chosen months, always whole months: no calendar widget,
     whose month and weekday names Streamlit writes in English.
     """
-    df = view.incidents()
-    if df.empty:  # a real commune loaded without incidents: the period of its accidents
-        df = view.layer("accidents")
-        default = indicators.default_selection(df)
-    else:
-        default = selection_mod.Selection(*role_view.default_period(view))
-    span = indicators.data_period(df) or (default.start, default.end - dt.timedelta(days=1))
-    res = periods.resolution(df["occurred_at"]) if len(df) else "jour"
+    _, span, res = common.period_basis(view)
     quartiers = view.layer("quartiers")
     with st.sidebar:
         st.subheader("Filtres")
@@ -273,9 +266,10 @@ def show_map(m: folium.Map | Callable[[], folium.Map], *, key: str, height: int 
     m
         The map, or a function that builds it (called only when the map must be rendered).
     shared
-        Everything besides the role view, basemap and ``key`` that decides the map (the
-        selection, the page's widget values): the rendered map is then shared by every
-        run and session asking for the same :func:`map_key` (:mod:`ui.map_cache`).
+        Everything besides the role view, basemap, sidebar filters and ``key`` that
+        decides the map (the page's selection and widget values): the rendered map is then
+        shared by every run and session asking for the same :func:`map_key`
+        (:mod:`ui.map_cache`), and ``m`` is called only on a miss.
     """
     from ui import map_cache
 
@@ -290,12 +284,15 @@ def show_map(m: folium.Map | Callable[[], folium.Map], *, key: str, height: int 
 
 
 def map_key(key: str, *parts: Hashable) -> tuple:
-    """Return the key of a shared map: store, role view (version, role, day), basemap, parts.
+    """Return the key of a shared map: store, role view (version, role, day), basemap,
+    ``key``, the sidebar filters, then ``parts``.
 
-    The role is always in it, so one role's map is never served to another."""
-    from ui import data
+    The role is always in it, so one role's map is never served to another; the filters
+    are, so a selection a page derives from them (:func:`selection`) needs no listing."""
+    from ui import data, map_cache
 
-    return (config.store_target(), data.view().key, basemap(), key, *parts)
+    return map_cache.key(config.store_target(), data.view().key, basemap(), key, filters(),
+                         *parts)
 
 
 def territory_banner(view: RoleView) -> None:

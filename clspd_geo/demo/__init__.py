@@ -33,6 +33,7 @@ from :func:`clspd_geo.plan.actions.demo_plan`. The demo builds frames only:
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 
 from clspd_geo import _format

@@ -6,9 +6,14 @@ import dataclasses
 
 import geopandas as gpd
 
+import datetime as dt
+
+import pandas as pd
+
 from clspd_geo import config
+from clspd_geo.access import view as role_view
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, indicators, selection
+from clspd_geo.analysis import cells, indicators, periods, selection
 from clspd_geo.video import cameras
 
 
@@ -101,3 +106,21 @@ def sensitive_quartier_counts(view: RoleView,
     return view.memo(("common.sensitive_quartier_counts", only),
                      lambda: indicators.quartier_counts(view.incidents(), view.layer("quartiers"),
                                                         only, k=view.small_count_k))
+
+
+def period_basis(view: RoleView) -> tuple[pd.DataFrame, tuple[dt.date, dt.date], str]:
+    """Return what the sidebar's period presets are computed from, for this role.
+
+    ``(frame, span, resolution)``: the role's incidents (the accidents when it has none: a
+    commune loaded without incidents), the first and last day they cover, and the finest
+    time resolution they carry (:func:`clspd_geo.analysis.periods.resolution`).
+    """
+    df = view.incidents()
+    if df.empty:
+        df = view.layer("accidents")
+        default = indicators.default_selection(df)
+    else:
+        default = selection.Selection(*role_view.default_period(view))
+    span = indicators.data_period(df) or (default.start, default.end - dt.timedelta(days=1))
+    res = periods.resolution(df["occurred_at"]) if len(df) else "jour"
+    return df, span, res

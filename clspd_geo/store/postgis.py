@@ -35,7 +35,7 @@ from clspd_geo import config, schemas
 from clspd_geo.errors import ConflictError, DataFileError
 from clspd_geo.store import atoms, base, rows
 from clspd_geo.store import postgis_incidents as pgi
-from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore, conform_frames
+from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore
 from clspd_geo.store.rows import ROW_EDITS_TABLE
 
 META_TABLE = "clspd_meta"

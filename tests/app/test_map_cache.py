@@ -105,14 +105,6 @@ def test_notes_said_while_building_are_said_again_on_a_hit(monkeypatch):
     assert said == [("caption", "Agrégats par quartier.")] * 2
 
 
-@pytest.fixture
-def fresh_cache(monkeypatch):
-    cache = map_cache.MapCache()
-    monkeypatch.setattr(map_cache, "CACHE", cache)
-    monkeypatch.setenv("CLSPD_MAP_CACHE", "1")
-    return cache
-
-
 def _overview(monkeypatch, demo_store, role: str) -> AppTest:
     return open_page(role, OVERVIEW, demo_store, monkeypatch)
 
@@ -169,3 +161,105 @@ def test_a_warm_rerun_of_a_field_page_neither_builds_nor_renders_its_map(
     at.run()
     assert not at.exception, at.exception
     assert len(builds) == n
+
+
+def _shown(at: AppTest) -> list:
+    """What a page says: its figures, sentences, captions and notes."""
+    return ([(m.label, m.value) for m in at.metric] + [e.value for e in at.markdown]
+            + [e.value for e in at.caption] + [e.value for e in at.info])
+
+
+def _count_calls(monkeypatch, module: str, name: str) -> list:
+    """Replace ``module.name`` by a spy; return the list its calls are appended to."""
+    import importlib
+
+    lib = importlib.import_module(module)
+    real, calls = getattr(lib, name), []
+    monkeypatch.setattr(lib, name, lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    return calls
+
+
+def _in_script(layer_name: str, r: map_cache.RenderedMap) -> bool:
+    """Tell whether a layer of this name is in a rendered map (JSON-escaped in the script)."""
+    import json
+
+    return json.dumps(layer_name)[1:-1].replace("'", "\\u0027") in r.script
+
+
+def _warm_rerun_builds_nothing(at: AppTest, cache: map_cache.MapCache, map_key: str,
+                               spies: list[list], layer_name: str | None = None) -> None:
+    """Check that ``at`` built the map ``map_key`` (with that layer), and that a rerun and
+    another session of the same role build no layer and show the same figures."""
+    assert not at.exception, at.exception
+    assert all(spies), "the layer builders were not called on a miss"
+    (entry,) = [r for k, r in cache._items.items() if k[3] == map_key]
+    assert layer_name is None or _in_script(layer_name, entry)
+    shown = _shown(at)
+    for calls in spies:
+        calls.clear()
+    at.run()  # a warm rerun: the map is in the cache
+    assert not at.exception, at.exception
+    assert not any(spies)
+    assert _shown(at) == shown
+
+
+# Per page: a library layer function only its map calls, and that layer's name in the map.
+FIELD_MAPS = {
+    "pages/addictions.py": ("clspd_geo.maps.field_layers", "ranked_layer",
+                            "Points chauds des stupéfiants"),
+    "pages/jeunesse.py": ("clspd_geo.maps.areas", "zones_layer", "Abords des écoles"),
+    "pages/insertion.py": ("clspd_geo.maps.areas", "zones_layer", "À 15 min à pied"),
+    "pages/victimes.py": ("clspd_geo.maps.areas", "values_by_quartier_layer",
+                          "Distance des habitants à l'aide la plus proche"),
+    "pages/routier.py": ("clspd_geo.maps.field_layers", "ranked_layer",
+                         "Points noirs (les plus graves)"),
+    "pages/radicalisation.py": ("clspd_geo.maps.areas", "values_by_quartier_layer",
+                                "Ressources et actions par quartier"),
+}
+
+
+@pytest.mark.parametrize("page", list(FIELD_MAPS))
+def test_a_map_cache_hit_builds_no_layer_and_shows_the_same_figures(
+        monkeypatch, demo_store, fresh_cache, page):
+    module, name, layer_name = FIELD_MAPS[page]
+    at = _overview(monkeypatch, demo_store, "police")
+    spies = [_count_calls(monkeypatch, module, name),
+             _count_calls(monkeypatch, "clspd_geo.maps.base", "finish")]
+    at.switch_page(page).run()
+    assert len(spies[1]) == 1  # one map built: the page's (its sections are folded)
+    map_key = page.removeprefix("pages/").removesuffix(".py") + ".map"
+    _warm_rerun_builds_nothing(at, fresh_cache, map_key, spies, layer_name)
+    # Another session of the same role: served the same map, same figures, no layer built.
+    shown = _shown(at)
+    other = _overview(monkeypatch, demo_store, "police")
+    other.switch_page(page).run()
+    assert not any(spies) and _shown(other) == shown
+
+
+# Maps in folded sections: (page, how to show the map, map key, layer builder it calls).
+SECTION_MAPS = {
+    "hotspots": ("pages/overview.py", {"overview.open.hotspots": True},
+                 "overview.hotspot_map", ("clspd_geo.maps.areas", "zones_layer")),
+    "load": ("pages/police.py", {}, "police.load_map",
+             ("clspd_geo.maps.patrol_layers", "load_layer")),
+    "coordination": ("pages/police.py", {"police.section": "coordination"},
+                     "police.coord_map", ("clspd_geo.maps.patrol_layers", "coordination_layer")),
+    "proposal": ("pages/police.py", {"police.section": "redecoupage", "police.propose": True},
+                 "police.proposal_map", ("clspd_geo.maps.patrol_layers", "proposal_layer")),
+    "siting": ("pages/videoprotection.py", {"video.open.siting": True}, "video.site_map",
+               ("clspd_geo.maps.cameras", "cameras_layer")),
+}
+
+
+@pytest.mark.parametrize("case", list(SECTION_MAPS))
+def test_a_map_in_a_section_is_shared_too(monkeypatch, demo_store, fresh_cache, case):
+    page, state, map_key, (module, name) = SECTION_MAPS[case]
+    at = _overview(monkeypatch, demo_store, "police")
+    at.switch_page(page).run()
+    spies = [_count_calls(monkeypatch, module, name)]
+    for key, value in state.items():
+        at.session_state[key] = value
+    if not state:  # the section shown first: clear its map to see it built
+        fresh_cache.clear()
+    at.run()
+    _warm_rerun_builds_nothing(at, fresh_cache, map_key, spies)

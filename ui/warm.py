@@ -1,0 +1,128 @@
+"""Warm the shared caches of a new store version in the background, role by role.
+
+After an import (from the « Données » page, the command line or another server) the first
+session of each role would pay everything of the new version: the store's layers and
+prepared incidents, the role's release, the overview's figures and its rendered map. When
+a run sees a store version this process has not seen yet for its store, :func:`notice`
+starts one background thread that does that work for the default filters of every role
+that opens the overview, one role after the other, and returns at once: the run that
+noticed (the importer's) is not held.
+
+Bounded: one warm-up at a time, at most :data:`MAX_SECONDS` of work, stopped as soon as a
+newer version is seen. It cannot serve a role another role's data: each role's work is
+done on that role's own :class:`RoleView` and kept under that view's key (version, role,
+day), as a session of the role does (:func:`ui.map_cache.key`). ``CLSPD_WARM=0`` turns it
+off (tests do).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+
+from clspd_geo import config, vocab
+from clspd_geo.access import view as role_view
+from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import periods, selection as selection_mod
+from clspd_geo.errors import ClspdGeoError
+from clspd_geo.screens import common, fields as field_screen
+from ui import map_cache, panels
+
+MAX_SECONDS = 120.0
+"""Time after which a warm-up stops, done or not."""
+
+START_DELAY_S = 1.0
+"""Wait before warming: the run that noticed the version sends its page first."""
+
+OVERVIEW = ""
+"""The URL path of the page every session lands on after login (the overview)."""
+
+THREAD_NAME = "clspd-warm"
+
+_seen: dict[str, str] = {}  # store target -> the newest version a run has seen
+_lock = threading.Lock()
+_one_at_a_time = threading.Lock()
+_log = logging.getLogger(__name__)
+
+
+class _QuietWarmThread(logging.Filter):
+    """Drop Streamlit's « missing ScriptRunContext » warnings of the warm-up thread: it
+    runs outside any session on purpose (the role view's cache would show a spinner)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD_NAME
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    _QuietWarmThread())
+
+
+def enabled() -> bool:
+    """Whether new store versions are warmed (``CLSPD_WARM=0`` turns it off)."""
+    return os.environ.get("CLSPD_WARM", "1") != "0"
+
+
+def notice(version: str) -> threading.Thread | None:
+    """Say which store version this run reads; warm it in the background if it is new.
+
+    The first version a process sees is not warmed (the server is starting: its first
+    session does that work); a later one is. Returns the thread started, if any."""
+    target = config.store_target()
+    with _lock:
+        before = _seen.get(target)
+        _seen[target] = version
+    if before is None or before == version or not enabled():
+        return None
+    day = dt.date.today()
+    thread = threading.Thread(target=_warm, args=(target, version, day), name=THREAD_NAME,
+                              daemon=True)
+    thread.start()
+    return thread
+
+
+def _current(target: str, version: str) -> bool:
+    with _lock:
+        return _seen.get(target) == version
+
+
+def _warm(target: str, version: str, day: dt.date) -> None:
+    from ui import data  # the same cached role views the sessions read
+
+    time.sleep(START_DELAY_S)
+    with _one_at_a_time:
+        started = time.monotonic()
+        for role in RoleView.roles():
+            if not _current(target, version) or time.monotonic() - started > MAX_SECONDS:
+                return
+            try:
+                view = data.cached_view(target, version, role, day)
+                if view.may_open(OVERVIEW):
+                    warm_role(view, target=target)
+            except ClspdGeoError as err:  # said by the role's own session when it comes
+                _log.info("warm-up of %s skipped: %s", role, err)
+
+
+def warm_role(view: RoleView, *, target: str) -> None:
+    """Compute what a session of this view's role landing on the overview computes first.
+
+    The role's release, the overview's figures and its rendered map for the default
+    filters, all kept under this view's key."""
+    basemap = config.default_basemap()
+    filters = default_filters(view)
+    sel = field_screen.year_snapped(view, filters.with_categories(vocab.category_codes()))[0]
+    field_screen.overview_kpis(view, sel)
+    key = map_cache.key(target, view.key, basemap, panels.OVERVIEW_MAP, filters, sel)
+    map_cache.CACHE.get_or_render(key, lambda: panels.overview_map(view, sel, basemap=basemap))
+
+
+def default_filters(view: RoleView) -> selection_mod.Selection:
+    """Return the sidebar's filters before any choice (:func:`ui.widgets.sidebar_filters`).
+
+    The first period preset, the whole territory. ``tests/app/test_warm.py`` fails if the
+    sidebar's defaults stop being these."""
+    _, span, res = common.period_basis(view)
+    start, end = periods.resolve(next(iter(periods.PRESETS)), span[1], res=res)
+    return selection_mod.Selection(*role_view.snap_period(view, start, end))
