@@ -31,10 +31,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,8 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # pg_server: the tests' throw-away PostGIS server
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 COMMUNE_M = 5000.0
 ORIGIN_L93 = (600_000.0, 6_600_000.0)
 YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -125,50 +123,10 @@ def incidents(communes, *, n: int, start: dt.date, end: dt.date, seed: int, id_p
     }, geometry=gpd.points_from_xy(lon, lat), crs=4326)
 
 
-# -- the server ----------------------------------------------------------------------------------
+# -- the server: tests/pg_server.py, with a benchmark's memory settings -------------------------
 
-def _as_postgres(args: list[str]) -> None:
-    if os.geteuid() == 0:
-        args = ["runuser", "-u", "postgres", "--", *args]
-    subprocess.run(args, check=True, capture_output=True, text=True)
-
-
-def start_pg(base: Path) -> tuple[str, Path]:
-    """Start a PostgreSQL 15 + PostGIS cluster on loopback; return its URL and data dir."""
-    import psycopg
-
-    data, sock = base / "data", base / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(sock, "postgres")
-    _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                  "--no-sync"])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-                  f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c shared_buffers=512MB "
-                  "-c work_mem=64MB -c maintenance_work_mem=256MB -c max_wal_size=4GB", "start"])
-    admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as con:
-        con.execute("CREATE DATABASE clspd")
-    url = f"postgresql://postgres@127.0.0.1:{port}/clspd"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute("CREATE EXTENSION postgis")
-    return url, data
-
-
-def stop_pg(data: Path) -> None:
-    _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"])
-
-
-def server_rss_mb(data: Path) -> float:
-    """Return the RSS of the postmaster and its children, MB (shared pages counted once each)."""
-    pid = (data / "postmaster.pid").read_text().split()[0]
-    out = subprocess.run(["ps", "-o", "rss=", "--ppid", pid, "-p", pid], capture_output=True,
-                         text=True, check=False).stdout.split()
-    return sum(int(v) for v in out) / 1024
+PG_SETTINGS = {"shared_buffers": "512MB", "work_mem": "64MB", "maintenance_work_mem": "256MB",
+               "max_wal_size": "4GB"}
 
 
 # -- the app process -----------------------------------------------------------------------------
@@ -286,9 +244,10 @@ def main() -> None:
         print(json.dumps(probe(args.probe, args.role, args.commune, args.all_roles)))
         return
 
-    from clspd_geo import store as store_mod
-
     import numpy as np
+    import pg_server
+
+    from clspd_geo import store as store_mod
 
     terr, q, communes = territory(args.communes)
     # The busiest commune (the weights of :func:`incidents`).
@@ -297,26 +256,24 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="clspd-bench-scale-"))
     print(f"Département synthétique : {args.communes} communes, {args.incidents:,} faits "
           f"sur {len(YEARS)} ans ; commune suivie {commune} ; dossier {base}", flush=True)
-    # Its own folder: mkdtemp's are private to their owner, and the server runs as postgres.
-    pg_base = Path(tempfile.mkdtemp(prefix="clspd-bench-pg-"))
-    url, data = start_pg(pg_base)
+    server = pg_server.start(PG_SETTINGS)
+    url = server.create_database("clspd")
     try:
         st = store_mod.open_store(url)
         print("PostGIS : chargement", flush=True)
         pg = load(st, terr, q, communes, n=args.incidents, seed=args.seed)
         pg.update(one_month(st, communes, n=args.incidents, seed=args.seed))
-        pg["server_rss_after_load_mb"] = server_rss_mb(data)
+        pg["server_rss_after_load_mb"] = server.rss_mb()
         report("PostGIS : écriture", pg)
         for role in ("elu", "police"):
             report(f"PostGIS : processus froid, rôle {role}",
                    run_probe(url, role, commune, all_roles=role == "police"))
-        pg_size = subprocess.run(["du", "-sm", str(data)], capture_output=True,
+        pg_size = subprocess.run(["du", "-sm", str(server.data)], capture_output=True,
                                  text=True).stdout.split()[0]
         print(f"  taille du cluster : {pg_size} Mo ; mémoire du serveur : "
-              f"{server_rss_mb(data):,.0f} Mo (RSS, pages partagées comptées par processus)")
+              f"{server.rss_mb():,.0f} Mo (RSS, pages partagées comptées par processus)")
     finally:
-        stop_pg(data)
-        shutil.rmtree(pg_base, ignore_errors=True)
+        server.stop(mode="fast")
     n_gpkg = min(args.incidents, args.gpkg_max)
     if n_gpkg <= 0:  # --gpkg-max 0: PostGIS only
         shutil.rmtree(base, ignore_errors=True)
