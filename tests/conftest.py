@@ -256,6 +256,20 @@ def pg_url():
         yield url
 
 
+@pytest.fixture
+def pg_store(pg_url):
+    """The PostGIS store of :func:`pg_url`, emptied of every table."""
+    import psycopg
+
+    from clspd_geo.store.postgis import PostGISStore
+
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        for (name,) in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                   "AND tablename <> 'spatial_ref_sys'").fetchall():
+            con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')  # partitions go with it
+    return PostGISStore(pg_url)
+
+
 # -- login of page tests (roles work): a server-side session for a test account --------------
 TEST_PASSWORD = "mot-de-passe-de-test"
 

@@ -71,6 +71,14 @@ def default_mode(kind: str) -> str:
     return "upsert" if kind in UPSERT_KINDS else "replace"
 
 
+def _target(target: str | Path | store_mod.Store | None
+            ) -> str | Path | store_mod.Store | None:
+    """Return a ``postgresql://`` URL opened as its store; a path or a store as given."""
+    if isinstance(target, str) and store_mod.is_database_url(target):
+        return store_mod.open_store(target)
+    return target
+
+
 def _version(target: str | Path | store_mod.Store | None,
              st: store_mod.Store | None) -> str | None:
     """Return the version of the store an import is prepared from (``absent``: no file yet)."""
@@ -124,7 +132,7 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         The files (a BAAC year may be given as its four files).
     store_path
         The store whose territory and quartiers the rows are checked against: a GeoPackage
-        path (which may not exist yet) or an opened store (GeoPackage or PostGIS).
+        path (which may not exist yet), a ``postgresql://`` URL or an opened store.
     options
         Import options.
     names
@@ -148,6 +156,7 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         raise SchemaError(msg)
     for p in paths:  # every size before any reading: one huge file stops everything
         sniffing.check_size(Path(p), max_bytes=options.max_bytes)
+    store_path = _target(store_path)
     st = _open(store_path)
     version = _version(store_path, st)  # before any read the import depends on
     _, layers = _read_store(st)
@@ -290,7 +299,7 @@ def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> di
     Parameters
     ----------
     store_path
-        A GeoPackage path (created if absent) or an opened store.
+        A GeoPackage path (created if absent), a ``postgresql://`` URL or an opened store.
 
     Returns
     -------
@@ -304,6 +313,7 @@ def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> di
     ClspdGeoError
         The store is unreadable or a layer breaks the data model; nothing is written.
     """
+    store_path = _target(store_path)
     st = (store_mod.GeoPackageStore(store_path, create=True)
           if isinstance(store_path, (str, Path)) else store_path)
     if report.mode == "append":

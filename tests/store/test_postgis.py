@@ -13,19 +13,6 @@ from clspd_geo.errors import DataFileError, SchemaError
 from conftest import tiny_layers
 
 
-@pytest.fixture
-def pg_store(pg_url):
-    import psycopg
-
-    from clspd_geo.store.postgis import PostGISStore
-
-    with psycopg.connect(pg_url, autocommit=True) as con:
-        for (name,) in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                   "AND tablename <> 'spatial_ref_sys'").fetchall():
-            con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')  # partitions go with it
-    return PostGISStore(pg_url)
-
-
 def test_round_trip_of_every_layer(pg_store):
     layers = tiny_layers()
     pg_store.write_many(layers, source="petit territoire")
