@@ -1,0 +1,141 @@
+"""Two app processes on one PostGIS database: same figures, an import seen by both, failover.
+
+Two ``streamlit run app.py`` servers (tests/conftest.py ``serve_app``) on two loopback ports
+share one PostGIS base (started by the fixtures) and one data folder (accounts and their
+sessions, the audit trail). Neither remembers the store's content: each run reads the
+store version from the base, so an import made through one replica is shown by the other
+at its next run, and once one is stopped the other serves the same session (the browser's
+cookie is checked against the shared accounts file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from clspd_geo import demo
+from clspd_geo.store import PostGISStore
+from conftest import ensure_test_account, log_in, serve_app, wait_idle
+
+pytestmark = pytest.mark.browser
+
+NEW = 25
+"""Incidents the import through the first replica adds."""
+
+
+@pytest.fixture(scope="module")
+def base(pg_url, tmp_path_factory) -> tuple[str, Path]:
+    """The PostGIS base with a small demo territory, and the replicas' shared data folder."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        for (name,) in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                   "AND tablename <> 'spatial_ref_sys'").fetchall():
+            con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')
+    demo.install(PostGISStore(pg_url), seed=1, n_incidents=3000)
+    data_dir = tmp_path_factory.mktemp("replicas")
+    ensure_test_account("admin", data_dir / "clspd.gpkg")  # comptes.sqlite in the folder
+    return pg_url, data_dir
+
+
+def _replica(base: tuple[str, Path], log_dir: Path):
+    url, data_dir = base
+    server = serve_app(url, log_dir, env={"CLSPD_DATA_DIR": str(data_dir)})
+    return server, next(server)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as resp:
+            return resp.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def _overview_total(page, url: str) -> str:
+    page.goto(url, wait_until="domcontentloaded")
+    try:
+        page.get_by_role("heading", name="Vue d'ensemble").wait_for(timeout=120_000)
+    except Exception:
+        pytest.fail(f"{url} : pas de vue d'ensemble : {page.inner_text('body')[:1500]}")
+    wait_idle(page)
+    value = page.locator('[data-testid="stMetricValue"]').first
+    value.wait_for(timeout=60_000)
+    return value.inner_text().strip()
+
+
+def _number(text: str) -> int:
+    return int("".join(ch for ch in text if ch.isdigit()))
+
+
+def _month_csv(path: Path, store: PostGISStore) -> Path:
+    """``NEW`` incidents of a fortnight ago, inside the territory, with their own ids."""
+    terr = store.read("territoire").to_crs(2154)
+    c = terr.union_all().representative_point()
+    day = dt.date.today() - dt.timedelta(days=14)
+    lines = ["id,date_heure,categorie,x_l93,y_l93"]
+    lines += [f"R{i},{day} 21:{i:02d},tapage,{c.x + 10 * i:.1f},{c.y:.1f}" for i in range(NEW)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _import_through(page, url: str, csv: Path) -> None:
+    """Import ``csv`` as incidents on the « Données » page, in its natural mode."""
+    page.goto(url + "/donnees", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Importer des fichiers").wait_for(timeout=180_000)
+    wait_idle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Type de données").click()
+    page.get_by_role("option", name="Faits et incidents").click()
+    wait_idle(page)
+    mode = page.locator('[data-testid="stRadio"]').filter(has_text="Couche existante")
+    checked = mode.locator("input:checked").locator("xpath=..")
+    assert "Ajouter / mettre à jour" in checked.inner_text()  # the natural mode of incidents
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv))
+    page.get_by_role("button", name="Écrire dans la base").wait_for(timeout=180_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Écrire dans la base").click()
+    page.get_by_text("Import écrit").wait_for(timeout=180_000)
+
+
+def test_two_replicas_share_figures_see_each_others_imports_and_fail_over(
+        base, browser, tmp_path):
+    first, url_a = _replica(base, tmp_path)
+    second, url_b = _replica(base, tmp_path)
+    try:
+        assert _healthy(url_a) and _healthy(url_b)
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = ctx.new_page()
+        page.goto(url_a, wait_until="domcontentloaded")
+        log_in(page, "test-admin", timeout_ms=180_000)
+        page.get_by_role("button", name="Se déconnecter").wait_for(timeout=180_000)
+        wait_idle(page)  # the cookie is set (ui/session_route.py) before leaving the page
+        # One login: the session cookie (host 127.0.0.1) is sent to both ports, and both
+        # replicas check it against the shared accounts file.
+        before = _overview_total(page, url_a)
+        assert _overview_total(page, url_b) == before
+        other = ctx.new_page()  # a session open on the second replica during the import
+        assert _overview_total(other, url_b) == before
+
+        store = PostGISStore(base[0])
+        n0 = store.count("incidents")
+        _import_through(page, url_a, _month_csv(tmp_path / "faits.csv", store))
+        assert store.count("incidents") == n0 + NEW
+
+        # The second replica's open session shows the new figures at its next run.
+        other.reload(wait_until="domcontentloaded")
+        after = _overview_total(other, url_b)
+        assert _number(after) == _number(before) + NEW
+        assert _overview_total(page, url_a) == after
+
+        # The first replica goes away: the second still serves, the session still open.
+        first.close()
+        assert not _healthy(url_a) and _healthy(url_b)
+        assert _overview_total(page, url_b) == after
+        assert page.get_by_role("button", name="Se déconnecter").count() == 1
+        ctx.close()
+    finally:
+        first.close()
+        second.close()
