@@ -64,11 +64,11 @@ commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
                           key="donnees.commune").strip() or None
 # The natural mode first: for incidents, add a month and correct rows by identifier. A new
 # kind starts from its own natural mode, not the one chosen for the previous kind.
-if st.session_state.get("donnees.mode_of") != kind:
-    st.session_state.pop("donnees.mode", None)
-    st.session_state["donnees.mode_of"] = kind
 modes = list(dict.fromkeys([pipeline.default_mode(kind), "replace", "append",
                             *(["upsert"] if kind in pipeline.UPSERT_KINDS else [])]))
+if st.session_state.get("donnees.mode_of") != kind:  # set, not deleted: the browser follows
+    st.session_state["donnees.mode"] = modes[0]
+    st.session_state["donnees.mode_of"] = kind
 mode = right.radio("Couche existante", modes, horizontal=True, key="donnees.mode",
                    format_func={"replace": "Remplacer", "append": "Compléter",
                                 "upsert": "Ajouter / mettre à jour"}.get,
