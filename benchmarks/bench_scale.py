@@ -9,15 +9,20 @@ Builds a synthetic département: ``--communes`` square communes of 5 km (a grid,
 Lambert-93), four quartiers each, and ``--incidents`` incidents over the five years
 2021–2025 (communes weighted by a log-normal population, 70 % of each commune's incidents
 around three hotspots; every category of the vocabulary; an ``insee_code`` column per
-incident). Starts a throw-away PostgreSQL 15 + PostGIS server on 127.0.0.1 (as the tests
-do), loads the territory and the incidents year by year (``append_many``), then times:
+incident). Starts a throw-away PostgreSQL 15 + PostGIS server on 127.0.0.1 (the tests'
+starter, ``tests/pg_server.py``), loads the territory and the incidents year by year (``append_many``), then times:
 
-- the append of one more month (2026-01, ``incidents / 60`` rows) with the refresh of its
-  atoms, in one transaction, and the re-import of the same month (``upsert``: no change);
+- the import of one more month (2026-01, ``incidents / 60`` rows) as the app and the
+  command line do it: a CSV read and checked by :mod:`clspd_geo.importing.pipeline`, then
+  written in the « ajouter / mettre à jour » mode (the store's upsert by identifier and the
+  refresh of that month's atoms, in one transaction), then the same file again (0 change);
 - from a cold app process (a fresh interpreter per role, ``elu`` aggregate only and
-  ``police`` with points): the role's release, then the overview figures (total, per
-  action field, per quartier, last 12 months) for one commune and for the whole
-  département; the process's peak memory (RSS);
+  ``police`` with points): the role's release, then for one commune (its four quartiers:
+  the selection has no commune filter on this branch) and for the whole département the
+  overview figures (total, per action field, per quartier, last 12 months), the data of the
+  overview map's incident layer (cells, or quartier totals for an aggregate role) and the
+  hotspot surfaces of :mod:`clspd_geo.analysis.hotspots` (kernel density and Gi*); the
+  process's peak memory (RSS);
 - per-role reads in one process (every role's release, after the first);
 - the police's point read of one commune's bounding box over one month (``point_read``).
 
@@ -139,6 +144,9 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
     from clspd_geo.access.view import RoleView, snap_period
     from clspd_geo.analysis import indicators
     from clspd_geo.analysis.selection import Selection
+    from clspd_geo.errors import ClspdGeoError
+    from clspd_geo.screens import common
+    from clspd_geo.screens import hotspots as hotspot_screen
     from clspd_geo.store import atoms as atoms_mod  # noqa: F401
 
     out: dict[str, float] = {"imports_s": time.perf_counter() - t0}
@@ -163,6 +171,23 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
         out[f"overview_{name}_s"] = time.perf_counter() - t
         out[f"overview_{name}_total"] = kpi.value
         out[f"overview_{name}_quartiers"] = len(table)
+        t = time.perf_counter()  # the overview map's incident layer, as ui/panels draws it
+        open_sel = sel.with_categories(indicators.split_sensitive(cats)[0])
+        if hotspot_screen.sees_points(view, open_sel.categories):
+            out[f"map_{name}_cells"] = len(common.incident_cells(view, open_sel))
+        else:
+            areas = hotspot_screen.aggregate_areas(view, open_sel)
+            out[f"map_{name}_cells"] = len(areas.cells)
+            out[f"map_{name}_quartiers"] = len(areas.rates.quartiers)
+        out[f"map_{name}_s"] = time.perf_counter() - t
+        for mode in ("densite", "gi_star"):  # the hotspot surface of the library
+            t = time.perf_counter()
+            try:
+                surface = hotspot_screen.hotspot_map(view, sel, mode=mode)
+                out[f"hotspots_{mode}_{name}_zones"] = len(surface.zones)
+            except ClspdGeoError as err:
+                out[f"hotspots_{mode}_{name}_refused"] = type(err).__name__
+            out[f"hotspots_{mode}_{name}_s"] = time.perf_counter() - t
     out["cold_to_overview_all_s"] = time.perf_counter() - t0
     if role == "police":
         q = quartiers[quartiers["insee_code"] == commune]
@@ -210,23 +235,47 @@ def load(st, terr, q, communes, *, n: int, seed: int) -> dict[str, float]:
     return times
 
 
-def one_month(st, communes, *, n: int, seed: int) -> dict[str, float]:
+def one_month(st, communes, *, n: int, seed: int, folder: Path) -> dict[str, float]:
+    """Import one more month (2026-01) as the app and the command line do, twice.
+
+    The month is written as an incidents CSV (``id, date_heure, categorie, lon, lat``) and
+    imported through :mod:`clspd_geo.importing.pipeline` in the « ajouter / mettre à jour »
+    mode: reading and checking the file against the territory and quartiers, then the
+    store's upsert and the refresh of that month's atoms, in one transaction. The second
+    import of the same file must change nothing.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from clspd_geo.importing import pipeline
+    from clspd_geo.importing.context import ImportOptions
+
     month = incidents(communes, n=n // 60, start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 1),
                       seed=seed + 99, id_prefix="2026-01-")
-    t = time.perf_counter()
-    st.append_many({"incidents": month}, source="banc : un mois")
-    out = {"append_month_rows": len(month), "append_month_s": time.perf_counter() - t}
-    if hasattr(st, "upsert"):
+    csv = folder / "faits-2026-01.csv"
+    pd.DataFrame({"id": month["incident_id"],
+                  "date_heure": month["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
+                  "categorie": month["category"], "lon": np.round(month.geometry.x, 6),
+                  "lat": np.round(month.geometry.y, 6)}).to_csv(csv, index=False)
+    options = ImportOptions(mode="upsert", max_bytes=2**40)
+    out: dict[str, float] = {"append_month_rows": len(month)}
+    for step in ("append_month", "reimport_month"):
         t = time.perf_counter()
-        out["reimport_month_changed"] = st.upsert("incidents", month, source="banc : même mois")
-        out["reimport_month_s"] = time.perf_counter() - t
+        report = pipeline.prepare("incidents", [csv], store_path=st, options=options)
+        out[f"{step}_prepare_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        pipeline.commit(report, st)
+        out[f"{step}_commit_s"] = time.perf_counter() - t
+        out[f"{step}_changed"] = report.changed["incidents"]
+        out[f"{step}_rejected"] = report.n_rejected
     return out
 
 
 def report(title: str, figures: dict) -> None:
     print(f"\n== {title}")
     for k, v in figures.items():
-        print(f"  {k:32s} {v:,.3f}" if isinstance(v, float) else f"  {k:32s} {v:,}")
+        shown = f"{v:,.3f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else v
+        print(f"  {k:32s} {shown}")
 
 
 def main() -> None:
@@ -262,7 +311,7 @@ def main() -> None:
         st = store_mod.open_store(url)
         print("PostGIS : chargement", flush=True)
         pg = load(st, terr, q, communes, n=args.incidents, seed=args.seed)
-        pg.update(one_month(st, communes, n=args.incidents, seed=args.seed))
+        pg.update(one_month(st, communes, n=args.incidents, seed=args.seed, folder=base))
         pg["server_rss_after_load_mb"] = server.rss_mb()
         report("PostGIS : écriture", pg)
         for role in ("elu", "police"):
@@ -282,7 +331,7 @@ def main() -> None:
     gp = store_mod.GeoPackageStore(path, create=True)
     print(f"\nGeoPackage : chargement de {n_gpkg:,} faits", flush=True)
     figures = load(gp, terr, q, communes, n=n_gpkg, seed=args.seed)
-    figures.update(one_month(gp, communes, n=n_gpkg, seed=args.seed))
+    figures.update(one_month(gp, communes, n=n_gpkg, seed=args.seed, folder=base))
     figures["file_mb"] = path.stat().st_size / 1e6
     report("GeoPackage : écriture", figures)
     for role in ("elu", "police"):
