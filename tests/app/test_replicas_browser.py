@@ -105,8 +105,10 @@ def _import_through(page, csv: Path) -> None:
     page.keyboard.press("Enter")
     wait_idle(page)
     mode = page.locator('[data-testid="stRadio"]').filter(has_text="Couche existante")
-    # Its natural mode (« Ajouter / mettre à jour », tests/app/test_import_page.py) is kept:
-    # the count below tells the rows were added, not the layer replaced.
+    # Its natural mode comes first and is kept (tests/app/test_import_page.py checks it is
+    # chosen): the count below tells the rows were added, not the layer replaced.
+    text = mode.inner_text()
+    assert text.index("Ajouter / mettre à jour") < text.index("Remplacer")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(csv))
     page.get_by_role("button", name="Écrire dans la base").wait_for(timeout=180_000)
     wait_idle(page)
