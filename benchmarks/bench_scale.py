@@ -10,15 +10,21 @@ Lambert-93), four quartiers each, and ``--incidents`` incidents over the five ye
 2021–2025 (communes weighted by a log-normal population, 70 % of each commune's incidents
 around three hotspots; every category of the vocabulary; an ``insee_code`` column per
 incident, which the stores' writers fill again from the communes' polygons). Starts a
-throw-away PostgreSQL 15 + PostGIS server on 127.0.0.1 (as the tests do), loads the
-territory and the incidents year by year (``append_many``), then times:
+throw-away PostgreSQL 15 + PostGIS server on 127.0.0.1 (the tests' starter,
+``tests/pg_server.py``), loads the territory and the incidents year by year
+(``append_many``), then times:
 
-- the append of one more month (2026-01, ``incidents / 60`` rows) with the refresh of its
-  atoms, in one transaction, and the re-import of the same month (``upsert``: no change);
+- the import of one more month (2026-01, ``incidents / 60`` rows) as the app and the
+  command line do it: a CSV read and checked by :mod:`clspd_geo.importing.pipeline`, then
+  written in the « ajouter / mettre à jour » mode (the store's upsert by identifier and the
+  refresh of that month's atoms, in one transaction), then the same file again (0 change);
 - from a cold app process (a fresh interpreter per role, ``elu`` aggregate only and
-  ``police`` with points): the role's release, then the overview figures (total, per
-  action field, per quartier, last 12 months) for one commune and for the whole
-  département; the process's peak memory (RSS);
+  ``police`` with points): the role's release, then for one commune (``Selection.communes``)
+  and for the whole département the
+  overview figures (total, per action field, per quartier, last 12 months), the data of the
+  overview map's incident layer (cells, or quartier totals for an aggregate role) and the
+  hotspot surfaces of :mod:`clspd_geo.analysis.hotspots` (kernel density and Gi*); the
+  process's peak memory (RSS);
 - per-role reads in one process (every role's release, after the first);
 - the police's point read of one commune's bounding box over one month (``point_read``).
 
@@ -32,10 +38,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,8 +48,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # pg_server: the tests' throw-away PostGIS server
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 COMMUNE_M = 5000.0
 ORIGIN_L93 = (600_000.0, 6_600_000.0)
 YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -130,50 +134,10 @@ def incidents(communes, *, n: int, start: dt.date, end: dt.date, seed: int, id_p
     }, geometry=gpd.points_from_xy(lon, lat), crs=4326)
 
 
-# -- the server ----------------------------------------------------------------------------------
+# -- the server: tests/pg_server.py, with a benchmark's memory settings -------------------------
 
-def _as_postgres(args: list[str]) -> None:
-    if os.geteuid() == 0:
-        args = ["runuser", "-u", "postgres", "--", *args]
-    subprocess.run(args, check=True, capture_output=True, text=True)
-
-
-def start_pg(base: Path) -> tuple[str, Path]:
-    """Start a PostgreSQL 15 + PostGIS cluster on loopback; return its URL and data dir."""
-    import psycopg
-
-    data, sock = base / "data", base / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(sock, "postgres")
-    _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                  "--no-sync"])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-                  f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c shared_buffers=512MB "
-                  "-c work_mem=64MB -c maintenance_work_mem=256MB -c max_wal_size=4GB", "start"])
-    admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as con:
-        con.execute("CREATE DATABASE clspd")
-    url = f"postgresql://postgres@127.0.0.1:{port}/clspd"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute("CREATE EXTENSION postgis")
-    return url, data
-
-
-def stop_pg(data: Path) -> None:
-    _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"])
-
-
-def server_rss_mb(data: Path) -> float:
-    """Return the RSS of the postmaster and its children, MB (shared pages counted once each)."""
-    pid = (data / "postmaster.pid").read_text().split()[0]
-    out = subprocess.run(["ps", "-o", "rss=", "--ppid", pid, "-p", pid], capture_output=True,
-                         text=True, check=False).stdout.split()
-    return sum(int(v) for v in out) / 1024
+PG_SETTINGS = {"shared_buffers": "512MB", "work_mem": "64MB", "maintenance_work_mem": "256MB",
+               "max_wal_size": "4GB"}
 
 
 # -- the app process -----------------------------------------------------------------------------
@@ -186,6 +150,9 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
     from clspd_geo.access.view import RoleView, snap_period
     from clspd_geo.analysis import indicators
     from clspd_geo.analysis.selection import Selection
+    from clspd_geo.errors import ClspdGeoError
+    from clspd_geo.screens import common
+    from clspd_geo.screens import hotspots as hotspot_screen
     from clspd_geo.store import atoms as atoms_mod  # noqa: F401
 
     out: dict[str, float] = {"imports_s": time.perf_counter() - t0}
@@ -209,6 +176,23 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
         out[f"overview_{name}_s"] = time.perf_counter() - t
         out[f"overview_{name}_total"] = kpi.value
         out[f"overview_{name}_quartiers"] = len(table)
+        t = time.perf_counter()  # the overview map's incident layer, as ui/panels draws it
+        open_sel = sel.with_categories(indicators.split_sensitive(cats)[0])
+        if hotspot_screen.sees_points(view, open_sel.categories):
+            out[f"map_{name}_cells"] = len(common.incident_cells(view, open_sel))
+        else:
+            areas = hotspot_screen.aggregate_areas(view, open_sel)
+            out[f"map_{name}_cells"] = len(areas.cells)
+            out[f"map_{name}_quartiers"] = len(areas.rates.quartiers)
+        out[f"map_{name}_s"] = time.perf_counter() - t
+        for mode in ("densite", "gi_star"):  # the hotspot surface of the library
+            t = time.perf_counter()
+            try:
+                surface = hotspot_screen.hotspot_map(view, sel, mode=mode)
+                out[f"hotspots_{mode}_{name}_zones"] = len(surface.zones)
+            except ClspdGeoError as err:
+                out[f"hotspots_{mode}_{name}_refused"] = type(err).__name__
+            out[f"hotspots_{mode}_{name}_s"] = time.perf_counter() - t
     out["cold_to_overview_all_s"] = time.perf_counter() - t0
     if role == "police":
         q = quartiers[quartiers["insee_code"] == commune]
@@ -256,23 +240,47 @@ def load(st, terr, q, communes, *, n: int, seed: int) -> dict[str, float]:
     return times
 
 
-def one_month(st, communes, *, n: int, seed: int) -> dict[str, float]:
+def one_month(st, communes, *, n: int, seed: int, folder: Path) -> dict[str, float]:
+    """Import one more month (2026-01) as the app and the command line do, twice.
+
+    The month is written as an incidents CSV (``id, date_heure, categorie, lon, lat``) and
+    imported through :mod:`clspd_geo.importing.pipeline` in the « ajouter / mettre à jour »
+    mode: reading and checking the file against the territory and quartiers, then the
+    store's upsert and the refresh of that month's atoms, in one transaction. The second
+    import of the same file must change nothing.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from clspd_geo.importing import pipeline
+    from clspd_geo.importing.context import ImportOptions
+
     month = incidents(communes, n=n // 60, start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 1),
                       seed=seed + 99, id_prefix="2026-01-")
-    t = time.perf_counter()
-    st.append_many({"incidents": month}, source="banc : un mois")
-    out = {"append_month_rows": len(month), "append_month_s": time.perf_counter() - t}
-    if hasattr(st, "upsert"):
+    csv = folder / "faits-2026-01.csv"
+    pd.DataFrame({"id": month["incident_id"],
+                  "date_heure": month["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
+                  "categorie": month["category"], "lon": np.round(month.geometry.x, 6),
+                  "lat": np.round(month.geometry.y, 6)}).to_csv(csv, index=False)
+    options = ImportOptions(mode="upsert", max_bytes=2**40)
+    out: dict[str, float] = {"append_month_rows": len(month)}
+    for step in ("append_month", "reimport_month"):
         t = time.perf_counter()
-        out["reimport_month_changed"] = st.upsert("incidents", month, source="banc : même mois")
-        out["reimport_month_s"] = time.perf_counter() - t
+        report = pipeline.prepare("incidents", [csv], store_path=st, options=options)
+        out[f"{step}_prepare_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        pipeline.commit(report, st)
+        out[f"{step}_commit_s"] = time.perf_counter() - t
+        out[f"{step}_changed"] = report.changed["incidents"]
+        out[f"{step}_rejected"] = report.n_rejected
     return out
 
 
 def report(title: str, figures: dict) -> None:
     print(f"\n== {title}")
     for k, v in figures.items():
-        print(f"  {k:32s} {v:,.3f}" if isinstance(v, float) else f"  {k:32s} {v:,}")
+        shown = f"{v:,.3f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else v
+        print(f"  {k:32s} {shown}")
 
 
 def main() -> None:
@@ -290,9 +298,10 @@ def main() -> None:
         print(json.dumps(probe(args.probe, args.role, args.commune, args.all_roles)))
         return
 
-    from clspd_geo import store as store_mod
-
     import numpy as np
+    import pg_server
+
+    from clspd_geo import store as store_mod
 
     terr, q, communes = territory(args.communes)
     # The busiest commune (the weights of :func:`incidents`).
@@ -301,26 +310,24 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="clspd-bench-scale-"))
     print(f"Département synthétique : {args.communes} communes, {args.incidents:,} faits "
           f"sur {len(YEARS)} ans ; commune suivie {commune} ; dossier {base}", flush=True)
-    # Its own folder: mkdtemp's are private to their owner, and the server runs as postgres.
-    pg_base = Path(tempfile.mkdtemp(prefix="clspd-bench-pg-"))
-    url, data = start_pg(pg_base)
+    server = pg_server.start(PG_SETTINGS)
+    url = server.create_database("clspd")
     try:
         st = store_mod.open_store(url)
         print("PostGIS : chargement", flush=True)
         pg = load(st, terr, q, communes, n=args.incidents, seed=args.seed)
-        pg.update(one_month(st, communes, n=args.incidents, seed=args.seed))
-        pg["server_rss_after_load_mb"] = server_rss_mb(data)
+        pg.update(one_month(st, communes, n=args.incidents, seed=args.seed, folder=base))
+        pg["server_rss_after_load_mb"] = server.rss_mb()
         report("PostGIS : écriture", pg)
         for role in ("elu", "police"):
             report(f"PostGIS : processus froid, rôle {role}",
                    run_probe(url, role, commune, all_roles=role == "police"))
-        pg_size = subprocess.run(["du", "-sm", str(data)], capture_output=True,
+        pg_size = subprocess.run(["du", "-sm", str(server.data)], capture_output=True,
                                  text=True).stdout.split()[0]
         print(f"  taille du cluster : {pg_size} Mo ; mémoire du serveur : "
-              f"{server_rss_mb(data):,.0f} Mo (RSS, pages partagées comptées par processus)")
+              f"{server.rss_mb():,.0f} Mo (RSS, pages partagées comptées par processus)")
     finally:
-        stop_pg(data)
-        shutil.rmtree(pg_base, ignore_errors=True)
+        server.stop(mode="fast")
     n_gpkg = min(args.incidents, args.gpkg_max)
     if n_gpkg <= 0:  # --gpkg-max 0: PostGIS only
         shutil.rmtree(base, ignore_errors=True)
@@ -329,7 +336,7 @@ def main() -> None:
     gp = store_mod.GeoPackageStore(path, create=True)
     print(f"\nGeoPackage : chargement de {n_gpkg:,} faits", flush=True)
     figures = load(gp, terr, q, communes, n=n_gpkg, seed=args.seed)
-    figures.update(one_month(gp, communes, n=n_gpkg, seed=args.seed))
+    figures.update(one_month(gp, communes, n=n_gpkg, seed=args.seed, folder=base))
     figures["file_mb"] = path.stat().st_size / 1e6
     report("GeoPackage : écriture", figures)
     for role in ("elu", "police"):

@@ -62,9 +62,21 @@ st.caption(widgets.uploader_hint(max_mb=preview.MAX_UPLOAD_MB, types=IMPORT_TYPE
 left, right = st.columns(2)
 commune = left.text_input("Code INSEE de la commune à garder (facultatif)",
                           key="donnees.commune").strip() or None
-mode = right.radio("Couche existante", ["replace", "append"], horizontal=True,
-                   format_func={"replace": "Remplacer", "append": "Compléter"}.get,
-                   key="donnees.mode")
+# The natural mode first: for incidents, add a month and correct rows by identifier. A new
+# kind starts from its own natural mode, not the one chosen for the previous kind.
+modes = list(dict.fromkeys([pipeline.default_mode(kind), "replace", "append",
+                            *(["upsert"] if kind in pipeline.UPSERT_KINDS else [])]))
+if st.session_state.get("donnees.mode_of") != kind:  # set, not deleted: the browser follows
+    st.session_state["donnees.mode"] = modes[0]
+    st.session_state["donnees.mode_of"] = kind
+mode = right.radio("Couche existante", modes, horizontal=True, key="donnees.mode",
+                   format_func={"replace": "Remplacer", "append": "Compléter",
+                                "upsert": "Ajouter / mettre à jour"}.get,
+                   help="Ajouter / mettre à jour : les faits d'identifiant nouveau sont "
+                        "ajoutés, ceux déjà présents mis à jour, les lignes identiques ne "
+                        "changent rien (réimporter le même mois ne double rien), en une seule "
+                        "opération. Compléter refuse les identifiants déjà présents ; "
+                        "Remplacer efface la couche puis écrit le fichier.")
 as_layer, force, helper = "territoire", None, None
 if kind == "boundaries":
     as_layer = st.radio("Ce sont", ["territoire", "quartiers"], horizontal=True,

@@ -268,6 +268,38 @@ def app(monkeypatch, demo_store):
                      demo_store)
 
 
+# -- a throw-away PostGIS server (tests/pg_server.py) -------------------------------------------
+@pytest.fixture(scope="module")
+def pg_url():
+    """Start a throw-away PostgreSQL cluster with PostGIS on 127.0.0.1; yield its URL.
+
+    The cluster also has a database ``nopostgis`` without the extension.
+    """
+    import pg_server
+
+    if not pg_server.available():
+        pytest.skip("PostgreSQL 15 + PostGIS absents : installez les paquets Debian "
+                    "postgresql-15 et postgresql-15-postgis-3 (le script de tests le fait en root)")
+    with pg_server.running(pg_server.TEST_SETTINGS) as server:
+        url = server.create_database("clspd")
+        server.create_database("nopostgis", postgis=False)
+        yield url
+
+
+@pytest.fixture
+def pg_store(pg_url):
+    """The PostGIS store of :func:`pg_url`, emptied of every table."""
+    import psycopg
+
+    from clspd_geo.store.postgis import PostGISStore
+
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        for (name,) in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                   "AND tablename <> 'spatial_ref_sys'").fetchall():
+            con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')  # partitions go with it
+    return PostGISStore(pg_url)
+
+
 # -- login of page tests (roles work): a server-side session for a test account --------------
 TEST_PASSWORD = "mot-de-passe-de-test"
 
@@ -378,11 +410,12 @@ def wait_idle(page) -> None:
         page.wait_for_timeout(500)
 
 
-def serve_app(store: Path, log_dir: Path):
+def serve_app(store: Path | str, log_dir: Path, env: dict[str, str] | None = None):
     """Start ``streamlit run app.py`` on a free loopback port for ``store``; yield its URL.
 
     A generator for module fixtures. The server's output goes to a log file (a pipe nobody
     reads would fill up and freeze the server); the log tail is shown if it does not start.
+    ``store`` may be a PostGIS URL; ``env`` adds variables (``CLSPD_DATA_DIR``...).
     """
     import os
     import socket
@@ -397,7 +430,7 @@ def serve_app(store: Path, log_dir: Path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = dict(os.environ, CLSPD_STORE=str(store), CLSPD_BASEMAP="aucun")
+    env = dict(os.environ, CLSPD_STORE=str(store), CLSPD_BASEMAP="aucun", **(env or {}))
     log_path = log_dir / f"streamlit-{port}.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

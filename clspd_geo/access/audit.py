@@ -136,8 +136,11 @@ def purge_incidents(store_path: Path | str, *, retention_days_: int | None = Non
     store = open_store(store_path)  # a GeoPackage path or a PostGIS URL
     if not store.has("incidents"):
         return 0
-    dates = pd.to_datetime(store.read("incidents", columns=["occurred_at"])["occurred_at"])
-    if not (dates < cutoff).any():
+    # Only the rows before the cut-off are read (the store filters: a PostGIS base reads
+    # none of its recent partitions), so a process checking each new version holds nothing.
+    old = store.read("incidents", columns=["occurred_at"],
+                     period=(dt.datetime(1900, 1, 1), cutoff.to_pydatetime()))
+    if old.empty:
         return 0
     inc = store.read("incidents")
     keep = pd.to_datetime(inc["occurred_at"]) >= cutoff

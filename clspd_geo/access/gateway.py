@@ -23,6 +23,15 @@ DEMO_SEED = 1
 """Seed of the demo territory built on first start."""
 DEMO_INCIDENTS = 20_000
 """Incidents of the demo territory built on first start."""
+KEPT_VERSIONS = 8
+"""Store versions whose purge check and demo flag a gateway remembers (the newest)."""
+
+
+def _remember(seen: dict[str, bool], token: str, value: bool) -> None:
+    """Record ``value`` for a version, forgetting the oldest beyond :data:`KEPT_VERSIONS`."""
+    seen[token] = value
+    while len(seen) > KEPT_VERSIONS:
+        del seen[next(iter(seen))]
 
 
 class Gateway:
@@ -42,7 +51,9 @@ class Gateway:
         self._seed = demo_seed
         self._n = demo_incidents
         self._store: Store | None = None
-        self._purged: set[str] = set()
+        # What the gateway remembers of the store is keyed by its version (read from the
+        # store at every run) and bounded: replicas of the app hold no content of their own.
+        self._purged: dict[str, bool] = {}
         self._demo: dict[str, bool] = {}
         self._bootstrapped = False  # the store had layers once: no listing at every run
         self._lock = threading.Lock()
@@ -80,10 +91,10 @@ class Gateway:
                 self._bootstrapped = True
             token = store.version()
             if token not in self._purged:
-                self._purged.add(token)
+                _remember(self._purged, token, True)
                 if audit.purge_incidents(self.target):
                     token = store.version()
-                    self._purged.add(token)
+                    _remember(self._purged, token, True)
             return token
 
     def view(self, role: str, *, as_of: dt.date | None = None,
@@ -124,5 +135,5 @@ class Gateway:
         """Tell whether the store holds the fictitious demo territory (once per version)."""
         token = self.version()
         if token not in self._demo:
-            self._demo[token] = self.view("admin", version=token).is_demo()
+            _remember(self._demo, token, self.view("admin", version=token).is_demo())
         return self._demo[token]

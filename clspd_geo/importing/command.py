@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from clspd_geo import _format, vocab
+from clspd_geo import store as store_mod
 from clspd_geo.importing import pipeline
 from clspd_geo.importing.context import ImportOptions
 
@@ -20,6 +21,7 @@ EXAMPLES = """exemples :
   python -m clspd_geo import accidents caracteristiques-2023.csv lieux-2023.csv vehicules-2023.csv usagers-2023.csv --commune 75056 --store data/clspd.gpkg
   python -m clspd_geo import cameras annexe1.csv --geocode-with croisements.csv --store data/clspd.gpkg
   python -m clspd_geo import incidents faits.csv --mapping categories.csv --dry-run --store data/clspd.gpkg
+  python -m clspd_geo import incidents faits-2026-01.csv --store postgresql://clspd@127.0.0.1/clspd
   python -m clspd_geo import roads troncon_de_route.gpkg --store data/clspd.gpkg
   python -m clspd_geo import qpv qpv_2024.geojson --store data/clspd.gpkg
   python -m clspd_geo import gtfs gtfs_reseau.zip --append --store data/clspd.gpkg
@@ -50,8 +52,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="type de données : " + ", ".join(pipeline.KINDS))
     p.add_argument("files", nargs="+", type=Path, metavar="FICHIER",
                    help="fichiers à importer (les fichiers BAAC d'une année ensemble)")
-    p.add_argument("--store", required=True, type=Path, metavar="FICHIER",
-                   help="base GeoPackage (.gpkg) à compléter (créée si absente)")
+    p.add_argument("--store", required=True, metavar="FICHIER",
+                   help="base GeoPackage (.gpkg) à compléter (créée si absente), ou adresse "
+                        "postgresql://… d'une base PostGIS")
     p.add_argument("--dry-run", action="store_true",
                    help="afficher le rapport sans rien écrire")
     p.add_argument("--commune", metavar="INSEE",
@@ -70,27 +73,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         + ", ".join(vocab.FORCES) + ")")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--replace", dest="mode", action="store_const", const="replace",
-                      help="remplacer la couche (défaut)")
+                      help="remplacer la couche (défaut, sauf pour les faits)")
     mode.add_argument("--append", dest="mode", action="store_const", const="append",
-                      help="ajouter à la couche existante")
-    p.set_defaults(func=run, mode="replace")
+                      help="ajouter à la couche existante (identifiants déjà présents refusés)")
+    mode.add_argument("--upsert", dest="mode", action="store_const", const="upsert",
+                      help="ajouter / mettre à jour par identifiant, en une transaction ; les "
+                           "lignes identiques ne changent rien (défaut pour les faits : "
+                           "l'import d'un mois)")
+    p.set_defaults(func=run, mode=None)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the import described by ``args``; print the report; return 0."""
+    mode = args.mode or pipeline.default_mode(args.kind)
     options = ImportOptions(commune=args.commune, as_layer=args.as_layer,
                             geocode_with=args.geocode_with, mapping=args.mapping,
-                            force=args.sector_force, mode=args.mode)
-    report = pipeline.run(args.kind, args.files, store_path=args.store, options=options,
+                            force=args.sector_force, mode=mode)
+    # A database is opened once here; a file path stays a path (created by the write).
+    target = (store_mod.open_store(args.store) if store_mod.is_database_url(args.store)
+              else Path(args.store))
+    where = str(target) if isinstance(target, Path) else target.location  # password hidden
+    report = pipeline.run(args.kind, args.files, store_path=target, options=options,
                           dry_run=args.dry_run)
     print(report.to_text())
     print()
     if args.dry_run:
-        print(f"Essai à blanc (--dry-run) : rien n'a été écrit dans « {args.store} ».")
+        print(f"Essai à blanc (--dry-run) : rien n'a été écrit dans « {where} ».")
     else:
         layers = ", ".join(report.frames)
         label = _format.plural(len(report.frames), "couche")
-        print(f"Écrit dans « {args.store} » ({label} : {layers}).")
+        print(f"Écrit dans « {where} » ({label} : {layers}).")
         if report.mode == "append":
             # Counted after the write: another import may have added rows meanwhile.
             for layer, n in report.written.items():
@@ -98,4 +110,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"La couche « {layer} » compte maintenant {_format.count(n, 'ligne')} "
                       f"({_format.number(added)} {_format.plural(added, 'ajoutée')} par cet "
                       "import).")
+        for layer, n in report.changed.items():
+            same = report.accepted - n
+            print(f"La couche « {layer} » compte maintenant "
+                  f"{_format.count(report.written[layer], 'ligne')} : "
+                  f"{_format.number(n)} {_format.plural(n, 'ajoutée')} ou "
+                  f"{_format.plural(n, 'mise')} à jour, {_format.number(same)} "
+                  f"{_format.plural(same, 'identique')} à la base.")
     return 0

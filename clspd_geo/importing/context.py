@@ -31,7 +31,10 @@ class ImportOptions:
     force
         Force of sectors whose file has no force column.
     mode
-        ``"replace"`` the layer, or ``"append"`` to it.
+        ``"replace"`` the layer, ``"append"`` to it (identifiers already present are
+        refused), or ``"upsert"``: add new identifiers and update the rows of those already
+        present, leaving identical rows alone (the incidents of a monthly import; the
+        store's :meth:`~clspd_geo.store.base.Store.upsert`, one transaction).
     max_bytes
         Largest input file accepted.
     tolerance_m
@@ -46,7 +49,7 @@ class ImportOptions:
     geocode_with: Path | None = None
     mapping: Path | None = None
     force: str | None = None
-    mode: Literal["replace", "append"] = "replace"
+    mode: Literal["replace", "append", "upsert"] = "replace"
     max_bytes: int = sniffing.MAX_FILE_BYTES
     tolerance_m: float = coords.OUTSIDE_TOLERANCE_M
     isolated: bool = False

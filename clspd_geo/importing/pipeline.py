@@ -46,6 +46,9 @@ BUILDERS = {
     "iris_population": iris_tables.build,
 }
 KINDS: tuple[str, ...] = tuple(BUILDERS)
+UPSERT_KINDS: tuple[str, ...] = ("incidents",)
+"""The kinds an import may add or update by identifier (``mode="upsert"``): one layer each,
+whose rows both stores upsert in one transaction."""
 KIND_LABELS: dict[str, str] = {
     "accidents": "Accidents de la route (BAAC, extrait Préfecture de police)",
     "cameras": "Caméras de vidéoprotection",
@@ -60,6 +63,20 @@ KIND_LABELS: dict[str, str] = {
     "population": "Population carroyée 200 m (INSEE Filosofi)",
     "iris_population": "Population par IRIS (tables du recensement, jointes aux IRIS)",
 }
+
+
+def default_mode(kind: str) -> str:
+    """Return the natural import mode of a kind: ``"upsert"`` for incidents (a monthly
+    extract adds its month and corrects rows already imported), else ``"replace"``."""
+    return "upsert" if kind in UPSERT_KINDS else "replace"
+
+
+def _target(target: str | Path | store_mod.Store | None
+            ) -> str | Path | store_mod.Store | None:
+    """Return a ``postgresql://`` URL opened as its store; a path or a store as given."""
+    if isinstance(target, str) and store_mod.is_database_url(target):
+        return store_mod.open_store(target)
+    return target
 
 
 def _version(target: str | Path | store_mod.Store | None,
@@ -115,7 +132,7 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         The files (a BAAC year may be given as its four files).
     store_path
         The store whose territory and quartiers the rows are checked against: a GeoPackage
-        path (which may not exist yet) or an opened store (GeoPackage or PostGIS).
+        path (which may not exist yet), a ``postgresql://`` URL or an opened store.
     options
         Import options.
     names
@@ -132,8 +149,14 @@ def prepare(kind: str, paths: Sequence[str | Path], *,
         raise SchemaError(msg)
     if not paths:
         raise DataFileError("Aucun fichier à importer.")
+    if options.mode == "upsert" and kind not in UPSERT_KINDS:
+        msg = (f"Le mode « ajouter / mettre à jour » ne concerne que les faits et incidents, "
+               f"pas l'import « {kind} » : choisissez « Remplacer » ou « Compléter » "
+               "(--replace ou --append).")
+        raise SchemaError(msg)
     for p in paths:  # every size before any reading: one huge file stops everything
         sniffing.check_size(Path(p), max_bytes=options.max_bytes)
+    store_path = _target(store_path)
     st = _open(store_path)
     version = _version(store_path, st)  # before any read the import depends on
     _, layers = _read_store(st)
@@ -175,7 +198,8 @@ def _finish(layer: str, gdf: gpd.GeoDataFrame, log: RowLog,
             kept: dict[str, int]) -> gpd.GeoDataFrame:
     """Drop rejected rows and duplicate ids, merge for append, conform and validate.
 
-    In append mode the store's rows come first and their count goes in ``kept``.
+    In append mode the store's rows come first and their count goes in ``kept``; an upsert
+    reads nothing from the store (the store matches identifiers when committing).
     """
     sch = schemas.schema(layer)
     if gdf is None or gdf.empty:
@@ -266,12 +290,16 @@ def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> di
     :class:`~clspd_geo.errors.ConflictError` (« La base a changé pendant la préparation de
     l'import : relancez-le ; rien n'a été écrit »). An append (``--append``) adds the new
     rows to the layer as it is when committing, its identifiers checked then, so two
-    appends started together both land.
+    appends started together both land. An upsert (``--upsert``) adds the rows of new
+    identifiers and updates those already present, in one transaction
+    (:meth:`~clspd_geo.store.base.Store.upsert`); rows identical to the stored ones change
+    nothing, so importing the same month twice leaves the store and its version as they
+    were. The rows changed go in ``report.changed``.
 
     Parameters
     ----------
     store_path
-        A GeoPackage path (created if absent) or an opened store.
+        A GeoPackage path (created if absent), a ``postgresql://`` URL or an opened store.
 
     Returns
     -------
@@ -285,11 +313,18 @@ def commit(report: ImportReport, store_path: str | Path | store_mod.Store) -> di
     ClspdGeoError
         The store is unreadable or a layer breaks the data model; nothing is written.
     """
+    store_path = _target(store_path)
     st = (store_mod.GeoPackageStore(store_path, create=True)
           if isinstance(store_path, (str, Path)) else store_path)
     if report.mode == "append":
         added = {layer: report.new_rows(layer) for layer in report.frames}
         return st.append_many(added, source=appended_source(st, report))
+    if report.mode == "upsert":
+        source = appended_source(st, report)
+        # One layer per upsert kind (UPSERT_KINDS): one transaction for the import.
+        for layer, gdf in report.frames.items():
+            report.changed[layer] = st.upsert(layer, gdf, source=source)
+        return {layer: st.count(layer) for layer in report.frames}
     same = report.store_location is not None and report.store_location == _location(st)
     st.write_many(report.frames, source=source_label(report),
                   expected_version=report.store_version if same else None)

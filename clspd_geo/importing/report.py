@@ -130,8 +130,10 @@ class ImportReport:
         ``{layer: rows}`` already in the store and kept in front of the new rows
         (``--append``); ``frames`` then holds the whole new layer.
     mode
-        ``"replace"`` or ``"append"``: how :func:`clspd_geo.importing.pipeline.commit`
-        writes (an append adds :meth:`new_rows` to the layer as it is when committing).
+        ``"replace"``, ``"append"`` or ``"upsert"``: how
+        :func:`clspd_geo.importing.pipeline.commit` writes (an append adds :meth:`new_rows`
+        to the layer as it is when committing; an upsert adds or updates them by
+        identifier).
     store_version
         The store's version the import was prepared from (``None``: no store); a
         replacement into that same store (``store_location``) is refused if the store
@@ -139,6 +141,10 @@ class ImportReport:
     written
         ``{layer: rows in the layer after the write}``, filled by
         :func:`clspd_geo.importing.pipeline.run` once written.
+    changed
+        ``{layer: rows added or updated}`` by an upsert, filled by
+        :func:`clspd_geo.importing.pipeline.commit` (rows identical to the stored ones are
+        not counted: re-importing the same month gives 0).
     """
 
     kind: str
@@ -156,6 +162,7 @@ class ImportReport:
     store_version: str | None = None
     store_location: str | None = None
     written: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
 
     def new_rows(self, layer: str) -> gpd.GeoDataFrame:
         """Return the rows of ``layer`` this import adds (without those kept by append)."""
@@ -198,6 +205,9 @@ class ImportReport:
             before = (f"aux {_format.number(kept)} existantes" if kept >= 2
                       else f"à {_format.number(kept)} existante")
             text += f", {_format.plural(added, 'ajoutée')} {before}"
+        elif self.mode == "upsert":
+            text += (f", {_format.plural(added, 'ajoutée')} ou "
+                     f"{_format.plural(added, 'mise')} à jour par identifiant")
         return text
 
     def to_text(self, *, max_rejected: int = 30) -> str:

@@ -145,3 +145,28 @@ def test_a_second_import_is_refused_in_french_and_keeps_the_choices(
     at.button(key="donnees.confirm").click().run()
     assert store_mod.open_store(path).count("incidents") == before_rows + 1
     assert busy.status() == (0, 0)
+
+
+def test_incidents_offer_add_or_update_first_and_a_reimport_changes_nothing(
+        page: tuple[AppTest, Path]) -> None:
+    at, path = page
+    at.selectbox(key="donnees.kind").set_value("incidents").run()
+    radio = at.radio(key="donnees.mode")
+    assert radio.value == "upsert" and radio.options[0] == "Ajouter / mettre à jour"
+    before_rows = store_mod.open_store(path).count("incidents")
+    data = _incidents_csv(path, days_ago=10)
+    for n in (1, 2):  # the same month twice: one row added, then nothing changes
+        at.file_uploader(key="donnees.files").upload("faits.csv", data, "text/csv").run()
+        assert not at.exception, at.exception
+        text = " ".join(str(e.value) for e in at.info)
+        assert "incidents : 1, ajoutée ou mise à jour par identifiant" in text
+        version = store_mod.open_store(path).version()
+        at.button(key="donnees.confirm").click().run()
+        assert not at.exception, at.exception
+        assert store_mod.open_store(path).count("incidents") == before_rows + 1
+        if n == 2:
+            assert store_mod.open_store(path).version() == version
+    # Other kinds have no identifier-based update: replace comes first.
+    at.selectbox(key="donnees.kind").set_value("cameras").run()
+    assert at.radio(key="donnees.mode").value == "replace"
+    assert "Ajouter / mettre à jour" not in at.radio(key="donnees.mode").options

@@ -137,6 +137,7 @@ def test_import_conflict_shows_the_french_message_and_keeps_the_choices(store, m
     at = _app(store, "admin", "pages/donnees.py")
     at.selectbox(key="donnees.kind").set_value("incidents").run()
     csv = _incidents_csv(store)
+    at.radio(key="donnees.mode").set_value("replace").run()  # a replacement checks the version
     at.file_uploader(key="donnees.files").upload("faits.csv", csv, "text/csv").run()
     assert not at.exception, at.exception
     prepare = pipeline.prepare

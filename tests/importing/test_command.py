@@ -116,7 +116,7 @@ def test_killed_during_a_large_import_leaves_store_unchanged(tmp_path: Path) -> 
                      f"{2.30 + (i % 997) * 1e-4:.5f},{48.84 + (i % 991) * 1e-4:.5f}\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "clspd_geo", "import", "incidents", str(big),
+        [sys.executable, "-m", "clspd_geo", "import", "incidents", str(big), "--replace",
          "--store", str(store)], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # Kill it while it writes: as soon as the temporary copy of the store appears.

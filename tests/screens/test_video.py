@@ -97,7 +97,7 @@ def test_siting_on_accidents_weighted_by_severity(police):
 
 def test_siting_asking_more_cameras_than_sites_is_refused(police):
     params = dataclasses.replace(PARAMS, grid_m=2_000.0, n_new=500)
-    with pytest.raises(ClspdGeoError, match="il n'y a que .* site\\(s\\) candidat"):
+    with pytest.raises(ClspdGeoError, match="il n.y a que .* sites? candidats? dans"):
         video.siting_problem(police, _three_months(police), params)
 
 

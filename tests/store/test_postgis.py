@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,70 +11,6 @@ import pytest
 
 from clspd_geo.errors import DataFileError, SchemaError
 from conftest import tiny_layers
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-POSTGIS_CONTROL = Path("/usr/share/postgresql/15/extension/postgis.control")
-
-
-def _run_as_postgres(args: list[str], **kw) -> subprocess.CompletedProcess:
-    if os.geteuid() == 0:
-        args = ["runuser", "-u", "postgres", "--", *args]
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    """Start a throw-away PostgreSQL cluster with PostGIS on 127.0.0.1; yield its URL."""
-    if not (PG_BIN / "initdb").exists() or not POSTGIS_CONTROL.exists():
-        pytest.skip("PostgreSQL 15 + PostGIS absents : installez les paquets Debian "
-                    "postgresql-15 et postgresql-15-postgis-3 (le script de tests le fait en root)")
-    # Not pytest's tmp_path: its parents are private to root, and the server runs as postgres.
-    base = Path(tempfile.mkdtemp(prefix="clspd-pg-"))
-    data, sock = base / "data", base / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(sock, "postgres")
-    _run_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                      "--no-sync"])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
-                      "-o", f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off",
-                      "start"])
-    try:
-        import psycopg
-
-        admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-        for _ in range(50):
-            try:
-                with psycopg.connect(admin, autocommit=True) as con:
-                    con.execute("CREATE DATABASE clspd")
-                    con.execute("CREATE DATABASE nopostgis")
-                break
-            except psycopg.OperationalError:
-                time.sleep(0.2)
-        url = f"postgresql://postgres@127.0.0.1:{port}/clspd"
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute("CREATE EXTENSION postgis")
-        yield url
-    finally:
-        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture
-def pg_store(pg_url):
-    import psycopg
-
-    from clspd_geo.store.postgis import PostGISStore
-
-    with psycopg.connect(pg_url, autocommit=True) as con:
-        for (name,) in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                   "AND tablename <> 'spatial_ref_sys'").fetchall():
-            con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')  # partitions go with it
-    return PostGISStore(pg_url)
 
 
 def test_round_trip_of_every_layer(pg_store):
