@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from clspd_geo import crs, vocab
+from clspd_geo import _format, crs, vocab
 from clspd_geo.analysis import cells
 from clspd_geo.analysis.selection import Selection, minus_year, quartiers_in
 from clspd_geo.errors import EmptySelectionError
@@ -275,7 +275,7 @@ def incident_cells(df: pd.DataFrame, sel: Selection, grid: cells.Grid, *,
 
 def suppress_small(counts: pd.Series, *, k: int) -> pd.Series:
     """Return counts as text where values from 1 to k−1 read "< k" (small-count suppression)."""
-    return counts.map(lambda v: f"< {k}" if 0 < v < k else f"{int(v)}")
+    return counts.map(lambda v: f"< {k}" if 0 < v < k else _format.number(int(v)))
 
 
 # -- road accidents ---------------------------------------------------------------------------

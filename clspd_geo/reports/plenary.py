@@ -18,6 +18,7 @@ goes through the view and :mod:`clspd_geo.reports.figures`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ import pandas as pd
 from clspd_geo import config, vocab
 from clspd_geo.maps import cameras as camera_layers
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, forecast, indicators, selection as selection_mod
+from clspd_geo.analysis import cells, communes as communes_mod, forecast, indicators
+from clspd_geo.analysis import selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.plan import actions as plan_actions
 from clspd_geo.reports import charts, figures, pdf, static_maps, typography
@@ -99,6 +101,9 @@ class Plenary:
         One :class:`FieldSection` per action field.
     forecast_text
         The hotspot forecast accuracy in words.
+    references
+        The département and France, all facts, from the SSMSI statistics when imported
+        (:func:`clspd_geo.analysis.communes.references`; empty otherwise).
     notes
         The method notes, one paragraph each.
     """
@@ -116,6 +121,7 @@ class Plenary:
     sections: list[FieldSection]
     forecast_text: str
     notes: list[str]
+    references: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
 
 def build(view: RoleView, *, start: dt.date, end: dt.date,
@@ -148,7 +154,32 @@ def build(view: RoleView, *, start: dt.date, end: dt.date,
         total=total, fields_kpis=indicators.field_kpis(df, sel) if sel.categories else [],
         rate_per_1000=rate, quartiers=figures.quartier_counts(view, sel), trend=trend,
         trend_hidden=hidden, sections=sections, forecast_text=_forecast_text(view, sel),
-        notes=_notes(view, k=k))
+        notes=_notes(view, k=k), references=_references(view, sel))
+
+
+def _references(view: RoleView, sel: indicators.Selection) -> pd.DataFrame:
+    """Return the SSMSI département and France rows for all the selection's facts."""
+    stats = view.layer("statistiques")
+    codes = view.layer("territoire")["insee_code"].astype(str)
+    if stats.empty or codes.empty or not sel.categories:
+        return pd.DataFrame()
+    whole = communes_mod.indicators_for(sel.categories)[:1]
+    rows, _, _ = communes_mod.references(stats, codes, whole, sel)
+    return rows
+
+
+def reference_sentence(refs: pd.DataFrame) -> str:
+    """Return the SSMSI comparison line of the headline page, in French."""
+    if refs.empty:
+        return ("Département et France : statistiques SSMSI non importées, comparaison non "
+                "disponible.")
+    parts = []
+    for r in refs.itertuples():
+        rate = (f"{typography.number(r.taux, digits=1)} faits pour 1 000 habitants"
+                if pd.notna(r.taux) else "taux non diffusé")
+        parts.append(f"{r.commune} : {rate} (par rapport à l'année précédente : {r.verdict})")
+    return ("Pour comparaison, faits des catégories que le SSMSI compte : " + " ; ".join(parts)
+            + ".")
 
 
 def _section(view: RoleView, field: vocab.ActionField, *, sel: indicators.Selection,
@@ -305,8 +336,7 @@ def _headline(doc: pdf.ReportPdf, rep: Plenary, view: RoleView) -> None:
                   if rep.rate_per_1000 is not None else "—", "population légale de la commune"))
     boxes += [figures.kpi_box(x, k=k) for x in rep.fields_kpis]
     doc.figures(boxes, per_row=3)
-    doc.paragraph("Département et France : statistiques SSMSI non importées, comparaison non "
-                  "disponible.", size=8.5, muted=True)
+    doc.paragraph(reference_sentence(rep.references), size=8.5, muted=True)
     if not rep.quartiers.empty:
         doc.heading("Par quartier", level=2)
         doc.data_table(["Quartier", "Faits", "Faits N-1", "Évolution", "Pour 1 000 hab."],

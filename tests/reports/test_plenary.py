@@ -119,3 +119,43 @@ def test_the_report_of_one_commune_uses_its_population(tmp_path: Path) -> None:
     assert whole.rate_per_1000 == pytest.approx(12 / 3)
     assert west.rate_per_1000 is None  # 4 facts, fewer than k: no rate printed
     assert set(east.quartiers["quartier_id"]) == {"Q3"}
+
+
+def test_headline_compares_with_the_imported_ssmsi_statistics(tmp_path: Path) -> None:
+    from conftest import two_commune_layers
+
+    import geopandas as gpd
+    import pandas as pd
+
+    from clspd_geo.store import GeoPackageStore
+
+    layers = two_commune_layers()
+    path = tmp_path / "cispd.gpkg"
+    store = GeoPackageStore(path, create=True)
+    store.write_many(layers, source="test")
+    start, end = dt.date(2025, 1, 1), dt.date(2026, 1, 1)
+    view = Gateway(str(path)).view("police")
+    assert plenary.build(view, start=start, end=end).references.empty
+    assert "SSMSI non importées" in plenary.reference_sentence(pd.DataFrame())
+    rows = [("departement", "00", 2025, 5_000.0, 100_000), ("departement", "00", 2024, 4_000.0,
+                                                             100_000),
+            ("france", "FR", 2025, 600_000.0, 60_000_000),
+            ("france", "FR", 2024, 600_000.0, 60_000_000)]
+    stats = gpd.GeoDataFrame(
+        {"stat_id": [f"{lv}:{c}:{y}:Cambriolages" for lv, c, y, _, _ in rows],
+         "territory_code": [r[1] for r in rows], "level": [r[0] for r in rows],
+         "year": [r[2] for r in rows], "indicator": ["Cambriolages de logement"] * 4,
+         "category": ["cambriolage"] * 4, "unit": ["Infraction"] * 4,
+         "count": [r[3] for r in rows], "rate_per_1000": [None] * 4,
+         "population": [r[4] for r in rows], "diffused": [True] * 4},
+        geometry=gpd.GeoSeries([None] * 4, crs=4326), crs=4326)
+    store.write("statistiques", stats, source="SSMSI (test)")
+    view = Gateway(str(path)).view("police")
+    refs = plenary.build(view, start=start, end=end).references
+    assert list(refs["commune"]) == ["Département 00 (SSMSI 2025)", "France (SSMSI 2025)"]
+    # Rates per 1,000 computed from the counts and populations above: 50 and 10.
+    assert list(refs["taux"]) == pytest.approx([50.0, 10.0])
+    text = plenary.reference_sentence(refs)
+    assert text.startswith("Pour comparaison, faits des catégories que le SSMSI compte :")
+    assert "Département 00 (SSMSI 2025) : 50,0 faits pour 1 000 habitants" in text
+    assert "hausse significative" in text  # 4,000 → 5,000 in the département
