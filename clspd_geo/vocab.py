@@ -376,6 +376,7 @@ LEXICON: dict[str, str] = {
 PAGE_TITLES: dict[str, str] = {
     "accueil": "Vue d'ensemble",
     "overview": "Vue d'ensemble",
+    "communes": "Comparaison des communes",
     "police": "1. Coordination police nationale / municipale",
     "videoprotection": "2. Vidéoprotection",
     "addictions": "3. Conduites addictives",

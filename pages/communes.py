@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from clspd_geo import vocab
 from clspd_geo.screens import communes as commune_screen, fields as field_screen
 from ui import data, widgets
 
 view = data.view()
-st.title("Comparaison des communes")
+st.title(vocab.PAGE_TITLES["communes"])
 st.write("Les communes du territoire intercommunal comparées indicateur par indicateur : faits "
          "pour 1 000 habitants sur la période, la même période un an plus tôt, l'évolution et "
          "si elle dépasse le hasard ; le département et la France quand les statistiques du "
