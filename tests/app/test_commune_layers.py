@@ -32,11 +32,11 @@ def _east_layers() -> dict[str, gpd.GeoDataFrame]:
     def frame(data: dict, geoms: list) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(data, geometry=geoms, crs=2154).to_crs(4326)
 
-    cam = frame({"camera_id": ["C3"], "name": ["Mairie d'Autreville"], "kind": ["dome"],
+    cam = frame({"camera_id": ["C3"], "name": ["Parvis Est"], "kind": ["dome"],
                  "status": ["en_service"], "bearing_deg": [None], "fov_deg": [360.0],
                  "range_m": [40.0], "operator": ["csu_municipal"],
                  "commissioned_on": pd.to_datetime(["2021-06-01"])}, [Point(X0 + 1500, Y0 + 500)])
-    equip = frame({"facility_id": ["F4"], "name": ["Mairie d'Autreville"], "kind": ["mairie"],
+    equip = frame({"facility_id": ["F4"], "name": ["Maison Est"], "kind": ["mairie"],
                    "confidential": [False]}, [Point(X0 + 1200, Y0 + 200)])
     sector = frame({"sector_id": ["PM2"], "name": ["Autreville"],
                     "force": ["police_municipale"]}, [_poly(1000, 0, 2000, 1000)])
@@ -118,6 +118,27 @@ def test_police_workload_and_coordination_of_the_chosen_communes(view):
     co, _ = police_screen.coordination(view, start=YEAR[0], end=YEAR[1], bounds=BOUNDS,
                                        weights=WEIGHTS, communes=("00001",))
     assert co.overlap_area_m2 == pytest.approx(0.0, abs=1.0)
+
+
+def _overview_script(cache) -> str:
+    (script,) = [r.script for k, r in cache._items.items() if "overview.map" in k]
+    return script
+
+
+@pytest.mark.parametrize(("commune", "drawn", "left_out"), [
+    ("00001", ("Parvis Est", "Maison Est"), ("Gare", "Mairie")),
+    ("00000", ("Gare", "Mairie"), ("Parvis Est", "Maison Est"))])
+def test_overview_map_draws_the_chosen_communes_cameras_and_facilities(
+        east_store, monkeypatch, fresh_cache, commune, drawn, left_out):
+    at = open_page("police", "pages/overview.py", east_store, monkeypatch)
+    every = _overview_script(fresh_cache)
+    assert all(name in every for name in drawn + left_out)
+    fresh_cache._items.clear()
+    at.sidebar.multiselect(key="filters.communes").select(commune).run()
+    assert not at.exception, at.exception
+    script = _overview_script(fresh_cache)
+    assert all(name in script for name in drawn)
+    assert not any(name in script for name in left_out)
 
 
 def _metric(at, label: str) -> str:
