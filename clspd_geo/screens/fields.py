@@ -116,9 +116,14 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
 
 
-def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, network: bool
+def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, network: bool,
+               communes: tuple[str, ...] = ()
                ) -> tuple[accessibility.QpvAccess, gpd.GeoDataFrame]:
     """Return the QPV residents within a walk of each facility kind, and the reach discs.
+
+    The QPV are those of ``communes`` (INSEE codes; all when none), reached by any
+    facility (a structure of the neighbouring commune serves them too); the reach discs
+    drawn are those of the communes' facilities.
 
     Parameters
     ----------
@@ -131,13 +136,14 @@ def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, networ
     """
     def compute() -> tuple[accessibility.QpvAccess, gpd.GeoDataFrame]:
         roads = view.layer("voies") if network else None
-        equip = view.layer("equipements")
-        res = accessibility.qpv_access(view.layer("quartiers"), equip, kinds=list(kinds),
-                                       minutes=minutes, voies=roads,
+        quartiers = selection.quartiers_in(view.layer("quartiers"), communes)
+        res = accessibility.qpv_access(quartiers, view.layer("equipements"),
+                                       kinds=list(kinds), minutes=minutes, voies=roads,
                                        carreaux=view.layer("carreaux"))
-        return res, accessibility.reach_zones(equip, kinds=kinds, minutes=minutes)
-    return view.memo(("fields.qpv_access", tuple(kinds), float(minutes), bool(network)),
-                     compute)
+        mine = common.commune_facilities(view, communes, confidential=True)
+        return res, accessibility.reach_zones(mine, kinds=kinds, minutes=minutes)
+    return view.memo(("fields.qpv_access", tuple(kinds), float(minutes), bool(network),
+                      tuple(communes)), compute)
 
 
 def road_hotspots(view: RoleView, sel: indicators.Selection, *,

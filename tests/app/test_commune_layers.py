@@ -120,6 +120,22 @@ def test_police_workload_and_coordination_of_the_chosen_communes(view):
     assert co.overlap_area_m2 == pytest.approx(0.0, abs=1.0)
 
 
+def test_qpv_reach_counts_every_facility_and_draws_the_communes_own(view):
+    from clspd_geo.screens import fields
+
+    every, discs = fields.qpv_access(view, ("mairie",), minutes=5.0, network=False)
+    west, west_discs = fields.qpv_access(view, ("mairie",), minutes=5.0, network=False,
+                                         communes=("00000",))
+    # The only QPV (Est, in Testville) is reached the same: Autreville's mairie, 200 m
+    # from it, serves it too; only the discs drawn are Testville's.
+    pd.testing.assert_frame_equal(west.table, every.table)
+    east_mairie = Point(X0 + 1200, Y0 + 200)
+    to_l93 = lambda g: gpd.GeoSeries(g, crs=4326).to_crs(2154)  # noqa: E731
+    assert to_l93(discs.geometry).contains(east_mairie).any()
+    assert not to_l93(west_discs.geometry).contains(east_mairie).any()
+    assert to_l93(west_discs.geometry).contains(Point(X0 + 100, Y0 + 100)).any()
+
+
 def _overview_script(cache) -> str:
     (script,) = [r.script for k, r in cache._items.items() if "overview.map" in k]
     return script
