@@ -37,11 +37,20 @@ def school_rings(view: RoleView, sel: indicators.Selection, *,
 
 
 def school_zones(view: RoleView, sel: indicators.Selection, *, k: int) -> pd.DataFrame:
-    """Return the selected incidents per school zone, counts from 1 to k−1 hidden."""
-    return view.memo(("fields.school_zones", sel, k),
-                     lambda: schools.school_zone_counts(
-                         view.incidents(sel), view.layer("equipements"),
-                         epsg=view.metric_epsg, k=k))
+    """Return the selected incidents per school zone, counts from 1 to k−1 hidden.
+
+    The zones are drawn between every school (an incident goes to its nearest one, of
+    whichever commune); the rows kept are the schools of the selection's communes.
+    """
+    def compute() -> pd.DataFrame:
+        table = schools.school_zone_counts(view.incidents(sel), view.layer("equipements"),
+                                           epsg=view.metric_epsg, k=k)
+        if not sel.communes:
+            return table
+        mine = common.commune_facilities(view, sel.communes, confidential=True)
+        keep = table["facility_id"].astype(str).isin(set(mine["facility_id"].astype(str)))
+        return table[keep.to_numpy()].reset_index(drop=True)
+    return view.memo(("fields.school_zones", sel, k), compute)
 
 
 def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierRates:

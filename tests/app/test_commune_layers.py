@@ -136,6 +136,17 @@ def test_qpv_reach_counts_every_facility_and_draws_the_communes_own(view):
     assert to_l93(west_discs.geometry).contains(Point(X0 + 100, Y0 + 100)).any()
 
 
+def test_school_zones_list_the_chosen_communes_schools(view):
+    from clspd_geo.screens import fields
+
+    sel = selection.Selection(*YEAR, categories=("tapage", "cambriolage"))
+    assert fields.school_zones(view, sel, k=0)["facility_id"].tolist() == ["F2"]
+    east = selection.Selection(*YEAR, categories=sel.categories, communes=("00001",))
+    assert fields.school_zones(view, east, k=0).empty  # Autreville has no school
+    west = selection.Selection(*YEAR, categories=sel.categories, communes=("00000",))
+    assert fields.school_zones(view, west, k=0)["facility_id"].tolist() == ["F2"]
+
+
 def _overview_script(cache) -> str:
     (script,) = [r.script for k, r in cache._items.items() if "overview.map" in k]
     return script
