@@ -25,7 +25,8 @@ with right:
     network = widgets.network_choice(view, key=f"{FIELD}.network")
 access = reach = None
 try:
-    access, reach = fields.qpv_access(view, tuple(KINDS), minutes=minutes, network=network)
+    access, reach = fields.qpv_access(view, tuple(KINDS), minutes=minutes, network=network,
+                                      communes=sel.communes)
 except ClspdGeoError as err:
     widgets.analysis_note(err)
 else:

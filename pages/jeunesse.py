@@ -74,6 +74,10 @@ def school_violence() -> None:
     except ClspdGeoError as err:
         widgets.analysis_note(err)
     else:
+        if zones.empty:
+            st.info("Aucun établissement scolaire dans les communes choisies : ajoutez des "
+                    "communes dans le filtre « Communes » du menu latéral.")
+            return
         widgets.table(zones[["École", "Type", "Faits"]], hide_index=True, width="stretch")
         st.caption("Chaque fait compte pour l'école la plus proche, à moins de 500 m.")
 

@@ -18,7 +18,7 @@ from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
 sel = panels.field_page(view, "police")
-secteurs = view.layer("secteurs")
+secteurs = police_screen.sectors_in(view, sel.communes)
 
 
 def build_map():
@@ -34,8 +34,12 @@ panels.finish_map(view, build_map, key="police.map", shared=(sel,), field="polic
 panels.hotspot_sections(view, categories=list(sel.categories), key="police")
 
 if secteurs.empty:
-    st.info("Aucun secteur de patrouille n'est chargé : importez-les depuis la page « Données » "
-            "(python -m clspd_geo import sectors FICHIER --store …).")
+    if view.layer("secteurs").empty:
+        st.info("Aucun secteur de patrouille n'est chargé : importez-les depuis la page "
+                "« Données » (python -m clspd_geo import sectors FICHIER --store …).")
+    else:
+        st.info("Aucun secteur de patrouille ne couvre les communes choisies : ajoutez des "
+                "communes dans le filtre « Communes » du menu latéral.")
     panels.trend_section(view, sel, field="police")
     plan_panel.action_plan(view, "police")
     st.stop()
@@ -76,7 +80,7 @@ def analyses() -> None:
     section = st.radio("Analyse", list(SECTIONS), format_func=SECTIONS.get, horizontal=True,
                        key="police.section", label_visibility="collapsed")
     load = police_screen.workload(view, start=flt.start, end=flt.end, bounds=bounds,
-                                  weights=weights)
+                                  weights=weights, communes=flt.communes)
 
     if section == "charge":
         c1, c2 = st.columns(2)
@@ -116,7 +120,8 @@ def analyses() -> None:
 
     if section == "coordination":
         co, check = police_screen.coordination(view, start=flt.start, end=flt.end,
-                                               bounds=bounds, weights=weights)
+                                               bounds=bounds, weights=weights,
+                                               communes=flt.communes)
         k1, k2, k3 = st.columns(3)
         k1.metric("Surface couverte par PN et PM",
                   _format.number(co.overlap_area_m2 / 1e6, decimals=2) + " km²")
@@ -173,7 +178,8 @@ def analyses() -> None:
         days = c3.slider("Jours récents", 7, 90, 28, key="police.brief_days")
         try:
             brief = police_screen.brief(view, end=flt.end, sector_id=sector_id,
-                                              shift=brief_shift, days=days, bounds=bounds)
+                                       shift=brief_shift, days=days, bounds=bounds,
+                                       communes=flt.communes)
         except ClspdGeoError as err:
             st.info(str(err))
         else:
@@ -208,7 +214,8 @@ def analyses() -> None:
             try:
                 proposal = police_screen.redesign(view, start=flt.start, end=flt.end, k=int(k),
                                                   force=r_force, blocks=blocks, cell_m=250.0,
-                                                  keep_split=keep, weights=weights)
+                                                  keep_split=keep, weights=weights,
+                                                  communes=flt.communes)
             except ClspdGeoError as err:
                 st.error(str(err))
         if proposal is not None:

@@ -8,7 +8,7 @@ import streamlit as st
 from clspd_geo import _format, vocab
 from clspd_geo.maps import areas as area_layers, facilities as facility_layers
 from clspd_geo.analysis import indicators
-from clspd_geo.screens import fields
+from clspd_geo.screens import common, fields
 from ui import data, panels, plan_panel, widgets
 
 view = data.view()
@@ -32,7 +32,7 @@ c1.metric("Signalements et atteintes, période", shown.iloc[0])
 c2.metric("Même période, année précédente", shown.iloc[1])
 
 qc = indicators.quartier_counts(df, view.layer("quartiers"), sel, k=K)
-equip = view.layer("equipements")
+equip = common.commune_facilities(view, sel.communes, confidential=True)
 kinds = vocab.facility_kinds_for(FIELD)
 has_resources = not equip.empty and equip["kind"].isin(kinds).any()
 if not has_resources:
@@ -56,7 +56,7 @@ def build_map():
         m=m))
     if has_resources:
         layers.append(facility_layers.facilities_layer(
-            view.facilities(), kinds=kinds, name="Ressources et points d'orientation",
+            common.commune_facilities(view, sel.communes), kinds=kinds, name="Ressources et points d'orientation",
             legend_title="Ressources", m=m))
     return m, layers
 

@@ -10,7 +10,7 @@ from clspd_geo import _format, safe, vocab
 from clspd_geo.maps import base as map_base, cameras as camera_layers, cells as cell_layers
 from clspd_geo.video import cameras, coverage, siting
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.screens import reports as report_screen, video as video_screen
+from clspd_geo.screens import common, reports as report_screen, video as video_screen
 from ui import data, panels, plan_panel, session, widgets
 
 view = data.view()
@@ -58,7 +58,7 @@ def sites_table(res: siting.SitingResult) -> None:
 
 
 sel = panels.field_page(view, "video")
-cams, problems = video_screen.video_cameras(view)
+cams, problems = video_screen.video_cameras(view, sel.communes)
 bad = problems[problems["severity"] == "erreur"]
 if len(bad):
     st.error("Caméras écartées des calculs : " + " ; ".join(safe.md(m) for m in bad["message"]),
@@ -88,10 +88,10 @@ if cov is not None:
     c2.metric("Faits dans une zone de reconnaissance (125 px/m)",
               pct(total["recognised_share"]) if cov.has_dori else "—",
               help="Demande la résolution des caméras (colonne resolution_px).")
-    c3.metric("Caméras en service", len(cov.camera_ids))
+    c3.metric("Caméras en service", len(coverage.in_service(cams)))
     c4.metric("Faits de la période", f"{int(total['incidents']):,}".replace(",", "\u202f"))
 
-views = video_screen.video_views(view)
+views = video_screen.video_views(view, sel.communes)
 
 
 def build_map():
@@ -119,14 +119,14 @@ def coverage_detail() -> None:
     widgets.table(coverage.share_by(cov, chosen, by="category")[list(names)]
                   .rename(columns=names).pipe(_shares, "Part vue", "Part reconnue"),
                   hide_index=True, width="stretch", container=tabs[0])
-    per_cam = coverage.per_camera(cov, chosen, coverage.in_service(cams))
+    per_cam = video_screen.camera_table(view, cover_sel)
     widgets.table(per_cam.rename(columns={
         "camera_id": "Caméra", "name": "Lieu", "incidents_seen": "Faits vus",
         "unique_incidents": "Vus par elle seule", "night_incidents": "La nuit",
         "night_share": "Part de nuit", "recognised": "Reconnus"}).sort_values(
         "Faits vus", ascending=False).pipe(_shares, "Part de nuit"), hide_index=True,
         width="stretch", container=tabs[1])
-    per_q = coverage.per_quartier(cov, chosen, view.layer("quartiers"), cams)
+    per_q = coverage.per_quartier(cov, chosen, panels.quartiers(view, sel.communes), cams)
     widgets.table(per_q.drop(columns=["quartier_id"]).rename(columns={
         "name": "Quartier", "qpv": "QPV", "incidents": "Faits", "seen": "Vus",
         "seen_share": "Part vue", "cameras": "Caméras"}).pipe(_shares, "Part vue"),
@@ -138,7 +138,7 @@ def coverage_detail() -> None:
             _shares, "Part hors champ"), hide_index=True, width="stretch", container=tabs[3])
     with tabs[4]:
         try:
-            ba = video_screen.before_after_table(view)
+            ba = video_screen.before_after_table(view, sel.communes)
         except ClspdGeoError as err:
             st.info(str(err), icon=":material/info:")
         else:
@@ -284,7 +284,11 @@ def site_map(best: siting.SitingResult | None, params: video_screen.SitingParams
 
 
 def camera_park() -> None:
-    raw = view.layer("cameras")
+    raw = common.commune_cameras(view, sel.communes)
+    if raw.empty and not view.layer("cameras").empty:
+        st.info("Aucune caméra dans les communes choisies : ajoutez des communes dans le "
+                "filtre « Communes » du menu latéral.")
+        return
     if raw.empty:
         st.info("Aucune caméra n'est chargée : importez la liste depuis la page « Données » "
                 "(python -m clspd_geo import cameras FICHIER --store …).")

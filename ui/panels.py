@@ -59,10 +59,11 @@ def overview_map(view: RoleView, sel: indicators.Selection, *,
     secteurs = view.layer("secteurs")
     if not secteurs.empty:
         layers.append(area_layers.sectors_layer(secteurs, m=m))
-    cams = view.layer("cameras")
+    cams = common.commune_cameras(view, sel.communes)
     if not cams.empty:
-        layers.append(camera_layers.cameras_layer(cams, common.camera_views(view), m=m))
-    equip = view.facilities()
+        layers.append(camera_layers.cameras_layer(
+            cams, common.camera_views(view, sel.communes), m=m))
+    equip = common.commune_facilities(view, sel.communes)
     if not equip.empty:
         layers.append(facility_layers.facilities_layer(equip, m=m))
     map_base.finish(m, layers)
@@ -142,7 +143,7 @@ def field_map(view: RoleView, field: str, sel: indicators.Selection
     m = base_map(view)
     area_layers.quartiers_layer(quartiers(view), m=m)
     layers = incident_layers(view, sel, name=vocab.action_field(field).short, m=m)
-    equip = view.facilities()
+    equip = common.commune_facilities(view, sel.communes)
     kinds = vocab.facility_kinds_for(field)
     if not equip.empty and equip["kind"].isin(kinds).any():
         layers.append(facility_layers.facilities_layer(
@@ -189,7 +190,8 @@ def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -
                            y_label="Faits")
     with right:
         st.subheader("Équipements partenaires du champ")
-        widgets.table(indicators.facilities_table(view.layer("equipements"), field=field),
+        widgets.table(indicators.facilities_table(
+            common.commune_facilities(view, sel.communes, confidential=True), field=field),
                      hide_index=True, width="stretch")
     st.subheader("Par quartier")
     table = indicators.by_quartier(df, view.layer("quartiers"), sel).drop(columns=["quartier_id"])

@@ -10,7 +10,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+
+from clspd_geo import crs
+
+AREA_MIN_SHARE = 0.01
+"""An area belongs to the chosen communes when at least this share of it lies in them: a
+sector drawn along a commune border by another source does not join the neighbour."""
 
 
 def minus_year(d: dt.date) -> dt.date:
@@ -89,3 +97,32 @@ def of_communes(frame: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
     if not chosen or "insee_code" not in frame.columns:
         return frame
     return frame[frame["insee_code"].astype("string").isin(chosen).to_numpy(dtype=bool)]
+
+
+def areas_in(areas: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame,
+             communes: Iterable[str], *, min_share: float = AREA_MIN_SHARE
+             ) -> gpd.GeoDataFrame:
+    """Return the areas (patrol sectors…) that overlap these communes (all when none given).
+
+    Parameters
+    ----------
+    areas
+        Polygon layer, any CRS.
+    territoire
+        The communes (``insee_code`` and polygons).
+    communes
+        INSEE codes; none, or a territory without ``insee_code``, keeps every area.
+    min_share
+        Smallest share of an area's surface inside the chosen communes (measured in the
+        territory's metric CRS) for it to be kept.
+    """
+    chosen = [str(c) for c in communes]
+    if not chosen or areas.empty or "insee_code" not in territoire.columns:
+        return areas
+    epsg = crs.metric_epsg(territoire)
+    inside = crs.to_compute(communes_in(territoire, chosen), epsg=epsg).geometry.union_all()
+    metric = crs.to_compute(areas, epsg=epsg).geometry
+    surface = metric.area.to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = metric.intersection(inside).area.to_numpy() / surface
+    return areas[np.nan_to_num(share) >= min_share]

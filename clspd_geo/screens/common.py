@@ -1,4 +1,5 @@
-"""Computations shared by several pages: grid, incident and accident cells, camera views."""
+"""Computations shared by several pages: grid, incident and accident cells, the cameras and
+facilities of the chosen communes, camera views."""
 
 from __future__ import annotations
 
@@ -70,12 +71,33 @@ def accidents(view: RoleView, sel: indicators.Selection) -> gpd.GeoDataFrame:
         view.layer("accidents"), sel.communes))
 
 
-def camera_views(view: RoleView) -> gpd.GeoDataFrame:
-    """Return the view polygons of the cameras the role sees (EPSG:4326; empty if none)."""
+def commune_cameras(view: RoleView, communes: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """Return the cameras the role sees in these communes (INSEE codes; all when none)."""
+    if not communes:
+        return view.layer("cameras")
+    return view.memo(("common.commune_cameras", tuple(communes)), lambda: selection.of_communes(
+        view.layer("cameras"), communes))
+
+
+def commune_facilities(view: RoleView, communes: tuple[str, ...] = (), *,
+                       confidential: bool = False) -> gpd.GeoDataFrame:
+    """Return the partner facilities the role sees in these communes (all when none).
+
+    Confidential places are left out unless asked (:meth:`RoleView.facilities`)."""
+    if not communes:
+        return view.facilities(confidential=confidential)
+    return view.memo(("common.commune_facilities", tuple(communes), confidential),
+                     lambda: selection.of_communes(view.facilities(confidential=confidential),
+                                                   communes))
+
+
+def camera_views(view: RoleView, communes: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """Return the view polygons of the cameras the role sees in these communes (all when
+    none; EPSG:4326; empty if none)."""
     def compute() -> gpd.GeoDataFrame:
-        cams = view.layer("cameras")
+        cams = commune_cameras(view, communes)
         return cams if cams.empty else cameras.view_polygons(cams)
-    return view.memo(("common.camera_views",), compute)
+    return view.memo(("common.camera_views", tuple(communes)), compute)
 
 
 def sensitive_quartier_counts(view: RoleView,

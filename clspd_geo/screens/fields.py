@@ -37,11 +37,20 @@ def school_rings(view: RoleView, sel: indicators.Selection, *,
 
 
 def school_zones(view: RoleView, sel: indicators.Selection, *, k: int) -> pd.DataFrame:
-    """Return the selected incidents per school zone, counts from 1 to k−1 hidden."""
-    return view.memo(("fields.school_zones", sel, k),
-                     lambda: schools.school_zone_counts(
-                         view.incidents(sel), view.layer("equipements"),
-                         epsg=view.metric_epsg, k=k))
+    """Return the selected incidents per school zone, counts from 1 to k−1 hidden.
+
+    The zones are drawn between every school (an incident goes to its nearest one, of
+    whichever commune); the rows kept are the schools of the selection's communes.
+    """
+    def compute() -> pd.DataFrame:
+        table = schools.school_zone_counts(view.incidents(sel), view.layer("equipements"),
+                                           epsg=view.metric_epsg, k=k)
+        if not sel.communes:
+            return table
+        mine = common.commune_facilities(view, sel.communes, confidential=True)
+        keep = table["facility_id"].astype(str).isin(set(mine["facility_id"].astype(str)))
+        return table[keep.to_numpy()].reset_index(drop=True)
+    return view.memo(("fields.school_zones", sel, k), compute)
 
 
 def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierRates:
@@ -116,9 +125,14 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
 
 
-def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, network: bool
+def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, network: bool,
+               communes: tuple[str, ...] = ()
                ) -> tuple[accessibility.QpvAccess, gpd.GeoDataFrame]:
     """Return the QPV residents within a walk of each facility kind, and the reach discs.
+
+    The QPV are those of ``communes`` (INSEE codes; all when none), reached by any
+    facility (a structure of the neighbouring commune serves them too); the reach discs
+    drawn are those of the communes' facilities.
 
     Parameters
     ----------
@@ -131,13 +145,14 @@ def qpv_access(view: RoleView, kinds: tuple[str, ...], *, minutes: float, networ
     """
     def compute() -> tuple[accessibility.QpvAccess, gpd.GeoDataFrame]:
         roads = view.layer("voies") if network else None
-        equip = view.layer("equipements")
-        res = accessibility.qpv_access(view.layer("quartiers"), equip, kinds=list(kinds),
-                                       minutes=minutes, voies=roads,
+        quartiers = selection.quartiers_in(view.layer("quartiers"), communes)
+        res = accessibility.qpv_access(quartiers, view.layer("equipements"),
+                                       kinds=list(kinds), minutes=minutes, voies=roads,
                                        carreaux=view.layer("carreaux"))
-        return res, accessibility.reach_zones(equip, kinds=kinds, minutes=minutes)
-    return view.memo(("fields.qpv_access", tuple(kinds), float(minutes), bool(network)),
-                     compute)
+        mine = common.commune_facilities(view, communes, confidential=True)
+        return res, accessibility.reach_zones(mine, kinds=kinds, minutes=minutes)
+    return view.memo(("fields.qpv_access", tuple(kinds), float(minutes), bool(network),
+                      tuple(communes)), compute)
 
 
 def road_hotspots(view: RoleView, sel: indicators.Selection, *,

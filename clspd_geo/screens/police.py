@@ -13,6 +13,7 @@ import pandas as pd
 
 from clspd_geo import config, vocab
 from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import selection
 from clspd_geo.police import patrol_brief, patrols, sector_checks, sectors
 
 ShiftBounds = tuple[tuple[str, float, float], ...]
@@ -27,10 +28,23 @@ def timed_categories(view: RoleView) -> list[str]:
     return [c for c in vocab.category_codes() if view.category_rule(c).access == "exact"]
 
 
-def _points(view: RoleView, start: dt.date, end: dt.date) -> gpd.GeoDataFrame:
-    # The incidents of [start, end) with a time of day, as points (EPSG:4326).
+def sectors_in(view: RoleView, communes: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """Return the patrol sectors that overlap these communes (all when none given).
+
+    :func:`clspd_geo.analysis.selection.areas_in`: a sector is kept when at least 1 % of
+    its surface lies in the chosen communes.
+    """
+    if not communes:
+        return view.layer("secteurs")
+    return view.memo(("police.sectors_in", tuple(communes)), lambda: selection.areas_in(
+        view.layer("secteurs"), view.layer("territoire"), communes))
+
+
+def _points(view: RoleView, start: dt.date, end: dt.date,
+            communes: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    # The incidents of [start, end) of the communes with a time of day, as points (EPSG:4326).
     def compute() -> gpd.GeoDataFrame:
-        df = view.incidents()
+        df = selection.of_communes(view.incidents(), communes)
         t = df["occurred_at"]
         timed = df["category"].astype(str).isin(timed_categories(view))
         part = df[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(end)) & timed.to_numpy()]
@@ -38,43 +52,54 @@ def _points(view: RoleView, start: dt.date, end: dt.date) -> gpd.GeoDataFrame:
             {"occurred_at": part["occurred_at"].to_numpy(),
              "category": part["category"].astype(str).to_numpy()},
             geometry=gpd.points_from_xy(part["lon"], part["lat"]), crs=config.STORAGE_CRS)
-    return view.memo(("police._points", start, end), compute)
+    return view.memo(("police._points", start, end, tuple(communes)), compute)
 
 
 def workload(view: RoleView, *, start: dt.date, end: dt.date, bounds: ShiftBounds,
-             weights: Weights) -> patrols.Workload:
+             weights: Weights, communes: tuple[str, ...] = ()) -> patrols.Workload:
     """Return the weighted workload of each sector and shift over ``[start, end)``.
+
+    Only the incidents of ``communes`` (INSEE codes; all when none) and the sectors that
+    overlap them (:func:`sectors_in`) count.
 
     Raises
     ------
     ClspdGeoError
         No sector layer, or inconsistent shifts.
     """
-    return view.memo(("police.workload", start, end, tuple(bounds), tuple(weights)),
+    return view.memo(("police.workload", start, end, tuple(bounds), tuple(weights),
+                      tuple(communes)),
                      lambda: patrols.workload(
-                         _points(view, start, end), view.layer("secteurs"),
+                         _points(view, start, end, communes), sectors_in(view, communes),
                          shifts=patrols.make_shifts(bounds), weights=dict(weights),
                          period=(pd.Timestamp(start), pd.Timestamp(end))))
 
 
 def coordination(view: RoleView, *, start: dt.date, end: dt.date, bounds: ShiftBounds,
-                 weights: Weights) -> tuple[patrols.Coordination, sector_checks.SectorCheck]:
-    """Return ``(Coordination, SectorCheck)``: overlaps, gaps and checks of the sectors."""
+                 weights: Weights, communes: tuple[str, ...] = ()
+                 ) -> tuple[patrols.Coordination, sector_checks.SectorCheck]:
+    """Return ``(Coordination, SectorCheck)``: overlaps, gaps and checks of the sectors.
+
+    Within ``communes`` (INSEE codes; all when none): their incidents, the sectors that
+    overlap them, and the gaps inside their limits.
+    """
     def compute() -> tuple[patrols.Coordination, sector_checks.SectorCheck]:
-        points = _points(view, start, end)
-        secteurs = view.layer("secteurs")
-        co = patrols.coordination(secteurs, points, territory=view.layer("territoire"),
+        points = _points(view, start, end, communes)
+        secteurs = sectors_in(view, communes)
+        territory = selection.communes_in(view.layer("territoire"), communes)
+        co = patrols.coordination(secteurs, points, territory=territory,
                                   shifts=patrols.make_shifts(bounds), weights=dict(weights))
         return co, sector_checks.check_sectors(secteurs, incidents=points)
-    return view.memo(("police.coordination", start, end, tuple(bounds), tuple(weights)),
-                     compute)
+    return view.memo(("police.coordination", start, end, tuple(bounds), tuple(weights),
+                      tuple(communes)), compute)
 
 
 def brief(view: RoleView, *, end: dt.date, sector_id: str, shift: str, days: int,
-          bounds: ShiftBounds) -> patrol_brief.PatrolBrief:
+          bounds: ShiftBounds, communes: tuple[str, ...] = ()) -> patrol_brief.PatrolBrief:
     """Return the :class:`PatrolBrief` of one sector and shift for the ``days`` before ``end``.
 
-    The brief compares the last ``days`` days with the ``days`` before them; its printable
+    Only the incidents of ``communes`` (INSEE codes; all when none) count. The brief
+    compares the last ``days`` days with the ``days`` before them; its printable
     page is :func:`brief_html` (made only when it is downloaded).
 
     Raises
@@ -85,10 +110,11 @@ def brief(view: RoleView, *, end: dt.date, sector_id: str, shift: str, days: int
     def compute() -> patrol_brief.PatrolBrief:
         start = end - dt.timedelta(days=2 * days)
         return patrol_brief.build_brief(
-            view.layer("secteurs"), _points(view, start, end), sector_id=sector_id,
+            view.layer("secteurs"), _points(view, start, end, communes), sector_id=sector_id,
             shift=shift, facilities=view.layer("equipements"),
             shifts=patrols.make_shifts(bounds), as_of=pd.Timestamp(end), recent_days=days)
-    return view.memo(("police.brief", end, sector_id, shift, days, tuple(bounds)), compute)
+    return view.memo(("police.brief", end, sector_id, shift, days, tuple(bounds),
+                      tuple(communes)), compute)
 
 
 def brief_html(view: RoleView, brief_: patrol_brief.PatrolBrief) -> str:
@@ -97,8 +123,8 @@ def brief_html(view: RoleView, brief_: patrol_brief.PatrolBrief) -> str:
 
 
 def redesign(view: RoleView, *, start: dt.date, end: dt.date, k: int, force: str, blocks: str,
-             cell_m: float, keep_split: bool, weights: Weights
-             ) -> tuple[sectors.Redesign, pd.DataFrame]:
+             cell_m: float, keep_split: bool, weights: Weights,
+             communes: tuple[str, ...] = ()) -> tuple[sectors.Redesign, pd.DataFrame]:
     """Return ``(Redesign, comparison table)``: ``k`` balanced sectors of one force.
 
     Parameters
@@ -106,6 +132,9 @@ def redesign(view: RoleView, *, start: dt.date, end: dt.date, k: int, force: str
     blocks
         ``"quartiers"`` (sectors made of whole quartiers) or anything else (grid cells of
         ``cell_m`` metres).
+    communes
+        Redesign the sectors overlapping these communes (INSEE codes; all when none) on
+        their incidents and quartiers.
 
     Raises
     ------
@@ -113,9 +142,10 @@ def redesign(view: RoleView, *, start: dt.date, end: dt.date, k: int, force: str
         E.g. more sectors than blocks: the page shows it and goes on.
     """
     def compute() -> tuple[sectors.Redesign, pd.DataFrame]:
-        quartiers = view.layer("quartiers") if blocks == "quartiers" else None
-        return sectors.propose(view.layer("secteurs"), _points(view, start, end), k=k,
-                               force=force, blocks=quartiers, cell_size_m=cell_m,
+        quartiers = (selection.quartiers_in(view.layer("quartiers"), communes)
+                     if blocks == "quartiers" else None)
+        return sectors.propose(sectors_in(view, communes), _points(view, start, end, communes),
+                               k=k, force=force, blocks=quartiers, cell_size_m=cell_m,
                                keep_split=keep_split, weights=dict(weights))
     return view.memo(("police.redesign", start, end, k, force, blocks, float(cell_m),
-                      bool(keep_split), tuple(weights)), compute)
+                      bool(keep_split), tuple(weights), tuple(communes)), compute)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from clspd_geo import safe
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import cells, density, indicators
+from clspd_geo.analysis import cells, density, indicators, selection
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.screens import common
 from clspd_geo.video import before_after, camera_plan, cameras, siting
@@ -71,8 +71,17 @@ SITING_DEMANDS = {"faits": "Faits pondérés", "accidents": "Accidents (gravité
 """What the new cameras should cover, with their French labels."""
 
 
-def video_cameras(view: RoleView) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def video_cameras(view: RoleView, communes: tuple[str, ...] = ()
+                  ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Return the cameras whose views can be computed, and the problems of the layer.
+
+    Parameters
+    ----------
+    communes
+        Keep the valid cameras of these communes (INSEE codes; all when none). The
+        problems stay those of the whole layer: every camera enters the coverage.
+        Coverage figures use every camera (an incident of a commune may be seen by a
+        camera of its neighbour): only what is drawn or listed is kept to the communes.
 
     Returns
     -------
@@ -80,16 +89,22 @@ def video_cameras(view: RoleView) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         ``(valid cameras, problems)`` of :func:`clspd_geo.video.cameras.split_valid`; both
         empty for a role that sees no camera.
     """
+    if communes:
+        def compute() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+            valid, problems = video_cameras(view)
+            return selection.of_communes(valid, communes), problems
+        return view.memo(("video.video_cameras", tuple(communes)), compute)
     return view.memo(("video.video_cameras",),
                      lambda: cameras.split_valid(view.layer("cameras")))
 
 
-def video_views(view: RoleView) -> gpd.GeoDataFrame:
-    """Return the view polygons of the valid cameras (EPSG:4326)."""
+def video_views(view: RoleView, communes: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """Return the view polygons of the valid cameras of these communes (all when none;
+    EPSG:4326)."""
     def compute() -> gpd.GeoDataFrame:
-        valid, _ = video_cameras(view)
+        valid, _ = video_cameras(view, communes)
         return cameras.view_polygons(valid) if len(valid) else valid
-    return view.memo(("video.video_views",), compute)
+    return view.memo(("video.video_views", tuple(communes)), compute)
 
 
 def coverage(view: RoleView, sel: indicators.Selection
@@ -105,6 +120,24 @@ def coverage(view: RoleView, sel: indicators.Selection
         return coverage_mod.assess(coverage_mod.in_service(valid), rows,
                                    epsg=view.metric_epsg), rows
     return view.memo(("video.coverage", sel), compute)
+
+
+def camera_table(view: RoleView, sel: indicators.Selection) -> pd.DataFrame:
+    """Return what each camera in service of the selection's communes is worth.
+
+    :func:`clspd_geo.video.coverage.per_camera` on the coverage of the selection (every
+    camera in service, the selection's incidents), keeping the rows of the cameras of the
+    selection's communes (all when none is chosen).
+    """
+    def compute() -> pd.DataFrame:
+        cov, rows = coverage(view, sel)
+        valid, _ = video_cameras(view)
+        table = coverage_mod.per_camera(cov, rows, coverage_mod.in_service(valid))
+        if not sel.communes:
+            return table
+        ids = set(video_cameras(view, sel.communes)[0]["camera_id"].astype(str))
+        return table[table["camera_id"].astype(str).isin(ids).to_numpy()].reset_index(drop=True)
+    return view.memo(("video.camera_table", sel), compute)
 
 
 def uncovered_hotspots(view: RoleView, sel: indicators.Selection, *,
@@ -254,9 +287,10 @@ def sites_csv(result: siting.SitingResult) -> bytes:
     return safe.csv_bytes(table)
 
 
-def before_after_table(view: RoleView) -> pd.DataFrame:
-    """Return the before / after comparison of every dated camera (all incidents)."""
+def before_after_table(view: RoleView, communes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Return the before / after comparison of every dated camera of these communes (all
+    when none), on all incidents."""
     def compute() -> pd.DataFrame:
-        valid, _ = video_cameras(view)
+        valid, _ = video_cameras(view, communes)
         return before_after.before_after(valid, view.incidents(), epsg=view.metric_epsg)
-    return view.memo(("video.before_after_table",), compute)
+    return view.memo(("video.before_after_table", tuple(communes)), compute)
