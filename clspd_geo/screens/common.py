@@ -146,3 +146,14 @@ def period_basis(view: RoleView) -> tuple[pd.DataFrame, tuple[dt.date, dt.date],
     span = indicators.data_period(df) or (default.start, default.end - dt.timedelta(days=1))
     res = periods.resolution(df["occurred_at"]) if len(df) else "jour"
     return df, span, res
+
+
+def whole_area(view: RoleView) -> str:
+    """Return where facts released at the top level are published, in French words.
+
+    « l'ensemble du territoire » for one commune; « l'ensemble de leur commune » when the
+    territory has several (the release's top level is then each commune).
+    """
+    terr = view.layer("territoire")
+    several = "insee_code" in terr.columns and terr["insee_code"].nunique() > 1
+    return "l'ensemble de leur commune" if several else "l'ensemble du territoire"

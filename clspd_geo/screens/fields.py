@@ -375,7 +375,7 @@ def publication_note(view: RoleView, sel: indicators.Selection) -> str:
     only = outside_quartiers(view, sel)
     if only:
         parts.append(f"{_format.number(only)} faits ne sont rattachés à aucun quartier pour "
-                     "votre rôle (publiés seulement pour l'ensemble du territoire, ou situés "
+                     f"votre rôle (publiés seulement pour {common.whole_area(view)}, ou situés "
                      "hors des quartiers) : ils comptent dans les chiffres clés et par "
                      "catégorie, mais dans aucun quartier.")
     return " ".join(parts)

@@ -151,12 +151,15 @@ class AggregateAreas:
     n_outside
         Of which in no quartier (published only for the whole territory, or outside every
         quartier polygon): on no map.
+    whole
+        Where the top-level facts are published, in words (:func:`common.whole_area`).
     """
 
     rates: rates.QuartierRates
     cells: gpd.GeoDataFrame
     n_total: int
     n_outside: int
+    whole: str = "l'ensemble du territoire"
 
     def note(self) -> str:
         """Return the French sentence on what the map leaves out (empty when nothing)."""
@@ -164,7 +167,7 @@ class AggregateAreas:
             return ""
         return (f"{_format.number(self.n_outside)} des {_format.number(self.n_total)} faits "
                 "non sensibles de la sélection ne sont rattachés à aucun quartier pour votre rôle (publiés "
-                "seulement pour l'ensemble du territoire, ou situés hors des quartiers) : ils "
+                f"seulement pour {self.whole}, ou situés hors des quartiers) : ils "
                 "ne figurent pas sur la carte.")
 
 
@@ -190,5 +193,6 @@ def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas
                                          geometry=geoms, crs=view.metric_epsg).to_crs(4326)
         else:
             cells_gdf = gpd.GeoDataFrame({"faits": []}, geometry=[], crs=4326)
-        return AggregateAreas(qr, cells_gdf, len(rows), len(rows) - len(in_q))
+        return AggregateAreas(qr, cells_gdf, len(rows), len(rows) - len(in_q),
+                              common.whole_area(view))
     return view.memo(("hotspots.aggregate_areas", sel), compute)

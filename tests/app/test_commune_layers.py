@@ -199,3 +199,13 @@ def test_police_page_load_table_follows_the_communes(east_store, monkeypatch):
     assert east.index.tolist() == ["PM2"]
     total = str(east.loc["PM2", "Toute la journée"])  # formatted by ui.widgets.table
     assert float(total.replace("\u202f", "").replace(",", ".")) > 0
+
+
+def test_top_level_facts_are_said_published_for_their_commune(view, demo_store):
+    from clspd_geo.screens import hotspots as hotspot_screen
+
+    assert common.whole_area(view) == "l'ensemble de leur commune"
+    one = RoleView(GeoPackageStore(demo_store), "elu")  # the one-commune demo
+    assert common.whole_area(one) == "l'ensemble du territoire"
+    areas = hotspot_screen.AggregateAreas(None, None, 10, 3, common.whole_area(view))
+    assert "publiés seulement pour l'ensemble de leur commune" in areas.note()
