@@ -27,11 +27,11 @@ from dataclasses import dataclass, replace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from clspd_geo import _format, safe, vocab
-from clspd_geo.analysis import indicators, temporal
+from clspd_geo.analysis import indicators, selection, temporal
 from clspd_geo.analysis.selection import Selection
+from clspd_geo.store import communes as store_communes
 
 ALL_FACTS = "ensemble"
 """Code of the indicator that sums every selected category."""
@@ -85,35 +85,32 @@ def commune_of(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame,
     ndarray
         Object array, one INSEE code (str) or None per row, in the rows' order.
     """
-    n = len(incidents)
-    codes = np.full(n, None, dtype=object)
+    codes = np.full(len(incidents), None, dtype=object)
     if "insee_code" in incidents.columns:
         given = incidents["insee_code"].astype("string")
         have = given.notna().to_numpy()
         codes[have] = given[have].to_numpy(dtype=object)
-    todo = pd.isna(codes)
-    if todo.any() and "quartier_id" in incidents.columns and not quartiers.empty:
+    unknown = pd.isna(codes)
+    if unknown.any() and "quartier_id" in incidents.columns and not quartiers.empty:
         known = quartiers[quartiers["insee_code"].notna()]
         of_quartier = dict(zip(known["quartier_id"].astype(str),
                                known["insee_code"].astype(str), strict=True))
         by_q = incidents["quartier_id"].astype("string").map(of_quartier).to_numpy(dtype=object)
-        fill = todo & ~pd.isna(by_q)
+        fill = unknown & ~pd.isna(by_q)
         codes[fill] = by_q[fill]
-        todo = pd.isna(codes)
+        unknown = pd.isna(codes)
     if len(territoire) == 1:
         # One commune: every fact is in it, including those published for the territory.
-        codes[todo] = str(territoire["insee_code"].iloc[0])
+        codes[unknown] = str(territoire["insee_code"].iloc[0])
         return codes
     if "zone_level" in incidents.columns:
-        todo &= (incidents["zone_level"].to_numpy(dtype=object) != "territoire")
-    idx = np.flatnonzero(todo)
+        unknown &= (incidents["zone_level"].to_numpy(dtype=object) != "territoire")
+    idx = np.flatnonzero(unknown)
     if idx.size and not territoire.empty:
-        x = incidents["x"].to_numpy(dtype=float)[idx]
-        y = incidents["y"].to_numpy(dtype=float)[idx]
-        terr = territoire.to_crs(epsg)
-        for code, geom in zip(terr["insee_code"].astype(str), terr.geometry, strict=True):
-            inside = shapely.contains_xy(geom, x, y)
-            codes[idx[inside]] = code
+        # Rows of a store written before the writers filled the commune: the writers' rule.
+        codes[idx] = store_communes.communes_at(
+            incidents["x"].to_numpy(dtype=float)[idx], incidents["y"].to_numpy(dtype=float)[idx],
+            territoire, epsg=epsg)
     return codes
 
 
@@ -418,10 +415,7 @@ def compare(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame, quartiers: gp
     alpha
         False-discovery rate of « significant », over the communes of one indicator.
     """
-    chosen = tuple(getattr(sel, "communes", ()) or ())
-    terr = territoire.to_crs(4326)
-    if chosen:
-        terr = terr[terr["insee_code"].astype(str).isin(chosen)]
+    terr = selection.communes_in(territoire.to_crs(4326), sel.communes)
     terr = terr[["insee_code", "name", "population", "geometry"]].reset_index(drop=True)
     inds = indicators_for(sel.categories)
     # Rates are per resident of the whole commune: a quartier filter would count part of a

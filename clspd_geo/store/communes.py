@@ -54,23 +54,46 @@ def assign_communes(points: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame, *,
         ``tolerance_m``, else ``None`` (and ``None`` for a missing geometry). With a single
         commune, every row gets its code.
     """
-    codes = territoire["insee_code"].astype(str).to_numpy(dtype=object)
     out = np.full(len(points), None, dtype=object)
 
     def series() -> pd.Series:
         return pd.Series(out, index=points.index, name="insee_code", dtype=object)
 
-    if len(codes) == 1:
-        out[:] = codes[0]
+    if len(territoire) == 1:
+        out[:] = str(territoire["insee_code"].iloc[0])
         return series()
     if points.empty or territoire.empty:
         return series()
     epsg = crs.metric_epsg(territoire)
     xy = _metric_xy(points, epsg=epsg)
     present = np.isfinite(xy).all(axis=1)
-    if not present.any():
-        return series()
-    x, y = xy[present, 0], xy[present, 1]
+    if present.any():
+        out[present] = communes_at(xy[present, 0], xy[present, 1], territoire, epsg=epsg,
+                                   tolerance_m=tolerance_m)
+    return series()
+
+
+def communes_at(x: np.ndarray, y: np.ndarray, territoire: gpd.GeoDataFrame, *, epsg: int,
+                tolerance_m: float = COMMUNE_TOLERANCE_M) -> np.ndarray:
+    """Return the INSEE code of the commune at each coordinate (metres in ``epsg``).
+
+    The rule of :func:`assign_communes`, on coordinate arrays: the commune covering the
+    point (on a shared border, the first in ``territoire`` order), else the nearest within
+    ``tolerance_m``, else ``None``; with a single commune, every point gets its code.
+
+    Returns
+    -------
+    ndarray
+        Object array of INSEE codes (str) or None, one per coordinate.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    codes = territoire["insee_code"].astype(str).to_numpy(dtype=object)
+    values = np.full(len(x), None, dtype=object)
+    if len(codes) == 1:
+        values[:] = codes[0]
+        return values
+    if not len(x) or territoire.empty:
+        return values
     polys = territoire.geometry.to_crs(epsg).to_numpy()
     pos = np.full(len(x), -1, dtype=np.int64)
     # Last commune first, so that the first in layer order wins on a shared border; a
@@ -92,10 +115,8 @@ def assign_communes(points: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame, *,
         if len(hit):
             first = hit.groupby(level=0)["_pos"].min()
             pos[rest[first.index.to_numpy()]] = first.to_numpy()
-    values = np.full(len(x), None, dtype=object)
     values[pos >= 0] = codes[pos[pos >= 0]]
-    out[present] = values
-    return series()
+    return values
 
 
 def _metric_xy(points: gpd.GeoDataFrame, *, epsg: int) -> np.ndarray:

@@ -177,13 +177,7 @@ def test_map_frame_colours_rates_and_masks_small_counts(facts):
 
 
 def test_selected_communes_restrict_the_comparison(facts):
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class WithCommunes(Selection):
-        communes: tuple[str, ...] = ()
-
-    sel = WithCommunes(SEL.start, SEL.end, SEL.categories, communes=("63001", "63003"))
+    sel = Selection(SEL.start, SEL.end, SEL.categories, communes=("63001", "63003"))
     res = communes.compare(facts, _territoire(), _quartiers(), sel, k=5, epsg=EPSG)
     assert list(res.communes["insee_code"]) == ["63001", "63003"]
     assert set(res.rows["insee_code"]) == {"63001", "63003"}
