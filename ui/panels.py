@@ -140,8 +140,8 @@ def field_page(view: RoleView, field: str) -> indicators.Selection:
 def field_map(view: RoleView, field: str, sel: indicators.Selection
               ) -> tuple[folium.Map, list[map_base.MapLayer]]:
     """Return the field's base map with its quartiers, incidents and facilities layers."""
-    m = base_map(view)
-    area_layers.quartiers_layer(quartiers(view), m=m)
+    m = base_map(view, communes=sel.communes)
+    area_layers.quartiers_layer(quartiers(view, sel.communes), m=m)
     layers = incident_layers(view, sel, name=vocab.action_field(field).short, m=m)
     equip = common.commune_facilities(view, sel.communes)
     kinds = vocab.facility_kinds_for(field)

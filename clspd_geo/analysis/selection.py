@@ -71,32 +71,27 @@ def commune_names(territoire: pd.DataFrame) -> dict[str, str]:
             for c, n in zip(territoire["insee_code"], names, strict=True)}
 
 
-def quartiers_in(quartiers: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
-    """Return the quartiers of these communes (INSEE codes; all quartiers when none given)."""
-    chosen = [str(c) for c in communes]
-    if not chosen or "insee_code" not in quartiers.columns:
-        return quartiers
-    return quartiers[quartiers["insee_code"].astype(str).isin(chosen).to_numpy()]
-
-
-def communes_in(territoire: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
-    """Return the territory rows of these communes (the whole territory when none given)."""
-    chosen = [str(c) for c in communes]
-    if not chosen or "insee_code" not in territoire.columns:
-        return territoire
-    return territoire[territoire["insee_code"].astype(str).isin(chosen).to_numpy()]
-
-
 def of_communes(frame: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
-    """Return the rows of a point layer in these communes (by ``insee_code``; all when none).
+    """Return the rows of a layer in these communes (by ``insee_code``; all when none given).
 
-    A layer without ``insee_code`` (written before the communes were filled) is returned
-    whole: its rows cannot be told apart.
+    Serves every layer keyed by commune: points, quartiers, the territory itself. A layer
+    without ``insee_code`` (written before the communes were filled) is returned whole: its
+    rows cannot be told apart.
     """
     chosen = [str(c) for c in communes]
     if not chosen or "insee_code" not in frame.columns:
         return frame
     return frame[frame["insee_code"].astype("string").isin(chosen).to_numpy(dtype=bool)]
+
+
+def quartiers_in(quartiers: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the quartiers of these communes (INSEE codes; all quartiers when none given)."""
+    return of_communes(quartiers, communes)
+
+
+def communes_in(territoire: pd.DataFrame, communes: Iterable[str]) -> pd.DataFrame:
+    """Return the territory rows of these communes (the whole territory when none given)."""
+    return of_communes(territoire, communes)
 
 
 def areas_in(areas: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame,

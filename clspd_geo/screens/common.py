@@ -4,11 +4,9 @@ facilities of the chosen communes, camera views."""
 from __future__ import annotations
 
 import dataclasses
-
-import geopandas as gpd
-
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 
 from clspd_geo import config
