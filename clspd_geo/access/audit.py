@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from clspd_geo import _format, config
+from clspd_geo.access import _sqlite
 from clspd_geo.errors import ClspdGeoError
 
 AUDIT_FILE_NAME = "journal.sqlite"
@@ -67,11 +68,9 @@ def retention_days() -> int:
 def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
     p = Path(path) if path is not None else audit_path()
     p.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(p, timeout=10, isolation_level=None)
+    # WAL and a busy timeout: concurrent sessions append without losing an event.
+    con = _sqlite.connect(p)
     try:
-        # WAL and a busy timeout: concurrent sessions append without losing an event.
-        con.execute("PRAGMA busy_timeout=10000")
-        con.execute("PRAGMA journal_mode=WAL")
         con.execute("""CREATE TABLE IF NOT EXISTS events (
             id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, username TEXT NOT NULL,
             role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clspd_geo import config
-from clspd_geo.access import policy
+from clspd_geo.access import _sqlite, policy
 from clspd_geo.errors import ClspdGeoError
 
 MAX_FAILURES = 5
@@ -94,12 +94,10 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
     p = Path(path) if path is not None else users_path()
     p.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(p, timeout=10, isolation_level=None)
+    # WAL: logins (readers) never wait for an account change (writer), and every
+    # statement below is its own transaction, retried for up to 10 s when busy.
+    con = _sqlite.connect(p)
     try:
-        # WAL: logins (readers) never wait for an account change (writer), and every
-        # statement below is its own transaction, retried for up to 10 s when busy.
-        con.execute("PRAGMA busy_timeout=10000")
-        con.execute("PRAGMA journal_mode=WAL")
         con.execute("""CREATE TABLE IF NOT EXISTS accounts (
             username TEXT PRIMARY KEY, role TEXT NOT NULL, pw_hash TEXT NOT NULL,
             disabled INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
