@@ -147,7 +147,8 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
     t0 = time.perf_counter()
     from clspd_geo import store as store_mod
     from clspd_geo import vocab
-    from clspd_geo.access.view import RoleView, snap_period
+    from clspd_geo.access.role_periods import snap_period
+    from clspd_geo.access.view import RoleView
     from clspd_geo.analysis import indicators
     from clspd_geo.analysis.selection import Selection
     from clspd_geo.errors import ClspdGeoError

@@ -24,7 +24,7 @@ import threading
 import time
 
 from clspd_geo import config, vocab
-from clspd_geo.access import view as role_view
+from clspd_geo.access import role_periods
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import periods, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
@@ -125,4 +125,4 @@ def default_filters(view: RoleView) -> selection_mod.Selection:
     sidebar's defaults stop being these."""
     _, span, res = common.period_basis(view)
     start, end = periods.resolve(next(iter(periods.PRESETS)), span[1], res=res)
-    return selection_mod.Selection(*role_view.snap_period(view, start, end))
+    return selection_mod.Selection(*role_periods.snap_period(view, start, end))

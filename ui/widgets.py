@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from clspd_geo import _format, config, safe, vocab
-from clspd_geo.access import view as role_view
+from clspd_geo.access import role_periods
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import indicators, periods, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
@@ -98,7 +98,7 @@ def sidebar_filters(view: RoleView) -> selection_mod.Selection:
         lexicon()
     french_chrome()
     # Whole months (or years) for a role that reads monthly (yearly) atoms; said below.
-    start, end = role_view.snap_period(view, start, end)
+    start, end = role_periods.snap_period(view, start, end)
     note = view.period_note()
     if note:
         with st.sidebar:

@@ -335,12 +335,15 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
                    as_of: dt.date | None = None) -> pd.DataFrame:
     """Release the incidents table to a role from the store's atoms, not its points.
 
-    The same rows as :func:`restrict` on the prepared table (up to their order): the
-    aggregated categories come from the atoms (:mod:`clspd_geo.store.atoms`: counts per
-    cell, quartier, category and month), each released atom expanded to one row per
-    incident placed on its zone's point; the categories the role sees exactly come from
-    ``points``, the prepared table (:func:`clspd_geo.analysis.indicators.prepare_incidents`)
-    of the incidents of those categories, which only such roles read.
+    Weighted rows: one row per released zone, date and category with its count in the
+    ``n`` column (one row per incident, ``n`` = 1, for the categories the role sees
+    exactly). :func:`expand` turns it into the rows of :func:`restrict` on the prepared
+    table (up to their order). The aggregated categories come from the atoms
+    (:mod:`clspd_geo.store.atoms`: counts per cell, quartier, category and month), the
+    atoms released on the same zone, date and category summed into one row placed on
+    the zone's point; the categories the role sees exactly come from ``points``, the
+    prepared table (:func:`clspd_geo.analysis.indicators.prepare_incidents`) of the
+    incidents of those categories, which only such roles read.
 
     Parameters
     ----------
@@ -386,15 +389,30 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
                       "x": pts["x"].to_numpy(float), "y": pts["y"].to_numpy(float),
                       "time_known": np.ones(n, dtype=bool),
                       "zone_level": np.full(n, "point", dtype=object),
-                      "time_step": np.full(n, "exact", dtype=object)})
+                      "time_step": np.full(n, "exact", dtype=object),
+                      "n": np.ones(n, dtype=np.int64)})
     out = _atoms_table(parts)
     if points is not None:
         out["occurred_at"] = out["occurred_at"].astype(points["occurred_at"].dtype)
     return out
 
 
+def expand(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return a weighted release (:func:`restrict_atoms`) as one row per incident.
+
+    The ``n`` column is dropped; a table without it is returned as it is.
+    """
+    if "n" not in counts.columns:
+        return counts
+    n = counts["n"].to_numpy(np.int64)
+    if (n == 1).all():
+        return counts.drop(columns="n")
+    rows = np.repeat(np.arange(len(counts)), n)
+    return counts.drop(columns="n").take(rows).reset_index(drop=True)
+
+
 def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.ndarray]:
-    """Release one rule's atoms: place each at its finest level with k or more, expand."""
+    """Release one rule's atoms: place each at its finest level with k or more, sum per zone."""
     step = r.step or "mois"
     month = sub["month"].to_numpy("datetime64[ns]")
     bucket = (month.astype("datetime64[Y]").astype("datetime64[ns]") if step == "annee"
@@ -449,16 +467,20 @@ def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.nda
         quartier[t] = None
     quartier[quartier == ""] = None
     commune[commune == ""] = None
-    total = int(rep.sum())
-    return {"occurred_at": np.repeat(bucket[placed], rep),
-            "category": np.repeat(cat[placed], rep),
-            "quartier_id": np.repeat(quartier, rep),
-            "insee_code": np.repeat(commune, rep),
-            "lon": np.repeat(lon, rep), "lat": np.repeat(lat, rep),
-            "x": np.repeat(x, rep), "y": np.repeat(y, rep),
-            "time_known": np.zeros(total, dtype=bool),
-            "zone_level": np.repeat(lvl, rep),
-            "time_step": np.full(total, step, dtype=object)}
+    # Atoms placed on the same zone, at the same date and of the same category are one
+    # released row with their summed count (yearly buckets gather twelve monthly atoms; a
+    # quartier or commune gathers many cells).
+    keys = [pd.factorize(v, use_na_sentinel=False)[0]
+            for v in (lvl, x, y, quartier, commune)] + [ci[placed], bi[placed]]
+    ids = _group_ids(keys)
+    first = np.unique(ids, return_index=True)[1]
+    count = np.bincount(ids, weights=rep).astype(np.int64)
+    total = len(first)
+    return {"occurred_at": bucket[placed][first], "category": cat[placed][first],
+            "quartier_id": quartier[first], "insee_code": commune[first],
+            "lon": lon[first], "lat": lat[first], "x": x[first], "y": y[first],
+            "time_known": np.zeros(total, dtype=bool), "zone_level": lvl[first],
+            "time_step": np.full(total, step, dtype=object), "n": count}
 
 
 def _group_ids(codes: list[np.ndarray]) -> np.ndarray:
@@ -474,7 +496,7 @@ def _group_ids(codes: list[np.ndarray]) -> np.ndarray:
 def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     """Assemble released parts into the columns of the prepared incidents table."""
     names = ["occurred_at", "category", "quartier_id", "insee_code", "lon", "lat", "x", "y",
-             "time_known", "zone_level", "time_step"]
+             "time_known", "zone_level", "time_step", "n"]
     if parts:
         cols = {c: np.concatenate([p[c] for p in parts]) for c in names}
     else:
@@ -483,7 +505,7 @@ def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
                                                            "insee_code", "zone_level",
                                                            "time_step")},
                 **{c: np.empty(0) for c in ("lon", "lat", "x", "y")},
-                "time_known": np.empty(0, dtype=bool)}
+                "time_known": np.empty(0, dtype=bool), "n": np.empty(0, dtype=np.int64)}
     order = [c.code for c in vocab.INCIDENT_CATEGORIES]
     codes = pd.Categorical(cols["category"], categories=order)
     field_order = [f.code for f in vocab.ACTION_FIELDS]
@@ -505,4 +527,5 @@ def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
         "time_known": cols["time_known"].astype(bool),
         "zone_level": cols["zone_level"].astype(object),
         "time_step": cols["time_step"].astype(object),
+        "n": cols["n"].astype(np.int64),
     })

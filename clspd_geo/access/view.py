@@ -352,14 +352,21 @@ class RoleView:
             :func:`clspd_geo.access.release.restrict`). Shared by every caller: never
             modify it.
         """
-        table = self._once("incidents", self._release)
-        if timed:
-            table = table[table["time_known"].to_numpy(dtype=bool)]
-        if by_month:
-            table = table[(table["time_step"] != "annee").to_numpy(dtype=bool)]
-        if selection is not None:
-            table = indicators.select(table, selection)
-        return table
+        table = self._once("incidents", lambda: release.expand(self.counts()))
+        return _subset(table, selection, timed=timed, by_month=by_month)
+
+    def counts(self, selection: indicators.Selection | None = None, *,
+               timed: bool = False, by_month: bool = False) -> pd.DataFrame:
+        """Return the same release as :meth:`incidents`, one row per released atom.
+
+        Each row carries its number of incidents in ``n`` when the store releases atoms
+        (rows of exact categories have ``n`` = 1); a table without ``n`` has one row per
+        incident. Counting functions weigh rows by :func:`indicators.weights`, so they
+        give the same figures on both tables; at the scale of a département this one holds
+        hundreds of times fewer rows. Same parameters as :meth:`incidents`.
+        """
+        table = self._once("counts", self._release)
+        return _subset(table, selection, timed=timed, by_month=by_month)
 
     def withheld(self, selection: indicators.Selection) -> int:
         """Return how many facts of a selection exist but are not published to this role.
@@ -388,7 +395,7 @@ class RoleView:
         else:
             prepared = self._once("prepared", self._prepared)
             n_all = int(indicators.mask(prepared, sel).sum())
-        return max(0, n_all - int(indicators.mask(self.incidents(), sel).sum()))
+        return max(0, n_all - indicators.count(self.counts(), sel))
 
     @property
     def time_atom(self) -> str | None:
@@ -536,59 +543,13 @@ class RoleView:
         return self._store
 
 
-def _round_to(d: dt.date, step: str) -> dt.date:
-    """Return the start of the month (or year) nearest to ``d``."""
-    if step == "annee":
-        return dt.date(d.year + (1 if d.timetuple().tm_yday > 183 else 0), 1, 1)
-    if d.day > 16:
-        return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-    return d.replace(day=1)
-
-
-def _add_step(d: dt.date, step: str) -> dt.date:
-    if step == "annee":
-        return dt.date(d.year + 1, 1, 1)
-    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-
-
-def snap_period(view: RoleView, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """Return ``[start, end)`` snapped to the role's time atoms (whole months or years).
-
-    Both ends go to the nearest start of a month (or of a year) for a role that sees
-    aggregates only (:attr:`RoleView.time_atom`), so that no atom is half inside the
-    period; the period keeps at least one whole step. Other roles get it unchanged.
-
-    Parameters
-    ----------
-    view
-        The role view.
-    start, end
-        The period, ``end`` excluded (the day after the last day chosen).
-    """
-    step = view.time_atom
-    if step is None:
-        return start, end
-    s, e = _round_to(start, step), _round_to(end, step)
-    if e <= s:
-        e = _add_step(s, step)
-    return s, e
-
-
-def default_period(view: RoleView) -> tuple[dt.date, dt.date]:
-    """Return the default period ``[start, end)`` of the role: the last 12 months of data.
-
-    For a role that reads atoms (:attr:`RoleView.time_atom`), the last atom's whole month
-    (or year) is the last one in, and the period is whole steps; otherwise the period
-    ends the day after the last incident
-    (:func:`clspd_geo.analysis.indicators.default_selection`).
-    """
-    df = view.incidents()
-    default = indicators.default_selection(df)
-    step = view.time_atom
-    span = indicators.data_period(df)
-    if step is None or span is None:
-        return default.start, default.end
-    def floor(d: dt.date) -> dt.date:
-        return d.replace(day=1) if step == "mois" else dt.date(d.year, 1, 1)
-    end = _add_step(floor(span[1]), step)
-    return max(dt.date(end.year - 1, end.month, 1), floor(span[0])), end
+def _subset(table: pd.DataFrame, selection: indicators.Selection | None, *, timed: bool,
+            by_month: bool) -> pd.DataFrame:
+    """Return the rows of a released table kept by :meth:`RoleView.incidents`' options."""
+    if timed:
+        table = table[table["time_known"].to_numpy(dtype=bool)]
+    if by_month:
+        table = table[(table["time_step"] != "annee").to_numpy(dtype=bool)]
+    if selection is not None:
+        table = indicators.select(table, selection)
+    return table

@@ -166,15 +166,45 @@ def select(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     return df[mask(df, sel)]
 
 
+def weights(df: pd.DataFrame) -> np.ndarray:
+    """Return how many incidents each row stands for.
+
+    A weighted release (:meth:`clspd_geo.access.view.RoleView.counts`) carries it in its
+    ``n`` column; any other incidents table has one incident per row.
+    """
+    if "n" in df.columns:
+        return df["n"].to_numpy(np.int64)
+    return np.ones(len(df), dtype=np.int64)
+
+
+def count(df: pd.DataFrame, sel: Selection) -> int:
+    """Return the number of incidents of the selection (rows weighted by :func:`weights`)."""
+    return int(weights(df)[mask(df, sel)].sum())
+
+
+def counts_by(df: pd.DataFrame, column: str) -> pd.Series:
+    """Return the number of incidents per value of ``column`` (like ``value_counts``).
+
+    Rows are weighted by :func:`weights`; values with no incident are left out.
+    """
+    w = weights(df)
+    if "n" not in df.columns:
+        return df[column].value_counts()
+    if not len(df):
+        return pd.Series(dtype=np.int64)
+    out = pd.Series(w, index=df[column].to_numpy()).groupby(level=0, observed=True).sum()
+    return out[out > 0]
+
+
 def total_kpi(df: pd.DataFrame, sel: Selection, *, label: str = "Faits enregistrés") -> Kpi:
     """Return the number of incidents in the selection and the year before."""
-    return Kpi(label, float(mask(df, sel).sum()), float(mask(df, sel.previous_year()).sum()))
+    return Kpi(label, float(count(df, sel)), float(count(df, sel.previous_year())))
 
 
 def field_kpis(df: pd.DataFrame, sel: Selection) -> list[Kpi]:
     """Return one KPI per action field present in the selected categories."""
-    cur = select(df, sel)["field"].value_counts()
-    prev = select(df, sel.previous_year())["field"].value_counts()
+    cur = counts_by(select(df, sel), "field")
+    prev = counts_by(select(df, sel.previous_year()), "field")
     out = []
     chosen = {vocab.category(c).field for c in sel.categories}
     for f in vocab.ACTION_FIELDS:
@@ -194,8 +224,8 @@ def by_quartier(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selection) -
         is unknown), sorted by decreasing count.
     """
     whole = Selection(sel.start, sel.end, sel.categories, communes=sel.communes)
-    cur = select(df, whole)["quartier_id"].value_counts()
-    prev = select(df, whole.previous_year())["quartier_id"].value_counts()
+    cur = counts_by(select(df, whole), "quartier_id")
+    prev = counts_by(select(df, whole.previous_year()), "quartier_id")
     q = quartiers[["quartier_id", "name", "qpv", "population"]].copy()
     if sel.quartiers:
         q = q[q["quartier_id"].isin(sel.quartiers)]
@@ -213,21 +243,31 @@ def by_quartier(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selection) -
     return q.sort_values("Faits", ascending=False).reset_index(drop=True)
 
 
-def monthly_counts(timestamps: pd.Series, start: dt.date, end: dt.date) -> pd.DataFrame:
+def monthly_counts(timestamps: pd.Series, start: dt.date, end: dt.date, *,
+                   weights: np.ndarray | None = None) -> pd.DataFrame:
     """Return counts per month of ``[start, end)`` beside the same months a year earlier.
+
+    ``weights`` gives how many incidents each timestamp stands for (one when None).
 
     Returns
     -------
     DataFrame
         Index: month labels ("janv. 2026"); columns ``Période`` and ``Année précédente``.
     """
-    ts = pd.to_datetime(timestamps)
+    ts = pd.Series(pd.to_datetime(timestamps).to_numpy())
+    w = pd.Series(np.ones(len(ts), dtype=np.int64) if weights is None
+                  else np.asarray(weights, dtype=np.int64))
     months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end - dt.timedelta(days=1)),
                              freq="M")
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     plo, phi = pd.Timestamp(minus_year(start)), pd.Timestamp(minus_year(end))
-    c = ts[(ts >= lo) & (ts < hi)].dt.to_period("M").value_counts()
-    p = (ts[(ts >= plo) & (ts < phi)] + pd.DateOffset(years=1)).dt.to_period("M").value_counts()
+
+    def per_month(keep: pd.Series, shift: pd.DateOffset | None) -> pd.Series:
+        t = ts[keep] if shift is None else ts[keep] + shift
+        return w[keep].groupby(t.dt.to_period("M").to_numpy()).sum()
+
+    c = per_month((ts >= lo) & (ts < hi), None)
+    p = per_month((ts >= plo) & (ts < phi), pd.DateOffset(years=1))
     labels = [f"{MONTHS_FR[m.month - 1]} {m.year}" for m in months]
     out = pd.DataFrame({"Période": [int(c.get(m, 0)) for m in months],
                         "Année précédente": [int(p.get(m, 0)) for m in months]}, index=labels)
@@ -237,14 +277,14 @@ def monthly_counts(timestamps: pd.Series, start: dt.date, end: dt.date) -> pd.Da
 
 def monthly_trend(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     """Return selected incidents per month, beside the same month a year earlier."""
-    span = replace(sel, start=minus_year(sel.start))
-    return monthly_counts(select(df, span)["occurred_at"], sel.start, sel.end)
+    rows = select(df, replace(sel, start=minus_year(sel.start)))
+    return monthly_counts(rows["occurred_at"], sel.start, sel.end, weights=weights(rows))
 
 
 def by_category(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     """Return counts per category with its French label, action field and change."""
-    cur = select(df, sel)["category"].value_counts()
-    prev = select(df, sel.previous_year())["category"].value_counts()
+    cur = counts_by(select(df, sel), "category")
+    prev = counts_by(select(df, sel.previous_year()), "category")
     rows = []
     for c in vocab.INCIDENT_CATEGORIES:
         if c.code not in sel.categories:
@@ -269,7 +309,8 @@ def incident_cells(df: pd.DataFrame, sel: Selection, grid: cells.Grid, *,
     if not rows.any():
         raise EmptySelectionError("Aucun fait ne correspond à la sélection (période, catégories, "
                                   "quartiers) : élargissez les filtres.")
-    counts = cells.count(grid, df["x"].to_numpy()[rows], df["y"].to_numpy()[rows])
+    counts = cells.count(grid, df["x"].to_numpy()[rows], df["y"].to_numpy()[rows],
+                         weights=weights(df)[rows] if "n" in df.columns else None)
     return cells.cells_frame(grid, counts, keep=counts >= min_count, column="faits")
 
 
@@ -339,7 +380,7 @@ def quartier_counts(df: pd.DataFrame, quartiers: gpd.GeoDataFrame, sel: Selectio
         the colour nor the value reveals it) and ``faits_affiches`` (text: "< k" for
         suppressed counts).
     """
-    counts = select(df, sel)["quartier_id"].value_counts()
+    counts = counts_by(select(df, sel), "quartier_id")
     out = quartiers_in(quartiers, sel.communes).copy()
     raw = out["quartier_id"].map(counts).fillna(0).astype(int)
     out["faits_affiches"] = suppress_small(raw, k=k).to_numpy()
@@ -359,14 +400,14 @@ def counts_in_polygons(df: pd.DataFrame, sel: Selection, polygons: gpd.GeoDataFr
     import shapely
 
     rows = mask(df, sel)
-    x, y = df["x"].to_numpy()[rows], df["y"].to_numpy()[rows]
+    x, y, w = df["x"].to_numpy()[rows], df["y"].to_numpy()[rows], weights(df)[rows]
     geoms = polygons.to_crs(epsg=epsg).geometry.to_numpy()
     out = np.zeros(len(geoms), dtype=np.int64)
     for i, g in enumerate(geoms):
         if g is None or g.is_empty:
             continue
         shapely.prepare(g)
-        out[i] = int(shapely.contains_xy(g, x, y).sum())
+        out[i] = int(w[shapely.contains_xy(g, x, y)].sum())
     return out
 
 
@@ -376,13 +417,14 @@ def share_inside(df: pd.DataFrame, sel: Selection, polygons: gpd.GeoDataFrame, *
     import shapely
 
     rows = mask(df, sel)
-    n = int(rows.sum())
+    w = weights(df)[rows]
+    n = int(w.sum())
     if n == 0 or polygons.empty:
         return 0, n
     union = shapely.union_all(polygons.to_crs(epsg=epsg).geometry.to_numpy())
     shapely.prepare(union)
     inside = shapely.contains_xy(union, df["x"].to_numpy()[rows], df["y"].to_numpy()[rows])
-    return int(inside.sum()), n
+    return int(w[inside].sum()), n
 
 
 def facilities_table(equipements: gpd.GeoDataFrame, *, field: str) -> pd.DataFrame:
@@ -430,7 +472,8 @@ def quarterly_counts(df: pd.DataFrame, sel: Selection, *, k: int) -> pd.DataFram
     rows = select(df, sel)
     quarters = pd.period_range(pd.Timestamp(sel.start),
                                pd.Timestamp(sel.end - dt.timedelta(days=1)), freq="Q")
-    c = rows["occurred_at"].dt.to_period("Q").value_counts()
+    c = pd.Series(weights(rows)).groupby(
+        rows["occurred_at"].dt.to_period("Q").to_numpy()).sum()
     counts = pd.Series([int(c.get(q, 0)) for q in quarters])
     return pd.DataFrame({"Trimestre": [f"T{q.quarter} {q.year}" for q in quarters],
                          "Faits": suppress_small(counts, k=k).to_numpy()})

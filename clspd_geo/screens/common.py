@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from clspd_geo import config
-from clspd_geo.access import view as role_view
+from clspd_geo.access import role_periods
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, indicators, periods, selection
 from clspd_geo.video import cameras
@@ -140,7 +140,7 @@ def period_basis(view: RoleView) -> tuple[pd.DataFrame, tuple[dt.date, dt.date],
         df = view.layer("accidents")
         default = indicators.default_selection(df)
     else:
-        default = selection.Selection(*role_view.default_period(view))
+        default = selection.Selection(*role_periods.default_period(view))
     span = indicators.data_period(df) or (default.start, default.end - dt.timedelta(days=1))
     res = periods.resolution(df["occurred_at"]) if len(df) else "jour"
     return df, span, res

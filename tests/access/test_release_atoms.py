@@ -46,9 +46,11 @@ def test_atoms_release_equals_the_points_release(demo_data, role):
                                    zones=zones, as_of=AS_OF)
     sees_points = any(policy.category_rule(role, c).access == "exact"
                       for c in prepared["category"].astype(str).unique())
-    from_atoms = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code=role,
-                                        zones=zones, as_of=AS_OF,
-                                        points=prepared if sees_points else None)
+    weighted = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code=role,
+                                      zones=zones, as_of=AS_OF,
+                                      points=prepared if sees_points else None)
+    from_atoms = release.expand(weighted)
+    assert int(weighted["n"].sum()) == len(from_points)
     assert list(from_atoms.columns) == list(from_points.columns)
     pd.testing.assert_frame_equal(canonical(from_atoms), canonical(from_points))
     # The same dtypes the pages filter on.
@@ -64,9 +66,13 @@ def test_an_aggregate_role_gets_no_point(demo_data):
                                  zones=zones, as_of=AS_OF)
     assert len(out) > 0 and not out["time_known"].any()
     assert set(out["zone_level"]) <= {"grille", "quartier", "territoire"}
-    # Every released atom holds at least k incidents.
+    # Every released row holds at least k incidents, and one row per zone, date, category.
     k = policy.rule("elu", "faits_ordinaires").k
-    assert out.groupby(["x", "y", "category", "occurred_at"], observed=True).size().min() >= k
+    assert out["n"].min() >= k
+    key = ["zone_level", "x", "y", "quartier_id", "category", "occurred_at"]
+    assert not out[key].astype(str).duplicated().any()
+    assert out.groupby(["x", "y", "category", "occurred_at"], observed=True)["n"].sum().min() >= k
+    assert len(out) < int(out["n"].sum()) / 5  # far fewer rows than incidents
 
 
 def test_a_point_role_without_points_is_refused(demo_data):
@@ -120,9 +126,9 @@ def test_atoms_release_equals_the_points_release_with_communes(two_communes, rol
                       for c in prepared["category"].astype(str).unique())
     from_points = release.restrict(prepared, layer=policy.INCIDENT_TABLE, role_code=role,
                                    zones=zones, as_of=AS_OF)
-    from_atoms = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code=role,
-                                        zones=zones, as_of=AS_OF,
-                                        points=prepared if sees_points else None)
+    from_atoms = release.expand(release.restrict_atoms(
+        atoms.atoms_of_prepared(prepared), role_code=role, zones=zones, as_of=AS_OF,
+        points=prepared if sees_points else None))
     both = [canonical(d).assign(insee_code=d.sort_values(KEY)["insee_code"].astype(str)
                                 .to_numpy()) for d in (from_atoms, from_points)]
     pd.testing.assert_frame_equal(both[0], both[1])
@@ -131,8 +137,8 @@ def test_atoms_release_equals_the_points_release_with_communes(two_communes, rol
 
 def test_an_aggregate_view_filters_by_commune_with_k_per_commune(two_communes):
     prepared, zones = two_communes
-    out = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code="elu",
-                                 zones=zones, as_of=AS_OF)
+    out = release.expand(release.restrict_atoms(atoms.atoms_of_prepared(prepared),
+                                                role_code="elu", zones=zones, as_of=AS_OF))
     sel = indicators.Selection(dt.date(2020, 1, 1), dt.date(2030, 1, 1),
                                tuple(out["category"].astype(str).unique()))
     per = {c: int(indicators.mask(out, dataclasses.replace(sel, communes=(c,))).sum())

@@ -176,7 +176,7 @@ def store_with_atoms(tmp_path_factory) -> GeoPackageStore:
 
 
 def test_time_atom_and_snap_period(tiny_store):
-    from clspd_geo.access.view import snap_period
+    from clspd_geo.access.role_periods import snap_period
 
     police = RoleView(tiny_store, "police", as_of=AS_OF)
     elu = RoleView(tiny_store, "elu", as_of=AS_OF)
@@ -194,7 +194,7 @@ def test_time_atom_and_snap_period(tiny_store):
 
 
 def test_default_period_is_whole_months_for_atoms(store_with_atoms):
-    from clspd_geo.access.view import default_period
+    from clspd_geo.access.role_periods import default_period
 
     elu = RoleView(store_with_atoms, "elu", as_of=AS_OF)
     start, end = default_period(elu)

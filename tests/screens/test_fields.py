@@ -121,7 +121,8 @@ AS_OF = dt.date(2026, 11, 25)
 
 @pytest.mark.parametrize("role", ["police", "elu", "public", "partenaire", "groupe_travail"])
 def test_kpi_equals_the_sum_of_its_tables(store, role, year):
-    from clspd_geo.access.view import RoleView, snap_period
+    from clspd_geo.access.role_periods import snap_period
+    from clspd_geo.access.view import RoleView
 
     view = RoleView(store, role, as_of=AS_OF)
     for field in ("jeunesse", "police", "victimes", "radicalisation"):
@@ -172,7 +173,7 @@ PRESETS = ("douze_mois", "dernier_trimestre", "annee_civile", "depuis_janvier")
 
 
 def _preset_selection(view, preset: str, categories: tuple[str, ...]):
-    from clspd_geo.access.view import snap_period
+    from clspd_geo.access.role_periods import snap_period
     from clspd_geo.analysis import periods
 
     df = view.incidents()
