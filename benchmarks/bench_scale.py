@@ -160,9 +160,10 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
     t1 = time.perf_counter()
     st = store_mod.open_store(target)
     view = RoleView(st, role, as_of=AS_OF)
-    df = view.incidents()
+    df = view.counts()  # one row per released atom with its count, as the pages read it
     out["release_s"] = time.perf_counter() - t1
     out["released_rows"] = len(df)
+    out["released_incidents"] = int(indicators.weights(df).sum())
     quartiers = view.layer("quartiers")
     start, end = snap_period(view, dt.date(2025, 1, 1), dt.date(2026, 1, 1))
     cats = tuple(vocab.category_codes())
@@ -205,9 +206,9 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
     if all_roles:
         for other in ROLES:
             t = time.perf_counter()
-            n = len(RoleView(st, other, as_of=AS_OF).incidents())
+            n = int(indicators.weights(RoleView(st, other, as_of=AS_OF).counts()).sum())
             out[f"role_{other}_s"] = time.perf_counter() - t
-            out[f"role_{other}_rows"] = n
+            out[f"role_{other}_incidents"] = n
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 

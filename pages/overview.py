@@ -16,7 +16,7 @@ widgets.territory_banner(view)
 
 categories = widgets.category_filter(key="overview.categories")
 sel = widgets.selection(categories)
-df = view.incidents()
+df = view.counts()
 kpis, yearly_note = field_screen.overview_kpis(view, sel)
 widgets.show_kpis(kpis, no_comparison=field_screen.comparison_note(view, sel))
 if yearly_note:
@@ -53,7 +53,7 @@ def details() -> None:
             columns=["quartier_id"])), hide_index=True, width="stretch")
     with right:
         st.subheader("Évolution mensuelle")
-        widgets.time_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
+        widgets.time_chart(indicators.monthly_trend(view.counts(by_month=True), sel),
                            y_label="Faits")
     st.subheader("Par catégorie")
     widgets.table(compared(indicators.by_category(df, sel)), hide_index=True, width="stretch")

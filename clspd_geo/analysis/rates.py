@@ -141,7 +141,8 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
     Parameters
     ----------
     incidents
-        Rows with a ``quartier_id`` (already filtered to the period and categories).
+        Rows with a ``quartier_id`` (already filtered to the period and categories), each
+        standing for :func:`clspd_geo.analysis.indicators.weights` incidents.
     quartiers
         The ``quartiers`` layer.
     k
@@ -159,7 +160,8 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
     communes
         INSEE codes of the chosen communes: only their quartiers are kept (all when empty).
     """
-    counts = pd.Series(incidents["quartier_id"]).astype("string").value_counts()
+    counts = indicators.counts_by(incidents, "quartier_id")  # rows weighted by their n
+    counts.index = pd.Index(counts.index.astype(str), dtype="string")
     out = crs.to_storage(selection.quartiers_in(quartiers, communes))
     raw = out["quartier_id"].astype("string").map(counts).fillna(0).astype(int)
     kept = raw.where(raw >= k, 0)

@@ -49,7 +49,7 @@ def incident_cells(view: RoleView, sel: indicators.Selection, *,
         :func:`clspd_geo.analysis.indicators.incident_cells`, EPSG:4326.
     """
     return view.memo(("common.incident_cells", sel, float(cell_m)),
-                     lambda: indicators.incident_cells(view.incidents(), sel,
+                     lambda: indicators.incident_cells(view.counts(), sel,
                                                        grid(view, cell_m=cell_m)))
 
 
@@ -124,18 +124,19 @@ def sensitive_quartier_counts(view: RoleView,
         return None
     only = dataclasses.replace(sel, categories=tuple(sensitive))
     return view.memo(("common.sensitive_quartier_counts", only),
-                     lambda: indicators.quartier_counts(view.incidents(), view.layer("quartiers"),
+                     lambda: indicators.quartier_counts(view.counts(), view.layer("quartiers"),
                                                         only, k=view.small_count_k))
 
 
 def period_basis(view: RoleView) -> tuple[pd.DataFrame, tuple[dt.date, dt.date], str]:
     """Return what the sidebar's period presets are computed from, for this role.
 
-    ``(frame, span, resolution)``: the role's incidents (the accidents when it has none: a
+    ``(frame, span, resolution)``: the role's released incidents (:meth:`RoleView.counts`;
+    the accidents when it has none: a
     commune loaded without incidents), the first and last day they cover, and the finest
     time resolution they carry (:func:`clspd_geo.analysis.periods.resolution`).
     """
-    df = view.incidents()
+    df = view.counts()
     if df.empty:
         df = view.layer("accidents")
         default = indicators.default_selection(df)

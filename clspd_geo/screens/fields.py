@@ -214,7 +214,8 @@ def outside_quartiers(view: RoleView, sel: indicators.Selection) -> int:
     Those published only for the whole territory, and those placed outside every quartier
     polygon (a quartier layer that does not cover the whole territory).
     """
-    return int(view.incidents(sel)["quartier_id"].isna().sum())
+    rows = view.counts(sel)
+    return int(indicators.weights(rows)[rows["quartier_id"].isna().to_numpy()].sum())
 
 
 def yearly_outside(view: RoleView, sel: indicators.Selection) -> int:
@@ -224,7 +225,7 @@ def yearly_outside(view: RoleView, sel: indicators.Selection) -> int:
     (:func:`clspd_geo.analysis.indicators.mask`); the ones the period only partly covers
     are left out of the period and of the year before, and the page says so.
     """
-    rows = view.incidents()
+    rows = view.counts()
     rows = rows[(rows["time_step"] == "annee").to_numpy(dtype=bool)]
     if rows.empty:
         return 0
@@ -236,7 +237,7 @@ def yearly_outside(view: RoleView, sel: indicators.Selection) -> int:
     wide = dataclasses.replace(sel, start=dt.date(sel.start.year, 1, 1),
                                end=dt.date(sel.end.year + 1, 1, 1))
     near = overlap & indicators.mask(rows, wide)
-    return int((near & ~indicators.mask(rows, sel)).sum())
+    return int(indicators.weights(rows)[near & ~indicators.mask(rows, sel)].sum())
 
 
 def year_snapped(view: RoleView, sel: indicators.Selection
@@ -264,7 +265,7 @@ def year_snapped(view: RoleView, sel: indicators.Selection
 
 def _year_snapped(view: RoleView, sel: indicators.Selection
                   ) -> tuple[indicators.Selection, str]:
-    rows = view.incidents()
+    rows = view.counts()
     if rows.empty or "time_step" not in rows.columns:
         return sel, ""
     keep = np.ones(len(rows), dtype=bool)
@@ -299,7 +300,7 @@ def overview_kpis(view: RoleView, sel: indicators.Selection
     with the year, without a change when the records do not cover the year before; the
     sentence names those fields ("" when none).
     """
-    df = view.incidents()
+    df = view.counts()
     kpis = [indicators.total_kpi(df, sel)]
     yearly = []
     for f in vocab.ACTION_FIELDS:
@@ -331,7 +332,7 @@ def comparison_note(view: RoleView, sel: indicators.Selection) -> str:
 
 
 def _comparison_note(view: RoleView, sel: indicators.Selection) -> str:
-    rows = view.incidents()
+    rows = view.counts()
     if rows.empty:
         return ""
     dated = rows["occurred_at"]

@@ -14,7 +14,7 @@ import geopandas as gpd
 import shapely
 
 from clspd_geo import _format, config
-from clspd_geo.access import policy
+from clspd_geo.access import policy, release
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, forecast, hotspots, indicators, rates, temporal
 from clspd_geo.errors import EmptySelectionError
@@ -45,7 +45,9 @@ def hotspot_map(view: RoleView, sel: indicators.Selection, *,
         Too few incidents for the method, or an empty study area.
     """
     def compute() -> hotspots.HotspotMap:
-        df = view.incidents(sel)
+        # One row per incident: the kernel's bandwidth is measured on the points themselves
+        # (offered on exact points, where the release already has one row per incident).
+        df = release.expand(view.counts(sel))
         area = hotspots.study_area(view.layer("territoire"), view.layer("quartiers"),
                                    sel.quartiers, communes=sel.communes)
         return hotspots.hotspot_map(df["x"].to_numpy(), df["y"].to_numpy(), area, mode=mode)
@@ -62,10 +64,10 @@ def hour_table(view: RoleView, sel: indicators.Selection) -> temporal.HourWeekda
         or year carry no time of day).
     """
     def compute() -> temporal.HourWeekday:
-        rows = view.incidents(sel, timed=True)
+        rows = view.counts(sel, timed=True)
         if rows.empty:
             raise EmptySelectionError(NO_TIME_OF_DAY)
-        return temporal.hour_weekday(rows)
+        return temporal.hour_weekday(release.expand(rows))  # timed rows: one incident each
     return view.memo(("hotspots.hour_table", sel), compute)
 
 
@@ -90,11 +92,13 @@ def forecast_report(view: RoleView, categories: tuple[str, ...], *, end: dt.date
         Too few incidents to learn from or to test on.
     """
     def compute() -> forecast.ForecastReport:
-        df = view.incidents()
+        df = view.counts()
         span = indicators.data_period(df)
         first = span[0] if span else end
         train, test = forecast.monthly_periods(end, first=first)
-        every = indicators.select(df, indicators.Selection(first, end, tuple(categories)))
+        # Offered only on exact points (:func:`sees_points`): one incident per row.
+        every = release.expand(indicators.select(df, indicators.Selection(
+            first, end, tuple(categories))))
         g = common.grid(view, cell_m=cell_m)
         inside = cells.inside_mask(g, view.layer("territoire"))
         return forecast.evaluate_xy(g, inside, every["x"].to_numpy(), every["y"].to_numpy(),
@@ -178,7 +182,7 @@ def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas
     count in their quartier only, never in a cell at the quartier's representative point.
     """
     def compute() -> AggregateAreas:
-        rows = view.incidents(sel)
+        rows = view.counts(sel)
         level = rows["zone_level"].astype(str).to_numpy()
         in_q = rows[rows["quartier_id"].notna().to_numpy()]
         qr = rates.rates_by_quartier(in_q, view.layer("quartiers"), k=view.small_count_k,
@@ -186,13 +190,16 @@ def aggregate_areas(view: RoleView, sel: indicators.Selection) -> AggregateAreas
         grid_rows = rows[level == "grille"]
         half = view.grid_cell_m / 2
         if len(grid_rows):
-            per_cell = grid_rows.groupby(["x", "y"]).size().reset_index(name="faits")
+            per_cell = grid_rows.assign(faits=indicators.weights(grid_rows)).groupby(
+                ["x", "y"])["faits"].sum().reset_index()
             geoms = shapely.box(per_cell["x"] - half, per_cell["y"] - half,
                                 per_cell["x"] + half, per_cell["y"] + half)
             cells_gdf = gpd.GeoDataFrame({"faits": per_cell["faits"].to_numpy()},
                                          geometry=geoms, crs=view.metric_epsg).to_crs(4326)
         else:
             cells_gdf = gpd.GeoDataFrame({"faits": []}, geometry=[], crs=4326)
-        return AggregateAreas(qr, cells_gdf, len(rows), len(rows) - len(in_q),
+        n_total = int(indicators.weights(rows).sum())
+        return AggregateAreas(qr, cells_gdf, n_total,
+                              n_total - int(indicators.weights(in_q).sum()),
                               common.whole_area(view))
     return view.memo(("hotspots.aggregate_areas", sel), compute)
