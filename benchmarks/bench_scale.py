@@ -18,6 +18,8 @@ throw-away PostgreSQL 15 + PostGIS server on 127.0.0.1 (the tests' starter,
   command line do it: a CSV read and checked by :mod:`clspd_geo.importing.pipeline`, then
   written in the « ajouter / mettre à jour » mode (the store's upsert by identifier and the
   refresh of that month's atoms, in one transaction), then the same file again (0 change);
+- the preparation of every role's release of that version, kept in the base for every app
+  process, as the import command does after writing (``keep_releases``, a fresh process);
 - from a cold app process (a fresh interpreter per role, ``elu`` aggregate only and
   ``police`` with points): the role's release, then for one commune (``Selection.communes``)
   and for the whole département the
@@ -278,6 +280,23 @@ def one_month(st, communes, *, n: int, seed: int, folder: Path) -> dict[str, flo
     return out
 
 
+def keep(st) -> dict[str, float]:
+    """Prepare every role's release of the new version, as the import command does after
+    writing (:func:`clspd_geo.access.view.keep_releases`), in a fresh process: time and
+    peak memory (the cold probes then read the kept releases)."""
+    code = ("import resource, sys, time, datetime as dt; sys.path.insert(0, %r); "
+            "from clspd_geo import store; from clspd_geo.access import view; "
+            "t = time.perf_counter(); view.keep_releases(store.open_store(%r), "
+            "as_of=dt.date(%d, %d, %d)); "
+            "print(time.perf_counter() - t, "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+            % (str(ROOT), st.url, AS_OF.year, AS_OF.month, AS_OF.day))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    seconds, rss = done.stdout.split()
+    return {"keep_releases_s": float(seconds), "keep_releases_peak_rss_mb": float(rss)}
+
+
 def report(title: str, figures: dict) -> None:
     print(f"\n== {title}")
     for k, v in figures.items():
@@ -319,6 +338,7 @@ def main() -> None:
         print("PostGIS : chargement", flush=True)
         pg = load(st, terr, q, communes, n=args.incidents, seed=args.seed)
         pg.update(one_month(st, communes, n=args.incidents, seed=args.seed, folder=base))
+        pg.update(keep(st))
         pg["server_rss_after_load_mb"] = server.rss_mb()
         report("PostGIS : écriture", pg)
         for role in ("elu", "police"):

@@ -332,7 +332,7 @@ def _unproject(x: np.ndarray, y: np.ndarray, *, epsg: int) -> tuple[np.ndarray, 
 
 def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
                    points: pd.DataFrame | None = None,
-                   as_of: dt.date | None = None) -> pd.DataFrame:
+                   as_of: dt.date | None = None, exact: bool = True) -> pd.DataFrame:
     """Release the incidents table to a role from the store's atoms, not its points.
 
     Weighted rows: one row per released zone, date and category with its count in the
@@ -352,6 +352,9 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
     points
         The prepared incidents of at least the categories the role sees exactly (other
         rows are left out); needed only when the role sees a category exactly.
+    exact
+        False: leave the categories the role sees exactly out (``points`` not needed);
+        with empty atoms, only those are released. :func:`concat` joins both parts.
 
     Raises
     ------
@@ -362,13 +365,13 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
     cat_sens = {c.code: c.sensitivity for c in vocab.INCIDENT_CATEGORIES}
     sens_of_atom = atoms_["category"].map(cat_sens).to_numpy(dtype=object)
     parts: list[dict[str, np.ndarray]] = []
-    exact: list[str] = []
+    exact_cats: list[str] = []
     for sensitivity, cat in SENSITIVITY_CATEGORY.items():
         r = rule(role_code, cat)
         if r.access == "never":
             continue
         if r.access == "exact":
-            exact.append(sensitivity)
+            exact_cats.append(sensitivity)
             continue
         sub = atoms_[sens_of_atom == sensitivity]
         if r.lag_months:
@@ -376,10 +379,10 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
             sub = sub[sub["month"].to_numpy("datetime64[ns]") < cutoff]
         if len(sub):
             parts.append(_release_atoms(sub, r, zones))
-    if exact:
+    if exact_cats and exact:
         if points is None:
             raise AccessError("Les faits au point près manquent pour restreindre les faits.")
-        pts = points[points["sensitivity"].astype(str).isin(exact).to_numpy(dtype=bool)]
+        pts = points[points["sensitivity"].astype(str).isin(exact_cats).to_numpy(dtype=bool)]
         n = len(pts)
         parts.append({"occurred_at": pts["occurred_at"].to_numpy("datetime64[ns]"),
                       "category": pts["category"].astype(str).to_numpy(dtype=object),
@@ -394,6 +397,21 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
     out = _atoms_table(parts)
     if points is not None:
         out["occurred_at"] = out["occurred_at"].astype(points["occurred_at"].dtype)
+    return out
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Join parts of one role's release (:func:`restrict_atoms`), keeping categorical keys."""
+    frames = [f for f in frames if len(f)] or frames[:1]
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    for col in ("quartier_id", "insee_code"):
+        parts = [pd.Categorical(f[col]) for f in frames]
+        # Categories as text in every part (an empty part's are plain objects).
+        parts = [pd.Categorical.from_codes(c.codes, categories=pd.Index(
+            c.categories.astype(str), dtype="string")) for c in parts]
+        out[col] = pd.api.types.union_categoricals(parts)
     return out
 
 

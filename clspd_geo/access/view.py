@@ -45,6 +45,10 @@ _BASE_LOCK = threading.Lock()
 _BASE_KEY_LOCKS: dict[Hashable, threading.Lock] = {}
 
 
+KEPT_FORMAT = "1"
+"""Part of every kept frame's key (:meth:`RoleView._kept`): raise it when the release changes."""
+
+
 def _base(location: str, version: str, key: Hashable, compute: Callable[[], T]) -> T:
     """Return what is read from one store version before any role's release, read once.
 
@@ -286,9 +290,39 @@ class RoleView:
             return release.restrict(self._once("prepared", self._prepared),
                                     layer=policy.INCIDENT_TABLE, role_code=self.role,
                                     zones=self.zones(), as_of=self.as_of)
-        points = self._once("prepared", self._prepared) if self._sees_points() else None
-        return release.restrict_atoms(self._atoms(), role_code=self.role, zones=self.zones(),
-                                      points=points, as_of=self.as_of)
+        aggregated = self._aggregated()
+        if not self._sees_points():
+            return aggregated
+        exact = release.restrict_atoms(atoms.empty_atoms(), role_code=self.role,
+                                       zones=self.zones(), as_of=self.as_of,
+                                       points=self._once("prepared", self._prepared))
+        return release.concat([exact, aggregated])
+
+    def _aggregated(self) -> pd.DataFrame:
+        """Return the release of the categories the role sees aggregated (weighted rows)."""
+        return self._kept(("release", self.role, self.as_of.replace(day=1)),
+                          lambda: release.restrict_atoms(
+                              self._atoms(), role_code=self.role, zones=self.zones(),
+                              as_of=self.as_of, exact=False))
+
+    def _kept(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """Return a frame derived from this version, kept in the store when it can keep it.
+
+        A store that keeps derived frames for every process (PostGIS,
+        :mod:`clspd_geo.store.postgis_derived`) computes each once per version; the key
+        holds the role's rules, so a change of the matrix never reads an old release.
+        """
+        keeper = getattr(self._store, "keep_derived", None)
+        if keeper is None:
+            return compute()
+        rules = tuple(policy.rule(self.role, c) for c in policy.SENSITIVITY_CATEGORY.values())
+        text = "|".join(map(str, (*key, self.metric_epsg, rules, KEPT_FORMAT)))
+        frame = self._store.derived(text, version=self.version)
+        if frame is not None:
+            return frame
+        frame = compute()
+        keeper(text, frame, version=self.version)
+        return frame
 
     def incident_points_in(self, *, bbox: tuple[float, float, float, float],
                            period: tuple[dt.date, dt.date]) -> pd.DataFrame:
@@ -383,8 +417,9 @@ class RoleView:
         sel = replace(selection, categories=cats)
         if self._has_atoms() and not self._sees_points() and sel.start.day == 1 \
                 and sel.end.day == 1:
-            # Whole months: the atoms count exactly what the points would, none is read.
-            a = self._atoms()
+            # Whole months: the atoms count exactly what the points would, none is read
+            # (their totals over the cells, kept for every process).
+            a = self._kept(("totals",), lambda: atoms.totals(self._atoms()))
             month = a["month"].to_numpy("datetime64[ns]")
             m = ((month >= np.datetime64(sel.start)) & (month < np.datetime64(sel.end))
                  & a["category"].isin(cats).to_numpy())
@@ -541,6 +576,25 @@ class RoleView:
                    "demandez à l'administrateur.")
             raise policy.AccessError(msg)
         return self._store
+
+
+def keep_releases(store: Store, *, as_of: dt.date | None = None) -> int:
+    """Compute and keep every role's release of the store's current version.
+
+    For a store that keeps derived frames (PostGIS): after an import, the first page of
+    every role in every app process then reads its release instead of computing it from
+    the atoms. Returns the number of roles prepared (0 for another store).
+    """
+    if not hasattr(store, "keep_derived") or not store.has("incidents"):
+        return 0
+    version = store.version()
+    for code in policy.ROLE_CODES:
+        view = RoleView(store, code, as_of=as_of, version=version)
+        view._aggregated()  # the exact part is the points: read by each process that needs it
+        if not view._sees_points():  # the totals that count withheld facts (whole months)
+            view.withheld(indicators.Selection(dt.date(2000, 1, 1), dt.date(2000, 2, 1),
+                                               tuple(vocab.category_codes())))
+    return len(policy.ROLE_CODES)
 
 
 def _subset(table: pd.DataFrame, selection: indicators.Selection | None, *, timed: bool,

@@ -110,3 +110,13 @@ def sort_atoms(df: pd.DataFrame) -> pd.DataFrame:
     key = df.assign(_q=df["quartier_id"].fillna(""), _c=df["insee_code"].fillna(""))
     order = key.sort_values(["month", "category", "_q", "_c", "cell_x", "cell_y"]).index
     return df.loc[order].reset_index(drop=True)
+
+
+def totals(atoms_: pd.DataFrame) -> pd.DataFrame:
+    """Return the atoms summed over their cells: ``quartier_id``, ``insee_code``,
+    ``category``, ``month``, ``n`` (what the count of facts in a whole-month selection needs)."""
+    keys = ["quartier_id", "insee_code", "category", "month"]
+    out = atoms_.groupby(keys, dropna=False, sort=False)["n"].sum().reset_index()
+    for c in _KEYS:
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out

@@ -1,13 +1,10 @@
 """The PostGIS store, for deployments that outgrow one GeoPackage file.
 
 Same interface as :class:`clspd_geo.store.gpkg.GeoPackageStore` (the
-:class:`clspd_geo.store.base.Store` protocol: list, read with filters, fast point read,
-atomic multi-layer write, provenance, version); the listing, validation and provenance
-lookup come from :class:`clspd_geo.store.base.BaseStore`.
-
-The incidents live in a table partitioned by month and are never dropped: replacements,
-appends and upserts by identifier go through a staging table in one transaction, which
-also refreshes the release atoms of the months touched
+:class:`clspd_geo.store.base.Store` protocol; listing, validation and provenance lookup from
+:class:`clspd_geo.store.base.BaseStore`). Incidents live in a table partitioned by month,
+never dropped: replacements, appends and upserts by identifier go through a staging table
+in one transaction, which also refreshes the release atoms of the months touched
 (:mod:`clspd_geo.store.postgis_incidents`), so :meth:`PostGISStore.incident_atoms` hands
 the privacy release counts, not points, and :meth:`PostGISStore.point_read` reads only a
 bounding box and period. Other layers are one table each with a ``geom`` column in
@@ -15,8 +12,9 @@ EPSG:4326 and a GiST index, rebuilt inside the transaction on replacement. Reade
 either the old or the new content, never a mix, and a failure rolls everything back.
 Every write locks the version row (``SELECT … FOR UPDATE``) first, so a write prepared
 from an older version is refused (:class:`~clspd_geo.errors.ConflictError`). A counter in
-``clspd_meta`` gives the version token the app's caches are keyed on. The database must
-have the PostGIS extension (``CREATE EXTENSION postgis;``).
+``clspd_meta`` gives the version token the app's caches are keyed on; frames derived from
+a version are kept for every process (:mod:`clspd_geo.store.postgis_derived`). The
+database must have the PostGIS extension (``CREATE EXTENSION postgis;``).
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from clspd_geo.errors import ConflictError, DataFileError
 from clspd_geo.store import atoms, base, rows
 from clspd_geo.store import postgis_incidents as pgi
 from clspd_geo.store.base import PROVENANCE_COLUMNS, PROVENANCE_TABLE, BaseStore
+from clspd_geo.store.postgis_derived import DerivedFrames
 from clspd_geo.store.rows import ROW_EDITS_TABLE
 
 META_TABLE = "clspd_meta"
@@ -74,7 +73,7 @@ def _python_values(series: pd.Series) -> list:
     return out
 
 
-class PostGISStore(BaseStore):
+class PostGISStore(DerivedFrames, BaseStore):
     """A store in a PostgreSQL/PostGIS database.
 
     Parameters

@@ -199,7 +199,9 @@ def test_store_modules_import_one_way():
                      "gpkg_file": {"gpkg_sql"},
                      "gpkg": {"atoms", "base", "gpkg_file", "gpkg_sql", "locking", "rows"},
                      "postgis_incidents": {"atoms", "communes"},
-                     "postgis": {"atoms", "base", "postgis_incidents", "rows"},
+                     "postgis": {"atoms", "base", "postgis_derived", "postgis_incidents",
+                                 "rows"},
+                     "postgis_derived": set(),
                      "inventory": {"base"}, "targets": {"base", "gpkg", "postgis"}}
 
 
