@@ -19,13 +19,11 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import box
 
-from clspd_geo import crs, demo
 from clspd_geo.access import release
-from clspd_geo.analysis import _field, addictions, indicators, rates, schools, victims
+from clspd_geo.analysis import _field, addictions, rates, schools, victims
 from clspd_geo.errors import EmptySelectionError
-from clspd_geo.store import atoms
 from tests.analysis.field_layers import (EPSG, MONDAY_10H, MONDAY_20H, X0, Y0, facilities_at,
-                                         incidents_at, quartier_strip)
+                                         incidents_at, quartier_strip, weighted_demo)
 
 AS_OF = dt.date(2026, 3, 15)
 
@@ -131,12 +129,7 @@ def test_rates_by_quartier_weigh_rows():
 @pytest.fixture(scope="module")
 def demo_tables():
     """The elected officials' weighted release of the demo, and a timed table with weights."""
-    frames = demo.build_demo(seed=5, n_incidents=6000)
-    epsg = crs.metric_epsg(frames["territoire"])
-    prepared = indicators.prepare_incidents(frames["incidents"], epsg=epsg)
-    zones = release.zones_for(frames["territoire"], frames["quartiers"], epsg=epsg)
-    weighted = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code="elu",
-                                      zones=zones, as_of=AS_OF)
+    weighted, prepared, frames, epsg = weighted_demo(seed=5, n_incidents=6000, as_of=AS_OF)
     # Released atoms carry no hour: the hour analyses get the points with made-up counts.
     timed = prepared.assign(n=np.random.default_rng(2).integers(1, 5, size=len(prepared)))
     return weighted, timed, frames, epsg
