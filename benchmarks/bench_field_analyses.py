@@ -1,10 +1,16 @@
 """Time the action-field analyses on the demo territory (prints a table; no assertion).
 
 Usage: python benchmarks/bench_field_analyses.py [N_INCIDENTS]   (default 200,000)
+
+The last rows time the analyses the field pages run for an aggregate role (``elu``) on its
+weighted release (:meth:`clspd_geo.access.view.RoleView.counts`, one row per atom with its
+count ``n``) against the same release expanded to one row per incident
+(:func:`clspd_geo.access.release.expand`, what :meth:`RoleView.incidents` returns).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -12,8 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clspd_geo import crs, demo
+from clspd_geo.access import release
 from clspd_geo.analysis import (accessibility, addictions, indicators, rates, road_safety,
                                 schools, victims)
+from clspd_geo.store import atoms
 
 
 def timed(label: str, fn, rows: list) -> object:
@@ -63,6 +71,18 @@ def main() -> None:
           lambda: road_safety.road_hotspots(acc, territory=layers["territoire"]), rows)
     timed("yearly killed and seriously injured", lambda: road_safety.yearly_severity(acc),
           rows)
+    zones = release.zones_for(layers["territoire"], q, epsg=epsg)
+    weighted = timed("elu release, weighted", lambda: release.restrict_atoms(
+        atoms.atoms_of_prepared(df), role_code="elu", zones=zones, as_of=dt.date(2026, 11, 25)),
+        rows)
+    flat = timed("elu release, expanded", lambda: release.expand(weighted), rows)
+    for name, table in ((f"weighted, {len(weighted):,} rows", weighted),
+                        (f"expanded, {len(flat):,} rows", flat)):
+        timed(f"elu {name}: rates, zones, dense cells, support", lambda t=table: (
+            rates.rates_by_quartier(t, q, k=11, aggregated=True),
+            schools.school_zone_counts(t, eq, epsg=epsg, k=11),
+            addictions.dense_cells(t, layers["territoire"], epsg=epsg),
+            victims.support_access(t, q, eq, epsg=epsg, k=11)), rows)
     width = max(len(r[0]) for r in rows)
     for label, sec in rows:
         print(f"{label:<{width}}  {sec * 1000:9.1f} ms")

@@ -23,7 +23,7 @@ st.info("Aucune donnée individuelle n'est affichée sur cette page : seulement 
 widgets.territory_banner(view)
 
 sel = widgets.selection(vocab.category_codes(field=FIELD))
-df = view.incidents()
+df = view.counts()
 total = indicators.total_kpi(df, sel, label="Signalements et atteintes (total)")
 shown = indicators.suppress_small(pd.Series([total.value, total.previous]), k=K)
 per_q, sentence = fields.resources_by_quartier(view, sel, field=FIELD)

@@ -123,7 +123,7 @@ def field_page(view: RoleView, field: str) -> indicators.Selection:
     st.write(f"**Question du champ :** {af.question}")
     widgets.territory_banner(view)
     sel = widgets.selection(widgets.category_filter(field=field, key=f"{field}.categories"))
-    df = view.incidents()
+    df = view.counts()
     if note := field_screen.year_snapped(view, widgets.filters().with_categories(
             sel.categories))[1]:
         st.info(note, icon=":material/calendar_month:")
@@ -181,12 +181,12 @@ def trend_section(view: RoleView, sel: indicators.Selection, *, field: str) -> N
 
 def trend_and_tables(view: RoleView, sel: indicators.Selection, *, field: str) -> None:
     """Draw the monthly trend, the table by quartier and the field's facilities."""
-    df = view.incidents()
+    df = view.counts()
     k = view.small_count_k
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Évolution mensuelle")
-        widgets.time_chart(indicators.monthly_trend(view.incidents(by_month=True), sel),
+        widgets.time_chart(indicators.monthly_trend(view.counts(by_month=True), sel),
                            y_label="Faits")
     with right:
         st.subheader("Équipements partenaires du champ")

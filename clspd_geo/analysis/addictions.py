@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from clspd_geo import _format, config, safe, vocab
-from clspd_geo.analysis import _field, accessibility, cells
+from clspd_geo.analysis import _field, accessibility, cells, indicators
 from clspd_geo.errors import EmptySelectionError
 
 CARE_KINDS = ("csapa", "caarud", "hopital")
@@ -66,7 +66,9 @@ def alcohol_by_night_hour(incidents: gpd.GeoDataFrame | pd.DataFrame,
     Parameters
     ----------
     incidents
-        The alcohol-related incidents (``occurred_at``; GeoDataFrame or prepared table).
+        The alcohol-related incidents (``occurred_at``; GeoDataFrame or prepared table); a
+        row stands for ``n`` incidents when it has that column
+        (:func:`clspd_geo.analysis.indicators.weights`).
     facilities
         The ``equipements`` layer; licensed premises are the rows of ``kinds``.
 
@@ -79,13 +81,14 @@ def alcohol_by_night_hour(incidents: gpd.GeoDataFrame | pd.DataFrame,
     if bars.empty:
         raise _field.no_site(kinds)
     xy = _field.points_xy(incidents, epsg=epsg)
+    w = indicators.weights(incidents)
     times = _field.occurred_at(incidents) if len(xy) else pd.Series([], dtype="datetime64[ns]")
-    _field.require_hours(times, what="la répartition par heure de la nuit")
+    _field.require_hours(times, what="la répartition par heure de la nuit", weights=w)
     hours = times.dt.hour.to_numpy() if len(xy) else np.zeros(0, dtype=int)
     near = (cKDTree(_field.points_xy(bars, epsg=epsg)).query(xy)[0] <= radius_m) if len(xy) else (
         np.zeros(0, dtype=bool))
-    rows = [{"Heure": f"{h} h", "Près d'un débit de boissons": int(((hours == h) & near).sum()),
-             "Ailleurs": int(((hours == h) & ~near).sum())} for h in NIGHT_HOURS]
+    rows = [{"Heure": f"{h} h", "Près d'un débit de boissons": int(w[(hours == h) & near].sum()),
+             "Ailleurs": int(w[(hours == h) & ~near].sum())} for h in NIGHT_HOURS]
     return NightHours(pd.DataFrame(rows), float(radius_m), len(bars))
 
 
@@ -106,7 +109,8 @@ def dense_cells(incidents: gpd.GeoDataFrame | pd.DataFrame, territory: gpd.GeoDa
     """
     grid = cells.grid_for(territory, cell_size_m=cell_m, epsg=epsg)
     xy = _field.points_xy(incidents, epsg=epsg)
-    counts = cells.count(grid, xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(grid.n_cells)
+    counts = (cells.count(grid, xy[:, 0], xy[:, 1], weights=indicators.weights(incidents))
+              if len(xy) else np.zeros(grid.n_cells))
     order = np.argsort(-counts, kind="stable")
     keep = order[counts[order] >= min_count][:top]
     if keep.size == 0:

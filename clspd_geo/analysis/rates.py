@@ -141,8 +141,9 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
     Parameters
     ----------
     incidents
-        Rows with a ``quartier_id`` (already filtered to the period and categories), each
-        standing for :func:`clspd_geo.analysis.indicators.weights` incidents.
+        Rows with a ``quartier_id`` (already filtered to the period and categories); a row
+        stands for ``n`` incidents when it has that column
+        (:func:`clspd_geo.analysis.indicators.weights`).
     quartiers
         The ``quartiers`` layer.
     k
@@ -160,8 +161,8 @@ def rates_by_quartier(incidents: pd.DataFrame, quartiers: gpd.GeoDataFrame, *, k
     communes
         INSEE codes of the chosen communes: only their quartiers are kept (all when empty).
     """
-    counts = indicators.counts_by(incidents, "quartier_id")  # rows weighted by their n
-    counts.index = pd.Index(counts.index.astype(str), dtype="string")
+    counts = indicators.counts_by(incidents, "quartier_id")
+    counts.index = counts.index.astype("string")
     out = crs.to_storage(selection.quartiers_in(quartiers, communes))
     raw = out["quartier_id"].astype("string").map(counts).fillna(0).astype(int)
     kept = raw.where(raw >= k, 0)

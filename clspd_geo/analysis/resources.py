@@ -60,12 +60,14 @@ def resources_sentence(by_quartier: gpd.GeoDataFrame, *, counts: pd.Series, k: i
     q = by_quartier.assign(signalements=by_quartier["quartier_id"].map(counts).fillna(0))
     without = q[(q["ressources"] == 0) & (q["actions"] == 0)]
     exposed = without[without["signalements"] >= k]
-    text = (f"{int(q['ressources'].sum())} ressources de prévention et d'orientation et "
-            f"{int(q['actions'].sum())} actions de sensibilisation ou de formation sont "
-            f"rattachées à un quartier ; {_format.count(len(without), 'quartier')} "
+    text = (f"{_format.count(int(q['ressources'].sum()), 'ressource')} de prévention et "
+            f"d'orientation et {_format.count(int(q['actions'].sum()), 'action')} de "
+            "sensibilisation ou de formation sont rattachées à un quartier ; "
+            f"{_format.count(len(without), 'quartier')} "
             f"n'en {'a' if len(without) < 2 else 'ont'} aucune.")
     if len(exposed):
-        text += (f" Parmi eux, {', '.join(safe.md(n) for n in exposed['name'])} compte(nt) au moins {k} "
-                 "signalements ou atteintes sur la période : une action de proximité y est à "
-                 "envisager.")
+        names = ", ".join(safe.md(n) for n in exposed["name"])
+        verb = "compte" if len(exposed) == 1 else "comptent"
+        text += (f" Parmi eux, {names} {verb} au moins {k} signalements ou atteintes sur la "
+                 "période : une action de proximité y est à envisager.")
     return text

@@ -90,7 +90,8 @@ def school_surroundings(incidents: gpd.GeoDataFrame | pd.DataFrame,
     ----------
     incidents
         Points with ``occurred_at`` (a GeoDataFrame in any CRS, or the prepared table with
-        ``x``/``y`` in ``epsg``). Accidents work too.
+        ``x``/``y`` in ``epsg``); a row stands for ``n`` incidents when it has that column
+        (:func:`clspd_geo.analysis.indicators.weights`). Accidents work too.
     facilities
         The ``equipements`` layer; schools are the rows of ``kinds``.
     epsg
@@ -110,15 +111,17 @@ def school_surroundings(incidents: gpd.GeoDataFrame | pd.DataFrame,
         raise _field.no_site(kinds)
     sxy = _field.points_xy(schools, epsg=epsg)
     xy = _field.points_xy(incidents, epsg=epsg)
+    w = indicators.weights(incidents)
     dist = cKDTree(sxy).query(xy)[0] if len(xy) else np.zeros(0)
     times = _field.occurred_at(incidents) if len(xy) else pd.Series([], dtype="datetime64[ns]")
-    _field.require_hours(times, what="la comparaison heures de classe / autres heures")
+    _field.require_hours(times, what="la comparaison heures de classe / autres heures",
+                         weights=w)
     school = is_school_time(times) if len(xy) else np.zeros(0, dtype=bool)
     edges = [0.0, *radii_m, np.inf]
     rows, shares, counts = [], [], []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         inside = (dist > lo) & (dist <= hi) if lo > 0 else dist <= hi
-        n, ns = int(inside.sum()), int((inside & school).sum())
+        n, ns = int(w[inside].sum()), int(w[inside & school].sum())
         label = f"au-delà de {lo:.0f} m" if np.isinf(hi) else f"{lo:.0f} – {hi:.0f} m"
         share = _field.share_pct(ns, n)
         shares.append(share)
@@ -168,7 +171,9 @@ def school_zone_counts(incidents: gpd.GeoDataFrame | pd.DataFrame,
     counts = np.zeros(len(schools), dtype=np.int64)
     if len(xy):
         dist, idx = cKDTree(_field.points_xy(schools, epsg=epsg)).query(xy)
-        counts = np.bincount(idx[dist <= radius_m], minlength=len(schools))
+        near = dist <= radius_m
+        counts = np.bincount(idx[near], weights=indicators.weights(incidents)[near],
+                             minlength=len(schools)).astype(np.int64)
     out = pd.DataFrame({"facility_id": schools["facility_id"].to_numpy(),
                         "École": schools["name"].to_numpy(),
                         "Type": schools["kind"].map(vocab.facility_labels()).to_numpy(),

@@ -105,7 +105,9 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     Parameters
     ----------
     incidents
-        Incidents with ``quartier_id`` (GeoDataFrame or prepared table in ``epsg``).
+        Incidents with ``quartier_id`` (GeoDataFrame or prepared table in ``epsg``); a row
+        stands for ``n`` incidents when it has that column
+        (:func:`clspd_geo.analysis.indicators.weights`).
     quartiers
         The ``quartiers`` layer.
     facilities
@@ -129,17 +131,18 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     network = accessibility.network_or_none(voies, epsg=epsg)
     sxy = _field.points_xy(sites, epsg=epsg)
     xy = _field.points_xy(incidents, epsg=epsg)
+    w = indicators.weights(incidents)
     dist, _ = accessibility.nearest_to(xy, sxy, network=network)
     limit = minutes * speed_m_per_min
     out = crs.to_storage(quartiers).reset_index(drop=True)
     # Incidents outside every quartier have no quartier_id: they count in the share only.
     qid = pd.Series(incidents["quartier_id"]).astype("string").fillna("").to_numpy(dtype=object)
     qids = out["quartier_id"].astype(str).to_numpy(dtype=object)
-    raw = np.array([int((qid == q).sum()) for q in qids], dtype=np.int64)
+    raw = np.array([int(w[qid == q].sum()) for q in qids], dtype=np.int64)
     out["faits"] = np.where(raw >= k, raw, 0)
     out["faits_affiches"] = indicators.suppress_small(pd.Series(raw), k=k).to_numpy()
-    out["distance_faits_m"] = [float(np.median(dist[qid == q])) if n >= k and n > 0 else np.nan
-                               for q, n in zip(qids, raw, strict=True)]
+    out["distance_faits_m"] = [_field.median(dist[qid == q], w[qid == q]) if n >= k and n > 0
+                               else np.nan for q, n in zip(qids, raw, strict=True)]
     where = residents.resident_points(out, carreaux=carreaux, sample_m=sample_m, epsg=epsg)
     pts = where.points
     pdist, _ = accessibility.nearest_to(pts[["x", "y"]].to_numpy(), sxy, network=network)
@@ -152,7 +155,8 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     out["distance_affichee"] = [f"{d:.0f} m, {w:.0f} min à pied" if np.isfinite(d) else
                                 "aucun habitant" if np.isnan(d) else "hors de portée"
                                 for d, w in zip(med, out["walk_min"], strict=True)]
-    share = _field.share_pct(float((dist <= limit).sum()), float(len(dist)))
+    n_incidents = int(w.sum())
+    share = _field.share_pct(float(w[dist <= limit].sum()), float(n_incidents))
     method = "reseau" if network is not None else "droite"
-    return SupportAccess(out, share, len(dist), accessibility.METHOD_TEXT[method], float(minutes),
+    return SupportAccess(out, share, n_incidents, accessibility.METHOD_TEXT[method], float(minutes),
                          int(k), where.source)

@@ -1,8 +1,9 @@
 """The analyses of the action-field pages: schools, rates, night hours, care, support, roads.
 
-Every function passes what the role sees (:meth:`RoleView.incidents`,
-:meth:`RoleView.layer`) to one function of :mod:`clspd_geo.analysis`, and the sensitive
-counts it shows are hidden from 1 to k−1 with the role's k (:attr:`RoleView.small_count_k`).
+Every function passes what the role sees (:meth:`RoleView.counts`, one row per released
+atom weighed by its ``n``; :meth:`RoleView.layer`) to one function of
+:mod:`clspd_geo.analysis`, and the sensitive counts it shows are hidden from 1 to k−1 with
+the role's k (:attr:`RoleView.small_count_k`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def school_rings(view: RoleView, sel: indicators.Selection, *,
     """
     return view.memo(("fields.school_rings", sel, k),
                      lambda: schools.school_surroundings(
-                         view.incidents(sel), view.layer("equipements"),
+                         view.counts(sel), view.layer("equipements"),
                          epsg=view.metric_epsg, k=k))
 
 
@@ -43,7 +44,7 @@ def school_zones(view: RoleView, sel: indicators.Selection, *, k: int) -> pd.Dat
     whichever commune); the rows kept are the schools of the selection's communes.
     """
     def compute() -> pd.DataFrame:
-        table = schools.school_zone_counts(view.incidents(sel), view.layer("equipements"),
+        table = schools.school_zone_counts(view.counts(sel), view.layer("equipements"),
                                            epsg=view.metric_epsg, k=k)
         if not sel.communes:
             return table
@@ -57,7 +58,7 @@ def quartier_rates(view: RoleView, sel: indicators.Selection) -> rates.QuartierR
     """Return the selection per quartier, per 1,000 inhabitants where known (role's k)."""
     return view.memo(("fields.quartier_rates", sel),
                      lambda: rates.rates_by_quartier(
-                         view.incidents(sel), view.layer("quartiers"), k=view.small_count_k,
+                         view.counts(sel), view.layer("quartiers"), k=view.small_count_k,
                          carreaux=view.layer("carreaux"), aggregated=aggregated(view, sel),
                          communes=sel.communes))
 
@@ -77,7 +78,7 @@ def alcohol_night(view: RoleView, sel: indicators.Selection, *,
     """Return alcohol incidents by hour of night within ``radius_m`` metres of licensed bars."""
     return view.memo(("fields.alcohol_night", sel, float(radius_m)),
                      lambda: addictions.alcohol_by_night_hour(
-                         view.incidents(sel), view.layer("equipements"),
+                         view.counts(sel), view.layer("equipements"),
                          epsg=view.metric_epsg, radius_m=radius_m))
 
 
@@ -97,7 +98,7 @@ def care_distance(view: RoleView, sel: indicators.Selection, *, network: bool
         and :func:`~clspd_geo.analysis.addictions.distance_to_care`), EPSG:4326.
     """
     def compute() -> tuple[gpd.GeoDataFrame, addictions.CareDistance]:
-        spots = addictions.dense_cells(view.incidents(sel), view.layer("territoire"),
+        spots = addictions.dense_cells(view.counts(sel), view.layer("territoire"),
                                            epsg=view.metric_epsg)
         roads = view.layer("voies") if network else None
         return spots, addictions.distance_to_care(spots, view.layer("equipements"),
@@ -119,7 +120,7 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
     def compute() -> victims.SupportAccess:
         roads = view.layer("voies") if network else None
         return victims.support_access(
-            view.incidents(sel), _quartiers(view, sel), view.layer("equipements"),
+            view.counts(sel), _quartiers(view, sel), view.layer("equipements"),
             epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes,
             carreaux=view.layer("carreaux"))
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
@@ -201,7 +202,8 @@ def resources_by_quartier(view: RoleView, sel: indicators.Selection, *, field: s
         per_q = resources.resources_by_quartier(
             _quartiers(view, sel), view.layer("equipements"), view.layer("actions"),
             kinds=kinds, field=field)
-        counts = view.incidents(sel)["quartier_id"].astype("string").value_counts()
+        counts = indicators.counts_by(view.counts(sel), "quartier_id")
+        counts.index = counts.index.astype("string")
         return per_q, resources.resources_sentence(per_q, counts=counts,
                                                         k=view.small_count_k)
     return view.memo(("fields.resources_by_quartier", sel, kinds, field), compute)
@@ -388,9 +390,9 @@ def quarterly_table(view: RoleView, sel: indicators.Selection) -> tuple[pd.DataF
     Facts released by year are dated 1 January: in a quarterly table they would read as
     the first quarter's. They are left out and counted in the note ("" when none).
     """
-    table = indicators.quarterly_counts(view.incidents(by_month=True), sel,
-                                        k=view.small_count_k)
-    yearly = len(view.incidents(sel)) - len(view.incidents(sel, by_month=True))
+    monthly = view.counts(by_month=True)
+    table = indicators.quarterly_counts(monthly, sel, k=view.small_count_k)
+    yearly = indicators.count(view.counts(), sel) - indicators.count(monthly, sel)
     note = "" if not yearly else (
         f"{_format.number(yearly)} faits ne sont publiés pour votre rôle que par année : "
         "ils ne figurent pas dans ce tableau par trimestre.")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import pandas as pd
 import pytest
 from conftest import make_points
 from shapely.geometry import box
 
-from clspd_geo import demo
+from clspd_geo import crs, demo
+from clspd_geo.access import release
+from clspd_geo.analysis import indicators
+from clspd_geo.store import atoms
 
 X0, Y0 = 700_000.0, 6_600_000.0
 EPSG = 2154
@@ -46,3 +51,20 @@ def quartier_strip(population, qpv=None):
 @pytest.fixture(scope="module")
 def demo_layers():
     return demo.build_demo(seed=3, n_incidents=20_000)
+
+
+def weighted_demo(*, seed: int, n_incidents: int, role: str = "elu",
+                  as_of: dt.date = dt.date(2026, 3, 15)):
+    """Return ``(weighted release, prepared incidents, frames, epsg)`` of a demo territory.
+
+    The release is the role's from the atoms (one row per released atom with its count
+    ``n``, :func:`clspd_geo.access.release.restrict_atoms`), as
+    :meth:`clspd_geo.access.view.RoleView.counts` returns it.
+    """
+    frames = demo.build_demo(seed=seed, n_incidents=n_incidents)
+    epsg = crs.metric_epsg(frames["territoire"])
+    prepared = indicators.prepare_incidents(frames["incidents"], epsg=epsg)
+    zones = release.zones_for(frames["territoire"], frames["quartiers"], epsg=epsg)
+    weighted = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code=role,
+                                      zones=zones, as_of=as_of)
+    return weighted, prepared, frames, epsg

@@ -25,3 +25,10 @@ def test_resources_and_actions_per_quartier_are_counts_only():
     assert list(out["actions_realisees"]) == [1, 0]
     s = resources.resources_sentence(out, counts=pd.Series({"Q0": 2, "Q1": 7}), k=5)
     assert "2 ressources" in s and "0 quartier n'en a aucune" in s
+    one = resources.resources_sentence(out.assign(ressources=[1, 0], actions=[0, 0]),
+                                       counts=pd.Series({"Q0": 2, "Q1": 7}), k=5)
+    assert one.startswith("1 ressource de prévention et d'orientation et 0 action de ")
+    assert "Quartier 1 compte au moins 5 signalements" in one and "(nt)" not in one
+    both = resources.resources_sentence(out.assign(ressources=[0, 0], actions=[0, 0]),
+                                        counts=pd.Series({"Q0": 6, "Q1": 7}), k=5)
+    assert "Quartier 0, Quartier 1 comptent au moins 5" in both

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from clspd_geo import crs, demo, vocab
+from clspd_geo import vocab
 from clspd_geo.access import release
 from clspd_geo.analysis import cells, indicators
-from clspd_geo.store import atoms
+from tests.analysis.field_layers import weighted_demo
 
 AS_OF = dt.date(2026, 3, 15)
 
@@ -46,12 +46,7 @@ def test_monthly_counts_weighted():
 
 @pytest.fixture(scope="module")
 def both():
-    frames = demo.build_demo(seed=5, n_incidents=6000)
-    epsg = crs.metric_epsg(frames["territoire"])
-    prepared = indicators.prepare_incidents(frames["incidents"], epsg=epsg)
-    zones = release.zones_for(frames["territoire"], frames["quartiers"], epsg=epsg)
-    weighted = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code="elu",
-                                      zones=zones, as_of=AS_OF)
+    weighted, _, frames, epsg = weighted_demo(seed=5, n_incidents=6000, as_of=AS_OF)
     return weighted, release.expand(weighted), frames, epsg
 
 

@@ -115,6 +115,31 @@ def test_resources_by_quartier(role, police, elu, memoised, year):
     memoised(lambda: fields.resources_by_quartier(view, sel, field=field), direct)
 
 
+@pytest.mark.parametrize("role", ["elu", "public"])
+def test_aggregate_roles_read_the_figures_of_one_row_per_incident(store, role, same, year):
+    from clspd_geo.access.view import RoleView
+
+    view = RoleView(store, role, as_of=AS_OF)
+    sel = year(view)
+    # The pages read the weighted release (rows of several incidents), the direct calls
+    # below its expansion (one row per incident).
+    assert (indicators.weights(view.counts(sel)) > 1).any()
+    rows, equip, epsg = _rows(view, sel), view.layer("equipements"), view.metric_epsg
+    k = view.small_count_k
+    same(fields.school_zones(view, sel, k=k),
+         schools.school_zone_counts(rows, equip, epsg=epsg, k=k))
+    same(fields.quartier_rates(view, sel),
+         rates.rates_by_quartier(rows, view.layer("quartiers"), k=k,
+                                 carreaux=view.layer("carreaux"),
+                                 aggregated=fields.aggregated(view, sel)))
+    spots = addictions.dense_cells(rows, view.layer("territoire"), epsg=epsg)
+    same(fields.care_distance(view, sel, network=False),
+         (spots, addictions.distance_to_care(spots, equip)))
+    same(fields.support_access(view, sel, network=False, minutes=10.0),
+         victims.support_access(rows, view.layer("quartiers"), equip, epsg=epsg, k=k,
+                                minutes=10.0, carreaux=view.layer("carreaux")))
+
+
 # -- one figure per question -------------------------------------------------------------------
 AS_OF = dt.date(2026, 11, 25)
 
