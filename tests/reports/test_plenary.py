@@ -9,6 +9,7 @@ import pytest
 
 from clspd_geo import vocab
 from clspd_geo.access.gateway import Gateway
+from clspd_geo.analysis import indicators
 from clspd_geo.reports import figures, plenary, typography
 
 from .conftest import counts_before_faits, demo_period, page_count, pdf_text, render_png
@@ -42,9 +43,10 @@ def test_figures_equal_the_library(elu_pdf) -> None:
     k = view.small_count_k
     total = typography.count(rep.total.value, k=k).replace("\u202f", " ")
     assert total in text
-    assert rep.total.value == float(figures.quartiered(view).pipe(
-        lambda d: ((d["occurred_at"] >= str(rep.selection.start))
-                   & (d["occurred_at"] < str(rep.selection.end))).sum()))
+    rows = figures.quartiered(view)
+    inside = ((rows["occurred_at"] >= str(rep.selection.start))
+              & (rows["occurred_at"] < str(rep.selection.end))).to_numpy()
+    assert rep.total.value == float(indicators.weights(rows)[inside].sum())
     for row in figures.quartier_rows(rep.quartiers, k=k):
         assert row[0] in text
 
