@@ -4,11 +4,11 @@
 cameras and their view cones, sectors, facilities without the confidential ones, road
 accidents, roads, the action plan) plus ``mailles_faits``, the non-sensitive incidents per
 200 m cell with cells under k left out (one feature per cell with its count ``faits``; no
-incident or released atom is exported as a point), into one GeoPackage. Its ``layer_styles`` table
-(the table QGIS reads and writes itself) holds one QML style per layer, the default one,
-matching the app's colours and legends: cameras and cones by status, sectors by force,
-cells by class, facilities by kind, quartiers with the QPV in red. QGIS opens the layers
-styled.
+incident or released atom is exported as a point), into one GeoPackage. Its
+``layer_styles`` table (the table QGIS reads and writes itself) holds one QML style per
+layer, the default one, matching the app's colours and legends: cameras and cones by
+status, sectors by force, cells by class, facilities by kind, quartiers with the QPV in
+red. QGIS opens the layers styled.
 """
 
 from __future__ import annotations
