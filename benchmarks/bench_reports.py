@@ -5,10 +5,14 @@ stores are built once into ``benchmarks/out/`` (git-ignored) and reused.
 
 Per size it prints, wall-clock and CPU seconds (the machine may be shared):
 
-- ``vue``: opening the role view and releasing its incidents (atoms). The app does this
-  once per role and store version and shares it between sessions, so a report asked for
-  from a page does not pay it again;
-- ``plénier``: the plenary report on that view (the report's own time);
+- ``vue``: opening the role view and releasing its incidents (atoms, one row per released
+  atom with its count: ``RoleView.counts``). The app does this once per role and store
+  version and shares it between sessions, so a report asked for from a page does not pay
+  it again;
+- ``plénier``: the plenary report on that view (the report's own time, on the weighted
+  rows), then ``plénier, 1 ligne/fait``: the same report from a view made to read one row
+  per incident (``RoleView.incidents``, the expansion included), as before the reports
+  weighed rows;
 - ``total``: both, as ``python -m clspd_geo report`` from a cold start;
 - the camera plan (R252-3) and one patrol brief, as PDF.
 """
@@ -72,15 +76,23 @@ def main() -> None:
         print(f"{n:>9} faits")
         clock = Clock()
         view = Gateway(str(path)).view(args.role)
-        view.incidents()
+        rows = len(view.counts())
         t_view = clock.lap()
         data = plenary.build_pdf(view, start=start, end=end)
         t_rep = clock.lap()
+        expanded = Gateway(str(path)).view(args.role)
+        expanded.counts()
+        clock.lap()
+        n_rows = len(expanded.incidents())
+        expanded.counts = expanded.incidents  # type: ignore[method-assign]
+        plenary.build_pdf(expanded, start=start, end=end)
+        t_old = clock.lap()
         out = OUT / f"rapport_{n}.pdf"
         out.write_bytes(data)
         pages = len(PdfReader(out).pages)
-        print(_fmt("vue (atomes)", t_view))
+        print(_fmt("vue (atomes)", t_view, f"{rows} lignes pondérées"))
         print(_fmt("plénier", t_rep, f"{pages} pages, {len(data) / 1e6:.2f} Mo"))
+        print(_fmt("plénier, 1 ligne/fait", t_old, f"{n_rows} lignes (expansion comprise)"))
         print(_fmt("total (à froid)", (t_view[0] + t_rep[0], t_view[1] + t_rep[1])))
         police = Gateway(str(path)).view("police")
         cams = police.layer("cameras")

@@ -72,9 +72,10 @@ def commune_of(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame,
     Parameters
     ----------
     incidents
-        The prepared incidents (:func:`clspd_geo.analysis.indicators.prepare_incidents`
-        or :meth:`clspd_geo.access.view.RoleView.incidents`): ``x``/``y`` in metres in
-        ``epsg``, ``quartier_id``, optionally ``insee_code`` and ``zone_level``.
+        The prepared incidents (:func:`clspd_geo.analysis.indicators.prepare_incidents`)
+        or a role's release (:meth:`clspd_geo.access.view.RoleView.counts`, one row per
+        released atom): ``x``/``y`` in metres in ``epsg``, ``quartier_id``, optionally
+        ``insee_code`` and ``zone_level``.
     territoire, quartiers
         The layers (any CRS).
     epsg
@@ -394,8 +395,10 @@ def compare(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame, quartiers: gp
     Parameters
     ----------
     incidents
-        The role's released incidents, all periods (:meth:`RoleView.incidents` without a
-        selection): the period and the year before are selected here.
+        The role's released incidents, all periods (:meth:`RoleView.counts` without a
+        selection): the period and the year before are selected here. Rows are weighed by
+        :func:`clspd_geo.analysis.indicators.weights` (the count ``n`` of a released
+        atom), so one row per incident (:meth:`RoleView.incidents`) gives the same figures.
     territoire
         The communes (``insee_code``, ``name``, ``population``; any CRS).
     quartiers
@@ -429,14 +432,13 @@ def compare(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame, quartiers: gp
     codes = terr["insee_code"].astype(str).to_numpy()
     population = pd.to_numeric(terr["population"], errors="coerce").to_numpy(dtype=float)
     parts, unattributed = [], {}
+    w, w_n1 = indicators.weights(cur), indicators.weights(prev)
     for ind in inds:
         in_cur = cur["category"].isin(ind.categories).to_numpy()
         in_prev = prev["category"].isin(ind.categories).to_numpy()
-        n = pd.Series(where[in_cur]).value_counts()
-        n1 = pd.Series(where_n1[in_prev]).value_counts()
-        unattributed[ind.code] = int(pd.isna(where[in_cur]).sum())
-        counts = n.reindex(codes).fillna(0).to_numpy(dtype=np.int64)
-        counts_n1 = n1.reindex(codes).fillna(0).to_numpy(dtype=np.int64)
+        counts = _per_commune(where[in_cur], w[in_cur], codes)
+        counts_n1 = _per_commune(where_n1[in_prev], w_n1[in_prev], codes)
+        unattributed[ind.code] = int(w[in_cur][pd.isna(where[in_cur])].sum())
         cols = _commune_rows(counts, counts_n1, population, k=k, aggregated=aggregated,
                              days=sel.days, days_n1=before_sel.days, alpha=alpha)
         parts.append(pd.DataFrame({"level": "commune", "insee_code": codes,
@@ -458,6 +460,15 @@ def compare(incidents: pd.DataFrame, territoire: gpd.GeoDataFrame, quartiers: gp
                         "s'applique pas à cette page (un taux rapporte les faits de toute la "
                         "commune à tous ses habitants).")
     return CommuneComparison(rows, terr, inds, k, unattributed, year, tuple(notes))
+
+
+def _per_commune(where: np.ndarray, weights: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Return the incidents of each commune of ``codes``: ``weights`` summed by ``where``.
+
+    Rows of no commune (None in ``where``) count for none.
+    """
+    per = pd.Series(weights, index=pd.Index(where, dtype=object)).groupby(level=0).sum()
+    return per.reindex(codes).fillna(0).to_numpy(dtype=np.int64)
 
 
 def _notes(terr: gpd.GeoDataFrame, population: np.ndarray, unattributed: dict[str, int], *,

@@ -3,7 +3,8 @@
 Page 1: the month's figures against the same month a year earlier, by action field, and
 the trend of the last twelve months. Page 2: the map of the change by quartier against
 the same month a year earlier, and the table by quartier. Small counts are withheld as in
-the plenary report (:mod:`clspd_geo.reports.figures`).
+the plenary report (:mod:`clspd_geo.reports.figures`). Incidents are read as the weighted
+release (:meth:`RoleView.counts`), every count weighing rows as one row per incident would.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def build_pdf(view: RoleView, *, month: dt.date, made_on: dt.date | None = None)
     k = view.small_count_k
     start, end = month_bounds(month)
     sel = figures.selection(view, start=start, end=end)
-    df = view.incidents()
+    df = view.counts()
     label = typography.month_label(start)
     made = made_on or dt.date.today()
     commune = figures.commune_name(view)

@@ -2,7 +2,10 @@
 
 Every function takes a :class:`clspd_geo.access.view.RoleView` and a selection, reads
 through the view (so the role's matrix applies exactly as on screen) and returns figures
-ready to print: incident counts from 1 to k−1 (``view.small_count_k``) never appear as
+ready to print. Incidents are read as the weighted release (:meth:`RoleView.counts`: one
+row per released atom with its count ``n``), every count weighing rows by
+:func:`clspd_geo.analysis.indicators.weights`, so the figures are those of one row per
+incident: incident counts from 1 to k−1 (``view.small_count_k``) never appear as
 numbers, and nothing that would let a reader recompute one (a change or a rate computed
 from a withheld count) is printed either.
 """
@@ -103,15 +106,17 @@ def quartier_counts(view: RoleView, sel: indicators.Selection) -> gpd.GeoDataFra
 
 
 def quartiered(view: RoleView) -> pd.DataFrame:
-    """Return the role's incidents with ``quartier_id`` filled from their released position.
+    """Return the role's released rows with ``quartier_id`` filled from their position.
 
-    Incidents released on a grid cell carry no quartier (the atom is the cell): they are
-    given the quartier holding the cell's centre, so that a table by quartier counts them.
-    Incidents released for the whole territory (or commune) stay without quartier. Counts stay sums
-    of released atoms, so 0 or at least k. Computed once per view.
+    The weighted release (:meth:`RoleView.counts`, its ``n`` column kept: count with
+    :func:`clspd_geo.analysis.indicators.weights`). Rows released on a grid cell carry no
+    quartier (the atom is the cell): they are given the quartier holding the cell's centre,
+    so that a table by quartier counts them. Rows released for the whole territory (or
+    commune) stay without quartier. Counts stay sums of released atoms, so 0 or at least k.
+    Computed once per view.
     """
     def compute() -> pd.DataFrame:
-        df = view.incidents()
+        df = view.counts()
         quartiers = view.layer("quartiers")
         missing = df["quartier_id"].isna().to_numpy()
         if quartiers.empty or not missing.any():
@@ -152,7 +157,7 @@ def quartier_rows(counts: gpd.GeoDataFrame, *, k: int) -> list[list[str]]:
 
 def trend(view: RoleView, sel: indicators.Selection, *, k: int) -> tuple[pd.DataFrame, bool]:
     """Return the monthly trend with withheld months set to NaN, and whether any was withheld."""
-    table = indicators.monthly_trend(view.incidents(), sel).astype(float)
+    table = indicators.monthly_trend(view.counts(), sel).astype(float)
     hidden = (table > 0) & (table < k)
     return table.mask(hidden), bool(hidden.to_numpy().any())
 
@@ -162,7 +167,7 @@ def category_rows(view: RoleView, sel: indicators.Selection, *, k: int,
     """Return the printed rows per category: label, count, count N-1, change."""
     if not sel.categories:
         return []
-    table = indicators.by_category(view.incidents(), sel)
+    table = indicators.by_category(view.counts(), sel)
     rows = []
     # Categories the role sees only for the whole territory are in the totals, never named.
     hidden = {vocab.category(c).label for c in sel.categories

@@ -13,7 +13,10 @@ the territory (never from page state); :func:`build_pdf` writes it as an A4 PDF:
 5. the method notes (what the role sees, small-count suppression, sources).
 
 Small-count suppression and the role's matrix apply exactly as on screen: every count
-goes through the view and :mod:`clspd_geo.reports.figures`.
+goes through the view and :mod:`clspd_geo.reports.figures`. Incidents are read as the
+weighted release (:meth:`RoleView.counts`, one row per released atom with its count ``n``);
+every figure weighs rows (:func:`clspd_geo.analysis.indicators.weights`), so the report is
+the same as from one row per incident.
 """
 
 from __future__ import annotations
@@ -140,7 +143,7 @@ def build(view: RoleView, *, start: dt.date, end: dt.date,
     """
     k = view.small_count_k
     sel = figures.selection(view, start=start, end=end, communes=communes)
-    df = view.incidents()
+    df = view.counts()
     total = indicators.total_kpi(df, sel)
     pop = figures.population(view, communes=communes)
     rate = (1000.0 * total.value / pop if pop and figures.printable(total.value, k=k)
@@ -197,7 +200,7 @@ def _section(view: RoleView, field: vocab.ActionField, *, sel: indicators.Select
                             sentence)
     counts = figures.quartier_counts(view, sel)
     trend, hidden = figures.trend(view, sel, k=k)
-    return FieldSection(field, indicators.total_kpi(view.incidents(), sel, label=field.short),
+    return FieldSection(field, indicators.total_kpi(view.counts(), sel, label=field.short),
                         figures.category_rows(view, sel, k=k, top=4), figures.qpv_share(counts),
                         trend, hidden, counts, table, sentence)
 
@@ -207,7 +210,7 @@ def _forecast_text(view: RoleView, sel: indicators.Selection) -> str:
     if not open_cats:
         return ("Votre rôle ne voit aucun fait non sensible : la précision des prévisions de "
                 "points chauds n'est pas évaluée.")
-    df = view.incidents()
+    df = view.counts()
     span = indicators.data_period(df)
     if span is None:
         return "Aucun fait : la précision des prévisions de points chauds n'est pas évaluée."
@@ -218,9 +221,10 @@ def _forecast_text(view: RoleView, sel: indicators.Selection) -> str:
         territory = selection_mod.communes_in(view.layer("territoire"), sel.communes)
         grid = cells.grid_for(territory, cell_size_m=config.HOTSPOT_CELL_M)
         inside = cells.inside_mask(grid, territory)
-        rep = forecast.evaluate_xy(grid, inside, every["x"].to_numpy(), every["y"].to_numpy(),
-                                   every["occurred_at"].to_numpy("datetime64[ns]"),
-                                   train=train, test=test)
+        # One position per incident: the default bandwidth and the minimum numbers of
+        # incidents of the forecast count points, so weights would change the figures.
+        x, y, when = indicators.per_incident(every, "x", "y", "occurred_at")
+        rep = forecast.evaluate_xy(grid, inside, x, y, when, train=train, test=test)
     except ClspdGeoError as err:
         return f"La précision des prévisions n'a pas pu être évaluée : {err}"
     month = typography.month_label(rep.test[0].date())

@@ -3,11 +3,12 @@
 :func:`export` writes, for one role view, every layer the role sees (territory, quartiers,
 cameras and their view cones, sectors, facilities without the confidential ones, road
 accidents, roads, the action plan) plus ``mailles_faits``, the non-sensitive incidents per
-200 m cell with cells under k left out, into one GeoPackage. Its ``layer_styles`` table
-(the table QGIS reads and writes itself) holds one QML style per layer, the default one,
-matching the app's colours and legends: cameras and cones by status, sectors by force,
-cells by class, facilities by kind, quartiers with the QPV in red. QGIS opens the layers
-styled.
+200 m cell with cells under k left out (one feature per cell with its count ``faits``; no
+incident or released atom is exported as a point), into one GeoPackage. Its
+``layer_styles`` table (the table QGIS reads and writes itself) holds one QML style per
+layer, the default one, matching the app's colours and legends: cameras and cones by
+status, sectors by force, cells by class, facilities by kind, quartiers with the QPV in
+red. QGIS opens the layers styled.
 """
 
 from __future__ import annotations
@@ -208,13 +209,18 @@ def layers(view: RoleView) -> dict[str, gpd.GeoDataFrame]:
 def incident_cells(view: RoleView) -> gpd.GeoDataFrame:
     """Return the non-sensitive incidents the role sees per 200 m cell, cells under k left out.
 
-    Over the whole period of the data; column ``faits`` (int). Empty when the role sees none.
+    Over the whole period of the data; column ``faits`` (int), the number of incidents of
+    the cell. Empty when the role sees none. The layer is one feature per cell, never one
+    per released row: the weighted release (:meth:`RoleView.counts`) is summed per cell by
+    its counts ``n`` (:func:`clspd_geo.analysis.indicators.incident_cells`), so ``faits``
+    is the count a QGIS user expects and no released row (an atom's zone point, or an
+    exact point) is exported; the cells and counts are those of one row per incident.
     """
     sel = figures.selection(view, start=pd.Timestamp.min.date(), end=pd.Timestamp.max.date())
     open_cats, _ = indicators.split_sensitive(sel.categories)
     # Cells only for the categories the role sees by cell or point (not by quartier).
     open_cats = [c for c in open_cats if view.finest_zone(c) in ("grille", "point")]
-    df = view.incidents()
+    df = view.counts()
     if not open_cats or df.empty:
         return gpd.GeoDataFrame({"faits": pd.Series(dtype=int)}, geometry=[], crs=4326)
     span = indicators.data_period(df)

@@ -35,11 +35,12 @@ def comparison(view: RoleView, sel: indicators.Selection) -> communes.CommuneCom
     """Return the communes compared on the selection, as the role sees it (memoised).
 
     Categories the role never sees are left out of the indicators (they would read 0).
+    Read from the weighted release (:meth:`RoleView.counts`): the comparison weighs rows.
     """
     seen = sel.with_categories(c for c in sel.categories
                                if view.category_rule(c).access != "never")
     return view.memo(("communes.comparison", seen), lambda: communes.compare(
-        view.incidents(), view.layer("territoire"), view.layer("quartiers"), seen,
+        view.counts(), view.layer("territoire"), view.layer("quartiers"), seen,
         k=view.small_count_k, epsg=view.metric_epsg, statistiques=view.layer("statistiques"),
         aggregated=fields.aggregated(view, seen)))
 

@@ -11,8 +11,11 @@ import pytest
 from scipy import stats
 from shapely.geometry import box
 
+from clspd_geo import crs, demo, vocab
+from clspd_geo.access import release
 from clspd_geo.analysis import communes, indicators, spatial_stats
 from clspd_geo.analysis.selection import Selection
+from clspd_geo.store import atoms
 
 EPSG = 2154
 X0, Y0 = 700_000.0, 6_600_000.0
@@ -298,3 +301,49 @@ def test_reference_rows_on_the_real_ssmsi_base(shared_data):
     assert refs["faits"].iloc[0] == own["count"].sum()
     assert refs["verdict"].iloc[0] in ("hausse significative", "baisse significative",
                                        "variation compatible avec le hasard")
+
+
+def _weighted(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return identical rows as one row each with their number in ``n`` (a weighted release)."""
+    key = pd.util.hash_pandas_object(rows, index=False)
+    first = ~key.duplicated().to_numpy()
+    return rows[first].assign(n=key.map(key.value_counts()).to_numpy()[first]).reset_index(
+        drop=True)
+
+
+def test_weighted_rows_give_the_figures_of_one_row_per_incident(facts):
+    released = facts.assign(zone_level="point")
+    released.loc[released.index[:2], ["zone_level", "quartier_id"]] = ["territoire", None]
+    weighted = _weighted(released)
+    assert len(weighted) < len(released) and weighted["n"].max() > 1
+    a = communes.compare(weighted, _territoire(), _quartiers(), SEL, k=5, epsg=EPSG)
+    b = communes.compare(release.expand(weighted), _territoire(), _quartiers(), SEL, k=5,
+                         epsg=EPSG)
+    pd.testing.assert_frame_equal(a.rows, b.rows)
+    assert a.unattributed == b.unattributed and a.unattributed["police"] == 2
+    assert a.notes == b.notes
+    assert (_row(a, "63001", "police")["faits"], _row(a, "63003", "police")["faits"]) == (18, 7)
+
+
+def test_the_demo_release_gives_the_same_comparison_weighted_or_expanded():
+    frames = demo.build_demo(seed=4, n_incidents=30_000, n_communes=3)
+    epsg = crs.metric_epsg(frames["territoire"])
+    prepared = indicators.prepare_incidents(frames["incidents"], epsg=epsg)
+    zones = release.zones_for(frames["territoire"], frames["quartiers"], epsg=epsg)
+    # A working group sees atoms by cell (placed by the point-in-commune fallback), by
+    # quartier (by its commune) and for the whole territory (in no commune).
+    weighted = release.restrict_atoms(atoms.atoms_of_prepared(prepared),
+                                      role_code="groupe_travail", zones=zones,
+                                      as_of=dt.date(2026, 3, 15))
+    expanded = release.expand(weighted)
+    assert len(weighted) < len(expanded)
+    assert set(weighted["zone_level"]) >= {"grille", "quartier", "territoire"}
+    last = expanded["occurred_at"].max()
+    sel = Selection(dt.date(last.year - 1, last.month, 1), dt.date(last.year, last.month, 1),
+                    tuple(vocab.category_codes()))
+    args = (frames["territoire"], frames["quartiers"], sel)
+    a = communes.compare(weighted, *args, k=11, epsg=epsg, aggregated=True)
+    b = communes.compare(expanded, *args, k=11, epsg=epsg, aggregated=True)
+    pd.testing.assert_frame_equal(a.rows, b.rows)
+    assert a.unattributed == b.unattributed and a.notes == b.notes
+    assert a.rows["faits"].sum() > 0 and a.unattributed["ensemble"] > 0

@@ -81,3 +81,20 @@ def test_every_count_is_the_same_on_both_tables(both):
                                   indicators.counts_in_polygons(expanded, sel, halves, epsg=epsg))
     assert indicators.share_inside(weighted, sel, halves.iloc[:1], epsg=epsg) == \
         indicators.share_inside(expanded, sel, halves.iloc[:1], epsg=epsg)
+
+
+def test_per_incident_repeats_rows_by_their_count():
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [4.0, 5.0, 6.0], "n": [2, 1, 3]})
+    x, y = indicators.per_incident(df, "x", "y")
+    assert x.tolist() == [1.0, 1.0, 2.0, 3.0, 3.0, 3.0] and y.tolist()[:3] == [4.0, 4.0, 5.0]
+    expanded = release.expand(df)
+    np.testing.assert_array_equal(x, expanded["x"].to_numpy())
+    (plain,) = indicators.per_incident(expanded, "x")
+    np.testing.assert_array_equal(plain, expanded["x"].to_numpy())
+
+
+def test_per_incident_on_the_demo_release(both):
+    weighted, expanded, _, _ = both
+    x, when = indicators.per_incident(weighted, "x", "occurred_at")
+    np.testing.assert_array_equal(x, expanded["x"].to_numpy())
+    np.testing.assert_array_equal(when, expanded["occurred_at"].to_numpy())

@@ -64,3 +64,18 @@ def render_png(data: bytes, tmp_path: Path) -> list[Path]:
 def counts_before_faits(text: str) -> list[int]:
     """Return every integer printed right before the word « faits »."""
     return [int(m.replace(" ", "")) for m in re.findall(r"(?<![<\d])(\d[\d ]*) faits", text)]
+
+
+def one_row_per_incident(view):
+    """Return the view made to read one row per incident: its ``counts()`` is ``incidents()``.
+
+    The reports read the weighted release (:meth:`RoleView.counts`); a view patched so
+    gives the figures of the expanded table (:func:`clspd_geo.access.release.expand`), to
+    check that they are the same. The view must be fresh (nothing computed from it yet).
+    """
+    weighted = view.counts()
+    assert "n" in weighted.columns and weighted["n"].max() > 1  # the check means something
+    view.incidents()  # kept by the view: later calls no longer go through counts()
+    view.counts = view.incidents
+    assert "n" not in view.counts().columns
+    return view

@@ -12,6 +12,7 @@ from shapely.geometry import box
 
 from clspd_geo import demo
 from clspd_geo.access.view import RoleView
+from clspd_geo.analysis import indicators
 from clspd_geo.analysis.indicators import Kpi
 from clspd_geo.reports import figures
 from clspd_geo.store import GeoPackageStore
@@ -89,4 +90,29 @@ def test_quartier_counts_add_up_to_the_selection(view: RoleView) -> None:
     when = pd.to_datetime(inc["occurred_at"])
     inside = inc[(when >= pd.Timestamp(sel.start)) & (when < pd.Timestamp(sel.end))
                  & inc["quartier_id"].notna() & inc["category"].isin(sel.categories)]
-    assert table["faits"].sum() == len(inside) > 0
+    assert table["faits"].sum() == indicators.weights(inside).sum() > 0
+
+
+@pytest.mark.parametrize("role", ["public", "groupe_travail", "police"])
+def test_the_same_figures_from_counts_as_from_one_row_per_incident(demo_store, role) -> None:
+    from clspd_geo.access.gateway import Gateway
+
+    from .conftest import PERIOD, one_row_per_incident
+
+    weighted = Gateway(str(demo_store)).view(role)
+    expanded = one_row_per_incident(Gateway(str(demo_store)).view(role))
+    sel = figures.selection(weighted, start=PERIOD[0], end=PERIOD[1])
+    a, b = figures.quartier_counts(weighted, sel), figures.quartier_counts(expanded, sel)
+    pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b))
+    assert a["faits"].sum() > 0
+    ta, ha = figures.trend(weighted, sel, k=weighted.small_count_k)
+    tb, hb = figures.trend(expanded, sel, k=weighted.small_count_k)
+    pd.testing.assert_frame_equal(ta, tb)
+    assert ha == hb
+    rows = figures.category_rows(weighted, sel, k=weighted.small_count_k)
+    assert rows == figures.category_rows(expanded, sel, k=weighted.small_count_k) and rows
+    # Filled quartiers weigh the same incidents as the expanded rows they stand for.
+    qa, qb = figures.quartiered(weighted), figures.quartiered(expanded)
+    assert len(qa) < len(qb) == indicators.weights(qa).sum()
+    assert indicators.counts_by(qa, "quartier_id").to_dict() == \
+        qb["quartier_id"].value_counts().to_dict()

@@ -9,6 +9,7 @@ import pytest
 
 from clspd_geo import vocab
 from clspd_geo.access.gateway import Gateway
+from clspd_geo.analysis import indicators
 from clspd_geo.reports import figures, plenary, typography
 
 from .conftest import counts_before_faits, demo_period, page_count, pdf_text, render_png
@@ -42,9 +43,10 @@ def test_figures_equal_the_library(elu_pdf) -> None:
     k = view.small_count_k
     total = typography.count(rep.total.value, k=k).replace("\u202f", " ")
     assert total in text
-    assert rep.total.value == float(figures.quartiered(view).pipe(
-        lambda d: ((d["occurred_at"] >= str(rep.selection.start))
-                   & (d["occurred_at"] < str(rep.selection.end))).sum()))
+    rows = figures.quartiered(view)
+    inside = ((rows["occurred_at"] >= str(rep.selection.start))
+              & (rows["occurred_at"] < str(rep.selection.end))).to_numpy()
+    assert rep.total.value == float(indicators.weights(rows)[inside].sum())
     for row in figures.quartier_rows(rep.quartiers, k=k):
         assert row[0] in text
 
@@ -159,3 +161,22 @@ def test_headline_compares_with_the_imported_ssmsi_statistics(tmp_path: Path) ->
     assert text.startswith("Pour comparaison, faits des catégories que le SSMSI compte :")
     assert "Département 00 (SSMSI 2025) : 50,0 faits pour 1 000 habitants" in text
     assert "hausse significative" in text  # 4,000 → 5,000 in the département
+
+
+@pytest.mark.parametrize("role", ["elu", "groupe_travail", "police"])
+def test_the_same_report_from_counts_as_from_one_row_per_incident(demo_store: Path,
+                                                                 role: str) -> None:
+    from tests.screens.conftest import assert_same
+
+    from .conftest import PERIOD, one_row_per_incident
+
+    start, end = PERIOD  # its last month has data: the forecast is evaluated
+    weighted = Gateway(str(demo_store)).view(role)
+    expanded = one_row_per_incident(Gateway(str(demo_store)).view(role))
+    a = plenary.build(weighted, start=start, end=end)
+    b = plenary.build(expanded, start=start, end=end)
+    assert_same(a, b)
+    assert a.total.value > 0 and "Mois évalué" in a.forecast_text
+    made = dt.date(2026, 1, 5)
+    assert pdf_text(plenary.render_pdf(a, weighted, made_on=made)) == \
+        pdf_text(plenary.render_pdf(b, expanded, made_on=made))

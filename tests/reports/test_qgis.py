@@ -33,3 +33,25 @@ def test_styles_and_counts(demo_store: Path, tmp_path: Path, role: str) -> None:
 def test_export_bytes_is_a_geopackage(demo_store: Path) -> None:
     data = qgis.export_bytes(Gateway(str(demo_store)).view("elu"))
     assert data[:16] == b"SQLite format 3\x00"
+
+
+@pytest.mark.parametrize("role", ["groupe_travail", "police"])
+def test_the_same_cells_from_counts_as_from_one_row_per_incident(demo_store: Path,
+                                                                 tmp_path: Path,
+                                                                 role: str) -> None:
+    from geopandas.testing import assert_geodataframe_equal
+
+    from .conftest import one_row_per_incident
+
+    weighted = Gateway(str(demo_store)).view(role)
+    expanded = one_row_per_incident(Gateway(str(demo_store)).view(role))
+    a, b = qgis.incident_cells(weighted), qgis.incident_cells(expanded)
+    assert_geodataframe_equal(a, b)
+    assert len(a) > 0 and (a["faits"] >= weighted.small_count_k).all()
+    # One feature per cell with its count: no column of released rows reaches the file.
+    assert set(a.columns) == {"cell_id", "row", "col", "faits", "geometry"}
+    counts_a = qgis.export(weighted, tmp_path / "a.gpkg")
+    counts_b = qgis.export(expanded, tmp_path / "b.gpkg")
+    assert counts_a == counts_b
+    cells_a = pyogrio.read_dataframe(tmp_path / "a.gpkg", layer=qgis.CELLS_LAYER)
+    assert cells_a["faits"].sum() == a["faits"].sum()

@@ -76,3 +76,16 @@ def test_one_commune_note(store, cispd):
     view = RoleView(store, "police", as_of=AS_OF)
     assert "qu'une commune" in commune_screen.single_commune_note(view)
     assert commune_screen.single_commune_note(RoleView(cispd, "elu", as_of=AS_OF)) == ""
+
+
+@pytest.mark.parametrize("role", ["elu", "groupe_travail", "police"])
+def test_the_same_comparison_from_counts_as_from_one_row_per_incident(cispd, role):
+    from tests.reports.conftest import one_row_per_incident
+    from tests.screens.conftest import assert_same
+
+    weighted = RoleView(cispd, role, as_of=AS_OF)
+    expanded = one_row_per_incident(RoleView(cispd, role, as_of=AS_OF))
+    sel = last_year(expanded)
+    a = commune_screen.comparison(weighted, sel)
+    assert_same(a, commune_screen.comparison(expanded, sel))
+    assert a.rows["faits"].sum() > 0
