@@ -57,7 +57,7 @@ def test_video_cameras_and_views(police, elu, memoised):
 
 def test_coverage_and_uncovered(police, memoised):
     sel = _three_months(police)
-    rows = indicators.select(police.incidents(), sel)
+    rows = indicators.select(police.counts(), sel)
     valid, _ = cameras.split_valid(police.layer("cameras"))
     direct = coverage.assess(coverage.in_service(valid), rows, epsg=police.metric_epsg)
     cov, selected = memoised(lambda: video.coverage(police, sel), lambda: (direct, rows))
