@@ -190,7 +190,8 @@ def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> 
     w = siting.incident_weights(df, category_weights=params.weights,
                                 half_life_days=params.half_life_days)
     dens = density.density_xy(g, df["x"].to_numpy(), df["y"].to_numpy(),
-                               inside=cells.inside_mask(g, territoire), weights=w)
+                               inside=cells.inside_mask(g, territoire), weights=w,
+                               n=indicators.weights(df))
     return siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
                                       epsg=epsg, label="densité des faits")
 
