@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from clspd_geo import config, crs, demo, vocab
+from clspd_geo import config, demo, vocab
 from clspd_geo.access import release
 from clspd_geo.analysis import indicators
 from clspd_geo.police import blocks, load, patrol_brief, patrols, sector_checks, sectors
-from clspd_geo.store import atoms
 from conftest import make_points
+from weighted_release import role_release
 
 X0, Y0 = 650_000.0, 6_860_000.0  # the origin of the police tests' layers (Lambert-93)
 
@@ -119,11 +119,7 @@ def demo_points():
     """The police's weighted release of a demo (every row as a point with its n), the
     same rows expanded, and the demo's layers."""
     frames = demo.build_demo(seed=5, n_incidents=6000)
-    epsg = crs.metric_epsg(frames["territoire"])
-    prepared = indicators.prepare_incidents(frames["incidents"], epsg=epsg)
-    zones = release.zones_for(frames["territoire"], frames["quartiers"], epsg=epsg)
-    counts = release.restrict_atoms(atoms.atoms_of_prepared(prepared), role_code="police",
-                                    zones=zones, as_of=AS_OF, points=prepared)
+    counts, _ = role_release(frames, "police", as_of=AS_OF)
     pts = gpd.GeoDataFrame({"occurred_at": counts["occurred_at"].to_numpy(),
                             "category": counts["category"].astype(str).to_numpy(),
                             "n": indicators.weights(counts)},

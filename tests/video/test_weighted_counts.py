@@ -17,11 +17,10 @@ from conftest import make_points
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import box
 
-from clspd_geo import crs, demo
+from clspd_geo import demo
 from clspd_geo.access import release
-from clspd_geo.analysis import indicators
-from clspd_geo.store import atoms
 from clspd_geo.video import before_after, cameras, coverage, siting
+from weighted_release import role_release
 
 X0, Y0 = 650_000.0, 6_860_000.0
 AS_OF = dt.date(2026, 3, 15)
@@ -122,12 +121,7 @@ def test_siting_demand_on_a_hand_made_table(weighted, weights, half_life):
 def demo_release():
     """The video-protection role's weighted release of a demo, its expansion, the layers."""
     frames = demo.build_demo(seed=5, n_incidents=6000)
-    epsg = crs.metric_epsg(frames["territoire"])
-    prepared = indicators.prepare_incidents(frames["incidents"], epsg=epsg)
-    zones = release.zones_for(frames["territoire"], frames["quartiers"], epsg=epsg)
-    weighted = release.restrict_atoms(atoms.atoms_of_prepared(prepared),
-                                      role_code="videoprotection", zones=zones, as_of=AS_OF,
-                                      points=prepared)
+    weighted, epsg = role_release(frames, "videoprotection", as_of=AS_OF)
     return weighted, release.expand(weighted), frames, epsg
 
 
