@@ -426,18 +426,17 @@ class RoleView:
         """Return the released incidents as points (EPSG:4326), for point-layer analyses.
 
         Columns ``occurred_at``, ``category`` (code), ``quartier_id``, ``insee_code``,
-        ``time_known``, ``n``: one point per row of :meth:`counts`, standing for its ``n``
-        incidents (the police analyses weigh them); aggregated incidents sit on their zone's
-        representative point (see :meth:`incidents`).
+        ``time_known``;
+        aggregated incidents sit on their zone's representative point (see
+        :meth:`incidents`).
         """
-        part = self.counts(selection, timed=timed)
+        part = self.incidents(selection, timed=timed)
         return gpd.GeoDataFrame(
             {"occurred_at": part["occurred_at"].to_numpy(),
              "category": part["category"].astype(str).to_numpy(),
              "quartier_id": part["quartier_id"].to_numpy(),
              "insee_code": part["insee_code"].to_numpy(),
-             "time_known": part["time_known"].to_numpy(dtype=bool),
-             "n": indicators.weights(part)},
+             "time_known": part["time_known"].to_numpy(dtype=bool)},
             geometry=gpd.points_from_xy(part["lon"], part["lat"]), crs=4326)
 
     def is_demo(self) -> bool:
