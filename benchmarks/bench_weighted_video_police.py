@@ -37,10 +37,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from clspd_geo import config, crs, demo, vocab  # noqa: E402
+from clspd_geo import crs, demo, vocab  # noqa: E402
 from clspd_geo.access import policy, release  # noqa: E402
 from clspd_geo.analysis import indicators  # noqa: E402
-from clspd_geo.police import patrols  # noqa: E402
+from clspd_geo.police import load, patrols  # noqa: E402
 from clspd_geo.store import atoms  # noqa: E402
 from clspd_geo.video import before_after, cameras, coverage, siting  # noqa: E402
 
@@ -70,14 +70,6 @@ def police_steps(points: gpd.GeoDataFrame, secteurs: gpd.GeoDataFrame,
     return {"workload": timed(lambda: patrols.workload(points, secteurs)),
             "coordination": timed(lambda: patrols.coordination(secteurs, points,
                                                                territory=territoire))}
-
-
-def as_points(rows: pd.DataFrame) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"occurred_at": rows["occurred_at"].to_numpy(),
-                             "category": rows["category"].astype(str).to_numpy(),
-                             "n": indicators.weights(rows)},
-                            geometry=gpd.points_from_xy(rows["lon"], rows["lat"]),
-                            crs=config.STORAGE_CRS)
 
 
 def same(a: object, b: object) -> bool:
@@ -142,7 +134,8 @@ def main() -> None:
                           if policy.category_rule(role, c).access == "exact"]
             keep = [indicators.mask(df, sel) & df["category"].astype(str).isin(timed_cats)
                     .to_numpy() for df in (weighted, expanded)]
-            w_pts, e_pts = as_points(weighted[keep[0]]), as_points(expanded[keep[1]])
+            w_pts, e_pts = (load.released_points(weighted[keep[0]]),
+                            load.released_points(expanded[keep[1]]))
             report(f"  police, {len(w_pts):,} / {len(e_pts):,} timed points of the last 12 "
                    "months", police_steps(w_pts, frames["secteurs"], frames["territoire"]),
                    police_steps(e_pts, frames["secteurs"], frames["territoire"]))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import crs, vocab
+from clspd_geo import config, crs, vocab
 from clspd_geo.analysis import indicators
 from clspd_geo.errors import SchemaError
 
@@ -96,6 +96,21 @@ def row_loads(incidents: pd.DataFrame, *, weights: Mapping[str, float] | None = 
             else pd.Series(None, index=incidents.index, dtype=object))
     n = indicators.weights(incidents)
     return n, n * incident_weights(cats, weights=weights, default_weight=default_weight)
+
+
+def released_points(rows: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return released rows as the points the police analyses read (EPSG:4326).
+
+    ``rows``: rows of :meth:`clspd_geo.access.view.RoleView.counts` (or any table with
+    ``occurred_at``, ``category``, ``lon`` and ``lat``). Columns ``occurred_at``,
+    ``category`` (code) and ``n``, the incidents each row stands for
+    (:func:`clspd_geo.analysis.indicators.weights`), which every count here weighs.
+    """
+    return gpd.GeoDataFrame({"occurred_at": rows["occurred_at"].to_numpy(),
+                             "category": rows["category"].astype(str).to_numpy(),
+                             "n": indicators.weights(rows)},
+                            geometry=gpd.points_from_xy(rows["lon"], rows["lat"]),
+                            crs=config.STORAGE_CRS)
 
 
 def sector_of(points: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -15,9 +15,8 @@ import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from clspd_geo import config, demo, vocab
+from clspd_geo import demo, vocab
 from clspd_geo.access import release
-from clspd_geo.analysis import indicators
 from clspd_geo.police import blocks, load, patrol_brief, patrols, sector_checks, sectors
 from conftest import make_points
 from weighted_release import role_release
@@ -120,17 +119,25 @@ def demo_points():
     same rows expanded, and the demo's layers."""
     frames = demo.build_demo(seed=5, n_incidents=6000)
     counts, _ = role_release(frames, "police", as_of=AS_OF)
-    pts = gpd.GeoDataFrame({"occurred_at": counts["occurred_at"].to_numpy(),
-                            "category": counts["category"].astype(str).to_numpy(),
-                            "n": indicators.weights(counts)},
-                           geometry=gpd.points_from_xy(counts["lon"], counts["lat"]),
-                           crs=config.STORAGE_CRS)
+    pts = load.released_points(counts)
     return pts, release.expand(pts), frames
 
 
 def test_the_demo_release_has_rows_of_many_incidents(demo_points):
     pts, expanded, _ = demo_points
     assert pts["n"].max() > 1 and len(pts) < len(expanded)
+    assert list(pts.columns) == ["occurred_at", "category", "n", "geometry"]
+    assert pts.crs.to_epsg() == 4326
+
+
+def test_released_points_of_a_table_without_n_stand_for_one_incident(incidents):
+    rows = pd.DataFrame({"occurred_at": incidents["occurred_at"],
+                         "category": incidents["category"].astype("category"),
+                         "lon": incidents.geometry.x, "lat": incidents.geometry.y})
+    pts = load.released_points(rows)
+    assert pts["n"].tolist() == [1] * len(rows)
+    assert pts["category"].tolist() == incidents["category"].tolist()
+    assert pts.geom_equals(incidents.geometry.reset_index(drop=True)).all()
 
 
 def test_police_analyses_on_the_demo(demo_points):
