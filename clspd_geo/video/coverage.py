@@ -10,7 +10,7 @@ Incidents come either as a GeoDataFrame (any CRS) or as the light frame of
 telling their CRS): the page works on the light frame so a million incidents stay fast.
 A row of a weighted release (:meth:`clspd_geo.access.view.RoleView.counts`) stands for its
 ``n`` incidents, all at its position: every count here weighs rows by it
-(:attr:`Coverage.n`), so the figures are those of one row per incident.
+(:attr:`Coverage.weights`), so the figures are those of one row per incident.
 """
 
 from __future__ import annotations
