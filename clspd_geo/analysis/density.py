@@ -17,7 +17,10 @@ Default bandwidth (:func:`default_bandwidth_m`): Scott's rule for two dimensions
 ``h = sigma * n ** (-1/6)``, with a robust spread ``sigma`` (the mean over x and y of
 ``min(standard deviation, interquartile range / 1.349)``, as in Silverman's rule) and
 ``n`` the effective number of incidents (``(sum w)**2 / sum w**2`` when weighted); never
-below one cell, since a narrower kernel would only draw the grid.
+below one cell, since a narrower kernel would only draw the grid. A point may stand for
+several incidents at its position (``n``: the ``n`` column of a weighted release,
+:meth:`clspd_geo.access.view.RoleView.counts`): spread and effective number are then those
+of the points it would expand to, so the surface is the same as on one point per incident.
 """
 
 from __future__ import annotations
@@ -38,28 +41,63 @@ KERNEL_RADIUS_SD = 5.0
 
 
 def default_bandwidth_m(x: np.ndarray, y: np.ndarray, *, cell_size_m: float,
-                        weights: np.ndarray | None = None) -> float:
+                        weights: np.ndarray | None = None,
+                        n: np.ndarray | None = None) -> float:
     """Return the default KDE bandwidth in metres (robust Scott rule, at least one cell).
 
     See the module docstring for the rule.
+
+    Parameters
+    ----------
+    weights
+        Weight of each point (all of its incidents together when ``n`` is given).
+    n
+        Number of incidents each point stands for (default: one): the bandwidth is the one
+        of the points repeated that many times, each with its share of the weight.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
+    if n is not None:
+        c = np.asarray(n, dtype=float)
+        ok &= c > 0
+        c = c[ok]
     x, y = x[ok], y[ok]
-    if x.size < 2:
+    if (x.size if n is None else c.sum()) < 2:
         return float(cell_size_m)
     w = None if weights is None else np.asarray(weights, dtype=float)[ok]
-    n_eff = x.size if w is None else float(w.sum() ** 2 / max((w**2).sum(), 1e-300))
+    if n is None:
+        n_eff = x.size if w is None else float(w.sum() ** 2 / max((w**2).sum(), 1e-300))
+    else:
+        w = c if w is None else w
+        n_eff = float(w.sum() ** 2 / max((w**2 / c).sum(), 1e-300))
 
     def spread(v: np.ndarray) -> float:
-        sd = float(np.std(v))
-        q75, q25 = np.percentile(v, [75, 25])
+        if n is None:
+            sd = float(np.std(v))
+            q75, q25 = np.percentile(v, [75, 25])
+        else:
+            mean = float((c * v).sum() / c.sum())
+            sd = float(np.sqrt((c * (v - mean) ** 2).sum() / c.sum()))
+            q75, q25 = _repeated_percentiles(v, c, [75, 25])
         iqr = float(q75 - q25) / 1.349
         return min(sd, iqr) if iqr > 0 else sd
 
     sigma = (spread(x) + spread(y)) / 2
     return float(max(sigma * n_eff ** (-1 / 6), cell_size_m))
+
+
+def _repeated_percentiles(v: np.ndarray, n: np.ndarray, q: list[float]) -> list[float]:
+    """Return ``np.percentile(np.repeat(v, n), q)`` without repeating (linear method)."""
+    order = np.argsort(v, kind="stable")
+    v, ends = v[order], np.cumsum(n[order])
+    out = []
+    for p in q:
+        h = p / 100 * (ends[-1] - 1)
+        lo = np.floor(h)
+        a, b = v[np.searchsorted(ends, [lo, min(lo + 1, ends[-1] - 1)], side="right")]
+        out.append(float(a + (h - lo) * (b - a)))
+    return out
 
 
 def _kernel_taps(step_m: float, bandwidth_m: float) -> list[np.ndarray]:
@@ -301,17 +339,27 @@ def kde(incidents: gpd.GeoDataFrame, territory: gpd.GeoDataFrame, *, cell_size_m
 
 def density_xy(grid: cells.Grid, x: np.ndarray, y: np.ndarray, *, inside: np.ndarray,
                bandwidth_m: float | None = None, weights: np.ndarray | None = None,
-               min_incidents: int = MIN_INCIDENTS) -> Density:
-    """Return the :class:`Density` of projected points (metres, the grid's CRS)."""
+               min_incidents: int = MIN_INCIDENTS, n: np.ndarray | None = None) -> Density:
+    """Return the :class:`Density` of projected points (metres, the grid's CRS).
+
+    ``n`` is the number of incidents each point stands for (the ``n`` of a weighted
+    release; default one): the surface, bandwidth and count are then those of the points
+    repeated that many times. ``weights`` is the weight of each point, all its incidents
+    together (default: ``n``).
+    """
     idx = grid.cell_index(np.nan_to_num(x, nan=-1e18), np.nan_to_num(y, nan=-1e18))
     ok = idx >= 0
     ok[ok] = inside[idx[ok]]
-    n = int(ok.sum())
-    if n < min_incidents:
-        raise counts.not_enough(n, minimum=min_incidents)
+    ns = None if n is None else np.asarray(n, dtype=np.int64)[ok]
+    n_in = int(ok.sum()) if ns is None else int(ns.sum())
+    if n_in < min_incidents:
+        raise counts.not_enough(n_in, minimum=min_incidents)
     xs, ys = np.asarray(x)[ok], np.asarray(y)[ok]
-    ws = None if weights is None else np.asarray(weights, dtype=float)[ok]
+    if weights is not None:
+        ws = np.asarray(weights, dtype=float)[ok]
+    else:
+        ws = None if ns is None else ns.astype(float)
     h = bandwidth_m if bandwidth_m is not None else default_bandwidth_m(
-        xs, ys, cell_size_m=grid.cell_m, weights=ws)
+        xs, ys, cell_size_m=grid.cell_m, weights=ws, n=ns)
     dens = kde_grid(grid, xs, ys, bandwidth_m=h, weights=ws, inside=inside) * 1e6
-    return Density(grid, inside, dens, float(h), n)
+    return Density(grid, inside, dens, float(h), n_in)

@@ -90,7 +90,7 @@ def run_sectors(args: argparse.Namespace) -> int:
     """Print today's balance (and the proposal's); write the proposal layer."""
     view = access.open_view(args.store, args.role)
     secteurs = view.layer("secteurs")
-    incidents = view.incident_points(timed=True)
+    incidents = load.released_points(view.counts(timed=True))
     mine = secteurs[secteurs["force"] == args.police_force]
     if mine.empty:
         label = vocab.FORCES[args.police_force]
@@ -174,7 +174,8 @@ def run_patrol_brief(args: argparse.Namespace) -> int:
     """Write the brief as HTML."""
     view = access.open_view(args.store, args.role)
     fac = view.layer("equipements")
-    brief = patrol_brief.build_brief(view.layer("secteurs"), view.incident_points(timed=True),
+    brief = patrol_brief.build_brief(view.layer("secteurs"),
+                                     load.released_points(view.counts(timed=True)),
                                      sector_id=args.sector, shift=args.shift, facilities=fac,
                                      recent_days=args.days)
     if args.out.is_dir():

@@ -159,12 +159,13 @@ def _demand(view: RoleView, args: argparse.Namespace) -> siting.Demand:
             acc = indicators.accidents_in(acc, args.period[0],
                                           args.period[1] + dt.timedelta(days=1))
         return siting.demand_from_accidents(acc, epsg=view.metric_epsg)
-    incidents = view.incidents()
+    # One row per released atom with its incidents in n: the demand weighs rows by it.
+    incidents = view.counts()
     if args.period or args.categories:
         span = indicators.data_period(incidents)
         start, end = ((args.period[0], args.period[1] + dt.timedelta(days=1)) if args.period
                       else span or (dt.date.min, dt.date.max))
-        incidents = view.incidents(indicators.Selection(
+        incidents = view.counts(indicators.Selection(
             start, end, tuple(args.categories or vocab.category_codes())))
     return siting.demand_from_incidents(incidents, epsg=view.metric_epsg,
                                         category_weights=args.weights,

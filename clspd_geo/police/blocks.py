@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from clspd_geo import crs
 from clspd_geo.analysis import cells
 from clspd_geo.errors import EmptySelectionError, SchemaError
-from clspd_geo.police.load import incident_weights, sector_of
+from clspd_geo.police.load import row_loads, sector_of
 from clspd_geo.police.shifts import DEFAULT_SHIFTS, Shift, shift_of
 
 
@@ -33,7 +32,9 @@ def block_loads(blocks: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
     """Return the blocks (EPSG:4326) with their severity-weighted workload.
 
     Adds ``block_id`` (from ``id_column``), ``n_incidents`` and ``load``. An incident on the
-    border of two blocks counts in the first one only. ``shift`` restricts to one shift.
+    border of two blocks counts in the first one only. ``shift`` restricts to one shift. A
+    row with an ``n`` column stands for ``n`` incidents
+    (:func:`clspd_geo.police.load.row_loads`).
     """
     if id_column not in blocks.columns:
         raise SchemaError(f"La colonne « {id_column} » manque dans la couche des îlots.")
@@ -41,13 +42,12 @@ def block_loads(blocks: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
     if shift is not None:
         when = shift_of(inc[time_column], shifts=shifts)
         inc = inc[(when["shift"] == shift).to_numpy()]
-    cats = (inc[category_column] if category_column in inc.columns
-            else pd.Series(None, index=inc.index, dtype=object))
-    w = incident_weights(cats, weights=weights, default_weight=default_weight)
+    count, w = row_loads(inc, weights=weights, default_weight=default_weight,
+                         category_column=category_column)
     pairs = sector_of(inc, blocks).drop_duplicates("point")
-    load = np.bincount(pairs["sector"].to_numpy(), weights=w[pairs["point"].to_numpy()],
-                       minlength=len(blocks))
-    n = np.bincount(pairs["sector"].to_numpy(), minlength=len(blocks))
+    block, point = pairs["sector"].to_numpy(), pairs["point"].to_numpy()
+    load = np.bincount(block, weights=w[point], minlength=len(blocks))
+    n = np.bincount(block, weights=count[point], minlength=len(blocks))
     out = crs.to_storage(blocks).copy()
     out["block_id"] = out[id_column].astype(str)
     out["n_incidents"] = n.astype(int)

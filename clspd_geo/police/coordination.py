@@ -18,7 +18,7 @@ import shapely
 
 from clspd_geo import crs
 from clspd_geo.police._geom import polygonal
-from clspd_geo.police.load import MUNICIPAL, NATIONAL, incident_weights
+from clspd_geo.police.load import MUNICIPAL, NATIONAL, row_loads
 from clspd_geo.police.shifts import DEFAULT_SHIFTS, Shift, check_shifts, shift_of
 
 
@@ -69,7 +69,8 @@ def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
     sectors
         Sectors of every force (``sector_id``, ``force``), any CRS.
     incidents
-        Incidents (``occurred_at``, ``category``), any CRS.
+        Incidents (``occurred_at``, ``category``), any CRS; a row with an ``n`` column
+        stands for ``n`` incidents (:func:`clspd_geo.police.load.row_loads`).
     territory
         Limits of the territory; without it, uncovered places and gaps are not computed.
     forces
@@ -83,8 +84,7 @@ def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
     epsg = work.crs.to_epsg()
     pts = crs.to_compute(incidents, epsg=epsg)
     when = shift_of(pts["occurred_at"], shifts=shifts)
-    w = incident_weights(pts["category"] if "category" in pts.columns
-                         else pd.Series(None, index=pts.index, dtype=object), weights=weights)
+    n, w = row_loads(pts, weights=weights)
     xy = crs.metric_xy(pts, epsg=epsg)
     px, py = xy[:, 0], xy[:, 1]
     ok_pt = ~np.isnan(px)
@@ -108,9 +108,9 @@ def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
                 continue
             mask = inside(inter)
             row = {"sector_pn": a, "sector_pm": str(pm["sector_id"].iloc[j]),
-                   "area_m2": float(inter.area), "n_incidents": int(mask.sum())}
+                   "area_m2": float(inter.area), "n_incidents": int(n[mask].sum())}
             for c in codes:
-                row[f"n_{c}"] = int((mask & (when["shift"] == c).to_numpy()).sum())
+                row[f"n_{c}"] = int(n[mask & (when["shift"] == c).to_numpy()].sum())
             rows.append(row)
             geoms.append(inter)
     overlap = gpd.GeoDataFrame(
@@ -122,7 +122,7 @@ def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
     by_shift = pd.DataFrame({
         "shift": codes,
         "shift_label": [s.label for s in shifts],
-        "n_incidents": [int((in_both & (when["shift"] == c).to_numpy()).sum()) for c in codes],
+        "n_incidents": [int(n[in_both & (when["shift"] == c).to_numpy()].sum()) for c in codes],
         "load": [float(w[in_both & (when["shift"] == c).to_numpy()].sum()) for c in codes],
     })
 
@@ -137,7 +137,7 @@ def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
                  if p.area >= min_area_m2]
         uncovered = gpd.GeoDataFrame(
             {"area_m2": [float(p.area) for p in parts],
-             "n_incidents": [int(inside(p).sum()) for p in parts]},
+             "n_incidents": [int(n[inside(p)].sum()) for p in parts]},
             geometry=gpd.GeoSeries(parts, crs=epsg))
         g_rows, g_geoms = [], []
         for force in forces:
@@ -148,7 +148,7 @@ def coordination(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
                 continue
             gap = shapely.union_all(parts)
             g_rows.append({"force": force, "area_m2": float(gap.area),
-                           "n_incidents": int(inside(gap).sum())})
+                           "n_incidents": int(n[inside(gap)].sum())})
             g_geoms.append(gap)
         gaps = gpd.GeoDataFrame(pd.DataFrame(g_rows, columns=["force", "area_m2",
                                                                "n_incidents"]),

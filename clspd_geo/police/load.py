@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from clspd_geo import crs, vocab
+from clspd_geo import config, crs, vocab
+from clspd_geo.analysis import indicators
 from clspd_geo.errors import SchemaError
 
 NATIONAL = "police_nationale"
@@ -73,6 +74,43 @@ def incident_weights(categories: pd.Series, *, weights: Mapping[str, float] | No
                           "nombre positif ou nul.")
     w = categories.map(table).astype(float)
     return w.fillna(default_weight).to_numpy()
+
+
+def row_loads(incidents: pd.DataFrame, *, weights: Mapping[str, float] | None = None,
+              default_weight: float = 1.0, category_column: str = "category"
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Return how many incidents each row stands for, and its workload.
+
+    A row of a weighted release (:meth:`clspd_geo.access.view.RoleView.counts`) stands for
+    its ``n`` incidents (:func:`clspd_geo.analysis.indicators.weights`; one per row
+    otherwise); its load is that number times its category's weight
+    (:func:`incident_weights`; a frame without ``category_column`` weighs
+    ``default_weight`` per incident).
+
+    Returns
+    -------
+    n, load
+        Two arrays, one value per row: incidents (integers) and workload (floats).
+    """
+    cats = (incidents[category_column] if category_column in incidents.columns
+            else pd.Series(None, index=incidents.index, dtype=object))
+    n = indicators.weights(incidents)
+    return n, n * incident_weights(cats, weights=weights, default_weight=default_weight)
+
+
+def released_points(rows: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return released rows as the points the police analyses read (EPSG:4326).
+
+    ``rows``: rows of :meth:`clspd_geo.access.view.RoleView.counts` (or any table with
+    ``occurred_at``, ``category``, ``lon`` and ``lat``). Columns ``occurred_at``,
+    ``category`` (code) and ``n``, the incidents each row stands for
+    (:func:`clspd_geo.analysis.indicators.weights`), which every count here weighs.
+    """
+    return gpd.GeoDataFrame({"occurred_at": rows["occurred_at"].to_numpy(),
+                             "category": rows["category"].astype(str).to_numpy(),
+                             "n": indicators.weights(rows)},
+                            geometry=gpd.points_from_xy(rows["lon"], rows["lat"]),
+                            crs=config.STORAGE_CRS)
 
 
 def sector_of(points: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from clspd_geo import _format, crs, vocab
-from clspd_geo.analysis import cells, counts
+from clspd_geo.analysis import cells, counts, indicators
 from clspd_geo.errors import EmptySelectionError, SchemaError
 from clspd_geo.police.load import incident_weights
 from clspd_geo.police.shifts import DEFAULT_SHIFTS, Shift, check_shifts, format_hour, shift_of
@@ -76,7 +76,8 @@ class PatrolBrief:
     sector
         The sector polygon, EPSG:4326 (one row).
     incidents
-        The incidents of the window in the sector, EPSG:4326 (for the map).
+        The incidents of the window in the sector, EPSG:4326 (for the map; rows of a
+        weighted release keep their ``n``).
     n_incidents
         Incidents of the window in the sector (sensitive ones excluded).
     """
@@ -95,10 +96,22 @@ class PatrolBrief:
 
 
 def _count(grid: cells.Grid, x: np.ndarray, y: np.ndarray, inside: np.ndarray,
-           weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (counts, weighted) per cell of the points on the cells ``inside``."""
-    res = counts.count_xy(grid, x, y, inside=inside, weights=weights)
-    return np.asarray(res.counts), np.asarray(res.weighted)
+           n: np.ndarray, load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (incidents, load) per cell of the rows on the cells ``inside``.
+
+    Each row stands for ``n`` incidents and carries their ``load``.
+    """
+    return tuple(np.asarray(counts.count_xy(grid, x, y, inside=inside, weights=w).weighted)
+                 for w in (n, load))
+
+
+def _main_categories(categories: np.ndarray, n: np.ndarray, labels: dict[str, str]) -> str:
+    """Return the three main categories of the rows with their counts (French).
+
+    Each row stands for ``n`` incidents; ties go in the order of the category codes.
+    """
+    per = pd.Series(n).groupby(categories).sum().sort_values(ascending=False, kind="stable")
+    return ", ".join(f"{labels.get(k, k)} ({int(v)})" for k, v in per.head(3).items())
 
 
 def _hours_in(shift: Shift, hours: Sequence[float]) -> list[float]:
@@ -150,7 +163,8 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
     sectors
         The sectors layer (``sector_id``, ``name``, ``force``), any CRS.
     incidents
-        The incidents (``occurred_at``, ``category``), any CRS.
+        The incidents (``occurred_at``, ``category``), any CRS; a row with an ``n`` column
+        stands for ``n`` incidents.
     sector_id, shift
         The sector and the shift code (``"nuit"``...).
     facilities
@@ -229,10 +243,11 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
     inside = _touching(grid, poly)
     cat_all = (inc["category"].astype(str).to_numpy() if "category" in inc.columns
                else np.full(len(inc), "?"))
-    w_all = incident_weights(pd.Series(cat_all), weights=weights)
-    n_now, load_now = _count(grid, xy[recent, 0], xy[recent, 1], inside,
-                                      w_all[recent])
-    n_prev, _ = _count(grid, xy[prior, 0], xy[prior, 1], inside, w_all[prior])
+    n_all = indicators.weights(inc)
+    w_all = n_all * incident_weights(pd.Series(cat_all), weights=weights)
+    n_now, load_now = _count(grid, xy[recent, 0], xy[recent, 1], inside, n_all[recent],
+                             w_all[recent])
+    n_prev, _ = _count(grid, xy[prior, 0], xy[prior, 1], inside, n_all[prior], w_all[prior])
     order = np.lexsort((-n_now, -load_now))
     order = [c for c in order if load_now[c] > 0][:top_n]
     cell_idx = grid.cell_index(np.nan_to_num(xy[:, 0], nan=-1e18),
@@ -252,8 +267,7 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
     polys = grid.polygons(np.asarray(order, dtype=np.int64))
     for rank, (c, cell_poly) in enumerate(zip(order, polys), start=1):
         mask = recent & (cell_idx == c)
-        counts = pd.Series(cat_all[mask]).value_counts()
-        cats = ", ".join(f"{labels.get(k, k)} ({v})" for k, v in counts.head(3).items())
+        cats = _main_categories(cat_all[mask], n_all[mask], labels)
         trend = _trend(int(n_now[c]), int(n_prev[c]))
         near: list[str] = []
         kinds_near: dict[tuple[str, str], list[str]] = {}
@@ -300,7 +314,7 @@ def build_brief(sectors: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, secto
         force=str(row["force"].iloc[0]) if "force" in row.columns else "",
         shift=the_shift, start=start, end=end, cells=frame,
         facilities=crs.to_storage(fac_frame), sector=crs.to_storage(row),
-        incidents=crs.to_storage(inc[recent]), n_incidents=int(recent.sum()))
+        incidents=crs.to_storage(inc[recent]), n_incidents=int(n_all[recent].sum()))
 
 
 def _extent(poly: shapely.Geometry) -> float:

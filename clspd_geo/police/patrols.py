@@ -23,8 +23,7 @@ import pandas as pd
 from clspd_geo import crs
 from clspd_geo.errors import EmptySelectionError, SchemaError
 from clspd_geo.police.coordination import Coordination, coordination
-from clspd_geo.police.load import (balance, incident_weights, sector_of, weight_items,
-                                   weight_table)
+from clspd_geo.police.load import balance, row_loads, sector_of, weight_items, weight_table
 from clspd_geo.police.shifts import (DEFAULT_SHIFTS, Shift, check_shifts, make_shifts,
                                      shift_bounds, shift_of, shift_table)
 
@@ -97,7 +96,8 @@ def workload(incidents: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame, *,
     Parameters
     ----------
     incidents
-        Points with a time and a category (any CRS).
+        Points with a time and a category (any CRS); a row with an ``n`` column stands
+        for ``n`` incidents (:func:`clspd_geo.police.load.row_loads`).
     sectors
         Sector polygons (any CRS) with an id and, optionally, a force.
     shifts
@@ -134,26 +134,25 @@ def workload(incidents: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame, *,
         "force": (sectors[force_column].astype(str).to_numpy() if force_column in sectors.columns
                   else np.full(len(sectors), "")),
     })
-    cats = (incidents[category_column] if category_column in incidents.columns
-            else pd.Series(None, index=incidents.index, dtype=object))
-    w = incident_weights(cats, weights=weights, default_weight=default_weight)
+    n, w = row_loads(incidents, weights=weights, default_weight=default_weight,
+                     category_column=category_column)
     when = shift_of(incidents[time_column], shifts=shifts)
     pairs = sector_of(incidents, sectors)
     has_time = when["shift"].notna().to_numpy()
     pairs = pairs[has_time[pairs["point"].to_numpy()]]
     located = np.zeros(len(incidents), dtype=bool)
     located[pairs["point"].to_numpy()] = True
-    outside = int((~located & has_time).sum())
+    outside = int(n[~located & has_time].sum())
 
+    point = pairs["point"].to_numpy()
     rows = pd.DataFrame({
         "sector": pairs["sector"].to_numpy(),
-        "shift": when["shift"].to_numpy()[pairs["point"].to_numpy()],
-        "weekday": when["weekday"].to_numpy(dtype=float, na_value=np.nan)[
-            pairs["point"].to_numpy()].astype(int),
-        "load": w[pairs["point"].to_numpy()],
+        "shift": when["shift"].to_numpy()[point],
+        "weekday": when["weekday"].to_numpy(dtype=float, na_value=np.nan)[point].astype(int),
+        "n": n[point], "load": w[point],
     })
     agg = rows.groupby(["sector", "shift", "weekday"]).agg(
-        n_incidents=("load", "size"), load=("load", "sum"))
+        n_incidents=("n", "sum"), load=("load", "sum"))
     full = pd.MultiIndex.from_product(
         [range(len(sec)), [s.code for s in shifts], range(7)],
         names=["sector", "shift", "weekday"])

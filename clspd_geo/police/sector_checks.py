@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from clspd_geo import _format, crs, vocab
+from clspd_geo.analysis import indicators
 from clspd_geo.police._geom import polygonal
 from clspd_geo.police.load import sector_of
 
@@ -99,7 +100,8 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
     sectors
         ``sector_id``, ``force`` and polygons, any CRS.
     incidents
-        When given, sectors in which no incident falls are reported.
+        When given, sectors in which no incident falls are reported (a row with an ``n``
+        column stands for ``n`` incidents).
     min_area_m2
         Overlaps and holes smaller than this are digitising noise and are ignored.
     """
@@ -155,7 +157,8 @@ def check_sectors(sectors: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | No
                 places.append(hole)
     if incidents is not None:
         pairs = sector_of(incidents, sectors)
-        counts = np.bincount(pairs["sector"].to_numpy(), minlength=len(work))
+        n = indicators.weights(incidents)[pairs["point"].to_numpy()]
+        counts = np.bincount(pairs["sector"].to_numpy(), weights=n, minlength=len(work))
         for k in np.flatnonzero(counts == 0):
             label = vocab.FORCES.get(forces[k], forces[k])
             problems.append(f"Aucun fait enregistré dans le secteur « {names[k]} » ({label}) sur "

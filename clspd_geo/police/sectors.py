@@ -19,7 +19,7 @@ import shapely
 from clspd_geo import crs, vocab
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.police.blocks import block_loads, grid_blocks
-from clspd_geo.police.load import NATIONAL, balance, incident_weights, sector_of
+from clspd_geo.police.load import NATIONAL, balance, row_loads, sector_of
 from clspd_geo.police.redesign import TARGET_CV, Redesign, redesign
 from clspd_geo.police.sector_checks import check_sectors, shape_table
 
@@ -31,7 +31,8 @@ def compare(current: gpd.GeoDataFrame, proposal: gpd.GeoDataFrame,
             default_weight: float = 1.0, category_column: str = "category") -> pd.DataFrame:
     """Compare today's sectors with a proposal on the same incidents.
 
-    Both sets are measured the same way: each incident counts in the sector(s) it falls in.
+    Both sets are measured the same way: each incident counts in the sector(s) it falls in
+    (a row with an ``n`` column stands for ``n`` incidents).
 
     Returns
     -------
@@ -41,13 +42,12 @@ def compare(current: gpd.GeoDataFrame, proposal: gpd.GeoDataFrame,
         ``max_distance_m`` (the largest over the sectors).
     """
     rows = {}
+    _, w = row_loads(incidents, weights=weights, default_weight=default_weight,
+                     category_column=category_column)
     for label, frame in (("actuels", current), ("proposés", proposal)):
         if frame.empty:
             raise EmptySelectionError(f"Aucun secteur {label} à comparer.")
         frame = frame.reset_index(drop=True)
-        cats = (incidents[category_column] if category_column in incidents.columns
-                else pd.Series(None, index=incidents.index, dtype=object))
-        w = incident_weights(cats, weights=weights, default_weight=default_weight)
         pairs = sector_of(incidents, frame)
         loads = np.bincount(pairs["sector"].to_numpy(), weights=w[pairs["point"].to_numpy()],
                             minlength=len(frame))

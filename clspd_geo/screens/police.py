@@ -11,10 +11,10 @@ import datetime as dt
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import config, vocab
+from clspd_geo import vocab
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import selection
-from clspd_geo.police import patrol_brief, patrols, sector_checks, sectors
+from clspd_geo.police import load, patrol_brief, patrols, sector_checks, sectors
 
 ShiftBounds = tuple[tuple[str, float, float], ...]
 """``(code, start hour, end hour)`` of each shift (:func:`clspd_geo.police.patrols.make_shifts`)."""
@@ -42,16 +42,15 @@ def sectors_in(view: RoleView, communes: tuple[str, ...] = ()) -> gpd.GeoDataFra
 
 def _points(view: RoleView, start: dt.date, end: dt.date,
             communes: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
-    # The incidents of [start, end) of the communes with a time of day, as points (EPSG:4326).
+    # The incidents of [start, end) of the communes with a time of day, as points (EPSG:4326):
+    # one row per released row of RoleView.counts, with the incidents it stands for in ``n``
+    # (1 for the categories read exactly, the only ones kept here).
     def compute() -> gpd.GeoDataFrame:
-        df = selection.of_communes(view.incidents(), communes)
+        df = selection.of_communes(view.counts(), communes)
         t = df["occurred_at"]
         timed = df["category"].astype(str).isin(timed_categories(view))
-        part = df[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(end)) & timed.to_numpy()]
-        return gpd.GeoDataFrame(
-            {"occurred_at": part["occurred_at"].to_numpy(),
-             "category": part["category"].astype(str).to_numpy()},
-            geometry=gpd.points_from_xy(part["lon"], part["lat"]), crs=config.STORAGE_CRS)
+        return load.released_points(
+            df[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(end)) & timed.to_numpy()])
     return view.memo(("police._points", start, end, tuple(communes)), compute)
 
 

@@ -111,12 +111,14 @@ def coverage(view: RoleView, sel: indicators.Selection
              ) -> tuple[coverage_mod.Coverage, pd.DataFrame]:
     """Return ``(Coverage, selected incidents)`` for the cameras in service.
 
-    The selected incidents are the rows of :meth:`RoleView.incidents` the coverage was
-    computed on, in the same order (shared: never modify them).
+    The selected incidents are the rows of :meth:`RoleView.counts` the coverage was
+    computed on, in the same order (shared: never modify them); each stands for its ``n``
+    incidents, which every figure of :mod:`clspd_geo.video.coverage` weighs
+    (:attr:`clspd_geo.video.coverage.Coverage.weights`).
     """
     def compute() -> tuple[coverage_mod.Coverage, pd.DataFrame]:
         valid, _ = video_cameras(view)
-        rows = view.incidents(sel)
+        rows = view.counts(sel)
         return coverage_mod.assess(coverage_mod.in_service(valid), rows,
                                    epsg=view.metric_epsg), rows
     return view.memo(("video.coverage", sel), compute)
@@ -176,7 +178,9 @@ def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> 
         acc = common.accidents(view, sel)
         return siting.demand_from_accidents(indicators.accidents_in(acc, sel.start, sel.end)
                                             if len(acc) else acc, epsg=epsg)
-    df = view.incidents(sel)
+    # A released row stands for its n incidents at its position: the demand weighs it by n
+    # (siting.incident_weights), as the n points it would expand to.
+    df = view.counts(sel)
     if params.demand != "surface":
         return siting.demand_from_incidents(df, epsg=epsg, category_weights=params.weights,
                                             half_life_days=params.half_life_days)
@@ -186,7 +190,8 @@ def _demand(view: RoleView, sel: indicators.Selection, params: SitingParams) -> 
     w = siting.incident_weights(df, category_weights=params.weights,
                                 half_life_days=params.half_life_days)
     dens = density.density_xy(g, df["x"].to_numpy(), df["y"].to_numpy(),
-                               inside=cells.inside_mask(g, territoire), weights=w)
+                               inside=cells.inside_mask(g, territoire), weights=w,
+                               n=indicators.weights(df))
     return siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
                                       epsg=epsg, label="densité des faits")
 
@@ -289,8 +294,8 @@ def sites_csv(result: siting.SitingResult) -> bytes:
 
 def before_after_table(view: RoleView, communes: tuple[str, ...] = ()) -> pd.DataFrame:
     """Return the before / after comparison of every dated camera of these communes (all
-    when none), on all incidents."""
+    when none), on all incidents (the rows of :meth:`RoleView.counts`, weighed by ``n``)."""
     def compute() -> pd.DataFrame:
         valid, _ = video_cameras(view, communes)
-        return before_after.before_after(valid, view.incidents(), epsg=view.metric_epsg)
+        return before_after.before_after(valid, view.counts(), epsg=view.metric_epsg)
     return view.memo(("video.before_after_table", tuple(communes)), compute)

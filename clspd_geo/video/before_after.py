@@ -28,9 +28,10 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from clspd_geo.analysis import indicators
+from clspd_geo.errors import EmptySelectionError
 from clspd_geo.video import cameras as cams_mod
 from clspd_geo.video import coverage
-from clspd_geo.errors import EmptySelectionError
 
 MIN_TARGET_COUNT = 20
 """Fewer incidents than this in the view (before + after) are too few to conclude."""
@@ -70,7 +71,8 @@ def before_after(cameras: gpd.GeoDataFrame, incidents: pd.DataFrame, *,
         out.
     incidents
         Incidents with ``occurred_at``: a GeoDataFrame (any CRS), or a light frame with
-        ``x``/``y`` metres and ``epsg``.
+        ``x``/``y`` metres and ``epsg``; a row with an ``n`` column stands for ``n``
+        incidents (:func:`clspd_geo.analysis.indicators.weights`).
     window_days
         Days compared on each side (shortened, equally on both sides, to the data there is).
     ring_m
@@ -101,6 +103,7 @@ def before_after(cameras: gpd.GeoDataFrame, incidents: pd.DataFrame, *,
     if len(x) == 0:
         raise EmptySelectionError("Aucun fait à comparer avant et après la mise en service.")
     ts = pd.to_datetime(incidents["occurred_at"]).to_numpy()
+    n = indicators.weights(incidents)
     first, last = ts.min(), ts.max()
     dated = cameras[cameras["commissioned_on"].notna()]
     p = cams_mod.view_params(dated, epsg=work_epsg)
@@ -135,9 +138,9 @@ def before_after(cameras: gpd.GeoDataFrame, incidents: pd.DataFrame, *,
             in_view[near] = v
             in_ring[near] = o & ~v
         in_ctrl = ~(in_view | in_ring)
-        t_b, t_a = int((in_view & in_before).sum()), int((in_view & in_after).sum())
-        d_b, d_a = int((in_ring & in_before).sum()), int((in_ring & in_after).sum())
-        c_b, c_a = int((in_ctrl & in_before).sum()), int((in_ctrl & in_after).sum())
+        t_b, t_a = int(n[in_view & in_before].sum()), int(n[in_view & in_after].sum())
+        d_b, d_a = int(n[in_ring & in_before].sum()), int(n[in_ring & in_after].sum())
+        c_b, c_a = int(n[in_ctrl & in_before].sum()), int(n[in_ctrl & in_after].sum())
         if c_b > 0:
             kt, kd = t_b / c_b, d_b / c_b
             wdd = (t_a - t_b) - kt * (c_a - c_b) + (d_a - d_b) - kd * (c_a - c_b)

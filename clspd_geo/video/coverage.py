@@ -8,6 +8,9 @@ EN 62676-4; only cameras with a known resolution have one).
 Incidents come either as a GeoDataFrame (any CRS) or as the light frame of
 :func:`clspd_geo.analysis.indicators.prepare_incidents` (``x``/``y`` in metres, with ``epsg=``
 telling their CRS): the page works on the light frame so a million incidents stay fast.
+A row of a weighted release (:meth:`clspd_geo.access.view.RoleView.counts`) stands for its
+``n`` incidents, all at its position: every count here weighs rows by it
+(:attr:`Coverage.weights`), so the figures are those of one row per incident.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from scipy import sparse
 
 from clspd_geo.video import cameras as cams_mod
 from clspd_geo import crs, vocab
-from clspd_geo.analysis import cells
+from clspd_geo.analysis import cells, indicators
 from clspd_geo.errors import EmptySelectionError
 
 NIGHT_HOURS = (22, 6)
@@ -45,6 +48,9 @@ class Coverage:
         Incident positions, metres (``epsg``).
     epsg
         Metric CRS of ``x`` and ``y``.
+    n
+        Number of incidents each row stands for
+        (:func:`clspd_geo.analysis.indicators.weights`; None: one each).
     """
 
     matrix: sparse.csr_array
@@ -53,6 +59,12 @@ class Coverage:
     x: np.ndarray
     y: np.ndarray
     epsg: int
+    n: np.ndarray | None = None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Number of incidents each row stands for (ones when :attr:`n` is None)."""
+        return np.ones(len(self.x), dtype=np.int64) if self.n is None else self.n
 
     @property
     def n_cameras_seeing(self) -> np.ndarray:
@@ -135,16 +147,17 @@ def assess(cameras: gpd.GeoDataFrame, incidents: pd.DataFrame, *,
         raise EmptySelectionError(msg)
     ids = tuple(str(v) for v in cameras["camera_id"]) if "camera_id" in cameras.columns else \
         tuple(str(i) for i in range(len(cameras)))
+    n = indicators.weights(incidents)
     if len(cameras) == 0:
         empty = sparse.csr_array((len(x), 0), dtype=bool)
-        return Coverage(empty, empty, ids, x, y, work_epsg)
+        return Coverage(empty, empty, ids, x, y, work_epsg, n)
     p = cams_mod.view_params(cameras, epsg=work_epsg)
     seen = cams_mod.seen_by_xy(p, x, y, radius_m=p.range_m, buildings=buildings)
     rec_r = cams_mod.dori_distances(cameras)["recognition_m"].to_numpy(dtype=float)
     rec_r = np.where(np.isfinite(rec_r), rec_r, 0.0)
     rec = (cams_mod.seen_by_xy(p, x, y, radius_m=rec_r, buildings=buildings) if (rec_r > 0).any()
            else sparse.csr_array((len(x), len(ids)), dtype=bool))
-    return Coverage(seen, rec, ids, x, y, work_epsg)
+    return Coverage(seen, rec, ids, x, y, work_epsg, n)
 
 
 def _groups(incidents: pd.DataFrame, by: str, freq: str) -> tuple[pd.Series, dict[str, str]]:
@@ -188,10 +201,11 @@ def share_by(cov: Coverage, incidents: pd.DataFrame, *,
         (by period: chronologically).
     """
     key, labels = _groups(incidents, by, freq)
-    df = pd.DataFrame({"group": key.to_numpy(), "seen": cov.seen,
-                       "recognised": cov.recognised})
+    n = cov.weights
+    df = pd.DataFrame({"group": key.to_numpy(), "n": n, "seen": n * cov.seen,
+                       "recognised": n * cov.recognised})
     out = df.groupby("group", observed=True).agg(
-        incidents=("seen", "size"), seen=("seen", "sum"), recognised=("recognised", "sum"))
+        incidents=("n", "sum"), seen=("seen", "sum"), recognised=("recognised", "sum"))
     out = out.reset_index()
     out["seen_share"] = out["seen"] / out["incidents"]
     out["recognised_share"] = out["recognised"] / out["incidents"]
@@ -222,13 +236,14 @@ def per_camera(cov: Coverage, incidents: pd.DataFrame, cameras: gpd.GeoDataFrame
         ``night_incidents``, ``night_share`` (share of its incidents at night, 0–1, NaN
         when it sees none), ``recognised`` (incidents in its recognition zone).
     """
-    m = cov.matrix.tocsc()
-    seen_count = np.asarray(m.sum(axis=0)).ravel().astype(int)
+    m = cov.matrix.tocsc().astype(np.int64)
+    n = cov.weights.astype(np.int64)
+    seen_count = np.asarray(m.T @ n).ravel().astype(int)
     only = cov.n_cameras_seeing == 1
-    unique = np.asarray(m.T @ only.astype(np.int64)).ravel().astype(int)
-    night = is_night(incidents["occurred_at"], hours=night_hours).astype(np.int64)
-    night_count = np.asarray(m.T @ night).ravel().astype(int)
-    rec = np.asarray(cov.recognition.sum(axis=0)).ravel().astype(int)
+    unique = np.asarray(m.T @ (only * n)).ravel().astype(int)
+    night = is_night(incidents["occurred_at"], hours=night_hours)
+    night_count = np.asarray(m.T @ (night * n)).ravel().astype(int)
+    rec = np.asarray(cov.recognition.astype(np.int64).T @ n).ravel().astype(int)
     out = pd.DataFrame({"camera_id": list(cov.camera_ids)})
     if "name" in cameras.columns:
         out["name"] = cameras["name"].astype(str).to_numpy()
@@ -269,8 +284,9 @@ def per_quartier(cov: Coverage, incidents: pd.DataFrame, quartiers: gpd.GeoDataF
         joined = joined[~joined.index.duplicated()]
         qid = qid.copy()
         qid[missing] = joined["quartier_id"].to_numpy()
-    df = pd.DataFrame({"quartier_id": qid, "seen": cov.seen})
-    agg = df.groupby("quartier_id").agg(incidents=("seen", "size"), seen=("seen", "sum"))
+    n = cov.weights
+    df = pd.DataFrame({"quartier_id": qid, "n": n, "seen": n * cov.seen})
+    agg = df.groupby("quartier_id").agg(incidents=("n", "sum"), seen=("seen", "sum"))
     cam = crs.to_compute(cameras, epsg=cov.epsg)
     cam_q = gpd.sjoin(cam[[cam.geometry.name]], q[["quartier_id", q.geometry.name]],
                       how="inner", predicate="within")
@@ -300,7 +316,8 @@ def uncovered_hotspots(cov: Coverage, *, cell_size_m: float = 100.0, top: int = 
     top
         Number of cells to return.
     weights
-        Optional weight per incident (severity, recency); default 1.
+        Optional weight per row (severity, recency); default 1. Each row also counts for
+        the incidents it stands for (:attr:`Coverage.weights`).
     min_incidents
         Leave out cells with fewer uncovered (weighted) incidents than this.
 
@@ -316,7 +333,7 @@ def uncovered_hotspots(cov: Coverage, *, cell_size_m: float = 100.0, top: int = 
                                   "non couvertes.")
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(cov.x[ok], cov.y[ok]), crs=cov.epsg)
     grid = cells.grid_for(pts, cell_size_m=cell_size_m, epsg=cov.epsg)
-    w = np.ones(len(cov.x)) if weights is None else np.asarray(weights, dtype=float)
+    w = cov.weights * (1.0 if weights is None else np.asarray(weights, dtype=float))
     total = cells.count(grid, cov.x[ok], cov.y[ok], weights=w[ok])
     unc = cells.count(grid, cov.x[ok], cov.y[ok], weights=(w * ~cov.seen)[ok])
     keep = unc >= min_incidents

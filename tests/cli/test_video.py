@@ -45,6 +45,36 @@ def test_siting_json(demo_store, capsys):
     assert all(-180 <= s["lon"] <= 180 and -90 <= s["lat"] <= 90 for s in data["sites"])
 
 
+def test_siting_weighs_the_released_atoms_by_their_incidents(demo_store, capsys):
+    """The video-protection role reads atoms: the demand is the one of their incidents."""
+    import datetime as dt
+
+    from clspd_geo import _format
+    from clspd_geo.analysis import indicators
+    from clspd_geo.cli import access
+
+    view = access.open_view(demo_store, "videoprotection")
+    counts = view.counts()
+    assert counts["n"].max() > 1
+    last = indicators.data_period(counts)[1]
+    start = dt.date(last.year, 1, 1)
+    code = cli.main(["siting", "--store", str(demo_store), "--new", "2", "--json",
+                     "--candidates", "grille", "--grid-m", "300", "--weights", "gravite",
+                     "--period", start.isoformat(), last.isoformat(),
+                     "--categories", "rixe", "tapage", "cambriolage"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    sel = indicators.Selection(start, last + dt.timedelta(days=1),
+                               ("rixe", "tapage", "cambriolage"))
+    expected = siting.demand_from_incidents(view.incidents(sel), epsg=view.metric_epsg,
+                                            category_weights="gravite")
+    assert data["demande"] == expected.description
+    assert data["resultats"][0]["poids_total"] == pytest.approx(expected.total)
+    n = indicators.count(counts, sel)
+    assert n > len(indicators.select(counts, sel))
+    assert data["demande"].startswith(f"{_format.number(n)} faits")
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["--budget-eur", "100"], "ne permet pas d'installer une seule caméra"),
     (["--new", "0"], "au moins 1"),

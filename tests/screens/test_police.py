@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,14 +24,17 @@ def _period(view) -> tuple[dt.date, dt.date]:
 
 
 def _points(view, start, end) -> gpd.GeoDataFrame:
-    # Independent of the screen: the rows of exactly-timed categories in [start, end).
+    # Independent of the screen, which reads the weighted release (view.counts()): the rows
+    # of exactly-timed categories in [start, end) of one row per incident (view.incidents()),
+    # each standing for one incident.
     timed = [c for c in vocab.category_codes()
              if view.category_rule(c).access == "exact"]
     df = view.incidents()
     part = df[(df["occurred_at"] >= pd.Timestamp(start)) & (df["occurred_at"] < pd.Timestamp(end))
               & df["category"].astype(str).isin(timed).to_numpy()]
     return gpd.GeoDataFrame({"occurred_at": part["occurred_at"].to_numpy(),
-                             "category": part["category"].astype(str).to_numpy()},
+                             "category": part["category"].astype(str).to_numpy(),
+                             "n": np.ones(len(part), dtype=np.int64)},
                             geometry=gpd.points_from_xy(part["lon"], part["lat"]),
                             crs=config.STORAGE_CRS)
 

@@ -6,10 +6,12 @@ import dataclasses
 import datetime as dt
 
 import geopandas as gpd
+import geopandas.testing
+import numpy as np
 import pandas as pd
 import pytest
 
-from clspd_geo.analysis import indicators
+from clspd_geo.analysis import cells, density, indicators
 from clspd_geo.errors import ClspdGeoError, EmptySelectionError
 from clspd_geo.screens import video
 from clspd_geo.video import before_after, camera_plan, cameras, coverage, siting
@@ -57,7 +59,7 @@ def test_video_cameras_and_views(police, elu, memoised):
 
 def test_coverage_and_uncovered(police, memoised):
     sel = _three_months(police)
-    rows = indicators.select(police.incidents(), sel)
+    rows = indicators.select(police.counts(), sel)
     valid, _ = cameras.split_valid(police.layer("cameras"))
     direct = coverage.assess(coverage.in_service(valid), rows, epsg=police.metric_epsg)
     cov, selected = memoised(lambda: video.coverage(police, sel), lambda: (direct, rows))
@@ -177,3 +179,47 @@ def test_siting_on_zone_released_incidents_says_the_demand_is_too_coarse(store, 
     n = len(g.sites)
     assert f"d'où {n} site{'s' if n > 1 else ''} proposé{'s' if n > 1 else ''} au lieu de 60" \
         in g.message
+
+
+def test_figures_of_a_role_reading_atoms_are_those_of_one_row_per_incident(store, police):
+    """The video-protection role reads atoms of many incidents: the page's figures, computed
+    on :meth:`RoleView.counts`, are those of the incidents they expand to."""
+    from clspd_geo.access.view import RoleView
+
+    vp = RoleView(store, "videoprotection", as_of=police.as_of)
+    sel = indicators.default_selection(vp.incidents())
+    cov, rows = video.coverage(vp, sel)
+    assert rows["n"].max() > 1 and len(rows) < len(vp.incidents(sel))
+    expanded = vp.incidents(sel)
+    valid, _ = cameras.split_valid(vp.layer("cameras"))
+    direct = coverage.assess(coverage.in_service(valid), expanded, epsg=vp.metric_epsg)
+    for by in ("total", "category"):
+        pd.testing.assert_frame_equal(coverage.share_by(cov, rows, by=by),
+                                      coverage.share_by(direct, expanded, by=by))
+    pd.testing.assert_frame_equal(
+        video.camera_table(vp, sel),
+        coverage.per_camera(direct, expanded, coverage.in_service(valid)))
+    gpd.testing.assert_geodataframe_equal(
+        video.uncovered_hotspots(vp, sel),
+        coverage.uncovered_hotspots(direct, cell_size_m=100.0, top=20))
+    pd.testing.assert_frame_equal(
+        video.before_after_table(vp),
+        before_after.before_after(valid, vp.incidents(), epsg=vp.metric_epsg))
+    params = dataclasses.replace(PARAMS, weights="gravite")
+    demand, _ = _direct_problem(vp, sel, params)
+    problem = video.siting_problem(vp, sel, params)
+    assert (problem.demand.n_source, problem.demand.description) == (demand.n_source,
+                                                                     demand.description)
+    np.testing.assert_array_equal(problem.demand.weight, demand.weight)
+    # The hotspot surface: the kernel density of the expanded incidents, densest 20 %.
+    surface = video.siting_problem(vp, sel, dataclasses.replace(PARAMS, demand="surface")).demand
+    terr, epsg = vp.layer("territoire"), vp.metric_epsg
+    g = cells.grid_for(terr, cell_size_m=50.0, epsg=epsg)
+    dens = density.density_xy(g, expanded["x"].to_numpy(), expanded["y"].to_numpy(),
+                              inside=cells.inside_mask(g, terr),
+                              weights=siting.incident_weights(expanded))
+    direct = siting.demand_from_surface(dens.frame(top_share=0.2), column="density_per_km2",
+                                        epsg=epsg)
+    assert surface.units == direct.units > 0
+    np.testing.assert_array_equal(surface.x, direct.x)
+    np.testing.assert_allclose(surface.weight, direct.weight, rtol=1e-9)

@@ -1,7 +1,10 @@
 """Siting demand: weighted incidents or accidents at their real positions, or a surface.
 
 Incidents are weighted by category (equal, by severity, or by a table) and by recency (a
-half-life in days); accidents by the severity of their victims. The demand points are the
+half-life in days); accidents by the severity of their victims. A row of a weighted release
+(:meth:`clspd_geo.access.view.RoleView.counts`) stands for its ``n`` incidents at its
+position: its weight is ``n`` times theirs, which is the demand of the ``n`` rows it would
+expand to (merged, as below). The demand points are the
 real positions: only points at exactly the same position are merged (weights added), so
 every coverage figure is the one of the real points. A hotspot surface gives one demand
 point per cell instead (a choice of the planner, described as such).
@@ -18,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clspd_geo import _format, crs, vocab
-from clspd_geo.analysis import road_safety
+from clspd_geo.analysis import indicators, road_safety
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.video import coverage
 from clspd_geo.video.siting.model import Demand
@@ -31,12 +34,13 @@ def incident_weights(incidents: pd.DataFrame, *,
                      category_weights: Mapping[str, float] | Literal["egal", "gravite"] = "egal",
                      half_life_days: float | None = None,
                      reference: dt.datetime | None = None) -> np.ndarray:
-    """Return the weight of each incident: category weight times recency weight.
+    """Return the weight of each row: its incidents times category weight times recency weight.
 
     Parameters
     ----------
     incidents
-        Frame with ``category`` (and ``occurred_at`` for recency).
+        Frame with ``category`` (and ``occurred_at`` for recency); a row with an ``n``
+        column stands for ``n`` incidents (:func:`clspd_geo.analysis.indicators.weights`).
     category_weights
         ``"egal"`` (1 each), ``"gravite"`` (the vocabulary's severity, 1–5) or a mapping
         ``{category: weight}`` (categories absent from the mapping weigh 0).
@@ -66,21 +70,22 @@ def incident_weights(incidents: pd.DataFrame, *,
         ref = pd.Timestamp(reference) if reference is not None else ts.max()
         age = (ref - ts).dt.total_seconds().to_numpy() / 86400.0
         w = w * np.power(0.5, np.clip(np.nan_to_num(age, nan=0.0), 0, None) / half_life_days)
-    return w
+    return w * indicators.weights(incidents)
 
 
 def merge_positions(x: np.ndarray, y: np.ndarray, weight: np.ndarray, *, epsg: int,
-                    description: str) -> Demand:
+                    description: str, n_source: int | None = None) -> Demand:
     """Return the demand of weighted points, points at the same position merged.
 
     Only points at exactly the same coordinates are merged (their weights added): every
     coverage test stays the one of the real points, so nothing is approximated.
+    ``n_source`` is the number of incidents behind the points (default: one per point).
     """
     xy = np.column_stack([x, y])
     uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
     w = np.bincount(inverse.ravel(), weights=weight, minlength=len(uniq))
     return Demand(uniq[:, 0].copy(), uniq[:, 1].copy(), w, int(epsg), description,
-                  n_source=len(x))
+                  n_source=len(x) if n_source is None else int(n_source))
 
 
 def _positions_text(n_points: int, n_units: int, noun: str) -> str:
@@ -103,7 +108,8 @@ def demand_from_incidents(incidents: pd.DataFrame, *, epsg: int | None = None,
     Parameters
     ----------
     incidents
-        A GeoDataFrame (any CRS), or a light frame with ``x``/``y`` metres and ``epsg``.
+        A GeoDataFrame (any CRS), or a light frame with ``x``/``y`` metres and ``epsg``; a
+        row with an ``n`` column stands for ``n`` incidents at its position.
     category_weights, half_life_days, reference
         See :func:`incident_weights`.
 
@@ -122,9 +128,10 @@ def demand_from_incidents(incidents: pd.DataFrame, *, epsg: int | None = None,
         msg = ("Tous les faits retenus ont un poids nul : vérifiez les poids par catégorie.")
         raise EmptySelectionError(msg)
     x, y, w = x[ok], y[ok], w[ok]
+    n_incidents = int(indicators.weights(incidents)[ok].sum())
     n_units = len(np.unique(np.column_stack([x, y]), axis=0))
-    return merge_positions(x, y, w, epsg=epsg_out,
-                           description=_positions_text(len(x), n_units, "faits"))
+    return merge_positions(x, y, w, epsg=epsg_out, n_source=n_incidents,
+                           description=_positions_text(n_incidents, n_units, "faits"))
 
 
 ACCIDENT_WEIGHTS = dict(road_safety.SEVERITY)
