@@ -465,7 +465,7 @@ class RoleView:
         aggregated incidents sit on their zone's representative point (see
         :meth:`incidents`).
         """
-        part = self.incidents(selection, timed=timed)
+        part = release.expand(self.counts(selection, timed=timed))  # one point per incident
         return gpd.GeoDataFrame(
             {"occurred_at": part["occurred_at"].to_numpy(),
              "category": part["category"].astype(str).to_numpy(),
@@ -494,7 +494,7 @@ class RoleView:
 
     def _sees(self, name: str) -> bool:
         if name == "incidents":
-            return len(self.incidents()) > 0
+            return len(self.counts()) > 0
         return not self.layer(name).empty
 
     def summary(self) -> pd.DataFrame:
@@ -513,8 +513,8 @@ class RoleView:
         rows = []
         for name, sch in schemas.LAYERS.items():
             present = self._store.has(name)
-            data = self.incidents() if name == "incidents" else self.layer(name)
-            n = len(data)
+            data = self.counts() if name == "incidents" else self.layer(name)
+            n = int(indicators.weights(data).sum()) if name == "incidents" else len(data)
             first = last = None
             if n and "occurred_at" in data.columns:
                 dates = pd.to_datetime(data["occurred_at"])
