@@ -282,11 +282,11 @@ def one_month(st, communes, *, n: int, seed: int, folder: Path) -> dict[str, flo
 
 def keep(st) -> dict[str, float]:
     """Prepare every role's release of the new version, as the import command does after
-    writing (:func:`clspd_geo.access.view.keep_releases`), in a fresh process: time and
+    writing (:func:`clspd_geo.access.preparation.keep_releases`), in a fresh process: time and
     peak memory (the cold probes then read the kept releases)."""
     code = ("import resource, sys, time, datetime as dt; sys.path.insert(0, %r); "
-            "from clspd_geo import store; from clspd_geo.access import view; "
-            "t = time.perf_counter(); view.keep_releases(store.open_store(%r), "
+            "from clspd_geo import store; from clspd_geo.access import preparation; "
+            "t = time.perf_counter(); preparation.keep_releases(store.open_store(%r), "
             "as_of=dt.date(%d, %d, %d)); "
             "print(time.perf_counter() - t, "
             "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"

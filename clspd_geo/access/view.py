@@ -578,25 +578,6 @@ class RoleView:
         return self._store
 
 
-def keep_releases(store: Store, *, as_of: dt.date | None = None) -> int:
-    """Compute and keep every role's release of the store's current version.
-
-    For a store that keeps derived frames (PostGIS): after an import, the first page of
-    every role in every app process then reads its release instead of computing it from
-    the atoms. Returns the number of roles prepared (0 for another store).
-    """
-    if not hasattr(store, "keep_derived") or not store.has("incidents"):
-        return 0
-    version = store.version()
-    for code in policy.ROLE_CODES:
-        view = RoleView(store, code, as_of=as_of, version=version)
-        view._aggregated()  # the exact part is the points: read by each process that needs it
-        if not view._sees_points():  # the totals that count withheld facts (whole months)
-            view.withheld(indicators.Selection(dt.date(2000, 1, 1), dt.date(2000, 2, 1),
-                                               tuple(vocab.category_codes())))
-    return len(policy.ROLE_CODES)
-
-
 def _subset(table: pd.DataFrame, selection: indicators.Selection | None, *, timed: bool,
             by_month: bool) -> pd.DataFrame:
     """Return the rows of a released table kept by :meth:`RoleView.incidents`' options."""

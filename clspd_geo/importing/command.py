@@ -120,10 +120,10 @@ def run(args: argparse.Namespace) -> int:
                   f"{_format.plural(same, 'identique')} à la base.")
         if not isinstance(target, Path) and "incidents" in report.frames:
             # Each role's release computed once here, read by every app process.
-            from clspd_geo.access import view as role_view
+            from clspd_geo.access import preparation
 
             t = time.perf_counter()
-            n = role_view.keep_releases(target)
+            n = preparation.keep_releases(target)
             if n:
                 print(f"Faits publiés préparés pour {_format.count(n, 'rôle')} en "
                       f"{time.perf_counter() - t:.0f} s : les pages les lisent sans les "

@@ -92,10 +92,10 @@ def test_withheld_reads_kept_totals(pg_store, frames):
 
 
 def test_keep_releases_prepares_every_role(pg_store, pg_url, frames):
-    from clspd_geo.access import view as role_view
+    from clspd_geo.access import preparation
 
     pg_store.write_many(frames, source="démo")
-    assert role_view.keep_releases(pg_store, as_of=AS_OF) == len(policy.ROLE_CODES)
+    assert preparation.keep_releases(pg_store, as_of=AS_OF) == len(policy.ROLE_CODES)
     keys = [k for k, _ in _kept_keys(pg_url)]
     for role in policy.ROLE_CODES:
         assert any(k.startswith(f"release|{role}|") for k in keys), role
@@ -104,9 +104,9 @@ def test_keep_releases_prepares_every_role(pg_store, pg_url, frames):
 
 
 def test_keep_releases_does_nothing_for_a_geopackage(tmp_path, frames):
-    from clspd_geo.access import view as role_view
+    from clspd_geo.access import preparation
     from clspd_geo.store import GeoPackageStore
 
     gpkg = GeoPackageStore(tmp_path / "s.gpkg", create=True)
     gpkg.write_many(frames, source="démo")
-    assert role_view.keep_releases(gpkg, as_of=AS_OF) == 0
+    assert preparation.keep_releases(gpkg, as_of=AS_OF) == 0
