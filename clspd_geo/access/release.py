@@ -362,8 +362,7 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
         The role sees a category exactly and ``points`` is missing.
     """
     as_of = as_of or dt.date.today()
-    cat_sens = {c.code: c.sensitivity for c in vocab.INCIDENT_CATEGORIES}
-    sens_of_atom = atoms_["category"].map(cat_sens).to_numpy(dtype=object)
+    cols = _AtomColumns.of(atoms_)
     parts: list[dict[str, np.ndarray]] = []
     exact_cats: list[str] = []
     for sensitivity, cat in SENSITIVITY_CATEGORY.items():
@@ -373,12 +372,11 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
         if r.access == "exact":
             exact_cats.append(sensitivity)
             continue
-        sub = atoms_[sens_of_atom == sensitivity]
+        rows = cols.sensitivity == sensitivity
         if r.lag_months:
-            cutoff = np.datetime64(_month_start(as_of, minus_months=r.lag_months))
-            sub = sub[sub["month"].to_numpy("datetime64[ns]") < cutoff]
-        if len(sub):
-            parts.append(_release_atoms(sub, r, zones))
+            rows &= cols.month < np.datetime64(_month_start(as_of, minus_months=r.lag_months))
+        if rows.any():
+            parts.append(_release_atoms(cols, np.flatnonzero(rows), r, zones))
     if exact_cats and exact:
         if points is None:
             raise AccessError("Les faits au point près manquent pour restreindre les faits.")
@@ -429,75 +427,97 @@ def expand(counts: pd.DataFrame) -> pd.DataFrame:
     return counts.drop(columns="n").take(rows).reset_index(drop=True)
 
 
-def _release_atoms(sub: pd.DataFrame, r: Rule, zones: Zones) -> dict[str, np.ndarray]:
-    """Release one rule's atoms: place each at its finest level with k or more, sum per zone."""
+@dataclass(frozen=True)
+class _AtomColumns:
+    """The atoms as arrays, their text keys as integer codes into their unique values."""
+
+    cx: np.ndarray
+    cy: np.ndarray
+    quartier: np.ndarray  # codes into quartiers ("" for unknown)
+    quartiers: np.ndarray
+    commune: np.ndarray  # codes into communes ("" for unknown)
+    communes: np.ndarray
+    category: np.ndarray  # codes into categories
+    categories: np.ndarray
+    sensitivity: np.ndarray  # of each atom's category
+    month: np.ndarray
+    n: np.ndarray
+
+    @classmethod
+    def of(cls, atoms_: pd.DataFrame) -> _AtomColumns:
+        def codes(column: str) -> tuple[np.ndarray, np.ndarray]:
+            v = atoms_[column].astype(object)
+            c, u = pd.factorize(v.where(v.notna(), "").to_numpy(dtype=object))
+            return c.astype(np.int64), np.asarray(u, dtype=object)
+        q, qu = codes("quartier_id")
+        m, mu = codes("insee_code")
+        c, cu = codes("category")
+        sens = {k.code: k.sensitivity for k in vocab.INCIDENT_CATEGORIES}
+        of_code = np.array([sens.get(v, "") for v in cu] + [""], dtype=object)
+        return cls(atoms_["cell_x"].to_numpy(np.int64), atoms_["cell_y"].to_numpy(np.int64),
+                   q, qu, m, mu, c, cu, of_code[c],
+                   atoms_["month"].to_numpy("datetime64[ns]"), atoms_["n"].to_numpy(np.int64))
+
+
+_LEVEL_NAMES = np.array(["grille", "quartier", "territoire"], dtype=object)
+
+
+def _release_atoms(a: _AtomColumns, idx: np.ndarray, r: Rule,
+                   zones: Zones) -> dict[str, np.ndarray]:
+    """Release one rule's atoms (rows ``idx`` of ``a``): place each at its finest level with
+    k or more, and sum the atoms placed on the same zone, date and category."""
     step = r.step or "mois"
-    month = sub["month"].to_numpy("datetime64[ns]")
+    month = a.month[idx]
     bucket = (month.astype("datetime64[Y]").astype("datetime64[ns]") if step == "annee"
               else month)
-    q = sub["quartier_id"].astype(object).where(sub["quartier_id"].notna(), "").to_numpy(
-        dtype=object)
-    com = _codes(sub, "insee_code")
-    cat = sub["category"].astype(str).to_numpy(dtype=object)
-    cx = sub["cell_x"].to_numpy(np.int64)
-    cy = sub["cell_y"].to_numpy(np.int64)
-    n = sub["n"].to_numpy(np.int64)
-    level = np.full(len(sub), "", dtype=object)
-    unplaced = np.ones(len(sub), dtype=bool)
-    # Each key column as small integer codes once: grouping then works on integers.
-    cxi, cyi, qi, mi, ci, bi = (pd.factorize(v)[0] for v in (cx, cy, q, com, cat, bucket))
-    for zone in _LEVELS[r.zone or "territoire"]:
-        idx = np.flatnonzero(unplaced)
-        if not len(idx):
+    cx, cy, n = a.cx[idx], a.cy[idx], a.n[idx]
+    qi, mi, ci = a.quartier[idx], a.commune[idx], a.category[idx]
+    bi = pd.factorize(bucket)[0]
+    cxi, cyi = pd.factorize(cx)[0], pd.factorize(cy)[0]
+    level = np.full(len(idx), -1, dtype=np.int64)
+    for code, zone in enumerate(_LEVEL_NAMES):
+        if zone not in _LEVELS[r.zone or "territoire"]:
+            continue
+        todo = np.flatnonzero(level < 0)
+        if not len(todo):
             break
-        keys = {"grille": [cxi[idx], cyi[idx], qi[idx], mi[idx], ci[idx], bi[idx]],
-                "quartier": [qi[idx], mi[idx], ci[idx], bi[idx]],
-                "territoire": [mi[idx], ci[idx], bi[idx]]}[zone]
-        ids = _group_ids(keys)
-        ok = np.bincount(ids, weights=n[idx])[ids] >= r.k
-        level[idx[ok]] = zone
-        unplaced[idx[ok]] = False
-    placed = level != ""
-    rep = n[placed]
+        keys = {"grille": [cxi, cyi, qi, mi, ci, bi], "quartier": [qi, mi, ci, bi],
+                "territoire": [mi, ci, bi]}[zone]
+        ids = _group_ids([k[todo] for k in keys])
+        ok = np.bincount(ids, weights=n[todo])[ids] >= r.k
+        level[todo[ok]] = code
+    placed = np.flatnonzero(level >= 0)
     lvl = level[placed]
-    x = np.empty(len(lvl))
-    y = np.empty(len(lvl))
-    lon = np.empty(len(lvl))
-    lat = np.empty(len(lvl))
-    quartier = q[placed].copy()
-    tx, ty, tlon, tlat = zones.territoire
-    g = lvl == "grille"
+    xyll = np.empty((len(placed), 4))
+    g = lvl == 0
     if g.any():
-        x[g] = (cx[placed][g] + 0.5) * GRID_CELL_M
-        y[g] = (cy[placed][g] + 0.5) * GRID_CELL_M
-        lon[g], lat[g] = _unproject(x[g], y[g], epsg=zones.epsg)
-    qm = lvl == "quartier"
-    if qm.any():
-        pts = zones.quartier_points()
-        rp = np.array([pts.get(v, (tx, ty, tlon, tlat)) for v in quartier[qm]],
-                      dtype=float).reshape(-1, 4)
-        x[qm], y[qm], lon[qm], lat[qm] = rp[:, 0], rp[:, 1], rp[:, 2], rp[:, 3]
-    t = lvl == "territoire"
-    commune = com[placed].copy()
-    if t.any():
-        rp = zones.commune_points(commune[t])
-        x[t], y[t], lon[t], lat[t] = rp[:, 0], rp[:, 1], rp[:, 2], rp[:, 3]
-        quartier[t] = None
-    quartier[quartier == ""] = None
-    commune[commune == ""] = None
-    # Atoms placed on the same zone, at the same date and of the same category are one
-    # released row with their summed count (yearly buckets gather twelve monthly atoms; a
-    # quartier or commune gathers many cells).
-    keys = [pd.factorize(v, use_na_sentinel=False)[0]
-            for v in (lvl, x, y, quartier, commune)] + [ci[placed], bi[placed]]
+        xyll[g, 0] = (cx[placed][g] + 0.5) * GRID_CELL_M
+        xyll[g, 1] = (cy[placed][g] + 0.5) * GRID_CELL_M
+        xyll[g, 2], xyll[g, 3] = _unproject(xyll[g, 0], xyll[g, 1], epsg=zones.epsg)
+    pts = zones.quartier_points()
+    q_points = np.array([pts.get(v, zones.territoire) for v in a.quartiers],
+                        dtype=float).reshape(-1, 4)
+    xyll[lvl == 1] = q_points[qi[placed][lvl == 1]]
+    t = lvl == 2
+    xyll[t] = zones.commune_points(a.communes)[mi[placed][t]]
+    quartier = np.where(t, -1, qi[placed])  # no quartier at the territory level
+    # One released row per zone, date and category (yearly buckets gather twelve monthly
+    # atoms; a quartier or commune gathers many cells).
+    keys = [lvl, pd.factorize(xyll[:, 0])[0], pd.factorize(xyll[:, 1])[0], quartier + 1,
+            mi[placed], ci[placed], bi[placed]]
     ids = _group_ids(keys)
-    first = np.unique(ids, return_index=True)[1]
-    count = np.bincount(ids, weights=rep).astype(np.int64)
+    first = placed[np.unique(ids, return_index=True)[1]]
+    count = np.bincount(ids, weights=n[placed]).astype(np.int64)
+    at = np.searchsorted(placed, first)
+    q_out = a.quartiers[np.maximum(quartier[at], 0)]
+    q_out[(quartier[at] < 0) | (q_out == "")] = None
+    m_out = a.communes[mi[first]]
+    m_out[m_out == ""] = None
     total = len(first)
-    return {"occurred_at": bucket[placed][first], "category": cat[placed][first],
-            "quartier_id": quartier[first], "insee_code": commune[first],
-            "lon": lon[first], "lat": lat[first], "x": x[first], "y": y[first],
-            "time_known": np.zeros(total, dtype=bool), "zone_level": lvl[first],
+    return {"occurred_at": bucket[first], "category": a.categories[ci[first]],
+            "quartier_id": q_out, "insee_code": m_out,
+            "lon": xyll[at, 2], "lat": xyll[at, 3], "x": xyll[at, 0], "y": xyll[at, 1],
+            "time_known": np.zeros(total, dtype=bool), "zone_level": _LEVEL_NAMES[lvl[at]],
             "time_step": np.full(total, step, dtype=object), "n": count}
 
 
