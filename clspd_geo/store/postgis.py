@@ -197,17 +197,8 @@ class PostGISStore(DerivedFrames, BaseStore):
             query = sql.SQL("SELECT ST_X(geom), ST_Y(geom){cols} FROM {t}{w}").format(
                 cols=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c))
                                       for c in columns), t=sql.Identifier(layer), w=where)
-            rows = con.execute(query, params).fetchall()
-        arr = list(zip(*rows, strict=True)) if rows else [[] for _ in range(2 + len(columns))]
-        out: dict[str, object] = {"lon": np.asarray(arr[0], dtype=float),
-                                  "lat": np.asarray(arr[1], dtype=float)}
-        for i, col in enumerate(columns):
-            values = pd.Series(arr[2 + i], dtype=object)
-            if len(values) and isinstance(values.dropna().iloc[0] if values.notna().any()
-                                          else None, dt.datetime):
-                out[col] = pd.to_datetime(values).to_numpy()
-            else:
-                out[col] = pd.Categorical(values)
+            dated = {c for c in columns if sch.column(c).dtype in ("datetime", "date")}
+            out = pgi.read_points_csv(con, query, params, columns, dated=dated)
         return base.with_absent(pd.DataFrame(out), asked)
 
     def read_provenance_table(self) -> pd.DataFrame:

@@ -366,3 +366,65 @@ def metric_epsg(con, ready: Mapping[str, gpd.GeoDataFrame]) -> int:
         geoms = shapely.from_wkb(np.array([r[0] for r in got], dtype=object))
         return crs.metric_epsg(gpd.GeoDataFrame(geometry=geoms, crs=config.STORAGE_CRS))
     return int(config.COMPUTE_CRS.split(":")[1])
+
+
+# -- point reads -----------------------------------------------------------------------------
+
+READ_CHUNK_BYTES = 64 * 2**20
+"""CSV bytes parsed at a time by :func:`read_points_csv` (bounds the text held at once)."""
+
+
+def read_points_csv(con, query, params: Mapping | Iterable | None, columns: list[str], *,
+                    dated: set[str]) -> dict[str, object]:
+    """Run ``SELECT lon, lat, columns… `` as a CSV ``COPY`` and return the columns as arrays.
+
+    Parsed chunk by chunk (:data:`READ_CHUNK_BYTES`) by pandas' C parser: ten million rows
+    fetched as Python tuples would take gigabytes and minutes. ``lon``/``lat`` are floats,
+    the ``dated`` columns ``datetime64``, the others categoricals.
+    """
+    import io
+
+    from psycopg import sql
+
+    names = ["lon", "lat", *columns]
+    parts: list[pd.DataFrame] = []
+
+    def parse(buf: io.BytesIO) -> None:
+        if not buf.tell():
+            return
+        buf.seek(0)
+        part = pd.read_csv(buf, header=None, names=names, keep_default_na=False,
+                           na_values={c: [""] for c in columns},
+                           dtype={"lon": float, "lat": float,
+                                  **{c: str for c in columns if c not in dated}})
+        for c in columns:  # text codes stay text ("00000" is not 0), as categories
+            if c not in dated:
+                part[c] = pd.Categorical(part[c].to_numpy(dtype=object))
+        parts.append(part)
+
+    buf = io.BytesIO()
+    statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv)").format(query)
+    with con.cursor() as cur, cur.copy(statement, params) as copy:
+        for block in copy:
+            buf.write(block)
+            if buf.tell() >= READ_CHUNK_BYTES:
+                parse(buf)
+                buf = io.BytesIO()
+    parse(buf)
+    out: dict[str, object] = {}
+    for c in names:
+        if not parts:
+            values = [] if c in ("lon", "lat") or c in dated else pd.Categorical([])
+            out[c] = (np.asarray(values, dtype=float) if c in ("lon", "lat") else
+                      np.asarray(values, dtype="datetime64[ns]") if c in dated else values)
+        elif c in ("lon", "lat"):
+            out[c] = np.concatenate([p[c].to_numpy(float) for p in parts])
+        elif c in dated:
+            out[c] = np.concatenate([pd.to_datetime(p[c], format="ISO8601").to_numpy(
+                "datetime64[ns]") for p in parts])
+        else:
+            cats = [pd.Categorical.from_codes(k.codes, categories=pd.Index(
+                k.categories.astype(str), dtype=object))
+                for k in (pd.Categorical(p[c]) for p in parts)]
+            out[c] = pd.api.types.union_categoricals(cats)
+    return out
