@@ -169,8 +169,10 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
     quartiers = view.layer("quartiers")
     start, end = snap_period(view, dt.date(2025, 1, 1), dt.date(2026, 1, 1))
     cats = tuple(vocab.category_codes())
-    for name, sel in (("commune", Selection(start, end, cats, communes=(commune,))),
-                      ("all", Selection(start, end, cats))):
+    sels = {"commune": Selection(start, end, cats, communes=(commune,)),
+            "all": Selection(start, end, cats)}
+    out["rss_after_release_mb"] = _rss_mb()
+    for name, sel in sels.items():
         t = time.perf_counter()
         kpi = indicators.total_kpi(df, sel)
         indicators.field_kpis(df, sel)
@@ -189,6 +191,10 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
             out[f"map_{name}_cells"] = len(areas.cells)
             out[f"map_{name}_quartiers"] = len(areas.rates.quartiers)
         out[f"map_{name}_s"] = time.perf_counter() - t
+    # Start of the process (interpreter and imports included) to both overviews drawn.
+    out["cold_to_overview_all_s"] = time.perf_counter() - t0
+    out["rss_after_overview_mb"] = _rss_mb()
+    for name, sel in sels.items():
         for mode in ("densite", "gi_star"):  # the hotspot surface of the library
             t = time.perf_counter()
             try:
@@ -197,7 +203,7 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
             except ClspdGeoError as err:
                 out[f"hotspots_{mode}_{name}_refused"] = type(err).__name__
             out[f"hotspots_{mode}_{name}_s"] = time.perf_counter() - t
-    out["cold_to_overview_all_s"] = time.perf_counter() - t0
+    out["rss_after_hotspots_mb"] = _rss_mb()
     if role == "police":
         q = quartiers[quartiers["insee_code"] == commune]
         t = time.perf_counter()
@@ -211,8 +217,13 @@ def probe(target: str, role: str, commune: str, all_roles: bool) -> dict:
             n = int(indicators.weights(RoleView(st, other, as_of=AS_OF).counts()).sum())
             out[f"role_{other}_s"] = time.perf_counter() - t
             out[f"role_{other}_incidents"] = n
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = _rss_mb()
     return out
+
+
+def _rss_mb() -> float:
+    """Return the peak resident memory of this process so far, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_probe(target: str, role: str, commune: str, *, all_roles: bool = False) -> dict:

@@ -187,12 +187,19 @@ def counts_by(df: pd.DataFrame, column: str) -> pd.Series:
 
     Rows are weighted by :func:`weights`; values with no incident are left out.
     """
-    w = weights(df)
     if "n" not in df.columns:
         return df[column].value_counts()
     if not len(df):
         return pd.Series(dtype=np.int64)
-    out = pd.Series(w, index=df[column].to_numpy()).groupby(level=0, observed=True).sum()
+    w = weights(df)
+    col = df[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):  # one pass over the codes
+        codes = col.cat.codes.to_numpy()
+        ok = codes >= 0
+        sums = np.bincount(codes[ok], weights=w[ok], minlength=len(col.cat.categories))
+        out = pd.Series(sums.astype(np.int64), index=col.cat.categories.to_numpy())
+    else:
+        out = pd.Series(w, index=col.to_numpy()).groupby(level=0, observed=True).sum()
     return out[out > 0]
 
 
