@@ -313,13 +313,6 @@ def _codes(df: pd.DataFrame, column: str) -> np.ndarray:
     return df[column].astype("string").fillna("").to_numpy(dtype=object)
 
 
-def _nullable(df: pd.DataFrame, column: str) -> np.ndarray:
-    """Return a column as objects (None where unknown, or everywhere when absent)."""
-    if column not in df.columns:
-        return np.full(len(df), None, dtype=object)
-    return df[column].astype(object).where(df[column].notna(), None).to_numpy(dtype=object)
-
-
 def _unproject(x: np.ndarray, y: np.ndarray, *, epsg: int) -> tuple[np.ndarray, np.ndarray]:
     from pyproj import Transformer
 
@@ -377,25 +370,44 @@ def restrict_atoms(atoms_: pd.DataFrame, *, role_code: str, zones: Zones,
             rows &= cols.month < np.datetime64(_month_start(as_of, minus_months=r.lag_months))
         if rows.any():
             parts.append(_release_atoms(cols, np.flatnonzero(rows), r, zones))
+    out = _atoms_table(parts)
     if exact_cats and exact:
         if points is None:
             raise AccessError("Les faits au point près manquent pour restreindre les faits.")
         pts = points[points["sensitivity"].astype(str).isin(exact_cats).to_numpy(dtype=bool)]
-        n = len(pts)
-        parts.append({"occurred_at": pts["occurred_at"].to_numpy("datetime64[ns]"),
-                      "category": pts["category"].astype(str).to_numpy(dtype=object),
-                      "quartier_id": pts["quartier_id"].astype(object).to_numpy(),
-                      "insee_code": _nullable(pts, "insee_code"),
-                      "lon": pts["lon"].to_numpy(float), "lat": pts["lat"].to_numpy(float),
-                      "x": pts["x"].to_numpy(float), "y": pts["y"].to_numpy(float),
-                      "time_known": np.ones(n, dtype=bool),
-                      "zone_level": np.full(n, "point", dtype=object),
-                      "time_step": np.full(n, "exact", dtype=object),
-                      "n": np.ones(n, dtype=np.int64)})
-    out = _atoms_table(parts)
-    if points is not None:
-        out["occurred_at"] = out["occurred_at"].astype(points["occurred_at"].dtype)
+        out = concat([_exact_table(pts), out.astype({"occurred_at": pts["occurred_at"].dtype})])
     return out
+
+
+def _categorical(values: pd.Series, categories: list[str]) -> pd.Categorical:
+    """Return ``values`` as a categorical of ``categories`` (codes remapped when it is one)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Categorical(values).set_categories(categories)
+    return pd.Categorical(values.astype(str).to_numpy(dtype=object), categories=categories)
+
+
+def _constant(value: str, n: int, categories: tuple[str, ...]) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.full(n, categories.index(value), dtype=np.int8),
+                                     categories=list(categories))
+
+
+def _exact_table(pts: pd.DataFrame) -> pd.DataFrame:
+    """Return prepared incidents the role sees exactly as released rows (``n`` = 1)."""
+    n = len(pts)
+    keys = {c: (pd.Categorical(pts[c]) if c in pts.columns else pd.Categorical([None] * n))
+            for c in ("quartier_id", "insee_code")}
+    return pd.DataFrame({
+        "occurred_at": pts["occurred_at"].to_numpy(),
+        "category": _categorical(pts["category"], [c.code for c in vocab.INCIDENT_CATEGORIES]),
+        "field": _categorical(pts["field"], [f.code for f in vocab.ACTION_FIELDS]),
+        "sensitivity": _categorical(pts["sensitivity"], list(SENSITIVITIES)),
+        **keys,
+        "lon": pts["lon"].to_numpy(float), "lat": pts["lat"].to_numpy(float),
+        "x": pts["x"].to_numpy(float), "y": pts["y"].to_numpy(float),
+        "time_known": np.ones(n, dtype=bool),
+        "zone_level": _constant("point", n, ZONE_LEVELS),
+        "time_step": _constant("exact", n, TIME_STEPS),
+        "n": np.ones(n, dtype=np.int64)})
 
 
 def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -460,6 +472,11 @@ class _AtomColumns:
 
 
 _LEVEL_NAMES = np.array(["grille", "quartier", "territoire"], dtype=object)
+ZONE_LEVELS = ("point", "grille", "quartier", "territoire")
+"""Where a released row is placed (``zone_level``): the categories of the weighted release."""
+TIME_STEPS = ("exact", "mois", "annee")
+"""How a released row is dated (``time_step``)."""
+SENSITIVITIES = ("standard", "stupefiants", "sensible")
 
 
 def _release_atoms(a: _AtomColumns, idx: np.ndarray, r: Rule,
@@ -547,7 +564,7 @@ def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     order = [c.code for c in vocab.INCIDENT_CATEGORIES]
     codes = pd.Categorical(cols["category"], categories=order)
     field_order = [f.code for f in vocab.ACTION_FIELDS]
-    sens_order = ["standard", "stupefiants", "sensible"]
+    sens_order = list(SENSITIVITIES)
     field_of = np.array([field_order.index(c.field) for c in vocab.INCIDENT_CATEGORIES] + [-1])
     sens_of = np.array([sens_order.index(c.sensitivity) for c in vocab.INCIDENT_CATEGORIES]
                        + [-1])
@@ -563,7 +580,7 @@ def _atoms_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
         "lon": cols["lon"].astype(float), "lat": cols["lat"].astype(float),
         "x": cols["x"].astype(float), "y": cols["y"].astype(float),
         "time_known": cols["time_known"].astype(bool),
-        "zone_level": cols["zone_level"].astype(object),
-        "time_step": cols["time_step"].astype(object),
+        "zone_level": pd.Categorical(cols["zone_level"], categories=list(ZONE_LEVELS)),
+        "time_step": pd.Categorical(cols["time_step"], categories=list(TIME_STEPS)),
         "n": cols["n"].astype(np.int64),
     })

@@ -45,7 +45,7 @@ _BASE_LOCK = threading.Lock()
 _BASE_KEY_LOCKS: dict[Hashable, threading.Lock] = {}
 
 
-KEPT_FORMAT = "1"
+KEPT_FORMAT = "2"
 """Part of every kept frame's key (:meth:`RoleView._kept`): raise it when the release changes."""
 
 

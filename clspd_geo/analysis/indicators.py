@@ -145,10 +145,10 @@ def mask(df: pd.DataFrame, sel: Selection) -> np.ndarray:
     ts = df["occurred_at"].to_numpy("datetime64[ns]")
     m = (ts >= np.datetime64(sel.start)) & (ts < np.datetime64(sel.end))
     if "time_step" in df.columns and len(df):
-        step = df["time_step"].to_numpy(dtype=object)
+        step = df["time_step"]
         end = np.datetime64(sel.end, "ns")
         for code, unit in (("mois", "M"), ("annee", "Y")):
-            rows = step == code
+            rows = (step == code).to_numpy(dtype=bool)
             if rows.any():
                 atom_end = (ts[rows].astype(f"datetime64[{unit}]") + 1).astype("datetime64[ns]")
                 m[rows] &= atom_end <= end
