@@ -495,14 +495,14 @@ def _release_atoms(a: _AtomColumns, idx: np.ndarray, r: Rule,
     for code, zone in enumerate(_LEVEL_NAMES):
         if zone not in _LEVELS[r.zone or "territoire"]:
             continue
-        todo = np.flatnonzero(level < 0)
-        if not len(todo):
+        unplaced = np.flatnonzero(level < 0)  # atoms not yet placed at a finer level
+        if not len(unplaced):
             break
         keys = {"grille": [cxi, cyi, qi, mi, ci, bi], "quartier": [qi, mi, ci, bi],
                 "territoire": [mi, ci, bi]}[zone]
-        ids = _group_ids([k[todo] for k in keys])
-        ok = np.bincount(ids, weights=n[todo])[ids] >= r.k
-        level[todo[ok]] = code
+        ids = _group_ids([k[unplaced] for k in keys])
+        ok = np.bincount(ids, weights=n[unplaced])[ids] >= r.k
+        level[unplaced[ok]] = code
     placed = np.flatnonzero(level >= 0)
     lvl = level[placed]
     xyll = np.empty((len(placed), 4))
