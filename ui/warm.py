@@ -1,12 +1,14 @@
 """Warm the shared caches of a new store version in the background, role by role.
 
-After an import (from the « Données » page, the command line or another server) the first
-session of each role would pay everything of the new version: the store's layers and
-prepared incidents, the role's release, the overview's figures and its rendered map. When
-a run sees a store version this process has not seen yet for its store, :func:`notice`
-starts one background thread that does that work for the default filters of every role
-that opens the overview, one role after the other, and returns at once: the run that
-noticed (the importer's) is not held.
+After a server start or an import (from the « Données » page, the command line or another
+server) the first session of each role would pay everything of the new version: the
+store's layers and prepared incidents, the role's release, the overview's figures and its
+rendered map. When a run sees a store version this process has not seen yet for its store,
+:func:`notice` starts one background thread that does that work for the default filters of
+every role that opens the overview, one role after the other, and returns at once: the run
+that noticed (the importer's) is not held. The login page notices too
+(:func:`login_note`): on a server that has just started, the warm-up runs while the first
+user types their password.
 
 Bounded: one warm-up at a time, at most :data:`MAX_SECONDS` of work, stopped as soon as a
 newer version is seen. It cannot serve a role another role's data: each role's work is
@@ -68,19 +70,34 @@ def enabled() -> bool:
 def notice(version: str) -> threading.Thread | None:
     """Say which store version this run reads; warm it in the background if it is new.
 
-    The first version a process sees is not warmed (the server is starting: its first
-    session does that work); a later one is. Returns the thread started, if any."""
+    Every version new to this process is warmed, the first one too (a server that starts).
+    A session that asks for what the warm-up is computing waits for it rather than
+    computing it again (:meth:`RoleView.memo`, :class:`ui.map_cache.MapCache`). Returns
+    the thread started, if any."""
     target = config.store_target()
     with _lock:
         before = _seen.get(target)
         _seen[target] = version
-    if before is None or before == version or not enabled():
+    if before == version or not enabled():
         return None
     day = dt.date.today()
     thread = threading.Thread(target=_warm, args=(target, version, day), name=THREAD_NAME,
                               daemon=True)
     thread.start()
     return thread
+
+
+def login_note() -> str | None:
+    """Return the note shown under the login form, and warm the store's version meanwhile.
+
+    Called before the form is drawn (:func:`ui.session.require_login`): the store and the
+    demo accounts exist then (:func:`ui.data.demo_note`), and a version this process has
+    not seen yet is warmed while the user types (:func:`notice`)."""
+    from ui import data
+
+    note = data.demo_note()
+    notice(data.store_version())
+    return note
 
 
 def _current(target: str, version: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from clspd_geo import config
 from clspd_geo.store import GeoPackageStore
 from ui import map_cache, warm, widgets
 
+ROOT = Path(__file__).resolve().parents[2]
 OVERVIEW = "pages/overview.py"
 ROLES = ["public", "partenaire", "elu", "groupe_travail", "police", "videoprotection"]
 
@@ -68,10 +70,32 @@ def test_a_new_version_is_warmed_for_every_role_and_served_to_its_own_role_only(
     assert len(_overview_maps(fresh_cache)) == len(ROLES)
 
 
-def test_no_warm_up_for_the_first_version_seen_nor_when_turned_off(monkeypatch, tmp_path):
+def test_each_version_is_warmed_once_the_first_too_and_never_when_turned_off(
+        monkeypatch, tmp_path):
     monkeypatch.setenv("CLSPD_STORE", str(tmp_path / "absent.gpkg"))
-    monkeypatch.setenv("CLSPD_WARM", "1")
-    assert warm.notice("v1") is None  # the server starting: its first session does it
-    assert warm.notice("v1") is None
     monkeypatch.setenv("CLSPD_WARM", "0")
-    assert warm.notice("v2") is None
+    assert warm.notice("v0") is None
+    monkeypatch.setenv("CLSPD_STORE", str(tmp_path / "other.gpkg"))
+    monkeypatch.setattr(warm, "_warm", lambda *a: None)  # the thread, not its work
+    monkeypatch.setenv("CLSPD_WARM", "1")
+    first = warm.notice("v1")  # the server starting: warmed while the first user logs in
+    assert first is not None
+    first.join()
+    assert warm.notice("v1") is None  # seen: not again
+    assert warm.notice("v2") is not None
+
+
+def test_the_login_page_warms_the_store_before_anyone_logs_in(monkeypatch, demo_store,
+                                                              tmp_path, fresh_cache):
+    from streamlit.testing.v1 import AppTest
+
+    store = tmp_path / "demo.gpkg"
+    shutil.copy(demo_store, store)
+    monkeypatch.setenv("CLSPD_STORE", str(store))
+    monkeypatch.setenv("CLSPD_USERS", str(tmp_path / "comptes.sqlite"))
+    monkeypatch.setenv("CLSPD_WARM", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert at.get("text_input") and not at.exception  # the login form, nobody logged in
+    for thread in _warm_threads():
+        thread.join(timeout=120)
+    assert set(_overview_maps(fresh_cache)) == set(ROLES)
