@@ -33,7 +33,7 @@ import pandas as pd
 from clspd_geo import crs, vocab
 from clspd_geo.access.policy import (
     CATEGORIES, GEOGRAPHY, GRID_CELL_M, INCIDENT_TABLE, OPEN_DATA, SENSITIVITY_CATEGORY,
-    AccessError, Rule, TimeStep, ZoneKind, category_rule, confidential_mask, rule,
+    AccessError, Rule, category_rule, confidential_mask, rule,
 )
 
 # -- zones ---------------------------------------------------------------------------------------
@@ -179,58 +179,6 @@ def _month_start(d: dt.date, *, minus_months: int = 0) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
-_LEVELS: dict[str, tuple[str, ...]] = {"grille": ("grille", "quartier", "territoire"),
-                                       "quartier": ("quartier", "territoire"),
-                                       "territoire": ("territoire",)}
-
-
-def atoms(df: pd.DataFrame, *, zone: ZoneKind, step: TimeStep) -> tuple[np.ndarray, np.ndarray]:
-    """Return the atom id of each row at one zone level, and the start of its time step.
-
-    Rows sharing an id share the zone, the quartier (none at the territory level), the
-    commune, the category and the time step.
-    """
-    ts = pd.to_datetime(df["occurred_at"])
-    bucket = (ts.dt.to_period("Y") if step == "annee" else ts.dt.to_period("M"))
-    bucket = bucket.dt.start_time.to_numpy("datetime64[ns]")
-    quartier = df["quartier_id"].astype("string").fillna("").to_numpy(dtype=object)
-    commune = _codes(df, "insee_code")
-    if zone == "grille":
-        ix = np.floor(df["x"].to_numpy(dtype=float) / GRID_CELL_M).astype(np.int64)
-        iy = np.floor(df["y"].to_numpy(dtype=float) / GRID_CELL_M).astype(np.int64)
-        zone_key = ix.astype(str).astype(object) + ":" + iy.astype(str).astype(object)
-    elif zone == "quartier":
-        zone_key = quartier
-    else:
-        zone_key = np.full(len(df), "T", dtype=object)
-        quartier = np.full(len(df), "", dtype=object)
-    key = pd.MultiIndex.from_arrays([zone_key, quartier, commune,
-                                     df["category"].astype(str).to_numpy(), bucket])
-    ids = pd.factorize(key)[0]
-    return ids, bucket
-
-
-def release_levels(df: pd.DataFrame, rule_: Rule) -> np.ndarray:
-    """Return, for each row, the zone level it is released at, or "" when withheld.
-
-    Each row goes to the finest level of the rule's hierarchy (grid cell, then quartier,
-    then territory) where its atom, counted among the rows not yet placed at a finer
-    level, holds at least ``k`` incidents. Released atoms are disjoint and each holds k
-    or more incidents, so any sum of them is 0 or at least k.
-    """
-    level = np.full(len(df), "", dtype=object)
-    unplaced = np.ones(len(df), dtype=bool)
-    for zone in _LEVELS[rule_.zone or "territoire"]:
-        idx = np.flatnonzero(unplaced)
-        if not len(idx):
-            break
-        ids, _ = atoms(df.iloc[idx], zone=zone, step=rule_.step or "mois")  # type: ignore[arg-type]
-        ok = np.bincount(ids)[ids] >= rule_.k
-        level[idx[ok]] = zone
-        unplaced[idx[ok]] = False
-    return level
-
-
 def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
                    as_of: dt.date) -> pd.DataFrame:
     """Release the prepared incidents table to a role (see the module docstring)."""
@@ -247,8 +195,7 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     zone_level = np.full(len(df), "", dtype=object)
     time_step = np.full(len(df), "", dtype=object)
     to_territory = np.zeros(len(df), dtype=bool)
-    quartier_pts = zones.quartier_points()
-    tx, ty, tlon, tlat = zones.territoire
+    cols: _AtomColumns | None = None  # the incidents as atoms of one, once one is aggregated
     for sensitivity, cat in SENSITIVITY_CATEGORY.items():
         r = rule(role_code, cat)
         rows = sens == sensitivity
@@ -266,32 +213,16 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
         idx = np.flatnonzero(rows)
         if not len(idx):
             continue
-        sub = df.iloc[idx]
-        level = release_levels(sub, r)
-        _, bucket = atoms(sub, zone="territoire", step=r.step or "mois")
-        keep[idx[level != ""]] = True
-        zone_level[idx] = level
+        if cols is None:
+            cols = _AtomColumns.of_points(df)
+        level, bucket, _ = _place_atoms(cols, idx, r)
+        j, lvl = idx[level >= 0], level[level >= 0]
+        keep[j] = True
+        zone_level[idx] = np.append(_LEVEL_NAMES, "")[level]  # "" where withheld
         time_step[idx] = r.step or "mois"
-        when[idx[level != ""]] = bucket[level != ""]
-        g = level == "grille"
-        if g.any():
-            cx = (np.floor(sub["x"].to_numpy(dtype=float)[g] / GRID_CELL_M) + 0.5) * GRID_CELL_M
-            cy = (np.floor(sub["y"].to_numpy(dtype=float)[g] / GRID_CELL_M) + 0.5) * GRID_CELL_M
-            x[idx[g]], y[idx[g]] = cx, cy
-            lon[idx[g]], lat[idx[g]] = _unproject(cx, cy, epsg=zones.epsg)
-        qm = level == "quartier"
-        if qm.any():
-            q = sub["quartier_id"].astype("string").fillna("").to_numpy(dtype=object)[qm]
-            rep = np.array([quartier_pts.get(v, (tx, ty, tlon, tlat)) for v in q],
-                           dtype=float).reshape(-1, 4)
-            j = idx[qm]
-            x[j], y[j], lon[j], lat[j] = rep[:, 0], rep[:, 1], rep[:, 2], rep[:, 3]
-        t = level == "territoire"
-        if t.any():
-            j = idx[t]
-            rep = zones.commune_points(_codes(sub, "insee_code")[t])
-            x[j], y[j], lon[j], lat[j] = rep[:, 0], rep[:, 1], rep[:, 2], rep[:, 3]
-            to_territory[j] = True
+        when[j] = bucket[level >= 0]
+        x[j], y[j], lon[j], lat[j] = _zone_points(cols, j, lvl, zones).T
+        to_territory[j[lvl == 2]] = True
     out["x"], out["y"], out["lon"], out["lat"] = x, y, lon, lat
     out["occurred_at"] = pd.Series(when, index=out.index).astype(df["occurred_at"].dtype)
     # Aggregated rows carry the start of their month or year, not a real date and time:
@@ -306,11 +237,15 @@ def _release_table(df: pd.DataFrame, *, role_code: str, zones: Zones,
     return out[keep]
 
 
-def _codes(df: pd.DataFrame, column: str) -> np.ndarray:
-    """Return a key column as text, "" where unknown or absent (grouping drops NaN keys)."""
+def _key_codes(df: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return a key column as integer codes and the text of each code; unknown values, ""
+    and an absent column share the code of ""."""
     if column not in df.columns:
-        return np.full(len(df), "", dtype=object)
-    return df[column].astype("string").fillna("").to_numpy(dtype=object)
+        return np.zeros(len(df), dtype=np.int64), np.array([""], dtype=object)
+    codes, uniques = pd.factorize(df[column])  # unknown: -1, the "" appended below
+    text = pd.Series(uniques).astype("string").fillna("").to_numpy(dtype=object)
+    merged, names = pd.factorize(np.append(text, ""))
+    return merged[codes], np.asarray(names, dtype=object)
 
 
 def _unproject(x: np.ndarray, y: np.ndarray, *, epsg: int) -> tuple[np.ndarray, np.ndarray]:
@@ -452,26 +387,31 @@ class _AtomColumns:
     category: np.ndarray  # codes into categories
     categories: np.ndarray
     sensitivity: np.ndarray  # of each atom's category
-    month: np.ndarray
+    month: np.ndarray  # the atom's month (a point's time: of_points)
     n: np.ndarray
 
     @classmethod
     def of(cls, atoms_: pd.DataFrame) -> _AtomColumns:
-        def codes(column: str) -> tuple[np.ndarray, np.ndarray]:
-            v = atoms_[column].astype(object)
-            c, u = pd.factorize(v.where(v.notna(), "").to_numpy(dtype=object))
-            return c.astype(np.int64), np.asarray(u, dtype=object)
-        q, qu = codes("quartier_id")
-        m, mu = codes("insee_code")
-        c, cu = codes("category")
+        (q, qu), (m, mu), (c, cu) = (_key_codes(atoms_, col) for col in
+                                     ("quartier_id", "insee_code", "category"))
         sens = {k.code: k.sensitivity for k in vocab.INCIDENT_CATEGORIES}
         of_code = np.array([sens.get(v, "") for v in cu] + [""], dtype=object)
         return cls(atoms_["cell_x"].to_numpy(np.int64), atoms_["cell_y"].to_numpy(np.int64),
                    q, qu, m, mu, c, cu, of_code[c],
                    atoms_["month"].to_numpy("datetime64[ns]"), atoms_["n"].to_numpy(np.int64))
 
+    @classmethod
+    def of_points(cls, df: pd.DataFrame) -> _AtomColumns:
+        """Return prepared incidents as atoms of one incident each (``month``: its time)."""
+        keys = [c for c in ("quartier_id", "insee_code", "category") if c in df.columns]
+        return cls.of(df[keys].assign(
+            cell_x=np.floor(df["x"].to_numpy(float) / GRID_CELL_M).astype(np.int64),
+            cell_y=np.floor(df["y"].to_numpy(float) / GRID_CELL_M).astype(np.int64),
+            month=df["occurred_at"].to_numpy("datetime64[ns]"), n=1))
+
 
 _LEVEL_NAMES = np.array(["grille", "quartier", "territoire"], dtype=object)
+"""The zone levels of aggregated rows, finest first (a rule's hierarchy: from its zone on)."""
 ZONE_LEVELS = ("point", "grille", "quartier", "territoire")
 """Where a released row is placed (``zone_level``): the categories of the weighted release."""
 TIME_STEPS = ("exact", "mois", "annee")
@@ -479,44 +419,92 @@ TIME_STEPS = ("exact", "mois", "annee")
 SENSITIVITIES = ("standard", "stupefiants", "sensible")
 
 
+# -- placement -----------------------------------------------------------------------------------
+
+def place(levels: list[list[np.ndarray]], weights: np.ndarray, *, k: int) -> np.ndarray:
+    """Return the level each row is placed at: the finest where its group weighs k or more.
+
+    Each row goes to the first level (finest first) where its group, among the rows not
+    placed at a finer level, holds a total weight of at least ``k``. Groups placed are
+    disjoint and each weighs k or more, so any sum of them is 0 or at least k.
+
+    Parameters
+    ----------
+    levels
+        The group keys of each level, finest first: a list of integer code arrays (one
+        non-negative code per row); rows sharing every code of a level are one group there.
+    weights
+        What each row counts for: 1 per incident, or an atom's count ``n``.
+    k
+        Minimum total weight of a placed group.
+
+    Returns
+    -------
+    ndarray
+        Per row, the index in ``levels`` of the level it is placed at, or -1 (withheld).
+    """
+    level = np.full(len(weights), -1, dtype=np.int64)
+    for code, keys in enumerate(levels):
+        unplaced = np.flatnonzero(level < 0)  # rows not yet placed at a finer level
+        if not len(unplaced):
+            break
+        ids = _group_ids([c[unplaced] for c in keys])
+        ok = np.bincount(ids, weights=weights[unplaced])[ids] >= k
+        level[unplaced[ok]] = code
+    return level
+
+
+def _place_atoms(a: _AtomColumns, idx: np.ndarray,
+                 r: Rule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Place rows ``idx`` of ``a`` under a rule (:func:`place`, each weighing its ``n``).
+
+    An atom gathers one zone (cell, quartier or territory), one quartier (none at the
+    territory level), one commune, one category and one time step. Returns each row's
+    level (an index into :data:`_LEVEL_NAMES`, -1 where withheld), the start of its time
+    step, and an integer code of that start.
+    """
+    start = a.month[idx].astype("datetime64[Y]" if r.step == "annee" else "datetime64[M]")
+    bucket = start.astype("datetime64[ns]")
+    bi = pd.factorize(bucket, use_na_sentinel=False)[0]
+    cx, cy = pd.factorize(a.cx[idx])[0], pd.factorize(a.cy[idx])[0]
+    qi, mi, ci = a.quartier[idx], a.commune[idx], a.category[idx]
+    levels = [[cx, cy, qi, mi, ci, bi], [qi, mi, ci, bi], [mi, ci, bi]]
+    first = list(_LEVEL_NAMES).index(r.zone or "territoire")
+    level = place(levels[first:], a.n[idx], k=r.k)
+    level[level >= 0] += first
+    return level, bucket, bi
+
+
+def _zone_points(a: _AtomColumns, rows: np.ndarray, level: np.ndarray,
+                 zones: Zones) -> np.ndarray:
+    """Return the ``(n, 4)`` points (x, y, lon, lat) where rows ``rows`` of ``a``, placed at
+    ``level`` (indices into :data:`_LEVEL_NAMES`), are released: their cell's centre,
+    their quartier's point or their commune's."""
+    out = np.empty((len(rows), 4))
+    g = level == 0
+    if g.any():
+        out[g, 0] = (a.cx[rows[g]] + 0.5) * GRID_CELL_M
+        out[g, 1] = (a.cy[rows[g]] + 0.5) * GRID_CELL_M
+        out[g, 2], out[g, 3] = _unproject(out[g, 0], out[g, 1], epsg=zones.epsg)
+    pts = zones.quartier_points()
+    q_points = np.array([pts.get(v, zones.territoire) for v in a.quartiers],
+                        dtype=float).reshape(-1, 4)
+    out[level == 1] = q_points[a.quartier[rows[level == 1]]]
+    out[level == 2] = zones.commune_points(a.communes)[a.commune[rows[level == 2]]]
+    return out
+
+
 def _release_atoms(a: _AtomColumns, idx: np.ndarray, r: Rule,
                    zones: Zones) -> dict[str, np.ndarray]:
     """Release one rule's atoms (rows ``idx`` of ``a``): place each at its finest level with
     k or more, and sum the atoms placed on the same zone, date and category."""
     step = r.step or "mois"
-    month = a.month[idx]
-    bucket = (month.astype("datetime64[Y]").astype("datetime64[ns]") if step == "annee"
-              else month)
-    cx, cy, n = a.cx[idx], a.cy[idx], a.n[idx]
-    qi, mi, ci = a.quartier[idx], a.commune[idx], a.category[idx]
-    bi = pd.factorize(bucket)[0]
-    cxi, cyi = pd.factorize(cx)[0], pd.factorize(cy)[0]
-    level = np.full(len(idx), -1, dtype=np.int64)
-    for code, zone in enumerate(_LEVEL_NAMES):
-        if zone not in _LEVELS[r.zone or "territoire"]:
-            continue
-        unplaced = np.flatnonzero(level < 0)  # atoms not yet placed at a finer level
-        if not len(unplaced):
-            break
-        keys = {"grille": [cxi, cyi, qi, mi, ci, bi], "quartier": [qi, mi, ci, bi],
-                "territoire": [mi, ci, bi]}[zone]
-        ids = _group_ids([k[unplaced] for k in keys])
-        ok = np.bincount(ids, weights=n[unplaced])[ids] >= r.k
-        level[unplaced[ok]] = code
+    level, bucket, bi = _place_atoms(a, idx, r)
+    n, qi, mi, ci = a.n[idx], a.quartier[idx], a.commune[idx], a.category[idx]
     placed = np.flatnonzero(level >= 0)
     lvl = level[placed]
-    xyll = np.empty((len(placed), 4))
-    g = lvl == 0
-    if g.any():
-        xyll[g, 0] = (cx[placed][g] + 0.5) * GRID_CELL_M
-        xyll[g, 1] = (cy[placed][g] + 0.5) * GRID_CELL_M
-        xyll[g, 2], xyll[g, 3] = _unproject(xyll[g, 0], xyll[g, 1], epsg=zones.epsg)
-    pts = zones.quartier_points()
-    q_points = np.array([pts.get(v, zones.territoire) for v in a.quartiers],
-                        dtype=float).reshape(-1, 4)
-    xyll[lvl == 1] = q_points[qi[placed][lvl == 1]]
+    xyll = _zone_points(a, idx[placed], lvl, zones)
     t = lvl == 2
-    xyll[t] = zones.commune_points(a.communes)[mi[placed][t]]
     quartier = np.where(t, -1, qi[placed])  # no quartier at the territory level
     # One released row per zone, date and category (yearly buckets gather twelve monthly
     # atoms; a quartier or commune gathers many cells).

@@ -62,6 +62,20 @@ def test_atoms_fall_back_from_cell_to_quartier_to_territory():
     assert (out["occurred_at"] == pd.Timestamp("2026-03-01")).all()
 
 
+def test_place_takes_the_finest_level_with_k_among_the_unplaced():
+    # Fine level: groups by (zone, category); coarse level: by zone only. k = 3.
+    zone = np.array([0, 0, 0, 0, 1, 0, 1])
+    cat = np.array([0, 0, 1, 2, 0, 3, 1])
+    weights = np.array([2, 1, 1, 1, 2, 1, 5])
+    level = release.place([[zone, cat], [zone]], weights, k=3)
+    # Fine: (0, 0) weighs 2 + 1 = 3 and (1, 1) weighs 5: rows 0, 1 and 6 placed there;
+    # (0, 1), (0, 2), (1, 0), (0, 3) weigh 1, 1, 2, 1. Coarse, among the rows left: zone 0
+    # holds rows 2, 3, 5 (weight 3): placed; zone 1 holds row 4 alone (2; row 6, placed
+    # finer, does not count): withheld.
+    np.testing.assert_array_equal(level, [0, 0, 1, 1, -1, 1, 0])
+    assert level.dtype == np.int64
+
+
 def test_atom_below_k_everywhere_is_withheld():
     rows = [(X0 + 50, Y0 + 50, "violences_conjugales", "q1", "2026-03-10 14:30")] * 10
     out = release.restrict(_table(rows), layer=policy.INCIDENT_TABLE, role_code="elu",
