@@ -47,7 +47,7 @@ PAGES = {
 # An unknown path goes home rather than to Streamlit's English « Page not found ».
 session_route.known_pages([p.url_path for ps in PAGES.values() for p in ps] + ["connexion"])
 # Nothing below runs without a session; a deep link shows the login, then its page.
-session.require_login(demo_note=warm.login_note,
+session.require_login(demo_note=warm.login_note, on_role=warm.prefer,
                       url_paths=[p.url_path for ps in PAGES.values() for p in ps])
 view = data.view()
 session.logout_button(view.role_label)

@@ -242,7 +242,8 @@ def _login_navigation(demo_note: Callable[[], str | None], url_paths) -> object:
 
 
 def require_login(*, demo_note: Callable[[], str | None] = lambda: None,
-                  url_paths: tuple[str, ...] | list[str] = ()) -> auth.Account:
+                  url_paths: tuple[str, ...] | list[str] = (),
+                  on_role: Callable[[str], None] = lambda role: None) -> auth.Account:
     """Check the session on the server and return its account; else draw the login and stop.
 
     Parameters
@@ -253,6 +254,9 @@ def require_login(*, demo_note: Callable[[], str | None] = lambda: None,
     url_paths
         The URL paths of the app's pages (not the home page's): a deep link to one of
         them while logged out shows the login form, then that page.
+    on_role
+        Called with the role of a checked session, first thing (the login's own run
+        included): the warm-up does that role next (:func:`ui.warm.prefer`).
     """
     router.ensure_router()
     st.session_state.pop("auth.role", None)
@@ -264,6 +268,7 @@ def require_login(*, demo_note: Callable[[], str | None] = lambda: None,
     if acc is None:
         _login_navigation(demo_note, url_paths).run()
         st.stop()
+    on_role(acc.role)
     _hand_cookie()
     st.session_state["auth.role"] = acc.role
     st.session_state["auth.user"] = acc.username

@@ -45,6 +45,7 @@ OVERVIEW = ""
 THREAD_NAME = "clspd-warm"
 
 _seen: dict[str, str] = {}  # store target -> the newest version a run has seen
+_preferred: list[str] = []  # roles that logged in while a warm-up runs: warmed next
 _lock = threading.Lock()
 _one_at_a_time = threading.Lock()
 _log = logging.getLogger(__name__)
@@ -105,13 +106,36 @@ def _current(target: str, version: str) -> bool:
         return _seen.get(target) == version
 
 
+def prefer(role: str) -> None:
+    """Warm this role next: a session of it has just logged in.
+
+    Its own first run computes the same things under the same locks, so the warm-up waits
+    for that run instead of competing with it by warming another role."""
+    with _lock:
+        if role in _preferred:
+            _preferred.remove(role)
+        _preferred.insert(0, role)
+        del _preferred[len(RoleView.roles()):]
+
+
+def _next_role(pending: list[str]) -> str:
+    with _lock:
+        for role in _preferred:
+            if role in pending:
+                pending.remove(role)
+                return role
+    return pending.pop(0)
+
+
 def _warm(target: str, version: str, day: dt.date) -> None:
     from ui import data  # the same cached role views the sessions read
 
     time.sleep(START_DELAY_S)
     with _one_at_a_time:
         started = time.monotonic()
-        for role in RoleView.roles():
+        pending = list(RoleView.roles())
+        while pending:
+            role = _next_role(pending)
             if not _current(target, version) or time.monotonic() - started > MAX_SECONDS:
                 return
             try:

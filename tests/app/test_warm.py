@@ -99,3 +99,18 @@ def test_the_login_page_warms_the_store_before_anyone_logs_in(monkeypatch, demo_
     for thread in _warm_threads():
         thread.join(timeout=120)
     assert set(_overview_maps(fresh_cache)) == set(ROLES)
+
+
+def test_a_role_that_logs_in_is_warmed_next(monkeypatch):
+    from clspd_geo.access.view import RoleView
+
+    monkeypatch.setattr(warm, "_preferred", [])
+    pending = list(RoleView.roles())
+    last = pending[-1]
+    warm.prefer(last)
+    warm.prefer("elu")
+    assert warm._next_role(pending) == "elu"  # the newest login first
+    assert warm._next_role(pending) == last
+    assert "elu" not in pending and last not in pending
+    rest = [r for r in RoleView.roles() if r not in ("elu", last)]
+    assert [warm._next_role(pending) for _ in rest] == rest  # then the usual order
