@@ -16,7 +16,7 @@ from clspd_geo.access import audit
 from clspd_geo.errors import ClspdGeoError
 from clspd_geo.importing import gate, pipeline, preview
 from clspd_geo.importing.context import ImportOptions
-from clspd_geo.screens import reports as report_screen
+from clspd_geo.screens import common, reports as report_screen
 from ui import data, panels, session, widgets
 
 view = data.view()
@@ -32,10 +32,12 @@ if st.session_state["donnees.written"]:
     st.session_state["donnees.written"] = ""
 st.caption(f"Fichier : {view.location}")
 widgets.table(view.summary(), hide_index=True, width="stretch")
-facility_kinds = preview.facility_inventory(view.facilities())
+communes = widgets.chosen_communes()
+facility_kinds = preview.facility_inventory(common.commune_facilities(view, communes))
 if len(facility_kinds):
-    st.caption("Équipements par type (transports, écoles, santé, débits de boissons…), tous "
-               "dans la couche « equipements » :")
+    where = "des communes choisies dans le menu latéral" if communes else "de tout le fichier"
+    st.caption("Équipements par type (transports, écoles, santé, débits de boissons…) "
+               f"{where}, tous dans la couche « equipements » :")
     widgets.table(facility_kinds, hide_index=True, width="stretch")
 session.download_button("GeoPackage stylé pour QGIS",
                         lambda: report_screen.styled_geopackage(view), "clspd_qgis.gpkg",

@@ -237,12 +237,14 @@ def siting_section() -> None:
                             "sites_cameras.geojson", "application/geo+json",
                             key="video.dl_geojson", container=d2)
     session.download_button("Plan des caméras à imprimer (HTML)",
-                            lambda: video_screen.camera_plan_html(view, new_cams),
+                            lambda: video_screen.camera_plan_html(view, new_cams,
+                                                                  communes=sel.communes),
                             "plan_cameras.html", "text/html", key="video.dl_plan", container=d3,
                             help="Caméras existantes et sites proposés (« en projet ») : pièce "
                                  "du dossier d'autorisation (article R252-3 du CSI).")
     session.download_button("Plan des caméras (PDF)",
-                            lambda: report_screen.camera_plan_pdf(view, new_cams),
+                            lambda: report_screen.camera_plan_pdf(view, new_cams,
+                                                                  communes=sel.communes),
                             "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf",
                             container=d3, help="Le même plan en PDF A4 paysage.")
 
@@ -299,10 +301,10 @@ def camera_park() -> None:
             .groupby(["Exploitant", "Type", "État"]).size().rename("Caméras").reset_index())
     widgets.table(park, hide_index=True, width="stretch")
     session.download_button("Plan des caméras à imprimer (HTML)",
-                            lambda: video_screen.camera_plan_html(view),
+                            lambda: video_screen.camera_plan_html(view, communes=sel.communes),
                             "plan_cameras.html", "text/html", key="video.dl_plan_only")
     session.download_button("Plan des caméras (PDF)",
-                            lambda: report_screen.camera_plan_pdf(view),
+                            lambda: report_screen.camera_plan_pdf(view, communes=sel.communes),
                             "plan_cameras.pdf", "application/pdf", key="video.dl_plan_pdf_only")
 
 

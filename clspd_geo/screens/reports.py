@@ -41,7 +41,8 @@ def styled_geopackage(view: RoleView) -> bytes:
     return qgis.export_bytes(view)
 
 
-def camera_plan_pdf(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) -> bytes:
+def camera_plan_pdf(view: RoleView, new_sites: gpd.GeoDataFrame | None = None, *,
+                    communes: tuple[str, ...] = ()) -> bytes:
     """Return the camera plan (R252-3) as PDF, with the proposed sites as « en projet ».
 
     Parameters
@@ -49,6 +50,8 @@ def camera_plan_pdf(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) -
     new_sites
         Proposed cameras (:func:`clspd_geo.video.siting.as_cameras`), EPSG:4326; the result
         is memoised on their ``camera_id``.
+    communes
+        The plan of these communes (INSEE codes; the whole territory when none).
 
     Raises
     ------
@@ -58,12 +61,10 @@ def camera_plan_pdf(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) -
     key = () if new_sites is None else tuple(map(str, new_sites["camera_id"]))
 
     def compute() -> bytes:
-        valid, _ = video_screen.video_cameras(view)
-        cams = valid if new_sites is None else pd.concat([valid, new_sites],
-                                                         ignore_index=True)
-        return plan_pdf.build_pdf(cams, territoire=view.layer("territoire"),
-                                  quartiers=view.layer("quartiers"), voies=view.layer("voies"))
-    return view.memo(("reports.camera_plan_pdf", key), compute)
+        territoire, quartiers, voies = video_screen.plan_layers(view, communes)
+        return plan_pdf.build_pdf(video_screen.plan_cameras(view, new_sites, communes),
+                                  territoire=territoire, quartiers=quartiers, voies=voies)
+    return view.memo(("reports.camera_plan_pdf", key, tuple(communes)), compute)
 
 
 def patrol_brief_pdf(view: RoleView, brief: patrol_brief.PatrolBrief) -> bytes:

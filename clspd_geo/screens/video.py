@@ -259,7 +259,24 @@ def out_of_sample(view: RoleView, sel: indicators.Selection,
     return view.memo(("video.out_of_sample", sel, params), compute)
 
 
-def camera_plan_html(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) -> str:
+def plan_layers(view: RoleView, communes: tuple[str, ...] = ()
+                ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return the territory, quartiers and streets a camera plan draws for these communes
+    (all when none): the plan of one commune shows that commune, not the whole store."""
+    return tuple(selection.of_communes(view.layer(name), communes)  # type: ignore[return-value]
+                 for name in ("territoire", "quartiers", "voies"))
+
+
+def plan_cameras(view: RoleView, new_sites: gpd.GeoDataFrame | None = None,
+                 communes: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """Return the cameras of a plan: the valid cameras of these communes (all when none),
+    then the proposed sites (« en projet »)."""
+    valid, _ = video_cameras(view, communes)
+    return valid if new_sites is None else pd.concat([valid, new_sites], ignore_index=True)
+
+
+def camera_plan_html(view: RoleView, new_sites: gpd.GeoDataFrame | None = None, *,
+                     communes: tuple[str, ...] = ()) -> str:
     """Return the printable camera plan, with the proposed sites as « en projet ».
 
     Parameters
@@ -267,16 +284,17 @@ def camera_plan_html(view: RoleView, new_sites: gpd.GeoDataFrame | None = None) 
     new_sites
         Proposed cameras (:func:`clspd_geo.video.siting.as_cameras`), EPSG:4326; the result
         is memoised on their ``camera_id``.
+    communes
+        The plan of these communes (INSEE codes; the whole territory when none): their
+        cameras, outline, quartiers and streets.
     """
     key = () if new_sites is None else tuple(map(str, new_sites["camera_id"]))
 
     def compute() -> str:
-        valid, _ = video_cameras(view)
-        cams = valid if new_sites is None else pd.concat([valid, new_sites],
-                                                         ignore_index=True)
-        return camera_plan.to_html(cams, territoire=view.layer("territoire"),
-                                   quartiers=view.layer("quartiers"), voies=view.layer("voies"))
-    return view.memo(("video.camera_plan_html", key), compute)
+        territoire, quartiers, voies = plan_layers(view, communes)
+        return camera_plan.to_html(plan_cameras(view, new_sites, communes),
+                                   territoire=territoire, quartiers=quartiers, voies=voies)
+    return view.memo(("video.camera_plan_html", key, tuple(communes)), compute)
 
 
 def sites_csv(result: siting.SitingResult) -> bytes:

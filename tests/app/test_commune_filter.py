@@ -72,3 +72,30 @@ def test_every_page_runs_on_one_commune(cispd_store, monkeypatch, page, role):
     at.sidebar.multiselect(key="filters.communes").select("00001").run()
     assert not at.exception, at.exception
     assert at.sidebar.multiselect(key="filters.communes").value == ["00001"]
+
+
+def test_the_data_page_lists_the_facilities_of_the_chosen_commune(tmp_path, monkeypatch):
+    from clspd_geo import demo
+    from clspd_geo.store import open_store
+
+    path = tmp_path / "cispd.gpkg"
+    demo.install(open_store(path, create=True), seed=2, n_incidents=2000, n_communes=3)
+    from clspd_geo.access.view import RoleView
+
+    equip = RoleView(GeoPackageStore(path), "police").facilities()  # no confidential place
+    one = str(equip["insee_code"].iloc[0])
+    at = open_page("police", "pages/donnees.py", path, monkeypatch)
+
+    def listed() -> tuple[int, str]:
+        table = next(df.value for df in at.dataframe if "Partenaire" in df.value.columns)
+        caption = next(c.value for c in at.caption if "Équipements par type" in c.value)
+        lines = table["Lignes"].astype(str).str.replace(r"\D", "", regex=True).astype(int)
+        return int(lines.sum()), caption
+
+    total, caption = listed()
+    assert total == len(equip) and "de tout le fichier" in caption
+    at.sidebar.multiselect(key="filters.communes").select(one).run()
+    assert not at.exception, at.exception
+    mine, caption = listed()
+    assert mine == int((equip["insee_code"] == one).sum()) < total
+    assert "des communes choisies" in caption

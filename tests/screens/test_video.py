@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clspd_geo import demo
+from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, density, indicators
 from clspd_geo.errors import ClspdGeoError, EmptySelectionError
-from clspd_geo.screens import video
+from clspd_geo.screens import reports, video
+from clspd_geo.store import GeoPackageStore
 from clspd_geo.video import before_after, camera_plan, cameras, coverage, siting
 
 PARAMS = video.SitingParams(n_new=3, budget_eur=None, cost_eur=25_000.0, radius_m=100.0,
@@ -223,3 +226,29 @@ def test_figures_of_a_role_reading_atoms_are_those_of_one_row_per_incident(store
     assert surface.units == direct.units > 0
     np.testing.assert_array_equal(surface.x, direct.x)
     np.testing.assert_allclose(surface.weight, direct.weight, rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def three_communes(tmp_path_factory) -> RoleView:
+    """The police's view of an intercommunal demo (3 communes)."""
+    s = GeoPackageStore(tmp_path_factory.mktemp("plan") / "cispd.gpkg", create=True)
+    s.write_many(demo.build_demo(seed=3, n_incidents=2000, n_communes=3),
+                 source=demo.source_label(3))
+    return RoleView(s, "police", as_of=dt.date(2026, 11, 25))
+
+
+def test_the_camera_plan_of_one_commune_shows_that_commune_only(three_communes):
+    view = three_communes
+    terr = view.layer("territoire")
+    one = str(terr["insee_code"].iloc[1])
+    name, others = str(terr["name"].iloc[1]), [str(n) for n in terr["name"].iloc[[0, 2]]]
+    valid, _ = cameras.split_valid(view.layer("cameras"))
+    mine = valid[valid["insee_code"] == one]
+    assert 0 < len(mine) < len(valid)
+    html = video.camera_plan_html(view, communes=(one,))
+    assert name in html and not any(n in html for n in others)
+    for cam in valid["camera_id"]:  # the plan's table cells hold the identifiers
+        assert (f">{cam}<" in html) == (cam in set(mine["camera_id"]))
+    assert all(n in video.camera_plan_html(view) for n in [name, *others])
+    pdf = reports.camera_plan_pdf(view, communes=(one,))
+    assert pdf.startswith(b"%PDF") and pdf != reports.camera_plan_pdf(view)
