@@ -46,18 +46,19 @@ PAGES = {
 
 # An unknown path goes home rather than to Streamlit's English « Page not found ».
 session_route.known_pages([p.url_path for ps in PAGES.values() for p in ps] + ["connexion"])
-# Nothing below runs without a session; a deep link shows the login, then its page.
-session.require_login(demo_note=warm.login_note, on_role=warm.prefer,
-                      url_paths=[p.url_path for ps in PAGES.values() for p in ps])
-view = data.view()
-session.logout_button(view.role_label)
-widgets.sidebar_filters(view)
-page = st.navigation(router.navigation(PAGES, may_open=view.may_open,
-                                         role_label=view.role_label))
-session.audit_view(page, role_code=view.role)
-try:
-    page.run()
-except ClspdGeoError as err:  # the one way a page shows an error it cannot go on after
-    widgets.show_error(err)
-finally:  # once this run's page is drawn: a new store version (an import) is warmed
-    warm.notice(view.version)
+with warm.session_run():  # the background warm-up waits while a session's run is going on
+    # Nothing below runs without a session; a deep link shows the login, then its page.
+    session.require_login(demo_note=warm.login_note, on_role=warm.prefer,
+                          url_paths=[p.url_path for ps in PAGES.values() for p in ps])
+    view = data.view()
+    session.logout_button(view.role_label)
+    widgets.sidebar_filters(view)
+    page = st.navigation(router.navigation(PAGES, may_open=view.may_open,
+                                             role_label=view.role_label))
+    session.audit_view(page, role_code=view.role)
+    try:
+        page.run()
+    except ClspdGeoError as err:  # the one way a page shows an error it cannot go on after
+        widgets.show_error(err)
+    finally:  # once this run's page is drawn: a new store version (an import) is warmed
+        warm.notice(view.version)

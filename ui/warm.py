@@ -10,6 +10,10 @@ that noticed (the importer's) is not held. The login page notices too
 (:func:`login_note`): on a server that has just started, the warm-up runs while the first
 user types their password.
 
+It gives way to the sessions: between two steps it waits while a session's run is going on
+in this process (:func:`session_run`, around every run of ``app.py``), so it uses the time
+between runs and never slows a user's page down by competing with it.
+
 Bounded: one warm-up at a time, at most :data:`MAX_SECONDS` of work, stopped as soon as a
 newer version is seen. It cannot serve a role another role's data: each role's work is
 done on that role's own :class:`RoleView` and kept under that view's key (version, role,
@@ -19,11 +23,13 @@ off (tests do).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 from clspd_geo import config, vocab
 from clspd_geo.access import role_periods
@@ -39,6 +45,9 @@ MAX_SECONDS = 120.0
 START_DELAY_S = 1.0
 """Wait before warming: the run that noticed the version sends its page first."""
 
+IDLE_POLL_S = 0.02
+"""How often a warm-up waiting for the sessions' runs to end looks again."""
+
 OVERVIEW = ""
 """The URL path of the page every session lands on after login (the overview)."""
 
@@ -46,6 +55,7 @@ THREAD_NAME = "clspd-warm"
 
 _seen: dict[str, str] = {}  # store target -> the newest version a run has seen
 _preferred: list[str] = []  # roles that logged in while a warm-up runs: warmed next
+_active_runs = 0  # session runs going on in this process (session_run)
 _lock = threading.Lock()
 _one_at_a_time = threading.Lock()
 _log = logging.getLogger(__name__)
@@ -106,6 +116,30 @@ def _current(target: str, version: str) -> bool:
         return _seen.get(target) == version
 
 
+@contextlib.contextmanager
+def session_run() -> Iterator[None]:
+    """Count a session's run while it goes on: the warm-up waits for none to be going on."""
+    global _active_runs
+    with _lock:
+        _active_runs += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _active_runs -= 1
+
+
+def _give_way(started: float) -> bool:
+    """Wait while a session's run is going on; return False once the time is up."""
+    while True:
+        if time.monotonic() - started > MAX_SECONDS:
+            return False
+        with _lock:
+            if not _active_runs:
+                return True
+        time.sleep(IDLE_POLL_S)
+
+
 def prefer(role: str) -> None:
     """Warm this role next: a session of it has just logged in.
 
@@ -135,26 +169,34 @@ def _warm(target: str, version: str, day: dt.date) -> None:
         started = time.monotonic()
         pending = list(RoleView.roles())
         while pending:
+            if not _give_way(started):
+                return
             role = _next_role(pending)
-            if not _current(target, version) or time.monotonic() - started > MAX_SECONDS:
+            if not _current(target, version):
                 return
             try:
                 view = data.cached_view(target, version, role, day)
                 if view.may_open(OVERVIEW):
-                    warm_role(view, target=target)
+                    warm_role(view, target=target, give_way=lambda: _give_way(started))
             except ClspdGeoError as err:  # said by the role's own session when it comes
                 _log.info("warm-up of %s skipped: %s", role, err)
 
 
-def warm_role(view: RoleView, *, target: str) -> None:
+def warm_role(view: RoleView, *, target: str,
+              give_way: Callable[[], bool] = lambda: True) -> None:
     """Compute what a session of this view's role landing on the overview computes first.
 
     The role's release, the overview's figures and its rendered map for the default
-    filters, all kept under this view's key."""
+    filters, all kept under this view's key. ``give_way`` is called between two steps; it
+    waits while sessions run, and stops the work when it returns False."""
     basemap = config.default_basemap()
     filters = default_filters(view)
     sel = field_screen.year_snapped(view, filters.with_categories(vocab.category_codes()))[0]
+    if not give_way():
+        return
     field_screen.overview_kpis(view, sel)
+    if not give_way():
+        return
     key = map_cache.key(target, view.key, basemap, panels.OVERVIEW_MAP, filters, sel)
     map_cache.CACHE.get_or_render(key, lambda: panels.overview_map(view, sel, basemap=basemap))
 

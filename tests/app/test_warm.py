@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,17 @@ def test_a_role_that_logs_in_is_warmed_next(monkeypatch):
     assert "elu" not in pending and last not in pending
     rest = [r for r in RoleView.roles() if r not in ("elu", last)]
     assert [warm._next_role(pending) for _ in rest] == rest  # then the usual order
+
+
+def test_the_warm_up_waits_while_a_session_runs(monkeypatch):
+    monkeypatch.setattr(warm, "IDLE_POLL_S", 0.005)
+    started = time.monotonic()
+    gave_way = []
+    with warm.session_run():
+        waiter = threading.Thread(target=lambda: gave_way.append(warm._give_way(started)))
+        waiter.start()
+        time.sleep(0.2)
+        assert waiter.is_alive() and not gave_way  # a run is going on: the warm-up waits
+    waiter.join(timeout=5)
+    assert gave_way == [True]  # the run is over: it goes on
+    assert warm._give_way(time.monotonic() - warm.MAX_SECONDS - 1) is False  # time is up
