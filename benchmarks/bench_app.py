@@ -17,7 +17,8 @@ session repeats (for that long after its own login), after a think time (``--thi
 of its navigation, timed from the click until the script run is over and the page's
 first map is drawn; reported apart for a page this session had not opened yet, whose
 analyses may be cold, and a page it had) or a filter change (a quartier added to or removed from the sidebar
-filter, timed until the run is over). Prints p50 / p95 / max per action kind, the errors
+filter, timed until the run is over). At the end each session logs out and in again: a
+login on a server already warm (« reconnexion »). Prints p50 / p95 / max per action kind, the errors
 (timeouts, exceptions shown by the page), the server's peak memory (RSS), its CPU share
 and the machine's load average during the run.
 """
@@ -187,9 +188,30 @@ async def shown_error(page) -> str | None:
     return None
 
 
+async def log_in(page, role: str, *, typing_s: float = 0.0) -> float:
+    """Fill the login form and submit it ``typing_s`` seconds after it is shown; return the
+    seconds from the submit until the first page is drawn."""
+    await page.get_by_label("Identifiant").fill(f"banc-{role}", timeout=120_000)
+    await page.get_by_label("Mot de passe").fill(PASSWORD)
+    await asyncio.sleep(typing_s)
+    t0 = time.perf_counter()
+    doc = await page.evaluate("window.__doc")
+    await page.get_by_role("button", name="Se connecter", exact=True).click()
+    # A login hands the browser its session cookie by a full page load, then the asked
+    # page runs on the new document: wait for that document's first finished run.
+    await page.wait_for_function(
+        f"window.__doc !== {doc} && window.__runs >= 1 && "
+        "document.querySelector('[data-testid=\"stSidebarNav\"]') && "
+        "document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=120_000, polling=50)
+    await map_drawn(page)
+    return time.perf_counter() - t0
+
+
 async def session(browser, url: str, role: str, duration: float, rec: Record,
                   rng: random.Random, *, start_delay: float = 0.0,
-                  think: tuple[float, float] = (0.5, 1.5)) -> None:
+                  think: tuple[float, float] = (0.5, 1.5), typing_s: float = 0.0) -> None:
     await asyncio.sleep(start_delay)  # sessions arrive one second apart, not all at once
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx.set_default_timeout(180_000)  # a loaded 2-core machine: wait, and count it
@@ -197,21 +219,7 @@ async def session(browser, url: str, role: str, duration: float, rec: Record,
     await page.add_init_script(INIT_SCRIPT)
     try:
         await page.goto(url, wait_until="domcontentloaded", timeout=180_000)
-        await page.get_by_label("Identifiant").fill(f"banc-{role}", timeout=120_000)
-        await page.get_by_label("Mot de passe").fill(PASSWORD)
-        t0 = time.perf_counter()
-        doc = await page.evaluate("window.__doc")
-        await page.get_by_role("button", name="Se connecter", exact=True).click()
-        # A login hands the browser its session cookie by a full page load, then the asked
-        # page runs on the new document: wait for that document's first finished run.
-        await page.wait_for_function(
-            f"window.__doc !== {doc} && window.__runs >= 1 && "
-            "document.querySelector('[data-testid=\"stSidebarNav\"]') && "
-            "document.querySelector('[data-testid=\"stApp\"]')"
-            ".getAttribute('data-test-script-state') === 'notRunning'",
-            timeout=120_000, polling=50)
-        await map_drawn(page)
-        rec.add("connexion + 1re page", time.perf_counter() - t0)
+        rec.add("connexion + 1re page", await log_in(page, role, typing_s=typing_s))
     except Exception as err:  # noqa: BLE001 - a benchmark counts, it does not stop
         rec.errors.append(f"{role} connexion : {type(err).__name__} {str(err)[:120]}")
         await ctx.close()
@@ -258,6 +266,13 @@ async def session(browser, url: str, role: str, duration: float, rec: Record,
         except Exception as err:  # noqa: BLE001
             rec.errors.append(f"{role} {kind} ({current}) : {type(err).__name__} "
                               f"{str(err)[:120]}")
+    try:  # the same user logs out and in again: a login on a server already warm
+        await page.get_by_role("button", name="Se déconnecter").click()
+        await page.get_by_label("Identifiant").wait_for(timeout=120_000)
+        rec.add("reconnexion + 1re page (serveur chaud)",
+                await log_in(page, role, typing_s=typing_s))
+    except Exception as err:  # noqa: BLE001
+        rec.errors.append(f"{role} reconnexion : {type(err).__name__} {str(err)[:120]}")
     await ctx.close()
 
 
@@ -274,7 +289,8 @@ def niced_chromium(tmp: Path) -> str:
 
 
 async def drive(url: str, n: int, duration: float, seed: int, *,
-                think: tuple[float, float] = (0.5, 1.5), executable: str = CHROMIUM) -> Record:
+                think: tuple[float, float] = (0.5, 1.5), typing_s: float = 0.0,
+                executable: str = CHROMIUM) -> Record:
     from playwright.async_api import async_playwright
 
     rec = Record()
@@ -283,7 +299,8 @@ async def drive(url: str, n: int, duration: float, seed: int, *,
                                            args=CHROMIUM_ARGS)
         rng = random.Random(seed)
         tasks = [session(browser, url, ROLES[i % len(ROLES)], duration, rec,
-                         random.Random(rng.random()), start_delay=float(i), think=think)
+                         random.Random(rng.random()), start_delay=float(i), think=think,
+                         typing_s=typing_s)
                  for i in range(n)]
         await asyncio.gather(*tasks)
         await browser.close()
@@ -296,7 +313,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
-            seed: int, *, think: tuple[float, float] = (0.5, 1.5),
+            seed: int, *, think: tuple[float, float] = (0.5, 1.5), typing_s: float = 0.0,
             nice_browsers: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="clspd-bench-") as tmp:
         copy = fresh_copy(store, Path(tmp))
@@ -312,8 +329,9 @@ def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
         async def main() -> Record:
             sampler = asyncio.create_task(sample())
             try:
-                return await drive(url, n, duration, seed, think=think, executable=(
-                    niced_chromium(Path(tmp)) if nice_browsers else CHROMIUM))
+                return await drive(url, n, duration, seed, think=think, typing_s=typing_s,
+                                   executable=(niced_chromium(Path(tmp)) if nice_browsers
+                                               else CHROMIUM))
             finally:
                 stop[0] = True
                 await sampler
@@ -330,6 +348,9 @@ def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            # The server's log, kept beside the stores: the traceback of an error counted.
+            shutil.copyfile(Path(tmp) / "server.log",
+                            store.with_name(f"server-{label}-{n_of(store)}-{n}.log"))
     rows = []
     for kind, values in sorted(rec.times.items()):
         rows.append({"app": label, "incidents": n_of(store), "sessions": n, "action": kind,
@@ -378,6 +399,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs=2, default=[0.5, 1.5],
                         metavar=("MIN", "MAX"),
                         help="think time between two actions of a session, in seconds")
+    parser.add_argument("--typing", type=float, default=0.0,
+                        help="seconds between the login form shown and its submit")
     parser.add_argument("--nice-browsers", action="store_true",
                         help="run Chromium at nice 19: the server keeps its CPU priority")
     args = parser.parse_args()
@@ -392,7 +415,8 @@ def main() -> None:
                 print(f"… {app_dir.name} : {n_inc} faits, {n} session(s), "
                       f"{args.duration:.0f} s", flush=True)
                 rows += run_one(app_dir, app_dir.name, store, n, args.duration, args.seed,
-                                think=tuple(args.think), nice_browsers=args.nice_browsers)
+                                think=tuple(args.think), typing_s=args.typing,
+                                nice_browsers=args.nice_browsers)
                 print_table(rows[-5:])
     print_table(rows)
 
