@@ -153,12 +153,24 @@ def mask(df: pd.DataFrame, sel: Selection) -> np.ndarray:
                 atom_end = (ts[rows].astype(f"datetime64[{unit}]") + 1).astype("datetime64[ns]")
                 m[rows] &= atom_end <= end
     if len(sel.categories) < len(vocab.INCIDENT_CATEGORIES):
-        m &= df["category"].isin(sel.categories).to_numpy()
+        m &= is_in(df["category"], sel.categories)
     if sel.communes:
-        m &= df["insee_code"].isin(sel.communes).to_numpy()
+        m &= is_in(df["insee_code"], sel.communes)
     if sel.quartiers:
-        m &= df["quartier_id"].isin(sel.quartiers).to_numpy()
+        m &= is_in(df["quartier_id"], sel.quartiers)
     return m
+
+
+def is_in(column: pd.Series, values: Iterable[object]) -> np.ndarray:
+    """Return the boolean mask of the rows whose value is one of ``values`` (``isin``).
+
+    On a categorical column (the release's keys, :meth:`RoleView.counts`) each category is
+    tested once and the answer read off the codes: a million rows cost about a
+    millisecond, where ``Series.isin`` hashes every row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        hit = np.append(column.cat.categories.isin(list(values)), False)  # code -1: missing
+        return hit[column.cat.codes.to_numpy()]
+    return column.isin(list(values)).to_numpy(dtype=bool)
 
 
 def select(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:

@@ -271,15 +271,12 @@ def _year_snapped(view: RoleView, sel: indicators.Selection
     if rows.empty or "time_step" not in rows.columns:
         return sel, ""
     keep = np.ones(len(rows), dtype=bool)
-    if sel.categories:
-        keep &= rows["category"].isin(sel.categories).to_numpy()
-    if sel.communes:
-        keep &= rows["insee_code"].isin(sel.communes).to_numpy()
-    if sel.quartiers:
-        keep &= rows["quartier_id"].isin(sel.quartiers).to_numpy()
+    for column, chosen in (("category", sel.categories), ("insee_code", sel.communes),
+                           ("quartier_id", sel.quartiers)):
+        if chosen:
+            keep &= indicators.is_in(rows[column], chosen)
     ts = rows["occurred_at"].to_numpy("datetime64[ns]")[keep]
-    step = rows["time_step"].to_numpy(dtype=object)[keep]
-    yearly = step == "annee"
+    yearly = indicators.is_in(rows["time_step"], ("annee",))[keep]
     start, end = np.datetime64(sel.start, "ns"), np.datetime64(sel.end, "ns")
     year_end = (ts.astype("datetime64[Y]") + 1).astype("datetime64[ns]")
     touches = np.where(yearly, (ts < end) & (year_end > start), (ts >= start) & (ts < end))

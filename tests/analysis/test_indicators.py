@@ -131,3 +131,14 @@ def test_facilities_table_lists_every_kind_of_field(tiny):
     expected = {vocab.facility_kind(k).label for k in vocab.facility_kinds_for("jeunesse")}
     assert expected == set(t["Équipement"])
     assert t.loc[t["Équipement"] == "Collège", "Nombre"].item() == 1
+
+
+def test_is_in_reads_categorical_codes_and_agrees_with_isin():
+    values = ["Q1", "Q2", None, "Q3", "Q1", "Q2"]
+    cat = pd.Series(pd.Categorical(values, categories=["Q1", "Q2", "Q3", "Q4"]))
+    text = pd.Series(values, dtype="string")
+    want = [True, False, False, True, True, False]
+    assert indicators.is_in(cat, ("Q1", "Q3", "Q9")).tolist() == want  # None: code -1
+    assert indicators.is_in(text, ("Q1", "Q3")).tolist() == want
+    assert indicators.is_in(cat, ()).tolist() == [False] * 6
+    assert indicators.is_in(cat, ["Q4"]).tolist() == [False] * 6
