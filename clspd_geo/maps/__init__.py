@@ -27,6 +27,7 @@ a tooltip or legend goes through :func:`clspd_geo.safe.text`.
 from __future__ import annotations
 
 from clspd_geo.maps import (
+    _render,
     areas,
     base,
     cameras,
@@ -42,3 +43,5 @@ from clspd_geo.maps import (
 
 __all__ = ["areas", "base", "cameras", "cells", "facilities", "field_layers", "legend",
            "offline", "patrol_layers", "roads", "streets"]
+
+_render.install()  # rendered pieces without Jinja syntax are not compiled again
