@@ -212,7 +212,8 @@ def show_kpis(kpis: list[indicators.Kpi], *, no_comparison: str = "") -> None:
     for i, k in enumerate(kpis):
         cols[i % len(cols)].metric(k.label, _format.number(k.value),
                                    delta=None if no_comparison else k.delta_text(),
-                                   delta_color="inverse")
+                                   delta_color="off" if k.flat else "inverse",
+                                   delta_arrow="off" if k.flat else "auto")
     if no_comparison:
         st.caption(no_comparison)
 

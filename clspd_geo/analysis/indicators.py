@@ -40,12 +40,26 @@ class Kpi:
             return None
         return 100.0 * (self.value - self.previous) / self.previous
 
+    @property
+    def flat(self) -> bool:
+        """Whether the change is under 0.05 % either way (shown as stable, with no arrow)."""
+        pct = self.change_pct
+        return pct is not None and abs(pct) < 0.05
+
     def delta_text(self) -> str | None:
-        """French text of the change, e.g. "+12 % vs N-1", or None."""
+        """French text of the change, e.g. "+12 % par rapport à N-1", or None.
+
+        The sign always matches the change: a change under 0.5 % keeps one decimal
+        ("+0,3 %"), never "+0 %" nor "-0 %"; under 0.05 % it reads as stable."""
         pct = self.change_pct
         if pct is None:
             return None
-        return f"{pct:+.0f} % par rapport à N-1"
+        if self.value == self.previous:
+            return "stable par rapport à N-1"
+        if self.flat:
+            return "stable (moins de 0,1 %) par rapport à N-1"
+        text = f"{pct:+.1f}".replace(".", ",") if abs(pct) < 0.5 else f"{pct:+.0f}"
+        return f"{text} % par rapport à N-1"
 
 
 YEAR_BEFORE_COLUMNS = ("Faits N-1", "Évolution (%)")

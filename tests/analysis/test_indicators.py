@@ -142,3 +142,17 @@ def test_is_in_reads_categorical_codes_and_agrees_with_isin():
     assert indicators.is_in(text, ("Q1", "Q3")).tolist() == want
     assert indicators.is_in(cat, ()).tolist() == [False] * 6
     assert indicators.is_in(cat, ["Q4"]).tolist() == [False] * 6
+
+
+@pytest.mark.parametrize(("value", "previous", "text", "flat"), [
+    (112, 100, "+12 % par rapport à N-1", False),
+    (88, 100, "-12 % par rapport à N-1", False),
+    (1003, 1000, "+0,3 % par rapport à N-1", False),
+    (997, 1000, "-0,3 % par rapport à N-1", False),
+    (100_001, 100_000, "stable (moins de 0,1 %) par rapport à N-1", True),
+    (50, 50, "stable par rapport à N-1", True),
+    (5, 0, None, False),
+])
+def test_a_kpi_change_never_reads_plus_or_minus_zero(value, previous, text, flat):
+    kpi = indicators.Kpi("Faits", value, previous)
+    assert kpi.delta_text() == text and kpi.flat is flat
