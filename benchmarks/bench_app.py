@@ -88,9 +88,12 @@ class Record:
 
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    slowest: dict[str, tuple[float, str]] = field(default_factory=dict)  # kind: (s, where)
 
-    def add(self, kind: str, seconds: float) -> None:
+    def add(self, kind: str, seconds: float, where: str = "") -> None:
         self.times.setdefault(kind, []).append(seconds)
+        if seconds > self.slowest.get(kind, (-1.0, ""))[0]:
+            self.slowest[kind] = (seconds, where)
 
 
 def make_store(n: int, work: Path) -> Path:
@@ -259,7 +262,7 @@ async def session(browser, url: str, role: str, duration: float, rec: Record,
                 await box.press("Escape")
                 picked = not picked
                 await wait_run(page, before)
-            rec.add(kind, time.perf_counter() - t0)
+            rec.add(kind, time.perf_counter() - t0, f"{role}, {current}")
             err = await shown_error(page)
             if err:
                 rec.errors.append(f"{role} {current} : {err}")
@@ -355,7 +358,8 @@ def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
     for kind, values in sorted(rec.times.items()):
         rows.append({"app": label, "incidents": n_of(store), "sessions": n, "action": kind,
                      "n": len(values), "p50": statistics.median(values),
-                     "p95": pct(values, 0.95), "max": max(values)})
+                     "p95": pct(values, 0.95), "max": max(values),
+                     "slowest": rec.slowest.get(kind, (0.0, ""))[1]})
     summary = {"app": label, "incidents": n_of(store), "sessions": n,
                "errors": len(rec.errors), "rss_mb": peak[0], "cpu_pct": 100 * cpu / wall,
                "load": (load0, load1), "error_samples": rec.errors[:5]}
@@ -367,12 +371,13 @@ def n_of(store: Path) -> int:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("\n| app | faits | sessions | action | n | p50 (s) | p95 (s) | max (s) |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    print("\n| app | faits | sessions | action | n | p50 (s) | p95 (s) | max (s) | le max |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---|")
     for r in rows:
         if "action" in r:
             print(f"| {r['app']} | {r['incidents']} | {r['sessions']} | {r['action']} | "
-                  f"{r['n']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} |")
+                  f"{r['n']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | "
+                  f"{r.get('slowest', '')} |")
     print("\n| app | faits | sessions | erreurs | RSS serveur max (Mo) | CPU serveur | "
           "charge machine (début → fin) |")
     print("|---|---:|---:|---:|---:|---:|---|")
@@ -417,7 +422,8 @@ def main() -> None:
                 rows += run_one(app_dir, app_dir.name, store, n, args.duration, args.seed,
                                 think=tuple(args.think), typing_s=args.typing,
                                 nice_browsers=args.nice_browsers)
-                print_table(rows[-5:])
+                print_table([r for r in rows if r["app"] == app_dir.name
+                             and r["incidents"] == n_of(store) and r["sessions"] == n])
     print_table(rows)
 
 
