@@ -113,28 +113,66 @@ def released_points(rows: pd.DataFrame) -> gpd.GeoDataFrame:
                             crs=config.STORAGE_CRS)
 
 
+FEW_SECTORS = 64
+"""Up to this many sectors, points are tested against each sector's polygon in turn."""
+
+
 def sector_of(points: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return the (point, sector) pairs where a point lies in a sector.
 
     A point lies in several sectors where sectors overlap (a PN and a PM sector, typically):
-    it then appears once per sector. Points in no sector do not appear.
+    it then appears once per sector. Points in no sector do not appear. A point on a
+    sector's boundary lies in it (``intersects``).
+
+    Points against a few sectors (:data:`FEW_SECTORS`) are tested by their metric
+    coordinates against each prepared polygon (``shapely.intersects_xy``): no point
+    geometry is projected and no tree is built, a million points cost a fraction of a
+    second. Other geometries, or many sectors, go through an STRtree; both give the same
+    pairs.
 
     Returns
     -------
     DataFrame
         ``point`` (positional index into ``points``) and ``sector`` (positional index into
-        ``sectors``).
+        ``sectors``), sorted by point then sector.
     """
     crs.require_crs(points, layer="incidents")
     crs.require_crs(sectors, layer="secteurs")
     work_s = crs.to_compute(sectors)
-    work_p = crs.to_compute(points, epsg=work_s.crs.to_epsg())
-    geoms = work_p.geometry.to_numpy()
+    epsg = work_s.crs.to_epsg()
+    polys = shapely.make_valid(work_s.geometry.to_numpy())
+    geoms = points.geometry.to_numpy()
     valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     idx = np.flatnonzero(valid)
-    tree = shapely.STRtree(shapely.make_valid(work_s.geometry.to_numpy()))
-    p, s = tree.query(geoms[idx], predicate="intersects")
-    return pd.DataFrame({"point": idx[p], "sector": s})
+    if len(polys) <= FEW_SECTORS and (shapely.get_type_id(geoms[idx]) == 0).all():
+        xy = shapely.get_coordinates(geoms[idx])
+        if points.crs.to_epsg() == 4326:
+            xy = np.column_stack(crs.project_xy(xy[:, 0], xy[:, 1], epsg=epsg))
+        elif points.crs.to_epsg() != epsg:
+            xy = crs.metric_xy(points.iloc[idx], epsg=epsg)
+        p, s = _points_in(xy[:, 0], xy[:, 1], polys)
+    else:
+        work_p = crs.to_compute(points, epsg=epsg)
+        tree = shapely.STRtree(polys)
+        p, s = tree.query(work_p.geometry.to_numpy()[idx], predicate="intersects")
+    order = np.lexsort((s, p))
+    return pd.DataFrame({"point": idx[p[order]], "sector": np.asarray(s)[order]})
+
+
+def _points_in(x: np.ndarray, y: np.ndarray,
+               polys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (point, polygon) index pairs where ``(x, y)`` intersects a polygon."""
+    found_p, found_s = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for j, poly in enumerate(polys):
+        if poly is None or shapely.is_empty(poly):
+            continue
+        shapely.prepare(poly)
+        minx, miny, maxx, maxy = shapely.bounds(poly)
+        near = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        hit = near[shapely.intersects_xy(poly, x[near], y[near])]
+        found_p.append(hit)
+        found_s.append(np.full(len(hit), j, dtype=np.int64))
+    return np.concatenate(found_p), np.concatenate(found_s)
 
 
 # -- editable weights (for a page's data editor) ---------------------------------------------
