@@ -36,7 +36,8 @@ from clspd_geo.access import role_periods
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import periods, selection as selection_mod
 from clspd_geo.errors import ClspdGeoError
-from clspd_geo.screens import common, fields as field_screen
+from clspd_geo.police import patrols
+from clspd_geo.screens import common, fields as field_screen, police as police_screen
 from ui import map_cache, panels
 
 MAX_SECONDS = 120.0
@@ -50,6 +51,9 @@ IDLE_POLL_S = 0.02
 
 OVERVIEW = ""
 """The URL path of the page every session lands on after login (the overview)."""
+
+POLICE = "police"
+"""The URL path of the police page: its first analysis (the workload) is warmed too."""
 
 THREAD_NAME = "clspd-warm"
 
@@ -187,7 +191,8 @@ def warm_role(view: RoleView, *, target: str,
     """Compute what a session of this view's role landing on the overview computes first.
 
     The role's release, the overview's figures and its rendered map for the default
-    filters, all kept under this view's key. ``give_way`` is called between two steps; it
+    filters, and for a role that opens the police page its workload per sector and shift,
+    all kept under this view's key. ``give_way`` is called between two steps; it
     waits while sessions run, and stops the work when it returns False."""
     basemap = config.default_basemap()
     filters = default_filters(view)
@@ -199,6 +204,13 @@ def warm_role(view: RoleView, *, target: str,
         return
     key = map_cache.key(target, view.key, basemap, panels.OVERVIEW_MAP, filters, sel)
     map_cache.CACHE.get_or_render(key, lambda: panels.overview_map(view, sel, basemap=basemap))
+    if view.may_open(POLICE) and give_way():
+        # The police page's first analysis for its default shifts and weights, under the
+        # key the page asks for (pages/police.py).
+        police_screen.workload(view, start=filters.start, end=filters.end,
+                               bounds=patrols.shift_bounds(patrols.shift_table()),
+                               weights=patrols.weight_items(patrols.weight_table()),
+                               communes=filters.communes)
 
 
 def default_filters(view: RoleView) -> selection_mod.Selection:

@@ -129,3 +129,26 @@ def test_the_warm_up_waits_while_a_session_runs(monkeypatch):
     waiter.join(timeout=5)
     assert gave_way == [True]  # the run is over: it goes on
     assert warm._give_way(time.monotonic() - warm.MAX_SECONDS - 1) is False  # time is up
+
+
+def test_the_police_page_finds_its_first_analysis_warmed(monkeypatch, demo_store, tmp_path,
+                                                          fresh_cache):
+    from clspd_geo.police import patrols
+    from ui import data
+
+    store = tmp_path / "demo.gpkg"
+    shutil.copy(demo_store, store)
+    monkeypatch.setenv("CLSPD_STORE", str(store))
+    target = config.store_target()
+    view = data.cached_view(target, GeoPackageStore(store).version(), "police",
+                            dt.date.today())
+    calls = []
+    real = patrols.workload
+    monkeypatch.setattr(patrols, "workload",
+                        lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    warm.warm_role(view, target=target)
+    assert calls == [1]  # warmed: the workload of the default shifts and weights
+    at = open_page("police", "pages/police.py", store, monkeypatch)
+    assert not at.exception
+    assert any("Charge par secteur" in m.value for m in at.markdown)  # the page shows it…
+    assert calls == [1]  # …from the warm-up, not computed again
