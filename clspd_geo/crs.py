@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from clspd_geo import config
 from clspd_geo.errors import CrsError
@@ -160,6 +161,20 @@ def metric_xy(gdf: gpd.GeoDataFrame, *, epsg: int) -> np.ndarray:
     require_crs(gdf, layer="(couche)")
     if len(gdf) == 0:
         return np.empty((0, 2))
+    geoms = gdf.geometry.to_numpy()
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if present.any() and (shapely.get_type_id(geoms[present]) == 0).all():
+        # Points only: their coordinates are projected as arrays, no geometry is rebuilt
+        # (the same transformation as GeoDataFrame.to_crs, so the same numbers).
+        xy = shapely.get_coordinates(geoms[present])
+        if gdf.crs.to_epsg() != epsg:
+            from pyproj import Transformer
+
+            tr = Transformer.from_crs(gdf.crs, epsg, always_xy=True)
+            xy = np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+        out = np.full((len(gdf), 2), np.nan)
+        out[present] = xy
+        return out
     geom = to_compute(gdf, epsg=epsg).geometry
     ok = ~(geom.isna().to_numpy() | geom.is_empty.to_numpy())
     out = np.full((len(gdf), 2), np.nan)

@@ -226,3 +226,22 @@ def test_metric_xy_measures_100_m_in_lambert93_and_takes_centroids():
     assert got[0] == pytest.approx([X0 + 5.0, Y0 + 10.0])
     assert np.isnan(got[1:]).all()
     assert crs.metric_xy(l93.iloc[:0], epsg=2154).shape == (0, 2)
+
+
+def test_metric_xy_of_points_is_the_projection_of_to_crs():
+    import geopandas as gpd
+    import numpy as np
+
+    from clspd_geo import crs
+
+    rng = np.random.default_rng(0)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(rng.uniform(2, 3, 500),
+                                                       rng.uniform(46, 47, 500)), crs=4326)
+    pts.loc[5, "geometry"] = None
+    want = pts.to_crs(2154).geometry
+    got = crs.metric_xy(pts, epsg=2154)
+    keep = np.arange(len(pts)) != 5
+    assert np.isnan(got[5]).all()
+    assert np.array_equal(got[keep, 0], want[keep].x.to_numpy())
+    assert np.array_equal(got[keep, 1], want[keep].y.to_numpy())
+    assert np.array_equal(crs.metric_xy(pts.to_crs(2154), epsg=2154), got, equal_nan=True)

@@ -145,11 +145,7 @@ def sector_of(points: gpd.GeoDataFrame, sectors: gpd.GeoDataFrame) -> pd.DataFra
     valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     idx = np.flatnonzero(valid)
     if len(polys) <= FEW_SECTORS and (shapely.get_type_id(geoms[idx]) == 0).all():
-        xy = shapely.get_coordinates(geoms[idx])
-        if points.crs.to_epsg() == 4326:
-            xy = np.column_stack(crs.project_xy(xy[:, 0], xy[:, 1], epsg=epsg))
-        elif points.crs.to_epsg() != epsg:
-            xy = crs.metric_xy(points.iloc[idx], epsg=epsg)
+        xy = crs.metric_xy(points, epsg=epsg)[idx]
         p, s = _points_in(xy[:, 0], xy[:, 1], polys)
     else:
         work_p = crs.to_compute(points, epsg=epsg)
