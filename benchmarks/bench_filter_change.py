@@ -78,13 +78,9 @@ def main() -> None:
     import os
 
     os.environ.setdefault("CLSPD_WARM", "0")
-    from clspd_geo import demo
-    from clspd_geo.store import open_store
+    from _stores import demo_store
 
-    store = Path(args.store or f"/tmp/clspd-bench/demo-{args.incidents}.gpkg")
-    if not store.exists():
-        store.parent.mkdir(parents=True, exist_ok=True)
-        demo.install(open_store(store, create=True), seed=0, n_incidents=args.incidents)
+    store = demo_store(args.incidents, path=args.store)
     now = measure(store, args.role, args.quartiers)
     undo_changes()  # a new role view: nothing memoised is reused, the store's reads are
     before = measure(store, args.role, args.quartiers)

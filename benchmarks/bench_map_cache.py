@@ -40,15 +40,11 @@ def main() -> None:
     state = {k: {"true": True, "false": False}.get(v, v)
              for k, v in (item.split("=", 1) for item in args.state)}
 
-    from clspd_geo import demo
+    from _stores import demo_store
     from clspd_geo.access import auth
-    from clspd_geo.store import open_store
     from streamlit.testing.v1 import AppTest
 
-    store = Path(args.store)
-    if not store.exists():
-        store.parent.mkdir(parents=True, exist_ok=True)
-        demo.install(open_store(store, create=True), seed=1, n_incidents=args.incidents)
+    store = demo_store(args.incidents, path=args.store, seed=1)
     os.environ["CLSPD_STORE"] = str(store)
     users = store.with_name(auth.USERS_FILE_NAME)
     name, password = f"bench-{args.role}", "mot-de-passe-de-bench"

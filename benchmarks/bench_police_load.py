@@ -33,17 +33,14 @@ def main() -> None:
     ap.add_argument("--store", default=None, help="default: /tmp/clspd-bench/demo-N.gpkg")
     args = ap.parse_args()
     os.environ.setdefault("CLSPD_WARM", "0")
-    from clspd_geo import demo
     from clspd_geo.access.gateway import Gateway
     from clspd_geo.police import load, patrols
     from clspd_geo.screens import police as police_screen
-    from clspd_geo.store import open_store
     from ui import warm
 
-    store = Path(args.store or f"/tmp/clspd-bench/demo-{args.incidents}.gpkg")
-    if not store.exists():
-        store.parent.mkdir(parents=True, exist_ok=True)
-        demo.install(open_store(store, create=True), seed=0, n_incidents=args.incidents)
+    from _stores import demo_store
+
+    store = demo_store(args.incidents, path=args.store)
     gate = Gateway(str(store))
     version = gate.version()
     bounds = patrols.shift_bounds(patrols.shift_table())
