@@ -6,7 +6,7 @@ import streamlit as st
 
 from clspd_geo.maps import offline
 from clspd_geo.errors import ClspdGeoError
-from ui import data, router, server_guard, session, session_route, warm, widgets
+from ui import data, router, run_log, server_guard, session, session_route, warm, widgets
 
 server_guard.install()  # no clear_cache / run-on-save from any client
 session_route.install()  # the endpoint that sets the session cookie
@@ -46,16 +46,19 @@ PAGES = {
 
 # An unknown path goes home rather than to Streamlit's English « Page not found ».
 session_route.known_pages([p.url_path for ps in PAGES.values() for p in ps] + ["connexion"])
-with warm.session_run():  # the background warm-up waits while a session's run is going on
+# The background warm-up waits while a session's run is going on; CLSPD_RUN_LOG times runs.
+with warm.session_run(), run_log.timed() as run:
     # Nothing below runs without a session; a deep link shows the login, then its page.
     session.require_login(demo_note=warm.login_note, on_role=warm.prefer,
                           url_paths=[p.url_path for ps in PAGES.values() for p in ps])
     view = data.view()
+    run["role"] = view.role
     session.logout_button(view.role_label)
     widgets.sidebar_filters(view)
     page = st.navigation(router.navigation(PAGES, may_open=view.may_open,
                                              role_label=view.role_label))
     session.audit_view(page, role_code=view.role)
+    run["page"] = page.url_path or "overview"
     try:
         page.run()
     except ClspdGeoError as err:  # the one way a page shows an error it cannot go on after
