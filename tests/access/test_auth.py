@@ -93,6 +93,29 @@ def test_session_expires_when_idle_and_after_the_maximum(users):
                               now=T0 + dt.timedelta(hours=auth.MAX_SESSION_H, minutes=1)) is None
 
 
+def test_session_use_is_written_once_a_minute_and_keeps_it_alive(users):
+    token = auth.login("alice", PW, path=users, now=T0)
+
+    def last_seen() -> str:
+        with auth.database(users) as con:
+            return con.execute("SELECT last_seen FROM sessions").fetchone()[0]
+
+    early = T0 + dt.timedelta(seconds=auth.TOUCH_S - 1)
+    assert auth.check_session(token, path=users, now=early) is not None
+    assert last_seen() == T0.isoformat(timespec="seconds")  # read only: no write
+    later = T0 + dt.timedelta(seconds=auth.TOUCH_S)
+    assert auth.check_session(token, path=users, now=later) is not None
+    assert last_seen() == later.isoformat(timespec="seconds")
+    # Used every 50 s for an hour: the writes once a minute keep it alive past IDLE_MIN.
+    t = later
+    while t < T0 + dt.timedelta(hours=1):
+        t += dt.timedelta(seconds=50)
+        assert auth.check_session(token, path=users, now=t) is not None
+    # Idle from its last written use, it ends within a minute of IDLE_MIN.
+    idle_end = dt.datetime.fromisoformat(last_seen()) + dt.timedelta(minutes=auth.IDLE_MIN)
+    assert auth.check_session(token, path=users, now=idle_end + dt.timedelta(seconds=1)) is None
+
+
 def test_role_change_applies_at_next_check(users):
     token = auth.login("alice", PW, path=users, now=T0)
     auth.set_role("alice", "public", path=users)
