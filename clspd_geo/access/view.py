@@ -26,7 +26,7 @@ import pandas as pd
 
 from clspd_geo import _format, crs, schemas, vocab
 from clspd_geo.access import policy, release
-from clspd_geo.analysis import indicators
+from clspd_geo.analysis import indicators, shared_masks
 from clspd_geo.store import Store, atoms, provenance_of
 
 T = TypeVar("T")
@@ -252,7 +252,7 @@ class RoleView:
     def _prepared(self) -> pd.DataFrame:
         # The same for every role: read and prepared once per store version.
         return _base(self.location, self.version, ("prepared", self.metric_epsg),
-                     self._prepare)
+                     lambda: shared_masks.share(self._prepare()))
 
     def _prepare(self) -> pd.DataFrame:
         if not self._store.has("incidents"):
@@ -386,7 +386,8 @@ class RoleView:
             :func:`clspd_geo.access.release.restrict`). Shared by every caller: never
             modify it.
         """
-        table = self._once("incidents", lambda: release.expand(self.counts()))
+        table = self._once("incidents", lambda: shared_masks.share(
+            release.expand(self.counts())))
         return _subset(table, selection, timed=timed, by_month=by_month)
 
     def counts(self, selection: indicators.Selection | None = None, *,
@@ -399,7 +400,7 @@ class RoleView:
         give the same figures on both tables; at the scale of a département this one holds
         hundreds of times fewer rows. Same parameters as :meth:`incidents`.
         """
-        table = self._once("counts", self._release)
+        table = self._once("counts", lambda: shared_masks.share(self._release()))
         return _subset(table, selection, timed=timed, by_month=by_month)
 
     def withheld(self, selection: indicators.Selection) -> int:

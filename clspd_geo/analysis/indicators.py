@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from clspd_geo import _format, crs, vocab
-from clspd_geo.analysis import cells
+from clspd_geo.analysis import cells, shared_masks
 from clspd_geo.analysis.selection import Selection, minus_year, quartiers_in
 from clspd_geo.errors import EmptySelectionError
 
@@ -155,7 +155,14 @@ def mask(df: pd.DataFrame, sel: Selection) -> np.ndarray:
     whole month or year is: a year of facts dated 1 January never counts against a
     period that holds only part of that year, so a period and the same period one year
     earlier always compare the same atoms.
+
+    The mask of a shared table (a role view's release, :mod:`clspd_geo.analysis.shared_masks`)
+    is computed once per selection.
     """
+    return shared_masks.kept(df, sel, lambda: _mask(df, sel))
+
+
+def _mask(df: pd.DataFrame, sel: Selection) -> np.ndarray:
     ts = df["occurred_at"].to_numpy("datetime64[ns]")
     m = (ts >= np.datetime64(sel.start)) & (ts < np.datetime64(sel.end))
     if "time_step" in df.columns and len(df):
