@@ -53,10 +53,12 @@ def resolution(timestamps: pd.Series) -> Resolution:
     Aggregated releases date each monthly (or yearly) atom on the 1st: such data have no
     day, and the month of their last date holds a whole month.
     """
-    ts = pd.to_datetime(timestamps).dropna()
-    if ts.empty:
+    ts = pd.to_datetime(timestamps).dropna().to_numpy("datetime64[ns]")
+    if not len(ts):
         return "jour"
-    monthly = (ts.dt.day == 1) & (ts.dt.hour == 0) & (ts.dt.minute == 0) & (ts.dt.second == 0)
+    # The 1st of a month at midnight: the stamp is its own month's start (to the second).
+    monthly = ts.astype("datetime64[M]").astype("datetime64[ns]") == \
+        ts.astype("datetime64[s]").astype("datetime64[ns]")
     return "mois" if bool(monthly.all()) else "jour"
 
 

@@ -134,8 +134,13 @@ def period_basis(view: RoleView) -> tuple[pd.DataFrame, tuple[dt.date, dt.date],
     ``(frame, span, resolution)``: the role's released incidents (:meth:`RoleView.counts`;
     the accidents when it has none: a
     commune loaded without incidents), the first and last day they cover, and the finest
-    time resolution they carry (:func:`clspd_geo.analysis.periods.resolution`).
+    time resolution they carry (:func:`clspd_geo.analysis.periods.resolution`). Computed
+    once per view (the sidebar asks at every run).
     """
+    return view.memo(("period_basis",), lambda: _period_basis(view))
+
+
+def _period_basis(view: RoleView) -> tuple[pd.DataFrame, tuple[dt.date, dt.date], str]:
     df = view.counts()
     if df.empty:
         df = view.layer("accidents")

@@ -33,6 +33,12 @@ def test_monthly_atoms_count_their_last_month_whole():
     assert periods.resolution(ts) == "mois"
     assert periods.resolution(pd.Series(pd.to_datetime(["2026-10-01 08:00"]))) == "jour"
     assert periods.resolution(pd.Series([], dtype="datetime64[ns]")) == "jour"
+    # Any stamp off a month's first second reads as daily data; missing stamps are ignored.
+    for off in ("2026-10-02", "2026-10-01 00:01", "2026-10-01 00:00:01"):
+        assert periods.resolution(pd.Series(pd.to_datetime(["2026-09-01 00:00:00", off],
+                                                           format="ISO8601"))) == "jour", off
+    stamps = pd.Series([pd.Timestamp("2026-09-01"), pd.NaT, pd.Timestamp("1969-12-01")])
+    assert periods.resolution(stamps) == "mois"
     last = D(2026, 10, 1)
     assert periods.resolve("dernier_mois", last, res="mois") == (D(2026, 10, 1), D(2026, 11, 1))
     assert periods.resolve("dernier_mois", last) == (D(2026, 9, 1), D(2026, 10, 1))
