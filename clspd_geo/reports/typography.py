@@ -44,14 +44,22 @@ def number(value: float, *, digits: int = 0) -> str:
 
 
 def percent(value: float | None, *, digits: int = 0, signed: bool = False) -> str:
-    """Return a percentage: ``12.5`` → ``"12,5 %"`` (``"+12,5 %"`` when signed); « — » for None."""
+    """Return a percentage: ``12.5`` → ``"12,5 %"`` (``"+12,5 %"`` when signed); « — » for None.
+
+    A signed change that rounds to zero at ``digits`` keeps one more decimal
+    (``0.3`` → ``"+0,3 %"``, as the screen's KPIs do), and one still zero there reads
+    ``"0 %"`` with no sign: never « +0 % » nor « −0 % ».
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    text = number(abs(value) if signed else value, digits=digits)
-    if signed:
-        sign = "+" if value > 0 else ("−" if value < 0 and text.strip("0,") else "")
-        text = sign + text
-    return f"{text}{NNBSP}%"
+    if not signed:
+        return f"{number(value, digits=digits)}{NNBSP}%"
+    text = number(abs(value), digits=digits)
+    if not text.strip("0,"):
+        text = number(abs(value), digits=digits + 1)
+        if not text.strip("0,"):
+            return f"0{NNBSP}%"
+    return f"{'+' if value > 0 else '−'}{text}{NNBSP}%"
 
 
 def count(value: float | None, *, k: int) -> str:

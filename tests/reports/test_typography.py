@@ -13,6 +13,12 @@ def test_numbers_and_percent() -> None:
     assert t.number(1234567.891, digits=1) == f"1{N}234{N}567,9"
     assert t.percent(-3.46, digits=1, signed=True) == f"−3,5{N}%"
     assert t.percent(12, signed=True) == f"+12{N}%"
+    # A change that rounds to zero keeps one more decimal, its sign, or reads 0 %.
+    assert t.percent(0.3, signed=True) == f"+0,3{N}%"
+    assert t.percent(-0.3, signed=True) == f"−0,3{N}%"
+    assert t.percent(0.04, signed=True) == f"0{N}%"
+    assert t.percent(-0.004, digits=1, signed=True) == f"0{N}%"
+    assert t.percent(0.0, signed=True) == f"0{N}%"
 
 
 def test_small_counts_are_withheld() -> None:
