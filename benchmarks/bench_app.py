@@ -17,16 +17,20 @@ session repeats (for that long after its own login), after a think time (``--thi
 of its navigation, timed from the click until the script run is over and the page's
 first map is drawn; reported apart for a page this session had not opened yet, whose
 analyses may be cold, and a page it had) or a filter change (a quartier added to or removed from the sidebar
-filter, timed until the run is over). At the end each session logs out and in again: a
+filter, timed from the key press that changes it until the run is over). At the end each session logs out and in again: a
 login on a server already warm (« reconnexion »). Prints p50 / p95 / max per action kind, the errors
 (timeouts, exceptions shown by the page), the server's peak memory (RSS), its CPU share
-and the machine's load average during the run.
+and the machine's load average during the run. The server also logs its own time for each
+run of the app script (``CLSPD_RUN_LOG``, :mod:`ui.run_log`): printed apart (« serveur :
+run du script », the runs that went to their end, the login page's excluded), so the time the
+server takes can be told from the time the browsers take when they share the machine's cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -61,25 +65,44 @@ PAGES = {
     "7. Sécurité routière": None,
     "8. Prévention de la radicalisation": None,
 }
-# A run is over when Streamlit's root says so (counted by a MutationObserver).
-INIT_SCRIPT = """
-window.__runs = 0;
-window.__doc = Math.random();  // a new page load (the login's cookie round trip) is a new id
-new MutationObserver((records) => {
-  // Each record's old value: a run that starts and ends between two callbacks (a loaded
-  // machine batches them) is still counted.
-  for (const r of records) {
-    if (r.attributeName === 'data-test-script-state' &&
-        (r.oldValue === 'running' || r.oldValue === 'rerunRequested')) window.__busy = true;
-  }
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) return;
-  const s = app.getAttribute('data-test-script-state');
-  if (s === 'running' || s === 'rerunRequested') window.__busy = true;
-  else if (s === 'notRunning' && window.__busy) { window.__busy = false; window.__runs += 1; }
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state'], childList: true});
-"""
+IDLE_JS = ("document.querySelector('[data-testid=\"stApp\"]')"
+           ".getAttribute('data-test-script-state') === 'notRunning'")
+
+
+class Runs:
+    """The script runs of one browser page that are over, read from its websockets.
+
+    Each run the server ends sends a ``script_finished`` message. Counting those, not the
+    app root's ``data-test-script-state`` changes, sees every run: a loaded browser that
+    gets a run's start and end in one batch draws only the end, so the attribute never
+    changes and a run counted from it is missed (the 60 s timeouts of earlier runs).
+    """
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self.finished = 0  # on every websocket of the page
+        self.per_socket: list[int] = []  # on each websocket, in the order they opened
+        page.on("websocket", self._socket)
+
+    def _socket(self, ws) -> None:
+        index = len(self.per_socket)
+        self.per_socket.append(0)
+        ws.on("framereceived", lambda payload: self._frame(index, payload))
+
+    def _frame(self, index: int, payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)) or len(payload) > 256:
+            return  # the end of a run is a message of a few bytes; deltas are larger
+        msg = self._msg()
+        try:
+            msg.ParseFromString(bytes(payload))
+        except Exception:  # noqa: BLE001 - not a ForwardMsg
+            return
+        if msg.WhichOneof("type") == "script_finished" and \
+                msg.script_finished != self._msg.FINISHED_EARLY_FOR_RERUN:
+            self.finished += 1
+            self.per_socket[index] += 1
 
 
 @dataclass
@@ -117,13 +140,19 @@ def fresh_copy(store: Path, tmp: Path) -> Path:
     return path
 
 
-def start_server(app_dir: Path, store: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app.py`` of ``app_dir`` on loopback; return it and its URL."""
+def start_server(app_dir: Path, store: Path, log: Path,
+                 run_log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app.py`` of ``app_dir`` on loopback; return it and its URL.
+
+    ``run_log``: the file the server appends its time per script run to (``CLSPD_RUN_LOG``).
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = dict(os.environ, CLSPD_STORE=str(store), CLSPD_BASEMAP="aucun",
                CLSPD_USERS=str(store.with_name("comptes.sqlite")))
+    if run_log is not None:
+        env["CLSPD_RUN_LOG"] = str(run_log)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(app_dir / "app.py"),
@@ -162,16 +191,15 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-async def wait_run(page, before: int, *, timeout_s: float = 60.0) -> None:
-    """Wait until a script run that started after ``before`` runs is over."""
-    await page.wait_for_function(
-        f"window.__runs > {before} && document.querySelector('[data-testid=\"stApp\"]')"
-        ".getAttribute('data-test-script-state') === 'notRunning'", timeout=timeout_s * 1000,
-        polling=50)
-
-
-async def runs(page) -> int:
-    return await page.evaluate("window.__runs")
+async def wait_run(page, runs: Runs, before: int, *, timeout_s: float = 60.0) -> None:
+    """Wait until a script run that ended after ``before`` runs is drawn (root not running)."""
+    deadline = time.perf_counter() + timeout_s
+    while runs.finished <= before:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"no run over within {timeout_s:.0f} s")
+        await asyncio.sleep(0.02)
+    await page.wait_for_function(IDLE_JS, timeout=max(1.0, deadline - time.perf_counter())
+                                 * 1000, polling=50)
 
 
 async def map_drawn(page, *, timeout_s: float = 30.0) -> None:
@@ -191,23 +219,25 @@ async def shown_error(page) -> str | None:
     return None
 
 
-async def log_in(page, role: str, *, typing_s: float = 0.0) -> float:
+async def log_in(page, runs: Runs, role: str, *, typing_s: float = 0.0) -> float:
     """Fill the login form and submit it ``typing_s`` seconds after it is shown; return the
     seconds from the submit until the first page is drawn."""
     await page.get_by_label("Identifiant").fill(f"banc-{role}", timeout=120_000)
     await page.get_by_label("Mot de passe").fill(PASSWORD)
     await asyncio.sleep(typing_s)
     t0 = time.perf_counter()
-    doc = await page.evaluate("window.__doc")
+    sockets = len(runs.per_socket)
     await page.get_by_role("button", name="Se connecter", exact=True).click()
     # A login hands the browser its session cookie by a full page load, then the asked
-    # page runs on the new document: wait for that document's first finished run.
+    # page runs on the new document's websocket: wait for a run over on it, then drawn.
+    deadline = time.perf_counter() + 120.0
+    while len(runs.per_socket) <= sockets or not runs.per_socket[-1]:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("no page after the login within 120 s")
+        await asyncio.sleep(0.02)
     await page.wait_for_function(
-        f"window.__doc !== {doc} && window.__runs >= 1 && "
-        "document.querySelector('[data-testid=\"stSidebarNav\"]') && "
-        "document.querySelector('[data-testid=\"stApp\"]')"
-        ".getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=120_000, polling=50)
+        "document.querySelector('[data-testid=\"stSidebarNav\"]') && " + IDLE_JS,
+        timeout=max(1.0, deadline - time.perf_counter()) * 1000, polling=50)
     await map_drawn(page)
     return time.perf_counter() - t0
 
@@ -219,10 +249,10 @@ async def session(browser, url: str, role: str, duration: float, rec: Record,
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx.set_default_timeout(180_000)  # a loaded 2-core machine: wait, and count it
     page = await ctx.new_page()
-    await page.add_init_script(INIT_SCRIPT)
+    runs = Runs(page)
     try:
         await page.goto(url, wait_until="domcontentloaded", timeout=180_000)
-        rec.add("connexion + 1re page", await log_in(page, role, typing_s=typing_s))
+        rec.add("connexion + 1re page", await log_in(page, runs, role, typing_s=typing_s))
     except Exception as err:  # noqa: BLE001 - a benchmark counts, it does not stop
         rec.errors.append(f"{role} connexion : {type(err).__name__} {str(err)[:120]}")
         await ctx.close()
@@ -232,19 +262,20 @@ async def session(browser, url: str, role: str, duration: float, rec: Record,
     current = "Vue d'ensemble"
     seen = {current}
     picked = False
+    target = ""
     while time.time() < deadline:
         await asyncio.sleep(rng.uniform(*think))
         if time.time() >= deadline:
             break
         kind = "changement de page" if rng.random() < 0.65 else "changement de filtre"
         try:
-            before = await runs(page)
+            before = runs.finished
             if kind == "changement de page":
                 target = rng.choice([p for p in pages if p != current])
                 link = page.locator("[data-testid='stSidebarNav'] a", has_text=target).first
                 t0 = time.perf_counter()
                 await link.click()
-                await wait_run(page, before)
+                await wait_run(page, runs, before)
                 await map_drawn(page)
                 current = target
                 kind = "page déjà vue" if target in seen else "page, 1re visite"
@@ -252,28 +283,30 @@ async def session(browser, url: str, role: str, duration: float, rec: Record,
             else:
                 box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']",
                                    has_text="Quartiers").first.locator("input")
-                t0 = time.perf_counter()
                 await box.click()
                 if picked:
+                    t0 = time.perf_counter()  # from the key that changes the filter
                     await box.press("Backspace")
                 else:
                     await box.press("ArrowDown")
+                    t0 = time.perf_counter()
                     await box.press("Enter")
                 await box.press("Escape")
                 picked = not picked
-                await wait_run(page, before)
+                await wait_run(page, runs, before)
             rec.add(kind, time.perf_counter() - t0, f"{role}, {current}")
             err = await shown_error(page)
             if err:
                 rec.errors.append(f"{role} {current} : {err}")
         except Exception as err:  # noqa: BLE001
-            rec.errors.append(f"{role} {kind} ({current}) : {type(err).__name__} "
-                              f"{str(err)[:120]}")
+            towards = f" → {target}" if kind == "changement de page" else ""
+            rec.errors.append(f"{time.strftime('%H:%M:%S')} {role} {kind} ({current}"
+                              f"{towards}) : {type(err).__name__} {str(err)[:120]}")
     try:  # the same user logs out and in again: a login on a server already warm
         await page.get_by_role("button", name="Se déconnecter").click()
         await page.get_by_label("Identifiant").wait_for(timeout=120_000)
         rec.add("reconnexion + 1re page (serveur chaud)",
-                await log_in(page, role, typing_s=typing_s))
+                await log_in(page, runs, role, typing_s=typing_s))
     except Exception as err:  # noqa: BLE001
         rec.errors.append(f"{role} reconnexion : {type(err).__name__} {str(err)[:120]}")
     await ctx.close()
@@ -320,7 +353,8 @@ def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
             nice_browsers: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="clspd-bench-") as tmp:
         copy = fresh_copy(store, Path(tmp))
-        proc, url = start_server(app_dir, copy, Path(tmp) / "server.log")
+        runs_file = Path(tmp) / "runs.jsonl"
+        proc, url = start_server(app_dir, copy, Path(tmp) / "server.log", runs_file)
         peak = [0.0]
         stop = [False]
 
@@ -354,16 +388,39 @@ def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
             # The server's log, kept beside the stores: the traceback of an error counted.
             shutil.copyfile(Path(tmp) / "server.log",
                             store.with_name(f"server-{label}-{n_of(store)}-{n}.log"))
+            server_runs = read_runs(runs_file)
+            if runs_file.exists():
+                shutil.copyfile(runs_file,
+                                store.with_name(f"runs-{label}-{n_of(store)}-{n}.jsonl"))
     rows = []
     for kind, values in sorted(rec.times.items()):
         rows.append({"app": label, "incidents": n_of(store), "sessions": n, "action": kind,
                      "n": len(values), "p50": statistics.median(values),
                      "p95": pct(values, 0.95), "max": max(values),
                      "slowest": rec.slowest.get(kind, (0.0, ""))[1]})
+    done = [r["s"] for r in server_runs if r["outcome"] == "ok" and r["page"]]
+    if done:  # an older checkout writes no run log
+        slow = max((r for r in server_runs if r["outcome"] == "ok" and r["page"]),
+                   key=lambda r: r["s"])
+        rows.append({"app": label, "incidents": n_of(store), "sessions": n,
+                     "action": SERVER_RUN, "n": len(done), "p50": statistics.median(done),
+                     "p95": pct(done, 0.95), "max": max(done),
+                     "slowest": f"{slow['role']}, {slow['page']}"})
+    cut = sum(1 for r in server_runs if r["outcome"] == "rerun")
     summary = {"app": label, "incidents": n_of(store), "sessions": n,
                "errors": len(rec.errors), "rss_mb": peak[0], "cpu_pct": 100 * cpu / wall,
-               "load": (load0, load1), "error_samples": rec.errors[:5]}
+               "load": (load0, load1), "error_samples": rec.errors[:5], "cut_runs": cut}
     return [*rows, summary]
+
+
+SERVER_RUN = "serveur : run du script (jusqu'au bout)"
+
+
+def read_runs(path: Path) -> list[dict]:
+    """Return the server's runs from its run log (empty when the checkout writes none)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def n_of(store: Path) -> int:
@@ -378,13 +435,13 @@ def print_table(rows: list[dict]) -> None:
             print(f"| {r['app']} | {r['incidents']} | {r['sessions']} | {r['action']} | "
                   f"{r['n']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | "
                   f"{r.get('slowest', '')} |")
-    print("\n| app | faits | sessions | erreurs | RSS serveur max (Mo) | CPU serveur | "
-          "charge machine (début → fin) |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("\n| app | faits | sessions | erreurs | runs interrompus | RSS serveur max (Mo) | "
+          "CPU serveur | charge machine (début → fin) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         if "errors" in r:
             print(f"| {r['app']} | {r['incidents']} | {r['sessions']} | {r['errors']} | "
-                  f"{r['rss_mb']:.0f} | {r['cpu_pct']:.0f} % | "
+                  f"{r['cut_runs']} | {r['rss_mb']:.0f} | {r['cpu_pct']:.0f} % | "
                   f"{r['load'][0]:.2f} → {r['load'][1]:.2f} |")
     for r in rows:
         for e in r.get("error_samples", []):
