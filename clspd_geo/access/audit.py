@@ -136,6 +136,31 @@ def record(username: str, role: str, action: str, target: str, *, detail: str = 
                     (at, username, role, action, target, detail))
 
 
+def copy_events(source: Path, *, path: _db.Location | None = None) -> int:
+    """Copy the events of a SQLite trail file, in their order, into a trail that has none.
+
+    For a move from the files to a PostgreSQL base (``python -m clspd_geo users
+    copy-files``): the trail stays one sequence, the copied events first. Returns the
+    number of events copied.
+
+    Raises
+    ------
+    ClspdGeoError
+        ``source`` does not exist, or the target trail has events already.
+    """
+    if not Path(source).is_file():
+        raise ClspdGeoError(f"Aucun fichier de journal « {source} » : rien à copier.")
+    columns = "at, username, role, action, target, detail"
+    with _connect(Path(source)) as src:
+        rows = src.execute(f"SELECT {columns} FROM events ORDER BY id").fetchall()
+    with _connect(path) as con, con.write_transaction("events"):
+        if con.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None:
+            raise ClspdGeoError("Le journal de la base a déjà des événements : rien n'a été "
+                                "copié (le journal ne se complète qu'à la fin).")
+        con.executemany(f"INSERT INTO events ({columns}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
 def events(*, path: _db.Location | None = None, limit: int = 1000) -> pd.DataFrame:
     """Return the latest events, newest first, with French column names."""
     with _connect(path) as con:

@@ -427,6 +427,34 @@ def ensure_demo_accounts(*, path: _db.Location | None = None) -> dict[str, str]:
     return made
 
 
+def copy_accounts(source: Path, *, path: _db.Location | None = None) -> int:
+    """Copy every account of a SQLite accounts file into an accounts database that has none.
+
+    For a move from the files to a PostgreSQL base (``python -m clspd_geo users
+    copy-files``): names, roles, password hashes, states and lockouts are copied as they
+    are, in one transaction; open sessions are not (their users log in again). Returns the
+    number of accounts copied.
+
+    Raises
+    ------
+    AuthError
+        ``source`` does not exist, or the target has accounts already.
+    """
+    if not Path(source).is_file():
+        raise AuthError(f"Aucun fichier de comptes « {source} » : rien à copier.")
+    columns = ("username, role, pw_hash, disabled, failures, locked_until, created_at, "
+               "last_login, lockouts")
+    with _connect(Path(source)) as src:
+        rows = src.execute(f"SELECT {columns} FROM accounts ORDER BY username").fetchall()
+    with _connect(path) as con, con.write_transaction("accounts"):
+        if con.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
+            raise AuthError("La base a déjà des comptes : rien n'a été copié. Gérez-les avec "
+                            "« python -m clspd_geo users list ».")
+        con.executemany(f"INSERT INTO accounts ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        rows)
+    return len(rows)
+
+
 def database(path: _db.Location | None = None, *,
              tables: Callable[[_db.Connection], None] | None = None):
     """Return a context manager giving a connection to the accounts' database (autocommit).
