@@ -19,8 +19,9 @@ SQL once, in the dialect both understand; :class:`Connection` adapts it:
 On PostgreSQL the tables are in their own schema, :data:`SCHEMA`, so they never meet the
 store's layers (``public``, ``clspd_meta``, ``clspd_derived``); the schema and tables are
 created once per process and base, under an advisory lock, so concurrent first starts
-create them once. Every use opens its own connection, in autocommit mode: each statement
-is its own transaction, as with the SQLite files.
+create them once. Connections are in autocommit mode: each statement is its own
+transaction, as with the SQLite files; a process keeps up to :data:`POOL_SIZE` idle ones
+per base for its next uses (checked with one ``SELECT 1`` when taken again).
 
 Where they live (:func:`location`): a file given by its own variable (``CLSPD_USERS``,
 ``CLSPD_AUDIT``) stays a SQLite file; else ``CLSPD_ACCESS_DB``, a ``postgresql://`` URL or
@@ -30,6 +31,7 @@ Where they live (:func:`location`): a file given by its own variable (``CLSPD_US
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import sqlite3
@@ -243,11 +245,10 @@ def _pg(url: str, *, create: Sequence[Callable[[Connection], None]],
     import psycopg
 
     try:
-        raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        raw = _checkout(url)
     except psycopg.Error as err:
         raise error(_unreachable(url, err)) from None
     try:
-        raw.execute(f"SET search_path TO {SCHEMA}")
         con = Connection(raw, "postgresql")
         key = (url, tuple(f"{make.__module__}.{make.__qualname__}" for make in create))
         if key not in _ready:
@@ -261,9 +262,59 @@ def _pg(url: str, *, create: Sequence[Callable[[Connection], None]],
             with _ready_lock:
                 _ready.add(key)
         yield con
-    except psycopg.OperationalError as err:  # the base went away meanwhile
-        raise error(_unreachable(url, err)) from None
+    except psycopg.OperationalError as err:
+        if raw.broken or raw.closed:  # the base went away meanwhile
+            raise error(_unreachable(url, err)) from None
+        raise
     finally:
+        _checkin(url, raw)
+
+
+POOL_SIZE = 4
+"""Idle connections a process keeps per base, for the next uses (a new one costs a few ms
+on the same machine, tens over a network with TLS)."""
+_idle: dict[str, list[Any]] = {}
+_idle_lock = threading.Lock()
+
+
+def _checkout(url: str) -> Any:
+    """Return an open connection to ``url`` (autocommit, search path on :data:`SCHEMA`)."""
+    import psycopg
+
+    with _idle_lock:
+        stack = _idle.get(url)
+        raw = stack.pop() if stack else None
+    if raw is not None:
+        try:
+            raw.execute("SELECT 1")  # one the server closed meanwhile (a restart) is dropped
+            return raw
+        except psycopg.Error:
+            raw.close()
+    raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+    raw.execute(f"SET search_path TO {SCHEMA}")
+    return raw
+
+
+def _checkin(url: str, raw: Any) -> None:
+    """Keep ``raw`` for the next use when it is sound and idle, else close it."""
+    from psycopg.pq import TransactionStatus
+
+    if not (raw.closed or raw.broken) and raw.info.transaction_status == TransactionStatus.IDLE:
+        with _idle_lock:
+            stack = _idle.setdefault(url, [])
+            if len(stack) < POOL_SIZE:
+                stack.append(raw)
+                return
+    raw.close()
+
+
+@atexit.register
+def close_idle() -> None:
+    """Close the idle connections of every base (at exit, or after a test stops a server)."""
+    with _idle_lock:
+        stacks = list(_idle.values())
+        _idle.clear()
+    for raw in (r for stack in stacks for r in stack):
         raw.close()
 
 

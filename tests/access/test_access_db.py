@@ -188,3 +188,19 @@ def test_a_burst_on_two_replicas_is_counted_as_one(base, tmp_path):
     tries = [_replica(base, tmp_path, f"r{i}", script, go) for i in range(2)]
     assert sum(_answer(p) for p in tries) == auth.ADDRESS_FREE
     assert query(base, "SELECT attempts FROM throttle") == [(auth.ADDRESS_FREE,)]
+
+
+def test_connections_the_base_closed_meanwhile_are_replaced(base):
+    # A restart of the base, or its idle timeout, closes the connections a process keeps:
+    # the next use opens a new one instead of failing.
+    import psycopg
+
+    auth.create_account("alice", role="elu", password=PW, path=base)
+    token = auth.login("alice", PW, path=base)
+    assert _db._idle.get(base)  # kept for the next uses
+    with psycopg.connect(base, autocommit=True) as con:
+        closed = con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                             "datname = current_database() AND pid <> pg_backend_pid()"
+                             ).fetchall()
+    assert closed
+    assert auth.check_session(token, path=base).username == "alice"
