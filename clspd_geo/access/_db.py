@@ -112,11 +112,6 @@ def location(file_variable: str, default_file: Callable[[], Path]) -> Location:
     return database_url() or default_file()
 
 
-def describe(location: Location) -> str:
-    """Return where an access database is, for messages (the password hidden)."""
-    return redact(location) if is_url(location) else str(location)
-
-
 class Connection:
     """A connection to an access database, with the SQL of either back-end (autocommit)."""
 
@@ -125,35 +120,24 @@ class Connection:
         self.dialect = dialect
 
     def _sql(self, sql: str) -> str:
+        # The access modules' SQL has no "?" inside a string literal: every one is a value.
         if self.dialect == "sqlite":
             return sql
         return sql.replace("%", "%%").replace("?", "%s")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement; return the cursor (``fetchone``, ``fetchall``, ``rowcount``)."""
-        try:
+        with _integrity():
             return self.raw.execute(self._sql(sql), tuple(params))
-        except sqlite3.IntegrityError as err:
-            raise IntegrityError(str(err)) from err
-        except Exception as err:
-            if self.dialect == "postgresql" and _is_pg_integrity(err):
-                raise IntegrityError(str(err)) from err
-            raise
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for every row."""
-        try:
+        with _integrity():
             if self.dialect == "sqlite":
                 self.raw.executemany(sql, rows)
             else:
                 with self.raw.cursor() as cur:
                     cur.executemany(self._sql(sql), rows)
-        except sqlite3.IntegrityError as err:
-            raise IntegrityError(str(err)) from err
-        except Exception as err:
-            if self.dialect == "postgresql" and _is_pg_integrity(err):
-                raise IntegrityError(str(err)) from err
-            raise
 
     @contextmanager
     def write_transaction(self, table: str) -> Iterator[Connection]:
@@ -185,10 +169,19 @@ class Connection:
         return {r[0] for r in rows}
 
 
-def _is_pg_integrity(err: Exception) -> bool:
-    import psycopg
+@contextmanager
+def _integrity() -> Iterator[None]:
+    """Raise :class:`IntegrityError` for either driver's integrity error."""
+    try:
+        yield
+    except sqlite3.IntegrityError as err:
+        raise IntegrityError(str(err)) from err
+    except Exception as err:
+        import psycopg
 
-    return isinstance(err, psycopg.IntegrityError)
+        if isinstance(err, psycopg.IntegrityError):
+            raise IntegrityError(str(err)) from err
+        raise
 
 
 # (url, table creators) whose tables exist, checked once per process
