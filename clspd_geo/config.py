@@ -103,7 +103,8 @@ def store_path() -> Path:
     """Return the path of the embedded store: ``CLSPD_STORE`` if set, else under ``data_dir()``.
 
     When ``CLSPD_STORE`` is a PostGIS URL, this is the GeoPackage path under ``data_dir()``:
-    files kept beside the store (accounts, audit trail) then live in that folder.
+    files kept beside the store (accounts, audit trail, when ``CLSPD_ACCESS_DB=sqlite``
+    keeps them out of the base) then live in that folder.
     """
     env = os.environ.get("CLSPD_STORE")
     if env and not env.startswith(("postgresql://", "postgres://")):

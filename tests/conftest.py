@@ -304,24 +304,30 @@ def pg_store(pg_url):
 TEST_PASSWORD = "mot-de-passe-de-test"
 
 
-def logged_in(at, role: str, store: Path):
+def logged_in(at, role: str, store: Path, *, users: Path | str | None = None):
     """Open a session for the test account ``test-<role>`` and give its token to ``at``.
 
-    The account lives in the accounts file beside ``store``; the app checks the token at
+    The account lives in the accounts file beside ``store``, or at ``users`` (a file or
+    the ``postgresql://`` base the app keeps its accounts in); the app checks the token at
     every run exactly as after a real login (tests/app/test_roles.py uses every role).
     """
     from clspd_geo.access import auth
 
-    name, users = ensure_test_account(role, store)
+    name, users = ensure_test_account(role, store, users=users)
     at.session_state["auth.token"] = auth.login(name, TEST_PASSWORD, path=users)
     return at
 
 
-def ensure_test_account(role: str, store: Path) -> tuple[str, Path]:
-    """Create the account ``test-<role>`` (password TEST_PASSWORD) beside ``store``, once."""
+def ensure_test_account(role: str, store: Path | None, *, users: Path | str | None = None
+                        ) -> tuple[str, Path | str]:
+    """Create the account ``test-<role>`` (password TEST_PASSWORD) beside ``store``, once.
+
+    ``users``: the accounts' file or ``postgresql://`` base, instead of the file beside
+    ``store``.
+    """
     from clspd_geo.access import auth
 
-    users = store.with_name(auth.USERS_FILE_NAME)
+    users = users if users is not None else store.with_name(auth.USERS_FILE_NAME)
     name = f"test-{role}"
     if auth.get_account(name, path=users) is None:
         auth.create_account(name, role=role, password=TEST_PASSWORD, path=users)

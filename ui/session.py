@@ -122,8 +122,9 @@ def _log_in(username: str, password: str) -> None:
     try:
         token = auth.login(username, password, address=client_address())
     except auth.AuthError as err:
-        audit.record(username[:64] or "-", "-", "echec_connexion", "connexion")
         st.session_state["auth.message"] = str(err)
+        if not isinstance(err, auth.AccountsUnreachable):  # else the trail's base is down too
+            audit.record(username[:64] or "-", "-", "echec_connexion", "connexion")
         return
     acc = auth.check_session(token)
     audit.record(acc.username, acc.role, "connexion", "connexion")
@@ -264,6 +265,8 @@ def require_login(*, demo_note: Callable[[], str | None] = lambda: None,
         acc = _account()
     except ClspdGeoError as err:
         st.error(str(err), icon=":material/lock:")
+        if isinstance(err, auth.AccountsUnreachable):  # no login could work: no form
+            st.stop()
         acc = None
     if acc is None:
         _login_navigation(demo_note, url_paths).run()

@@ -1,10 +1,14 @@
 """Audit trail (who viewed which page, exported what, when) and retention purge of incidents.
 
 The trail is an append-only SQLite table in ``journal.sqlite`` beside the store (or the
-``CLSPD_AUDIT`` environment variable). It is not a table of the GeoPackage because every
-page view writes to it: the store's version token (its file stamp) would change at each
-click and empty every cache, and imports replace the store file as a whole. Triggers
-refuse any UPDATE or DELETE of the events, so the trail can only grow through this module.
+``CLSPD_AUDIT`` environment variable); when the store is a PostgreSQL base (or
+``CLSPD_ACCESS_DB`` names one), the same table in that base, schema ``clspd_access``, which
+every app replica then appends to (:mod:`clspd_geo.access._db`). It is not a table of the
+GeoPackage because every page view writes to it: the store's version token (its file
+stamp) would change at each click and empty every cache, and imports replace the store
+file as a whole. Triggers
+refuse any UPDATE or DELETE of the events (and TRUNCATE, on PostgreSQL), so the trail can
+only grow through this module; nothing here, the retention purge included, removes events.
 
 Retention: :func:`purge_incidents` deletes incidents older than the retention period, in
 days: the ``CLSPD_RETENTION_DAYS`` environment variable, default :data:`RETENTION_DAYS`
@@ -16,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from clspd_geo import _format, config
-from clspd_geo.access import _sqlite
+from clspd_geo.access import _db
 from clspd_geo.errors import ClspdGeoError
 
 AUDIT_FILE_NAME = "journal.sqlite"
@@ -42,10 +45,20 @@ ACTIONS: dict[str, str] = {
 }
 
 
+class TrailUnreachable(ClspdGeoError, ConnectionError):
+    """The PostgreSQL base of the audit trail cannot be reached (message in French)."""
+
+
 def audit_path() -> Path:
     """Return the trail file: ``CLSPD_AUDIT`` if set, else beside the store."""
     env = os.environ.get("CLSPD_AUDIT")
     return Path(env) if env else config.store_path().with_name(AUDIT_FILE_NAME)
+
+
+def audit_location() -> _db.Location:
+    """Return where the trail is: the file ``CLSPD_AUDIT`` if set, else the PostgreSQL base
+    of ``CLSPD_ACCESS_DB`` or of the store (a URL), else :func:`audit_path`."""
+    return _db.location("CLSPD_AUDIT", audit_path)
 
 
 def retention_days() -> int:
@@ -64,13 +77,8 @@ def retention_days() -> int:
     return days
 
 
-@contextmanager
-def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
-    p = Path(path) if path is not None else audit_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    # WAL and a busy timeout: concurrent sessions append without losing an event.
-    con = _sqlite.connect(p)
-    try:
+def _create_tables(con: _db.Connection) -> None:
+    if con.dialect == "sqlite":
         con.execute("""CREATE TABLE IF NOT EXISTS events (
             id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, username TEXT NOT NULL,
             role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
@@ -79,13 +87,33 @@ def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
             BEGIN SELECT RAISE(ABORT, 'journal en ajout seul'); END""")
         con.execute("""CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, 'journal en ajout seul'); END""")
+        return
+    con.execute("""CREATE TABLE IF NOT EXISTS events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at TEXT NOT NULL,
+        username TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '')""")
+    con.execute("""CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'journal en ajout seul'; END $$""")
+    for name, event, each in (("events_no_update", "UPDATE", "ROW"),
+                              ("events_no_delete", "DELETE", "ROW"),
+                              ("events_no_truncate", "TRUNCATE", "STATEMENT")):
+        if con.execute("SELECT 1 FROM pg_trigger WHERE tgname = ? AND tgrelid = "
+                       "'events'::regclass", (name,)).fetchone() is None:
+            con.execute(f"CREATE TRIGGER {name} BEFORE {event} ON events "
+                        f"FOR EACH {each} EXECUTE FUNCTION events_append_only()")
+
+
+@contextmanager
+def _connect(path: _db.Location | None) -> Iterator[_db.Connection]:
+    # WAL and a busy timeout (a file), or a base: concurrent sessions append without losing
+    # an event.
+    with _db.connect(path if path is not None else audit_location(), create=[_create_tables],
+                     error=TrailUnreachable) as con:
         yield con
-    finally:
-        con.close()
 
 
 def record(username: str, role: str, action: str, target: str, *, detail: str = "",
-           path: Path | None = None, now: dt.datetime | None = None) -> None:
+           path: _db.Location | None = None, now: dt.datetime | None = None) -> None:
     """Append one event to the trail.
 
     Parameters
@@ -102,15 +130,40 @@ def record(username: str, role: str, action: str, target: str, *, detail: str = 
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     at = (now or dt.datetime.now()).isoformat(timespec="seconds")
-    with _db(path) as con:
+    with _connect(path) as con:
         con.execute("INSERT INTO events (at, username, role, action, target, detail) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     (at, username, role, action, target, detail))
 
 
-def events(*, path: Path | None = None, limit: int = 1000) -> pd.DataFrame:
+def copy_events(source: Path, *, path: _db.Location | None = None) -> int:
+    """Copy the events of a SQLite trail file, in their order, into a trail that has none.
+
+    For a move from the files to a PostgreSQL base (``python -m clspd_geo users
+    copy-files``): the trail stays one sequence, the copied events first. Returns the
+    number of events copied.
+
+    Raises
+    ------
+    ClspdGeoError
+        ``source`` does not exist, or the target trail has events already.
+    """
+    if not Path(source).is_file():
+        raise ClspdGeoError(f"Aucun fichier de journal « {source} » : rien à copier.")
+    columns = "at, username, role, action, target, detail"
+    with _connect(Path(source)) as src:
+        rows = src.execute(f"SELECT {columns} FROM events ORDER BY id").fetchall()
+    with _connect(path) as con, con.write_transaction("events"):
+        if con.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None:
+            raise ClspdGeoError("Le journal de la base a déjà des événements : rien n'a été "
+                                "copié (le journal ne se complète qu'à la fin).")
+        con.executemany(f"INSERT INTO events ({columns}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def events(*, path: _db.Location | None = None, limit: int = 1000) -> pd.DataFrame:
     """Return the latest events, newest first, with French column names."""
-    with _db(path) as con:
+    with _connect(path) as con:
         rows = con.execute("SELECT at, username, role, action, target, detail FROM events "
                            "ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
     df = pd.DataFrame(rows, columns=["Quand", "Qui", "Rôle", "Action", "Objet", "Détail"])
@@ -120,7 +173,7 @@ def events(*, path: Path | None = None, limit: int = 1000) -> pd.DataFrame:
 
 def purge_incidents(store_path: Path | str, *, retention_days_: int | None = None,
                     today: dt.date | None = None, by: str = "système",
-                    audit: Path | None = None) -> int:
+                    audit: _db.Location | None = None) -> int:
     """Delete incidents that occurred before ``today − retention`` and log it.
 
     Returns
@@ -159,7 +212,7 @@ JOURNAL_COLUMNS = ["Quand", "Qui", "Rôle", "Action", "Objet", "Détail"]
 
 def search(*, start: dt.date | None = None, end: dt.date | None = None,
            username: str | None = None, action: str | None = None,
-           path: Path | None = None, limit: int = 10_000) -> pd.DataFrame:
+           path: _db.Location | None = None, limit: int = 10_000) -> pd.DataFrame:
     """Return the events of a period, account and action, newest first (codes, not labels).
 
     Parameters
@@ -196,7 +249,7 @@ def search(*, start: dt.date | None = None, end: dt.date | None = None,
         args.append(action)
     sql = ("SELECT at, username, role, action, target, detail FROM events"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
-    with _db(path) as con:
+    with _connect(path) as con:
         rows = con.execute(sql, (*args, int(limit))).fetchall()
     return pd.DataFrame(rows, columns=["at", "username", "role", "action", "target", "detail"])
 

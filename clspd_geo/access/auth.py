@@ -3,9 +3,12 @@
 Accounts live in a small SQLite file beside the store, ``comptes.sqlite`` (or the
 ``CLSPD_USERS`` environment variable), not in the GeoPackage: the store's version token
 is its file stamp, and a write at every login would empty every cache; the store is also
-replaced as a whole by imports. The file holds, per account, the user name, the role, the
-scrypt hash of the password, the state (active or disabled), the count of recent failures
-and the end of a lockout; and the open sessions (random token, account, start, last use).
+replaced as a whole by imports. When the store is a PostgreSQL base (or ``CLSPD_ACCESS_DB``
+names one), the same tables are in that base, schema ``clspd_access``, so that app replicas
+on several machines share them (:mod:`clspd_geo.access._db`). They hold, per account,
+the user name, the role, the scrypt hash of the password, the state (active or disabled),
+the count of recent failures and the end of a lockout; and the open sessions (random
+token, account, start, last use).
 
 Settings (module constants, overridable by environment variables read at call time):
 
@@ -39,13 +42,13 @@ import hmac
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from clspd_geo import config
-from clspd_geo.access import _sqlite, policy
+from clspd_geo.access import _db, policy
 from clspd_geo.errors import ClspdGeoError
 
 MAX_FAILURES = 5
@@ -72,6 +75,10 @@ class AuthError(ClspdGeoError, PermissionError):
     """A login, session or account operation that is refused (message in French)."""
 
 
+class AccountsUnreachable(AuthError, ConnectionError):
+    """The PostgreSQL base of the accounts cannot be reached (message in French)."""
+
+
 @dataclass(frozen=True)
 class Account:
     """An account as the app sees it (never the hash)."""
@@ -89,39 +96,41 @@ def users_path() -> Path:
     return Path(env) if env else config.store_path().with_name(USERS_FILE_NAME)
 
 
+def users_location() -> _db.Location:
+    """Return where the accounts are: the file ``CLSPD_USERS`` if set, else the PostgreSQL
+    base of ``CLSPD_ACCESS_DB`` or of the store (a URL), else :func:`users_path`."""
+    return _db.location("CLSPD_USERS", users_path)
+
+
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def _create_tables(con: _db.Connection) -> None:
+    con.execute("""CREATE TABLE IF NOT EXISTS accounts (
+        username TEXT PRIMARY KEY, role TEXT NOT NULL, pw_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT, created_at TEXT NOT NULL, last_login TEXT,
+        lockouts INTEGER NOT NULL DEFAULT 0)""")
+    con.execute("""CREATE TABLE IF NOT EXISTS sessions (
+        token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL)""")
+    con.execute("""CREATE TABLE IF NOT EXISTS throttle (
+        address TEXT PRIMARY KEY, attempts INTEGER NOT NULL, last_at TEXT NOT NULL,
+        next_at TEXT)""")
+    if "lockouts" not in con.columns("accounts"):  # a file made before lockouts were counted
+        with contextlib.suppress(sqlite3.OperationalError):  # added by a concurrent run
+            con.execute("ALTER TABLE accounts ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0")
+
+
 @contextmanager
-def _db(path: Path | None) -> Iterator[sqlite3.Connection]:
-    p = Path(path) if path is not None else users_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    # WAL: logins (readers) never wait for an account change (writer), and every
-    # statement below is its own transaction, retried for up to 10 s when busy.
-    con = _sqlite.connect(p)
-    try:
-        con.execute("""CREATE TABLE IF NOT EXISTS accounts (
-            username TEXT PRIMARY KEY, role TEXT NOT NULL, pw_hash TEXT NOT NULL,
-            disabled INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
-            locked_until TEXT, created_at TEXT NOT NULL, last_login TEXT)""")
-        con.execute("""CREATE TABLE IF NOT EXISTS sessions (
-            token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL,
-            last_seen TEXT NOT NULL)""")
-        con.execute("""CREATE TABLE IF NOT EXISTS throttle (
-            address TEXT PRIMARY KEY, attempts INTEGER NOT NULL, last_at TEXT NOT NULL,
-            next_at TEXT)""")
-        if "lockouts" not in {r[1] for r in con.execute("PRAGMA table_info(accounts)")}:
-            with contextlib.suppress(sqlite3.OperationalError):  # added by a concurrent run
-                con.execute("ALTER TABLE accounts ADD COLUMN lockouts INTEGER NOT NULL "
-                            "DEFAULT 0")
+def _connect(path: _db.Location | None, *,
+             tables: Callable[[_db.Connection], None] | None = None
+             ) -> Iterator[_db.Connection]:
+    create = [_create_tables] + ([tables] if tables is not None else [])
+    with _db.connect(path if path is not None else users_location(), create=create,
+                     error=AccountsUnreachable) as con:
         yield con
-    finally:
-        con.close()
-    try:
-        os.chmod(p, 0o600)
-    except OSError:
-        pass
 
 
 def _setting(name: str, default: float) -> float:
@@ -162,7 +171,7 @@ def _check_password_rules(password: str) -> None:
         raise AuthError(f"Mot de passe trop court : au moins {MIN_PASSWORD_LEN} caractères.")
 
 
-def create_account(username: str, *, role: str, password: str, path: Path | None = None,
+def create_account(username: str, *, role: str, password: str, path: _db.Location | None = None,
                    now: dt.datetime | None = None) -> Account:
     """Create a local account.
 
@@ -177,11 +186,11 @@ def create_account(username: str, *, role: str, password: str, path: Path | None
     policy.role(role)
     _check_password_rules(password)
     created = _now(now).isoformat(timespec="seconds")
-    with _db(path) as con:
+    with _connect(path) as con:
         try:
             con.execute("INSERT INTO accounts (username, role, pw_hash, created_at) "
                         "VALUES (?, ?, ?, ?)", (username, role, hash_password(password), created))
-        except sqlite3.IntegrityError:
+        except _db.IntegrityError:
             raise AuthError(f"Le compte « {username} » existe déjà.") from None
     return Account(username, role, False, created, None)
 
@@ -190,31 +199,31 @@ def _row_account(row: tuple) -> Account:
     return Account(row[0], row[1], bool(row[2]), row[3], row[4])
 
 
-def get_account(username: str, *, path: Path | None = None) -> Account | None:
+def get_account(username: str, *, path: _db.Location | None = None) -> Account | None:
     """Return the account, or None when there is none with this name."""
-    with _db(path) as con:
+    with _connect(path) as con:
         row = con.execute("SELECT username, role, disabled, created_at, last_login FROM accounts "
                           "WHERE username = ?", (username,)).fetchone()
     return _row_account(row) if row else None
 
 
-def list_accounts(*, path: Path | None = None) -> list[Account]:
+def list_accounts(*, path: _db.Location | None = None) -> list[Account]:
     """Return every account, by name."""
-    with _db(path) as con:
+    with _connect(path) as con:
         rows = con.execute("SELECT username, role, disabled, created_at, last_login FROM "
                            "accounts ORDER BY username").fetchall()
     return [_row_account(r) for r in rows]
 
 
-def _require(con: sqlite3.Connection, username: str) -> None:
+def _require(con: _db.Connection, username: str) -> None:
     if con.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone() is None:
         raise AuthError(f"Aucun compte « {username} ». Listez les comptes avec "
                         "« python -m clspd_geo users list ».")
 
 
-def set_disabled(username: str, disabled: bool = True, *, path: Path | None = None) -> None:
+def set_disabled(username: str, disabled: bool = True, *, path: _db.Location | None = None) -> None:
     """Disable (or re-enable) an account; disabling also ends its open sessions."""
-    with _db(path) as con:
+    with _connect(path) as con:
         _require(con, username)
         con.execute("UPDATE accounts SET disabled = ?, failures = 0, locked_until = NULL, "
                     "lockouts = 0 WHERE username = ?", (int(disabled), username))
@@ -222,20 +231,20 @@ def set_disabled(username: str, disabled: bool = True, *, path: Path | None = No
             con.execute("DELETE FROM sessions WHERE username = ?", (username,))
 
 
-def set_password(username: str, password: str, *, path: Path | None = None) -> None:
+def set_password(username: str, password: str, *, path: _db.Location | None = None) -> None:
     """Change a password (ends the account's sessions and clears a lockout)."""
     _check_password_rules(password)
-    with _db(path) as con:
+    with _connect(path) as con:
         _require(con, username)
         con.execute("UPDATE accounts SET pw_hash = ?, failures = 0, locked_until = NULL, "
                     "lockouts = 0 WHERE username = ?", (hash_password(password), username))
         con.execute("DELETE FROM sessions WHERE username = ?", (username,))
 
 
-def set_role(username: str, role: str, *, path: Path | None = None) -> None:
+def set_role(username: str, role: str, *, path: _db.Location | None = None) -> None:
     """Change the role of an account (takes effect at the next interaction)."""
     policy.role(role)
-    with _db(path) as con:
+    with _connect(path) as con:
         _require(con, username)
         con.execute("UPDATE accounts SET role = ? WHERE username = ?", (role, username))
 
@@ -270,18 +279,17 @@ def lock_minutes(lockouts: int) -> int:
     return int(min(LOCK_FIRST_MIN * 2 ** lockouts, LOCKOUT_MIN))
 
 
-def _count_address(con: sqlite3.Connection, address: str, t: dt.datetime) -> bool:
+def _count_address(con: _db.Connection, address: str, t: dt.datetime) -> bool:
     """Count one attempt of ``address`` (False: it must still wait, nothing counted).
 
-    One immediate transaction: simultaneous attempts from one address are counted one
-    after the other, so a burst gets at most :data:`ADDRESS_FREE` tries before waiting.
+    One transaction holding the write lock from its start: simultaneous attempts from one
+    address are counted one after the other (on every server of a shared base), so a burst
+    gets at most :data:`ADDRESS_FREE` tries before waiting.
     """
-    con.execute("BEGIN IMMEDIATE")
-    try:
+    with con.write_transaction("throttle"):
         row = con.execute("SELECT attempts, last_at, next_at FROM throttle WHERE address = ?",
                           (address,)).fetchone()
         if row and row[2] and dt.datetime.fromisoformat(row[2]) > t:
-            con.execute("COMMIT")
             return False
         forget = t - dt.timedelta(minutes=ADDRESS_FORGET_MIN)
         fresh = row is None or dt.datetime.fromisoformat(row[1]) < forget
@@ -292,15 +300,11 @@ def _count_address(con: sqlite3.Connection, address: str, t: dt.datetime) -> boo
                     "VALUES (?, ?, ?, ?) ON CONFLICT(address) DO UPDATE SET "
                     "attempts = excluded.attempts, last_at = excluded.last_at, "
                     "next_at = excluded.next_at", (address, attempts, _iso(t), next_at))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return True
 
 
 def login(username: str, password: str, *, address: str | None = None,
-          path: Path | None = None, now: dt.datetime | None = None) -> str:
+          path: _db.Location | None = None, now: dt.datetime | None = None) -> str:
     """Check a password and open a session; return its token (keep it server-side).
 
     Parameters
@@ -318,7 +322,7 @@ def login(username: str, password: str, *, address: str | None = None,
     """
     t = _now(now)
     stamp_now = _iso(t)
-    with _db(path) as con:
+    with _connect(path) as con:
         if address is not None and not _count_address(con, f"ip:{address}", t):
             raise AuthError(BAD_LOGIN)  # no hash: waiting addresses cost no CPU
         row = con.execute("SELECT pw_hash, disabled, locked_until, lockouts FROM accounts "
@@ -348,8 +352,8 @@ def login(username: str, password: str, *, address: str | None = None,
                             "WHERE username = ? AND locked_until IS NULL", (lock, username))
             raise AuthError(BAD_LOGIN)
         if address is not None:  # a success takes back its own attempt, no more
-            con.execute("UPDATE throttle SET attempts = MAX(attempts - 1, 0) "
-                        "WHERE address = ?", (f"ip:{address}",))
+            con.execute("UPDATE throttle SET attempts = CASE WHEN attempts > 0 THEN "
+                        "attempts - 1 ELSE 0 END WHERE address = ?", (f"ip:{address}",))
         if disabled:
             raise AuthError("Ce compte est désactivé. Adressez-vous à l'administrateur.")
         con.execute("UPDATE accounts SET failures = 0, locked_until = NULL, lockouts = 0, "
@@ -365,7 +369,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def check_session(token: str | None, *, path: Path | None = None,
+def check_session(token: str | None, *, path: _db.Location | None = None,
                   now: dt.datetime | None = None) -> Account | None:
     """Return the account of a live session and mark it used (once a minute), or None.
 
@@ -379,7 +383,7 @@ def check_session(token: str | None, *, path: Path | None = None,
     idle = dt.timedelta(minutes=_setting("CLSPD_SESSION_IDLE_MIN", IDLE_MIN))
     most = dt.timedelta(hours=_setting("CLSPD_SESSION_MAX_H", MAX_SESSION_H))
     th = _token_hash(token)
-    with _db(path) as con:
+    with _connect(path) as con:
         row = con.execute(
             "SELECT s.created_at, s.last_seen, a.username, a.role, a.disabled, a.created_at, "
             "a.last_login FROM sessions s JOIN accounts a ON a.username = s.username "
@@ -396,14 +400,14 @@ def check_session(token: str | None, *, path: Path | None = None,
     return _row_account(row[2:])
 
 
-def logout(token: str | None, *, path: Path | None = None) -> None:
+def logout(token: str | None, *, path: _db.Location | None = None) -> None:
     """End a session (nothing happens for an unknown token)."""
     if token:
-        with _db(path) as con:
+        with _connect(path) as con:
             con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
 
 
-def ensure_demo_accounts(*, path: Path | None = None) -> dict[str, str]:
+def ensure_demo_accounts(*, path: _db.Location | None = None) -> dict[str, str]:
     """Create one demo account per role when the accounts file has no account at all.
 
     The user name is the role code and the password :data:`DEMO_PASSWORD` (documented in
@@ -419,28 +423,52 @@ def ensure_demo_accounts(*, path: Path | None = None) -> dict[str, str]:
     made = {code: DEMO_PASSWORD.format(role=code) for code in policy.ROLE_CODES}
     rows = [(code, code, hash_password(pw)) for code, pw in made.items()]
     created = _now(None).isoformat(timespec="seconds")
-    with _db(path) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            if con.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
-                con.execute("ROLLBACK")
-                return {}
-            con.executemany("INSERT INTO accounts (username, role, pw_hash, created_at) "
-                            "VALUES (?, ?, ?, ?)", [(*r, created) for r in rows])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with _connect(path) as con, con.write_transaction("accounts"):
+        if con.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
+            return {}
+        con.executemany("INSERT INTO accounts (username, role, pw_hash, created_at) "
+                        "VALUES (?, ?, ?, ?)", [(*r, created) for r in rows])
     return made
 
 
-def database(path: Path | None = None):
-    """Return a context manager giving a connection to the accounts file (autocommit).
+def copy_accounts(source: Path, *, path: _db.Location | None = None) -> int:
+    """Copy every account of a SQLite accounts file into an accounts database that has none.
+
+    For a move from the files to a PostgreSQL base (``python -m clspd_geo users
+    copy-files``): names, roles, password hashes, states and lockouts are copied as they
+    are, in one transaction; open sessions are not (their users log in again). Returns the
+    number of accounts copied.
+
+    Raises
+    ------
+    AuthError
+        ``source`` does not exist, or the target has accounts already.
+    """
+    if not Path(source).is_file():
+        raise AuthError(f"Aucun fichier de comptes « {source} » : rien à copier.")
+    columns = ("username, role, pw_hash, disabled, failures, locked_until, created_at, "
+               "last_login, lockouts")
+    with _connect(Path(source)) as src:
+        rows = src.execute(f"SELECT {columns} FROM accounts ORDER BY username").fetchall()
+    with _connect(path) as con, con.write_transaction("accounts"):
+        if con.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
+            raise AuthError("La base a déjà des comptes : rien n'a été copié. Gérez-les avec "
+                            "« python -m clspd_geo users list ».")
+        con.executemany(f"INSERT INTO accounts ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        rows)
+    return len(rows)
+
+
+def database(path: _db.Location | None = None, *,
+             tables: Callable[[_db.Connection], None] | None = None):
+    """Return a context manager giving a connection to the accounts' database (autocommit).
 
     For the modules that keep their own tables beside the accounts (session cookie
-    codes: :mod:`clspd_geo.access.sessions`).
+    codes: :mod:`clspd_geo.access.sessions`): a :class:`clspd_geo.access._db.Connection`,
+    whose SQL is the same on a SQLite file and on a PostgreSQL base. ``tables`` creates
+    theirs (``CREATE TABLE IF NOT EXISTS``), with the accounts' own.
     """
-    return _db(path)
+    return _connect(path, tables=tables)
 
 
 # -- identity provider (OIDC through st.login) --------------------------------------------------
@@ -470,7 +498,7 @@ def role_from_claims(claims: Mapping[str, object], *, claim: str | None = None) 
     return roles[0]
 
 
-def oidc_account(claims: Mapping[str, object], *, path: Path | None = None) -> Account:
+def oidc_account(claims: Mapping[str, object], *, path: _db.Location | None = None) -> Account:
     """Return the account of an identity-provider login, re-checked at every run.
 
     The role comes from the claim (:func:`role_from_claims`). A provider that carries no
@@ -499,7 +527,7 @@ TEMP_PASSWORD_LEN = 14
 _TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
 
 
-def reset_password(username: str, *, path: Path | None = None) -> str:
+def reset_password(username: str, *, path: _db.Location | None = None) -> str:
     """Give an account a new random password and return it (to hand over once).
 
     The account's sessions end and a lockout is cleared, as with :func:`set_password`.
@@ -514,7 +542,7 @@ def reset_password(username: str, *, path: Path | None = None) -> str:
     return password
 
 
-def unlock(username: str, *, path: Path | None = None) -> bool:
+def unlock(username: str, *, path: _db.Location | None = None) -> bool:
     """Lift the lockout of an account and reset its failure count.
 
     Returns whether the account was locked (or had failures counted).
@@ -524,7 +552,7 @@ def unlock(username: str, *, path: Path | None = None) -> bool:
     AuthError
         No such account.
     """
-    with _db(path) as con:
+    with _connect(path) as con:
         _require(con, username)
         changed = con.execute(
             "UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ? AND "
@@ -532,11 +560,11 @@ def unlock(username: str, *, path: Path | None = None) -> bool:
     return bool(changed)
 
 
-def locked_until(*, path: Path | None = None, now: dt.datetime | None = None
+def locked_until(*, path: _db.Location | None = None, now: dt.datetime | None = None
                  ) -> dict[str, dt.datetime]:
     """Return ``{account: end of its lockout}`` for the accounts locked at ``now`` (UTC)."""
     t = _now(now)
-    with _db(path) as con:
+    with _connect(path) as con:
         rows = con.execute("SELECT username, locked_until FROM accounts WHERE locked_until "
                            "IS NOT NULL ORDER BY username").fetchall()
     ends = {u: dt.datetime.fromisoformat(v) for u, v in rows}

@@ -10,9 +10,11 @@ login issues a **one-time code** (:func:`issue_code`) that the browser brings to
 HTTP endpoint of the server (``ui/session_route.py``); the endpoint redeems it
 (:func:`redeem_code`) and answers with the ``Set-Cookie`` header and a redirect.
 
-The code lives :data:`CODE_TTL_S` seconds and works once. The accounts file holds only its
-SHA-256 hash and the token sealed with a key derived from the code (SHAKE-256 keystream):
-a copy of the file, even taken during those seconds, gives neither code nor token.
+The code lives :data:`CODE_TTL_S` seconds and works once: of two requests bringing it at
+once, on one server or on two sharing a PostgreSQL base, one gets the token. The accounts'
+database holds only its SHA-256 hash and the token sealed with a key derived from the code
+(SHAKE-256 keystream): a copy of the database, even taken during those seconds, gives
+neither code nor token.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from pathlib import Path
 
-from clspd_geo.access import auth
+from clspd_geo.access import _db, auth
 
 COOKIE_NAME = "clspd_session"
 """Name of the cookie that carries the session token."""
@@ -45,12 +46,14 @@ def _keystream(code: str, n: int) -> bytes:
     return hashlib.shake_256(b"seal:" + code.encode("utf-8")).digest(n)
 
 
-def _create_table(con) -> None:
-    con.execute("""CREATE TABLE IF NOT EXISTS session_codes (
-        code_hash TEXT PRIMARY KEY, sealed BLOB NOT NULL, expires_at TEXT NOT NULL)""")
+def _create_table(con: _db.Connection) -> None:
+    blob = "BYTEA" if con.dialect == "postgresql" else "BLOB"
+    con.execute(f"""CREATE TABLE IF NOT EXISTS session_codes (
+        code_hash TEXT PRIMARY KEY, sealed {blob} NOT NULL, expires_at TEXT NOT NULL)""")
 
 
-def issue_code(token: str, *, path: Path | None = None, now: dt.datetime | None = None) -> str:
+def issue_code(token: str, *, path: _db.Location | None = None,
+               now: dt.datetime | None = None) -> str:
     """Return a one-time code that :func:`redeem_code` turns back into ``token``.
 
     Parameters
@@ -70,8 +73,7 @@ def issue_code(token: str, *, path: Path | None = None, now: dt.datetime | None 
     raw = token.encode("utf-8")
     sealed = bytes(a ^ b for a, b in zip(raw, _keystream(code, len(raw))))
     expires = (t + dt.timedelta(seconds=CODE_TTL_S)).isoformat(timespec="seconds")
-    with auth.database(path) as con:
-        _create_table(con)
+    with auth.database(path, tables=_create_table) as con:
         con.execute("DELETE FROM session_codes WHERE expires_at < ?",
                     (t.isoformat(timespec="seconds"),))
         con.execute("INSERT INTO session_codes VALUES (?, ?, ?)",
@@ -79,7 +81,7 @@ def issue_code(token: str, *, path: Path | None = None, now: dt.datetime | None 
     return code
 
 
-def redeem_code(code: str | None, *, path: Path | None = None,
+def redeem_code(code: str | None, *, path: _db.Location | None = None,
                 now: dt.datetime | None = None) -> str | None:
     """Return the session token of a one-time code and forget the code, or None.
 
@@ -88,8 +90,7 @@ def redeem_code(code: str | None, *, path: Path | None = None,
     if not code or len(code) > 128:
         return None
     t = _now(now)
-    with auth.database(path) as con:
-        _create_table(con)
+    with auth.database(path, tables=_create_table) as con:
         # One statement: two simultaneous requests with the same code, only one gets it.
         row = con.execute("DELETE FROM session_codes WHERE code_hash = ? RETURNING sealed, "
                           "expires_at", (_code_hash(code),)).fetchall()

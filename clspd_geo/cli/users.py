@@ -3,8 +3,10 @@
 ``python -m clspd_geo users add NOM --role ROLE`` (password typed twice, or read from
 stdin with ``--password-stdin``), ``disable NOM``, ``enable NOM``, ``passwd NOM``,
 ``role NOM ROLE``, ``list``, ``demo`` (one demo account per role, passwords printed once),
-``journal`` (latest audit events) and ``purge`` (delete incidents past the retention
-period). ``--store`` locates the accounts and the trail beside that store.
+``journal`` (latest audit events), ``purge`` (delete incidents past the retention
+period) and ``copy-files`` (copy the accounts and the trail of the SQLite files into the
+PostgreSQL base that now keeps them). ``--store`` locates the accounts and the trail:
+beside that GeoPackage, or in that ``postgresql://`` base.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import argparse
 import getpass
 import os
 import sys
-from pathlib import Path
 
 from clspd_geo.access import audit, auth, policy
 from clspd_geo.errors import ClspdGeoError
@@ -26,8 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Comptes locaux : création, désactivation, mot de passe, rôle ; journal "
                     "d'audit ; purge des faits plus anciens que la durée de conservation. "
                     "Rôles : " + ", ".join(policy.ROLE_CODES) + ".")
-    p.add_argument("--store", type=Path, metavar="FICHIER",
-                   help="GeoPackage de l'application (les comptes et le journal sont à côté)")
+    p.add_argument("--store", metavar="FICHIER|URL",
+                   help="GeoPackage de l'application (les comptes et le journal sont à côté) "
+                        "ou base postgresql://… (les comptes et le journal y sont)")
     sub = p.add_subparsers(dest="users_action", metavar="ACTION", parser_class=type(p))
     sub.required = True
     a = sub.add_parser("add", help="créer un compte")
@@ -51,6 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     pg = sub.add_parser("purge", help="supprimer les faits plus anciens que la durée de "
                                       "conservation (CLSPD_RETENTION_DAYS)")
     pg.add_argument("--days", type=int, help="durée de conservation en jours (sinon réglage)")
+    sub.add_parser("copy-files", help="copier dans la base PostgreSQL les comptes et le journal "
+                                      "des fichiers comptes.sqlite et journal.sqlite")
     p.set_defaults(func=run)
 
 
@@ -110,6 +114,27 @@ def run(args: argparse.Namespace) -> int:
         n = audit.purge_incidents(config.store_target(), retention_days_=args.days, by=who)
         print(f"{n} faits supprimés." if n else "Aucun fait plus ancien que la durée de "
                                                 "conservation.")
+    elif action == "copy-files":
+        _copy_files(who)
     else:  # pragma: no cover - argparse restricts the choices
         raise ClspdGeoError(f"action inconnue : {action}")
     return 0
+
+
+def _copy_files(who: str) -> None:
+    """Copy the accounts and the trail of the files in the data folder into the base."""
+    from clspd_geo.access import _db
+
+    if not _db.is_url(auth.users_location()) or not _db.is_url(audit.audit_location()):
+        raise ClspdGeoError("Les comptes et le journal ne sont pas dans une base PostgreSQL : "
+                            "indiquez --store postgresql://… (ou CLSPD_ACCESS_DB), sans "
+                            "CLSPD_USERS ni CLSPD_AUDIT.")
+    if not audit.search(limit=1).empty:  # checked first: nothing copied when it is refused
+        raise ClspdGeoError("Le journal de la base a déjà des événements : rien n'a été copié. "
+                            "Copiez les fichiers avant le premier démarrage sur la base.")
+    n = auth.copy_accounts(auth.users_path())
+    m = audit.copy_events(audit.audit_path()) if audit.audit_path().is_file() else 0
+    audit.record(who, "admin", "compte", "base", detail=f"{n} comptes et {m} événements "
+                                                         "copiés depuis les fichiers")
+    print(f"{n} comptes et {m} événements du journal copiés dans la base ; les sessions "
+          "ouvertes ne le sont pas (reconnexion).")

@@ -6,15 +6,17 @@ import datetime as dt
 import sqlite3
 
 import pandas as pd
+import psycopg
 import pytest
 
+from access_db import query
 from clspd_geo import demo
-from clspd_geo.access import audit
+from clspd_geo.access import _db, audit
 from clspd_geo.store import GeoPackageStore, open_store
 
 
-def test_events_are_recorded_newest_first(tmp_path):
-    path = tmp_path / "j.sqlite"
+def test_events_are_recorded_newest_first(access_db):
+    path = access_db
     audit.record("alice", "elu", "vue", "pages/overview.py", path=path,
                  now=dt.datetime(2026, 1, 1, 10))
     audit.record("alice", "elu", "export", "faits.csv", detail="120 lignes", path=path,
@@ -24,20 +26,22 @@ def test_events_are_recorded_newest_first(tmp_path):
     assert ev["Quand"].iloc[0] == "2026-01-01T11:00:00"
 
 
-def test_trail_is_append_only(tmp_path):
-    path = tmp_path / "j.sqlite"
+def test_trail_is_append_only(access_db):
+    path = access_db
     audit.record("alice", "elu", "vue", "p", path=path)
-    with sqlite3.connect(path) as con:
-        with pytest.raises(sqlite3.DatabaseError, match="ajout seul"):
-            con.execute("DELETE FROM events")
-        with pytest.raises(sqlite3.DatabaseError, match="ajout seul"):
-            con.execute("UPDATE events SET username = 'x'")
+    refused = (sqlite3.DatabaseError, psycopg.Error, _db.IntegrityError)
+    for sql in ("DELETE FROM events", "UPDATE events SET username = 'x'"):
+        with pytest.raises(refused, match="ajout seul"):
+            query(path, sql)
+    if _db.is_url(path):  # nor emptied at once
+        with pytest.raises(refused, match="ajout seul"):
+            query(path, "TRUNCATE events")
     assert len(audit.events(path=path)) == 1
 
 
-def test_unknown_action_is_a_bug(tmp_path):
+def test_unknown_action_is_a_bug(access_db):
     with pytest.raises(ValueError):
-        audit.record("a", "elu", "lecture", "p", path=tmp_path / "j.sqlite")
+        audit.record("a", "elu", "lecture", "p", path=access_db)
 
 
 def test_retention_setting(monkeypatch):
@@ -50,7 +54,7 @@ def test_retention_setting(monkeypatch):
         audit.retention_days()
 
 
-def test_purge_deletes_only_old_incidents_and_logs_it(tmp_path):
+def test_purge_deletes_only_old_incidents_and_logs_it(tmp_path, access_db):
     store_path = tmp_path / "s.gpkg"
     demo.install(open_store(store_path, create=True), seed=1, n_incidents=500)
     before = GeoPackageStore(store_path).read("incidents")
@@ -59,7 +63,7 @@ def test_purge_deletes_only_old_incidents_and_logs_it(tmp_path):
     cutoff = pd.Timestamp(today) - pd.Timedelta(days=365)
     expected_gone = int((ts < cutoff).sum())
     assert 0 < expected_gone < len(before)
-    j = tmp_path / "j.sqlite"
+    j = access_db
     n = audit.purge_incidents(store_path, retention_days_=365, today=today, audit=j)
     assert n == expected_gone
     after = GeoPackageStore(store_path).read("incidents")
@@ -71,10 +75,10 @@ def test_purge_deletes_only_old_incidents_and_logs_it(tmp_path):
     assert GeoPackageStore(store_path).version() == version  # nothing rewritten
 
 
-def test_concurrent_records_never_miss_an_entry(tmp_path):
+def test_concurrent_records_never_miss_an_entry(access_db):
     from concurrent.futures import ThreadPoolExecutor
 
-    path = tmp_path / "journal.sqlite"
+    path = access_db
 
     def burst(i):
         for k in range(25):
@@ -88,8 +92,8 @@ def test_concurrent_records_never_miss_an_entry(tmp_path):
 
 
 @pytest.fixture
-def trail(tmp_path):
-    path = tmp_path / "j.sqlite"
+def trail(access_db):
+    path = access_db
     for day, user, role, action in ((1, "alice", "elu", "vue"), (2, "bob", "police", "export"),
                                     (3, "alice", "elu", "export"),
                                     (4, "-", "-", "echec_connexion")):

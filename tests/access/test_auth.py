@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sqlite3
 
 import pytest
 
-from clspd_geo.access import auth
+from access_db import dump, query
+from clspd_geo.access import _db, auth
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, 0)
 PW = "correct-horse-battery"
 
 
 @pytest.fixture
-def users(tmp_path):
-    path = tmp_path / "comptes.sqlite"
+def users(access_db):
+    path = access_db
     auth.create_account("alice", role="elu", password=PW, path=path, now=T0)
     return path
 
@@ -31,7 +31,7 @@ def test_hash_is_scrypt_salted_and_verifies():
 
 def test_no_clear_password_or_token_in_the_file(users):
     token = auth.login("alice", PW, path=users, now=T0)
-    raw = users.read_bytes()
+    raw = dump(users)
     assert PW.encode() not in raw and token.encode() not in raw
 
 
@@ -149,8 +149,8 @@ def test_bad_accounts_are_refused(users, name, role, pw, match):
         auth.create_account(name, role=role, password=pw, path=users)
 
 
-def test_demo_accounts_one_per_role_only_on_an_empty_file(tmp_path):
-    path = tmp_path / "c.sqlite"
+def test_demo_accounts_one_per_role_only_on_an_empty_file(access_db):
+    path = access_db
     made = auth.ensure_demo_accounts(path=path)
     assert set(made) == {"public", "partenaire", "elu", "groupe_travail", "police",
                          "videoprotection", "admin"}
@@ -160,8 +160,7 @@ def test_demo_accounts_one_per_role_only_on_an_empty_file(tmp_path):
 
 def test_a_role_tampered_in_the_file_gives_no_access(users):
     token = auth.login("alice", PW, path=users, now=T0)
-    with sqlite3.connect(users) as con:
-        con.execute("UPDATE accounts SET role = 'superuser'")
+    query(users, "UPDATE accounts SET role = 'superuser'")
     assert auth.check_session(token, path=users, now=T0) is None
 
 
@@ -169,16 +168,16 @@ def test_a_role_tampered_in_the_file_gives_no_access(users):
     ({"email": "a@b.fr", "clspd_role": "police"}, "police"),
     ({"email": "a@b.fr", "clspd_role": ["agents", "clspd:elu"]}, "elu"),
 ])
-def test_role_from_claims(claims, expected, tmp_path):
-    assert auth.oidc_account(claims, path=tmp_path / "c.sqlite").role == expected
+def test_role_from_claims(claims, expected, access_db):
+    assert auth.oidc_account(claims, path=access_db).role == expected
 
 
 @pytest.mark.parametrize("claims", [{"email": "a@b.fr"}, {"email": "a@b.fr", "clspd_role": "roi"},
                                     {"email": "a@b.fr", "clspd_role": ["elu", "police"]},
                                     {"clspd_role": "elu"}])
-def test_bad_claims_are_refused(claims, tmp_path):
+def test_bad_claims_are_refused(claims, access_db):
     with pytest.raises(auth.AuthError):
-        auth.oidc_account(claims, path=tmp_path / "c.sqlite")
+        auth.oidc_account(claims, path=access_db)
 
 
 def test_claim_name_from_environment(monkeypatch):
@@ -186,29 +185,28 @@ def test_claim_name_from_environment(monkeypatch):
     assert auth.role_from_claims({"groups": ["clspd:videoprotection"]}) == "videoprotection"
 
 
-def test_disabled_local_account_blocks_an_identity_provider_login(tmp_path):
-    path = tmp_path / "c.sqlite"
+def test_disabled_local_account_blocks_an_identity_provider_login(access_db):
+    path = access_db
     auth.create_account("a@b.fr", role="elu", password=PW, path=path)
     auth.set_disabled("a@b.fr", path=path)
     with pytest.raises(auth.AuthError, match="désactivé"):
         auth.oidc_account({"email": "a@b.fr", "clspd_role": "elu"}, path=path)
 
 
-def test_provider_without_role_claim_uses_the_local_allow_list(tmp_path):
-    path = tmp_path / "c.sqlite"
+def test_provider_without_role_claim_uses_the_local_allow_list(access_db):
+    path = access_db
     auth.create_account("agent@mairie.fr", role="groupe_travail", password=PW, path=path)
     assert auth.oidc_account({"email": "agent@mairie.fr"}, path=path).role == "groupe_travail"
     with pytest.raises(auth.AuthError):
         auth.oidc_account({"email": "inconnu@mairie.fr"}, path=path)
 
 
-def test_simultaneous_wrong_guesses_each_count(tmp_path):
+def test_simultaneous_wrong_guesses_each_count(access_db):
     # Issue 20 item 2: N wrong guesses at the same time count N (the counter is incremented
     # atomically before the password check), so a burst cannot dodge the lockout.
-    import sqlite3
     from concurrent.futures import ThreadPoolExecutor
 
-    path = tmp_path / "comptes.sqlite"
+    path = access_db
     auth.create_account("alice", role="admin", password="un-mot-de-passe-long", path=path)
 
     def guess(i):
@@ -217,22 +215,19 @@ def test_simultaneous_wrong_guesses_each_count(tmp_path):
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(guess, range(4)))
-    con = sqlite3.connect(path)
-    try:
-        failures, locked = con.execute("SELECT failures, locked_until FROM accounts").fetchone()
-        mode = con.execute("PRAGMA journal_mode").fetchone()[0]
-    finally:
-        con.close()
-    assert (failures, locked, mode) == (4, None, "wal")
+    [(failures, locked)] = query(path, "SELECT failures, locked_until FROM accounts")
+    assert (failures, locked) == (4, None)
+    if not _db.is_url(path):
+        assert query(path, "PRAGMA journal_mode") == [("wal",)]
     guess(5)
     with pytest.raises(auth.AuthError, match="verrouillé"):
         auth.login("alice", "un-mot-de-passe-long", path=path)
 
 
-def test_concurrent_account_changes_and_logins_lose_nothing(tmp_path):
+def test_concurrent_account_changes_and_logins_lose_nothing(access_db):
     from concurrent.futures import ThreadPoolExecutor
 
-    path = tmp_path / "comptes.sqlite"
+    path = access_db
 
     def work(i):
         auth.create_account(f"u{i}", role="admin", password=f"mot-de-passe-{i:04d}", path=path)
@@ -277,12 +272,12 @@ def test_unlock_lifts_a_lockout_at_once(users):
     assert auth.unlock("alice", path=users) is False  # nothing to lift
 
 
-def test_demo_accounts_appear_all_at_once_even_with_concurrent_starts(tmp_path):
+def test_demo_accounts_appear_all_at_once_even_with_concurrent_starts(access_db):
     """Sessions starting together saw part of the demo accounts (a login then failed
     with the documented password) or collided on a name: one transaction now."""
     import threading
 
-    path = tmp_path / "c.sqlite"
+    path = access_db
     auth.list_accounts(path=path)  # the file exists, empty
     seen, results, errors = set(), [], []
     done = threading.Event()
@@ -313,8 +308,7 @@ def test_demo_accounts_appear_all_at_once_even_with_concurrent_starts(tmp_path):
 # -- issue 20 item 2: lockout per account and per address, one answer ---------------------------
 
 def _sessions(path) -> int:
-    with contextlib.closing(sqlite3.connect(path)) as con:
-        return con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    return query(path, "SELECT COUNT(*) FROM sessions")[0][0]
 
 
 def _refused(name, password, path, *, address=None, now=T0) -> str:
@@ -376,9 +370,8 @@ def test_a_burst_from_one_address_is_checked_five_times_at_most(users):
 
     with ThreadPoolExecutor(8) as pool:
         tokens = [t for t in pool.map(attempt, range(20)) if t]
-    with contextlib.closing(sqlite3.connect(users)) as con:
-        failures = con.execute("SELECT failures FROM accounts").fetchone()[0]
-        counted = con.execute("SELECT attempts FROM throttle").fetchone()[0]
+    [(failures,)] = query(users, "SELECT failures FROM accounts")
+    [(counted,)] = query(users, "SELECT attempts FROM throttle")
     assert counted + len(tokens) == auth.ADDRESS_FREE
     assert failures + len(tokens) <= auth.ADDRESS_FREE
 

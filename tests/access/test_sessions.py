@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from access_db import dump
 from clspd_geo.access import auth, sessions
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, 0)
@@ -13,8 +14,8 @@ PW = "correct-horse-battery"
 
 
 @pytest.fixture
-def users(tmp_path):
-    path = tmp_path / "comptes.sqlite"
+def users(access_db):
+    path = access_db
     auth.create_account("alice", role="elu", password=PW, path=path, now=T0)
     return path
 
@@ -52,7 +53,7 @@ def test_no_code_for_a_dead_session(users):
 
 def test_the_file_holds_neither_code_nor_token(users):
     token, code = _cookie_token(users)
-    raw = b"".join(p.read_bytes() for p in users.parent.glob("comptes.sqlite*"))
+    raw = dump(users)
     assert token.encode() not in raw and code.encode() not in raw
 
 

@@ -1,11 +1,13 @@
 """Two app processes on one PostGIS database: same figures, an import seen by both, failover.
 
 Two ``streamlit run app.py`` servers (tests/conftest.py ``serve_app``) on two loopback ports
-share one PostGIS base (started by the fixtures) and one data folder (accounts and their
-sessions, the audit trail). Neither remembers the store's content: each run reads the
-store version from the base, so an import made through one replica is shown by the other
-at its next run, and once one is stopped the other serves the same session (the browser's
-cookie is checked against the shared accounts file).
+share one PostGIS base (started by the fixtures) and nothing else: each has its own data
+folder, as replicas on two machines would; the accounts, their sessions, the one-time
+cookie codes and the audit trail are in the base (schema ``clspd_access``). Neither
+remembers the store's content: each run reads the store version from the base, so an
+import made through one replica is shown by the other at its next run, and once one is
+stopped the other serves the same session (the browser's cookie is checked against the
+sessions in the base).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from access_db import fresh_base, query
 from clspd_geo import demo
 from clspd_geo.store import PostGISStore
 from conftest import ensure_test_account, log_in, serve_app, wait_idle
@@ -27,8 +30,8 @@ NEW = 25
 
 
 @pytest.fixture(scope="module")
-def base(pg_url, tmp_path_factory) -> tuple[str, Path]:
-    """The PostGIS base with a small demo territory, and the replicas' shared data folder."""
+def base(pg_url) -> str:
+    """The PostGIS base with a small demo territory and the test accounts."""
     import psycopg
 
     with psycopg.connect(pg_url, autocommit=True) as con:
@@ -36,15 +39,16 @@ def base(pg_url, tmp_path_factory) -> tuple[str, Path]:
                                    "AND tablename <> 'spatial_ref_sys'").fetchall():
             con.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')
     demo.install(PostGISStore(pg_url), seed=1, n_incidents=3000)
-    data_dir = tmp_path_factory.mktemp("replicas")
-    for role in ("admin", "police"):  # comptes.sqlite in the shared folder
-        ensure_test_account(role, data_dir / "clspd.gpkg")
-    return pg_url, data_dir
+    fresh_base(pg_url)
+    for role in ("admin", "police"):  # in the base: no folder is shared
+        ensure_test_account(role, None, users=pg_url)
+    return pg_url
 
 
-def _replica(base: tuple[str, Path], log_dir: Path):
-    url, data_dir = base
-    server = serve_app(url, log_dir, env={"CLSPD_DATA_DIR": str(data_dir)})
+def _replica(base: str, log_dir: Path, name: str):
+    data_dir = log_dir / name  # its own folder: nothing in it is seen by the other
+    data_dir.mkdir()
+    server = serve_app(base, log_dir, env={"CLSPD_DATA_DIR": str(data_dir)})
     return server, next(server)
 
 
@@ -118,20 +122,20 @@ def _import_through(page, csv: Path) -> None:
 
 def test_two_replicas_share_figures_see_each_others_imports_and_fail_over(
         base, browser, tmp_path):
-    first, url_a = _replica(base, tmp_path)
-    second, url_b = _replica(base, tmp_path)
+    first, url_a = _replica(base, tmp_path, "a")
+    second, url_b = _replica(base, tmp_path, "b")
     try:
         assert _healthy(url_a) and _healthy(url_b)
         police = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = _logged_in(police, url_a, "test-police")
         # One login: the session cookie (host 127.0.0.1) is sent to both ports, and both
-        # replicas check it against the shared accounts file.
+        # replicas check it against the sessions in the base.
         before = _overview_total(page, url_a)
         assert _overview_total(page, url_b) == before
         other = police.new_page()  # a session open on the second replica during the import
         assert _overview_total(other, url_b) == before
 
-        store = PostGISStore(base[0])
+        store = PostGISStore(base)
         n0 = store.count("incidents")
         admin = browser.new_context(viewport={"width": 1400, "height": 1000})
         _import_through(_logged_in(admin, url_a, "test-admin"),
@@ -151,6 +155,10 @@ def test_two_replicas_share_figures_see_each_others_imports_and_fail_over(
         assert _overview_total(page, url_b) == after
         assert page.get_by_role("button", name="Se déconnecter").count() == 1
         police.close()
+        # One audit trail, in the base, and no accounts or trail file on either replica.
+        logins = query(base, "SELECT DISTINCT username FROM events WHERE action = 'connexion'")
+        assert {u for (u,) in logins} == {"test-police", "test-admin"}
+        assert not [f.name for f in tmp_path.glob("[ab]/*.sqlite*")]
     finally:
         first.close()
         second.close()

@@ -220,6 +220,16 @@ def test_expired_session_sees_the_login(monkeypatch, demo_store):
     _assert_login_only(at)
 
 
+def test_an_unreachable_accounts_base_gives_one_french_message(monkeypatch, demo_store):
+    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
+    monkeypatch.setenv("CLSPD_ACCESS_DB", "postgresql://clspd:s3cret@127.0.0.1:1/clspd")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "injoignable" in errors[0], errors
+    assert "s3cret" not in errors[0] and not at.text_input  # no form that could not work
+
+
 def test_page_views_are_in_the_audit_trail(monkeypatch, demo_store):
     from clspd_geo.access import audit
 

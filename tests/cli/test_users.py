@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,30 @@ def test_users_purge_old_incidents(users_env: Path, capsys: pytest.CaptureFixtur
     left = GeoPackageStore(users_env).count("incidents")
     assert out == f"{n - left} faits supprimés.\n" and left < n
     assert audit.events()["Action"].iloc[0] == "Purge des faits anciens"
+
+
+def test_copy_files_moves_accounts_and_trail_into_the_base(pg_url, tmp_path, monkeypatch,
+                                                            capsys):
+    from access_db import fresh_base, query
+
+    fresh_base(pg_url)
+    monkeypatch.setenv("CLSPD_DATA_DIR", str(tmp_path))
+    for name in ("CLSPD_USERS", "CLSPD_AUDIT", "CLSPD_ACCESS_DB"):
+        monkeypatch.delenv(name, raising=False)
+    files = tmp_path / "clspd.gpkg"
+    monkeypatch.setenv("CLSPD_STORE", str(files))
+    auth.create_account("alice", role="police", password="motdepasse-solide")
+    auth.set_disabled("alice")
+    auth.create_account("bob", role="elu", password="autre-mot-de-passe")
+    audit.record("bob", "elu", "vue", "accueil")
+    assert cli.main(["users", "--store", pg_url, "copy-files"]) == 0
+    assert "2 comptes et 1 événements" in capsys.readouterr().out
+    # The command set CLSPD_STORE to the base: accounts and trail are read there now.
+    assert [(a.username, a.disabled) for a in auth.list_accounts()] == [
+        ("alice", True), ("bob", False)]
+    assert auth.login("bob", "autre-mot-de-passe")  # the same hash, not a new password
+    assert audit.search()["username"].tolist() == [os.environ.get("USER", "cli"), "bob"]
+    assert query(pg_url, "SELECT COUNT(*) FROM sessions") == [(1,)]
+    assert cli.main(["users", "--store", pg_url, "copy-files"]) == 2  # once only
+    assert "déjà des événements" in capsys.readouterr().err
+    assert len(auth.list_accounts()) == 2

@@ -122,10 +122,10 @@ def test_app_builds_the_demo_in_postgis_and_renders_the_overview(pg_store, pg_ur
 
     from conftest import ROOT, logged_in
 
-    monkeypatch.setenv("CLSPD_STORE", pg_url)
-    monkeypatch.setenv("CLSPD_DATA_DIR", str(tmp_path))  # accounts and audit trail files
+    monkeypatch.setenv("CLSPD_STORE", pg_url)  # accounts and audit trail in the base too
+    monkeypatch.setenv("CLSPD_DATA_DIR", str(tmp_path))
     at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=240), "police",
-                   tmp_path / "clspd.gpkg")
+                   tmp_path / "clspd.gpkg", users=pg_url)
     at.run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
