@@ -3,7 +3,9 @@
 :class:`Gateway` is made once per server process for one store target (a GeoPackage path
 or a PostGIS URL). On first use it builds the fictitious demo territory when the store is
 empty (the same path for both back-ends: the demo builds frames, the store writes them),
-creates the demo accounts before any login form can be submitted, and purges incidents
+moves the accounts of an earlier version's files into a PostgreSQL base
+(:mod:`clspd_geo.access.moving`), creates the demo accounts before any login form can be
+submitted, and purges incidents
 past the retention period once per store version. Pages never see the store: they get a
 :class:`clspd_geo.access.view.RoleView` from :meth:`Gateway.view`.
 """
@@ -15,7 +17,7 @@ import threading
 from pathlib import Path
 
 from clspd_geo import config, demo
-from clspd_geo.access import audit, auth, policy
+from clspd_geo.access import audit, auth, moving, policy
 from clspd_geo.access.view import RoleView
 from clspd_geo.store import Store, is_database_url, open_store
 
@@ -85,6 +87,7 @@ class Gateway:
         with self._lock:
             store = self._open()
             if not self._bootstrapped:
+                moving.adopt_files()  # an earlier version's account files, before any login
                 if not store.layers():
                     demo.install(store, seed=self._seed, n_incidents=self._n,
                                  n_communes=config.demo_communes())
