@@ -57,9 +57,9 @@ with warm.session_run(), run_log.timed() as run:
     widgets.sidebar_filters(view)
     page = st.navigation(router.navigation(PAGES, may_open=view.may_open,
                                              role_label=view.role_label))
-    session.audit_view(page, role_code=view.role)
     run["page"] = page.url_path or "overview"
     try:
+        session.audit_view(page, role_code=view.role)  # no page shown that is not recorded
         page.run()
     except ClspdGeoError as err:  # the one way a page shows an error it cannot go on after
         widgets.show_error(err)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlencode
@@ -313,11 +314,26 @@ def _login_page(demo_note: Callable[[], str | None], url_path: str = "") -> None
 
 
 def audit_view(page, *, role_code: str) -> None:
-    """Record a page view in the audit trail (once per page change in a session)."""
+    """Record a page view in the audit trail (once per page change in a session).
+
+    Raises
+    ------
+    ClspdGeoError
+        The trail cannot be written (its base unreachable, its file not writable): the
+        page is then not shown, and the next run tries again.
+    """
     name = getattr(page, "url_path", "") or "accueil"
     if st.session_state.get("audit.page") != name:
+        try:
+            audit.record(user(), role_code, "vue", name)
+        except ClspdGeoError:
+            raise
+        except (sqlite3.Error, OSError) as err:
+            raise ClspdGeoError("Le journal d'audit ne peut pas être écrit "
+                                f"({type(err).__name__}) : la page n'est pas affichée tant "
+                                "que la consultation ne peut pas y être inscrite. Prévenez "
+                                "l'administrateur.") from None
         st.session_state["audit.page"] = name
-        audit.record(user(), role_code, "vue", name)
 
 
 def audit_export(file_name: str, *, detail: str = "") -> None:
