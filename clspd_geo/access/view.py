@@ -310,8 +310,12 @@ class RoleView:
 
         A store that keeps derived frames for every process (PostGIS,
         :mod:`clspd_geo.store.postgis_derived`) computes each once per version; the key
-        holds the role's rules, so a change of the matrix never reads an old release.
+        holds the role's rules, so a change of the matrix never reads an old release. Kept
+        by the view as well: read or computed once per view, not at every page run.
         """
+        return self._once(("kept", *key), lambda: self._kept_in_store(key, compute))
+
+    def _kept_in_store(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         keeper = getattr(self._store, "keep_derived", None)
         if keeper is None:
             return compute()
