@@ -169,6 +169,24 @@ class Connection:
         return {r[0] for r in rows}
 
 
+def copy_rows(source: Connection, target: Connection, table: str, columns: Sequence[str], *,
+              order: str, refusal: Exception) -> int:
+    """Copy every row of ``table`` from ``source`` into the same, empty table of ``target``.
+
+    One transaction on the target, holding its write lock from its start: when the target
+    table has a row already, ``refusal`` is raised and nothing is copied (concurrent copies
+    copy once). Rows are inserted in ``order``. Returns the number of rows copied.
+    """
+    names = ", ".join(columns)
+    rows = source.execute(f"SELECT {names} FROM {table} ORDER BY {order}").fetchall()
+    with target.write_transaction(table):
+        if target.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+            raise refusal
+        target.executemany(f"INSERT INTO {table} ({names}) VALUES "
+                           f"({', '.join('?' * len(columns))})", rows)
+    return len(rows)
+
+
 @contextmanager
 def _integrity() -> Iterator[None]:
     """Raise :class:`IntegrityError` for either driver's integrity error."""

@@ -150,15 +150,11 @@ def copy_events(source: Path, *, path: _db.Location | None = None) -> int:
     """
     if not Path(source).is_file():
         raise ClspdGeoError(f"Aucun fichier de journal « {source} » : rien à copier.")
-    columns = "at, username, role, action, target, detail"
-    with _connect(Path(source)) as src:
-        rows = src.execute(f"SELECT {columns} FROM events ORDER BY id").fetchall()
-    with _connect(path) as con, con.write_transaction("events"):
-        if con.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None:
-            raise ClspdGeoError("Le journal de la base a déjà des événements : rien n'a été "
-                                "copié (le journal ne se complète qu'à la fin).")
-        con.executemany(f"INSERT INTO events ({columns}) VALUES (?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    columns = ("at", "username", "role", "action", "target", "detail")
+    refusal = ClspdGeoError("Le journal de la base a déjà des événements : rien n'a été "
+                            "copié (le journal ne se complète qu'à la fin).")
+    with _connect(Path(source)) as src, _connect(path) as con:
+        return _db.copy_rows(src, con, "events", columns, order="id", refusal=refusal)
 
 
 def events(*, path: _db.Location | None = None, limit: int = 1000) -> pd.DataFrame:

@@ -446,17 +446,12 @@ def copy_accounts(source: Path, *, path: _db.Location | None = None) -> int:
     """
     if not Path(source).is_file():
         raise AuthError(f"Aucun fichier de comptes « {source} » : rien à copier.")
-    columns = ("username, role, pw_hash, disabled, failures, locked_until, created_at, "
-               "last_login, lockouts")
-    with _connect(Path(source)) as src:
-        rows = src.execute(f"SELECT {columns} FROM accounts ORDER BY username").fetchall()
-    with _connect(path) as con, con.write_transaction("accounts"):
-        if con.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
-            raise AuthError("La base a déjà des comptes : rien n'a été copié. Gérez-les avec "
-                            "« python -m clspd_geo users list ».")
-        con.executemany(f"INSERT INTO accounts ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        rows)
-    return len(rows)
+    columns = ("username", "role", "pw_hash", "disabled", "failures", "locked_until",
+               "created_at", "last_login", "lockouts")
+    refusal = AuthError("La base a déjà des comptes : rien n'a été copié. Gérez-les avec "
+                        "« python -m clspd_geo users list ».")
+    with _connect(Path(source)) as src, _connect(path) as con:
+        return _db.copy_rows(src, con, "accounts", columns, order="username", refusal=refusal)
 
 
 def database(path: _db.Location | None = None, *,
