@@ -19,7 +19,9 @@ Settings (module constants, overridable by environment variables read at call ti
 - per client address, every attempt counts before the password is checked; from the
   ``ADDRESS_FREE`` = 5th attempt in a row, the address waits ``ADDRESS_DELAY_S`` = 1 s before
   its next one, then 2, 4, … up to ``ADDRESS_MAX_DELAY_S`` = 900 s; a success takes back its
-  own attempt, and an address is forgotten ``ADDRESS_FORGET_MIN`` = 30 min after its last one;
+  own attempt, and an address is forgotten ``ADDRESS_FORGET_MIN`` = 30 min after its last one
+  (``CLSPD_ADDRESS_FREE`` raises the free attempts where many users share one address, a
+  police network's NAT whose shift logs in at once: logins in flight together count too);
 - unknown names, wrong passwords, locked accounts and waiting addresses get one answer,
   :data:`BAD_LOGIN`, so names cannot be discovered;
 - a session ends after ``IDLE_MIN`` = 30 min without interaction (``CLSPD_SESSION_IDLE_MIN``)
@@ -269,9 +271,10 @@ def _iso(t: dt.datetime) -> str:
 
 def address_delay_s(attempts: int) -> float:
     """Return the wait, in seconds, an address owes after ``attempts`` attempts in a row."""
-    if attempts < ADDRESS_FREE:
+    free = max(1, int(_setting("CLSPD_ADDRESS_FREE", ADDRESS_FREE)))
+    if attempts < free:
         return 0.0
-    return float(min(ADDRESS_DELAY_S * 2 ** (attempts - ADDRESS_FREE), ADDRESS_MAX_DELAY_S))
+    return float(min(ADDRESS_DELAY_S * 2 ** min(attempts - free, 32), ADDRESS_MAX_DELAY_S))
 
 
 def lock_minutes(lockouts: int) -> int:

@@ -323,6 +323,13 @@ def test_delays_grow_known_answers():
     assert [auth.lock_minutes(n) for n in range(6)] == [1, 2, 4, 8, 15, 15]
 
 
+def test_free_attempts_per_address_can_be_raised_for_a_shared_address(monkeypatch):
+    monkeypatch.setenv("CLSPD_ADDRESS_FREE", "30")  # a station's NAT: 30 users at once
+    assert [auth.address_delay_s(n) for n in (1, 29, 30, 31, 10_000)] == [0, 0, 1, 2, 900]
+    monkeypatch.setenv("CLSPD_ADDRESS_FREE", "pas un nombre")
+    assert auth.address_delay_s(auth.ADDRESS_FREE) == 1
+
+
 def test_unknown_wrong_locked_and_waiting_get_the_same_answer(users):
     answers = {_refused("bob", PW, users), _refused("alice", "faux-mot-de-passe", users)}
     for _ in range(auth.MAX_FAILURES - 1):
