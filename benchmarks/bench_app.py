@@ -223,6 +223,17 @@ async def shown_error(page) -> str | None:
     return None
 
 
+async def shown_alert(page) -> str:
+    """Return « ; la page dit : … », the first message the page shows (a refused login), or ""."""
+    try:
+        alert = page.locator('[data-testid="stAlert"]')
+        if await alert.count():
+            return " ; la page dit : " + (await alert.first.inner_text(timeout=2000))[:160]
+    except Exception:  # noqa: BLE001 - the page may be gone
+        pass
+    return ""
+
+
 async def log_in(page, runs: Runs, role: str, *, typing_s: float = 0.0) -> float:
     """Fill the login form and submit it ``typing_s`` seconds after it is shown; return the
     seconds from the submit until the first page is drawn."""
@@ -258,7 +269,8 @@ async def session(browser, url: str, role: str, duration: float, rec: Record,
         await page.goto(url, wait_until="domcontentloaded", timeout=180_000)
         rec.add("connexion + 1re page", await log_in(page, runs, role, typing_s=typing_s))
     except Exception as err:  # noqa: BLE001 - a benchmark counts, it does not stop
-        rec.errors.append(f"{role} connexion : {type(err).__name__} {str(err)[:120]}")
+        rec.errors.append(f"{role} connexion : {type(err).__name__} {str(err)[:120]}"
+                          f"{await shown_alert(page)}")
         await ctx.close()
         return
     deadline = time.time() + duration  # the timed loop starts once this session is in
