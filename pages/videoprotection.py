@@ -80,16 +80,30 @@ try:
     spots = video_screen.uncovered_hotspots(view, cover_sel)
 except ClspdGeoError as err:
     st.info(str(err), icon=":material/info:")
+bounds = None
 if cov is not None:
     total = coverage.share_by(cov, chosen).iloc[0]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Faits dans le champ d'au moins une caméra", pct(total["seen_share"]),
-              help=f"{int(total['seen'])} faits sur {int(total['incidents'])}.")
-    c2.metric("Faits dans une zone de reconnaissance (125 px/m)",
-              pct(total["recognised_share"]) if cov.has_dori else "—",
-              help="Demande la résolution des caméras (colonne resolution_px).")
+    bounds, bounds_by_category = video_screen.seen_bounds(view, cover_sel)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 1] if bounds.is_exact else [1.7, 1, 1, 1])
+    if bounds.is_exact:
+        c1.metric("Faits dans le champ d'au moins une caméra", pct(bounds.low_share),
+                  help=f"{_format.number(bounds.low)} faits sur "
+                       f"{_format.number(bounds.incidents)}.")
+        c2.metric("Faits dans une zone de reconnaissance (125 px/m)",
+                  pct(total["recognised_share"]) if cov.has_dori else "—",
+                  help="Demande la résolution des caméras (colonne resolution_px).")
+    else:
+        c1.metric("Faits dans le champ d'au moins une caméra",
+                  f"{_format.number(100 * bounds.low_share, decimals=1)} à "
+                  f"{pct(bounds.high_share)}",
+                  help=f"Entre {_format.number(bounds.low)} et {_format.number(bounds.high)} "
+                       f"faits sur {_format.number(bounds.incidents)}.")
+        c2.metric("Faits dans une zone de reconnaissance (125 px/m)", "—",
+                  help="Non mesurable pour les faits publiés par zone pour votre rôle.")
     c3.metric("Caméras en service", len(coverage.in_service(cams)))
-    c4.metric("Faits de la période", f"{int(total['incidents']):,}".replace(",", "\u202f"))
+    c4.metric("Faits de la période", _format.number(bounds.incidents))
+    if not bounds.is_exact:
+        st.caption(video_screen.bounds_note(bounds))
 
 views = video_screen.video_views(view, sel.communes)
 
@@ -112,13 +126,22 @@ panels.finish_map(view, build_map, key="video.map", shared=(sel, cover_sel), fie
 
 
 def coverage_detail() -> None:
+    if not bounds.is_exact:
+        st.caption(video_screen.ZONED_NOTE)
     tabs = st.tabs(["Par catégorie", "Par caméra", "Par quartier", "Zones non couvertes",
                     "Avant / après"])
     names = {"label": "Catégorie", "incidents": "Faits", "seen_share": "Part vue",
              "recognised_share": "Part reconnue"}
-    widgets.table(coverage.share_by(cov, chosen, by="category")[list(names)]
-                  .rename(columns=names).pipe(_shares, "Part vue", "Part reconnue"),
-                  hide_index=True, width="stretch", container=tabs[0])
+    if bounds is not None and not bounds.is_exact:
+        ranged = {"label": "Catégorie", "incidents": "Faits", "low_share": "Part vue, au moins",
+                  "high_share": "Part vue, au plus"}
+        widgets.table(bounds_by_category[list(ranged)].rename(columns=ranged).pipe(
+            _shares, "Part vue, au moins", "Part vue, au plus"), hide_index=True,
+            width="stretch", container=tabs[0])
+    else:
+        widgets.table(coverage.share_by(cov, chosen, by="category")[list(names)]
+                      .rename(columns=names).pipe(_shares, "Part vue", "Part reconnue"),
+                      hide_index=True, width="stretch", container=tabs[0])
     per_cam = video_screen.camera_table(view, cover_sel)
     widgets.table(per_cam.rename(columns={
         "camera_id": "Caméra", "name": "Lieu", "incidents_seen": "Faits vus",
@@ -194,6 +217,8 @@ def siting_section() -> None:
         radius_m=float(radius), min_distance_m=float(min_d), source=source,
         grid_m=float(grid_m), clicks=tuple(st.session_state["video.clicks"]), weights=weights,
         half_life_days=float(half_life) or None, demand=demand)
+    if demand == "faits" and bounds is not None and not bounds.is_exact:
+        st.info(video_screen.ZONED_NOTE, icon=":material/info:")
     problem = greedy = None
     try:
         problem = video_screen.siting_problem(view, cover_sel, params)

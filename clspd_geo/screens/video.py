@@ -9,13 +9,15 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import safe
+from clspd_geo import _format, safe
+from clspd_geo.access import policy
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, density, indicators, selection
 from clspd_geo.errors import EmptySelectionError
 from clspd_geo.screens import common
 from clspd_geo.video import before_after, camera_plan, cameras, siting
 from clspd_geo.video import coverage as coverage_mod
+from clspd_geo.video import seen_bounds as seen_bounds_mod
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,49 @@ def coverage(view: RoleView, sel: indicators.Selection
         return coverage_mod.assess(coverage_mod.in_service(valid), rows,
                                    epsg=view.metric_epsg), rows
     return view.memo(("video.coverage", sel), compute)
+
+
+def seen_bounds(view: RoleView, sel: indicators.Selection
+                ) -> tuple[seen_bounds_mod.SeenBounds, pd.DataFrame]:
+    """Return the share of the selection's incidents the cameras see, as sure and possible.
+
+    The rows a role reads by cell, quartier or commune are bounded by their zone
+    (:mod:`clspd_geo.video.seen_bounds`); rows at their own position count as
+    :func:`coverage` says. Returns ``(total, per category)``; equal bounds mean the share is
+    exact.
+    """
+    def compute() -> tuple[seen_bounds_mod.SeenBounds, pd.DataFrame]:
+        cov, rows = coverage(view, sel)
+        valid, _ = video_cameras(view)
+        live = coverage_mod.in_service(valid)
+        views = cameras.view_polygons(live) if len(live) else live
+        sure, possible = seen_bounds_mod.row_bounds(
+            rows, seen=cov.seen, views=views, quartiers=view.layer("quartiers"),
+            territoire=view.layer("territoire"), epsg=view.metric_epsg,
+            cell_size_m=policy.GRID_CELL_M)
+        return (seen_bounds_mod.total(rows, sure, possible),
+                seen_bounds_mod.bounds_by(rows, sure, possible, by="category"))
+    return view.memo(("video.seen_bounds", sel), compute)
+
+
+def bounds_note(bounds: seen_bounds_mod.SeenBounds) -> str:
+    """Return the French sentence that says why the share seen is a range, and what it means."""
+    zoned = bounds.incidents - bounds.exact
+    verb = "est publié" if zoned == 1 else "sont publiés"
+    return (f"Part connue entre deux bornes : pour votre rôle, {_format.count(zoned, 'fait')} "
+            f"sur {_format.number(bounds.incidents)} {verb} par maille de "
+            f"{policy.GRID_CELL_M:.0f} m, par quartier ou par commune, sans position exacte. "
+            "Un fait compte comme vu à coup sûr quand toute sa zone est dans le champ des "
+            "caméras, comme peut-être vu quand sa zone touche un champ ; la part vraie est "
+            "entre les deux, et la mesurer demande les positions des faits, que votre rôle ne "
+            "voit pas. " + ZONED_NOTE)
+
+
+ZONED_NOTE = ("Les tableaux détaillés et l'implantation placent les faits publiés par zone au "
+              "centre de leur zone (maille, point du quartier ou de la commune) : leurs "
+              "chiffres sont indicatifs.")
+"""What the detail tables and the siting answer are worth when some facts are released by
+zone."""
 
 
 def camera_table(view: RoleView, sel: indicators.Selection) -> pd.DataFrame:

@@ -138,6 +138,11 @@ def test_every_page_asks_nothing_outside_the_app_and_reads_french(server, browse
     for i, path in enumerate(hrefs):
         links.nth(i).click()
         wait_idle(page)
+        if os.environ.get("CLSPD_SCREENSHOTS"):  # to look at every page of every role
+            shots = Path(os.environ["CLSPD_SCREENSHOTS"])
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / f"{role}-{i:02d}-{path or 'accueil'}.png"),
+                            full_page=True)
         text = page.evaluate(VISIBLE_TEXT)
         found = [w for w in ENGLISH if w in text]
         if page.locator('[data-testid="stException"]').count():

@@ -170,3 +170,47 @@ def test_faulty_cameras_are_listed_in_french_and_left_out(monkeypatch, faulty_st
     assert any("à vérifier" in e.label for e in app.expander)
     assert "%" in _metric(app, "Faits dans le champ d'au moins une caméra")
     assert isinstance(gpd.read_file(path, layer="cameras"), gpd.GeoDataFrame)
+
+
+def test_a_role_that_reads_facts_by_zone_gets_the_share_seen_as_bounds(monkeypatch, demo_store):
+    """The video-protection role reads facts by cell, quartier or commune: the share the
+    cameras see is given between what is sure and what is possible, with the reason, never
+    as one figure measured at the zones' centres."""
+    from streamlit.testing.v1 import AppTest
+
+    from clspd_geo.access.gateway import Gateway
+    from clspd_geo.screens import video as video_screen
+    from conftest import ROOT, logged_in
+    from ui import widgets
+
+    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
+    app = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120),
+                    "videoprotection", demo_store)
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    value = _metric(app, "Faits dans le champ d'au moins une caméra")
+    assert " à " in value and value.endswith("%"), value
+    assert _metric(app, "Faits dans une zone de reconnaissance") == "—"
+    assert any("Part connue entre deux bornes" in c.value for c in app.caption)
+    # The figures shown are the library's bounds for this selection.
+    sel = app.session_state[widgets.FILTERS_KEY].with_categories(
+        app.multiselect(key="video.cover_categories").value)
+    view = Gateway(str(demo_store)).view("videoprotection")
+    b, _ = video_screen.seen_bounds(view, sel)
+    assert not b.is_exact and b.low <= b.high
+    assert _metric(app, "Faits de la période").replace("\u202f", "") == str(b.incidents)
+
+
+def test_police_with_the_facts_it_sees_exactly_gets_one_share(app):
+    from clspd_geo import vocab
+
+    _open(app)
+    # Sensitive facts are released to the police by cell: with them, a range.
+    assert " à " in _metric(app, "Faits dans le champ d'au moins une caméra")
+    exact = [c.code for c in vocab.INCIDENT_CATEGORIES if c.sensitivity != "sensible"]
+    app.multiselect(key="video.cover_categories").set_value(exact).run()
+    assert not app.exception, app.exception
+    value = _metric(app, "Faits dans le champ d'au moins une caméra")
+    assert " à " not in value and value.count("%") == 1, value
+    assert not any("Part connue entre deux bornes" in c.value for c in app.caption)

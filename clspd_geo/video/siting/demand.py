@@ -109,7 +109,9 @@ def demand_from_incidents(incidents: pd.DataFrame, *, epsg: int | None = None,
     ----------
     incidents
         A GeoDataFrame (any CRS), or a light frame with ``x``/``y`` metres and ``epsg``; a
-        row with an ``n`` column stands for ``n`` incidents at its position.
+        row with an ``n`` column stands for ``n`` incidents at its position. Rows of a
+        role's release placed at a zone's centre (``zone_level`` other than ``point``) are
+        counted there, and the description says how many incidents they hold.
     category_weights, half_life_days, reference
         See :func:`incident_weights`.
 
@@ -130,8 +132,15 @@ def demand_from_incidents(incidents: pd.DataFrame, *, epsg: int | None = None,
     x, y, w = x[ok], y[ok], w[ok]
     n_incidents = int(indicators.weights(incidents)[ok].sum())
     n_units = len(np.unique(np.column_stack([x, y]), axis=0))
-    return merge_positions(x, y, w, epsg=epsg_out, n_source=n_incidents,
-                           description=_positions_text(n_incidents, n_units, "faits"))
+    text = _positions_text(n_incidents, n_units, "faits")
+    if "zone_level" in incidents.columns:  # a role's release: some rows may stand for a zone
+        zoned = (incidents["zone_level"].astype(str).to_numpy() != "point")[ok]
+        n_zoned = int(indicators.weights(incidents)[ok][zoned].sum())
+        if n_zoned:
+            text += (f", dont {_format.number(n_zoned)} publiés par zone pour ce rôle (maille, "
+                     "quartier ou commune) et placés au centre de leur zone : les chiffres de "
+                     "ceux-là sont indicatifs")
+    return merge_positions(x, y, w, epsg=epsg_out, n_source=n_incidents, description=text)
 
 
 ACCIDENT_WEIGHTS = dict(road_safety.SEVERITY)

@@ -71,3 +71,15 @@ def test_demand_from_surface_keeps_positive_cells_at_their_centroids():
     assert d.weight.tolist() == [3.0, 2.0] and d.total == 5.0 and d.epsg == 2154
     with pytest.raises(EmptySelectionError, match="pas de colonne « autre »"):
         demand.demand_from_surface(surface, column="autre")
+
+
+def test_demand_says_how_many_incidents_stand_at_a_zone_centre():
+    rows = pd.DataFrame({"x": [0.0, 100.0, 300.0], "y": [0.0, 0.0, 0.0], "n": [1, 4, 6],
+                         "zone_level": ["point", "grille", "quartier"],
+                         "category": ["cambriolage"] * 3})
+    d = siting.demand_from_incidents(rows, epsg=2154)
+    assert d.n_source == 11
+    assert d.description.startswith("11 faits") and ", dont 10 publiés par zone" in d.description
+    assert "indicatifs" in d.description
+    exact = siting.demand_from_incidents(rows.assign(zone_level="point"), epsg=2154)
+    assert "zone" not in exact.description

@@ -1,0 +1,237 @@
+"""What the cameras see of incidents released by zone: sure and possible, never a guess.
+
+A role that reads incidents by 200 m cell, quartier or commune (the visibility matrix) gets
+each released row at its zone's representative point. Testing that point against the
+cameras' views says nothing true about the incidents: on the 20,000-incident demo the
+video-protection role, whose rows are cells, quartiers and communes, read 4.1 % of its
+facts « in the field of a camera » where the points say 19.6 %. Where the incidents of a
+row lie inside its zone is not known, so the share seen is known only between two bounds:
+
+- **surely seen**: rows released at their own position inside a view, and rows whose whole
+  zone lies inside the union of the views (wherever its incidents are, a camera sees them);
+- **possibly seen**: those, and every row whose zone touches a view.
+
+Both bounds hold whatever the incidents' positions inside their zones. They are computed
+on the view polygons of :func:`clspd_geo.video.cameras.view_polygons`, whose arcs are
+inscribed in the true sectors: a zone inside the polygons is inside the views; for the
+upper bound the polygons are widened by the arcs' largest gap (and a metre) first. A zone
+whose outline is not known (a quartier missing from the layer) counts as possibly seen and
+never as surely seen.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from clspd_geo import vocab
+from clspd_geo.analysis import indicators
+
+MARGIN_M = 50.0
+"""Quartier and commune outlines are widened by this much before the test: an incident
+just outside every commune is given to the nearest one within 50 m
+(:mod:`clspd_geo.store.communes`), so its zone must reach it."""
+
+
+@dataclass(frozen=True)
+class SeenBounds:
+    """The share of incidents the cameras see, between what is sure and what is possible.
+
+    Attributes
+    ----------
+    incidents
+        Incidents of the selection (rows weighed by ``n``).
+    exact
+        Of them, those released at their own position.
+    low
+        Incidents surely seen (at their position in a view, or in a zone inside the views).
+    high
+        Incidents possibly seen (``low`` and those in a zone that touches a view).
+    """
+
+    incidents: int
+    exact: int
+    low: int
+    high: int
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the bounds meet: the share is known exactly."""
+        return self.low == self.high
+
+    @property
+    def low_share(self) -> float:
+        """Share surely seen, 0–1 (0 with no incident)."""
+        return self.low / self.incidents if self.incidents else 0.0
+
+    @property
+    def high_share(self) -> float:
+        """Share possibly seen, 0–1 (0 with no incident)."""
+        return self.high / self.incidents if self.incidents else 0.0
+
+
+def row_bounds(rows: pd.DataFrame, *, seen: np.ndarray, views: gpd.GeoDataFrame,
+               quartiers: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame, epsg: int,
+               cell_size_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return, for each released row, whether its incidents are surely and possibly seen.
+
+    Parameters
+    ----------
+    rows
+        Released rows (:meth:`clspd_geo.access.view.RoleView.counts`): ``zone_level``
+        (``point``, ``grille``, ``quartier``, ``territoire``), ``x``/``y`` in the metric CRS
+        (a cell's centre for ``grille``), ``quartier_id``, ``insee_code``.
+    seen
+        Per row, whether its position is in a camera's view (``Coverage.seen``): the answer
+        for rows released at their own position.
+    views
+        View polygons of the cameras in service (any CRS).
+    quartiers, territoire
+        The quartier and commune outlines (any CRS), for rows released by quartier or commune.
+    epsg
+        The metric CRS of ``x``/``y``.
+    cell_size_m
+        Side of the grid cells rows of level ``grille`` stand for, metres.
+
+    Returns
+    -------
+    tuple
+        ``(sure, possible)``: boolean arrays, ``sure`` implying ``possible``.
+    """
+    level = rows["zone_level"].astype(str).to_numpy() if len(rows) else np.array([], dtype=str)
+    seen = np.asarray(seen, dtype=bool)
+    sure = np.where(level == "point", seen, False)
+    possible = sure.copy()
+    zoned = np.flatnonzero(level != "point")
+    if not len(zoned) or not len(views):
+        return sure, possible
+    polys = views.to_crs(epsg).geometry.to_numpy()
+    inner = shapely.union_all(polys)
+    outer = shapely.union_all(shapely.buffer(polys, _arc_gap_m(views)))
+    shapely.prepare(inner)
+    shapely.prepare(outer)
+    # Many rows share a zone (months, categories): test each zone once.
+    zones, of_row = _zones(rows.iloc[zoned], level[zoned], quartiers=quartiers,
+                           territoire=territoire, epsg=epsg, cell_size_m=cell_size_m)
+    known = ~shapely.is_missing(zones)
+    zone_sure = np.zeros(len(zones), dtype=bool)
+    zone_possible = np.ones(len(zones), dtype=bool)  # an unknown outline may touch a view
+    zone_sure[known] = shapely.contains(inner, zones[known])
+    zone_possible[known] = shapely.intersects(outer, zones[known])
+    sure[zoned] = zone_sure[of_row]
+    possible[zoned] = zone_possible[of_row]
+    return sure, possible | sure
+
+
+def bounds_by(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray, *,
+              by: str = "total") -> pd.DataFrame:
+    """Return the bounds per group: ``total`` (one row) or ``category``.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``label``, ``incidents``, ``exact``, ``low``, ``high``, ``low_share``,
+        ``high_share`` (0–1), groups in their order of appearance (categories in the
+        vocabulary's order).
+    """
+    n = indicators.weights(rows).astype(np.int64)
+    exact = rows["zone_level"].astype(str).to_numpy() == "point" if len(rows) else \
+        np.array([], dtype=bool)
+    if by == "total":
+        key = pd.Series("total", index=rows.index)
+        labels = {"total": "Tous les faits"}
+    else:
+        key = rows["category"].astype(str)
+        labels = vocab.category_labels()
+    frame = pd.DataFrame({"group": key.to_numpy(), "incidents": n, "exact": n * exact,
+                          "low": n * np.asarray(sure), "high": n * np.asarray(possible)})
+    out = frame.groupby("group", sort=False).sum().reset_index()
+    if by != "total":
+        order = {c: i for i, c in enumerate(vocab.category_codes())}
+        out = out.sort_values("group", key=lambda s: s.map(order).fillna(len(order)),
+                              kind="stable").reset_index(drop=True)
+    out.insert(1, "label", out["group"].map(labels).fillna(out["group"]))
+    total = out["incidents"].where(out["incidents"] > 0)
+    out["low_share"] = (out["low"] / total).fillna(0.0)
+    out["high_share"] = (out["high"] / total).fillna(0.0)
+    return out
+
+
+def total(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray) -> SeenBounds:
+    """Return the bounds of the whole selection."""
+    row = bounds_by(rows, sure, possible).iloc[0] if len(rows) else None
+    if row is None:
+        return SeenBounds(0, 0, 0, 0)
+    return SeenBounds(int(row["incidents"]), int(row["exact"]), int(row["low"]),
+                      int(row["high"]))
+
+
+def _arc_gap_m(views: gpd.GeoDataFrame) -> float:
+    """Return how far inside the true sectors the polygons' arcs may run, plus a metre.
+
+    :func:`clspd_geo.video.cameras.view_polygons` draws an arc with at least 24 vertices
+    over at most 360°: a chord of at most 15° falls short of the circle by
+    ``r (1 - cos 7.5°)``.
+    """
+    ranges = pd.to_numeric(views.get("range_m", pd.Series(dtype=float)), errors="coerce")
+    r = float(ranges.max()) if ranges.notna().any() else 0.0
+    return r * (1.0 - math.cos(math.radians(7.5))) + 1.0
+
+
+def _zones(rows: pd.DataFrame, level: np.ndarray, *, quartiers: gpd.GeoDataFrame,
+           territoire: gpd.GeoDataFrame, epsg: int, cell_size_m: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct zone outlines of the rows in the metric CRS (None where not
+    known), and each row's index into them."""
+    grid = level == "grille"
+    x = rows["x"].to_numpy(dtype=float)
+    y = rows["y"].to_numpy(dtype=float)
+    quartier = _keys(rows, "quartier_id")
+    commune = _keys(rows, "insee_code")
+    by_quartier = (level == "quartier") & (quartier != "")
+    # A commune's row, or a quartier row of the facts outside every quartier: its commune.
+    key = np.where(grid, np.char.add(np.char.add(x.astype(str), " "), y.astype(str)),
+                   np.where(by_quartier, np.char.add("q:", quartier),
+                            np.char.add("c:", commune)))
+    codes, uniques = pd.factorize(pd.Series(key, dtype=object))
+    first = np.unique(codes, return_index=True)[1]
+    out = np.full(len(uniques), None, dtype=object)
+    half = cell_size_m / 2.0
+    g = grid[first]
+    out[g] = shapely.box(x[first[g]] - half, y[first[g]] - half, x[first[g]] + half,
+                         y[first[g]] + half)
+    q_outlines = _outlines(quartiers, "quartier_id", epsg)
+    communes = _outlines(territoire, "insee_code", epsg)
+    whole = shapely.union_all(list(communes.values())) if communes else None
+    for z, i in enumerate(first):
+        if grid[i]:
+            continue
+        if by_quartier[i]:
+            out[z] = q_outlines.get(quartier[i])
+        else:
+            out[z] = communes.get(commune[i], whole) if len(communes) > 1 else whole
+    return out, codes
+
+
+def _keys(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a zone key column as text, "" where missing."""
+    if column not in rows.columns:
+        return np.full(len(rows), "", dtype=str)
+    values = rows[column].astype(object)
+    return values.where(values.notna(), "").astype(str).to_numpy(dtype=str)
+
+
+def _outlines(layer: gpd.GeoDataFrame, key: str, epsg: int) -> dict[str, shapely.Geometry]:
+    """Return ``{key: outline widened by MARGIN_M}`` of a zone layer, in the metric CRS."""
+    if layer is None or not len(layer) or layer.crs is None:
+        return {}
+    metric = layer.to_crs(epsg)
+    if key not in metric.columns:
+        return {"": shapely.buffer(shapely.union_all(metric.geometry.to_numpy()), MARGIN_M)}
+    grouped = metric.dissolve(by=metric[key].astype(str))
+    return {str(k): shapely.buffer(g, MARGIN_M) for k, g in grouped.geometry.items()}
