@@ -103,7 +103,7 @@ def row_bounds(rows: pd.DataFrame, *, seen: np.ndarray, views: gpd.GeoDataFrame,
     tuple
         ``(sure, possible)``: boolean arrays, ``sure`` implying ``possible``.
     """
-    level = rows["zone_level"].astype(str).to_numpy() if len(rows) else np.array([], dtype=str)
+    level = _levels(rows)
     seen = np.asarray(seen, dtype=bool)
     sure = np.where(level == "point", seen, False)
     possible = sure.copy()
@@ -136,25 +136,24 @@ def bounds_by(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray, *,
     -------
     DataFrame
         ``group``, ``label``, ``incidents``, ``exact``, ``low``, ``high``, ``low_share``,
-        ``high_share`` (0–1), groups in their order of appearance (categories in the
-        vocabulary's order).
+        ``high_share`` (0–1); categories in the vocabulary's order.
     """
     n = indicators.weights(rows).astype(np.int64)
-    exact = rows["zone_level"].astype(str).to_numpy() == "point" if len(rows) else \
-        np.array([], dtype=bool)
+    exact = _levels(rows) == "point"
+    frame = pd.DataFrame({"incidents": n, "exact": n * exact, "low": n * np.asarray(sure),
+                          "high": n * np.asarray(possible)})
     if by == "total":
-        key = pd.Series("total", index=rows.index)
+        out = frame.sum().to_frame().T.assign(group="total")
         labels = {"total": "Tous les faits"}
     else:
-        key = rows["category"].astype(str)
-        labels = vocab.category_labels()
-    frame = pd.DataFrame({"group": key.to_numpy(), "incidents": n, "exact": n * exact,
-                          "low": n * np.asarray(sure), "high": n * np.asarray(possible)})
-    out = frame.groupby("group", sort=False).sum().reset_index()
-    if by != "total":
+        key = rows["category"].to_numpy()
+        out = frame.groupby(key, sort=False).sum().rename_axis("group").reset_index()
+        out["group"] = out["group"].astype(str)
         order = {c: i for i, c in enumerate(vocab.category_codes())}
         out = out.sort_values("group", key=lambda s: s.map(order).fillna(len(order)),
                               kind="stable").reset_index(drop=True)
+        labels = vocab.category_labels()
+    out = out[["group", "incidents", "exact", "low", "high"]]
     out.insert(1, "label", out["group"].map(labels).fillna(out["group"]))
     total = out["incidents"].where(out["incidents"] > 0)
     out["low_share"] = (out["low"] / total).fillna(0.0)
@@ -164,11 +163,21 @@ def bounds_by(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray, *,
 
 def total(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray) -> SeenBounds:
     """Return the bounds of the whole selection."""
-    row = bounds_by(rows, sure, possible).iloc[0] if len(rows) else None
-    if row is None:
-        return SeenBounds(0, 0, 0, 0)
-    return SeenBounds(int(row["incidents"]), int(row["exact"]), int(row["low"]),
-                      int(row["high"]))
+    n = indicators.weights(rows).astype(np.int64)
+    return SeenBounds(int(n.sum()), int(n[_levels(rows) == "point"].sum()),
+                      int(n[np.asarray(sure, dtype=bool)].sum()),
+                      int(n[np.asarray(possible, dtype=bool)].sum()))
+
+
+def _levels(rows: pd.DataFrame) -> np.ndarray:
+    """Return the rows' ``zone_level`` as an array of names (from a categorical's codes)."""
+    if not len(rows):
+        return np.array([], dtype=object)
+    col = rows["zone_level"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        names = np.append(np.asarray(col.cat.categories, dtype=object), None)
+        return names[col.cat.codes.to_numpy()]  # code -1 (missing) reads None
+    return col.to_numpy(dtype=object)
 
 
 def _arc_gap_m(views: gpd.GeoDataFrame) -> float:
