@@ -43,7 +43,11 @@ def access_detail() -> None:
         vocab.facility_kind(k).label for k in victims.SUPPORT_KINDS)
         + f". Mesure : {access.method_text}, marche à 4,5 km/h. Les distances des faits sont "
         f"masquées pour les quartiers de moins de {view.small_count_k} faits ; les hébergements "
-        "d'urgence, confidentiels, ne sont ni comptés ni montrés.")
+        "d'urgence, confidentiels, ne sont ni comptés ni montrés."
+        + (f" La distance médiane des faits ne compte que les faits publiés à leur lieu : les "
+           f"{access.n_zoned} publiés pour votre rôle par maille, quartier ou commune n'y "
+           "entrent pas (« – » quand il en reste moins que le seuil)." if access.n_zoned
+           else ""))
 
 
 if access is not None:

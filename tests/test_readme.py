@@ -26,3 +26,15 @@ def test_readme_commands_exist_and_ci_calls_the_test_command():
     assert "bash scripts/run_app.sh" in text and "bash scripts/run_tests.sh" in text
     assert (ROOT / "scripts" / "run_app.sh").is_file()
     assert "scripts/run_tests.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_included_doc_has_both_markers():
+    """An include block whose start marker was lost is never regenerated again."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    starts = re.findall(r"<!-- include:([\w./-]+):start -->", text)
+    ends = re.findall(r"<!-- include:([\w./-]+):end -->", text)
+    assert starts == ends, (starts, ends)
+    for path in starts:
+        assert (ROOT / path).is_file(), path

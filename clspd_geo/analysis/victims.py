@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from clspd_geo import _format, crs, safe
-from clspd_geo.analysis import _field, accessibility, indicators, residents
+from clspd_geo.analysis import _field, accessibility, indicators, release_zones, residents
 
 SUPPORT_KINDS = ("asso_aide_victimes", "intervenant_social", "psychologue_victimes", "umj",
                  "acces_droit")
@@ -37,7 +38,8 @@ class SupportAccess:
         ``eloigne`` (True when that walk exceeds ``minutes``) and ``distance_affichee``
         (French text of the residents' distance and walk).
     share_within_pct
-        Share of all incidents within ``minutes`` of a support.
+        Share of all incidents within ``minutes`` of a support; with rows placed by zone,
+        the share surely within reach (``share_high_pct``: possibly within reach).
     k
         Suppression threshold: with fewer than ``k`` incidents the sentence gives no share.
     n_incidents
@@ -49,6 +51,12 @@ class SupportAccess:
     population_source
         Where the residents were placed: ``"carreaux"`` (Filosofi grid), ``"iris"`` or
         ``"uniforme"`` (see :mod:`clspd_geo.analysis.residents`).
+    share_high_pct
+        Share of incidents possibly within reach (None: as ``share_within_pct``).
+    n_zoned
+        Incidents released by zone (cell, quartier, commune) rather than at their place:
+        they enter no distance, and the share of them within reach is known only between
+        the bounds.
     """
 
     quartiers: gpd.GeoDataFrame
@@ -58,6 +66,18 @@ class SupportAccess:
     minutes: float
     k: int = 1
     population_source: residents.PopulationSource = "uniforme"
+    share_high_pct: float | None = None
+    n_zoned: int = 0
+
+    @property
+    def share_low_pct(self) -> float:
+        """Share of incidents surely within reach (``share_within_pct``)."""
+        return self.share_within_pct
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the share within reach is known exactly (no row placed by zone)."""
+        return self.share_high_pct is None or self.share_high_pct == self.share_within_pct
 
     @property
     def population_text(self) -> str:
@@ -82,10 +102,25 @@ class SupportAccess:
             # A share of 1 to k-1 incidents would reveal them: say only that there are few.
             text = (f"Moins de {self.k} faits dans la sélection : pas de part calculée "
                     f"({self.method_text}). ")
-        else:
+        elif self.is_exact:
             text = (f"{_format.number(self.share_within_pct)} % des {self.n_incidents} faits de la "
                     f"sélection ont eu lieu à moins de {self.minutes:g} minutes à pied d'une "
                     f"aide aux victimes ({self.method_text}). ")
+        elif self.share_within_pct == 0 and self.share_high_pct == 100:
+            text = (f"La part des {self.n_incidents} faits de la sélection qui ont eu lieu à "
+                    f"moins de {self.minutes:g} minutes à pied d'une aide aux victimes n'est pas "
+                    "mesurable pour votre rôle : ils sont publiés par maille, quartier ou "
+                    "commune, sans leur lieu, et chacune de ces zones approche une aide sans "
+                    "être tout entière à sa portée. ")
+        else:
+            text = (f"Entre {_format.number(self.share_within_pct)} % et "
+                    f"{_format.number(self.share_high_pct)} % des {self.n_incidents} faits de la "
+                    f"sélection ont eu lieu à moins de {self.minutes:g} minutes à pied d'une "
+                    f"aide aux victimes ({self.method_text}) : "
+                    f"{_format.count(self.n_zoned, 'fait')} publiés pour votre rôle par maille, "
+                    "quartier ou commune, sans leur lieu, ne comptent à coup sûr que si toute "
+                    "leur zone est à portée (en ligne droite), et peut-être si elle en "
+                    "approche. ")
         if far.empty:
             return text + "Aucun quartier n'est éloigné de toute aide."
         names = ", ".join(safe.md(n) for n in far.sort_values("distance_habitants_m",
@@ -99,7 +134,9 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
                    kinds: Sequence[str] = SUPPORT_KINDS, voies: gpd.GeoDataFrame | None = None,
                    minutes: float = accessibility.WALK_MINUTES, sample_m: float = 100.0,
                    speed_m_per_min: float = accessibility.WALK_SPEED_M_PER_MIN,
-                   carreaux: gpd.GeoDataFrame | None = None) -> SupportAccess:
+                   carreaux: gpd.GeoDataFrame | None = None,
+                   territoire: gpd.GeoDataFrame | None = None,
+                   cell_size_m: float = 200.0) -> SupportAccess:
     """Measure the walk from incident places and from residents to the nearest support.
 
     Parameters
@@ -119,6 +156,11 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     carreaux
         The Filosofi grid (``carreaux`` layer): residents are then placed in its cells
         rather than spread evenly over each quartier.
+    territoire, cell_size_m
+        For rows of a role's release placed at a zone's point (``zone_level``, see
+        :mod:`clspd_geo.analysis.release_zones`): the commune outlines and the side of the
+        grid cells. Such rows enter no distance; the share within reach is then known
+        between two bounds (:attr:`SupportAccess.share_low_pct` and ``share_high_pct``).
 
     Raises
     ------
@@ -134,6 +176,12 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     w = indicators.weights(incidents)
     dist, _ = accessibility.nearest_to(xy, sxy, network=network)
     limit = minutes * speed_m_per_min
+    at_point = release_zones.levels(incidents) == "point"
+    sure, possible = _within_bounds(incidents, at_point, dist <= limit, sxy, limit_m=limit,
+                                    straight=network is None, quartiers=quartiers,
+                                    territoire=territoire, epsg=epsg, cell_size_m=cell_size_m)
+    # A row placed at a zone's point has no distance of its own: it enters no median.
+    dist = np.where(at_point, dist, np.nan)
     out = crs.to_storage(quartiers).reset_index(drop=True)
     # Incidents outside every quartier have no quartier_id: they count in the share only.
     qid = pd.Series(incidents["quartier_id"]).astype("string").fillna("").to_numpy(dtype=object)
@@ -141,8 +189,11 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
     raw = np.array([int(w[qid == q].sum()) for q in qids], dtype=np.int64)
     out["faits"] = np.where(raw >= k, raw, 0)
     out["faits_affiches"] = indicators.suppress_small(pd.Series(raw), k=k).to_numpy()
-    out["distance_faits_m"] = [_field.median(dist[qid == q], w[qid == q]) if n >= k and n > 0
-                               else np.nan for q, n in zip(qids, raw, strict=True)]
+    located = w * at_point
+    out["distance_faits_m"] = [
+        _field.median(dist[(qid == q) & at_point], w[(qid == q) & at_point])
+        if n >= k and n > 0 and located[qid == q].sum() >= k else np.nan
+        for q, n in zip(qids, raw, strict=True)]
     where = residents.resident_points(out, carreaux=carreaux, sample_m=sample_m, epsg=epsg)
     pts = where.points
     pdist, _ = accessibility.nearest_to(pts[["x", "y"]].to_numpy(), sxy, network=network)
@@ -156,7 +207,46 @@ def support_access(incidents: gpd.GeoDataFrame | pd.DataFrame, quartiers: gpd.Ge
                                 "aucun habitant" if np.isnan(d) else "hors de portée"
                                 for d, w in zip(med, out["walk_min"], strict=True)]
     n_incidents = int(w.sum())
-    share = _field.share_pct(float(w[dist <= limit].sum()), float(n_incidents))
+    low = _field.share_pct(float(w[sure].sum()), float(n_incidents))
+    high = _field.share_pct(float(w[possible].sum()), float(n_incidents))
     method = "reseau" if network is not None else "droite"
-    return SupportAccess(out, share, n_incidents, accessibility.METHOD_TEXT[method], float(minutes),
-                         int(k), where.source)
+    return SupportAccess(out, low, n_incidents, accessibility.METHOD_TEXT[method], float(minutes),
+                         int(k), where.source, share_high_pct=high,
+                         n_zoned=int(w[~at_point].sum()))
+
+
+def _within_bounds(incidents: pd.DataFrame, at_point: np.ndarray, near: np.ndarray,
+                   sxy: np.ndarray, *, limit_m: float, straight: bool,
+                   quartiers: gpd.GeoDataFrame, territoire: gpd.GeoDataFrame | None, epsg: int,
+                   cell_size_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return per row whether its incidents are surely, and possibly, within reach.
+
+    A row at its own position is as its distance says. A row placed at a zone's point is
+    possibly within reach when its zone comes within ``limit_m`` of a support in a straight
+    line (a walk is never shorter); surely when its whole zone does, in a straight line
+    only (along the roads the zone's far side is not known to be reachable).
+    """
+    sure = np.asarray(near & at_point, dtype=bool)
+    possible = sure.copy()
+    zoned = np.flatnonzero(~at_point)
+    if not len(zoned):
+        return sure, possible
+    if not len(sxy):
+        return sure, possible
+    zones, of_row = release_zones.outlines(
+        incidents.iloc[zoned], release_zones.levels(incidents)[zoned], quartiers=quartiers,
+        territoire=territoire if territoire is not None else gpd.GeoDataFrame(), epsg=epsg,
+        cell_size_m=cell_size_m)
+    reach = shapely.union_all(shapely.buffer(shapely.points(sxy), limit_m, quad_segs=32))
+    # The discs' polygons lie inside the true discs: widen them by their largest gap for the
+    # "possibly" test (a 32-segment quarter circle falls short by r (1 - cos(pi / 128))).
+    wide = shapely.buffer(reach, limit_m * (1 - np.cos(np.pi / 128)) + 1.0)
+    known = ~shapely.is_missing(zones)
+    z_sure = np.zeros(len(zones), dtype=bool)
+    z_possible = np.ones(len(zones), dtype=bool)  # an unknown outline may come near
+    if straight:
+        z_sure[known] = shapely.contains(reach, zones[known])
+    z_possible[known] = shapely.intersects(wide, zones[known])
+    sure[zoned] = z_sure[of_row]
+    possible[zoned] = z_possible[of_row]
+    return sure, possible | sure

@@ -122,7 +122,8 @@ def support_access(view: RoleView, sel: indicators.Selection, *, network: bool,
         return victims.support_access(
             view.counts(sel), _quartiers(view, sel), view.layer("equipements"),
             epsg=view.metric_epsg, k=view.small_count_k, voies=roads, minutes=minutes,
-            carreaux=view.layer("carreaux"))
+            carreaux=view.layer("carreaux"), territoire=view.layer("territoire"),
+            cell_size_m=view.grid_cell_m)
     return view.memo(("fields.support_access", sel, bool(network), float(minutes)), compute)
 
 

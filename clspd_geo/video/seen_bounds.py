@@ -30,13 +30,7 @@ import pandas as pd
 import shapely
 
 from clspd_geo import vocab
-from clspd_geo.analysis import indicators
-
-MARGIN_M = 50.0
-"""Quartier and commune outlines are widened by this much before the test: an incident
-just outside every commune is given to the nearest one within 50 m
-(:mod:`clspd_geo.store.communes`), so its zone must reach it."""
-
+from clspd_geo.analysis import indicators, release_zones
 
 @dataclass(frozen=True)
 class SeenBounds:
@@ -103,7 +97,7 @@ def row_bounds(rows: pd.DataFrame, *, seen: np.ndarray, views: gpd.GeoDataFrame,
     tuple
         ``(sure, possible)``: boolean arrays, ``sure`` implying ``possible``.
     """
-    level = _levels(rows)
+    level = release_zones.levels(rows)
     seen = np.asarray(seen, dtype=bool)
     sure = np.where(level == "point", seen, False)
     possible = sure.copy()
@@ -116,8 +110,9 @@ def row_bounds(rows: pd.DataFrame, *, seen: np.ndarray, views: gpd.GeoDataFrame,
     shapely.prepare(inner)
     shapely.prepare(outer)
     # Many rows share a zone (months, categories): test each zone once.
-    zones, of_row = _zones(rows.iloc[zoned], level[zoned], quartiers=quartiers,
-                           territoire=territoire, epsg=epsg, cell_size_m=cell_size_m)
+    zones, of_row = release_zones.outlines(rows.iloc[zoned], level[zoned], quartiers=quartiers,
+                                           territoire=territoire, epsg=epsg,
+                                           cell_size_m=cell_size_m)
     known = ~shapely.is_missing(zones)
     zone_sure = np.zeros(len(zones), dtype=bool)
     zone_possible = np.ones(len(zones), dtype=bool)  # an unknown outline may touch a view
@@ -139,7 +134,7 @@ def bounds_by(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray, *,
         ``high_share`` (0–1); categories in the vocabulary's order.
     """
     n = indicators.weights(rows).astype(np.int64)
-    exact = _levels(rows) == "point"
+    exact = release_zones.levels(rows) == "point"
     frame = pd.DataFrame({"incidents": n, "exact": n * exact, "low": n * np.asarray(sure),
                           "high": n * np.asarray(possible)})
     if by == "total":
@@ -164,20 +159,9 @@ def bounds_by(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray, *,
 def total(rows: pd.DataFrame, sure: np.ndarray, possible: np.ndarray) -> SeenBounds:
     """Return the bounds of the whole selection."""
     n = indicators.weights(rows).astype(np.int64)
-    return SeenBounds(int(n.sum()), int(n[_levels(rows) == "point"].sum()),
+    return SeenBounds(int(n.sum()), int(n[release_zones.levels(rows) == "point"].sum()),
                       int(n[np.asarray(sure, dtype=bool)].sum()),
                       int(n[np.asarray(possible, dtype=bool)].sum()))
-
-
-def _levels(rows: pd.DataFrame) -> np.ndarray:
-    """Return the rows' ``zone_level`` as an array of names (from a categorical's codes)."""
-    if not len(rows):
-        return np.array([], dtype=object)
-    col = rows["zone_level"]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        names = np.append(np.asarray(col.cat.categories, dtype=object), None)
-        return names[col.cat.codes.to_numpy()]  # code -1 (missing) reads None
-    return col.to_numpy(dtype=object)
 
 
 def _arc_gap_m(views: gpd.GeoDataFrame) -> float:
@@ -190,57 +174,3 @@ def _arc_gap_m(views: gpd.GeoDataFrame) -> float:
     ranges = pd.to_numeric(views.get("range_m", pd.Series(dtype=float)), errors="coerce")
     r = float(ranges.max()) if ranges.notna().any() else 0.0
     return r * (1.0 - math.cos(math.radians(7.5))) + 1.0
-
-
-def _zones(rows: pd.DataFrame, level: np.ndarray, *, quartiers: gpd.GeoDataFrame,
-           territoire: gpd.GeoDataFrame, epsg: int, cell_size_m: float
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct zone outlines of the rows in the metric CRS (None where not
-    known), and each row's index into them."""
-    grid = level == "grille"
-    x = rows["x"].to_numpy(dtype=float)
-    y = rows["y"].to_numpy(dtype=float)
-    quartier = _keys(rows, "quartier_id")
-    commune = _keys(rows, "insee_code")
-    by_quartier = (level == "quartier") & (quartier != "")
-    # A commune's row, or a quartier row of the facts outside every quartier: its commune.
-    key = np.where(grid, np.char.add(np.char.add(x.astype(str), " "), y.astype(str)),
-                   np.where(by_quartier, np.char.add("q:", quartier),
-                            np.char.add("c:", commune)))
-    codes, uniques = pd.factorize(pd.Series(key, dtype=object))
-    first = np.unique(codes, return_index=True)[1]
-    out = np.full(len(uniques), None, dtype=object)
-    half = cell_size_m / 2.0
-    g = grid[first]
-    out[g] = shapely.box(x[first[g]] - half, y[first[g]] - half, x[first[g]] + half,
-                         y[first[g]] + half)
-    q_outlines = _outlines(quartiers, "quartier_id", epsg)
-    communes = _outlines(territoire, "insee_code", epsg)
-    whole = shapely.union_all(list(communes.values())) if communes else None
-    for z, i in enumerate(first):
-        if grid[i]:
-            continue
-        if by_quartier[i]:
-            out[z] = q_outlines.get(quartier[i])
-        else:
-            out[z] = communes.get(commune[i], whole) if len(communes) > 1 else whole
-    return out, codes
-
-
-def _keys(rows: pd.DataFrame, column: str) -> np.ndarray:
-    """Return a zone key column as text, "" where missing."""
-    if column not in rows.columns:
-        return np.full(len(rows), "", dtype=str)
-    values = rows[column].astype(object)
-    return values.where(values.notna(), "").astype(str).to_numpy(dtype=str)
-
-
-def _outlines(layer: gpd.GeoDataFrame, key: str, epsg: int) -> dict[str, shapely.Geometry]:
-    """Return ``{key: outline widened by MARGIN_M}`` of a zone layer, in the metric CRS."""
-    if layer is None or not len(layer) or layer.crs is None:
-        return {}
-    metric = layer.to_crs(epsg)
-    if key not in metric.columns:
-        return {"": shapely.buffer(shapely.union_all(metric.geometry.to_numpy()), MARGIN_M)}
-    grouped = metric.dissolve(by=metric[key].astype(str))
-    return {str(k): shapely.buffer(g, MARGIN_M) for k, g in grouped.geometry.items()}

@@ -80,3 +80,76 @@ def test_a_quartier_without_residents_has_no_residents_distance():
     got = res.quartiers.set_index("quartier_id")
     assert res.population_source == "carreaux" and np.isnan(got.loc["Q1", "distance_habitants_m"])
     assert got.loc["Q1", "distance_affichee"] == "aucun habitant" and not got.loc["Q1", "eloigne"]
+
+
+def _released(rows):
+    """A role's release, by hand: ``(level, x, y, quartier, n)`` in metres from (X0, Y0)."""
+    import pandas as pd
+
+    level, x, y, q, n = zip(*rows)
+    return pd.DataFrame({"zone_level": list(level), "x": [X0 + v for v in x],
+                         "y": [Y0 + v for v in y], "quartier_id": list(q), "insee_code": None,
+                         "n": list(n), "category": "coups_et_blessures",
+                         "occurred_at": MONDAY_20H})
+
+
+def test_rows_released_by_zone_give_the_share_within_reach_as_bounds():
+    q = quartier_strip([1000, 1000, 1000])  # Q0 [0, 1000], Q1 [1000, 2000], Q2 [2000, 3000]
+    support = facilities_at([(500, 500)], ["asso_aide_victimes"])  # reach: 1,125 m
+    rows = _released([
+        ("point", 500, 500, "Q0", 5),      # at the support: within
+        ("point", 2500, 500, "Q2", 1),     # 2 km away: not within
+        ("grille", 500, 700, "Q0", 3),     # a 200 m cell around the support: surely
+        ("grille", 1500, 500, "Q1", 2),    # a cell 900 to 1,100 m away... all within: surely
+        ("grille", 1700, 500, "Q1", 4),    # 1,100 to 1,300 m: possibly
+        ("quartier", 1500, 500, "Q1", 6),  # Q1 spans 500 to 1,500 m: possibly
+        ("quartier", 2500, 500, "Q2", 7),  # Q2 starts 1,500 m away: no
+    ])
+    res = victims.support_access(rows, q, support, epsg=EPSG, k=1, sample_m=100.0)
+    assert res.n_incidents == 28 and res.n_zoned == 22
+    assert res.share_low_pct == pytest.approx(100 * 10 / 28)
+    assert res.share_high_pct == pytest.approx(100 * 20 / 28)
+    assert not res.is_exact
+    s = res.sentence()
+    assert s.startswith("Entre 36 % et 71 % des 28 faits") and "22 faits publiés" in s
+    # Distances are those of the rows at their own place only.
+    got = res.quartiers.set_index("quartier_id")
+    assert got.loc["Q0", "distance_faits_m"] == pytest.approx(0.0, abs=0.01)
+    assert np.isnan(got.loc["Q1", "distance_faits_m"])  # only rows placed by zone
+    # The same rows, each at its own place: one share.
+    exact = victims.support_access(rows.assign(zone_level="point"), q, support, epsg=EPSG, k=1,
+                                   sample_m=100.0)
+    assert exact.is_exact and exact.n_zoned == 0
+
+
+@pytest.mark.parametrize("cell_m", [100.0, 200.0])
+def test_on_random_points_gathered_into_cells_the_true_share_lies_between_the_bounds(cell_m):
+    import pandas as pd
+
+    rng = np.random.default_rng(int(cell_m))
+    q = quartier_strip([1000, 1000, 1000])
+    support = facilities_at([(500, 500), (2600, 300)], ["asso_aide_victimes"] * 2)
+    x, y = rng.uniform(0, 3000, 5000), rng.uniform(0, 1000, 5000)
+    pts = pd.DataFrame({"x": X0 + x, "y": Y0 + y, "n": 1, "quartier_id": None,
+                        "category": "coups_et_blessures", "occurred_at": MONDAY_20H})
+    truth = victims.support_access(pts, q, support, epsg=EPSG, k=1, sample_m=200.0)
+    cx, cy = np.floor((X0 + x) / cell_m), np.floor((Y0 + y) / cell_m)
+    cells = pd.DataFrame({"cx": cx, "cy": cy}).value_counts().rename("n").reset_index()
+    rows = pd.DataFrame({"zone_level": "grille", "x": (cells["cx"] + 0.5) * cell_m,
+                         "y": (cells["cy"] + 0.5) * cell_m, "quartier_id": None, "n": cells["n"],
+                         "category": "coups_et_blessures", "occurred_at": MONDAY_20H})
+    res = victims.support_access(rows, q, support, epsg=EPSG, k=1, sample_m=200.0,
+                                 cell_size_m=cell_m)
+    assert res.n_incidents == truth.n_incidents == 5000
+    assert res.share_low_pct <= truth.share_within_pct <= res.share_high_pct
+    assert res.share_low_pct < res.share_high_pct
+
+
+def test_a_release_by_quartier_only_says_the_share_cannot_be_measured():
+    q = quartier_strip([1000, 1000, 1000])
+    support = facilities_at([(1000, 500)], ["asso_aide_victimes"])  # on the Q0 / Q1 border
+    rows = _released([("quartier", 500, 500, "Q0", 12), ("quartier", 1500, 500, "Q1", 9)])
+    res = victims.support_access(rows, q, support, epsg=EPSG, k=5, sample_m=100.0)
+    assert (res.share_low_pct, res.share_high_pct) == (0.0, 100.0)
+    assert "n'est pas mesurable pour votre rôle" in res.sentence()
+    assert "%" not in res.sentence().split(":")[0]
