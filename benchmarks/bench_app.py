@@ -141,10 +141,12 @@ def fresh_copy(store: Path, tmp: Path) -> Path:
 
 
 def start_server(app_dir: Path, store: Path, log: Path,
-                 run_log: Path | None = None) -> tuple[subprocess.Popen, str]:
+                 run_log: Path | None = None,
+                 cpus: set[int] | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run app.py`` of ``app_dir`` on loopback; return it and its URL.
 
     ``run_log``: the file the server appends its time per script run to (``CLSPD_RUN_LOG``).
+    ``cpus``: the cores the server may run on (all when None).
     """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -162,7 +164,8 @@ def start_server(app_dir: Path, store: Path, log: Path,
             [sys.executable, "-m", "streamlit", "run", str(app_dir / "app.py"),
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=app_dir, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=app_dir, env=env, stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=(None if cpus is None else lambda: os.sched_setaffinity(0, cpus)))
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -366,11 +369,18 @@ def pct(values: list[float], q: float) -> float:
 
 def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
             seed: int, *, think: tuple[float, float] = (0.5, 1.5), typing_s: float = 0.0,
-            nice_browsers: bool = False) -> list[dict]:
+            nice_browsers: bool = False, split_cores: bool = False) -> list[dict]:
+    # --split-cores: the server alone on the first core, this driver and the browsers on
+    # the others, as when the browsers are on the users' machines.
+    all_cpus = os.sched_getaffinity(0)
+    server_cpus = {min(all_cpus)} if split_cores and len(all_cpus) > 1 else None
     with tempfile.TemporaryDirectory(prefix="clspd-bench-") as tmp:
         copy = fresh_copy(store, Path(tmp))
         runs_file = Path(tmp) / "runs.jsonl"
-        proc, url = start_server(app_dir, copy, Path(tmp) / "server.log", runs_file)
+        proc, url = start_server(app_dir, copy, Path(tmp) / "server.log", runs_file,
+                                 cpus=server_cpus)
+        if server_cpus:
+            os.sched_setaffinity(0, all_cpus - server_cpus)  # Chromium inherits it
         peak = [0.0]
         stop = [False]
 
@@ -396,6 +406,7 @@ def run_one(app_dir: Path, label: str, store: Path, n: int, duration: float,
             cpu = cpu_seconds(proc.pid) - cpu0
             wall = time.time() - wall0
             load1 = os.getloadavg()[0]
+            os.sched_setaffinity(0, all_cpus)
             proc.terminate()
             try:
                 proc.wait(timeout=15)
@@ -481,6 +492,8 @@ def main() -> None:
                         help="seconds between the login form shown and its submit")
     parser.add_argument("--nice-browsers", action="store_true",
                         help="run Chromium at nice 19: the server keeps its CPU priority")
+    parser.add_argument("--split-cores", action="store_true",
+                        help="the server alone on the first core, the browsers on the others")
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -494,7 +507,8 @@ def main() -> None:
                       f"{args.duration:.0f} s", flush=True)
                 rows += run_one(app_dir, app_dir.name, store, n, args.duration, args.seed,
                                 think=tuple(args.think), typing_s=args.typing,
-                                nice_browsers=args.nice_browsers)
+                                nice_browsers=args.nice_browsers,
+                                split_cores=args.split_cores)
                 print_table([r for r in rows if r["app"] == app_dir.name
                              and r["incidents"] == n_of(store) and r["sessions"] == n])
     print_table(rows)
