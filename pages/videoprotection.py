@@ -69,7 +69,7 @@ if len(flagged):
         st.write("\n".join(f"- {safe.md(msg)}" for msg in flagged["message"]))
 
 st.subheader("Ce que voient les caméras en service")
-codes = vocab.category_codes()
+codes = video_screen.cover_categories(view)
 cats = st.multiselect("Faits pris en compte (couverture et implantation)", options=codes,
                       default=codes, format_func=vocab.category_labels().get,
                       key="video.cover_categories", placeholder=widgets.PLACEHOLDER)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from clspd_geo import _format, safe
+from clspd_geo import _format, safe, vocab
 from clspd_geo.access import policy
 from clspd_geo.access.view import RoleView
 from clspd_geo.analysis import cells, density, indicators, selection
@@ -107,6 +107,13 @@ def video_views(view: RoleView, communes: tuple[str, ...] = ()) -> gpd.GeoDataFr
         valid, _ = video_cameras(view, communes)
         return cameras.view_polygons(valid) if len(valid) else valid
     return view.memo(("video.video_views", tuple(communes)), compute)
+
+
+def cover_categories(view: RoleView) -> list[str]:
+    """Return the incident categories the coverage and the siting may take: those the role
+    sees in some form, in the vocabulary's order (a category it never sees would count
+    nothing)."""
+    return [c for c in vocab.category_codes() if view.category_rule(c).access != "never"]
 
 
 def coverage(view: RoleView, sel: indicators.Selection

@@ -214,3 +214,22 @@ def test_police_with_the_facts_it_sees_exactly_gets_one_share(app):
     value = _metric(app, "Faits dans le champ d'au moins une caméra")
     assert " à " not in value and value.count("%") == 1, value
     assert not any("Part connue entre deux bornes" in c.value for c in app.caption)
+
+
+def test_the_coverage_offers_only_the_categories_the_role_sees(monkeypatch, demo_store):
+    from streamlit.testing.v1 import AppTest
+
+    from clspd_geo import vocab
+    from conftest import ROOT, logged_in
+
+    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
+    app = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120),
+                    "videoprotection", demo_store)
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    offered = app.multiselect(key="video.cover_categories").options
+    sensitive = {vocab.category_labels()[c.code] for c in vocab.INCIDENT_CATEGORIES
+                 if c.sensitivity == "sensible"}
+    assert "Cambriolage" in offered, offered  # the options as the user reads them
+    assert not sensitive & set(offered), offered  # never seen by this role
