@@ -1,8 +1,9 @@
 """Figures measured on positions, per role, against the points: what each role is told.
 
 For the demo store (built once under the bench folder), the last twelve months: the share
-of facts in a camera's field (video-protection page) and the share of victims' facts within
-a 15-minute walk of victim support (victims page), as each role reads them now (bounds when
+of facts in a camera's field (video-protection page), the share of victims' facts within
+a 15-minute walk of victim support (victims page) and the first drug hotspot of 200 m
+(addictions page), as each role reads them now (bounds when
 its facts are released by zone, :mod:`clspd_geo.video.seen_bounds` and
 :func:`clspd_geo.analysis.victims.support_access`), as the same rows said when measured at
 their zones' points (the figure before the bounds), and as the operator's full read says on
@@ -26,7 +27,7 @@ from _stores import demo_store  # noqa: E402
 from clspd_geo import vocab  # noqa: E402
 from clspd_geo.access import policy  # noqa: E402
 from clspd_geo.access.view import RoleView  # noqa: E402
-from clspd_geo.analysis import indicators, periods, victims  # noqa: E402
+from clspd_geo.analysis import addictions, indicators, periods, victims  # noqa: E402
 from clspd_geo.screens import fields, video  # noqa: E402
 from clspd_geo.store import open_store  # noqa: E402
 from clspd_geo.video import coverage  # noqa: E402
@@ -48,8 +49,8 @@ def main() -> None:
     start, end = periods.resolve("douze_mois", last)
     print(f"Démo de {args.incidents:,} faits, {start} – {end} (exclu)\n")
     print("| role | camera field: now | at the zones' points | victims within 15 min: now "
-          "| at the zones' points |")
-    print("|---|---|---|---|---|")
+          "| at the zones' points | drug hotspot n° 1: now | at the zones' points |")
+    print("|---|---|---|---|---|---|---|")
     seen_codes = tuple(vocab.category_codes())
     help_codes = tuple(vocab.category_codes(field="victimes"))
     for role in (policy.OPERATOR.code, *ROLES):
@@ -78,6 +79,15 @@ def main() -> None:
             now = _pct(a.share_low_pct) if a.is_exact else \
                 f"{_pct(a.share_low_pct)} – {_pct(a.share_high_pct)}"
             cells += [f"{now} of {a.n_incidents:,}", _pct(flat.share_within_pct)]
+        sel = indicators.Selection(start, end, tuple(vocab.category_codes(
+            field="addictions", sensitivity="stupefiants")))
+        try:
+            top = f"{int(fields.hotspot_cells(view, sel)['faits'].iloc[0])} faits"
+        except Exception as err:  # noqa: BLE001
+            top = str(err)[:50] + "…"
+        flat = addictions.dense_cells(view.counts(sel), view.layer("territoire"),
+                                      epsg=view.metric_epsg)
+        cells += [top, f"{int(flat['faits'].iloc[0])} faits"]
         print(f"| {role} | " + " | ".join(cells) + " |")
 
 

@@ -40,6 +40,8 @@ def build_map():
 panels.finish_map(view, build_map, key=f"{FIELD}.map", shared=(sel, network), field=FIELD)
 if care is not None:
     widgets.interpretation(care.sentence())
+if note := fields.outside_cells_note(view, drugs):
+    st.caption(note)
 
 
 def care_table() -> None:

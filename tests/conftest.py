@@ -318,6 +318,19 @@ def logged_in(at, role: str, store: Path, *, users: Path | str | None = None):
     return at
 
 
+def page_as(monkeypatch, store: Path, role: str, page: str):
+    """Return an AppTest of the router on ``store``, logged in as ``role``, on ``page``
+    (a path under pages/), after its first run (which raised nothing)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CLSPD_STORE", str(store))
+    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), role, store)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def ensure_test_account(role: str, store: Path | None, *, users: Path | str | None = None
                         ) -> tuple[str, Path | str]:
     """Create the account ``test-<role>`` (password TEST_PASSWORD) beside ``store``, once.

@@ -1,7 +1,8 @@
 """Addictions: night-time alcohol incidents near licensed premises, and access to care.
 
 :func:`alcohol_by_night_hour` counts alcohol incidents by hour of the night near licensed
-premises or not; :func:`dense_cells` finds the densest cells of drug incidents and
+premises or not; :func:`dense_cells` finds the densest cells of drug incidents (for a role
+that reads them by zone, :func:`released_cells`: the densest cells of its own release) and
 :func:`distance_to_care` the walk from each to the nearest care site.
 """
 
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 from clspd_geo import _format, config, safe, vocab
-from clspd_geo.analysis import _field, accessibility, cells, indicators
+from clspd_geo.analysis import _field, accessibility, cells, indicators, release_zones
 from clspd_geo.errors import EmptySelectionError
 
 CARE_KINDS = ("csapa", "caarud", "hopital")
@@ -119,6 +121,55 @@ def dense_cells(incidents: gpd.GeoDataFrame | pd.DataFrame, territory: gpd.GeoDa
     out = gpd.GeoDataFrame({"rang": np.arange(1, keep.size + 1), "faits": counts[keep].astype(int),
                             "cell_id": keep}, geometry=grid.polygons(keep), crs=grid.epsg)
     return out.to_crs(config.STORAGE_CRS)
+
+
+def released_cells(incidents: pd.DataFrame, *, epsg: int, cell_size_m: float, top: int = 5,
+                   min_count: int = 3) -> tuple[gpd.GeoDataFrame, int]:
+    """Return the ``top`` cells of a role's release grid holding the most incidents.
+
+    For a role that does not see the incidents at their place: the cells are those of its
+    release (squares of ``cell_size_m`` on multiples of it in ``epsg``, :mod:`clspd_geo.access
+    .release`), so each count is one the role reads. Rows at their own place count in the
+    cell they fall in; rows released by quartier or commune (``zone_level``) are in no cell
+    and are counted apart, never moved to a cell at their zone's point.
+
+    Returns
+    -------
+    tuple
+        ``(cells, outside)``: EPSG:4326 squares with ``rang``, ``faits`` and ``cell_id``
+        (``"column:row"`` of the release grid), and the incidents in no cell.
+
+    Raises
+    ------
+    EmptySelectionError
+        No released cell holds ``min_count`` incidents.
+    """
+    level = release_zones.levels(incidents)
+    w = indicators.weights(incidents)
+    in_cell = (level == "point") | (level == "grille")
+    outside = int(w[~in_cell].sum())
+    xy = _field.points_xy(incidents, epsg=epsg)[in_cell] if len(incidents) else \
+        np.zeros((0, 2))
+    frame = pd.DataFrame({"cx": np.floor(xy[:, 0] / cell_size_m).astype(np.int64),
+                          "cy": np.floor(xy[:, 1] / cell_size_m).astype(np.int64),
+                          "faits": w[in_cell]})
+    per_cell = frame.groupby(["cx", "cy"], sort=True)["faits"].sum().reset_index()
+    per_cell = per_cell[per_cell["faits"] >= min_count].sort_values(
+        ["faits", "cx", "cy"], ascending=[False, True, True], kind="stable").head(top)
+    if per_cell.empty:
+        raise EmptySelectionError(
+            f"Aucune cellule de {cell_size_m:.0f} m publiée pour votre rôle ne compte "
+            f"{min_count} faits ou plus : pas de point chaud à examiner sur cette période"
+            + (f" ({_format.count(outside, 'fait')} publiés seulement par quartier ou pour "
+               "la commune n'entrent dans aucune cellule)." if outside else "."))
+    cx, cy = per_cell["cx"].to_numpy(), per_cell["cy"].to_numpy()
+    geoms = shapely.box(cx * cell_size_m, cy * cell_size_m, (cx + 1) * cell_size_m,
+                        (cy + 1) * cell_size_m)
+    out = gpd.GeoDataFrame({"rang": np.arange(1, len(per_cell) + 1),
+                            "faits": per_cell["faits"].to_numpy().astype(int),
+                            "cell_id": [f"{a}:{b}" for a, b in zip(cx, cy, strict=True)]},
+                           geometry=geoms, crs=epsg)
+    return out.to_crs(config.STORAGE_CRS), outside
 
 
 @dataclass(frozen=True)

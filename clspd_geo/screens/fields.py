@@ -17,9 +17,10 @@ import pandas as pd
 
 from clspd_geo import _format, vocab
 from clspd_geo.access.view import RoleView
-from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
-                                road_safety, schools, selection, victims)
+from clspd_geo.analysis import (accessibility, addictions, indicators, rates, release_zones,
+                                resources, road_safety, schools, selection, victims)
 from clspd_geo.screens import common
+from clspd_geo.screens import hotspots as hotspot_screen
 
 
 def school_rings(view: RoleView, sel: indicators.Selection, *,
@@ -82,6 +83,39 @@ def alcohol_night(view: RoleView, sel: indicators.Selection, *,
                          epsg=view.metric_epsg, radius_m=radius_m))
 
 
+def hotspot_cells(view: RoleView, sel: indicators.Selection) -> gpd.GeoDataFrame:
+    """Return the densest 200 m cells of the selection, as the role may see them.
+
+    A role that sees every selected category at its place gets the densest cells of the
+    territory's grid (:func:`clspd_geo.analysis.addictions.dense_cells`); any other role the
+    densest cells of its own release (:func:`~clspd_geo.analysis.addictions.released_cells`):
+    facts released by quartier or commune are never put in a cell at their zone's point.
+    """
+    def compute() -> gpd.GeoDataFrame:
+        rows = view.counts(sel)
+        if hotspot_screen.sees_points(view, sel.categories):
+            return addictions.dense_cells(rows, view.layer("territoire"), epsg=view.metric_epsg)
+        return addictions.released_cells(rows, epsg=view.metric_epsg,
+                                         cell_size_m=view.grid_cell_m)[0]
+    return view.memo(("fields.hotspot_cells", sel), compute)
+
+
+def outside_cells_note(view: RoleView, sel: indicators.Selection) -> str | None:
+    """Return the French sentence on the selected facts that are in no hotspot cell for this
+    role (released by quartier or commune), or None when there are none."""
+    if hotspot_screen.sees_points(view, sel.categories):
+        return None
+    rows = view.counts(sel)
+    level = release_zones.levels(rows)
+    w = indicators.weights(rows)
+    outside = int(w[(level != "point") & (level != "grille")].sum())
+    if not outside:
+        return None
+    return (f"{_format.number(outside)} des {_format.number(int(w.sum()))} faits de la "
+            "sélection vous sont publiés seulement par quartier ou pour la commune : ils "
+            f"n'entrent dans aucune cellule de {view.grid_cell_m:.0f} m des points chauds.")
+
+
 def care_distance(view: RoleView, sel: indicators.Selection, *, network: bool
                   ) -> tuple[gpd.GeoDataFrame, addictions.CareDistance]:
     """Return the densest cells of the selection and their walk to care.
@@ -98,8 +132,7 @@ def care_distance(view: RoleView, sel: indicators.Selection, *, network: bool
         and :func:`~clspd_geo.analysis.addictions.distance_to_care`), EPSG:4326.
     """
     def compute() -> tuple[gpd.GeoDataFrame, addictions.CareDistance]:
-        spots = addictions.dense_cells(view.counts(sel), view.layer("territoire"),
-                                           epsg=view.metric_epsg)
+        spots = hotspot_cells(view, sel)
         roads = view.layer("voies") if network else None
         return spots, addictions.distance_to_care(spots, view.layer("equipements"),
                                                       voies=roads)

@@ -65,3 +65,24 @@ def test_demo_alcohol_incidents_are_mostly_near_bars_late_at_night(demo_layers):
     near = res.table.set_index("Heure")["Près d'un débit de boissons"]
     assert near.sum() > res.table["Ailleurs"].sum()
     assert near.idxmax() in ("0 h", "1 h", "2 h", "3 h")
+
+
+def test_released_cells_rank_the_role_s_own_cells_and_never_a_zone_s_point():
+    import pandas as pd
+
+    # X0, Y0 are multiples of 200 m: the release grid's cells start there.
+    rows = pd.DataFrame({
+        "zone_level": ["grille", "grille", "point", "point", "quartier", "territoire"],
+        "x": [X0 + 100, X0 + 500, X0 + 510, X0 + 590, X0 + 100, X0 + 100],
+        "y": [Y0 + 100, Y0 + 100, Y0 + 120, Y0 + 190, Y0 + 100, Y0 + 100],
+        "n": [4, 3, 1, 1, 40, 90], "category": "trafic_stupefiants"})
+    cells, outside = addictions.released_cells(rows, epsg=EPSG, cell_size_m=200.0,
+                                               min_count=3)
+    # The quartier's 40 facts and the commune's 90 stand at the first cell's centre: they
+    # are not in it.
+    assert list(cells["faits"]) == [5, 4] and outside == 130
+    assert list(cells["rang"]) == [1, 2]
+    b = cells.to_crs(EPSG).geometry.iloc[0].bounds
+    assert b == pytest.approx((X0 + 400, Y0, X0 + 600, Y0 + 200), abs=0.01)
+    with pytest.raises(EmptySelectionError, match="130 faits publiés seulement par quartier"):
+        addictions.released_cells(rows, epsg=EPSG, cell_size_m=200.0, min_count=6)

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_sections import open_sections
+from conftest import page_as
 from clspd_geo.store import GeoPackageStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,23 +154,12 @@ def own_store(tmp_path):
     return path
 
 
-def _field_app(monkeypatch, store, role, page):
-    from conftest import logged_in
-
-    monkeypatch.setenv("CLSPD_STORE", str(store))
-    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), role, store)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _save_button(at):
     return next(b for b in at.button if b.label == "Enregistrer le plan d'action")
 
 
 def test_action_plan_is_edited_from_the_field_page_and_written(monkeypatch, own_store):
-    at = _field_app(monkeypatch, own_store, "police", "pages/routier.py")
+    at = page_as(monkeypatch, own_store, "police", "pages/routier.py")
     assert len(at.data_editor) == 1
     at.session_state["routier.plan_editor"] = {
         "edited_rows": {0: {"status": "en_cours"}},
@@ -195,7 +185,7 @@ def test_action_plan_is_edited_from_the_field_page_and_written(monkeypatch, own_
 
 def test_bad_action_edit_is_refused_in_french_and_nothing_written(monkeypatch, own_store):
     before = GeoPackageStore(own_store).read("actions")
-    at = _field_app(monkeypatch, own_store, "police", "pages/victimes.py")
+    at = page_as(monkeypatch, own_store, "police", "pages/victimes.py")
     at.session_state["victimes.plan_editor"] = {
         "edited_rows": {}, "added_rows": [{"title": "Sans pilote ni statut"}],
         "deleted_rows": []}
@@ -208,7 +198,7 @@ def test_bad_action_edit_is_refused_in_french_and_nothing_written(monkeypatch, o
 
 
 def test_public_reads_the_plan_but_cannot_edit_it(monkeypatch, own_store):
-    at = _field_app(monkeypatch, own_store, "public", "pages/insertion.py")
+    at = page_as(monkeypatch, own_store, "public", "pages/insertion.py")
     assert not at.data_editor
     assert any("Action" in d.value.columns for d in at.dataframe)
 
@@ -226,10 +216,10 @@ def test_field_pages_say_what_to_import_and_when_population_is_missing(monkeypat
                 "pages/victimes.py": "import facilities",
                 "pages/routier.py": "import accidents"}
     for page, command in expected.items():
-        at = _field_app(monkeypatch, own_store, "police", page)
+        at = page_as(monkeypatch, own_store, "police", page)
         assert not at.error, [e.value for e in at.error]
         assert any(command in i.value for i in at.info), (page, [i.value for i in at.info])
-    at = _field_app(monkeypatch, own_store, "police", "pages/jeunesse.py")
+    at = page_as(monkeypatch, own_store, "police", "pages/jeunesse.py")
     readings = " ".join(m.value for m in at.markdown if m.value.startswith("**Lecture :**"))
     assert "population des quartiers n'est pas connue" in readings
     assert any("import facilities" in i.value for i in at.info)  # no school to ring

@@ -176,19 +176,12 @@ def test_a_role_that_reads_facts_by_zone_gets_the_share_seen_as_bounds(monkeypat
     """The video-protection role reads facts by cell, quartier or commune: the share the
     cameras see is given between what is sure and what is possible, with the reason, never
     as one figure measured at the zones' centres."""
-    from streamlit.testing.v1 import AppTest
-
     from clspd_geo.access.gateway import Gateway
     from clspd_geo.screens import video as video_screen
-    from conftest import ROOT, logged_in
+    from conftest import page_as
     from ui import widgets
 
-    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
-    app = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120),
-                    "videoprotection", demo_store)
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
+    app = page_as(monkeypatch, demo_store, "videoprotection", PAGE)
     value = _metric(app, "Faits dans le champ d'au moins une caméra")
     assert " à " in value and value.endswith("%"), value
     assert _metric(app, "Faits dans une zone de reconnaissance") == "—"
@@ -217,17 +210,10 @@ def test_police_with_the_facts_it_sees_exactly_gets_one_share(app):
 
 
 def test_the_coverage_offers_only_the_categories_the_role_sees(monkeypatch, demo_store):
-    from streamlit.testing.v1 import AppTest
-
     from clspd_geo import vocab
-    from conftest import ROOT, logged_in
+    from conftest import page_as
 
-    monkeypatch.setenv("CLSPD_STORE", str(demo_store))
-    app = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120),
-                    "videoprotection", demo_store)
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
+    app = page_as(monkeypatch, demo_store, "videoprotection", PAGE)
     offered = app.multiselect(key="video.cover_categories").options
     sensitive = {vocab.category_labels()[c.code] for c in vocab.INCIDENT_CATEGORIES
                  if c.sensitivity == "sensible"}

@@ -9,9 +9,8 @@ measurable, never as the figure of the zones' points.
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, logged_in
+from conftest import page_as
 
 PAGE = "pages/victimes.py"
 
@@ -33,15 +32,20 @@ def _reading(app) -> str:
 
 @pytest.mark.parametrize("role", ["elu", "police"])
 def test_victims_page_gives_the_share_within_reach_as_bounds(monkeypatch, store_20k, role):
-    monkeypatch.setenv("CLSPD_STORE", str(store_20k))
-    app = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), role,
-                    store_20k)
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
+    app = page_as(monkeypatch, store_20k, role, PAGE)
     text = _reading(app)
     if role == "elu":  # every victims' fact by cell or quartier: no lower bound to give
         assert "n'est pas mesurable pour votre rôle" in text, text
     else:  # robbery with violence at its place, the sensitive facts by cell: a range
         assert "Entre " in text and "% des" in text, text
     assert "par maille, quartier ou commune" in text
+
+
+def test_addictions_hotspots_of_the_elu_are_never_a_quartier_s_point(monkeypatch, store_20k):
+    """The élu reads the drug facts by quartier: no 200 m hotspot is drawn at a quartier's
+    or the commune's point (it read « Le premier point chaud (366 faits) », the commune's
+    whole count in one cell); the page says why there is none."""
+    app = page_as(monkeypatch, store_20k, "elu", "pages/addictions.py")
+    assert "premier point chaud" not in _reading(app)
+    shown = [e.value for e in [*app.info, *app.caption]]
+    assert any("Aucune cellule de 200 m publiée pour votre rôle" in v for v in shown), shown

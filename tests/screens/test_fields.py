@@ -10,7 +10,7 @@ import pytest
 from clspd_geo import _format, vocab
 from clspd_geo.analysis import (accessibility, addictions, indicators, rates, resources,
                                 road_safety, schools, victims)
-from clspd_geo.errors import ClspdGeoError
+from clspd_geo.errors import ClspdGeoError, EmptySelectionError
 from clspd_geo.screens import fields
 
 
@@ -50,7 +50,8 @@ def test_alcohol_night(police, memoised, year):
 
 
 def test_care_distance(police, memoised, year):
-    sel = year(police)
+    # The drug categories, which the police reads at their place (as the page asks them).
+    sel = year(police, vocab.category_codes(field="addictions", sensitivity="stupefiants"))
 
     def direct():
         spots = addictions.dense_cells(_rows(police, sel), police.layer("territoire"),
@@ -132,12 +133,22 @@ def test_aggregate_roles_read_the_figures_of_one_row_per_incident(store, role, s
          rates.rates_by_quartier(rows, view.layer("quartiers"), k=k,
                                  carreaux=view.layer("carreaux"),
                                  aggregated=fields.aggregated(view, sel)))
-    spots = addictions.dense_cells(rows, view.layer("territoire"), epsg=epsg)
-    same(fields.care_distance(view, sel, network=False),
-         (spots, addictions.distance_to_care(spots, equip)))
+    # This role reads the drug facts by zone: the hotspots are its own released cells, and
+    # with none holding enough facts (the demo's drug facts reach it by quartier) both say so.
+    try:
+        spots, _ = addictions.released_cells(rows, epsg=epsg, cell_size_m=view.grid_cell_m)
+    except EmptySelectionError as err:
+        with pytest.raises(EmptySelectionError) as got:
+            fields.care_distance(view, sel, network=False)
+        assert str(got.value) == str(err)
+    else:
+        same(fields.care_distance(view, sel, network=False),
+             (spots, addictions.distance_to_care(spots, equip)))
     same(fields.support_access(view, sel, network=False, minutes=10.0),
          victims.support_access(rows, view.layer("quartiers"), equip, epsg=epsg, k=k,
-                                minutes=10.0, carreaux=view.layer("carreaux")))
+                                minutes=10.0, carreaux=view.layer("carreaux"),
+                                territoire=view.layer("territoire"),
+                                cell_size_m=view.grid_cell_m))
 
 
 # -- one figure per question -------------------------------------------------------------------
